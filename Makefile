@@ -1,0 +1,39 @@
+# The two commands a newcomer needs are `make run` and `make test` (see README.md).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: install run test lint ingest bench-quick clean
+
+$(BIN)/incidentdb: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(BIN)/incidentdb
+
+# Installs, migrates, loads the seeds (idempotent) and serves on the embedded SQLite default.
+run: install
+	$(BIN)/incidentdb ingest
+	$(BIN)/incidentdb serve --host $(HOST) --port $(PORT)
+
+ingest: install
+	$(BIN)/incidentdb ingest
+
+# The whole suite, on SQLite and on PostgreSQL (INCIDENTDB_TEST_BACKENDS narrows it).
+test: install
+	scripts/ensure-postgres
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -q $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy app
+
+clean:
+	rm -rf $(VENV) incidentdb.sqlite3 incidentdb.sqlite3-wal incidentdb.sqlite3-shm .pytest_cache

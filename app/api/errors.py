@@ -1,0 +1,116 @@
+"""One error shape everywhere: RFC 9457 application/problem+json."""
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.errors import InvalidParameter, NotFound
+
+logger = logging.getLogger("incidentdb")
+
+PROBLEM_JSON = "application/problem+json"
+PROBLEM_BASE = "https://incidentdb.org/problems/"
+
+
+class InvalidParam(BaseModel):
+    name: str = Field(description="The offending parameter, e.g. `limit` or `actor`.")
+    reason: str
+
+
+class ProblemDetail(BaseModel):
+    """An error, as RFC 9457 describes it."""
+
+    type: str = Field(
+        description="A URI naming the kind of problem.", examples=[PROBLEM_BASE + "not-found"]
+    )
+    title: str = Field(description="Short summary of the kind of problem.", examples=["Not Found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(
+        description="What went wrong in this request.",
+        examples=["no incident with id or slug 'nope'"],
+    )
+    invalid_params: list[InvalidParam] | None = Field(
+        default=None, description="For 422: every offending parameter and why."
+    )
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    kind: str | None = None,
+    invalid: list[InvalidParam] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    phrase = HTTPStatus(status).phrase
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + (kind or phrase.lower().replace(" ", "-")),
+        "title": phrase,
+        "status": status,
+        "detail": detail,
+    }
+    if invalid is not None:
+        body["invalid_params"] = [p.model_dump() for p in invalid]
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _param_name(loc: tuple[Any, ...]) -> str:
+    # FastAPI locates errors as ("query", "limit") or ("path", "id"); the name is what a
+    # client typed. A model-level error on a Query() model has no field: name the model.
+    parts = (
+        [str(p) for p in loc[1:] if not isinstance(p, int)]
+        if len(loc) > 1
+        else [str(p) for p in loc]
+    )
+    return ".".join(parts) or "request"
+
+
+async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    invalid = []
+    for error in exc.errors():
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        invalid.append(InvalidParam(name=_param_name(tuple(error.get("loc", ()))), reason=message))
+    detail = "; ".join(f"{p.name}: {p.reason}" for p in invalid) or "invalid request"
+    return problem(422, detail, kind="invalid-parameters", invalid=invalid)
+
+
+async def _invalid_parameter(request: Request, exc: InvalidParameter) -> JSONResponse:
+    return problem(
+        422,
+        str(exc),
+        kind="invalid-parameters",
+        invalid=[InvalidParam(name=exc.parameter, reason=exc.reason)],
+    )
+
+
+async def _not_found(request: Request, exc: NotFound) -> JSONResponse:
+    return problem(404, str(exc), kind="not-found")
+
+
+async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    if exc.status_code == 404 and detail == "Not Found":
+        detail = f"no route for {request.url.path}"
+    if exc.status_code == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}; this API is read-only"
+    return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # Log the trace for operators; never send it (or SQL, or file paths) to the client.
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return problem(500, "an unexpected error occurred; it has been logged", kind="internal-error")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(InvalidParameter, _invalid_parameter)  # type: ignore[arg-type]
+    app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unexpected)

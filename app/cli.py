@@ -1,0 +1,158 @@
+"""The `incidentdb` command: ingest, serve, db, eval."""
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import OperationalError
+
+from app.db import migrate
+from app.db.session import create_db_engine
+from app.errors import InputError
+from app.settings import get_settings
+
+cli = typer.Typer(
+    name="incidentdb",
+    help="A REST API over diplomatic incidents, with sourced, checkable statements.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+
+
+@cli.command()
+def ingest(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="Seed folders (actors.yaml, incidents.yaml, articles/) or .txt files."),
+    ] = None,
+) -> None:
+    """Load seeds and articles into DATABASE_URL in one transaction (idempotent)."""
+    from app.ingest import pipeline
+
+    settings = get_settings()
+    targets = paths or [settings.seeds_dir]
+    migrate.upgrade(settings.database_url)
+    engine = create_db_engine(settings.database_url, writer=True)
+    try:
+        with _progress_bar() as progress:
+            report = pipeline.run(
+                targets, engine, max_article_bytes=settings.max_article_bytes, progress=progress
+            )
+    except InputError as exc:
+        for problem in exc.problems:
+            typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    typer.echo(report.summary())
+
+
+@contextmanager
+def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar on a terminal; silent when stderr is a file or a pipe."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("extracting", total=None)
+        yield lambda done, total: progress.update(task, completed=done, total=total)
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="TCP port.")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Serve the HTTP API with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    engine = create_db_engine(settings.database_url)
+    try:
+        if not migrate.is_up_to_date(engine):
+            typer.echo(
+                "the database schema is not up to date: run `incidentdb db upgrade` "
+                "(or `incidentdb ingest`) first",
+                err=True,
+            )
+            raise typer.Exit(1)
+    except OperationalError as exc:
+        typer.echo(f"cannot reach the database: {exc.orig}", err=True)
+        raise typer.Exit(1) from None
+    finally:
+        engine.dispose()
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
+        proxy_headers=False,
+    )
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: str = "head") -> None:
+    """Bring the schema up to REVISION (default: the newest)."""
+    migrate.upgrade(get_settings().database_url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. base.")) -> None:
+    """Take the schema down to REVISION."""
+    migrate.downgrade(get_settings().database_url, revision)
+    typer.echo(f"database at revision {revision}")
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Print the schema revision the database is at."""
+    engine = create_db_engine(get_settings().database_url)
+    try:
+        typer.echo(migrate.current_revision(engine) or "(empty)")
+    finally:
+        engine.dispose()
+
+
+@cli.command("eval")
+def evaluate() -> None:
+    """Score the statement extraction on the seeds against the hand-annotated gold set."""
+    from app.extraction import evaluate as evaluation
+
+    raise typer.Exit(evaluation.main([]))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI with `argv`; return the exit status instead of exiting."""
+    import click
+
+    try:
+        result = cli(args=argv, prog_name="incidentdb", standalone_mode=False)
+    except click.exceptions.Abort:
+        return 130
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except OperationalError as exc:
+        typer.echo(f"database error: {exc.orig}", err=True)
+        return 1
+    # click returns the exit code of typer.Exit, or the command's own (None) return value.
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

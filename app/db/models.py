@@ -1,0 +1,21 @@
+"""Imports every model so Base.metadata is complete (Alembic autogenerate, alembic check)."""
+
+from app.actors.models import Actor, ActorAlias
+from app.db.base import Base
+from app.db.meta import DatasetMeta
+from app.incidents.models import Incident, IncidentParticipant, IncidentSource
+from app.sources.models import Mention, Source
+from app.statements.models import Statement
+
+__all__ = [
+    "Actor",
+    "ActorAlias",
+    "Base",
+    "DatasetMeta",
+    "Incident",
+    "IncidentParticipant",
+    "IncidentSource",
+    "Mention",
+    "Source",
+    "Statement",
+]

@@ -1,0 +1,60 @@
+from collections.abc import Iterator
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.settings import get_settings
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+def create_db_engine(url: str, *, writer: bool = False) -> Engine:
+    """An engine configured for incidentdb: WAL and FK checks on SQLite, timeouts on PostgreSQL."""
+    settings = get_settings()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(url, connect_args={"check_same_thread": False})
+        _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, writer=writer)
+        return engine
+    connect_args: dict[str, Any] = {}
+    if not writer and settings.statement_timeout_ms:
+        # Readers get a timeout so a pathological query cannot hold a worker; an ingest may
+        # legitimately run longer.
+        connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+
+
+def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # pysqlite's own transaction handling defers BEGIN and cannot take the write lock up
+        # front; we issue BEGIN ourselves (below), so autocommit at the driver level.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        # WAL lets the API keep reading its snapshot while an ingest writes.
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # A writer takes the lock at BEGIN, so two ingests serialise instead of failing late
+        # with "database is locked" after half their work.
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    # The API is read-only: a request never commits; closing ends its read transaction.
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    with factory() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]

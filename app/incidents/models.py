@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import enum
+from datetime import date
+
+from sqlalchemy import Enum, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.actors.models import Actor
+from app.db.base import Base
+from app.sources.models import Source
+
+
+class DatePrecision(enum.StrEnum):
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class ParticipantRole(enum.StrEnum):
+    initiator = "initiator"
+    target = "target"
+    mediator = "mediator"
+    participant = "participant"
+
+
+class Incident(Base):
+    __tablename__ = "incident"
+    __table_args__ = (
+        # The default sort (-date) and its keyset cursor walk this index.
+        Index("ix_incident_date_start_id", "date_start", "id"),
+        Index("ix_incident_type_date_start", "type", "date_start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(String(1000))
+    summary: Mapped[str] = mapped_column(Text)
+    # One of app.incidents.vocabulary.INCIDENT_TYPES; a string so the vocabulary can grow
+    # without a migration.
+    type: Mapped[str] = mapped_column(String(40))
+    date_start: Mapped[date]
+    # Always set (equal to date_start for a single day), so range filters need no COALESCE.
+    date_end: Mapped[date] = mapped_column(index=True)
+    date_precision: Mapped[DatePrecision] = mapped_column(
+        Enum(DatePrecision, native_enum=False, length=10, validate_strings=True)
+    )
+    location_country: Mapped[str | None] = mapped_column(String(3), index=True)
+    location_place: Mapped[str | None] = mapped_column(String(300))
+    severity: Mapped[int | None] = mapped_column(SmallInteger)
+
+    participants: Mapped[list[IncidentParticipant]] = relationship(
+        back_populates="incident",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="IncidentParticipant.position",
+    )
+    sources: Mapped[list[Source]] = relationship(
+        secondary="incident_source", lazy="raise", order_by="Source.id"
+    )
+
+
+class IncidentParticipant(Base):
+    __tablename__ = "incident_participant"
+    __table_args__ = (Index("ix_incident_participant_actor_id", "actor_id", "incident_id"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(
+        ForeignKey("actor.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[ParticipantRole] = mapped_column(
+        Enum(ParticipantRole, native_enum=False, length=20, validate_strings=True)
+    )
+    # Keeps the curated order (initiator first, as written) stable in the JSON.
+    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+
+    incident: Mapped[Incident] = relationship(back_populates="participants", lazy="raise")
+    actor: Mapped[Actor] = relationship(lazy="raise")
+
+
+class IncidentSource(Base):
+    __tablename__ = "incident_source"
+    __table_args__ = (Index("ix_incident_source_source_id", "source_id", "incident_id"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
+    )

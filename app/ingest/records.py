@@ -1,0 +1,113 @@
+"""The curated seed files' schema: what actors.yaml and incidents.yaml may contain."""
+
+import re
+from datetime import date
+from typing import Annotated, Self
+
+import pycountry
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from app.actors.models import ActorKind
+from app.incidents.models import DatePrecision, ParticipantRole
+from app.incidents.vocabulary import INCIDENT_TYPES
+
+SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _country_code(value: str) -> str:
+    code = value.upper()
+    if len(code) != 3 or pycountry.countries.get(alpha_3=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 country code")
+    return code
+
+
+def _incident_type(value: str) -> str:
+    if value not in INCIDENT_TYPES:
+        raise ValueError(f"unknown incident type {value!r}; one of: {', '.join(INCIDENT_TYPES)}")
+    return value
+
+
+def _iso_date(value: object) -> object:
+    # Only YYYY-MM-DD: pydantic would otherwise read an integer as a Unix timestamp.
+    if isinstance(value, str):
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+        try:
+            return date.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a real date ({exc})") from None
+    if isinstance(value, date):
+        return value
+    raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+
+
+CountryCode = Annotated[str, AfterValidator(_country_code)]
+IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+
+
+class _Record(BaseModel):
+    # A misspelt key must be an error, not silently dropped data.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActorRecord(_Record):
+    slug: Slug
+    name: Text
+    kind: ActorKind
+    country: CountryCode | None = None
+    title: Text | None = None
+    aliases: list[Text] = Field(default_factory=list)
+    demonyms: list[Text] = Field(default_factory=list)
+    metonyms: list[Text] = Field(default_factory=list)
+    affiliation: Slug | None = None
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.kind is ActorKind.state and self.country is None:
+            raise ValueError("a state needs its country code")
+        if self.affiliation == self.slug:
+            raise ValueError("an actor cannot be affiliated to itself")
+        return self
+
+
+class LocationRecord(_Record):
+    country: CountryCode | None = None
+    place: Text | None = None
+
+
+class ParticipantRecord(_Record):
+    actor: Slug
+    role: ParticipantRole
+
+
+class IncidentRecord(_Record):
+    slug: Slug
+    title: Text
+    summary: Text
+    type: Annotated[str, AfterValidator(_incident_type)]
+    date_start: IsoDate
+    date_end: IsoDate | None = None
+    date_precision: DatePrecision = DatePrecision.day
+    location: LocationRecord = Field(default_factory=LocationRecord)
+    severity: int | None = Field(default=None, ge=1, le=5)
+    participants: list[ParticipantRecord] = Field(min_length=1)
+    sources: list[Slug] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _coherent(self) -> Self:
+        if self.date_end is not None and self.date_end < self.date_start:
+            raise ValueError("date_end is before date_start")
+        actors = [p.actor for p in self.participants]
+        if len(actors) != len(set(actors)):
+            raise ValueError("an actor is listed twice among the participants")
+        return self

@@ -1,0 +1,110 @@
+"""YAML reading that remembers where every value came from, for `PATH:LINE: reason` errors."""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from app.errors import Problem
+
+Loc = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader without aliases (no billion-laughs) and without implicit timestamps."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(
+                problem="YAML aliases (*name) are not allowed in seed files",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+
+
+# Dates stay strings so the schema can reject 2023-02-30 with its own message and line,
+# instead of the YAML constructor failing without saying which entry.
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One item of a top-level YAML list, with the line of every value inside it."""
+
+    value: Any
+    line: int
+    lines: dict[Loc, int]
+
+    def line_of(self, loc: Loc) -> int:
+        """The line of the deepest located value on `loc`, else the entry's own line."""
+        for depth in range(len(loc), 0, -1):
+            line = self.lines.get(loc[:depth])
+            if line is not None:
+                return line
+        return self.line
+
+
+def _line(node: Node) -> int:
+    return int(node.start_mark.line) + 1
+
+
+def _walk(node: Node, loc: Loc, lines: dict[Loc, int], path: Path) -> list[Problem]:
+    lines[loc] = _line(node)
+    problems: list[Problem] = []
+    if isinstance(node, MappingNode):
+        seen: set[Any] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key in seen:
+                problems.append(Problem(path, _line(key_node), f"duplicate key {key!r}"))
+            seen.add(key)
+            if isinstance(key, str):
+                problems += _walk(value_node, (*loc, key), lines, path)
+                lines[(*loc, key)] = _line(key_node)
+    elif isinstance(node, SequenceNode):
+        for index, item in enumerate(node.value):
+            problems += _walk(item, (*loc, index), lines, path)
+    return problems
+
+
+def read_entries(path: Path, text: str) -> tuple[list[Entry], list[Problem]]:
+    """Parse a YAML file whose top level is a list of mappings."""
+    loader = _Loader(text)
+    try:
+        try:
+            root = loader.get_single_node()
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            line = int(mark.line) + 1 if mark is not None else 1
+            reason = exc.problem or exc.context or "unreadable YAML"
+            return [], [Problem(path, line, f"YAML syntax error: {reason}")]
+        except yaml.YAMLError as exc:
+            return [], [Problem(path, 1, f"YAML error: {exc}")]
+        if root is None:
+            return [], [Problem(path, 1, "file is empty; expected a list of entries")]
+        if not isinstance(root, SequenceNode):
+            return [], [Problem(path, _line(root), "expected a list of entries at the top level")]
+        entries: list[Entry] = []
+        problems: list[Problem] = []
+        for item in root.value:
+            if not isinstance(item, MappingNode):
+                problems.append(Problem(path, _line(item), "expected a mapping (key: value)"))
+                continue
+            lines: dict[Loc, int] = {}
+            problems += _walk(item, (), lines, path)
+            try:
+                value = loader.construct_object(item, deep=True)
+            except yaml.YAMLError as exc:
+                problems.append(Problem(path, _line(item), f"YAML error: {exc}"))
+                continue
+            entries.append(Entry(value=value, line=_line(item), lines=lines))
+        return entries, problems
+    finally:
+        loader.dispose()

@@ -1,0 +1,59 @@
+"""The ASGI application: routers, error handlers, offline docs, /health."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from pydantic import BaseModel, Field
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from app import __version__
+from app.api import errors
+from app.db.session import SessionDep, create_db_engine
+from app.settings import Settings, get_settings
+
+
+class Health(BaseModel):
+    status: str = Field(description="`ok` when the database answers.", examples=["ok"])
+    version: str = Field(description="incidentdb version.", examples=[__version__])
+    database: str = Field(
+        description="Database backend: `sqlite` or `postgresql`.", examples=["sqlite"]
+    )
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application; uvicorn calls this (`--factory`)."""
+    settings = settings or get_settings()
+    engine = create_db_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPIOffline(
+        lifespan=lifespan,
+        title="incidentdb",
+        version=__version__,
+        summary="Diplomatic incidents, who said what, and where it was reported.",
+        description=(
+            "A read-only REST API over a database of diplomatic incidents, the statements made "
+            "about them (with exact character offsets into their sources) and the sources that "
+            "report them. Errors are `application/problem+json` (RFC 9457)."
+        ),
+        static_url="/static-docs",
+    )
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    app.state.settings = settings
+    errors.install(app)
+
+    @app.get("/health", tags=["meta"], summary="Liveness and database check")
+    def health(session: SessionDep) -> Health:
+        """Answers `ok` when the database answers a query."""
+        session.execute(text("SELECT 1"))
+        return Health(status="ok", version=__version__, database=session.get_bind().dialect.name)
+
+    return app

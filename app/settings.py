@@ -1,0 +1,37 @@
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# The project checkout: seeds/, migrations/ and the default SQLite file live here.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration, read from the environment (and an optional .env file)."""
+
+    model_config = SettingsConfigDict(env_prefix="INCIDENTDB_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default=f"sqlite:///{PROJECT_ROOT / 'incidentdb.sqlite3'}",
+        validation_alias=AliasChoices("DATABASE_URL", "INCIDENTDB_DATABASE_URL"),
+        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:port/db",
+    )
+    seeds_dir: Path = PROJECT_ROOT / "seeds"
+    migrations_dir: Path = PROJECT_ROOT / "migrations"
+    # An article larger than this is refused rather than loaded into memory and the database.
+    max_article_bytes: int = Field(default=5 * 1024 * 1024, ge=1)
+    # SQLite waits this long for a writer's lock before giving up (readers never wait in WAL).
+    sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
+    # PostgreSQL: a runaway query is cancelled instead of holding a worker.
+    statement_timeout_ms: int = Field(default=10_000, ge=0)
+    # Above this many matching rows, PostgreSQL list totals come from the planner estimate.
+    exact_count_threshold: int = Field(default=100_000, ge=0)
+    cors_origins: list[str] = Field(default_factory=list)
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+
+
+def get_settings() -> Settings:
+    # Not cached: it is cheap, and tests and tools change DATABASE_URL between calls.
+    return Settings()

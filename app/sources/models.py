@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.actors.models import Actor
+from app.db.base import Base
+
+
+class Source(Base):
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str | None] = mapped_column(String(1000))
+    publisher: Mapped[str | None] = mapped_column(String(300), index=True)
+    url: Mapped[str | None] = mapped_column(String(2000))
+    published_on: Mapped[date | None] = mapped_column(index=True)
+    # The article exactly as ingested: every statement offset indexes this string.
+    text: Mapped[str] = mapped_column(Text)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    # What the statements and mentions were extracted with (extractor version + curated
+    # data); when it changes, the next ingest re-extracts this source.
+    extraction_key: Mapped[str] = mapped_column(String(64))
+
+    mentions: Mapped[list[Mention]] = relationship(
+        back_populates="source", lazy="raise", cascade="all, delete-orphan"
+    )
+
+
+class Mention(Base):
+    """One place where a source names an actor."""
+
+    __tablename__ = "mention"
+    __table_args__ = (
+        Index("ix_mention_actor_id_source_id", "actor_id", "source_id"),
+        Index("ix_mention_source_id_start", "source_id", "start"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actor.id", ondelete="CASCADE"))
+    start: Mapped[int]  # invariant: source.text[start:end] == text
+    end: Mapped[int]
+    text: Mapped[str] = mapped_column(String(300))
+
+    source: Mapped[Source] = relationship(back_populates="mentions", lazy="raise")
+    actor: Mapped[Actor] = relationship(lazy="raise")

@@ -1,0 +1,92 @@
+"""`incidentdb ingest`, through the CLI, on SQLite and PostgreSQL."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from tests.conftest import SEEDS, Probe
+
+
+def copy_seeds(tmp_path: Path) -> Path:
+    target = tmp_path / "seeds"
+    shutil.copytree(SEEDS, target)
+    return target
+
+
+def test_ingest_loads_the_seeds_and_prints_a_summary(
+    db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main(["ingest"]) == 0
+    out = capsys.readouterr().out
+    counts = db.counts()
+    assert counts["source"] == 5
+    assert counts["actor"] >= 30
+    assert counts["incident"] >= 15
+    assert counts["statement"] > 0
+    assert counts["mention"] > 0
+    assert out.startswith(f"ingested 5 sources, {counts['actor']} actors, {counts['incident']} incidents")
+
+
+def test_articles_are_stored_byte_for_byte(db: Probe) -> None:
+    assert cli.main(["ingest"]) == 0
+    for article in sorted((SEEDS / "articles").glob("*.txt")):
+        stored = db.scalar(f"SELECT text FROM source WHERE slug = '{article.stem}'")
+        assert stored == article.read_bytes().decode("utf-8")
+
+
+def test_ingesting_twice_changes_nothing(db: Probe, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["ingest"]) == 0
+    before = db.fingerprint()
+    assert cli.main(["ingest"]) == 0
+    assert db.fingerprint() == before
+    assert "no changes" in capsys.readouterr().out.splitlines()[-1]
+
+
+def test_editing_one_incident_updates_it_in_place(db: Probe, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    slug = db.scalar("SELECT slug FROM incident ORDER BY id LIMIT 1")
+    incident_id = db.scalar(f"SELECT id FROM incident WHERE slug = '{slug}'")
+    incidents = seeds / "incidents.yaml"
+    lines = incidents.read_text(encoding="utf-8").splitlines(keepends=True)
+    title_line = next(
+        i for i, line in enumerate(lines[lines.index(f"- slug: {slug}\n") :], lines.index(f"- slug: {slug}\n"))
+        if line.startswith("  title:")
+    )
+    lines[title_line] = "  title: An edited title\n"
+    incidents.write_text("".join(lines), encoding="utf-8")
+    before = db.counts()
+    assert cli.main(["ingest", str(seeds)]) == 0
+    assert db.counts() == before
+    assert db.scalar(f"SELECT id FROM incident WHERE title = 'An edited title'") == incident_id
+
+
+def test_editing_an_article_keeps_the_ids_of_unchanged_quotes(db: Probe, tmp_path: Path) -> None:
+    seeds = copy_seeds(tmp_path)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    article = sorted((seeds / "articles").glob("*.txt"))[1]
+    ids_before = db.scalar(
+        f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
+    )
+    # Appending a paragraph shifts nothing before it: existing statements keep their rows.
+    with article.open("a", encoding="utf-8", newline="") as fh:
+        fh.write('\n\n"We will answer every question," the spokesman said.\n')
+    first_id = db.scalar("SELECT min(id) FROM statement")
+    assert cli.main(["ingest", str(seeds)]) == 0
+    assert db.scalar("SELECT min(id) FROM statement") == first_id
+    assert db.scalar(
+        f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
+    ) == ids_before + 1
+    assert db.scalar("SELECT count(*) FROM source") == 5
+
+
+def test_a_single_article_file_can_be_ingested(db: Probe, tmp_path: Path) -> None:
+    assert cli.main(["ingest"]) == 0
+    article = tmp_path / "Breaking News.txt"
+    article.write_text(
+        'Iran and Azerbaijan held talks.\n\n"We are neighbours," Velayati said.\n', encoding="utf-8"
+    )
+    assert cli.main(["ingest", str(article)]) == 0
+    assert db.scalar("SELECT count(*) FROM source WHERE slug = 'breaking-news'") == 1

@@ -1,0 +1,191 @@
+"""Every test runs on a real SQLite file and on a real PostgreSQL database.
+
+INCIDENTDB_TEST_BACKENDS picks the backends (default: sqlite,postgresql); the PostgreSQL
+server is INCIDENTDB_TEST_PG_URL (a role allowed to CREATE DATABASE). Each backend builds two
+template databases once per session with `alembic upgrade head` (empty, and seeded through the
+real ingest); a test gets its own copy, so tests never see each other's writes.
+"""
+
+import hashlib
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, inspect, make_url, select, text
+
+from app import cli
+from app.db import migrate
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Settings
+
+SEEDS = PROJECT_ROOT / "seeds"
+BACKENDS = [
+    b.strip() for b in os.environ.get("INCIDENTDB_TEST_BACKENDS", "sqlite,postgresql").split(",")
+]
+PG_URL = os.environ.get(
+    "INCIDENTDB_TEST_PG_URL", "postgresql+psycopg://postgres:postgres@127.0.0.1:5432/postgres"
+)
+
+
+def _pg_admin() -> psycopg.Connection[tuple[object, ...]]:
+    url = make_url(PG_URL)
+    return psycopg.connect(
+        host=url.host, port=url.port or 5432, user=url.username, password=url.password,
+        dbname=url.database or "postgres", autocommit=True,
+    )
+
+
+class Databases:
+    """Makes throw-away databases for one backend, copied from migrated templates."""
+
+    def __init__(self, backend: str, workdir: Path) -> None:
+        self.backend = backend
+        self.workdir = workdir
+        self.prefix = f"incidentdb_test_{uuid.uuid4().hex[:8]}"
+        self.created: list[str] = []
+        self.templates: dict[str, str] = {}
+
+    def _new_url(self, name: str) -> str:
+        if self.backend == "sqlite":
+            return f"sqlite:///{self.workdir / (name + '.sqlite3')}"
+        return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+    def _create(self, name: str, template: str | None = None) -> str:
+        if self.backend == "sqlite":
+            path = self.workdir / f"{name}.sqlite3"
+            if template:
+                shutil.copyfile(self.workdir / f"{template}.sqlite3", path)
+            return self._new_url(name)
+        with _pg_admin() as conn:
+            suffix = f" TEMPLATE {template}" if template else ""
+            conn.execute(f'CREATE DATABASE "{name}"{suffix}')  # type: ignore[arg-type]
+        self.created.append(name)
+        return self._new_url(name)
+
+    def template(self, kind: str) -> str:
+        """Name of the 'empty' (migrated) or 'seeded' template, built on first use."""
+        if kind not in self.templates:
+            name = f"{self.prefix}_{kind}"
+            url = self._create(name)
+            migrate.upgrade(url)
+            if kind == "seeded":
+                os.environ["DATABASE_URL"] = url
+                try:
+                    assert cli.main(["ingest", str(SEEDS)]) == 0
+                finally:
+                    del os.environ["DATABASE_URL"]
+            self.templates[kind] = name
+        return self.templates[kind]
+
+    def fresh(self, kind: str = "empty") -> str:
+        return self._create(f"{self.prefix}_{uuid.uuid4().hex[:8]}", self.template(kind))
+
+    def blank(self) -> str:
+        """A database with no schema at all (for migration tests)."""
+        return self._create(f"{self.prefix}_{uuid.uuid4().hex[:8]}")
+
+    def drop_all(self) -> None:
+        if self.backend != "postgresql":
+            return
+        with _pg_admin() as conn:
+            for name in [*self.created, *self.templates.values()]:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    backend = request.param
+    if backend not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"unknown backend {backend!r} in INCIDENTDB_TEST_BACKENDS")
+    dbs = Databases(backend, tmp_path_factory.mktemp(backend))
+    yield dbs
+    dbs.drop_all()
+
+
+@pytest.fixture
+def backend(databases: Databases) -> str:
+    return databases.backend
+
+
+@pytest.fixture
+def database_url(databases: Databases, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh, migrated, empty database; DATABASE_URL points at it for the CLI."""
+    url = databases.fresh("empty")
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture
+def seeded_url(databases: Databases, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A fresh database holding the ingested seeds; DATABASE_URL points at it."""
+    url = databases.fresh("seeded")
+    monkeypatch.setenv("DATABASE_URL", url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def shared_seeded_url(databases: Databases) -> str:
+    """One seeded database per backend for read-only tests (the API never writes)."""
+    return databases.fresh("seeded")
+
+
+@pytest.fixture
+def client(shared_seeded_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as test_client:
+        yield test_client
+
+
+@dataclass
+class Probe:
+    """Looks at a database from outside the code under test."""
+
+    url: str
+
+    def counts(self) -> dict[str, int]:
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                tables = [t for t in inspect(conn).get_table_names() if t != "alembic_version"]
+                return {
+                    t: int(conn.execute(text(f'SELECT count(*) FROM "{t}"')).scalar_one())
+                    for t in sorted(tables)
+                }
+        finally:
+            engine.dispose()
+
+    def fingerprint(self) -> str:
+        """A hash of every row of every table: equal fingerprints mean equal content."""
+        engine = create_engine(self.url)
+        digest = hashlib.sha256()
+        try:
+            with engine.connect() as conn:
+                for table in sorted(inspect(conn).get_table_names()):
+                    rows = conn.execute(text(f'SELECT * FROM "{table}"')).all()
+                    digest.update(table.encode())
+                    for row in sorted(repr(tuple(r)) for r in rows):
+                        digest.update(row.encode())
+        finally:
+            engine.dispose()
+        return digest.hexdigest()
+
+    def scalar(self, sql: str) -> object:
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return conn.execute(text(sql)).scalar()
+        finally:
+            engine.dispose()
+
+
+@pytest.fixture
+def db(database_url: str) -> Probe:
+    return Probe(database_url)
+
+
+__all__ = ["Probe", "select"]
