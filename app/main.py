@@ -10,9 +10,13 @@ from sqlalchemy import text
 from sqlalchemy.orm import sessionmaker
 
 from app import __version__
+from app.actors import router as actors_router
 from app.api import errors
 from app.db.session import SessionDep, create_db_engine
+from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
+from app.sources import router as sources_router
+from app.statements import router as statements_router
 
 
 class Health(BaseModel):
@@ -56,4 +60,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session.execute(text("SELECT 1"))
         return Health(status="ok", version=__version__, database=session.get_bind().dialect.name)
 
+    for router in (
+        incidents_router.router,
+        actors_router.router,
+        statements_router.router,
+        sources_router.router,
+    ):
+        app.include_router(router)
     return app

@@ -14,6 +14,12 @@ if config.config_file_name is not None and config.attributes.get("configure_logg
 target_metadata = Base.metadata
 
 
+def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    # Full-text search lives outside the models (FTS5 tables and their shadow tables on
+    # SQLite, expression GIN indexes on PostgreSQL); see the add_full_text_search migration.
+    return not (name and "_fts" in name)
+
+
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
@@ -21,6 +27,7 @@ def _run(connection: Connection) -> None:
         # SQLite cannot ALTER most things; batch mode rebuilds the table instead.
         render_as_batch=True,
         compare_type=True,
+        include_name=_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import enum
 
-from sqlalchemy import Enum, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
@@ -41,11 +41,20 @@ class Actor(Base):
         Enum(ActorOrigin, native_enum=False, length=20, validate_strings=True),
         default=ActorOrigin.curated,
     )
+    # What `q=` searches (names folded in), maintained by the ingest; SQLite indexes it with
+    # FTS5 and PostgreSQL with a GIN tsvector index (see the add_full_text_search migration).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
     affiliation_id: Mapped[int | None] = mapped_column(
         ForeignKey("actor.id", ondelete="SET NULL"), index=True
     )
 
-    affiliation: Mapped[Actor | None] = relationship(remote_side=[id], lazy="raise")
+    affiliation: Mapped[Actor | None] = relationship(
+        remote_side=[id], back_populates="members", lazy="raise"
+    )
+    members: Mapped[list[Actor]] = relationship(
+        back_populates="affiliation", lazy="raise", order_by="Actor.name"
+    )
     aliases: Mapped[list[ActorAlias]] = relationship(
         back_populates="actor",
         lazy="raise",

@@ -40,6 +40,13 @@ class ProblemDetail(BaseModel):
     )
 
 
+_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    404: {"description": "Unknown id or slug.", "content": _PROBLEM_CONTENT},
+    422: {"description": "A bad parameter, named in the detail.", "content": _PROBLEM_CONTENT},
+}
+
+
 def problem(
     status: int,
     detail: str,

@@ -49,6 +49,10 @@ class Incident(Base):
     location_place: Mapped[str | None] = mapped_column(String(300))
     severity: Mapped[int | None] = mapped_column(SmallInteger)
 
+    # What `q=` searches (names folded in), maintained by the ingest; SQLite indexes it with
+    # FTS5 and PostgreSQL with a GIN tsvector index (see the add_full_text_search migration).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
     participants: Mapped[list[IncidentParticipant]] = relationship(
         back_populates="incident",
         lazy="raise",

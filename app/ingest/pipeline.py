@@ -99,6 +99,7 @@ class _Apply:
     report: IngestReport = field(default_factory=IngestReport)
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
+    extracted_source_ids: set[int] = field(default_factory=set)
 
     def apply(self) -> IngestReport:
         self.actors = {
@@ -116,6 +117,7 @@ class _Apply:
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self._collect_orphan_actors()
+        self._refresh_search_text()
         if self.report.changes:
             meta.data_version += 1
             meta.updated_at = datetime.now(UTC)
@@ -327,6 +329,7 @@ class _Apply:
         gazetteer = extraction.Gazetteer.build(self._known_actors())
         for done, source in enumerate(stale, start=1):
             self._extract_source(source, gazetteer)
+            self.extracted_source_ids.add(source.id)
             source.extraction_key = curated_key
             if self.progress is not None:
                 self.progress(done, len(stale))
@@ -498,6 +501,51 @@ class _Apply:
             for slug in [s for s, a in self.actors.items() if a.id in ids]:
                 del self.actors[slug]
             self.report.changes += len(ids)
+
+    # -- search ----------------------------------------------------------------------------
+
+    def _refresh_search_text(self) -> None:
+        """Recompute what `q=` searches for every row this run may have changed."""
+        self.session.flush()
+        actor_slugs = {r.record.slug for r in self.batch.actors}
+        for actor in self.actors.values():
+            if actor.slug in actor_slugs or not actor.search_text:
+                names = [actor.name, *(a.alias for a in actor.aliases if a.alias != actor.name)]
+                _assign(actor, {"search_text": " ".join(names)})
+        touched_actors = [a.id for a in self.actors.values() if a.slug in actor_slugs]
+        incident_slugs = [r.record.slug for r in self.batch.incidents]
+        incidents = self.session.scalars(
+            select(Incident)
+            .where(
+                Incident.slug.in_(incident_slugs)
+                | Incident.id.in_(
+                    select(IncidentParticipant.incident_id).where(
+                        IncidentParticipant.actor_id.in_(touched_actors)
+                    )
+                )
+            )
+            .options(
+                selectinload(Incident.participants)
+                .selectinload(IncidentParticipant.actor)
+                .selectinload(Actor.aliases)
+            )
+        )
+        for incident in incidents:
+            names = [alias.alias for p in incident.participants for alias in p.actor.aliases]
+            _assign(incident, {"search_text": " ".join([incident.title, incident.summary, *names])})
+        statements = self.session.scalars(
+            select(Statement)
+            .where(
+                Statement.source_id.in_(self.extracted_source_ids)
+                | Statement.speaker_id.in_(touched_actors)
+            )
+            .options(selectinload(Statement.speaker))
+        )
+        for statement in statements:
+            parts = [statement.text, statement.speaker_text or ""]
+            if statement.speaker is not None:
+                parts.append(statement.speaker.name)
+            _assign(statement, {"search_text": " ".join(p for p in parts if p)})
 
     def _count(self, meta: DatasetMeta) -> None:
         def count(model: Any) -> int:

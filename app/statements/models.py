@@ -31,5 +31,9 @@ class Statement(Base):
     speaker_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id", ondelete="SET NULL"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"))
 
+    # What `q=` searches (names folded in), maintained by the ingest; SQLite indexes it with
+    # FTS5 and PostgreSQL with a GIN tsvector index (see the add_full_text_search migration).
+    search_text: Mapped[str] = mapped_column(Text, default="")
+
     source: Mapped[Source] = relationship(lazy="raise")
     speaker: Mapped[Actor | None] = relationship(lazy="raise")

@@ -1,0 +1,62 @@
+from sqlalchemy import Select, func, literal, select
+from sqlalchemy.orm import Session, selectinload
+
+from app import search
+from app.actors.models import Actor, ActorAlias, ActorKind
+from app.actors.schemas import ActorFilters
+
+
+class ActorRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def with_details(self) -> Select[tuple[Actor]]:
+        return select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.affiliation))
+
+    def filtered(self, f: ActorFilters) -> Select[tuple[Actor]]:
+        stmt = self.with_details()
+        if f.kind:
+            stmt = stmt.where(Actor.kind == f.kind)
+        if f.country:
+            stmt = stmt.where(Actor.country == f.country)
+        if f.q:
+            stmt = stmt.where(search.matches(self.session, Actor, f.q))
+        return stmt
+
+    def by_id_or_slug(self, key: str) -> Actor | None:
+        stmt = self.with_details().options(selectinload(Actor.members))
+        if key.isdigit():
+            return self.session.scalars(stmt.where(Actor.id == int(key))).first()
+        return self.session.scalars(stmt.where(Actor.slug == key)).first()
+
+    def ids_by_slug(self, slug: str) -> set[int]:
+        return set(self.session.scalars(select(Actor.id).where(Actor.slug == slug)))
+
+    def ids_by_id(self, actor_id: int) -> set[int]:
+        return set(self.session.scalars(select(Actor.id).where(Actor.id == actor_id)))
+
+    def ids_by_key(self, key: str) -> set[int]:
+        return set(self.session.scalars(select(ActorAlias.actor_id).where(ActorAlias.key == key)))
+
+    def person_ids_by_surname(self, key: str) -> set[int]:
+        stmt = (
+            select(ActorAlias.actor_id)
+            .join(Actor, Actor.id == ActorAlias.actor_id)
+            .where(Actor.kind == ActorKind.person)
+            .where(ActorAlias.key.like(literal("% ") + key))
+        )
+        return set(self.session.scalars(stmt))
+
+    def all_keys(self) -> list[tuple[str, int]]:
+        return list(self.session.execute(select(ActorAlias.key, ActorAlias.actor_id)).tuples())
+
+    def with_members(self, ids: set[int]) -> set[int]:
+        """`ids` plus every actor affiliated to one of them, at any depth."""
+        members = select(Actor.id).where(Actor.id.in_(ids)).cte("members", recursive=True)
+        members = members.union(
+            select(Actor.id).join(members, Actor.affiliation_id == members.c.id)
+        )
+        return set(self.session.scalars(select(members.c.id)))
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(Actor)) or 0)

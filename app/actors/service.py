@@ -1,0 +1,68 @@
+from rapidfuzz import fuzz, process
+from sqlalchemy.orm import Session
+
+from app.actors.models import Actor
+from app.actors.repository import ActorRepository
+from app.actors.schemas import ActorFilters
+from app.api.pagination import SortKey, Window, paginate
+from app.errors import InvalidParameter, NotFound
+from app.matching import match_key
+from app.settings import get_settings
+
+# Close transliterations (Kenani / Kanani) score above this; different names (Iran / Iraq) don't.
+FUZZY_CUTOFF = 88
+
+
+def list_actors(session: Session, f: ActorFilters) -> Window[Actor]:
+    stmt = ActorRepository(session).filtered(f)
+    return paginate(
+        session,
+        stmt,
+        scope="actors:name",
+        key=SortKey(Actor.name, descending=False),
+        id_column=Actor.id,
+        cursor=f.cursor,
+        limit=f.limit,
+        exact_count_threshold=get_settings().exact_count_threshold,
+    )
+
+
+def get_actor(session: Session, key: str) -> Actor:
+    actor = ActorRepository(session).by_id_or_slug(key)
+    if actor is None:
+        raise NotFound("actor", key)
+    return actor
+
+
+def resolve(session: Session, value: str, parameter: str) -> set[int]:
+    """The actors a user's words name: id, slug, name or alias, case- and accent-insensitive."""
+    repo = ActorRepository(session)
+    value = value.strip()
+    if value.isdigit() and (ids := repo.ids_by_id(int(value))):
+        return ids
+    if ids := repo.ids_by_slug(value.lower()):
+        return ids
+    key = match_key(value)
+    if not key:
+        raise InvalidParameter(parameter, f"{value!r} does not name an actor")
+    if ids := repo.ids_by_key(key):
+        return ids
+    if " " not in key and (ids := repo.person_ids_by_surname(key)):
+        return ids
+    keys = repo.all_keys()
+    best = process.extractOne(
+        key, [k for k, _ in keys], scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF
+    )
+    if best is not None:
+        matched = best[0]
+        return {actor_id for k, actor_id in keys if k == matched}
+    raise InvalidParameter(parameter, f"no actor matches {value!r}")
+
+
+def resolve_with_members(session: Session, value: str, parameter: str) -> set[int]:
+    """As `resolve`, plus every official and body affiliated to the named actors.
+
+    The contract says a state matches its own officials and bodies, so "Iran" resolves to
+    Iran, its foreign ministry, and the ministry's spokesman.
+    """
+    return ActorRepository(session).with_members(resolve(session, value, parameter))

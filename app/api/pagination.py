@@ -1,0 +1,179 @@
+"""Keyset pagination with opaque, tamper-evident cursors, and honest totals."""
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from pydantic import BaseModel, Field
+from sqlalchemy import ColumnElement, Select, and_, func, or_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.errors import InvalidParameter
+
+T = TypeVar("T")
+M = TypeVar("M")
+
+# Cursors are signed so a tampered or foreign cursor is refused (422) instead of silently
+# walking from the wrong place. This is integrity, not secrecy: the key need not be secret.
+_CURSOR_KEY = b"incidentdb-cursor-v1"
+
+
+class TotalAccuracy(StrEnum):
+    exact = "exact"
+    estimated = "estimated"
+
+
+class Page(BaseModel, Generic[T]):
+    """One page of a list, in a stable order."""
+
+    items: list[T]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` to get the next page; null on the last page."
+    )
+    total: int = Field(description="How many items match the filters (see total_accuracy).")
+    total_accuracy: TotalAccuracy = Field(
+        default=TotalAccuracy.exact,
+        description=(
+            "`exact`, or `estimated` when PostgreSQL's planner estimate was used because the "
+            "match set is larger than the exact-count threshold."
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class Window(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+    total: int
+    total_accuracy: TotalAccuracy
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Order by `column` (then id), descending or not; NULLs always come last."""
+
+    column: InstrumentedAttribute[Any]
+    descending: bool
+    nullable: bool = False
+
+
+def _encode(payload: list[Any]) -> str:
+    raw = json.dumps(payload, separators=(",", ":")).encode()
+    mac = hmac.new(_CURSOR_KEY, raw, hashlib.sha256).digest()[:12]
+    return base64.urlsafe_b64encode(raw + mac).decode().rstrip("=")
+
+
+def _decode(cursor: str, scope: str) -> list[Any]:
+    problem = InvalidParameter("cursor", "not a cursor this list issued; start again without it")
+    try:
+        blob = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+    except (ValueError, TypeError):
+        raise problem from None
+    raw, mac = blob[:-12], blob[-12:]
+    if len(blob) <= 12 or not hmac.compare_digest(
+        mac, hmac.new(_CURSOR_KEY, raw, hashlib.sha256).digest()[:12]
+    ):
+        raise problem
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        raise problem from None
+    if not isinstance(payload, list) or len(payload) != 3 or payload[0] != scope:
+        # A valid cursor from another list or another sort order.
+        raise InvalidParameter("cursor", "this cursor belongs to a different list or sort order")
+    return payload
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _from_json(value: Any, like: SortKey) -> Any:
+    if value is None:
+        return None
+    python_type = like.column.type.python_type
+    if python_type is date:
+        return date.fromisoformat(value)
+    return python_type(value)
+
+
+def _after(
+    key: SortKey, id_column: InstrumentedAttribute[int], value: Any, last_id: int
+) -> ColumnElement[bool]:
+    """Rows strictly after (value, last_id) in the order key, NULLs last."""
+    col = key.column
+    beyond_id = id_column < last_id if key.descending else id_column > last_id
+    if value is None:
+        return and_(col.is_(None), beyond_id)
+    beyond = col < value if key.descending else col > value
+    condition = or_(beyond, and_(col == value, beyond_id))
+    if key.nullable:
+        condition = or_(condition, col.is_(None))
+    return condition
+
+
+def order_by(key: SortKey, id_column: InstrumentedAttribute[int]) -> list[Any]:
+    col = key.column
+    ordering = [col.desc() if key.descending else col.asc()]
+    if key.nullable:
+        ordering = [col.is_(None).asc(), *ordering]  # NULLs last, on both backends
+    return [*ordering, id_column.desc() if key.descending else id_column.asc()]
+
+
+def paginate(
+    session: Session,
+    stmt: Select[tuple[M]],
+    *,
+    scope: str,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    limit: int,
+    exact_count_threshold: int,
+) -> Window[M]:
+    """One page of `stmt` after `cursor`, ordered by `key` then id, with the total."""
+    total, accuracy = count(session, stmt, exact_count_threshold)
+    page_stmt = stmt
+    if cursor:
+        _, value, last_id = _decode(cursor, scope)
+        try:
+            after = _after(key, id_column, _from_json(value, key), int(last_id))
+        except (TypeError, ValueError):
+            raise InvalidParameter("cursor", "not a cursor this list issued") from None
+        page_stmt = page_stmt.where(after)
+    rows = list(session.scalars(page_stmt.order_by(*order_by(key, id_column)).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        last_value = getattr(last, key.column.key)
+        next_cursor = _encode([scope, _to_json(last_value), getattr(last, id_column.key)])
+    return Window(rows, next_cursor, total, accuracy)
+
+
+def count(session: Session, stmt: Select[Any], threshold: int) -> tuple[int, TotalAccuracy]:
+    """Exact on SQLite; on PostgreSQL exact up to `threshold`, the planner's estimate above."""
+    counter = stmt.with_only_columns(func.count()).order_by(None)
+    if session.get_bind().dialect.name == "postgresql":
+        estimate = _planner_estimate(session, stmt)
+        if estimate > threshold:
+            return estimate, TotalAccuracy.estimated
+    return int(session.scalar(counter) or 0), TotalAccuracy.exact
+
+
+def _planner_estimate(session: Session, stmt: Select[Any]) -> int:
+    compiled = stmt.order_by(None).compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    plan = (
+        session.connection()
+        .exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+        .scalar()
+    )
+    document = plan if isinstance(plan, list) else json.loads(plan)
+    return int(document[0]["Plan"]["Plan Rows"])

@@ -1,0 +1,62 @@
+"""Parameter types shared by every list endpoint's filters."""
+
+from datetime import date
+from typing import Annotated, Self
+
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+MAX_Q_LENGTH = 500
+MAX_NAME_LENGTH = 300
+
+
+def _no_nul(value: str) -> str:
+    # PostgreSQL text cannot hold NUL; refusing it here keeps both backends answering alike.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _country(value: str) -> str:
+    code = value.upper()
+    if len(code) != 3 or pycountry.countries.get(alpha_3=code) is None:
+        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 country code (e.g. IRN)")
+    return code
+
+
+SearchText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_Q_LENGTH),
+    AfterValidator(_no_nul),
+]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_no_nul)]
+CountryCode = Annotated[str, AfterValidator(_country)]
+
+
+class ListFilters(BaseModel):
+    """Paging parameters every list shares."""
+
+    # An unknown parameter is an error: `?actr=Iran` must not silently return everything.
+    model_config = ConfigDict(extra="forbid")
+
+    limit: int = Field(50, ge=1, le=500, description="Items per page (1-500).")
+    cursor: str | None = Field(
+        None,
+        max_length=1000,
+        description="Opaque cursor from the previous page's `next_cursor`.",
+    )
+
+
+class DateWindow(BaseModel):
+    date_from: date | None = Field(
+        None, description="Only on or after this day (YYYY-MM-DD).", examples=["2023-01-01"]
+    )
+    date_to: date | None = Field(
+        None, description="Only on or before this day (YYYY-MM-DD).", examples=["2023-12-31"]
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.date_from and self.date_to and self.date_from > self.date_to:
+            raise ValueError("date_from is after date_to")
+        return self

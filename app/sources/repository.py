@@ -1,0 +1,47 @@
+from sqlalchemy import Select, exists, func, select
+from sqlalchemy.orm import Session
+
+from app import search
+from app.actors.models import Actor
+from app.sources.models import Mention, Source
+from app.sources.schemas import SourceFilters
+
+
+class SourceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def filtered(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[tuple[Source]]:
+        stmt = select(Source)
+        if f.publisher:
+            stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())
+        for ids in actor_sets:
+            stmt = stmt.where(
+                exists().where(Mention.source_id == Source.id, Mention.actor_id.in_(ids))
+            )
+        if f.date_from:
+            stmt = stmt.where(Source.published_on >= f.date_from)
+        if f.date_to:
+            stmt = stmt.where(Source.published_on <= f.date_to)
+        if f.q:
+            stmt = stmt.where(search.matches(self.session, Source, f.q))
+        return stmt
+
+    def by_id_or_slug(self, key: str) -> Source | None:
+        if key.isdigit():
+            return self.session.scalars(select(Source).where(Source.id == int(key))).first()
+        return self.session.scalars(select(Source).where(Source.slug == key)).first()
+
+    def ids_by_id_or_slug(self, key: str) -> list[int]:
+        column = Source.id if key.isdigit() else Source.slug
+        value: int | str = int(key) if key.isdigit() else key
+        return list(self.session.scalars(select(Source.id).where(column == value)))
+
+    def mentions(self, source_id: int) -> list[tuple[Actor, int, int]]:
+        stmt = (
+            select(Actor, Mention.start, Mention.end)
+            .join(Mention, Mention.actor_id == Actor.id)
+            .where(Mention.source_id == source_id)
+            .order_by(Mention.start)
+        )
+        return [(actor, start, end) for actor, start, end in self.session.execute(stmt)]

@@ -1,0 +1,48 @@
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, selectinload
+
+from app import search
+from app.statements.models import Statement
+from app.statements.schemas import StatementFilters
+
+
+class StatementRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def with_speaker(self) -> Select[tuple[Statement]]:
+        return select(Statement).options(selectinload(Statement.speaker))
+
+    def filtered(
+        self,
+        f: StatementFilters,
+        speaker_ids: set[int] | None,
+        source_ids: list[int] | None,
+        incident_ids: list[int] | None,
+    ) -> Select[tuple[Statement]]:
+        stmt = self.with_speaker()
+        if speaker_ids is not None:
+            stmt = stmt.where(Statement.speaker_id.in_(speaker_ids))
+        if source_ids is not None:
+            stmt = stmt.where(Statement.source_id.in_(source_ids))
+        if incident_ids is not None:
+            stmt = stmt.where(Statement.incident_id.in_(incident_ids))
+        if f.date_from:
+            stmt = stmt.where(Statement.said_on >= f.date_from)
+        if f.date_to:
+            stmt = stmt.where(Statement.said_on <= f.date_to)
+        if f.q:
+            stmt = stmt.where(search.matches(self.session, Statement, f.q))
+        return stmt
+
+    def by_id(self, statement_id: int) -> Statement | None:
+        return self.session.scalars(self.with_speaker().where(Statement.id == statement_id)).first()
+
+    def in_order(self, stmt: Select[tuple[Statement]]) -> list[Statement]:
+        return list(self.session.scalars(stmt.order_by(Statement.source_id, Statement.start)))
+
+    def for_incident(self, incident_id: int) -> list[Statement]:
+        return self.in_order(self.with_speaker().where(Statement.incident_id == incident_id))
+
+    def for_source(self, source_id: int) -> list[Statement]:
+        return self.in_order(self.with_speaker().where(Statement.source_id == source_id))
