@@ -158,7 +158,7 @@ def paginate(
 
 def count(session: Session, stmt: Select[Any], threshold: int) -> tuple[int, TotalAccuracy]:
     """Exact on SQLite; on PostgreSQL exact up to `threshold`, the planner's estimate above."""
-    counter = stmt.with_only_columns(func.count()).order_by(None)
+    counter = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     if session.get_bind().dialect.name == "postgresql":
         estimate = _planner_estimate(session, stmt)
         if estimate > threshold:

@@ -1,5 +1,7 @@
 """The ingest unit of work: curated records and articles in, one transaction, nothing half-done."""
 
+from __future__ import annotations
+
 import hashlib
 import json
 import time
@@ -104,7 +106,9 @@ class _Apply:
     def apply(self) -> IngestReport:
         self.actors = {
             a.slug: a
-            for a in self.session.scalars(select(Actor).options(selectinload(Actor.aliases)))
+            for a in self.session.scalars(
+                select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.affiliation))
+            )
         }
         self._upsert_actors()
         self._check_affiliations()

@@ -57,25 +57,52 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
     ("actors", "line", "reason"),
     [
         (ACTORS + "- slug: [unclosed\n", 9, "YAML syntax error"),
-        (ACTORS.replace("  country: AZE\n", "  country: AZE\n  colour: red\n"), 9, "colour: Extra inputs are not permitted"),
-        (ACTORS.replace("AZE", "XYZ"), 8, "country: 'XYZ' is not an ISO 3166-1 alpha-3 country code"),
+        (
+            ACTORS.replace("  country: AZE\n", "  country: AZE\n  colour: red\n"),
+            9,
+            "colour: Extra inputs are not permitted",
+        ),
+        (
+            ACTORS.replace("AZE", "XYZ"),
+            8,
+            "country: 'XYZ' is not an ISO 3166-1 alpha-3 country code",
+        ),
         (ACTORS.replace("slug: azerbaijan", "slug: iran"), 5, "duplicate actor slug 'iran'"),
-        (ACTORS + "- slug: armenia\n  name: Armenia\n  kind: kingdom\n  country: ARM\n", 11, "kind: Input should be"),
-        (ACTORS.replace("  country: IRN\n", "  country: IRN\n  affiliation: nobody\n"), 5, "affiliation: unknown actor 'nobody'"),
-        (ACTORS.replace("  country: IRN\n", "  country: IRN\n  affiliation: iran\n"), 1, "an actor cannot be affiliated to itself"),
+        (
+            ACTORS + "- slug: armenia\n  name: Armenia\n  kind: kingdom\n  country: ARM\n",
+            11,
+            "kind: Input should be",
+        ),
+        (
+            ACTORS.replace("  country: IRN\n", "  country: IRN\n  affiliation: nobody\n"),
+            5,
+            "affiliation: unknown actor 'nobody'",
+        ),
+        (
+            ACTORS.replace("  country: IRN\n", "  country: IRN\n  affiliation: iran\n"),
+            1,
+            "an actor cannot be affiliated to itself",
+        ),
         ("a: &x [1, 2]\nb: *x\n", 2, "YAML aliases"),
         ("", 1, "file is empty"),
     ],
 )
 def test_bad_actors_file_is_reported_with_its_line(
-    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str], actors: str, line: int, reason: str
+    tmp_path: Path,
+    seeded_db: Probe,
+    capsys: pytest.CaptureFixture[str],
+    actors: str,
+    line: int,
+    reason: str,
 ) -> None:
     path = write(tmp_path, "actors.yaml", actors)
     errors = run_bad(tmp_path, seeded_db, capsys)
     assert any(e.startswith(f"{path}:{line}: ") and reason in e for e in errors), errors
 
 
-def test_affiliation_cycle_is_refused(tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]) -> None:
+def test_affiliation_cycle_is_refused(
+    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
     actors = ACTORS.replace("  country: IRN\n", "  country: IRN\n  affiliation: azerbaijan\n")
     actors = actors.replace("  country: AZE\n", "  country: AZE\n  affiliation: iran\n")
     path = write(tmp_path, "actors.yaml", actors)
@@ -94,11 +121,20 @@ def test_affiliation_cycle_is_refused(tmp_path: Path, seeded_db: Probe, capsys: 
         (INCIDENT + "  sources: [no-such-article]\n", 9, "unknown source 'no-such-article'"),
         (INCIDENT + "  date_end: 2023-01-01\n", 1, "date_end is before date_start"),
         (INCIDENT + "  severity: 9\n", 9, "severity: Input should be less than or equal to 5"),
-        (INCIDENT[: INCIDENT.index("  participants")] + "  participants: [\n", 8, "YAML syntax error"),
+        (
+            INCIDENT[: INCIDENT.index("  participants")] + "  participants: [\n",
+            8,
+            "YAML syntax error",
+        ),
     ],
 )
 def test_bad_incidents_file_is_reported_with_its_line(
-    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str], incidents: str, line: int, reason: str
+    tmp_path: Path,
+    seeded_db: Probe,
+    capsys: pytest.CaptureFixture[str],
+    incidents: str,
+    line: int,
+    reason: str,
 ) -> None:
     write(tmp_path, "actors.yaml", ACTORS)
     path = write(tmp_path, "incidents.yaml", incidents)
@@ -116,7 +152,12 @@ def test_bad_incidents_file_is_reported_with_its_line(
     ],
 )
 def test_bad_article_is_reported_with_its_line(
-    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str], content: bytes, line: int, reason: str
+    tmp_path: Path,
+    seeded_db: Probe,
+    capsys: pytest.CaptureFixture[str],
+    content: bytes,
+    line: int,
+    reason: str,
 ) -> None:
     path = write(tmp_path / "articles", "bad.txt", content)
     write(tmp_path / "articles", "good.txt", "A good article that would load.\n")
@@ -126,15 +167,22 @@ def test_bad_article_is_reported_with_its_line(
 
 
 def test_oversized_article_is_refused_with_the_limit(
-    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    seeded_db: Probe,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("INCIDENTDB_MAX_ARTICLE_BYTES", "1000")
     path = write(tmp_path / "articles", "huge.txt", "word " * 1000)
     errors = run_bad(tmp_path, seeded_db, capsys)
-    assert errors == [f"{path}:1: file is 5,000 bytes, over the limit of 1,000 (set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)"]
+    assert errors == [
+        f"{path}:1: file is 5,000 bytes, over the limit of 1,000 (set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)"
+    ]
 
 
-def test_missing_path_is_reported(tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]) -> None:
+def test_missing_path_is_reported(
+    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
     errors = run_bad(tmp_path / "nowhere", seeded_db, capsys)
     assert errors == [f"{tmp_path / 'nowhere'}:1: no such file or folder"]
 

@@ -26,7 +26,9 @@ def test_ingest_loads_the_seeds_and_prints_a_summary(
     assert counts["incident"] >= 15
     assert counts["statement"] > 0
     assert counts["mention"] > 0
-    assert out.startswith(f"ingested 5 sources, {counts['actor']} actors, {counts['incident']} incidents")
+    assert out.startswith(
+        f"ingested 5 sources, {counts['actor']} actors, {counts['incident']} incidents"
+    )
 
 
 def test_articles_are_stored_byte_for_byte(db: Probe) -> None:
@@ -52,7 +54,10 @@ def test_editing_one_incident_updates_it_in_place(db: Probe, tmp_path: Path) -> 
     incidents = seeds / "incidents.yaml"
     lines = incidents.read_text(encoding="utf-8").splitlines(keepends=True)
     title_line = next(
-        i for i, line in enumerate(lines[lines.index(f"- slug: {slug}\n") :], lines.index(f"- slug: {slug}\n"))
+        i
+        for i, line in enumerate(
+            lines[lines.index(f"- slug: {slug}\n") :], lines.index(f"- slug: {slug}\n")
+        )
         if line.startswith("  title:")
     )
     lines[title_line] = "  title: An edited title\n"
@@ -60,7 +65,7 @@ def test_editing_one_incident_updates_it_in_place(db: Probe, tmp_path: Path) -> 
     before = db.counts()
     assert cli.main(["ingest", str(seeds)]) == 0
     assert db.counts() == before
-    assert db.scalar(f"SELECT id FROM incident WHERE title = 'An edited title'") == incident_id
+    assert db.scalar("SELECT id FROM incident WHERE title = 'An edited title'") == incident_id
 
 
 def test_editing_an_article_keeps_the_ids_of_unchanged_quotes(db: Probe, tmp_path: Path) -> None:
@@ -76,9 +81,12 @@ def test_editing_an_article_keeps_the_ids_of_unchanged_quotes(db: Probe, tmp_pat
     first_id = db.scalar("SELECT min(id) FROM statement")
     assert cli.main(["ingest", str(seeds)]) == 0
     assert db.scalar("SELECT min(id) FROM statement") == first_id
-    assert db.scalar(
-        f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
-    ) == ids_before + 1
+    assert (
+        db.scalar(
+            f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
+        )
+        == ids_before + 1
+    )
     assert db.scalar("SELECT count(*) FROM source") == 5
 
 

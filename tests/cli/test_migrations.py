@@ -17,7 +17,9 @@ def tables(url: str) -> set[str]:
         engine.dispose()
 
 
-def test_upgrade_downgrade_upgrade_round_trips(databases: Databases, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_upgrade_downgrade_upgrade_round_trips(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = databases.blank()
     monkeypatch.setenv("DATABASE_URL", url)
     assert cli.main(["db", "upgrade"]) == 0

@@ -1,0 +1,133 @@
+"""A small hand-made dataset whose every answer is known, for exact filter and paging tests."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import cli
+from app.main import create_app
+from app.settings import Settings
+
+MINI_ACTORS = """\
+- slug: iran
+  name: Iran
+  kind: state
+  country: IRN
+  demonyms: [Iranian]
+  metonyms: [Tehran]
+- slug: azerbaijan
+  name: Azerbaijan
+  kind: state
+  country: AZE
+- slug: russia
+  name: Russia
+  kind: state
+  country: RUS
+- slug: iran-foreign-ministry
+  name: Ministry of Foreign Affairs of Iran
+  kind: organization
+  country: IRN
+  aliases: [Iranian Foreign Ministry]
+  affiliation: iran
+- slug: nasser-kanani
+  name: Nasser Kanani
+  kind: person
+  country: IRN
+  title: Spokesman of the Iranian Foreign Ministry
+  aliases: [Nasser Kanaani, Nasir Kenani]
+  affiliation: iran-foreign-ministry
+- slug: masoud-pezeshkian
+  name: Masoud Pezeshkian
+  kind: person
+  country: IRN
+  title: President of Iran
+  aliases: [Masoud Pezeşkian]
+  affiliation: iran
+"""
+
+
+def incident(slug: str, date_start: str, participants: list[tuple[str, str]], **extra: str) -> str:
+    lines = [
+        f"- slug: {slug}",
+        f"  title: {extra.get('title', slug.replace('-', ' ').capitalize())}",
+        f"  summary: {extra.get('summary', 'A test incident.')}",
+        f"  type: {extra.get('type', 'consultation')}",
+        f"  date_start: {date_start}",
+    ]
+    if "date_end" in extra:
+        lines.append(f"  date_end: {extra['date_end']}")
+        lines.append(f"  date_precision: {extra.get('date_precision', 'day')}")
+    if "country" in extra:
+        lines.append(f"  location: {{country: {extra['country']}, place: Somewhere}}")
+    lines.append("  participants:")
+    lines += [f"    - {{actor: {a}, role: {r}}}" for a, r in participants]
+    return "\n".join(lines) + "\n"
+
+
+MINI_INCIDENTS = "".join(
+    [
+        # Only Iranian participant: the ministry's spokesman (a state matches its officials).
+        incident(
+            "spokesman-accuses-azerbaijan",
+            "2023-04-17",
+            [("nasser-kanani", "initiator"), ("azerbaijan", "target")],
+            type="accusation",
+            summary="The spokesman accused Baku of hosting foreign forces.",
+        ),
+        incident(
+            "embassy-attack",
+            "2023-01-27",
+            [("iran", "initiator"), ("azerbaijan", "target")],
+            type="attack",
+            country="IRN",
+            title="Attack on the embassy in Tehran",
+        ),
+        # Three incidents on one day: the cursor walk must keep them apart by id.
+        incident("talks-a", "2023-03-29", [("iran", "participant"), ("russia", "mediator")]),
+        incident("talks-b", "2023-03-29", [("azerbaijan", "participant"), ("russia", "mediator")]),
+        incident("talks-c", "2023-03-29", [("iran", "participant"), ("azerbaijan", "participant")]),
+        # Spans the end of 2022: inside a window that starts on 2023-01-01.
+        incident(
+            "winter-drills",
+            "2022-12-20",
+            [("iran", "initiator")],
+            type="exercise",
+            date_end="2023-01-05",
+            country="IRN",
+        ),
+        incident(
+            "president-meets-envoy",
+            "2024-10-14",
+            [("masoud-pezeshkian", "participant"), ("azerbaijan", "participant")],
+        ),
+        incident(
+            "old-visit", "2021-06-01", [("russia", "participant"), ("azerbaijan", "participant")]
+        ),
+    ]
+)
+
+
+def write_mini_seeds(folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "actors.yaml").write_text(MINI_ACTORS, encoding="utf-8")
+    (folder / "incidents.yaml").write_text(MINI_INCIDENTS, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def mini_seeds(tmp_path: Path) -> Path:
+    return write_mini_seeds(tmp_path / "mini")
+
+
+@pytest.fixture
+def mini(database_url: str, mini_seeds: Path) -> Iterator[TestClient]:
+    """A client over a fresh database holding only the mini dataset."""
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        yield client
+
+
+def slugs(response_json: dict[str, object]) -> list[str]:
+    return [item["slug"] for item in response_json["items"]]  # type: ignore[attr-defined, index]

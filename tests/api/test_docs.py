@@ -1,0 +1,72 @@
+"""OpenAPI: described, snapshotted, and rendered offline."""
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.main import create_app
+from app.settings import Settings
+
+SNAPSHOT = Path(__file__).parent / "openapi.json"
+
+
+@pytest.fixture
+def schema(client: TestClient) -> dict[str, object]:
+    return client.get("/openapi.json").json()  # type: ignore[no-any-return]
+
+
+def test_openapi_matches_the_committed_snapshot(schema: dict[str, object]) -> None:
+    """A contract change must be a deliberate diff: run with UPDATE_OPENAPI_SNAPSHOT=1."""
+    if os.environ.get("UPDATE_OPENAPI_SNAPSHOT"):
+        SNAPSHOT.write_text(json.dumps(schema, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    assert schema == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
+
+
+def test_every_operation_and_parameter_is_described(schema: dict[str, object]) -> None:
+    paths = schema["paths"]
+    assert isinstance(paths, dict)
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            assert operation.get("description") or operation.get("summary"), (method, path)
+            for parameter in operation.get("parameters", []):
+                assert parameter.get("description"), (method, path, parameter["name"])
+
+
+def test_contract_endpoints_are_all_documented(schema: dict[str, object]) -> None:
+    assert {
+        "/incidents",
+        "/incidents/{key}",
+        "/actors",
+        "/actors/{key}",
+        "/statements",
+        "/statements/{statement_id}",
+        "/sources",
+        "/sources/{key}",
+        "/health",
+    } <= set(schema["paths"])  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("page", ["/docs", "/redoc"])
+def test_docs_pages_load_their_assets_from_this_server(client: TestClient, page: str) -> None:
+    html = client.get(page).text
+    assert (
+        "cdn.jsdelivr.net" not in html
+        and "unpkg.com" not in html
+        and "fonts.googleapis" not in html
+    )
+    for asset in ("/static-docs/swagger-ui-bundle.js", "/static-docs/redoc.standalone.js"):
+        if asset in html:
+            response = client.get(asset)
+            assert response.status_code == 200 and len(response.content) > 100_000
+
+
+def test_no_stack_trace_on_docs_when_database_is_unreachable(tmp_path: Path) -> None:
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.sqlite3"))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        assert client.get("/openapi.json").status_code == 200
+        response = client.get("/health")
+    assert response.status_code == 500
+    assert str(tmp_path) not in response.text

@@ -1,0 +1,75 @@
+"""q= is full-text search that any string can be given to: results or a 422, never a 500."""
+
+import pytest
+from fastapi.testclient import TestClient
+
+HOSTILE = [
+    '"',
+    '""',
+    "'",
+    "NEAR(",
+    "NEAR(iran azerbaijan",
+    "*",
+    "iran*",
+    "AND",
+    "iran AND",
+    "OR OR",
+    "%",
+    "_",
+    "%_%",
+    "\\",
+    "-",
+    "(",
+    ")",
+    "iran)",
+    "{col}:iran",
+    "^iran",
+    "title:embassy",
+    "'; DROP TABLE incident; --",
+    "ünïcödé",
+    "伊朗",
+    "🙂",
+    "a" * 500,
+    "iran & | ! <->",
+]
+ENDPOINTS = ["/incidents", "/statements", "/sources", "/actors"]
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("q", HOSTILE)
+def test_hostile_search_strings_never_break_the_server(
+    client: TestClient, endpoint: str, q: str
+) -> None:
+    response = client.get(endpoint, params={"q": q})
+    assert response.status_code == 200, response.text
+    assert isinstance(response.json()["items"], list)
+
+
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+@pytest.mark.parametrize("q", ["a" * 5000, "iran\x00", ""])
+def test_overlong_empty_or_nul_search_is_a_422_naming_q(
+    client: TestClient, endpoint: str, q: str
+) -> None:
+    response = client.get(endpoint, params={"q": q})
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "q"
+
+
+def test_search_finds_incidents_by_title_summary_and_participant_names(client: TestClient) -> None:
+    assert "tehran-embassy-attack-2023" in [
+        i["slug"]
+        for i in client.get("/incidents", params={"q": "embassy attack", "limit": 500}).json()[
+            "items"
+        ]
+    ]
+    by_name = client.get("/incidents", params={"q": "Pezeshkian"}).json()
+    assert by_name["total"] >= 1
+    assert all("<mark>" in (i["snippet"] or "") for i in by_name["items"])
+
+
+def test_search_stems_words(client: TestClient) -> None:
+    assert (
+        client.get("/incidents", params={"q": "accused"}).json()["total"]
+        == client.get("/incidents", params={"q": "accuses"}).json()["total"]
+        > 0
+    )
