@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 
 from app import __version__
 from app.actors import router as actors_router
-from app.api import errors
+from app.api import errors, openapi
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
@@ -53,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.settings = settings
     errors.install(app)
+    openapi.install(app)
 
     @app.get("/health", tags=["meta"], summary="Liveness and database check")
     def health(session: SessionDep) -> Health:

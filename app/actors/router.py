@@ -5,11 +5,11 @@ from fastapi import APIRouter, Path, Query
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorFilters, ActorRead
 from app.api import convert
-from app.api.errors import ERROR_RESPONSES
+from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
 
-router = APIRouter(prefix="/actors", tags=["actors"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/actors", tags=["actors"])
 
 
 @router.get("", summary="List actors")
@@ -24,7 +24,7 @@ def list_actors(session: SessionDep, f: Annotated[ActorFilters, Query()]) -> Pag
     )
 
 
-@router.get("/{key}", summary="One actor")
+@router.get("/{key}", responses=NOT_FOUND, summary="One actor")
 def get_actor(
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],

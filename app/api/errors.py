@@ -40,11 +40,8 @@ class ProblemDetail(BaseModel):
     )
 
 
-_PROBLEM_CONTENT = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    404: {"description": "Unknown id or slug.", "content": _PROBLEM_CONTENT},
-    422: {"description": "A bad parameter, named in the detail.", "content": _PROBLEM_CONTENT},
-}
+# Detail routes declare their 404; app/api/openapi.py gives every error its problem+json body.
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "Unknown id or slug."}}
 
 
 def problem(

@@ -1,10 +1,11 @@
 """Parameter types shared by every list endpoint's filters."""
 
+import re
 from datetime import date
 from typing import Annotated, Self
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 MAX_Q_LENGTH = 500
 MAX_NAME_LENGTH = 300
@@ -24,6 +25,14 @@ def _country(value: str) -> str:
     return code
 
 
+def _iso_day(value: object) -> object:
+    # Left to itself pydantic reads `date_to=0` as a Unix timestamp (1970-01-01) and answers
+    # 200 with the wrong window; the contract is YYYY-MM-DD only.
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
+    return value
+
+
 SearchText = Annotated[
     str,
     Field(min_length=1, max_length=MAX_Q_LENGTH),
@@ -31,6 +40,7 @@ SearchText = Annotated[
 ]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_no_nul)]
 CountryCode = Annotated[str, AfterValidator(_country)]
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class ListFilters(BaseModel):
@@ -48,10 +58,10 @@ class ListFilters(BaseModel):
 
 
 class DateWindow(BaseModel):
-    date_from: date | None = Field(
+    date_from: IsoDay | None = Field(
         None, description="Only on or after this day (YYYY-MM-DD).", examples=["2023-01-01"]
     )
-    date_to: date | None = Field(
+    date_to: IsoDay | None = Field(
         None, description="Only on or before this day (YYYY-MM-DD).", examples=["2023-12-31"]
     )
 

@@ -3,14 +3,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.api import convert
-from app.api.errors import ERROR_RESPONSES
+from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
 from app.incidents import service
 from app.incidents.schemas import IncidentDetail, IncidentFilters, IncidentRead, IncidentType
 from app.incidents.vocabulary import INCIDENT_TYPES
 
-router = APIRouter(prefix="/incidents", tags=["incidents"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
 @router.get("", summary="List incidents")
@@ -34,7 +34,7 @@ def list_incident_types() -> list[IncidentType]:
     return [IncidentType(**vars(t)) for t in INCIDENT_TYPES.values()]
 
 
-@router.get("/{key}", summary="One incident, with its sources and statements")
+@router.get("/{key}", responses=NOT_FOUND, summary="One incident, with its sources and statements")
 def get_incident(
     session: SessionDep,
     key: Annotated[

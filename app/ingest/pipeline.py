@@ -136,7 +136,7 @@ class _Apply:
             record = located.record
             actor = self.actors.get(record.slug)
             if actor is None:
-                actor = Actor(slug=record.slug, aliases=[])
+                actor = Actor(slug=record.slug, aliases=[], affiliation=None)
                 self.session.add(actor)
                 self.actors[record.slug] = actor
                 self.report.changes += 1
@@ -172,39 +172,42 @@ class _Apply:
         return True
 
     def _check_affiliations(self) -> None:
+        # Affiliations as they will be after this run: the database's, overridden by the batch.
+        parents = {
+            slug: a.affiliation.slug if a.affiliation else None
+            for slug, a in self.actors.items()
+            if a.id is not None
+        }
+        valid: dict[str, Located[ActorRecord]] = {}
         for located in self.batch.actors:
             record = located.record
-            actor = self.actors[record.slug]
-            parent = None
-            if record.affiliation is not None:
-                parent = self.actors.get(record.affiliation)
-                if parent is None:
-                    self.problems.append(
-                        Problem(
-                            *located.where("affiliation"),
-                            f"affiliation: unknown actor {record.affiliation!r}",
-                        )
-                    )
-                    continue
-            if actor.affiliation is not parent:
-                actor.affiliation = parent
+            parents[record.slug] = record.affiliation
+            if record.affiliation is not None and record.affiliation not in self.actors:
+                where = located.where("affiliation")
+                reason = f"affiliation: unknown actor {record.affiliation!r}"
+                self.problems.append(Problem(*where, reason))
+                continue
+            valid[record.slug] = located
+        for slug, located in valid.items():
+            seen = [slug]
+            parent = parents.get(slug)
+            while parent is not None and parent not in seen:
+                seen.append(parent)
+                parent = parents.get(parent)
+            if parent is not None:
+                cycle = " -> ".join([*seen[seen.index(parent) :], parent])
+                where = located.where("affiliation")
+                self.problems.append(Problem(*where, f"affiliation: cycle {cycle}"))
+        if self.problems:
+            return  # nothing is assigned: a cycle could not even be flushed
+        for slug, located in valid.items():
+            actor = self.actors[slug]
+            parent_actor = (
+                self.actors[located.record.affiliation] if located.record.affiliation else None
+            )
+            if actor.affiliation is not parent_actor:
+                actor.affiliation = parent_actor
                 self.report.changes += 1
-        # Cycles can span this run and the database: walk each chain from every actor.
-        for located in self.batch.actors:
-            start = self.actors[located.record.slug]
-            seen: set[int] = {id(start)}
-            node = start.affiliation
-            while node is not None:
-                if id(node) in seen:
-                    self.problems.append(
-                        Problem(
-                            *located.where("affiliation"),
-                            f"affiliation: cycle through {located.record.slug!r} and {node.slug!r}",
-                        )
-                    )
-                    break
-                seen.add(id(node))
-                node = node.affiliation
         self.session.flush()
 
     # -- sources ----------------------------------------------------------------------------
@@ -292,7 +295,8 @@ class _Apply:
                 self.problems.append(Problem(*where, f"unknown source {slug!r}"))
                 continue
             sources.append(source)
-        if [s.slug for s in incident.sources] != [s.slug for s in sources]:
+        # The API lists an incident's sources by id, so their order in the YAML is not data.
+        if {s.slug for s in incident.sources} != {s.slug for s in sources}:
             incident.sources[:] = sources
             self.report.changes += 1
 

@@ -1,5 +1,6 @@
 """YAML reading that remembers where every value came from, for `PATH:LINE: reason` errors."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -84,6 +85,11 @@ def read_entries(path: Path, text: str) -> tuple[list[Entry], list[Problem]]:
             mark = exc.problem_mark or exc.context_mark
             line = int(mark.line) + 1 if mark is not None else 1
             reason = exc.problem or exc.context or "unreadable YAML"
+            if exc.problem and exc.context and exc.context_mark is not None:
+                # "expected ']' but got <stream end>" is found at the end of the file; say
+                # where the unclosed construct began too.
+                where = re.sub(r"^while parsing (an? )?", "", str(exc.context))
+                reason += f" (in the {where} that starts on line {exc.context_mark.line + 1})"
             return [], [Problem(path, line, f"YAML syntax error: {reason}")]
         except yaml.YAMLError as exc:
             return [], [Problem(path, 1, f"YAML error: {exc}")]

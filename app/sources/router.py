@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.api import convert
-from app.api.errors import ERROR_RESPONSES
+from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
 from app.sources import service
 from app.sources.schemas import SourceDetail, SourceFilters, SourceRead
 
-router = APIRouter(prefix="/sources", tags=["sources"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/sources", tags=["sources"])
 
 
 @router.get("", summary="List sources")
@@ -25,7 +25,9 @@ def list_sources(session: SessionDep, f: Annotated[SourceFilters, Query()]) -> P
     )
 
 
-@router.get("/{key}", summary="One source, with its text, statements and mentions")
+@router.get(
+    "/{key}", responses=NOT_FOUND, summary="One source, with its text, statements and mentions"
+)
 def get_source(
     session: SessionDep,
     key: Annotated[

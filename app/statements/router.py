@@ -3,13 +3,13 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.api import convert
-from app.api.errors import ERROR_RESPONSES
+from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
 from app.statements import service
 from app.statements.schemas import StatementFilters, StatementRead
 
-router = APIRouter(prefix="/statements", tags=["statements"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/statements", tags=["statements"])
 
 
 @router.get("", summary="List statements")
@@ -27,7 +27,7 @@ def list_statements(
     )
 
 
-@router.get("/{statement_id}", summary="One statement")
+@router.get("/{statement_id}", responses=NOT_FOUND, summary="One statement")
 def get_statement(
     session: SessionDep,
     statement_id: Annotated[int, Path(description="Statement id.", ge=1, le=2**62)],

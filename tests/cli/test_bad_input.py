@@ -56,7 +56,7 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
 @pytest.mark.parametrize(
     ("actors", "line", "reason"),
     [
-        (ACTORS + "- slug: [unclosed\n", 9, "YAML syntax error"),
+        (ACTORS + "- slug: [unclosed\n", 10, "flow sequence that starts on line 9"),
         (
             ACTORS.replace("  country: AZE\n", "  country: AZE\n  colour: red\n"),
             9,
@@ -123,7 +123,7 @@ def test_affiliation_cycle_is_refused(
         (INCIDENT + "  severity: 9\n", 9, "severity: Input should be less than or equal to 5"),
         (
             INCIDENT[: INCIDENT.index("  participants")] + "  participants: [\n",
-            8,
+            7,
             "YAML syntax error",
         ),
     ],
@@ -176,7 +176,8 @@ def test_oversized_article_is_refused_with_the_limit(
     path = write(tmp_path / "articles", "huge.txt", "word " * 1000)
     errors = run_bad(tmp_path, seeded_db, capsys)
     assert errors == [
-        f"{path}:1: file is 5,000 bytes, over the limit of 1,000 (set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)"
+        f"{path}:1: file is 5,000 bytes, over the limit of 1,000 "
+        "(set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)"
     ]
 
 

@@ -9,6 +9,11 @@ from app import cli
 from tests.conftest import SEEDS, Probe
 
 
+STATEMENTS_OF = (
+    "SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{slug}'"
+)
+
+
 def copy_seeds(tmp_path: Path) -> Path:
     target = tmp_path / "seeds"
     shutil.copytree(SEEDS, target)
@@ -72,21 +77,14 @@ def test_editing_an_article_keeps_the_ids_of_unchanged_quotes(db: Probe, tmp_pat
     seeds = copy_seeds(tmp_path)
     assert cli.main(["ingest", str(seeds)]) == 0
     article = sorted((seeds / "articles").glob("*.txt"))[1]
-    ids_before = db.scalar(
-        f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
-    )
+    ids_before = db.scalar(STATEMENTS_OF.format(slug=article.stem))
     # Appending a paragraph shifts nothing before it: existing statements keep their rows.
     with article.open("a", encoding="utf-8", newline="") as fh:
         fh.write('\n\n"We will answer every question," the spokesman said.\n')
     first_id = db.scalar("SELECT min(id) FROM statement")
     assert cli.main(["ingest", str(seeds)]) == 0
     assert db.scalar("SELECT min(id) FROM statement") == first_id
-    assert (
-        db.scalar(
-            f"SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{article.stem}'"
-        )
-        == ids_before + 1
-    )
+    assert db.scalar(STATEMENTS_OF.format(slug=article.stem)) == ids_before + 1
     assert db.scalar("SELECT count(*) FROM source") == 5
 
 
