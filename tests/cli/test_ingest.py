@@ -8,7 +8,6 @@ import pytest
 from app import cli
 from tests.conftest import SEEDS, Probe
 
-
 STATEMENTS_OF = (
     "SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id WHERE o.slug = '{slug}'"
 )
