@@ -83,7 +83,8 @@ def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
     hits = select(fts.c.rowid).where(
         literal_column(spec.fts_table).op("MATCH")(bindparam("fts_q", expression))
     )
-    return id_column.in_(hits)
+    condition: ColumnElement[bool] = id_column.in_(hits)
+    return condition
 
 
 def _qualified(model: type, spec: Searchable) -> str:

@@ -10,10 +10,10 @@ class ActorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def with_details(self) -> Select[tuple[Actor]]:
+    def with_details(self) -> Select[Actor]:
         return select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.affiliation))
 
-    def filtered(self, f: ActorFilters) -> Select[tuple[Actor]]:
+    def filtered(self, f: ActorFilters) -> Select[Actor]:
         stmt = self.with_details()
         if f.kind:
             stmt = stmt.where(Actor.kind == f.kind)

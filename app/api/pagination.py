@@ -127,7 +127,7 @@ def order_by(key: SortKey, id_column: InstrumentedAttribute[int]) -> list[Any]:
 
 def paginate(
     session: Session,
-    stmt: Select[tuple[M]],
+    stmt: Select[M],
     *,
     scope: str,
     key: SortKey,
@@ -175,5 +175,5 @@ def _planner_estimate(session: Session, stmt: Select[Any]) -> int:
         .exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
         .scalar()
     )
-    document = plan if isinstance(plan, list) else json.loads(plan)
+    document = plan if isinstance(plan, list) else json.loads(str(plan))
     return int(document[0]["Plan"]["Plan Rows"])

@@ -2,10 +2,18 @@
 
 import re
 from datetime import date
-from typing import Annotated, Self
+from typing import Annotated
 
 import pycountry
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 
 MAX_Q_LENGTH = 500
 MAX_NAME_LENGTH = 300
@@ -65,8 +73,11 @@ class DateWindow(BaseModel):
         None, description="Only on or before this day (YYYY-MM-DD).", examples=["2023-12-31"]
     )
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Self:
-        if self.date_from and self.date_to and self.date_from > self.date_to:
-            raise ValueError("date_from is after date_to")
-        return self
+    @field_validator("date_to")
+    @classmethod
+    def _ordered(cls, value: date | None, info: ValidationInfo) -> date | None:
+        # A field validator, not a model one, so the 422 names `date_to` rather than `query`.
+        start = info.data.get("date_from")
+        if start and value and start > value:
+            raise ValueError("date_to is before date_from")
+        return value

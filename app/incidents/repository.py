@@ -10,13 +10,13 @@ class IncidentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def with_participants(self) -> Select[tuple[Incident]]:
+    def with_participants(self) -> Select[Incident]:
         return select(Incident).options(
             selectinload(Incident.participants).selectinload(IncidentParticipant.actor),
             selectinload(Incident.sources),
         )
 
-    def filtered(self, f: IncidentFilters, actor_sets: list[set[int]]) -> Select[tuple[Incident]]:
+    def filtered(self, f: IncidentFilters, actor_sets: list[set[int]]) -> Select[Incident]:
         stmt = self.with_participants()
         for ids in actor_sets:
             # One EXISTS per named actor: every one of them must take part.

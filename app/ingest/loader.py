@@ -203,7 +203,7 @@ def _duplicates(batch: Batch) -> list[Problem]:
     for kind, items in (("actor", batch.actors), ("incident", batch.incidents)):
         first: dict[str, Located[ActorRecord] | Located[IncidentRecord]] = {}
         for item in items:
-            slug = item.record.slug  # type: ignore[attr-defined]
+            slug = item.record.slug
             if slug in first:
                 path, line = first[slug].where("slug")
                 problems.append(

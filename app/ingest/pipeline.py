@@ -163,8 +163,8 @@ class _Apply:
         have = {(a.kind, a.alias): a for a in actor.aliases}
         if set(have) == set(wanted):
             return False
-        for key, alias in have.items():
-            if key not in wanted:
+        for kind_and_name, alias in have.items():
+            if kind_and_name not in wanted:
                 actor.aliases.remove(alias)
         for (kind, name), key in wanted.items():
             if (kind, name) not in have:
@@ -219,8 +219,10 @@ class _Apply:
             for source in self.session.scalars(select(Source).where(Source.slug.in_(set(slugs)))):
                 self.sources[source.slug] = source
         for article in self.batch.articles:
-            source = self.sources.get(article.slug)
-            if source is None:
+            existing = self.sources.get(article.slug)
+            if existing is not None:
+                source = existing
+            else:
                 source = Source(slug=article.slug, extraction_key="")
                 self.session.add(source)
                 self.sources[article.slug] = source

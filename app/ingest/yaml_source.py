@@ -17,14 +17,14 @@ Loc = tuple[str | int, ...]
 class _Loader(yaml.SafeLoader):
     """SafeLoader without aliases (no billion-laughs) and without implicit timestamps."""
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[no-untyped-call]
             raise yaml.MarkedYAMLError(
                 problem="YAML aliases (*name) are not allowed in seed files",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 # Dates stay strings so the schema can reject 2023-02-30 with its own message and line,

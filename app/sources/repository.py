@@ -11,7 +11,7 @@ class SourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def filtered(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[tuple[Source]]:
+    def filtered(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[Source]:
         stmt = select(Source)
         if f.publisher:
             stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())

@@ -10,7 +10,7 @@ class StatementRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def with_speaker(self) -> Select[tuple[Statement]]:
+    def with_speaker(self) -> Select[Statement]:
         return select(Statement).options(selectinload(Statement.speaker))
 
     def filtered(
@@ -19,7 +19,7 @@ class StatementRepository:
         speaker_ids: set[int] | None,
         source_ids: list[int] | None,
         incident_ids: list[int] | None,
-    ) -> Select[tuple[Statement]]:
+    ) -> Select[Statement]:
         stmt = self.with_speaker()
         if speaker_ids is not None:
             stmt = stmt.where(Statement.speaker_id.in_(speaker_ids))
@@ -38,7 +38,7 @@ class StatementRepository:
     def by_id(self, statement_id: int) -> Statement | None:
         return self.session.scalars(self.with_speaker().where(Statement.id == statement_id)).first()
 
-    def in_order(self, stmt: Select[tuple[Statement]]) -> list[Statement]:
+    def in_order(self, stmt: Select[Statement]) -> list[Statement]:
         return list(self.session.scalars(stmt.order_by(Statement.source_id, Statement.start)))
 
     def for_incident(self, incident_id: int) -> list[Statement]:
