@@ -1,0 +1,649 @@
+"""python -m bench.api --db URL: our API, Datasette and raw SQL, side by side in one run.
+
+`incidentdb serve` runs as users run it (the console script, production settings, one
+process); Datasette serves the same SQLite file; this process drives both over loopback with
+one keep-alive connection, a fixed number of requests per query, one at a time. The floor is
+the SQL our API itself issued for the request (captured once in-process), re-run on a bare
+DBAPI connection: what the database alone costs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import math
+import os
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import warnings
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+HOST = "127.0.0.1"
+PAGE = 50
+
+
+@dataclass(frozen=True)
+class Query:
+    """One benchmark row: our URL(s), the nearest Datasette URL(s)."""
+
+    name: str
+    label: str
+    ours: list[str]
+    datasette: list[str] | None
+
+
+@dataclass
+class Timing:
+    requests: int
+    p50_ms: float
+    p99_ms: float
+    rps: float
+    errors: int = 0
+
+    @staticmethod
+    def of(samples: Sequence[float], wall: float, errors: int = 0) -> Timing:
+        ordered = sorted(samples)
+        return Timing(
+            requests=len(ordered),
+            p50_ms=1000 * _percentile(ordered, 50),
+            p99_ms=1000 * _percentile(ordered, 99),
+            rps=len(ordered) / wall if wall else 0.0,
+            errors=errors,
+        )
+
+
+@dataclass
+class Row:
+    name: str
+    label: str
+    ours: Timing
+    datasette: Timing | None
+    raw: Timing
+    note: str = ""
+
+    @property
+    def vs_datasette_rps(self) -> float | None:
+        return self.ours.rps / self.datasette.rps if self.datasette else None
+
+    @property
+    def overhead_ms(self) -> float:
+        return self.ours.p50_ms - self.raw.p50_ms
+
+
+@dataclass
+class Result:
+    db: str
+    backend: str
+    incidents: int
+    requests: int
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _percentile(ordered: Sequence[float], pct: float) -> float:
+    if not ordered:
+        return math.nan
+    # Nearest rank: p99 of 200 samples is the 198th, an observed latency, not an interpolation.
+    rank = max(1, math.ceil(pct / 100 * len(ordered)))
+    return ordered[rank - 1]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def _server(argv: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[str]:
+    """A server process on loopback; yields its base URL once `ready` answers 200."""
+    log = tempfile.TemporaryFile()
+    process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if process.poll() is not None:
+                log.seek(0)
+                raise SystemExit(f"{argv[0]} exited: {log.read().decode(errors='replace')}")
+            try:
+                conn = http.client.HTTPConnection(HOST, port, timeout=5)
+                conn.request("GET", ready)
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise SystemExit(f"{' '.join(argv)} did not answer {ready} within 60 s")
+            time.sleep(0.1)
+        yield f"http://{HOST}:{port}"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        log.close()
+
+
+def _incidentdb_command() -> list[str]:
+    # The console script users run; `python -m app` when the script is not on this venv's path.
+    script = Path(sys.executable).parent / "incidentdb"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("incidentdb")
+    return [found] if found else [sys.executable, "-m", "app"]
+
+
+class Client:
+    """One keep-alive HTTP/1.1 connection, as a single client would hold."""
+
+    def __init__(self, base: str) -> None:
+        parsed = urllib.parse.urlsplit(base)
+        self.host, self.port = parsed.hostname or HOST, parsed.port or 80
+        self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self.conn.close()
+            self.conn = http.client.HTTPConnection(self.host, self.port, timeout=60)
+            self.conn.request("GET", path)
+            response = self.conn.getresponse()
+        return response.status, response.read()
+
+    def json(self, path: str) -> Any:
+        status, body = self.get(path)
+        if status != 200:
+            raise SystemExit(f"GET {path} -> {status}: {body[:300]!r}")
+        return json.loads(body)
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+def drive(client: Client, urls: list[str], requests: int, warmup: int) -> Timing:
+    """`requests` GETs, one after another, cycling through `urls`; latency of each."""
+    for i in range(warmup):
+        client.get(urls[i % len(urls)])
+    samples = []
+    errors = 0
+    started = time.perf_counter()
+    for i in range(requests):
+        t0 = time.perf_counter()
+        status, _ = client.get(urls[i % len(urls)])
+        samples.append(time.perf_counter() - t0)
+        errors += status != 200
+    return Timing.of(samples, time.perf_counter() - started, errors)
+
+
+# -- the floor: our own SQL on a bare connection ----------------------------------------------
+
+Captured = list[tuple[str, Any]]
+
+
+class SqlCapture:
+    """Runs requests in-process against our app and records the SQL each one issues."""
+
+    def __init__(self, url: str) -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from fastapi.testclient import TestClient
+
+        from app.main import create_app
+        from app.settings import Settings
+
+        self.app = create_app(Settings(database_url=url))
+        self.client = TestClient(self.app)
+        self.statements: Captured = []
+        self.recording = False
+
+        @event.listens_for(self.app.state.engine, "before_cursor_execute")
+        def _record(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+            if self.recording and statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                self.statements.append((statement, params))
+
+    def sql_of(self, path: str) -> Captured:
+        self.statements = []
+        self.recording = True
+        try:
+            response = self.client.get(path)
+        finally:
+            self.recording = False
+        if response.status_code != 200:
+            raise SystemExit(f"in-process GET {path} -> {response.status_code}: {response.text}")
+        return self.statements
+
+    def close(self) -> None:
+        self.client.close()
+        self.app.state.engine.dispose()
+
+
+def raw_runner(url: str) -> tuple[Callable[[Captured], None], Callable[[], None]]:
+    """A function that runs captured statements on a bare DBAPI connection, and a closer."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(parsed.database or "", isolation_level=None)
+
+        def run_sqlite(statements: Captured) -> None:
+            conn.execute("BEGIN")
+            for sql, params in statements:
+                conn.execute(sql, params).fetchall()
+            conn.execute("ROLLBACK")
+
+        return run_sqlite, conn.close
+    import psycopg
+
+    pg = psycopg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname=parsed.database,
+    )
+
+    def run_pg(statements: Captured) -> None:
+        with pg.cursor() as cur:
+            for sql, params in statements:
+                cur.execute(sql, params)
+                cur.fetchall()
+        pg.rollback()
+
+    return run_pg, pg.close
+
+
+def time_raw(
+    run: Callable[[Captured], None], batches: list[Captured], requests: int, warmup: int
+) -> Timing:
+    for i in range(warmup):
+        run(batches[i % len(batches)])
+    samples = []
+    started = time.perf_counter()
+    for i in range(requests):
+        t0 = time.perf_counter()
+        run(batches[i % len(batches)])
+        samples.append(time.perf_counter() - t0)
+    return Timing.of(samples, time.perf_counter() - started)
+
+
+# -- the workload -----------------------------------------------------------------------------
+
+
+def _q(path: str, params: list[tuple[str, str]] | dict[str, str]) -> str:
+    return f"{path}?{urllib.parse.urlencode(params)}" if params else path
+
+
+def _member_ids(url: str, name: str) -> list[int]:
+    """What our API resolves `name` to (the actor and its officials and bodies)."""
+    from sqlalchemy.orm import Session
+
+    from app.actors import service as actors_service
+    from app.db.session import create_db_engine
+
+    engine = create_db_engine(url)
+    try:
+        with Session(engine) as session:
+            return sorted(actors_service.resolve_with_members(session, name, "actor"))
+    finally:
+        engine.dispose()
+
+
+def _count_incidents(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from app.db.session import create_db_engine
+    from app.incidents.models import Incident
+
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(Incident)).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _walk(client: Client, first: str, pages: int, next_of: Callable[[Any], str | None]) -> str:
+    """The URL of page `pages` (1-based), following each page's own next link."""
+    path = first
+    for _ in range(pages - 1):
+        nxt = next_of(client.json(path))
+        if nxt is None:
+            break
+        path = nxt
+    return path
+
+
+def workload(
+    url: str, ours: Client, ds: Client | None, ds_name: str, incidents: int, walk_page: int
+) -> tuple[list[Query], int]:
+    iran = _member_ids(url, "Iran")
+    azerbaijan = _member_ids(url, "Azerbaijan")
+    window = [("date_from", "2015-01-01"), ("date_to", "2020-12-31")]
+    detail_ids = [1 + k * max(1, incidents // 20) for k in range(20) if 1 + k * incidents // 20]
+    detail_ids = sorted({min(i, incidents) for i in detail_ids})
+
+    def where_in(ids: list[int], column: str = "id", table: str = "incident_participant") -> str:
+        members = ",".join(map(str, ids))
+        if table == "statement":
+            return f"{column} in ({members})"
+        return f"id in (select incident_id from incident_participant where actor_id in ({members}))"
+
+    d = f"/{ds_name}"
+    by_date = [("_sort_desc", "date_start"), ("_size", str(PAGE))]
+    page_walk = min(walk_page, max(1, incidents // PAGE))
+    walk_ours = _walk(
+        ours,
+        _q("/incidents", {"limit": str(PAGE)}),
+        page_walk,
+        lambda body: (
+            _q("/incidents", {"limit": str(PAGE), "cursor": body["next_cursor"]})
+            if body["next_cursor"]
+            else None
+        ),
+    )
+    walk_ds = None
+    if ds is not None:
+
+        def ds_next(body: Any) -> str | None:
+            nxt = body.get("next_url")
+            if not nxt:
+                return None
+            parts = urllib.parse.urlsplit(nxt)
+            return f"{parts.path}?{parts.query}"
+
+        walk_ds = _walk(ds, _q(f"{d}/incident.json", by_date), page_walk, ds_next)
+    queries = [
+        Query(
+            "list",
+            "list page 1, newest first",
+            [_q("/incidents", {"limit": str(PAGE)})],
+            [_q(f"{d}/incident.json", by_date)],
+        ),
+        Query(
+            "actor",
+            "actor=Iran (with its officials)",
+            [_q("/incidents", {"actor": "Iran", "limit": str(PAGE)})],
+            [_q(f"{d}/incident.json", [("_where", where_in(iran)), *by_date])],
+        ),
+        Query(
+            "two_actors",
+            "actor=Iran&actor=Azerbaijan, 2015-2020",
+            [
+                _q(
+                    "/incidents",
+                    [("actor", "Iran"), ("actor", "Azerbaijan"), *window, ("limit", str(PAGE))],
+                )
+            ],
+            [
+                _q(
+                    f"{d}/incident.json",
+                    [
+                        ("_where", where_in(iran)),
+                        ("_where", where_in(azerbaijan)),
+                        ("date_end__gte", "2015-01-01"),
+                        ("date_start__lte", "2020-12-31"),
+                        *by_date,
+                    ],
+                )
+            ],
+        ),
+        Query(
+            "q_incidents",
+            "incidents q=pipeline",
+            [_q("/incidents", {"q": "pipeline", "limit": str(PAGE)})],
+            [
+                _q(
+                    f"{d}/incident.json",
+                    [
+                        ("_search", "pipeline"),
+                        ("_fts_table", "incident_fts"),
+                        ("_fts_pk", "id"),
+                        *by_date,
+                    ],
+                )
+            ],
+        ),
+        Query(
+            "q_statements",
+            "statements q=corridor",
+            [_q("/statements", {"q": "corridor", "limit": str(PAGE)})],
+            [
+                _q(
+                    f"{d}/statement.json",
+                    [
+                        ("_search", "corridor"),
+                        ("_fts_table", "statement_fts"),
+                        ("_fts_pk", "id"),
+                        ("_sort_desc", "said_on"),
+                        ("_size", str(PAGE)),
+                    ],
+                )
+            ],
+        ),
+        Query(
+            "walk",
+            f"page {page_walk:,} of a cursor walk",
+            [walk_ours],
+            [walk_ds] if walk_ds else None,
+        ),
+        Query(
+            "detail",
+            "incident detail",
+            [f"/incidents/{i}" for i in detail_ids],
+            [f"{d}/incident/{i}.json" for i in detail_ids],
+        ),
+        Query(
+            "speaker",
+            "statements speaker=Iran",
+            [_q("/statements", {"speaker": "Iran", "limit": str(PAGE)})],
+            [
+                _q(
+                    f"{d}/statement.json",
+                    [
+                        ("_where", where_in(iran, "speaker_id", "statement")),
+                        ("_sort_desc", "said_on"),
+                        ("_size", str(PAGE)),
+                    ],
+                )
+            ],
+        ),
+    ]
+    return queries, page_walk
+
+
+def run(
+    url: str,
+    requests: int,
+    warmup: int,
+    walk_page: int,
+    with_datasette: bool = True,
+    log: Callable[[str], None] = lambda _: None,
+) -> Result:
+    parsed = make_url(url)
+    backend = parsed.get_backend_name()
+    incidents = _count_incidents(url)
+    result = Result(url, backend, incidents, requests)
+    env = {**os.environ, "DATABASE_URL": url}
+    ours_port = _free_port()
+    ours_cmd = [*_incidentdb_command(), "serve", "--host", HOST, "--port", str(ours_port)]
+    datasette_cmd: list[str] | None = None
+    ds_name = ""
+    if backend != "sqlite":
+        result.notes.append("Datasette serves SQLite only: no Datasette column on PostgreSQL.")
+    elif not with_datasette:
+        result.notes.append("Datasette column skipped (--no-datasette).")
+    elif not _has_datasette():
+        result.notes.append(
+            "Datasette column skipped: datasette is not installed "
+            "(pip install -e '.[bench]' installs it)."
+        )
+    else:
+        path = Path(parsed.database or "")
+        ds_name = path.stem
+        ds_port = _free_port()
+        datasette_cmd = [
+            sys.executable,
+            "-m",
+            "datasette",
+            "serve",
+            str(path),
+            "--host",
+            HOST,
+            "--port",
+            str(ds_port),
+        ]
+    with (
+        _server(ours_cmd, env, ours_port, "/health") as ours_base,
+        _maybe_server(datasette_cmd, env, "/-/versions.json") as ds_base,
+    ):
+        ours = Client(ours_base)
+        ds = Client(ds_base) if ds_base else None
+        log(f"servers up; resolving the workload on {incidents:,} incidents")
+        queries, _ = workload(url, ours, ds, ds_name, incidents, walk_page)
+        capture = SqlCapture(url)
+        raw, close_raw = raw_runner(url)
+        try:
+            for query in queries:
+                batches = [capture.sql_of(u) for u in query.ours]
+                ours_t = drive(ours, query.ours, requests, warmup)
+                ds_t = (
+                    drive(ds, query.datasette, requests, warmup) if ds and query.datasette else None
+                )
+                raw_t = time_raw(raw, batches, requests, warmup)
+                note = f"{len(batches[0])} SQL statements per request"
+                result.rows.append(Row(query.name, query.label, ours_t, ds_t, raw_t, note))
+                log(_format_row(result.rows[-1]))
+        finally:
+            close_raw()
+            capture.close()
+            ours.close()
+            if ds:
+                ds.close()
+    return result
+
+
+@contextmanager
+def _maybe_server(argv: list[str] | None, env: dict[str, str], ready: str) -> Iterator[str | None]:
+    if argv is None:
+        yield None
+        return
+    with _server(argv, env, int(argv[argv.index("--port") + 1]), ready) as base:
+        yield base
+
+
+def _has_datasette() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("datasette") is not None
+
+
+# -- reporting --------------------------------------------------------------------------------
+
+HEADER = (
+    f"{'query':<38} {'ours p50':>8} {'p99':>7} {'req/s':>7} | "
+    f"{'dsette p50':>10} {'p99':>7} {'req/s':>7} | {'raw p50':>7} {'p99':>7} | "
+    f"{'ours/ds req/s':>13} {'ours/ds p99':>11} {'ours/raw p50':>12} {'overhead':>8}"
+)
+
+
+def _format_row(row: Row) -> str:
+    o, d, r = row.ours, row.datasette, row.raw
+    ds_cols = (
+        f"{d.p50_ms:>10.2f} {d.p99_ms:>7.2f} {d.rps:>7.0f}" if d else f"{'-':>10} {'-':>7} {'-':>7}"
+    )
+    ratio = f"{o.rps / d.rps:>13.2f} {o.p99_ms / d.p99_ms:>11.2f}" if d else f"{'-':>13} {'-':>11}"
+    errors = (
+        f"  ({o.errors} errors ours, {d.errors if d else 0} datasette)"
+        if (o.errors or (d and d.errors))
+        else ""
+    )
+    return (
+        f"{row.label:<38} {o.p50_ms:>8.2f} {o.p99_ms:>7.2f} {o.rps:>7.0f} | {ds_cols} | "
+        f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} | {ratio} {o.p50_ms / r.p50_ms:>12.1f} "
+        f"{row.overhead_ms:>7.2f}ms{errors}"
+    )
+
+
+def table(result: Result) -> str:
+    lines = [
+        f"{result.backend}, {result.incidents:,} incidents, {result.requests} requests per query "
+        "(one client, keep-alive), latency in ms",
+        HEADER,
+        *(_format_row(r) for r in result.rows),
+        *result.notes,
+    ]
+    return "\n".join(lines)
+
+
+def summary(result: Result, prefix: str = "quick") -> str:
+    worst = max(r.ours.p99_ms for r in result.rows)
+    ratios = [r.vs_datasette_rps for r in result.rows if r.vs_datasette_rps]
+    vs = f"{math.exp(statistics.fmean(math.log(x) for x in ratios)):.2f}" if ratios else "skipped"
+    return f"{prefix}: p99_ms={worst:.1f} vs_datasette={vs}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__)
+    parser.add_argument("--db", help="Database URL (generated first in --quick mode if absent).")
+    parser.add_argument("--requests", type=int, help="Measured requests per query (default 300).")
+    parser.add_argument("--warmup", type=int, help="Unmeasured requests first (default 20).")
+    parser.add_argument("--walk-page", type=int, default=1000, help="Page of the cursor walk.")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="Small scale, fewer requests: under two minutes; ends with a one-line summary.",
+    )
+    parser.add_argument(
+        "--incidents", type=int, default=10_000, help="With --quick and no --db: corpus size."
+    )
+    parser.add_argument("--no-datasette", action="store_true", help="Skip the Datasette column.")
+    parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
+    args = parser.parse_args(argv)
+    requests = args.requests or (100 if args.quick else 300)
+    warmup = args.warmup if args.warmup is not None else (5 if args.quick else 20)
+
+    def log(line: str) -> None:
+        print(line, file=sys.stderr, flush=True)
+
+    with tempfile.TemporaryDirectory(prefix="incidentdb-bench-") as tmp:
+        url = args.db
+        if url is None:
+            if not args.quick:
+                parser.error("--db is required (or use --quick to generate a small corpus)")
+            from bench.generate import generate
+
+            url = f"sqlite:///{tmp}/quick.sqlite3"
+            log(generate(url, args.incidents, seed=1).summary())
+        result = run(url, requests, warmup, args.walk_page, not args.no_datasette, log)
+    print(table(result))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    if args.quick:
+        print(summary(result))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
