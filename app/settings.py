@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     statement_timeout_ms: int = Field(default=10_000, ge=0)
     # Above this many matching rows, PostgreSQL list totals come from the planner estimate.
     exact_count_threshold: int = Field(default=100_000, ge=0)
+    # SQLite has no planner estimate: it counts at most this many matches exactly and
+    # estimates above from a sample of ids, so `total` costs milliseconds at any scale.
+    sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
     cors_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
