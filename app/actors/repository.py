@@ -4,6 +4,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import search
 from app.actors.models import Actor, ActorAlias, ActorKind
 from app.actors.schemas import ActorFilters
+from app.matching import as_id
 
 
 class ActorRepository:
@@ -25,8 +26,8 @@ class ActorRepository:
 
     def by_id_or_slug(self, key: str) -> Actor | None:
         stmt = self.with_details().options(selectinload(Actor.members))
-        if key.isdigit():
-            return self.session.scalars(stmt.where(Actor.id == int(key))).first()
+        if (actor_id := as_id(key)) is not None:
+            return self.session.scalars(stmt.where(Actor.id == actor_id)).first()
         return self.session.scalars(stmt.where(Actor.slug == key)).first()
 
     def ids_by_slug(self, slug: str) -> set[int]:

@@ -6,7 +6,7 @@ from app.actors.repository import ActorRepository
 from app.actors.schemas import ActorFilters
 from app.api.pagination import SortKey, Window, paginate
 from app.errors import InvalidParameter, NotFound
-from app.matching import match_key
+from app.matching import as_id, match_key
 from app.settings import get_settings
 
 # Close transliterations (Kenani / Kanani) score above this; different names (Iran / Iraq) don't.
@@ -38,7 +38,7 @@ def resolve(session: Session, value: str, parameter: str) -> set[int]:
     """The actors a user's words name: id, slug, name or alias, case- and accent-insensitive."""
     repo = ActorRepository(session)
     value = value.strip()
-    if value.isdigit() and (ids := repo.ids_by_id(int(value))):
+    if (actor_id := as_id(value)) is not None and (ids := repo.ids_by_id(actor_id)):
         return ids
     if ids := repo.ids_by_slug(value.lower()):
         return ids

@@ -3,6 +3,7 @@ from sqlalchemy.orm import Session
 
 from app import search
 from app.actors.models import Actor
+from app.matching import as_id
 from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
 
@@ -28,14 +29,14 @@ class SourceRepository:
         return stmt
 
     def by_id_or_slug(self, key: str) -> Source | None:
-        if key.isdigit():
-            return self.session.scalars(select(Source).where(Source.id == int(key))).first()
+        if (source_id := as_id(key)) is not None:
+            return self.session.scalars(select(Source).where(Source.id == source_id)).first()
         return self.session.scalars(select(Source).where(Source.slug == key)).first()
 
     def ids_by_id_or_slug(self, key: str) -> list[int]:
-        column = Source.id if key.isdigit() else Source.slug
-        value: int | str = int(key) if key.isdigit() else key
-        return list(self.session.scalars(select(Source.id).where(column == value)))
+        source_id = as_id(key)
+        match = Source.slug == key if source_id is None else Source.id == source_id
+        return list(self.session.scalars(select(Source.id).where(match)))
 
     def mentions(self, source_id: int) -> list[tuple[Actor, int, int]]:
         stmt = (

@@ -2,6 +2,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
 from app import search
+from app.matching import MAX_ID
 from app.statements.models import Statement
 from app.statements.schemas import StatementFilters
 
@@ -36,6 +37,8 @@ class StatementRepository:
         return stmt
 
     def by_id(self, statement_id: int) -> Statement | None:
+        if statement_id > MAX_ID:
+            return None  # no such row, and PostgreSQL would refuse to cast it to integer
         return self.session.scalars(self.with_speaker().where(Statement.id == statement_id)).first()
 
     def in_order(self, stmt: Select[Statement]) -> list[Statement]:
