@@ -416,7 +416,9 @@ class _Apply:
         if actor is not None and actor.origin is ActorOrigin.curated:
             return  # the curated record always wins
         if actor is None:
-            actor = Actor(slug=new.slug, origin=ActorOrigin.extracted, aliases=[])
+            # affiliation set (even to None) so a later article naming the same new speaker
+            # can compare it after the flush instead of tripping lazy="raise".
+            actor = Actor(slug=new.slug, origin=ActorOrigin.extracted, aliases=[], affiliation=None)
             self.session.add(actor)
             self.actors[new.slug] = actor
             self.report.changes += 1
