@@ -350,7 +350,10 @@ def workload(
         return f"id in (select incident_id from incident_participant where actor_id in ({members}))"
 
     d = f"/{ds_name}"
-    by_date = [("_sort_desc", "date_start"), ("_size", str(PAGE))]
+    # Facet suggestions cost Datasette ~1 s a page at a million rows and our responses carry
+    # no facets: turn them off, so Datasette is measured at its fastest equivalent.
+    plain = [("_nofacet", "1"), ("_nosuggest", "1")]
+    by_date = [("_sort_desc", "date_start"), ("_size", str(PAGE)), *plain]
     page_walk = min(walk_page, max(1, incidents // PAGE))
     walk_ours = _walk(
         ours,
@@ -437,6 +440,7 @@ def workload(
                         ("_fts_pk", "id"),
                         ("_sort_desc", "said_on"),
                         ("_size", str(PAGE)),
+                        *plain,
                     ],
                 )
             ],
@@ -464,6 +468,7 @@ def workload(
                         ("_where", where_in(iran, "speaker_id", "statement")),
                         ("_sort_desc", "said_on"),
                         ("_size", str(PAGE)),
+                        *plain,
                     ],
                 )
             ],

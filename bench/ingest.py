@@ -1,0 +1,244 @@
+"""python -m bench.ingest: articles/s through extraction and the ingest, curated rows/s.
+
+Three figures, each on one core:
+- extraction: app.extraction.extract_article alone, per article (the seeds' gazetteer);
+- articles: the ingest pipeline on a folder of articles (read, extract, store, index);
+- curated: the ingest pipeline on a synthetic actors.yaml + incidents.yaml.
+Articles are the five real seed articles repeated (each copy made unique) and synthetic
+articles from the bench corpus, alternately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlalchemy import func, select
+
+from app.db import migrate
+from app.db.session import create_db_engine
+from app.settings import PROJECT_ROOT
+from bench.corpus import Generator
+
+SEEDS = PROJECT_ROOT / "seeds"
+MAX_ARTICLE_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class IngestResult:
+    articles: int
+    extraction_seconds: float
+    pipeline_seconds: float
+    curated_rows: int
+    curated_seconds: float
+
+    @property
+    def extraction_rate(self) -> float:
+        return self.articles / self.extraction_seconds
+
+    @property
+    def pipeline_rate(self) -> float:
+        return self.articles / self.pipeline_seconds
+
+    @property
+    def curated_rate(self) -> float:
+        return self.curated_rows / self.curated_seconds
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **asdict(self),
+            "extraction_articles_per_s": self.extraction_rate,
+            "pipeline_articles_per_s": self.pipeline_rate,
+            "curated_rows_per_s": self.curated_rate,
+        }
+
+    def table(self) -> str:
+        return "\n".join(
+            [
+                f"{'ingest path':<44} {'items':>8} {'seconds':>8} {'per second':>11}",
+                f"{'extraction only (extract_article)':<44} {self.articles:>8,} "
+                f"{self.extraction_seconds:>8.2f} {self.extraction_rate:>11,.0f} articles",
+                f"{'articles through the ingest pipeline':<44} {self.articles:>8,} "
+                f"{self.pipeline_seconds:>8.2f} {self.pipeline_rate:>11,.0f} articles",
+                f"{'curated YAML rows through the pipeline':<44} {self.curated_rows:>8,} "
+                f"{self.curated_seconds:>8.2f} {self.curated_rate:>11,.0f} rows",
+            ]
+        )
+
+
+def write_articles(folder: Path, count: int, seed: int) -> list[str]:
+    """`count` article files: real seed articles (made unique) and synthetic ones, alternately."""
+    folder.mkdir(parents=True, exist_ok=True)
+    real = [p.read_text(encoding="utf-8") for p in sorted((SEEDS / "articles").glob("*.txt"))]
+    gen = Generator(seed, extraction_key="bench")
+    synthetic: list[str] = []
+    texts = []
+    for i in range(count):
+        if i % 2 == 0:
+            # A trailing line keeps each copy's content hash (and slug) its own.
+            text = f"{real[(i // 2) % len(real)]}\n\n(Bench copy {i}.)\n"
+        else:
+            while not synthetic:
+                synthetic = [row[6] for row in gen.chunk(50).source]  # type: ignore[misc]
+            text = synthetic.pop()
+        (folder / f"bench_{i:06d}.txt").write_text(text, encoding="utf-8")
+        texts.append(text)
+    return texts
+
+
+def time_extraction(texts: list[str]) -> float:
+    from app import extraction
+    from app.ingest import loader
+
+    batch = loader.load([SEEDS], max_article_bytes=MAX_ARTICLE_BYTES)
+    known = [
+        extraction.KnownActor(
+            slug=r.slug,
+            name=r.name,
+            kind=str(r.kind),
+            country=r.country,
+            title=r.title,
+            aliases=tuple(r.aliases),
+            demonyms=tuple(r.demonyms),
+            metonyms=tuple(r.metonyms),
+            affiliation=r.affiliation,
+        )
+        for r in (located.record for located in batch.actors)
+    ]
+    gazetteer = extraction.Gazetteer.build(known)
+    extraction.extract_article(texts[0], gazetteer)  # warm caches, as a long ingest would
+    started = time.perf_counter()
+    for text in texts:
+        extraction.extract_article(text, gazetteer)
+    return time.perf_counter() - started
+
+
+def time_pipeline(url: str, paths: list[Path]) -> float:
+    from app.ingest import pipeline
+
+    engine = create_db_engine(url, writer=True)
+    try:
+        started = time.perf_counter()
+        pipeline.run(paths, engine, max_article_bytes=MAX_ARTICLE_BYTES)
+        return time.perf_counter() - started
+    finally:
+        engine.dispose()
+
+
+class _NoAliases(yaml.SafeDumper):
+    # Seed files refuse YAML aliases; a date shared by date_start and date_end would get one.
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def write_curated(folder: Path, incidents: int, seed: int) -> int:
+    """actors.yaml and incidents.yaml from the bench corpus; returns the rows they make."""
+    folder.mkdir(parents=True, exist_ok=True)
+    gen = Generator(seed, extraction_key="bench")
+    by_id = {a.id: a for a in gen.cast.actors}
+    actors = []
+    rows = 0
+    for a in gen.cast.actors:
+        kinds: dict[str, list[str]] = {"alias": [], "demonym": [], "metonym": []}
+        for kind, alias in a.aliases[1:]:
+            kinds[kind].append(alias)
+        actors.append(
+            {
+                "slug": a.slug,
+                "name": a.name,
+                "kind": a.kind,
+                "country": a.country,
+                "title": a.title,
+                "aliases": kinds["alias"],
+                "demonyms": kinds["demonym"],
+                "metonyms": kinds["metonym"],
+                "affiliation": by_id[a.affiliation_id].slug if a.affiliation_id else None,
+            }
+        )
+        rows += 1 + len(a.aliases)
+    records = []
+    for tables in gen.chunks(incidents, 5_000):
+        parts: dict[int, list[dict[str, str]]] = {}
+        for incident_id, actor_id, role, _ in tables.incident_participant:
+            parts.setdefault(int(incident_id), []).append(  # type: ignore[call-overload]
+                {"actor": by_id[int(actor_id)].slug, "role": str(role)}  # type: ignore[call-overload]
+            )
+        for row in tables.incident:
+            iid, slug, title, summary, kind, start, end, precision, country, place, severity, _ = (
+                row
+            )
+            records.append(
+                {
+                    "slug": slug,
+                    "title": title,
+                    "summary": summary,
+                    "type": kind,
+                    "date_start": start,
+                    "date_end": end,
+                    "date_precision": precision,
+                    "location": {"country": country, "place": place},
+                    "severity": severity,
+                    "participants": parts[int(iid)],  # type: ignore[call-overload]
+                    "sources": [],
+                }
+            )
+            rows += 1 + len(parts[int(iid)])  # type: ignore[call-overload]
+    for name, data in (("actors.yaml", actors), ("incidents.yaml", records)):
+        text = yaml.dump(data, Dumper=_NoAliases, sort_keys=False, allow_unicode=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return rows
+
+
+def run(articles: int, incidents: int, seed: int, workdir: Path) -> IngestResult:
+    texts = write_articles(workdir / "articles" / "articles", articles, seed)
+    extraction_seconds = time_extraction(texts)
+
+    url = f"sqlite:///{workdir / 'articles.sqlite3'}"
+    migrate.upgrade(url)
+    time_pipeline(url, [SEEDS])  # the curated actors the articles' speakers resolve to
+    pipeline_seconds = time_pipeline(url, [workdir / "articles"])
+    engine = create_db_engine(url)
+    try:
+        from app.sources.models import Source
+
+        with engine.connect() as conn:
+            stored = int(conn.execute(select(func.count()).select_from(Source)).scalar_one())
+    finally:
+        engine.dispose()
+    if stored < articles:
+        raise SystemExit(f"only {stored} of {articles} articles were stored")
+
+    curated_rows = write_curated(workdir / "curated", incidents, seed)
+    curated_url = f"sqlite:///{workdir / 'curated.sqlite3'}"
+    migrate.upgrade(curated_url)
+    curated_seconds = time_pipeline(curated_url, [workdir / "curated"])
+    return IngestResult(
+        articles, extraction_seconds, pipeline_seconds, curated_rows, curated_seconds
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__)
+    parser.add_argument("--articles", type=int, default=2_000, help="Articles to ingest.")
+    parser.add_argument("--incidents", type=int, default=5_000, help="Curated incidents.")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-") as tmp:
+        result = run(args.articles, args.incidents, args.seed, Path(tmp))
+    print(result.table())
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""The benchmark never rots: the generator and `bench.api --quick` run at tiny scale.
+
+No timing is asserted here; bench/README.md holds the figures and how to reproduce them.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from app.main import create_app
+from app.settings import PROJECT_ROOT, Settings
+from bench.generate import generate
+
+
+def test_generator_fills_an_empty_database_as_the_app_expects(database_url: str) -> None:
+    report = generate(database_url, 300, seed=7)
+    assert report.incidents == 300 and report.rows > 300
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as conn:
+            bad_offsets = conn.execute(
+                text(
+                    "SELECT count(*) FROM statement s JOIN source o ON o.id = s.source_id "
+                    'WHERE substr(o.text, s.start + 1, s."end" - s.start) != s.text'
+                )
+            ).scalar_one()
+            assert bad_offsets == 0
+            participants = conn.execute(
+                text(
+                    "SELECT min(n), max(n) FROM (SELECT count(*) AS n FROM incident_participant "
+                    "GROUP BY incident_id) AS per_incident"
+                )
+            ).one()
+            assert tuple(participants) == (2, 5)
+    finally:
+        engine.dispose()
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        iran = client.get("/incidents", params={"actor": "Iran"}).json()
+        assert iran["total"] > 0
+        assert client.get("/incidents", params={"q": "pipeline"}).json()["total"] > 0
+        assert client.get("/statements", params={"q": "corridor"}).json()["total"] > 0
+        assert client.get("/statements", params={"speaker": "Iran"}).json()["total"] > 0
+
+
+def test_generator_is_deterministic(tmp_path: Path) -> None:
+    fingerprints = []
+    for name in ("a", "b"):
+        url = f"sqlite:///{tmp_path / name}.sqlite3"
+        generate(url, 200, seed=3)
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            fingerprints.append(
+                conn.execute(text("SELECT group_concat(slug) FROM incident")).scalar_one()
+            )
+        engine.dispose()
+    assert fingerprints[0] == fingerprints[1]
+
+
+def test_sqlite_total_above_the_threshold_is_a_sampled_estimate(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = f"sqlite:///{tmp_path / 'estimate.sqlite3'}"
+    generate(url, 4000, seed=1)
+    with TestClient(create_app(Settings(database_url=url))) as client:
+        exact = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
+        assert exact["total_accuracy"] == "exact"
+        monkeypatch.setenv("INCIDENTDB_SQLITE_EXACT_COUNT_THRESHOLD", "100")
+        estimated = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
+    assert estimated["total_accuracy"] == "estimated"
+    assert abs(estimated["total"] - exact["total"]) < 0.2 * exact["total"]
+    assert estimated["items"] == exact["items"]
+
+
+def test_quick_api_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'quick.sqlite3'}"
+    generate(url, 300, seed=1)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.api", "--quick", "--db", url]
+        + ["--requests", "3", "--warmup", "1", "--walk-page", "3"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert lines[-1].startswith("quick: p99_ms=")
+    assert "incident detail" in result.stdout
+    try:
+        import datasette  # noqa: F401
+    except ImportError:
+        assert "Datasette column skipped" in result.stdout
+    else:
+        assert "vs_datasette=skipped" not in lines[-1]
+
+
+def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.ingest", "--articles", "12", "--incidents", "20"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "articles through the ingest pipeline" in result.stdout
