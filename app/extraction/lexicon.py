@@ -1,0 +1,234 @@
+"""General English word lists for attribution. Nothing here names a particular actor."""
+
+from __future__ import annotations
+
+
+def _forms(*bases: str) -> frozenset[str]:
+    """Regular inflections of verbs given as 'base' or 'base/past/participle/-ing'."""
+    out: set[str] = set()
+    for base in bases:
+        parts = base.split("/")
+        out.update(parts)
+        stem = parts[0]
+        if len(parts) > 1:
+            continue
+        if stem.endswith("e"):
+            out.update({stem + "s", stem + "d", stem[:-1] + "ing"})
+        elif stem.endswith("y") and stem[-2] not in "aeiou":
+            out.update({stem[:-1] + "ies", stem[:-1] + "ied", stem + "ing"})
+        elif stem.endswith(("sh", "ch", "ss", "x")):
+            out.update({stem + "es", stem + "ed", stem + "ing"})
+        else:
+            out.update({stem + "s", stem + "ed", stem + "ing"})
+    return frozenset(out)
+
+
+# Verbs that introduce or follow a direct quotation.
+SPEECH_VERBS = _forms(
+    "say/said/says/saying",
+    "tell/told/tells/telling",
+    "write/wrote/writes/writing/written",
+    "read/reads/reading",
+    "speak/spoke/speaks/speaking/spoken",
+    "add",
+    "note",
+    "stress",
+    "state",
+    "emphasize",
+    "emphasise",
+    "underscore",
+    "underline",
+    "declare",
+    "claim",
+    "assert",
+    "insist",
+    "explain",
+    "warn",
+    "urge",
+    "tweet",
+    "post",
+    "announce",
+    "remark",
+    "reply",
+    "respond",
+    "answer",
+    "continue",
+    "conclude",
+    "argue",
+    "observe",
+    "comment",
+    "recall",
+    "reiterate",
+    "affirm",
+    "confirm",
+    "acknowledge",
+    "admit/admitted/admits/admitting",
+    "assess",
+    "describe",
+    "call",
+    "term",
+    "characterize",
+    "characterise",
+    "label/labelled/labeled/labels/labelling",
+    "brand",
+    "denounce",
+    "condemn",
+    "accuse",
+    "charge",
+    "demand",
+    "ask",
+    "vow",
+    "pledge",
+    "promise",
+    "threaten",
+    "quip",
+    "joke",
+    "caution",
+    "complain",
+    "suggest",
+    "propose",
+    "highlight",
+    "mention",
+    "report",
+    "quote",
+    "cite",
+    "remind",
+    "point",
+    "stress",
+    "contend",
+    "maintain",
+    "allege",
+    "deny",
+    "dismiss",
+    "criticize",
+    "criticise",
+    "slam",
+    "blast",
+    "praise",
+    "welcome",
+    "hail",
+    "predict",
+    "reveal",
+    "disclose",
+    "inform",
+    "assure",
+    "lament",
+    "recount",
+    "add",
+    "counter",
+    "retort",
+    "exclaim",
+    "proclaim",
+    "announce",
+    "stipulate",
+    "specify",
+    "clarify",
+    "mention",
+    "express",
+    "voice",
+    "reaffirm",
+    "repeat",
+    "indicate",
+    "opine",
+    "believe",
+    "think/thought/thinks/thinking",
+    "feel/felt/feels/feeling",
+    "hope",
+    "fear",
+    "agree",
+    "disagree",
+    "wonder",
+    "shout",
+    "cry/cried/cries/crying",
+    "whisper",
+)
+# Nouns for a spoken or written text: "X's statements such as ...", "the statement reads".
+SPEECH_NOUNS = frozenset(
+    """statement statements remark remarks comment comments word words speech speeches message
+    messages letter letters tweet tweets post posts declaration declarations communique
+    communiqué communiques release interview interviews address words remarks response
+    announcement announcements note notes""".split()
+)
+# Texts whose "author" is their issuer: "the statement reads that ...".
+DOCUMENT_NOUNS = frozenset(
+    """statement communique communiqué declaration release letter note report document
+    message announcement readout""".split()
+)
+PRONOUNS_PERSON = frozenset({"he", "she", "him", "her"})
+PRONOUNS_PLURAL = frozenset({"they", "them"})
+PRONOUNS_THING = frozenset({"it"})
+PRONOUNS = PRONOUNS_PERSON | PRONOUNS_PLURAL | PRONOUNS_THING
+
+# Words naming a person's role. Lower-cased.
+PERSON_ROLES = frozenset(
+    """spokesman spokeswoman spokesperson minister president premier chancellor ambassador
+    envoy analyst expert scientist official adviser advisor aide secretary director chairman
+    chairwoman chairperson chair speaker member lawmaker legislator mp senator congressman
+    congresswoman representative diplomat commander general admiral colonel lieutenant major
+    captain chief head leader deputy professor researcher journalist editor correspondent
+    governor mayor king queen prince emir sheikh ayatollah cleric imam pope monarch ruler
+    premier attache attaché consul counsellor counselor prosecutor judge attorney lawyer
+    politician activist author writer observer commentator economist historian scholar
+    negotiator mediator coordinator rapporteur delegate commissioner inspector officer
+    agent soldier sergeant marshal founder ceo candidate opposition dissident witness
+    resident source sources officials fellow lecturer specialist strategist consultant
+    pundit blogger presenter anchor host spokespeople aides""".split()
+)
+# Which roles a later short reference may stand for: "the top diplomat" for a foreign
+# minister, "the official" for a spokesman. A specific role stands only for its equivalents.
+_GENERIC_ROLES = {
+    "diplomat": "diplomat minister ambassador envoy consul spokesman spokeswoman spokesperson",
+    "official": "official minister spokesman spokeswoman spokesperson ambassador envoy diplomat "
+    "adviser advisor aide secretary director commander officer deputy head chief",
+    "leader": "leader president premier chancellor king emir ayatollah head",
+    "premier": "premier prime",
+}
+_EQUIVALENT_ROLES = (
+    "spokesman spokeswoman spokesperson",
+    "ambassador envoy",
+    "adviser advisor aide",
+    "analyst expert scientist researcher scholar fellow observer commentator specialist",
+    "lawmaker legislator mp senator congressman congresswoman",
+    "commander general chief",
+)
+ROLE_SYNONYMS: dict[str, frozenset[str]] = {
+    role: frozenset(group.split()) for group in _EQUIVALENT_ROLES for role in group.split()
+}
+ROLE_SYNONYMS.update({role: frozenset(words.split()) for role, words in _GENERIC_ROLES.items()})
+# Words that modify a role: "foreign minister", "political analyst". Lower-cased.
+ROLE_MODIFIERS = frozenset(
+    """foreign defense defence interior prime deputy vice former acting senior top chief
+    political military security national supreme special state press public official
+    economic finance trade energy justice culture health education executive general
+    permanent high first second assistant regional local international independent leading
+    well-known prominent veteran retired ground air naval armed presidential parliamentary
+    government affairs policy strategic associate""".split()
+)
+# Heads of organisation names. Lower-cased.
+ORG_HEADS = frozenset(
+    """ministry ministries army armies forces force navy agency office department service
+    services council committee commission parliament assembly government administration
+    embassy consulate mission corps guard guards authority authorities court union
+    organization organisation alliance bloc bank fund institute center centre party
+    movement front channel network television tv radio newspaper outlet media agency
+    secretariat presidency cabinet kremlin pentagon command headquarters staff police
+    directorate bureau board group coalition federation league delegation side""".split()
+)
+# Lower-case words that may sit inside a speaker's noun phrase.
+NP_FUNCTION = frozenset({"the", "a", "an", "of", "for", "to", "and", "in"}) | frozenset(
+    # particles inside personal names: "Ursula von der Leyen", "Abdullah bin Zayed"
+    "de del della der den van von bin ibn al el da di du la le dos das".split()
+)
+# Adverbs and auxiliaries between a speaker and the verb: "Kenani also said".
+BETWEEN_SPEAKER_AND_VERB = frozenset(
+    """also further later then again previously earlier once reportedly repeatedly clearly
+    strongly officially publicly has had have was is were are will would had already
+    additionally separately recently finally firmly openly explicitly quickly sharply
+    bluntly angrily directly immediately""".split()
+)
+# Leading words of a sentence that open an adverbial, not a subject.
+ADVERBIAL_OPENERS = frozenset(
+    """at in on during after before while following speaking addressing asked when since
+    despite with without amid among according as upon for from by through under over
+    earlier later meanwhile however today yesterday tonight last this""".split()
+)

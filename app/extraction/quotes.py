@@ -1,0 +1,277 @@
+"""Finding quotations: every span between an opening and a closing quote mark.
+
+Rules (general typography, no article-specific cases):
+- Curly marks (“ ” ‘ ’), low-9 marks („ “ ‚ ‘), guillemets (« » ‹ ›) and straight marks
+  (" ') are recognised. Straight marks and ’ get their direction from context: an opening
+  mark follows a space or an opening bracket, a closing mark precedes a space or punctuation.
+  ’ or ' between two letters is an apostrophe.
+- Quotes nest; only the outermost quotation becomes a `Quote`, the inner spans are kept in
+  `Quote.inner` (the inner words belong to the outer statement).
+- A single-quote that is not closed in its paragraph was an apostrophe and is dropped.
+- A double quote still open at the end of a paragraph continues into the next paragraph
+  when that paragraph starts with an opening mark (the news convention for quotes running
+  over several paragraphs) or when the next double mark after it can only be a closing mark;
+  otherwise it ends at its paragraph's end (an unterminated quotation).
+- `text` is exactly what lies between the marks: article[start:end] == text, always.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from app.extraction import lexicon
+from app.extraction.text import paragraph_spans
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A quotation; invariant: article[start:end] == text (marks excluded)."""
+
+    text: str
+    start: int
+    end: int
+    open_mark: int  # index of the opening mark
+    close_mark: int | None  # index of the closing mark; None when it ran to its paragraph end
+    inner: tuple[tuple[int, int], ...] = ()  # content spans of quotations nested inside
+
+
+_MARKS = re.compile("[\"'“”„‟«»‘’‚‹›]")
+_DOUBLE = frozenset('"“”„‟«»')
+# Which characters may close a quote opened by each character.
+_CLOSERS = {
+    "“": "”“",  # “…“ is a common typo for “…”
+    "„": "“”",
+    "‟": "”",
+    "«": "»",
+    "»": "«»",  # reversed guillemets (German, Danish) and Swedish »…»
+    "”": "”",  # Swedish and Finnish ”…”
+    '"': '"',
+    "‘": "’‘",
+    "‚": "‘’",
+    "‹": "›",
+    "›": "‹›",  # reversed single guillemets
+    "'": "'’",
+}
+_OPEN_PUNCT = frozenset("([{<—–-/‐‑\u00a0")
+_CLOSE_PUNCT = frozenset(".,;:!?)]}>—–-…/‐‑")
+_MAX_PARAGRAPHS = 12
+
+
+@dataclass
+class _Open:
+    mark: str
+    pos: int
+    paragraph: int
+    inner: list[tuple[int, int]]
+
+
+def _before_is_boundary(prev: str | None) -> bool:
+    return prev is None or prev.isspace() or prev in _OPEN_PUNCT or prev in _CLOSERS
+
+
+def _after_is_boundary(nxt: str | None) -> bool:
+    return nxt is None or nxt.isspace() or nxt in _CLOSE_PUNCT or nxt in _CLOSERS
+
+
+def _roles(text: str, pos: int) -> tuple[bool, bool]:
+    """(can_open, can_close) for the mark at `pos`, from its typography and neighbours."""
+    char = text[pos]
+    prev = text[pos - 1] if pos > 0 else None
+    nxt = text[pos + 1] if pos + 1 < len(text) else None
+    prev_space = prev is None or prev.isspace()
+    next_space = nxt is None or nxt.isspace()
+    if char in "'’":
+        if prev is not None and nxt is not None and prev.isalnum() and nxt.isalnum():
+            return False, False  # apostrophe: Russia’s, don't
+        can_open = char == "'" and _before_is_boundary(prev) and not next_space
+        can_close = not prev_space and _after_is_boundary(nxt)
+        return can_open, can_close
+    if char == '"':
+        can_open = _before_is_boundary(prev) and not next_space
+        can_close = _after_is_boundary(nxt) and not prev_space
+        if not can_open and not can_close and prev_space and next_space:
+            return True, True
+        return can_open, can_close
+    if char in "“‘„‚«‹‟":
+        # Also a closer in „…“ and ‚…‘, and in the frequent typo “…“.
+        return not next_space, not prev_space
+    # ” » ›: closers that a few typographies also use to open.
+    return _before_is_boundary(prev) and not next_space, not prev_space
+
+
+def find_quotes(text: str) -> tuple[Quote, ...]:
+    """Every outermost quotation in `text`, in order."""
+    paragraphs = paragraph_spans(text)
+    if not paragraphs:
+        return ()
+    para_starts = [s for s, _ in paragraphs]
+    events = [m.start() for m in _MARKS.finditer(text)]
+    quotes: list[Quote] = []
+    stack: list[_Open] = []
+    skip: set[int] = set()
+    current_para = 0
+
+    def para_of(pos: int) -> int:
+        return max(0, bisect.bisect_right(para_starts, pos) - 1)
+
+    def emit(entry: _Open, close: int | None, end: int) -> None:
+        start = entry.pos + 1
+        if end > start:
+            quotes.append(Quote(text[start:end], start, end, entry.pos, close, tuple(entry.inner)))
+
+    def end_paragraph(index: int, next_event: int) -> None:
+        """Decide what happens to quotes still open when paragraph `index` ends."""
+        # Single marks do not run over paragraphs: one left open was an apostrophe.
+        while stack and stack[-1].mark not in _DOUBLE:
+            stack.pop()
+        if not stack:
+            return
+        del stack[1:]  # an inner double quote left open is a typo; keep the outer one
+        outer = stack[0]
+        para_end = paragraphs[index][1]
+        if index + 1 >= len(paragraphs) or index + 1 - outer.paragraph > _MAX_PARAGRAPHS:
+            stack.clear()
+            emit(outer, None, para_end)
+            return
+        next_start = paragraphs[index + 1][0]
+        first = text[next_start]
+        if first in _DOUBLE and _roles(text, next_start)[0] and first in _continuation(outer):
+            skip.add(next_start)  # the mark that repeats at each paragraph of one quotation
+            return
+        if next_event < len(events):
+            pos = events[next_event]
+            char = text[pos]
+            can_open, can_close = _roles(text, pos)
+            if char in _CLOSERS[outer.mark] and can_close and not (can_open and char == '"'):
+                return  # the quotation simply runs on (no mark at the paragraph start)
+        stack.clear()
+        emit(outer, None, para_end)
+
+    for i, pos in enumerate(events):
+        para = para_of(pos)
+        while current_para < para:
+            end_paragraph(current_para, i)
+            current_para += 1
+        if pos in skip:
+            continue
+        char = text[pos]
+        can_open, can_close = _roles(text, pos)
+        closed = False
+        if can_close:
+            for depth in range(len(stack) - 1, -1, -1):
+                entry = stack[depth]
+                if char not in _CLOSERS[entry.mark]:
+                    continue
+                if char == entry.mark and char in "“‘" and can_open:
+                    break  # “ after “ opens a nested quote; it closes only as a typo
+                del stack[depth + 1 :]
+                stack.pop()
+                if depth == 0:
+                    emit(entry, pos, pos)
+                else:
+                    stack[depth - 1].inner.append((entry.pos + 1, pos))
+                closed = True
+                break
+        if not closed and can_open:
+            if char in "'’" and not (stack or _single_closes(text, pos, paragraphs[para][1])):
+                continue
+            stack.append(_Open(char, pos, para, []))
+    while current_para < len(paragraphs):
+        end_paragraph(current_para, len(events))
+        current_para += 1
+    quotes.sort(key=lambda q: q.start)
+    return tuple(quotes)
+
+
+def _continuation(outer: _Open) -> str:
+    if outer.mark in "“”„‟":
+        return '“”„‟"'
+    if outer.mark in "«»":
+        return "«»"
+    return '"“'
+
+
+def _single_closes(text: str, pos: int, para_end: int) -> bool:
+    """Whether a top-level single mark at `pos` has a closing partner in its paragraph."""
+    for m in _MARKS.finditer(text, pos + 1, para_end):
+        if m.group() in "'’" and _roles(text, m.start())[1]:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ statement or term
+
+_WORDS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_SENTENCE_FINAL = re.compile(r"[.!?…][\"'”’»)\]]*\s*$")
+_NAMING_CUE = re.compile(
+    r"(?:\bso-called|\bdubbed|\bentitled|\btitled|\bnamed|\bnicknamed|\bknown\s+as|\btermed"
+    r"|\blabell?ed|\bbranded|\b(?:the|a|an|its|their)\s+(?:term|word|words|phrase|slogan|motto"
+    r"|label|hashtag|headline|banner|title|name|nickname|expression)"
+    r"|\brefer(?:s|red|ring)?\s+to\s+(?:[\w’']+\s+){0,3}as)"
+    r"\s*(?:(?:the|a|an)\s+)?[\W_]*$",
+    re.IGNORECASE,
+)
+_DETERMINER_BEFORE = re.compile(
+    r"(?:\b(?:the|a|an|this|that|these|those|its|his|her|their|our|as)|\w['’]s)\s*$",
+    re.IGNORECASE,
+)
+_MINOR_WORDS = frozenset(
+    "a an the of and or for to in on at by with from - – vs de la le al el".split()
+)
+
+
+def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
+    """Whether a quotation reports someone's words rather than a term, title or slogan.
+
+    The rule, in order:
+    1. a quotation introduced by a naming cue ("so-called", "entitled", "refers to it as",
+       "the slogan") is a term;
+    2. a Title Case phrase without final punctuation inside the marks ("Russia - Islamic
+       World") is a title;
+    3. a single word is a scare quote or term;
+    4. two or three words are a statement only when no determiner precedes them ("the
+       'little Satan'") and they end like a sentence ("were positive.") or a lower-case
+       speech verb stands in the same sentence ("said Tehran would "not tolerate it"");
+    5. four words or more are a statement.
+    """
+    words = _WORDS.findall(quote.text)
+    if not words:
+        return False
+    before = text[max(sentence[0], quote.open_mark - 60) : quote.open_mark]
+    if len(words) <= 12 and _NAMING_CUE.search(before):
+        return False
+    ends_sentence = bool(_SENTENCE_FINAL.search(quote.text))
+    ends_clause = ends_sentence or quote.text.rstrip()[-1:] in ",;:"
+    if not ends_clause and len(words) <= 10 and _title_case(words):
+        return False
+    if len(words) == 1:
+        return False
+    if len(words) <= 3:
+        if _DETERMINER_BEFORE.search(before):
+            return False
+        if ends_sentence:
+            return True
+        close = quote.close_mark if quote.close_mark is not None else quote.end
+        around = text[sentence[0] : quote.open_mark] + " " + text[close + 1 : sentence[1]]
+        return _speech_verb_in(around)
+    return True
+
+
+def _title_case(words: list[str]) -> bool:
+    significant = [w for w in words if w.lower() not in _MINOR_WORDS]
+    return bool(significant) and all(w[0].isupper() or w[0].isdigit() for w in significant)
+
+
+# Verbs that also introduce names and slogans ("banners reading", "what it called") do not
+# make a two- or three-word quotation someone's words.
+_NAMING_VERBS = frozenset(
+    "read reads reading call calls called calling term terms termed label labels labelled "
+    "labeled brand brands branded describe describes described describing".split()
+)
+_SHORT_QUOTE_VERBS = lexicon.SPEECH_VERBS - _NAMING_VERBS
+
+
+def _speech_verb_in(words_text: str) -> bool:
+    return any(w in _SHORT_QUOTE_VERBS for w in _WORDS.findall(words_text))

@@ -1,0 +1,1132 @@
+"""Attribution: who said each quotation.
+
+For each statement, in order of preference:
+1. an attribution right after the closing mark: `," X said`, `," said X`, `," the channel
+   quoted him as saying`, `, according to X`;
+2. an attribution earlier in the quotation's sentence: `X said that "…"`, `X: "…"`,
+   `X assessed it as "…"`, `He stressed …, emphasizing that "…"` (a participle takes the
+   subject of its clause), `according to X`, `X's statements such as "…"`;
+3. a sentence or paragraph ending with a colon just before the quotation (`According to X,
+   …:` followed by the quotation);
+4. the previous statement of the same paragraph (`"A," he said. "B."`), or of the previous
+   paragraph when the quotation opens its paragraph without an attribution;
+5. the subject of the sentence just before, in the same paragraph (`Bayramov was blunt.
+   "…"`);
+6. the same words attributed elsewhere in the article (a quoted headline), including an
+   interview answer, which belongs to the interviewee (the last person quoted before the
+   first "Question:").
+
+The noun phrase found is then resolved: pronouns to the subject of the nearest earlier
+sentence naming a person (an opening adverbial such as "During a meeting with X," is
+skipped), "the minister"/"the spokesman"/"the top diplomat" to the latest person with that
+role (else the one curated person with that title), "the ministry"/"the statement" to the
+latest body with that head or the issuer of the latest statement, "the Kremlin"/"Official
+Baku" to the state, names through the Gazetteer. An indefinite or plural phrase ("a senior
+Iranian official", "diplomats") never reaches an earlier person: it speaks for the body or
+state it names, else for no one. Unknown people named with a role or a full name, and
+unknown bodies named with a proper name, become NewActors; a lone unknown word ("Hamas
+said") does not, unless it is an acronym (an organisation).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from app.extraction import lexicon
+from app.extraction.context import ArticleContext, Word
+from app.extraction.gazetteer import GazetteerMatch
+from app.extraction.model import KnownActor, NewActor
+from app.extraction.quotes import Quote
+from app.extraction.text import fold, slugify, word_keys
+
+
+@dataclass(frozen=True)
+class Attribution:
+    """The speaker of one statement and where the article names them."""
+
+    speaker_text: str | None
+    speaker: str | None
+    start: int | None = None  # offsets of speaker_text, when it was found in the text
+    end: int | None = None
+    rule: str = "none"
+
+
+_NONE = Attribution(None, None)
+_INDEFINITE = frozenset("a an one some several many two three four few".split())
+_PLURAL_PEOPLE = frozenset(
+    """officials sources diplomats analysts experts observers residents witnesses lawmakers
+    people critics officers commanders leaders authorities""".split()
+)
+
+# Lower-case words that can sit inside a speaker's noun phrase.
+_NP_LOWER = (
+    lexicon.NP_FUNCTION
+    | lexicon.PERSON_ROLES
+    | lexicon.ROLE_MODIFIERS
+    | lexicon.ORG_HEADS
+    | lexicon.DOCUMENT_NOUNS
+    | frozenset(
+        """country side regime leadership team camp account website telegram official
+        spokesperson's ministry's office's government's""".split()
+    )
+) - {"and", "in"}
+_NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOUNS
+_NP_GAP = re.compile(r"[ \t\u00a0\-‐‑]*")
+_INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
+_POST_LEAD = re.compile(r"[\s,.!?…—–\-]*")
+_QUOTED_AS = re.compile(
+    r"\b(?:quot|cit)(?:ed|es|ing)\s+(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+as\s+(?:saying|stating|telling)",
+    re.IGNORECASE,
+)
+_ACCORDING = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
+_SAYS_LATE = re.compile(r",\s+(?:says|said|warns|tells|told|insists|claims)\s+")
+_ISSUED = re.compile(
+    r"\b(?:issued|released|published|put\s+out|circulated|distributed|adopted|made|"
+    r"posted|sent)\b[^.!?]{0,40}?\b(?:statement|communiqu[eé]|declaration|release|note|letter)",
+    re.IGNORECASE,
+)
+_DOC_OF = re.compile(
+    r"\b(?:statement|communiqu[eé]|declaration|note|letter)\s+(?:of|by|from)\s+(?:the\s+)?",
+    re.IGNORECASE,
+)
+_NAME_GAP = re.compile(
+    r"[ \t\u00a0\-‐‑]*(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos"
+    r"|das)[ \t\u00a0]+)*"
+)
+_NAME_WORD = re.compile(r"[A-Z][\w’'\-]*[^\W\d_]|[A-Z]\.?")
+_STOP_NAME_WORDS = frozenset(
+    """the a an this that these those he she it they we i you his her its their our my
+    monday tuesday wednesday thursday friday saturday sunday january february march april
+    may june july august september october november december today yesterday however but
+    and or so then also if when while after before during according in on at for of as
+    meanwhile earlier later question answer photo source by from with to""".split()
+)
+
+
+@dataclass
+class _Referent:
+    start: int
+    end: int
+    key: str  # actor slug, or "?name" for a person the curated data does not know
+    kind: str
+    name: str
+    roles: frozenset[str]
+    sentence: int
+    origin: tuple[int, int] = (0, 0)  # where an unknown person is introduced by full name
+
+
+@dataclass
+class _State:
+    ctx: ArticleContext
+    referents: list[_Referent] = field(default_factory=list)
+    new_actors: dict[str, NewActor] = field(default_factory=dict)  # slug -> actor
+    new_by_word: dict[str, str] = field(default_factory=dict)  # folded surname -> slug
+    results: list[Attribution] = field(default_factory=list)
+    done: list[Quote] = field(default_factory=list)  # the statements of `results`
+    loose_text: str = ""  # the article as _loose() words, computed when first needed
+
+
+def attribute(
+    ctx: ArticleContext, statements: Sequence[Quote]
+) -> tuple[tuple[Attribution, ...], tuple[NewActor, ...]]:
+    """The speaker of each statement (same order) and the speakers the curated data lacks."""
+    state = _State(ctx)
+    state.referents = _referents(ctx)
+    pending: list[int] = []
+    for quote in statements:
+        found = _attribute_one(state, quote)
+        if found.speaker is None and found.speaker_text is None:
+            pending.append(len(state.results))
+        state.results.append(found)
+        state.done.append(quote)
+        if found.speaker is not None and found.start is not None and found.end is not None:
+            _remember(state, found)
+    for index in pending:
+        state.results[index] = _from_repetition(state, statements, index)
+    return tuple(state.results), tuple(state.new_actors.values())
+
+
+# ------------------------------------------------------------------ finding the phrase
+
+
+def _attribute_one(state: _State, quote: Quote) -> Attribution:
+    ctx = state.ctx
+    text = ctx.text
+    sentence = ctx.sentences[ctx.sentence_index(quote.open_mark)]
+    close = quote.close_mark if quote.close_mark is not None else quote.end
+    post = _after(state, quote, close)
+    if post is not None:
+        return post
+    pre = _before(state, quote, sentence)
+    if pre is not None:
+        return pre
+    colon = _colon_intro(state, quote, sentence)
+    if colon is not None:
+        return colon
+    # Interrupted or continued quotation: the speaker of the statement just before.
+    para = ctx.paragraph_index(quote.open_mark)
+    p_start = ctx.paragraphs[para][0]
+    opens_paragraph = not text[p_start : quote.open_mark].strip(" \t-–—")
+    if state.results:
+        previous = state.results[-1]
+        prev_para = ctx.paragraph_index(state.done[-1].open_mark)
+        if prev_para == para or (
+            opens_paragraph and prev_para == para - 1 and previous.speaker is not None
+        ):
+            return Attribution(
+                previous.speaker_text, previous.speaker, previous.start, previous.end, "previous"
+            )
+    # `Bayramov was blunt. "We will not tolerate it."`: the subject of the sentence before.
+    here = ctx.sentence_index(quote.open_mark)
+    if here > 0 and ctx.sentences[here - 1][0] >= p_start:
+        s_start, s_end = ctx.sentences[here - 1]
+        words = [w for w in ctx.words(s_start, s_end) if w is not None]
+        np = _main_subject(ctx, words, len(words))
+        if np is not None:
+            found = _resolve(state, np[0], np[1], "subject")
+            if found.speaker is not None:
+                return found
+    return _NONE
+
+
+def _after(state: _State, quote: Quote, close: int) -> Attribution | None:
+    """`," he said` / `," said X` / `," X quoted him as saying` / `, according to X`."""
+    ctx = state.ctx
+    text = ctx.text
+    lead = _POST_LEAD.match(text, close + 1)
+    start = lead.end() if lead else close + 1
+    if start >= len(text) or "\n" in text[close + 1 : start]:
+        return None
+    limit = ctx.sentences[ctx.sentence_index(start)][1]
+    if limit <= start:
+        limit = min(len(text), start + 200)
+    new_sentence = ctx.sentence_index(start) != ctx.sentence_index(quote.open_mark)
+    segment_end = min(limit, start + 250)
+    words = ctx.words(start, segment_end)
+    # stop at the next quotation: what follows it belongs to that one
+    if None in words:
+        words = words[: words.index(None)]
+    plain = [w for w in words if w is not None]
+    if not plain:
+        return None
+    m = _ACCORDING.match(text, start)
+    if m is not None:
+        np = _np_forward(ctx, plain, _index_at(plain, m.end()))
+        if np is not None:
+            return _resolve(state, np[0], np[1], "post")
+    for k, word in enumerate(plain[:12]):
+        if not _is_speech_verb(word) or (k and _punct_between(text, plain[0].start, word.start)):
+            continue
+        if word.lower in ("quoted", "quotes", "cited", "cites"):
+            qm = _QUOTED_AS.match(text, word.start)
+            if qm is not None:
+                np_start, np_end = qm.start("np"), qm.end("np")
+                return _resolve(state, np_start, np_end, "post")
+        if k == 0:
+            if word.lower.endswith("ing"):
+                return None
+            np = _np_forward(ctx, plain, 1)
+            if np is None:
+                return None
+            if new_sentence and not _bare_clause(text, np[1], limit):
+                return None
+            return _resolve(state, np[0], np[1], "post")
+        np = _np_backward(ctx, plain, k, floor=plain[0].start)
+        if np is not None and np[0] != plain[0].start:
+            if k > 8 or any(c in ",;:" for c in text[plain[0].start : np[0]]):
+                break
+            # `," a source in the Azerbaijani government told Reuters`: the whole clause
+            # subject names the speaker, even where it is more than a noun phrase.
+            np = (plain[0].start, np[1])
+        if np is None:
+            break
+        if new_sentence and not _bare_clause(text, word.end, limit):
+            return None
+        return _resolve(state, np[0], np[1], "post")
+    if new_sentence:
+        return None
+    # later in the clause: `, according to X.` / `… to any attack, says X` (headlines)
+    m = _ACCORDING.search(text, start, segment_end) or _SAYS_LATE.search(text, start, plain[-1].end)
+    if m is not None:
+        np = _np_forward(ctx, plain, _index_at(plain, m.end()))
+        if np is not None and np[1] >= plain[-1].end - 1:
+            return _resolve(state, np[0], np[1], "post")
+    return None
+
+
+def _bare_clause(text: str, pos: int, limit: int) -> bool:
+    """Whether an attribution clause ends soon: `"…" He said.` but not `He said that …`
+    nor `He told reporters: "…"` (which introduces the next quotation)."""
+    rest = text[pos:limit]
+    return (
+        len(rest.split()) <= 6
+        and "that" not in rest.split()
+        and not any(c in rest for c in ':"“”«»')
+    )
+
+
+def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
+    """An attribution in the quotation's sentence, before its opening mark."""
+    ctx = state.ctx
+    text = ctx.text
+    start = sentence[0]
+    words_all = ctx.words(start, quote.open_mark)
+    plain = [w for w in words_all if w is not None]
+    if not plain:
+        return None
+    segment = text[start : quote.open_mark]
+    qm = _last(_QUOTED_AS.finditer(segment))
+    if qm is not None:
+        return _resolve(state, start + qm.start("np"), start + qm.end("np"), "pre")
+    acc = _last(_ACCORDING.finditer(text, start, quote.open_mark))
+    if acc is not None and not ctx.in_quote(acc.start()):
+        np = _np_forward(ctx, plain, _index_at(plain, acc.end()))
+        if np is not None:
+            return _resolve(state, np[0], np[1], "pre")
+    verb_index = None
+    for k in range(len(plain) - 1, -1, -1):
+        if _is_speech_verb(plain[k]):
+            verb_index = k
+            break
+    if verb_index is not None:
+        verb = plain[verb_index]
+        if not verb.lower.endswith("ing"):
+            np = _np_backward(ctx, plain, verb_index, floor=start)
+            if np is not None:
+                return _resolve(state, np[0], np[1], "pre")
+        np = _main_subject(ctx, plain, verb_index)
+        if np is not None:
+            return _resolve(state, np[0], np[1], "pre")
+    # X: "…"
+    stripped = segment.rstrip()
+    if stripped.endswith(":") and len(plain) <= 8:
+        np = _np_backward(ctx, plain, len(plain), floor=start)
+        if np is not None and np[0] == plain[0].start:
+            return _resolve(state, np[0], np[1], "pre")
+    # X's statements such as "…"
+    for k in range(len(plain) - 1, 0, -1):
+        word = plain[k]
+        if word.lower in lexicon.SPEECH_NOUNS and plain[k - 1].lower.endswith(("'s", "’s")):
+            np = _np_backward(ctx, plain, k, floor=start)
+            if np is not None:
+                end = np[1] - 2 if text[np[1] - 2 : np[1]].lower() in ("'s", "’s") else np[1]
+                return _resolve(state, np[0], end, "pre")
+    return None
+
+
+def _last(matches: Iterator[re.Match[str]]) -> re.Match[str] | None:
+    found = None
+    for found in matches:  # noqa: B007 - keeping the last one is the point
+        pass
+    return found
+
+
+def _colon_intro(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
+    """A quotation right after a sentence ending in a colon takes that sentence's speaker."""
+    ctx = state.ctx
+    text = ctx.text
+    if text[sentence[0] : quote.open_mark].strip():
+        return None
+    index = ctx.sentence_index(quote.open_mark)
+    if index == 0:
+        return None
+    prev = ctx.sentences[index - 1]
+    if not text[prev[0] : prev[1]].rstrip().endswith(":"):
+        return None
+    fake = Quote("", prev[1], prev[1], prev[1], prev[1])
+    return _before(state, fake, prev)
+
+
+def _is_speech_verb(word: Word) -> bool:
+    return word.text.islower() and word.lower in lexicon.SPEECH_VERBS
+
+
+def _punct_between(text: str, start: int, end: int) -> bool:
+    return any(c in '.;:!?()"“”«»\n' for c in text[start:end])
+
+
+def _index_at(words: Sequence[Word], pos: int) -> int:
+    for i, w in enumerate(words):
+        if w.start >= pos:
+            return i
+    return len(words)
+
+
+def _gap_ok(text: str, left: Word, right: Word) -> bool:
+    if _NP_GAP.fullmatch(text, left.end, right.start):
+        return True
+    # "K. Heydari": an initial's period
+    return (
+        len(left.text) == 1
+        and left.text.isupper()
+        and bool(_INITIAL_GAP.fullmatch(text, left.end, right.start))
+    )
+
+
+def _np_word(word: Word) -> bool:
+    return word.capitalised or word.base in _NP_LOWER or word.lower in lexicon.PRONOUNS
+
+
+def _np_backward(
+    ctx: ArticleContext, words: Sequence[Word], k: int, *, floor: int
+) -> tuple[int, int] | None:
+    """The noun phrase ending just before words[k] (skipping "also", "has" ...)."""
+    text = ctx.text
+    j = k
+    while j > 0 and words[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+        if j < len(words) and not _gap_ok(text, words[j - 1], words[j]):
+            break
+        j -= 1
+    end_index = j
+    if end_index == 0:
+        return None
+    if words[end_index - 1].lower in lexicon.PRONOUNS:
+        w = words[end_index - 1]
+        return w.start, w.end
+    i = end_index
+    while i > 0:
+        w = words[i - 1]
+        if w.start < floor or not _np_word(w):
+            break
+        if i < end_index and not _gap_ok(text, w, words[i]):
+            break
+        if w.lower in lexicon.PRONOUNS:
+            break
+        i -= 1
+    # An appositive: "Nasimi Mammadli, a political analyst, said"
+    if i < end_index and words[i].lower in ("a", "an", "the") and i > 0:
+        between = text[words[i - 1].end : words[i].start]
+        if between.strip() == ",":
+            name_end = i
+            n = name_end
+            while (
+                n > 0
+                and words[n - 1].capitalised
+                and (n == name_end or _gap_ok(text, words[n - 1], words[n]))
+            ):
+                n -= 1
+            if n < name_end:
+                return _trim(words, n, name_end)
+    while i < end_index and words[i].lower in ("of", "for", "to", "and"):
+        i += 1
+    if i >= end_index:
+        return None
+    span = _trim(words, i, end_index)
+    if span is None:
+        return None
+    return span
+
+
+def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
+    """Drop function words at the end; require a head worth resolving."""
+    while j > i and words[j - 1].lower in lexicon.NP_FUNCTION:
+        j -= 1
+    if j <= i:
+        return None
+    head = words[j - 1]
+    if not (head.capitalised or head.base in _NP_HEAD_LOWER or head.lower in lexicon.PRONOUNS):
+        return None
+    if all(w.lower in lexicon.NP_FUNCTION or w.lower in _STOP_NAME_WORDS for w in words[i:j]):
+        return None
+    return words[i].start, words[j - 1].end
+
+
+def _np_forward(ctx: ArticleContext, words: Sequence[Word], i: int) -> tuple[int, int] | None:
+    """The noun phrase starting at words[i]; `said the spokesman, X Y.` gives X Y."""
+    text = ctx.text
+    if i >= len(words):
+        return None
+    if words[i].lower in lexicon.PRONOUNS:
+        return words[i].start, words[i].end
+    j = i
+    while j < len(words) and _np_word(words[j]) and words[j].lower not in lexicon.PRONOUNS:
+        if j > i and not _gap_ok(text, words[j - 1], words[j]):
+            break
+        if j > i and words[j].lower in ("on", "at", "in") and not words[j].capitalised:
+            break
+        j += 1
+    span = _trim(words, i, j)
+    if span is None:
+        return None
+    # appositive name after a role: "said the ministry's spokesman, Esmaeil Baghaei."
+    if (
+        j < len(words)
+        and not words[j - 1].capitalised
+        and text[words[j - 1].end : words[j].start].strip() == ","
+    ):
+        k = j
+        while (
+            k < len(words)
+            and words[k].capitalised
+            and (k == j or _gap_ok(text, words[k - 1], words[k]))
+        ):
+            k += 1
+        after = text[words[k - 1].end : words[k].start].strip()[:1] if k < len(words) else "."
+        if k > j and after != "" and after in ",.":
+            if all(w.lower not in _STOP_NAME_WORDS for w in words[j:k]):
+                return words[j].start, words[k - 1].end
+    return span
+
+
+def _main_subject(
+    ctx: ArticleContext, words: Sequence[Word], before: int
+) -> tuple[int, int] | None:
+    """The subject of the clause holding words[before]: its first noun phrase."""
+    text = ctx.text
+    i = 0
+    if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+        # skip the opening adverbial up to its comma
+        for k in range(1, before):
+            if "," in text[words[k - 1].end : words[k].start]:
+                i = k
+                break
+        else:
+            return None
+    if i >= before:
+        return None
+    return _np_forward(ctx, words[:before], i)
+
+
+# ------------------------------------------------------------------ resolving the phrase
+
+
+def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
+    ctx = state.ctx
+    text = ctx.text
+    phrase = text[start:end]
+    words = phrase.split()
+    low = [w.lower() for w in words]
+    if len(words) == 1 and low[0] in lexicon.PRONOUNS:
+        key = _pronoun(state, start, low[0])
+        return Attribution(phrase, key, start, end, rule)
+    inside = ctx.matches_between(start, end)
+    persons = [m for m in inside if m.actor.kind == "person"]
+    unknown = _trailing_name(ctx, start, end, inside)
+    if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
+        introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
+        slug = _new_person(state, unknown[0], unknown[1], introduced=introduced)
+        return Attribution(phrase, slug, start, end, rule)
+    if persons:
+        return Attribution(phrase, persons[-1].actor.slug, start, end, rule)
+    if low[0] in _INDEFINITE or _head(words) in _PLURAL_PEOPLE:
+        # "a senior Iranian official", "diplomats": someone new and unnamed, who speaks
+        # at most for the body or state the phrase names; never an earlier person.
+        bodies = [m for m in inside if m.actor.kind != "person"]
+        return Attribution(phrase, bodies[-1].actor.slug if bodies else None, start, end, rule)
+    head = _head(words)
+    orgs = [m for m in inside if m.actor.kind == "organization"]
+    if orgs and (
+        head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
+    ):
+        return Attribution(phrase, orgs[-1].actor.slug, start, end, rule)
+    states = [m for m in inside if m.actor.kind == "state"]
+    if states and states[-1].end == _strip_possessive(text, end):
+        # "The Kremlin said", "Official Baku", "Tehran": the state itself
+        return Attribution(phrase, states[-1].actor.slug, start, end, rule)
+    if head in lexicon.DOCUMENT_NOUNS:
+        return Attribution(phrase, _document_issuer(state, start), start, end, rule)
+    if head in lexicon.PERSON_ROLES:
+        known = _by_role(state, head, start, end, states)
+        return Attribution(phrase, known, start, end, rule)
+    if head in lexicon.ORG_HEADS:
+        org = _org_phrase(state, start, end, head, states)
+        return Attribution(phrase, org, start, end, rule)
+    if states:
+        return Attribution(phrase, states[-1].actor.slug, start, end, rule)
+    return Attribution(phrase, None, start, end, rule)
+
+
+def _head(words: Sequence[str]) -> str:
+    last = words[-1].lower() if words else ""
+    for suffix in ("'s", "’s"):
+        if last.endswith(suffix):
+            last = last[: -len(suffix)]
+    return last
+
+
+def _trailing_name(
+    ctx: ArticleContext, start: int, end: int, inside: Sequence[GazetteerMatch]
+) -> tuple[int, int] | None:
+    """An unknown person's name closing a phrase: "political analyst Nasimi Mammadli"."""
+    text = ctx.text
+    names = list(_NAME_WORD.finditer(text, start, end))
+    tail: list[re.Match[str]] = []
+    for m in reversed(names):
+        if (
+            tail
+            and not _NAME_GAP.fullmatch(text, m.end(), tail[-1].start())
+            and not (
+                len(m.group()) <= 2 and _INITIAL_GAP.fullmatch(text, m.end(), tail[-1].start())
+            )
+        ):
+            break
+        low = m.group().lower().rstrip(".")
+        if low in lexicon.PERSON_ROLES or low in lexicon.ORG_HEADS or low in _STOP_NAME_WORDS:
+            break
+        if low in lexicon.ROLE_MODIFIERS or any(mm.start <= m.start() < mm.end for mm in inside):
+            break
+        tail.append(m)
+    if not tail or tail[0].end() != _strip_possessive(text, end):
+        return None
+    first, last = tail[-1], tail[0]
+    before = text[max(start, first.start() - 6) : first.start()].lower().split()
+    if before and before[-1] in ("the", "of", "to", "for", "at", "from", "in"):
+        return None  # "the United Nations" names a thing, not a person
+    # A lone capitalised word is a name only if the phrase says it is someone:
+    # "Mammadli said" is, "Tehran said" was caught by the Gazetteer already.
+    return first.start(), last.end()
+
+
+def _strip_possessive(text: str, end: int) -> int:
+    if text[end - 2 : end].lower() in ("'s", "’s"):
+        return end - 2
+    return end
+
+
+def _pronoun(state: _State, pos: int, pronoun: str) -> str | None:
+    if pronoun in lexicon.PRONOUNS_PERSON:
+        return _latest(state, pos, kinds=("person",))
+    if pronoun in lexicon.PRONOUNS_THING:
+        return _latest(state, pos, kinds=("organization", "state"))
+    return None
+
+
+def _latest(state: _State, pos: int, kinds: Sequence[str]) -> str | None:
+    """The subject-most referent of the nearest sentence before `pos` that has one."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    refs: list[_Referent] = []
+    sentence = -1
+    i = bisect.bisect_left(state.referents, pos, key=lambda r: r.start) - 1
+    while i >= 0:
+        ref = state.referents[i]
+        i -= 1
+        if ref.sentence < here - 12 or (refs and ref.sentence != sentence):
+            break
+        if ref.kind in kinds and ref.end <= pos:
+            refs.append(ref)
+            sentence = ref.sentence
+    if not refs:
+        return None
+    refs.reverse()
+    sentence_start, sentence_end = ctx.sentences[sentence]
+    words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
+    if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+        comma = ctx.text.find(",", sentence_start, sentence_end)
+        later = [r for r in refs if comma >= 0 and r.start > comma]
+        if later:
+            return _realise(state, later[0])
+    return _realise(state, refs[0])
+
+
+def _realise(state: _State, ref: _Referent) -> str | None:
+    if ref.key.startswith("?"):
+        return _new_person(state, ref.origin[0], ref.origin[1])
+    return ref.key
+
+
+def _by_role(
+    state: _State, role: str, start: int, end: int, states: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "the minister" -> the latest person with that role (and country, if one is given)."""
+    country = states[-1].actor.country if states else None
+    roles = lexicon.ROLE_SYNONYMS.get(role, frozenset({role}))
+    best: _Referent | None = None
+    for ref in state.referents:
+        if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
+            continue
+        if country is not None:
+            actor = state.ctx.gazetteer.get(ref.key)
+            if actor is not None and actor.country not in (None, country):
+                continue
+        best = ref
+    if best is not None:
+        return _realise(state, best)
+    # "Iran's foreign minister" before the article names him: the one curated person
+    # with that title, else the next person with that role in the following sentences.
+    words = [w for w in word_keys(state.ctx.text[start:end]) if w not in ("the", "s")]
+    known = state.ctx.gazetteer.person_titled(country, words)
+    if known is not None:
+        return known.slug
+    here = state.ctx.sentence_index(start)
+    for ref in state.referents:
+        if ref.kind == "person" and ref.start > end and roles & ref.roles:
+            if ref.sentence <= here + 2:
+                return _realise(state, ref)
+            break
+    return None
+
+
+def _org_phrase(
+    state: _State, start: int, end: int, head: str, states: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "the ministry" -> the latest body with that head; a named unknown body -> NewActor."""
+    ctx = state.ctx
+    text = ctx.text
+    phrase_words = [w for w in text[start:end].split() if w.lower() not in ("the", "a", "an")]
+    country = states[-1].actor.country if states else None
+    if country is not None:
+        org = ctx.gazetteer.organization(country, word_keys(text[start:end]))
+        if org is not None:
+            return org.slug
+    proper_at = [
+        m.start()
+        for m in re.finditer(r"\b[A-Z]\w*", text[start:end])
+        if m.group().lower() not in ("the", "a", "an")
+    ]
+    if all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
+        # "the ministry", "the Iranian side": the latest body with that head, else the state
+        best: _Referent | None = None
+        for ref in state.referents:
+            if ref.start >= start or ref.kind != "organization":
+                continue
+            if head in word_keys(ref.name) or head in _name_words(ctx, ref.key):
+                if country is None or ctx.gazetteer.country_of(ref.key) in (None, country):
+                    best = ref
+        if best is not None:
+            return _realise(state, best)
+        if states and head in ("side", "government", "authorities", "leadership"):
+            return states[-1].actor.slug
+        return None
+    name = " ".join(phrase_words).rstrip(",.")
+    slug = _new_organization(state, name, country, states[-1].actor.slug if states else None)
+    bisect.insort(
+        state.referents,
+        _Referent(start, end, slug, "organization", name, frozenset(), ctx.sentence_index(start)),
+        key=lambda r: r.start,
+    )
+    return slug
+
+
+def _new_organization(
+    state: _State, name: str, country: str | None, affiliation: str | None
+) -> str:
+    """The slug of a body the curated data does not know; creates the NewActor."""
+    slug = slugify(name)
+    if state.ctx.gazetteer.get(slug) is None and slug not in state.new_actors:
+        state.new_actors[slug] = NewActor(
+            slug=slug,
+            name=name,
+            kind="organization",
+            country=country,
+            title=None,
+            affiliation=affiliation,
+        )
+    return slug
+
+
+def _name_words(ctx: ArticleContext, key: str) -> frozenset[str]:
+    actor = ctx.gazetteer.get(key)
+    if actor is None:
+        return frozenset()
+    words: set[str] = set()
+    for form in (actor.name, *actor.aliases):
+        words.update(word_keys(form))
+    return frozenset(words)
+
+
+def _document_issuer(state: _State, pos: int) -> str | None:
+    """ "the statement reads" -> whoever issued the latest statement before `pos`."""
+    ctx = state.ctx
+    text = ctx.text
+    here = ctx.sentence_index(pos)
+    for s in range(here - 1, max(-1, here - 15), -1):
+        s_start, s_end = ctx.sentences[s]
+        m = _DOC_OF.search(text, s_start, s_end)
+        if m is not None:
+            for match in ctx.matches:
+                if match.start >= m.end() and match.start <= m.end() + 3:
+                    return match.actor.slug
+        if _ISSUED.search(text, s_start, s_end):
+            words = [w for w in ctx.words(s_start, s_end) if w is not None]
+            np = _main_subject(ctx, words, len(words))
+            if np is not None:
+                found = _resolve(state, np[0], np[1], "issuer")
+                if found.speaker is not None:
+                    return found.speaker
+    return None
+
+
+# ------------------------------------------------------------------ new actors
+
+
+def _new_person(state: _State, start: int, end: int, *, introduced: bool = True) -> str | None:
+    """The slug of the unknown person named at text[start:end]; creates the NewActor.
+
+    A lone word that the article never completes into a full name, and that no role
+    introduces ("Hamas said", "Washington said"), is no evidence of a person: an acronym
+    becomes an organisation, anything else no actor at all."""
+    ctx = state.ctx
+    text = ctx.text
+    written = text[start:end]
+    keys = word_keys(written)
+    if not keys:
+        return None
+    surname = keys[-1]
+    if len(keys) == 1:
+        if surname in state.new_by_word:
+            return state.new_by_word[surname]
+        full = _full_name(ctx, written)
+        if full is not None:
+            start, end = full
+            written = text[start:end]
+            keys = word_keys(written)
+        elif not introduced:
+            if written.isupper() and len(written) >= 2:
+                return _new_organization(state, written, None, None)
+            return None
+    known = ctx.gazetteer.resolve(written)
+    if known is not None:
+        return known.slug
+    slug = slugify(written)
+    if slug in state.new_actors:
+        return slug
+    if len(keys) == 1 and surname in state.new_by_word:
+        return state.new_by_word[surname]
+    title, country, affiliation = _describe(state, start, end)
+    state.new_actors[slug] = NewActor(
+        slug=slug,
+        name=written,
+        kind="person",
+        country=country,
+        title=title,
+        affiliation=affiliation,
+    )
+    state.new_by_word[surname] = slug
+    sentence_of = ctx.sentence_index
+    roles = frozenset(word_keys(title or ""))
+    for r_start, r_end in [(start, end), *_later_surnames(ctx, start, end)]:
+        i = bisect.bisect_left(state.referents, r_start, key=lambda r: r.start)
+        if any(r.key == slug and r.start < r_end for r in state.referents[i : i + 3]):
+            continue
+        bisect.insort(
+            state.referents,
+            _Referent(
+                r_start,
+                r_end,
+                slug,
+                "person",
+                text[r_start:r_end],
+                roles,
+                sentence_of(r_start),
+                (start, end),
+            ),
+            key=lambda r: r.start,
+        )
+    # an unknown person's provisional referents now point to the new actor
+    for ref in state.referents:
+        if ref.key.startswith("?") and slugify(ref.key[1:]) == slug:
+            ref.key = slug
+    return slug
+
+
+def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
+    """The first place the article gives more of a person's name than `surname`."""
+    pattern = re.compile(r"((?:[A-Z][\w’'\-]+|[A-Z]\.)\s+)+" + re.escape(surname) + r"\b")
+    for m in pattern.finditer(ctx.text):
+        words = m.group().split()
+        while words and words[0].lower().strip(".") in (
+            _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS | lexicon.ORG_HEADS
+        ):
+            words = words[1:]
+        if len(words) >= 2 and not any(
+            mm.start <= m.start() < mm.end for mm in ctx.matches if mm.actor.kind != "state"
+        ):
+            start = m.end() - len(" ".join(words))
+            if ctx.text[start : m.end()] == " ".join(words):
+                return start, m.end()
+    return None
+
+
+_APPOSITIVE = re.compile(r",\s+(?:an?|the)\s+(?P<desc>[^,.;:()\"“”]{2,80}?)\s*[,.;]", re.IGNORECASE)
+
+
+def _describe(state: _State, start: int, end: int) -> tuple[str | None, str | None, str | None]:
+    """Title, country and affiliation of a new person from the words around their name."""
+    ctx = state.ctx
+    text = ctx.text
+    name = text[start:end]
+    descriptions: list[tuple[int, int]] = []
+    for m in re.finditer(re.escape(name), text):
+        # words before the name: "Azerbaijani political analyst Nasimi Mammadli"
+        words = [w for w in ctx.words(max(0, m.start() - 120), m.start()) if w is not None]
+        k = len(words)
+        while (
+            k > 0
+            and (words[k - 1].capitalised or words[k - 1].base in _NP_LOWER)
+            and words[k - 1].lower not in ("the", "a", "an", "and", "of", "by", "with")
+        ):
+            if k < len(words) and not _gap_ok(text, words[k - 1], words[k]):
+                break
+            if k == len(words) and not _NP_GAP.fullmatch(text, words[k - 1].end, m.start()):
+                break
+            k -= 1
+        if k < len(words):
+            descriptions.append((words[k].start, words[-1].end))
+        apposition = _APPOSITIVE.match(text, m.end())
+        if apposition is not None:
+            descriptions.append((apposition.start("desc"), apposition.end("desc")))
+    title = None
+    country = None
+    affiliation = None
+    for d_start, d_end in descriptions:
+        inside = ctx.matches_between(d_start, d_end)
+        role_words = [
+            w
+            for w in text[d_start:d_end].split()
+            if w.lower().strip(",") in lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
+        ]
+        if title is None and any(w.lower() in lexicon.PERSON_ROLES for w in role_words):
+            title = _title_text(text, d_start, d_end, inside)
+        if any(w.lower() in ("former", "ex", "retired", "late") for w in role_words):
+            role_words = []  # a former official speaks for no one
+        for mm in inside:
+            if mm.actor.kind == "state" and country is None:
+                country = mm.actor.country
+            if mm.actor.kind == "organization" and affiliation is None and _official(role_words):
+                affiliation = mm.actor.slug
+                country = country or ctx.gazetteer.country_of(mm.actor.slug)
+        if affiliation is None and country is not None and _official(role_words):
+            st = ctx.gazetteer.state(country)
+            affiliation = st.slug if st is not None else None
+    return title, country, affiliation
+
+
+def _title_text(text: str, start: int, end: int, inside: Sequence[GazetteerMatch]) -> str:
+    """A description without its country: "Azerbaijani political analyst" -> "political analyst"."""
+    chars = list(text[start:end])
+    for m in inside:
+        if m.actor.kind == "state":
+            for i in range(m.start, m.end):
+                chars[i - start] = " "
+    words = "".join(chars).split()
+    while words and words[0].lower() in ("a", "an", "the", "'s", "’s"):
+        words = words[1:]
+    return " ".join(words).strip(" ,")
+
+
+_OFFICIAL_ROLES = frozenset(
+    """spokesman spokeswoman spokesperson minister president premier ambassador envoy official
+    adviser advisor aide secretary director chairman commander general chief head deputy
+    diplomat consul attache attaché representative lawmaker mp senator governor mayor
+    officer negotiator""".split()
+)
+
+
+def _official(role_words: Sequence[str]) -> bool:
+    return any(w.lower().strip(",") in _OFFICIAL_ROLES for w in role_words)
+
+
+# ------------------------------------------------------------------ discourse
+
+
+_NAME_AFTER_ROLE = re.compile(
+    r"[ \t]+(?P<name>(?:[A-Z][\w’'\-]+[ \t]+){0,2}[A-Z][\w’'\-]*[^\W\d_])\b"
+)
+_NAME_BEFORE_APPOSITIVE = re.compile(
+    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2}),[ \t]+(?:an?|the)[ \t]+"
+)
+_NOT_NAME_WORDS = (
+    _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
+)
+
+
+def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """Unknown people introduced with a role: "analyst Nasimi Mammadli" or
+    "Nasimi Mammadli, a political analyst". Returns (name start, name end, role words)."""
+    text = ctx.text
+    tokens = ctx.tokens
+    found: list[tuple[int, int, frozenset[str]]] = []
+    for i, token in enumerate(tokens):
+        if token.key not in lexicon.PERSON_ROLES:
+            continue
+        m = _NAME_AFTER_ROLE.match(text, token.end)
+        if m is None:
+            continue
+        found.append(
+            (
+                m.start("name"),
+                m.end("name"),
+                frozenset(t.key for t in tokens[max(0, i - 3) : i + 1]),
+            )
+        )
+    for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 5]
+        for k, token in enumerate(following):
+            if token.key in lexicon.PERSON_ROLES:
+                found.append(
+                    (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
+                )
+                break
+    return found
+
+
+def _referents(ctx: ArticleContext) -> list[_Referent]:
+    """Actors named outside quotations, plus unknown people introduced with a role."""
+    text = ctx.text
+    refs: list[_Referent] = []
+    for m in ctx.matches:
+        if ctx.in_quote(m.start):
+            continue
+        known_roles = set(word_keys(m.actor.title or "")) | _roles_before(ctx, m.start)
+        refs.append(
+            _Referent(
+                m.start,
+                m.end,
+                m.actor.slug,
+                m.actor.kind,
+                text[m.start : m.end],
+                frozenset(known_roles),
+                ctx.sentence_index(m.start),
+            )
+        )
+    taken = sorted((m.start, m.end) for m in ctx.matches)
+    for n_start, n_end, roles in _introductions(ctx):
+        name_words = text[n_start:n_end].split()
+        if not name_words or any(w.lower() in _NOT_NAME_WORDS for w in name_words):
+            continue
+        if ctx.in_quote(n_start) or _overlaps(taken, n_start, n_end):
+            continue
+        key = "?" + text[n_start:n_end]
+        for r_start, r_end in [(n_start, n_end), *_later_surnames(ctx, n_start, n_end)]:
+            if _overlaps(taken, r_start, r_end):
+                continue
+            refs.append(
+                _Referent(
+                    r_start,
+                    r_end,
+                    key,
+                    "person",
+                    text[r_start:r_end],
+                    roles,
+                    ctx.sentence_index(r_start),
+                    (n_start, n_end),
+                )
+            )
+            bisect.insort(taken, (r_start, r_end))
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted `spans` (which may overlap each other)."""
+    i = bisect.bisect_left(spans, (end, end))
+    return any(e > start for _, e in spans[max(0, i - 8) : i])
+
+
+def _later_surnames(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int]]:
+    """Places after a full name where the article uses the surname alone, outside quotes."""
+    words = ctx.text[start:end].split()
+    if len(words) < 2:
+        return []
+    surname = words[-1]
+    pattern = re.compile(r"(?<![\w’'])" + re.escape(surname) + r"(?![\w])")
+    return [
+        (m.start(), m.end()) for m in pattern.finditer(ctx.text, end) if not ctx.in_quote(m.start())
+    ]
+
+
+def _roles_before(ctx: ArticleContext, pos: int) -> set[str]:
+    i = bisect.bisect_left(ctx.token_starts, pos)
+    return {
+        t.key
+        for t in ctx.tokens[max(0, i - 4) : i]
+        if t.key in lexicon.PERSON_ROLES or t.key in lexicon.ROLE_MODIFIERS
+    }
+
+
+def _remember(state: _State, found: Attribution) -> None:
+    """A resolved speaker phrase becomes a referent, so later pronouns can reach it."""
+    assert found.start is not None and found.end is not None and found.speaker is not None
+    ctx = state.ctx
+    known: KnownActor | None = ctx.gazetteer.get(found.speaker)
+    new = state.new_actors.get(found.speaker)
+    kind = known.kind if known is not None else (new.kind if new is not None else "person")
+    i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
+    while i < len(state.referents) and state.referents[i].start == found.start:
+        if state.referents[i].key == found.speaker:
+            return
+        i += 1
+    roles = frozenset(word_keys(found.speaker_text or ""))
+    bisect.insort(
+        state.referents,
+        _Referent(
+            found.start,
+            found.end,
+            found.speaker,
+            kind,
+            found.speaker_text or "",
+            roles,
+            ctx.sentence_index(found.start),
+        ),
+        key=lambda r: r.start,
+    )
+
+
+def _from_repetition(state: _State, statements: Sequence[Quote], index: int) -> Attribution:
+    """A quotation with no attribution takes the speaker of the same words elsewhere."""
+    ctx = state.ctx
+    quote = statements[index]
+    key = _loose(quote.text)
+    if len(key) < 20:
+        return state.results[index]
+    folded = state.loose_text or _loose(ctx.text)
+    state.loose_text = folded
+    pos = folded.find(key)
+    while pos >= 0:
+        for other, found in zip(statements, state.results, strict=True):
+            if other is quote or found.speaker is None:
+                continue
+            if key in _loose(other.text):
+                return Attribution(
+                    found.speaker_text, found.speaker, found.start, found.end, "repeat"
+                )
+        pos = folded.find(key, pos + 1)
+    interviewee = _interviewee(state, statements)
+    if interviewee is not None:
+        for block in ctx.qa_blocks:
+            if key in _loose(ctx.text[block.start : block.end]):
+                return Attribution(
+                    interviewee.speaker_text,
+                    interviewee.speaker,
+                    interviewee.start,
+                    interviewee.end,
+                    "interview",
+                )
+    return state.results[index]
+
+
+def _loose(text: str) -> str:
+    return " ".join(re.findall(r"[a-z0-9]+", fold(text)))
+
+
+def _interviewee(state: _State, statements: Sequence[Quote]) -> Attribution | None:
+    """The person an interview is with: the last person quoted before the first question."""
+    ctx = state.ctx
+    first = ctx.first_question
+    if first is None:
+        return None
+    best: Attribution | None = None
+    for quote, found in zip(statements, state.results, strict=True):
+        if quote.open_mark >= first:
+            break
+        if found.speaker is None or found.start is None:
+            continue
+        actor = ctx.gazetteer.get(found.speaker)
+        new = state.new_actors.get(found.speaker)
+        kind = actor.kind if actor is not None else (new.kind if new is not None else None)
+        if kind == "person":
+            best = found
+    if best is None:
+        return None
+    # Name them as the article introduces them, not by the pronoun or surname used later.
+    for ref in state.referents:
+        if ref.key == best.speaker and ref.kind == "person":
+            intro = _APPOSITIVE.match(ctx.text, ref.end)
+            end = intro.end("desc") if intro is not None else ref.end
+            return Attribution(ctx.text[ref.start : end], best.speaker, ref.start, end, "interview")
+    return best

@@ -1,0 +1,190 @@
+"""Offset-preserving views of an article: folded copy, tokens, paragraphs and sentences.
+
+Nothing here changes the article. Every function returns spans into the original string,
+because a statement's offsets must index the article exactly as it was published.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import NamedTuple
+
+from unidecode import unidecode
+
+# unidecode spells a few letters of Turkic and other Latin alphabets as punctuation
+# ("ə" -> "@"); a name key needs a letter there.
+_FOLD_OVERRIDES = {"ə": "a", "Ə": "a", "ʼ": "'", "ʻ": "'", "ʿ": "'", "ʾ": "'"}
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    if char.isascii():
+        return char.lower()
+    if char in _FOLD_OVERRIDES:
+        return _FOLD_OVERRIDES[char]
+    folded = unidecode(char).lower()
+    if len(folded) != 1 and not any(c.isalnum() for c in folded):
+        # Punctuation (« — …) folds to one character, so offsets rarely need a map.
+        return folded[:1] or " "
+    return folded
+
+
+_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
+
+
+def _table(text: str) -> dict[int, str]:
+    table = dict(_ASCII_LOWER)
+    for char in set(text):
+        if not char.isascii():
+            table[ord(char)] = _fold_char(char)
+    return table
+
+
+def fold(text: str) -> str:
+    """Lower-case ASCII copy of `text` for matching (Pezeşkian -> pezeskian)."""
+    if text.isascii():
+        return text.lower()
+    return text.translate(_table(text))
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A folded copy of a text plus, for each folded character, its index in the original."""
+
+    text: str
+    origin: tuple[int, ...] | None  # None when folding kept every index
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the folded [start, end)."""
+        if self.origin is None:
+            return start, end
+        return self.origin[start], self.origin[end - 1] + 1
+
+
+def fold_with_offsets(text: str) -> Folded:
+    """Fold `text` and remember where every folded character came from."""
+    if text.isascii():
+        return Folded(text.lower(), None)
+    table = _table(text)
+    folded = text.translate(table)
+    if len(folded) == len(text):
+        return Folded(folded, None)
+    origin: list[int] = []
+    for i, char in enumerate(text):
+        origin.extend([i] * len(table.get(ord(char), char)))
+    return Folded(folded, tuple(origin))
+
+
+class Token(NamedTuple):
+    """A word of the article: `key` is its folded form, start/end index the original."""
+
+    key: str
+    start: int
+    end: int
+
+
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Alphanumeric words of `text`, folded, with original offsets."""
+    folded = fold_with_offsets(text)
+    if folded.origin is None:
+        return tuple(Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded.text))
+    tokens = []
+    for m in _WORD.finditer(folded.text):
+        start, end = folded.span(m.start(), m.end())
+        tokens.append(Token(m.group(), start, end))
+    return tuple(tokens)
+
+
+def word_keys(text: str) -> tuple[str, ...]:
+    """The folded words of a short string, for dictionary keys."""
+    return tuple(_WORD.findall(fold(text)))
+
+
+_LINE = re.compile(r"[^\r\n]+")
+
+
+def paragraph_spans(text: str) -> tuple[tuple[int, int], ...]:
+    """Non-blank lines, without surrounding whitespace; any of \\n, \\r\\n, \\r ends a line."""
+    spans = []
+    for m in _LINE.finditer(text):
+        start, end = m.start(), m.end()
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if start < end:
+            spans.append((start, end))
+    return tuple(spans)
+
+
+# Words whose trailing period does not end a sentence. General English news usage.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof gen lt col maj capt cmdr adm sgt rep sen gov pres st jr sr rev
+    no nos vs etc inc co corp ltd dept est fig approx jan feb mar apr jun jul aug sep sept
+    oct nov dec mt ft u.s u.k u.n e.g i.e a.m p.m""".split()
+)
+_SENTENCE_END = re.compile(r"[.!?…]+[\"”’»)\]]*(?=\s)|\r\n|\n|\r")
+_WORD_BEFORE = re.compile(r"([A-Za-z][A-Za-z.]*)$")
+
+
+def sentence_spans(
+    text: str, protected: Sequence[tuple[int, int]] = ()
+) -> tuple[tuple[int, int], ...]:
+    """Sentences of `text`; no sentence boundary is placed inside a `protected` span."""
+    boundaries: list[int] = []
+    spans_sorted = sorted(protected)
+    for m in _SENTENCE_END.finditer(text):
+        pos = m.start()
+        # A quotation's own sentence ends do not end the sentence around it, unless its
+        # closing mark is part of this end (`... "We will win." The minister ...`).
+        if _inside(spans_sorted, pos) and not _inside(spans_sorted, m.end() - 1):
+            pass
+        elif _inside(spans_sorted, pos):
+            continue
+        if text[pos] == ".":
+            before = _WORD_BEFORE.search(text, max(0, pos - 24), pos)
+            word = before.group(1).lower() if before else ""
+            if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
+                nxt = m.end()
+                # "K. Heydari", "U.S. officials": an initial or abbreviation, unless a new
+                # paragraph starts right after it.
+                if nxt < len(text) and text[nxt] in " \t":
+                    continue
+            # A period followed by a lower-case word ("the 3.5 p.m. talks") is not an end.
+            nxt = m.end()
+            while nxt < len(text) and text[nxt] in " \t":
+                nxt += 1
+            if nxt < len(text) and text[nxt].islower():
+                continue
+        boundaries.append(m.end())
+    spans = []
+    start = 0
+    for b in [*boundaries, len(text)]:
+        s, e = start, b
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if s < e:
+            spans.append((s, e))
+        start = b
+    return tuple(spans)
+
+
+def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
+    """Whether `pos` lies in one of the sorted, non-overlapping `spans`."""
+    i = bisect.bisect_right(spans, (pos, float("inf"))) - 1
+    return i >= 0 and spans[i][0] <= pos < spans[i][1]
+
+
+def slugify(name: str) -> str:
+    """Deterministic slug of a name: "Nəsimi Məmmədli" -> "nasimi-mammadli"."""
+    # A possessive is not a word of the name: "Azerbaijan's Army" -> "azerbaijan-army".
+    return "-".join(word_keys(re.sub(r"['’]s\b", "", name))) or "actor"

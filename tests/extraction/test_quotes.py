@@ -1,0 +1,150 @@
+"""Which quotations become statements, and their exact spans."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+
+from app.extraction import ArticleExtraction
+
+Extract = Callable[[str], ArticleExtraction]
+
+
+def texts(result: ArticleExtraction) -> list[str]:
+    return [s.text for s in result.statements]
+
+
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"), ("„", "“"), ("'", "'")],
+)
+def test_every_quote_style_gives_the_words_between_the_marks(
+    extract: Extract, opening: str, closing: str
+) -> None:
+    text = f"Kanani said: {opening}We will not accept any threat.{closing} He left."
+    result = extract(text)
+    assert texts(result) == ["We will not accept any threat."]
+    s = result.statements[0]
+    assert text[s.start - 1] == opening and text[s.end] == closing
+
+
+def test_apostrophes_inside_a_single_quoted_statement_do_not_end_it(extract: Extract) -> None:
+    result = extract("‘Iran’s position hasn’t changed at all,’ Kanani said.")
+    assert texts(result) == ["Iran’s position hasn’t changed at all,"]
+
+
+def test_partial_quote_inside_a_sentence_is_a_statement(extract: Extract) -> None:
+    text = 'Kanani said the talks "were positive." Aliyev agreed.'
+    assert texts(extract(text)) == ["were positive."]
+
+
+def test_short_partial_quote_governed_by_a_speech_verb_is_a_statement(extract: Extract) -> None:
+    text = 'Amir-Abdollahian said Tehran "will not allow" any change of borders.'
+    assert texts(extract(text)) == ["will not allow"]
+
+
+def test_quote_over_several_sentences_is_one_statement(extract: Extract) -> None:
+    text = '"We are ready. We have always been ready. The door is open," Kanani said.'
+    assert texts(extract(text)) == ["We are ready. We have always been ready. The door is open,"]
+
+
+def test_interrupted_quote_is_two_statements_with_the_same_speaker(extract: Extract) -> None:
+    result = extract('"The Caucasus," Aliyev said, "must not become an arena of rivalry."')
+    assert texts(result) == ["The Caucasus,", "must not become an arena of rivalry."]
+    assert [s.speaker for s in result.statements] == ["ilham-aliyev", "ilham-aliyev"]
+
+
+def test_sentence_after_an_attribution_continues_the_same_speaker(extract: Extract) -> None:
+    result = extract('"We have done all we could," Bayramov said. "Now it is up to Tehran."')
+    assert [s.speaker for s in result.statements] == ["jeyhun-bayramov", "jeyhun-bayramov"]
+
+
+def test_nested_quote_belongs_to_the_outer_statement(extract: Extract) -> None:
+    text = (
+        "The ministry of Azerbaijan said: “He claims that there are “Zionist” forces in "
+        "the region, which is absurd.”"
+    )
+    assert texts(extract(text)) == [
+        "He claims that there are “Zionist” forces in the region, which is absurd."
+    ]
+
+
+def test_quote_running_over_paragraphs_with_repeated_opening_marks_is_one_statement(
+    extract: Extract,
+) -> None:
+    text = (
+        'Aliyev spoke on television.\n\n"We will not give up an inch of our land.\n\n'
+        '"We are ready for peace, but not at any price," he said.\n'
+    )
+    result = extract(text)
+    assert texts(result) == [
+        'We will not give up an inch of our land.\n\n"We are ready for peace, but not at any price,'
+    ]
+    assert result.statements[0].speaker == "ilham-aliyev"
+
+
+def test_quote_running_over_paragraphs_without_marks_ends_at_its_closing_mark(
+    extract: Extract,
+) -> None:
+    text = (
+        "According to Cohen:\n\n“Iran is the main threat.\n\n"
+        "Its proxies destabilise the region.”\n\nThe meeting ended."
+    )
+    result = extract(text)
+    assert texts(result) == ["Iran is the main threat.\n\nIts proxies destabilise the region."]
+    assert result.statements[0].speaker == "eli-cohen"
+
+
+def test_unclosed_quote_ends_at_its_paragraph(extract: Extract) -> None:
+    text = 'Kanani said: "We reject these accusations entirely.\nThe meeting ended early.'
+    assert texts(extract(text)) == ["We reject these accusations entirely."]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Iran refers to Israel as the "little Satan" and opposes it.',
+        "Iran refers to Azerbaijan as ‘little Satan’",
+        'Could it be that Iran, finding itself "trapped," is now seeking allies?',
+        'The forum GSV "Russia - Islamic World" met in Kazan.',
+        'Baku condemned the so-called "Zangezur corridor plan" of its rivals.',
+        'He read the report entitled "A New Stage of Strategic Cooperation" twice.',
+        'The crowd chanted "Death to America" outside the embassy.',
+    ],
+)
+def test_scare_quotes_terms_titles_and_slogans_are_not_statements(
+    extract: Extract, text: str
+) -> None:
+    assert extract(text).statements == ()
+
+
+def test_crlf_text_keeps_exact_offsets(extract: Extract) -> None:
+    text = (
+        "Iran and Azerbaijan\r\n\r\n"
+        '"We want good relations with all neighbours," Pezeshkian said.\r\n'
+        '"The past is the past.\r\n\r\n"We look forward," he added.\r\n'
+    )
+    result = extract(text)
+    assert texts(result) == [
+        "We want good relations with all neighbours,",
+        'The past is the past.\r\n\r\n"We look forward,',
+    ]
+    assert {s.speaker for s in result.statements} == {"masoud-pezeshkian"}
+
+
+def test_statement_offsets_are_python_string_indices_with_non_ascii_text(
+    extract: Extract,
+) -> None:
+    text = "Pezeşkian — İran’ın prezidenti — dedi: «Qonşularla dostluq vacibdir.»"
+    result = extract(text)
+    assert texts(result) == ["Qonşularla dostluq vacibdir."]
+
+
+def test_offsets_stay_exact_on_arbitrary_typography(extract: Extract) -> None:
+    rng = random.Random(7)
+    alphabet = list("\"'“”‘’«»„‚‹› \n\r\t.,:;!?-—()") + "Kanani said he Iran 2023".split(" ")
+    for _ in range(300):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
+        extract(text)  # the fixture checks every statement's and mention's offsets

@@ -1,0 +1,58 @@
+"""The extraction over the five seed articles: exact offsets, gold-set floor and speed."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from app.extraction import Gazetteer, extract_article
+from app.extraction.evaluate import (
+    DEFAULT_ACTORS,
+    DEFAULT_ARTICLES,
+    DEFAULT_GOLD,
+    DEFAULT_INCIDENTS,
+    evaluate,
+    format_report,
+    main,
+)
+
+ARTICLES = sorted(DEFAULT_ARTICLES.glob("*.txt"))
+
+
+def read_article(path: Path) -> str:
+    # newline="" keeps CRLF as written: offsets index the file's exact text.
+    with path.open(encoding="utf-8", newline="") as fh:
+        return fh.read()
+
+
+@pytest.mark.parametrize("path", ARTICLES, ids=[p.stem for p in ARTICLES])
+def test_every_offset_points_into_the_seed_article(seed_gazetteer: Gazetteer, path: Path) -> None:
+    text = read_article(path)
+    result = extract_article(text, seed_gazetteer, source_slug=path.stem)
+    for s in result.statements:
+        assert text[s.start : s.end] == s.text
+    for m in result.mentions:
+        assert text[m.start : m.end] == m.text
+    assert result.mentions
+
+
+def test_seed_statements_meet_the_gold_floor() -> None:
+    if not DEFAULT_GOLD.exists():
+        pytest.skip("tests/extraction/gold.yaml is not there yet")
+    if not DEFAULT_ACTORS.exists():
+        pytest.skip("seeds/actors.yaml is not there yet")
+    report = evaluate(DEFAULT_ARTICLES, DEFAULT_ACTORS, DEFAULT_INCIDENTS, DEFAULT_GOLD)
+    detail = format_report(report)
+    assert report.precision >= 0.95, detail
+    assert report.recall >= 0.95, detail
+    assert report.attribution >= 0.9, detail
+
+
+def test_evaluate_command_prints_the_figures(capsys: pytest.CaptureFixture[str]) -> None:
+    if not (DEFAULT_GOLD.exists() and DEFAULT_ACTORS.exists()):
+        pytest.skip("gold.yaml or seeds/actors.yaml is not there yet")
+    assert main([]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("precision")
+    assert "attribution" in out

@@ -1,0 +1,275 @@
+"""Who said each statement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from app.extraction import ArticleExtraction, Gazetteer
+
+Extract = Callable[[str], ArticleExtraction]
+
+
+def speakers(result: ArticleExtraction) -> list[str | None]:
+    return [s.speaker for s in result.statements]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"We will respond to any aggression," Kanani said.',
+        '"We will respond to any aggression," said Kanani.',
+        '"We will respond to any aggression," Kanani added.',
+        '"We will respond to any aggression," Kanani stressed on Monday.',
+        '"We will respond to any aggression," Kanani told reporters.',
+        '"We will respond to any aggression," Nasser Kanani, the ministry spokesman, said.',
+        'Kanani said that "we will respond to any aggression."',
+        'Kanani noted: "We will respond to any aggression."',
+        'Kanani underscored that Iran "will respond to any aggression."',
+        'Kanani emphasized, "We will respond to any aggression."',
+        'Kanani: "We will respond to any aggression."',
+        'According to Kanani, "we will respond to any aggression."',
+        '"We will respond to any aggression," according to Kanani.',
+        '"We will respond to any aggression," IRNA quoted Kanani as saying.',
+        'Iranian Foreign Ministry spokesman Nasser Kanaani declared that Tehran "will respond '
+        'to any aggression."',
+    ],
+)
+def test_attribution_patterns_name_the_speaker(extract: Extract, text: str) -> None:
+    assert speakers(extract(text)) == ["nasser-kanani"]
+
+
+def test_speaker_text_is_the_phrase_as_written(extract: Extract) -> None:
+    text = 'Iranian Foreign Ministry spokesman Nasir Kenani said: "We demand explanations."'
+    statement = extract(text).statements[0]
+    assert statement.speaker_text == "Iranian Foreign Ministry spokesman Nasir Kenani"
+    assert statement.speaker == "nasser-kanani"
+
+
+def test_transliteration_and_accent_variants_resolve_to_the_curated_person(
+    gazetteer: Gazetteer,
+) -> None:
+    def slug(name: str) -> str | None:
+        actor = gazetteer.resolve(name)
+        return actor.slug if actor is not None else None
+
+    assert slug("Nasir Kenani") == "nasser-kanani"
+    assert slug("Kanaani") == "nasser-kanani"
+    assert slug("Pezeşkian") == "masoud-pezeshkian"
+    assert slug("the Iranian Foreign Ministry") == "iran-foreign-ministry"
+    assert slug("Tehran") == "iran"
+    assert slug("Said") is None
+
+
+def test_surname_alone_resolves_to_the_known_person(extract: Extract) -> None:
+    result = extract('"Relations are improving," Pezeşkian said.')
+    assert speakers(result) == ["masoud-pezeshkian"]
+    assert result.statements[0].speaker_text == "Pezeşkian"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            '"The claims are groundless," the Azerbaijani Defense Ministry stated.',
+            "azerbaijan-defense-ministry",
+        ),
+        (
+            '"We demand explanations," the Iranian Foreign Ministry said in a statement.',
+            "iran-foreign-ministry",
+        ),
+        (
+            "The Azerbaijani Defense Ministry issued a statement on Friday.\n\n"
+            'The statement reads that "the accusations are absurd and unacceptable."',
+            "azerbaijan-defense-ministry",
+        ),
+        (
+            "The Azerbaijani Defense Ministry rejected the claims.\n\n"
+            '"Our army liberated our lands on its own," the ministry said.',
+            "azerbaijan-defense-ministry",
+        ),
+        (
+            "The Azerbaijani Defense Ministry rejected the claims. The ministry reminded Iran "
+            'that "its forces never crossed the border."',
+            "azerbaijan-defense-ministry",
+        ),
+        ('"Contacts are continuing with both capitals," the Kremlin said.', "russia"),
+        (
+            "Tehran's Foreign Ministry said: “The embassy will reopen soon.”",
+            "iran-foreign-ministry",
+        ),
+    ],
+)
+def test_organisations_speak_as_themselves(extract: Extract, text: str, expected: str) -> None:
+    assert speakers(extract(text)) == [expected]
+
+
+def test_pronoun_refers_to_the_subject_of_the_previous_sentence(extract: Extract) -> None:
+    text = (
+        "Pezeshkian met Aliyev and Bayramov in Baku on Monday.\n\n"
+        '"Iran will support its neighbours in every way," he said.'
+    )
+    assert speakers(extract(text)) == ["masoud-pezeshkian"]
+
+
+def test_pronoun_can_refer_to_a_person_the_curated_data_does_not_know(extract: Extract) -> None:
+    text = (
+        "The latest statement by Ali Akbar Velayati, the adviser to Iran's supreme leader, "
+        "shows that Iran has taken a step back after Pezeshkian met Aliyev.\n\n"
+        '"Iran will support its neighbours in every way," he said.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["ali-akbar-velayati"]
+    assert result.new_actors[0].name == "Ali Akbar Velayati"
+
+
+def test_pronoun_skips_an_opening_adverbial_to_reach_the_subject(extract: Extract) -> None:
+    text = (
+        "During a meeting with Azerbaijan's Foreign Minister Jeyhun Bayramov, Pezeshkian "
+        "praised the ties.\n"
+        '"There is no need to build walls at borders," he said.'
+    )
+    assert speakers(extract(text)) == ["masoud-pezeshkian"]
+
+
+def test_pronoun_object_of_quoted_as_saying_is_the_speaker(extract: Extract) -> None:
+    text = (
+        "This statement was made on Monday by Nasser Kanani, official spokesman for the "
+        "Iranian MFA.\n\n"
+        '"The region needs stability and calm," the Iranian MFA Telegram channel quoted him '
+        'as saying. - "We have tried to overcome these tensions."'
+    )
+    result = extract(text)
+    assert speakers(result) == ["nasser-kanani", "nasser-kanani"]
+    assert [s.speaker_text for s in result.statements] == ["him", "him"]
+
+
+def test_role_reference_resolves_to_the_latest_person_with_that_role(extract: Extract) -> None:
+    text = (
+        "Foreign Minister Jeyhun Bayramov met Iranian President Masoud Pezeshkian.\n\n"
+        '"Dialogue is the only way forward," the minister said.\n\n'
+        '"We agree with our neighbours," the president added.'
+    )
+    assert speakers(extract(text)) == ["jeyhun-bayramov", "masoud-pezeshkian"]
+
+
+def test_short_reference_to_an_unknown_official_reaches_the_new_actor(extract: Extract) -> None:
+    text = (
+        "Russian Foreign Ministry spokeswoman Maria Zakharova spoke on Monday.\n"
+        '"We are ready to provide all necessary assistance," she said.\n'
+        '"Moscow keeps close contacts with both capitals," the spokeswoman added.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["maria-zakharova", "maria-zakharova"]
+
+
+def test_unknown_speaker_becomes_a_new_actor_with_country_title_and_affiliation(
+    extract: Extract,
+) -> None:
+    text = (
+        '"Tehran has been escalating for months," Azerbaijani political analyst Nasimi '
+        'Mammadli told ASTNA.\n\n"Baku will not be intimidated," Mammadli added.\n\n'
+        '"We handed over a note of protest," Azerbaijani Foreign Ministry spokesperson '
+        "Aykhan Hajizada said."
+    )
+    result = extract(text)
+    assert speakers(result) == ["nasimi-mammadli", "nasimi-mammadli", "aykhan-hajizada"]
+    analyst, spokesperson = result.new_actors
+    assert (analyst.slug, analyst.name, analyst.kind) == (
+        "nasimi-mammadli",
+        "Nasimi Mammadli",
+        "person",
+    )
+    assert (analyst.country, analyst.title, analyst.affiliation) == (
+        "AZE",
+        "political analyst",
+        None,
+    )
+    assert spokesperson.country == "AZE"
+    assert spokesperson.affiliation == "azerbaijan-foreign-ministry"
+
+
+def test_new_actor_named_by_surname_takes_the_full_name_given_earlier(extract: Extract) -> None:
+    text = (
+        "Elkhan Shahinoglu, a political scientist, remains sceptical.\n"
+        '"Russian mediation has never favoured Azerbaijan," Shahinoglu said.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["elkhan-shahinoglu"]
+    assert result.new_actors[0].name == "Elkhan Shahinoglu"
+    assert result.new_actors[0].title == "political scientist"
+
+
+def test_possessive_speech_noun_names_the_speaker(extract: Extract) -> None:
+    text = (
+        "Iran's statements in support of Armenia, such as \"Armenia's integrity is our red line\"."
+    )
+    assert speakers(extract(text)) == ["iran"]
+
+
+def test_colon_at_the_end_of_a_paragraph_introduces_the_next_quotation(extract: Extract) -> None:
+    text = (
+        "According to Eli Cohen, Israel's position is clear:\n\n"
+        "“Iran threatens the whole region and must be stopped.”"
+    )
+    assert speakers(extract(text)) == ["eli-cohen"]
+
+
+def test_interview_answers_are_not_statements_but_name_the_interviewee_of_a_quoted_headline(
+    extract: Extract,
+) -> None:
+    text = (
+        '"Tehran will not change its policy towards Baku soon"\n'
+        'Farid Mehdiyev, an expert, is cautious. "Iran\'s words need deeds," Mehdiyev told us.\n'
+        "Question: Is Iran sincere?\n"
+        "Answer: I doubt it. Tehran will not change its policy towards Baku soon.\n"
+        "Question: And Russia?\n"
+        "Answer: Moscow is busy elsewhere.\n"
+    )
+    result = extract(text)
+    assert [s.text for s in result.statements] == [
+        "Tehran will not change its policy towards Baku soon",
+        "Iran's words need deeds,",
+    ]
+    assert speakers(result) == ["farid-mehdiyev", "farid-mehdiyev"]
+
+
+def test_quotation_without_any_attribution_has_no_speaker(extract: Extract) -> None:
+    result = extract('The border was calm.\n\n"Peace is possible, but it is fragile and far away."')
+    assert speakers(result) == [None]
+    assert result.statements[0].speaker_text is None
+
+
+def test_unknown_body_becomes_a_new_organisation(extract: Extract) -> None:
+    result = extract('"We are deeply concerned," the European Union said in a statement.')
+    assert speakers(result) == ["european-union"]
+    assert result.new_actors[0].kind == "organization"
+    assert result.new_actors[0].name == "European Union"
+
+
+def test_lone_unknown_word_is_no_evidence_of_a_person(extract: Extract) -> None:
+    result = extract('Hamas said: "We accept the proposal." NATO said: "We welcome the deal."')
+    assert speakers(result) == [None, "nato"]
+    assert [(a.slug, a.kind) for a in result.new_actors] == [("nato", "organization")]
+
+
+def test_anonymous_official_speaks_for_the_state_named_not_an_earlier_person(
+    extract: Extract,
+) -> None:
+    text = (
+        "Kanani spoke on Monday.\n\n"
+        'A senior Iranian official, speaking on condition of anonymity, said: "We are not '
+        'looking for a fight."'
+    )
+    assert speakers(extract(text)) == ["iran"]
+
+
+def test_unattributed_quote_takes_the_subject_of_the_sentence_before(extract: Extract) -> None:
+    text = 'Bayramov was blunt. "We will not tolerate interference in our internal affairs."'
+    assert speakers(extract(text)) == ["jeyhun-bayramov"]
+
+
+def test_headline_attribution_after_the_clause_names_the_speaker(extract: Extract) -> None:
+    result = extract("Iran 'will respond decisively' to any attack, says Amir-Abdollahian\n\nText.")
+    assert speakers(result) == ["hossein-amir-abdollahian"]
