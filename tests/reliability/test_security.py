@@ -36,3 +36,21 @@ def test_an_id_filter_that_cannot_exist_is_a_422_naming_it(
     response = client.get(f"{path}?{parameter}={key}")
     assert response.status_code == 422, response.text
     assert [p["name"] for p in response.json()["invalid_params"]] == [parameter]
+
+
+# Found by the schemathesis run: pydantic read `date_to=0` as a Unix timestamp (1970-01-01) and
+# answered 200, and a reversed window was a 422 naming `query` instead of the parameter.
+@pytest.mark.parametrize("value", ["0", "1700000000", "2023-01-01T00:00", "20230101"])
+@pytest.mark.parametrize("path", ["/incidents", "/statements", "/sources"])
+def test_a_date_is_only_yyyy_mm_dd(client: TestClient, path: str, value: str) -> None:
+    response = client.get(path, params={"date_to": value})
+    assert response.status_code == 422, response.text
+    assert [p["name"] for p in response.json()["invalid_params"]] == ["date_to"]
+
+
+def test_a_reversed_date_window_names_date_to(client: TestClient) -> None:
+    response = client.get("/incidents", params={"date_from": "2024-01-01", "date_to": "2023-01-01"})
+    assert response.status_code == 422
+    assert response.json()["invalid_params"] == [
+        {"name": "date_to", "reason": "date_to is before date_from"}
+    ]
