@@ -49,7 +49,8 @@ class ActorRepository:
         return set(self.session.scalars(stmt))
 
     def all_keys(self) -> list[tuple[str, int]]:
-        return list(self.session.execute(select(ActorAlias.key, ActorAlias.actor_id)).tuples())
+        rows = self.session.execute(select(ActorAlias.key, ActorAlias.actor_id))
+        return [(key, actor_id) for key, actor_id in rows]
 
     def with_members(self, ids: set[int]) -> set[int]:
         """`ids` plus every actor affiliated to one of them, at any depth."""

@@ -477,13 +477,12 @@ class _Apply:
             for m in result.mentions
             if m.actor in self.actors
         )
-        have = sorted(
-            self.session.execute(
-                select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
-                    Mention.source_id == source.id
-                )
-            ).tuples()
+        rows = self.session.execute(
+            select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
+                Mention.source_id == source.id
+            )
         )
+        have = sorted((a, s, e, t) for a, s, e, t in rows)
         if have == wanted:
             return
         self.session.execute(delete(Mention).where(Mention.source_id == source.id))
