@@ -1,7 +1,9 @@
 """Reads and validates ingest input. Every problem is found before anything is written."""
 
 import hashlib
+import os
 import re
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,6 +73,8 @@ def _load_path(path: Path, batch: Batch, max_article_bytes: int) -> list[Problem
         if path.is_dir():
             return _load_folder(path, batch, max_article_bytes)
         if not path.exists():
+            if path.is_symlink():
+                path.stat()  # a symlink loop or a dangling link: raise, to say which
             return [Problem(path, 1, "no such file or folder")]
     except OSError as exc:  # a symlink loop, a permission error on the folder
         return [Problem(path, 1, f"cannot read: {exc.strerror or exc}")]
@@ -113,18 +117,24 @@ def _load_folder(folder: Path, batch: Batch, max_article_bytes: int) -> list[Pro
 
 
 def _read_bytes(path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:
+    def too_big(size: str) -> list[Problem]:
+        reason = f"file is {size} bytes, over the limit of {limit:,}"
+        return [Problem(path, 1, f"{reason} (set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)")]
+
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, [
-                Problem(
-                    path,
-                    1,
-                    f"file is {size:,} bytes, over the limit of {limit:,} "
-                    "(set INCIDENTDB_MAX_ARTICLE_BYTES to raise it)",
-                )
-            ]
-        return path.read_bytes(), []
+        # O_NONBLOCK: opening a FIFO named *.txt would otherwise wait for a writer forever.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as file:
+            info = os.fstat(file.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                # A link to /dev/zero reports 0 bytes and never ends; a FIFO may not either.
+                return None, [Problem(path, 1, "not a regular file")]
+            if info.st_size > limit:
+                return None, too_big(f"{info.st_size:,}")
+            raw = file.read(limit + 1)  # bounded even if the file grows while we read
+            if len(raw) > limit:
+                return None, too_big("more than")
+            return raw, []
     except OSError as exc:
         return None, [Problem(path, 1, f"cannot read: {exc.strerror or exc}")]
 

@@ -21,7 +21,19 @@ from app.incidents.vocabulary import INCIDENT_TYPES
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+def _no_nul(value: str) -> str:
+    # YAML can spell NUL ("\0"); PostgreSQL text cannot hold it, so the run failed there with a
+    # trace at INSERT. Refusing it here keeps both backends alike, with the line.
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+Text = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_nul)
+]
 
 
 def _country_code(value: str) -> str:

@@ -13,9 +13,15 @@ from app.errors import Problem
 
 Loc = tuple[str | int, ...]
 
+# Seed entries are a few levels deep. PyYAML composes nodes recursively, so `[[[[...` 100,000
+# deep ended in a RecursionError trace instead of a `PATH:LINE: reason`.
+MAX_DEPTH = 50
+
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader without aliases (no billion-laughs) and without implicit timestamps."""
+    """SafeLoader without aliases (no billion-laughs), deep nesting or implicit timestamps."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
@@ -24,7 +30,16 @@ class _Loader(yaml.SafeLoader):
                 problem="YAML aliases (*name) are not allowed in seed files",
                 problem_mark=event.start_mark,
             )
-        return super().compose_node(parent, index)
+        if self._depth >= MAX_DEPTH:
+            event = self.peek_event()  # type: ignore[no-untyped-call]
+            raise yaml.MarkedYAMLError(
+                problem=f"nested deeper than {MAX_DEPTH} levels", problem_mark=event.start_mark
+            )
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 # Dates stay strings so the schema can reject 2023-02-30 with its own message and line,
@@ -107,7 +122,13 @@ def read_entries(path: Path, text: str) -> tuple[list[Entry], list[Problem]]:
             problems += _walk(item, (), lines, path)
             try:
                 value = loader.construct_object(item, deep=True)
-            except yaml.YAMLError as exc:
+            except yaml.MarkedYAMLError as exc:
+                # str(exc) spans lines (it quotes the source); an error is one line.
+                mark = exc.problem_mark
+                line = int(mark.line) + 1 if mark is not None else _line(item)
+                problems.append(Problem(path, line, f"YAML error: {exc.problem or exc.context}"))
+                continue
+            except ValueError as exc:  # `!!float abc`, an integer of 5,000 digits
                 problems.append(Problem(path, _line(item), f"YAML error: {exc}"))
                 continue
             entries.append(Entry(value=value, line=_line(item), lines=lines))
