@@ -127,6 +127,40 @@ def db_current() -> None:
         engine.dispose()
 
 
+@cli.command()
+def verify() -> None:
+    """Re-check every source's hash and every statement's offsets; exit 1 on any drift."""
+    from sqlalchemy.orm import Session
+
+    from app.sources import service as sources_service
+
+    engine = create_db_engine(get_settings().database_url)
+    sources = statements = drifting = 0
+    try:
+        with Session(engine) as session:
+            for result in sources_service.verify_all(session):
+                sources += 1
+                statements += result.checked
+                if result.content_hash_ok and not result.drifted:
+                    continue
+                drifting += 1
+                hash_state = "ok" if result.content_hash_ok else "MISMATCH"
+                typer.echo(
+                    f"{result.source.slug}: content hash {hash_state}, "
+                    f"{len(result.drifted)} drifted statements"
+                )
+                for drift in result.drifted:
+                    typer.echo(
+                        f"  statement {drift.statement_id} [{drift.start}:{drift.end}]: "
+                        f"stored {drift.stored[:60]!r}, found {drift.found[:60]!r}"
+                    )
+    finally:
+        engine.dispose()
+    typer.echo(f"verified {sources} sources and {statements} statements: {drifting} with drift")
+    if drifting:
+        raise typer.Exit(1)
+
+
 @cli.command("eval")
 def evaluate() -> None:
     """Score the statement extraction on the seeds against the hand-annotated gold set."""

@@ -6,12 +6,14 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
 
 from app import __version__
 from app.actors import router as actors_router
 from app.api import errors, openapi
+from app.api.caching import ConditionalRequests
+from app.db.meta import DatasetMeta
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
@@ -54,6 +56,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     errors.install(app)
     openapi.install(app)
+    factory = app.state.sessionmaker
+
+    def data_version() -> int | None:
+        with factory() as session:
+            version: int | None = session.scalar(
+                select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
+            )
+            return version
+
+    app.add_middleware(
+        ConditionalRequests,
+        data_version=data_version,
+        cache_control=settings.cache_control,
+        app_version=__version__,
+    )
 
     @app.get("/health", tags=["meta"], summary="Liveness and database check")
     def health(session: SessionDep) -> Health:

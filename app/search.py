@@ -6,14 +6,21 @@ into SQL or into FTS5 query syntax.
 
 import re
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
+    Double,
     Integer,
+    Select,
+    Subquery,
+    and_,
     bindparam,
+    cast,
     column,
     func,
     literal_column,
+    or_,
     select,
     table,
     text,
@@ -21,9 +28,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
+from app.api.pagination import (
+    CountMode,
+    TotalAccuracy,
+    Window,
+    decode_cursor,
+    encode_cursor,
+    total_for,
+)
+from app.errors import InvalidParameter
 from app.incidents.models import Incident
+from app.matching import match_key
 from app.sources.models import Source
 from app.statements.models import Statement
+
+M = TypeVar("M")
 
 # English stemming on both sides (FTS5's porter tokenizer, PostgreSQL's 'english' config), so
 # "accused" finds "accuses" on either backend.
@@ -119,3 +138,120 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
         ).bindparams(bindparam("ids", expanding=True))
         rows = session.execute(sql, {**params, "q": expression})
     return {int(row[0]): str(row[1]) for row in rows}
+
+
+# -- ranking -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ranked(Generic[M]):
+    window: Window[M]
+    scores: dict[int, float]
+
+
+def _scores(session: Session, model: type, q: str) -> Subquery:
+    """(id, score) of every row matching `q`; a higher score is a better match."""
+    spec = SEARCHABLE[model]
+    if session.get_bind().dialect.name == "postgresql":
+        config: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'")
+        document = func.to_tsvector(config, literal_column(_qualified(model, spec)))
+        query = func.websearch_to_tsquery(config, bindparam("rank_q", q))
+        id_column = model.id  # type: ignore[attr-defined]
+        return (
+            # ts_rank_cd is float4; as float8 the cursor's value compares exactly.
+            select(
+                id_column.label("id"),
+                cast(func.ts_rank_cd(document, query), Double).label("score"),
+            )
+            .where(document.op("@@")(query))
+            .subquery("ranked")
+        )
+    fts = table(spec.fts_table, column("rowid", Integer))
+    expression = fts5_query(q) or '""'
+    # bm25() is lower for better matches; negate it so both backends sort descending.
+    return (
+        select(
+            fts.c.rowid.label("id"),
+            cast(-func.bm25(literal_column(spec.fts_table)), Double).label("score"),
+        )
+        .where(literal_column(spec.fts_table).op("MATCH")(bindparam("rank_q", expression)))
+        .subquery("ranked")
+    )
+
+
+def paginate_ranked(
+    session: Session,
+    stmt: Select[M],
+    model: type,
+    q: str,
+    *,
+    scope: str,
+    cursor: str | None,
+    limit: int,
+    exact_count_threshold: int,
+    count_mode: CountMode,
+) -> Ranked[M]:
+    """One page of `stmt` by relevance to `q` (then id), with each item's score."""
+    id_column = model.id  # type: ignore[attr-defined]
+    total, accuracy = total_for(session, stmt, count_mode, exact_count_threshold, id_column)
+    scores = _scores(session, model, q)
+    ranked = stmt.add_columns(scores.c.score).join(scores, scores.c.id == id_column)
+    if cursor:
+        _, value, last_id = decode_cursor(cursor, scope)
+        if not isinstance(value, int | float) or not isinstance(last_id, int):
+            raise InvalidParameter("cursor", "not a cursor this list issued")
+        ranked = ranked.where(
+            or_(scores.c.score < value, and_(scores.c.score == value, id_column > last_id))
+        )
+    rows = session.execute(ranked.order_by(scores.c.score.desc(), id_column).limit(limit + 1)).all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last_item, last_score = rows[-1]
+        next_cursor = encode_cursor([scope, float(last_score), last_item.id])
+    items = [row[0] for row in rows]
+    if count_mode is CountMode.none:
+        total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
+    return Ranked(
+        Window(items, next_cursor, total, accuracy),
+        {row[0].id: round(float(row[1]), 6) for row in rows},
+    )
+
+
+# -- highlights ----------------------------------------------------------------------------
+
+_OPERATORS = {"and", "or", "not", "near"}
+_SUFFIXES = ("ing", "ed", "es", "s")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    # A rough English stem, enough to light up "accused" for q=accuses as the index matched.
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of `q` as folded stems (operators and punctuation dropped)."""
+    terms = []
+    for word in _WORD.findall(q):
+        key = match_key(word)
+        if key and key not in _OPERATORS:
+            terms.append(_stem(key))
+    return terms
+
+
+def highlight_spans(text: str, terms: list[str], limit: int = 50) -> list[tuple[int, int]]:
+    """[start, end) of each word of `text` that the search terms match, at most `limit`."""
+    if not terms:
+        return []
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match_key(match.group())
+        if any(word.startswith(term) for term in terms):
+            spans.append((match.start(), match.end()))
+            if len(spans) >= limit:
+                break
+    return spans

@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     # SQLite has no planner estimate: it counts at most this many matches exactly and
     # estimates above from a sample of ids, so `total` costs milliseconds at any scale.
     sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
+    # Each facet gets this long before it is reported as truncated.
+    facet_budget_ms: int = Field(default=300, ge=1)
+    # Cache-Control on JSON responses; ETags let clients revalidate cheaply.
+    cache_control: str = "no-cache"
     cors_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)

@@ -1,10 +1,12 @@
+from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
 from app.actors import service
 from app.actors.schemas import ActorDetail, ActorFilters, ActorRead
-from app.api import convert
+from app.api import convert, export
 from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
@@ -12,9 +14,17 @@ from app.db.session import SessionDep
 router = APIRouter(prefix="/actors", tags=["actors"])
 
 
-@router.get("", summary="List actors")
-def list_actors(session: SessionDep, f: Annotated[ActorFilters, Query()]) -> Page[ActorRead]:
-    """States, persons and organizations, by name; filter by kind, country or text."""
+@router.get("", summary="List actors", responses=export.EXPORT_CONTENT)
+def list_actors(
+    request: Request, session: SessionDep, f: Annotated[ActorFilters, Query()]
+) -> Page[ActorRead]:
+    """States, persons and organizations, by name; filter by kind, country or text.
+
+    With `format=csv|ndjson` (or the Accept header) the whole filtered set is streamed.
+    """
+    fmt = export.negotiate(request, f.format)
+    if fmt != "json":
+        return _export(request, session, f, fmt)  # type: ignore[return-value]
     window = service.list_actors(session, f)
     return Page[ActorRead](
         items=[convert.actor(a) for a in window.items],
@@ -22,6 +32,20 @@ def list_actors(session: SessionDep, f: Annotated[ActorFilters, Query()]) -> Pag
         total=window.total,
         total_accuracy=window.total_accuracy,
     )
+
+
+def _export(request: Request, session: SessionDep, f: ActorFilters, fmt: str) -> StreamingResponse:
+    stmt = service.filtered_query(session, f)
+    factory = request.app.state.sessionmaker
+
+    def actors() -> Iterator[ActorRead]:
+        with factory() as stream_session:
+            for actor in service.iter_actors(stream_session, stmt):
+                yield convert.actor(actor)
+
+    if fmt == "ndjson":
+        return export.ndjson_response("actors", actors())
+    return export.csv_response("actors", convert.ACTOR_COLUMNS, map(convert.actor_row, actors()))
 
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One actor")

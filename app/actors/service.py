@@ -1,10 +1,13 @@
+from collections.abc import Iterator
+
 from rapidfuzz import fuzz, process
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
 from app.actors.repository import ActorRepository
 from app.actors.schemas import ActorFilters
-from app.api.pagination import SortKey, Window, paginate
+from app.api.pagination import SortKey, Window, paginate, stream
 from app.errors import InvalidParameter, NotFound
 from app.matching import as_id, match_key
 from app.settings import get_settings
@@ -13,17 +16,30 @@ from app.settings import get_settings
 FUZZY_CUTOFF = 88
 
 
+SORT_KEY = SortKey(Actor.name, descending=False)
+
+
+def filtered_query(session: Session, f: ActorFilters) -> Select[Actor]:
+    return ActorRepository(session).filtered(f)
+
+
+def iter_actors(session: Session, stmt: Select[Actor]) -> Iterator[Actor]:
+    """Every actor `stmt` selects, by name, a batch at a time."""
+    return stream(session, stmt, key=SORT_KEY, id_column=Actor.id)
+
+
 def list_actors(session: Session, f: ActorFilters) -> Window[Actor]:
-    stmt = ActorRepository(session).filtered(f)
+    stmt = filtered_query(session, f)
     return paginate(
         session,
         stmt,
         scope="actors:name",
-        key=SortKey(Actor.name, descending=False),
+        key=SORT_KEY,
         id_column=Actor.id,
         cursor=f.cursor,
         limit=f.limit,
         exact_count_threshold=get_settings().exact_count_threshold,
+        count_mode=f.count,
     )
 
 

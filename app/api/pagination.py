@@ -4,6 +4,7 @@ import base64
 import hashlib
 import hmac
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -27,6 +28,27 @@ _CURSOR_KEY = b"incidentdb-cursor-v1"
 class TotalAccuracy(StrEnum):
     exact = "exact"
     estimated = "estimated"
+    at_least = "at_least"  # count=none: what this walk has seen, plus one if there is more
+
+
+class CountMode(StrEnum):
+    exact = "exact"  # always count every match
+    estimated = "estimated"  # exact while cheap, an estimate above the threshold (default)
+    none = "none"  # do not count: total is a lower bound
+
+
+class FacetValue(BaseModel):
+    value: str | int | None = Field(description="The value to filter by (slug, code, year...).")
+    label: str = Field(description="Human-readable label.")
+    count: int = Field(description="Matching items with this value.")
+
+
+class Facet(BaseModel):
+    values: list[FacetValue] = Field(description="Most frequent first (dates: in order).")
+    truncated: bool = Field(
+        default=False,
+        description="True when the facet ran out of its time budget and is incomplete.",
+    )
 
 
 class Page(BaseModel, Generic[T]):
@@ -40,9 +62,13 @@ class Page(BaseModel, Generic[T]):
     total_accuracy: TotalAccuracy = Field(
         default=TotalAccuracy.exact,
         description=(
-            "`exact`, or `estimated` when the match set is larger than the exact-count "
-            "threshold: PostgreSQL's planner estimate, or on SQLite one from a sample of ids."
+            "`exact`; `estimated` when the match set is larger than the exact-count "
+            "threshold (PostgreSQL's planner estimate, or on SQLite one from a sample of ids); "
+            "`at_least` with `count=none`: a lower bound."
         ),
+    )
+    facets: dict[str, Facet] | None = Field(
+        default=None, description="With `facet=`: counts per value over the whole filtered set."
     )
 
 
@@ -63,13 +89,13 @@ class SortKey:
     nullable: bool = False
 
 
-def _encode(payload: list[Any]) -> str:
+def encode_cursor(payload: list[Any]) -> str:
     raw = json.dumps(payload, separators=(",", ":")).encode()
     mac = hmac.new(_CURSOR_KEY, raw, hashlib.sha256).digest()[:12]
     return base64.urlsafe_b64encode(raw + mac).decode().rstrip("=")
 
 
-def _decode(cursor: str, scope: str) -> list[Any]:
+def decode_cursor(cursor: str, scope: str) -> list[Any]:
     problem = InvalidParameter("cursor", "not a cursor this list issued; start again without it")
     try:
         blob = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -136,12 +162,13 @@ def paginate(
     cursor: str | None,
     limit: int,
     exact_count_threshold: int,
+    count_mode: CountMode = CountMode.estimated,
 ) -> Window[M]:
     """One page of `stmt` after `cursor`, ordered by `key` then id, with the total."""
-    total, accuracy = count(session, stmt, exact_count_threshold, id_column)
+    total, accuracy = total_for(session, stmt, count_mode, exact_count_threshold, id_column)
     page_stmt = stmt
     if cursor:
-        _, value, last_id = _decode(cursor, scope)
+        _, value, last_id = decode_cursor(cursor, scope)
         try:
             after = _after(key, id_column, _from_json(value, key), int(last_id))
         except (TypeError, ValueError):
@@ -153,8 +180,47 @@ def paginate(
         rows = rows[:limit]
         last = rows[-1]
         last_value = getattr(last, key.column.key)
-        next_cursor = _encode([scope, _to_json(last_value), getattr(last, id_column.key)])
+        next_cursor = encode_cursor([scope, _to_json(last_value), getattr(last, id_column.key)])
+    if count_mode is CountMode.none:
+        total, accuracy = len(rows) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(rows, next_cursor, total, accuracy)
+
+
+def total_for(
+    session: Session,
+    stmt: Select[Any],
+    mode: CountMode,
+    threshold: int,
+    id_column: InstrumentedAttribute[int],
+) -> tuple[int, TotalAccuracy]:
+    """The total the caller asked for; with count=none a placeholder the caller replaces."""
+    if mode is CountMode.exact:
+        return count(session, stmt, 2**62, None)
+    if mode is CountMode.estimated:
+        return count(session, stmt, threshold, id_column)
+    return 0, TotalAccuracy.at_least
+
+
+def stream(
+    session: Session,
+    stmt: Select[M],
+    *,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    batch: int = 500,
+) -> Iterator[M]:
+    """Every row of `stmt` in page order, fetched `batch` at a time: constant memory."""
+    after: ColumnElement[bool] | None = None
+    while True:
+        page_stmt = stmt if after is None else stmt.where(after)
+        rows = list(session.scalars(page_stmt.order_by(*order_by(key, id_column)).limit(batch)))
+        yield from rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = _after(key, id_column, getattr(last, key.column.key), getattr(last, id_column.key))
+        # Rows already yielded need not stay in the identity map.
+        session.expunge_all()
 
 
 def count(

@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 import pycountry
 from pydantic import (
@@ -14,6 +14,8 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+
+from app.api.pagination import CountMode
 
 MAX_Q_LENGTH = 500
 MAX_NAME_LENGTH = 300
@@ -58,6 +60,20 @@ class ListFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     limit: int = Field(50, ge=1, le=500, description="Items per page (1-500).")
+    count: CountMode = Field(
+        CountMode.estimated,
+        description=(
+            "`estimated` (default): exact while cheap, an estimate above the threshold; "
+            "`exact`: always count; `none`: skip counting (total is a lower bound)."
+        ),
+    )
+    format: Literal["json", "csv", "ndjson"] | None = Field(
+        None,
+        description=(
+            "`json` (one page), or the whole filtered set streamed as `csv` or `ndjson`. "
+            "Also chosen by the Accept header (text/csv, application/x-ndjson)."
+        ),
+    )
     cursor: str | None = Field(
         None,
         max_length=1000,

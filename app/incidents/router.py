@@ -1,8 +1,10 @@
-from typing import Annotated
+from collections.abc import Iterator
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
-from app.api import convert
+from app.api import convert, export
 from app.api.errors import NOT_FOUND
 from app.api.pagination import Page
 from app.db.session import SessionDep
@@ -13,19 +15,47 @@ from app.incidents.vocabulary import INCIDENT_TYPES
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
 
-@router.get("", summary="List incidents")
+@router.get("", summary="List incidents", responses=export.EXPORT_CONTENT)
 def list_incidents(
-    session: SessionDep, f: Annotated[IncidentFilters, Query()]
+    request: Request, session: SessionDep, f: Annotated[IncidentFilters, Query()]
 ) -> Page[IncidentRead]:
-    """Incidents, newest first by default, filtered by actor, type, country, dates or text."""
+    """Incidents, newest first by default, filtered by actor, type, country, dates or text.
+
+    With `format=csv|ndjson|events` (or `Accept: text/csv`) the whole filtered set is
+    streamed instead of one page.
+    """
+    fmt = export.negotiate(request, f.format)
+    if fmt != "json":
+        return _export(request, session, f, fmt)  # type: ignore[return-value]
     listing = service.list_incidents(session, f)
     window = listing.window
+    hits = convert.hits(f.q, listing.snippets, listing.scores)
     return Page[IncidentRead](
-        items=[convert.incident(i, listing.snippets.get(i.id)) for i in window.items],
+        items=[convert.incident(i, hits.get(i.id, convert.NO_HIT)) for i in window.items],
         next_cursor=window.next_cursor,
         total=window.total,
         total_accuracy=window.total_accuracy,
+        facets=listing.facets,
     )
+
+
+def _export(
+    request: Request, session: SessionDep, f: IncidentFilters, fmt: str
+) -> StreamingResponse:
+    stmt = service.filtered_query(session, f)  # bad filters are a 422 before streaming starts
+    factory = request.app.state.sessionmaker
+
+    def incidents() -> Iterator[Any]:
+        with factory() as stream_session:
+            yield from service.iter_incidents(stream_session, stmt, f)
+
+    if fmt == "ndjson":
+        return export.ndjson_response("incidents", (convert.incident(i) for i in incidents()))
+    if fmt == "events":
+        rows = (convert.event_row(convert.incident(i), i.sources) for i in incidents())
+        return export.csv_response("incidents-events", convert.EVENT_COLUMNS, rows)
+    rows = (convert.incident_row(convert.incident(i)) for i in incidents())
+    return export.csv_response("incidents", convert.INCIDENT_COLUMNS, rows)
 
 
 @router.get("/types", summary="The incident type vocabulary")

@@ -1,9 +1,10 @@
 from datetime import date
-from typing import Literal
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from app.actors.schemas import ActorRef
+from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.api.params import CountryCode, DateWindow, ListFilters, Name, SearchText
 from app.incidents.models import DatePrecision, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
@@ -43,6 +44,8 @@ class IncidentRead(BaseModel):
     participants: list[Participant]
     source_ids: list[int]
     snippet: str | None = Field(default=None, description="With `q`: matching words, highlighted.")
+    score: float | None = Field(default=None, description=SCORE_DESCRIPTION)
+    highlights: list[Highlight] | None = Field(default=None, description=HIGHLIGHTS_DESCRIPTION)
 
 
 class IncidentDetail(IncidentRead):
@@ -78,9 +81,40 @@ class IncidentFilters(ListFilters, DateWindow):
     q: SearchText | None = Field(
         None, description="Full-text search in title, summary and participants' names."
     )
-    sort: Literal["date", "-date"] = Field(
-        "-date", description="`date` (oldest first) or `-date` (newest first); ties by id."
+    sort: Literal["date", "-date", "relevance"] | None = Field(
+        None,
+        description=(
+            "`date` (oldest first), `-date` (newest first) or `relevance` (best match first, "
+            "needs `q`); ties by id. Default: `relevance` with `q`, else `-date`."
+        ),
     )
+    facet: list[Literal["type", "actor", "country", "year", "month"]] = Field(
+        default_factory=list,
+        description=(
+            "Counts per value over the whole filtered set, e.g. `facet=actor` for the actors "
+            "that take part most often. Repeatable."
+        ),
+    )
+    format: Literal["json", "csv", "ndjson", "events"] | None = Field(  # type: ignore[assignment]
+        None,
+        description=(
+            "`json` (one page), or the whole filtered set streamed as `csv`, `ndjson` or "
+            "`events` (CSV in GDELT/POLECAT-style columns: actor codes, CAMEO root code, "
+            "PLOVER type, source URLs). Also chosen by the Accept header."
+        ),
+    )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort is not None:
+            return self.sort
+        return "relevance" if self.q else "-date"
+
+    @model_validator(mode="after")
+    def _relevance_needs_q(self) -> Self:
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self
 
     @field_validator("type")
     @classmethod

@@ -1,12 +1,16 @@
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app import search
 from app.actors import service as actors_service
-from app.api.pagination import SortKey, Window, paginate
+from app.actors.models import Actor
+from app.api import facets as facet_counts
+from app.api.pagination import Facet, SortKey, Window, paginate, stream
 from app.errors import NotFound
-from app.incidents.models import Incident
+from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
 from app.incidents.schemas import IncidentFilters
 from app.settings import get_settings
@@ -18,23 +22,95 @@ from app.statements.models import Statement
 class IncidentListing:
     window: Window[Incident]
     snippets: dict[int, str] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
+    facets: dict[str, Facet] | None = None
+
+
+def filtered_query(session: Session, f: IncidentFilters) -> Select[Incident]:
+    """The filters as one statement; unknown actors raise here, before any output is sent."""
+    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
+    return IncidentRepository(session).filtered(f, actor_sets)
+
+
+def _sort_key(f: IncidentFilters) -> SortKey:
+    return SortKey(Incident.date_start, descending=f.effective_sort != "date")
 
 
 def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
-    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
-    stmt = IncidentRepository(session).filtered(f, actor_sets)
-    window = paginate(
-        session,
-        stmt,
-        scope=f"incidents:{f.sort}",
-        key=SortKey(Incident.date_start, descending=f.sort == "-date"),
-        id_column=Incident.id,
-        cursor=f.cursor,
-        limit=f.limit,
-        exact_count_threshold=get_settings().exact_count_threshold,
-    )
+    stmt = filtered_query(session, f)
+    settings = get_settings()
+    scores: dict[int, float] = {}
+    if f.q and f.effective_sort == "relevance":
+        ranked = search.paginate_ranked(
+            session,
+            stmt,
+            Incident,
+            f.q,
+            scope="incidents:relevance",
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
+        window, scores = ranked.window, ranked.scores
+    else:
+        window = paginate(
+            session,
+            stmt,
+            scope=f"incidents:{f.effective_sort}",
+            key=_sort_key(f),
+            id_column=Incident.id,
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
     snippets = search.snippets(session, Incident, f.q, [i.id for i in window.items]) if f.q else {}
-    return IncidentListing(window, snippets)
+    facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
+    return IncidentListing(window, snippets, scores, facets)
+
+
+def iter_incidents(
+    session: Session, stmt: Select[Incident], f: IncidentFilters
+) -> Iterator[Incident]:
+    """Every incident `stmt` selects, in the list's date order, a batch at a time."""
+    return stream(session, stmt, key=_sort_key(f), id_column=Incident.id)
+
+
+def _facets(
+    session: Session, stmt: Select[Incident], names: Sequence[str], budget_ms: int
+) -> dict[str, Facet]:
+    ids = stmt.with_only_columns(Incident.id, maintain_column_froms=True).order_by(None)
+    matching = Incident.id.in_(ids)
+    specs: dict[str, facet_counts.FacetSpec] = {}
+    n = func.count()
+    for name in names:
+        if name == "type":
+            by_type = select(Incident.type, Incident.type, n).where(matching)
+            by_type = by_type.group_by(Incident.type).order_by(n.desc(), Incident.type)
+            specs[name] = facet_counts.FacetSpec(by_type)
+        elif name == "country":
+            country = Incident.location_country
+            by_country = select(country, country, n).where(matching).group_by(country)
+            specs[name] = facet_counts.FacetSpec(
+                by_country.order_by(n.desc(), country), relabel=facet_counts.country_label
+            )
+        elif name == "actor":
+            # Participants are many-to-many: count incidents per actor, not rows.
+            counted = func.count(func.distinct(IncidentParticipant.incident_id))
+            query = (
+                select(Actor.slug, Actor.name, counted)
+                .join(IncidentParticipant, IncidentParticipant.actor_id == Actor.id)
+                .where(IncidentParticipant.incident_id.in_(ids))
+                .group_by(Actor.id, Actor.slug, Actor.name)
+                .order_by(counted.desc(), Actor.name)
+            )
+            specs[name] = facet_counts.FacetSpec(query)
+        elif name in ("year", "month"):
+            bucket = facet_counts.period(session, Incident.date_start, name)
+            query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
+            specs[name] = facet_counts.FacetSpec(query)
+    return facet_counts.compute(session, specs, budget_ms)
 
 
 def get_incident(session: Session, key: str) -> tuple[Incident, list[Statement]]:

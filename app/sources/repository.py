@@ -1,3 +1,5 @@
+from collections.abc import Iterator
+
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
@@ -6,6 +8,7 @@ from app.actors.models import Actor
 from app.matching import as_id
 from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
+from app.statements.models import Statement
 
 
 class SourceRepository:
@@ -37,6 +40,23 @@ class SourceRepository:
         source_id = as_id(key)
         match = Source.slug == key if source_id is None else Source.id == source_id
         return list(self.session.scalars(select(Source.id).where(match)))
+
+    def text_and_hash(self, source_id: int) -> tuple[str, str]:
+        row = self.session.execute(
+            select(Source.text, Source.content_hash).where(Source.id == source_id)
+        ).one()
+        return row[0], row[1]
+
+    def quotes(self, source_id: int) -> list[tuple[int, int, int, str]]:
+        rows = self.session.execute(
+            select(Statement.id, Statement.start, Statement.end, Statement.text)
+            .where(Statement.source_id == source_id)
+            .order_by(Statement.start)
+        )
+        return [(i, start, end, text) for i, start, end, text in rows]
+
+    def all_in_order(self) -> Iterator[Source]:
+        return iter(self.session.scalars(select(Source).order_by(Source.id)))
 
     def mentions(self, source_id: int) -> list[tuple[Actor, int, int]]:
         stmt = (

@@ -1,8 +1,10 @@
 from datetime import date
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.actors.schemas import ActorRef
+from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.api.params import DateWindow, ListFilters, Name, SearchText
 from app.statements.schemas import StatementRead
 
@@ -27,6 +29,8 @@ class SourceRead(BaseModel):
     )
     content_hash: str = Field(description="SHA-256 of the stored text (UTF-8).")
     snippet: str | None = Field(default=None, description="With `q`: matching words, highlighted.")
+    score: float | None = Field(default=None, description=SCORE_DESCRIPTION)
+    highlights: list[Highlight] | None = Field(default=None, description=HIGHLIGHTS_DESCRIPTION)
 
 
 class MentionRead(BaseModel):
@@ -55,3 +59,41 @@ class SourceFilters(ListFilters, DateWindow):
         ),
     )
     q: SearchText | None = Field(None, description="Full-text search in title and text.")
+    sort: Literal["-date", "relevance"] | None = Field(
+        None,
+        description=(
+            "`-date` (newest `published_on` first, undated last) or `relevance` (needs `q`); "
+            "ties by id. Default: `relevance` with `q`, else `-date`."
+        ),
+    )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort is not None:
+            return self.sort
+        return "relevance" if self.q else "-date"
+
+    @model_validator(mode="after")
+    def _relevance_needs_q(self) -> Self:
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self
+
+
+class DriftRead(BaseModel):
+    statement_id: int
+    start: int
+    end: int
+    stored: str = Field(description="The statement's text as stored.")
+    found: str = Field(description="What the source's text now holds at [start, end).")
+
+
+class VerificationRead(BaseModel):
+    """Whether a source's text and every statement quoting it still agree."""
+
+    source_id: int
+    slug: str
+    content_hash_ok: bool = Field(description="SHA-256 of the text equals the stored hash.")
+    statements_checked: int
+    drifted: list[DriftRead] = Field(description="Statements whose offsets no longer match.")
+    ok: bool

@@ -1,24 +1,30 @@
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
-from app.api.pagination import SortKey, Window, paginate
+from app.api.pagination import SortKey, Window, paginate, stream
 from app.errors import NotFound
 from app.settings import get_settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
 from app.sources.schemas import SourceFilters
+from app.statements import provenance
 from app.statements import service as statements_service
 from app.statements.models import Statement
+
+SORT_KEY = SortKey(Source.published_on, descending=True, nullable=True)
 
 
 @dataclass(frozen=True)
 class SourceListing:
     window: Window[Source]
     snippets: dict[int, str] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -38,21 +44,48 @@ class SourceView:
     mentions: list[MentionCount]
 
 
-def list_sources(session: Session, f: SourceFilters) -> SourceListing:
+def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
+    """The filters as one statement; unknown actors raise here, before any output is sent."""
     actor_sets = [actors_service.resolve_with_members(session, a, "actor") for a in f.actor]
-    stmt = SourceRepository(session).filtered(f, actor_sets)
-    window = paginate(
-        session,
-        stmt,
-        scope="sources:-published_on",
-        key=SortKey(Source.published_on, descending=True, nullable=True),
-        id_column=Source.id,
-        cursor=f.cursor,
-        limit=f.limit,
-        exact_count_threshold=get_settings().exact_count_threshold,
-    )
+    return SourceRepository(session).filtered(f, actor_sets)
+
+
+def list_sources(session: Session, f: SourceFilters) -> SourceListing:
+    stmt = filtered_query(session, f)
+    settings = get_settings()
+    scores: dict[int, float] = {}
+    if f.q and f.effective_sort == "relevance":
+        ranked = search.paginate_ranked(
+            session,
+            stmt,
+            Source,
+            f.q,
+            scope="sources:relevance",
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
+        window, scores = ranked.window, ranked.scores
+    else:
+        window = paginate(
+            session,
+            stmt,
+            scope="sources:-published_on",
+            key=SORT_KEY,
+            id_column=Source.id,
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}
-    return SourceListing(window, snippets)
+    return SourceListing(window, snippets, scores)
+
+
+def iter_sources(session: Session, stmt: Select[Source]) -> Iterator[Source]:
+    """Every source `stmt` selects, newest first, a batch at a time."""
+    return stream(session, stmt, key=SORT_KEY, id_column=Source.id)
 
 
 def get_source(session: Session, key: str) -> SourceView:
@@ -70,3 +103,35 @@ def get_source(session: Session, key: str) -> SourceView:
         key=lambda m: (-m.count, m.actor.name),
     )
     return SourceView(source, statements_service.for_source(session, source.id), mentions)
+
+
+@dataclass(frozen=True)
+class Verification:
+    source: Source
+    content_hash_ok: bool
+    checked: int
+    drifted: list[provenance.Drift]
+
+
+def verify(session: Session, source: Source) -> Verification:
+    quotes = SourceRepository(session).quotes(source.id)
+    return Verification(
+        source,
+        provenance.sha256(source.text) == source.content_hash,
+        len(quotes),
+        provenance.drifted(source.text, quotes),
+    )
+
+
+def verify_source(session: Session, key: str) -> Verification:
+    source = SourceRepository(session).by_id_or_slug(key)
+    if source is None:
+        raise NotFound("source", key)
+    return verify(session, source)
+
+
+def verify_all(session: Session) -> Iterator[Verification]:
+    """Every source's verification, in id order (for `incidentdb verify`)."""
+    for source in SourceRepository(session).all_in_order():
+        yield verify(session, source)
+        session.expunge(source)

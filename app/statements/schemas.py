@@ -1,8 +1,10 @@
 from datetime import date
+from typing import Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.actors.schemas import ActorRef
+from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.api.params import DateWindow, ListFilters, Name, SearchText
 
 
@@ -28,6 +30,8 @@ class StatementRead(BaseModel):
     snippet: str | None = Field(
         default=None, description="With `q`: the matching words, highlighted with <mark>."
     )
+    score: float | None = Field(default=None, description=SCORE_DESCRIPTION)
+    highlights: list[Highlight] | None = Field(default=None, description=HIGHLIGHTS_DESCRIPTION)
 
 
 class StatementFilters(ListFilters, DateWindow):
@@ -44,3 +48,37 @@ class StatementFilters(ListFilters, DateWindow):
     q: SearchText | None = Field(
         None, description="Full-text search in the quoted words and speaker."
     )
+    sort: Literal["-date", "relevance"] | None = Field(
+        None,
+        description=(
+            "`-date` (newest `said_on` first, undated last) or `relevance` (needs `q`); "
+            "ties by id. Default: `relevance` with `q`, else `-date`."
+        ),
+    )
+    facet: list[Literal["speaker", "source", "year", "month"]] = Field(
+        default_factory=list,
+        description="Counts per value over the whole filtered set. Repeatable.",
+    )
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort is not None:
+            return self.sort
+        return "relevance" if self.q else "-date"
+
+    @model_validator(mode="after")
+    def _relevance_needs_q(self) -> Self:
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self
+
+
+class StatementDetail(StatementRead):
+    """A statement with what it takes to check it against its source."""
+
+    sentence: str = Field(description="The sentence(s) of the source that contain the quote.")
+    sentence_start: int = Field(description="Offset of `sentence` in the source's text.")
+    sentence_end: int
+    text_sha256: str = Field(description="SHA-256 of `text` (UTF-8): cite it with the quote.")
+    source_sha256: str = Field(description="SHA-256 of the source text this quote indexes.")
+    verified: bool = Field(description="`source.text[start:end] == text`, checked just now.")

@@ -1,26 +1,36 @@
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app import search
 from app.actors import service as actors_service
-from app.api.pagination import SortKey, Window, paginate
+from app.actors.models import Actor
+from app.api import facets as facet_counts
+from app.api.pagination import Facet, SortKey, Window, paginate, stream
 from app.errors import InvalidParameter, NotFound
 from app.incidents.repository import IncidentRepository
 from app.settings import get_settings
+from app.sources.models import Source
 from app.sources.repository import SourceRepository
 from app.statements.models import Statement
 from app.statements.repository import StatementRepository
 from app.statements.schemas import StatementFilters
+
+SORT_KEY = SortKey(Statement.said_on, descending=True, nullable=True)
 
 
 @dataclass(frozen=True)
 class StatementListing:
     window: Window[Statement]
     snippets: dict[int, str] = field(default_factory=dict)
+    scores: dict[int, float] = field(default_factory=dict)
+    facets: dict[str, Facet] | None = None
 
 
-def list_statements(session: Session, f: StatementFilters) -> StatementListing:
+def filtered_query(session: Session, f: StatementFilters) -> Select[Statement]:
+    """The filters as one statement; unknown names raise here, before any output is sent."""
     speaker_ids = None
     if f.speaker:
         # The contract says a state matches its officials' statements, so "Iran" has to
@@ -38,19 +48,77 @@ def list_statements(session: Session, f: StatementFilters) -> StatementListing:
         incident_ids = IncidentRepository(session).ids_by_id_or_slug(f.incident)
         if not incident_ids:
             raise InvalidParameter("incident", f"no incident with id or slug {f.incident!r}")
-    stmt = StatementRepository(session).filtered(f, speaker_ids, source_ids, incident_ids)
-    window = paginate(
-        session,
-        stmt,
-        scope="statements:-said_on",
-        key=SortKey(Statement.said_on, descending=True, nullable=True),
-        id_column=Statement.id,
-        cursor=f.cursor,
-        limit=f.limit,
-        exact_count_threshold=get_settings().exact_count_threshold,
-    )
+    return StatementRepository(session).filtered(f, speaker_ids, source_ids, incident_ids)
+
+
+def list_statements(session: Session, f: StatementFilters) -> StatementListing:
+    stmt = filtered_query(session, f)
+    settings = get_settings()
+    scores: dict[int, float] = {}
+    if f.q and f.effective_sort == "relevance":
+        ranked = search.paginate_ranked(
+            session,
+            stmt,
+            Statement,
+            f.q,
+            scope="statements:relevance",
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
+        window, scores = ranked.window, ranked.scores
+    else:
+        window = paginate(
+            session,
+            stmt,
+            scope="statements:-said_on",
+            key=SORT_KEY,
+            id_column=Statement.id,
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}
-    return StatementListing(window, snippets)
+    facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
+    return StatementListing(window, snippets, scores, facets)
+
+
+def iter_statements(session: Session, stmt: Select[Statement]) -> Iterator[Statement]:
+    """Every statement `stmt` selects, newest first, a batch at a time."""
+    return stream(session, stmt, key=SORT_KEY, id_column=Statement.id)
+
+
+def _facets(
+    session: Session, stmt: Select[Statement], names: Sequence[str], budget_ms: int
+) -> dict[str, Facet]:
+    ids = stmt.with_only_columns(Statement.id, maintain_column_froms=True).order_by(None)
+    matching = Statement.id.in_(ids)
+    n = func.count()
+    specs: dict[str, facet_counts.FacetSpec] = {}
+    for name in names:
+        if name == "speaker":
+            query = (
+                select(Actor.slug, Actor.name, n)
+                .join(Statement, Statement.speaker_id == Actor.id)
+                .where(matching)
+                .group_by(Actor.id, Actor.slug, Actor.name)
+                .order_by(n.desc(), Actor.name)
+            )
+        elif name == "source":
+            query = (
+                select(Source.slug, func.coalesce(Source.title, Source.slug), n)
+                .join(Statement, Statement.source_id == Source.id)
+                .where(matching)
+                .group_by(Source.id, Source.slug, Source.title)
+                .order_by(n.desc(), Source.slug)
+            )
+        else:
+            bucket = facet_counts.period(session, Statement.said_on, name)
+            query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
+        specs[name] = facet_counts.FacetSpec(query)
+    return facet_counts.compute(session, specs, budget_ms)
 
 
 def get_statement(session: Session, statement_id: int) -> Statement:
@@ -58,6 +126,11 @@ def get_statement(session: Session, statement_id: int) -> Statement:
     if statement is None:
         raise NotFound("statement", statement_id)
     return statement
+
+
+def source_text(session: Session, statement: Statement) -> tuple[str, str]:
+    """The text and content hash of the source a statement quotes."""
+    return SourceRepository(session).text_and_hash(statement.source_id)
 
 
 def for_incident(session: Session, incident_id: int) -> list[Statement]:

@@ -1,0 +1,97 @@
+"""Conditional requests: an ETag from the data version, 304 when the client is up to date.
+
+Every ingest that changes something bumps `dataset_meta.data_version`, so one cheap read tells
+whether any response could have changed; a matching If-None-Match is answered before the
+request's own query runs.
+"""
+
+import hashlib
+import logging
+from collections.abc import Callable
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers, MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+logger = logging.getLogger("incidentdb")
+
+# Static docs assets carry their own validators (StaticFiles); /health must never be cached.
+_SKIP_PREFIXES = ("/static-docs", "/health")
+
+
+class ConditionalRequests:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        data_version: Callable[[], int | None],
+        cache_control: str,
+        app_version: str,
+    ) -> None:
+        self.app = app
+        self.data_version = data_version
+        self.cache_control = cache_control
+        self.app_version = app_version
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] not in ("GET", "HEAD")
+            or scope["path"].startswith(_SKIP_PREFIXES)
+        ):
+            await self.app(scope, receive, send)
+            return
+        try:
+            version = await run_in_threadpool(self.data_version)
+        except Exception:  # the route itself will report a broken database properly
+            logger.debug("no data version; serving without an ETag", exc_info=True)
+            version = None
+        if version is None:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        etag = self._etag(scope, headers, version)
+        if _matches(headers.get("if-none-match"), etag):
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 304,
+                    "headers": [
+                        (b"etag", etag.encode()),
+                        (b"cache-control", self.cache_control.encode()),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": b""})
+            return
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                response_headers = MutableHeaders(scope=message)
+                response_headers["ETag"] = etag
+                response_headers.setdefault("Cache-Control", self.cache_control)
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
+
+    def _etag(self, scope: Scope, headers: Headers, version: int) -> str:
+        # The same URL can answer JSON or CSV: the Accept header is part of the identity.
+        key = "\n".join(
+            [
+                self.app_version,
+                str(version),
+                scope["path"],
+                scope.get("query_string", b"").decode("latin-1"),
+                headers.get("accept", ""),
+            ]
+        )
+        return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = [c.strip() for c in if_none_match.split(",")]
+    # Weak comparison (RFC 9110 13.1.2): W/"x" and "x" match.
+    bare = etag.removeprefix("W/")
+    return "*" in candidates or any(c.removeprefix("W/") == bare for c in candidates)

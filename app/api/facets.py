@@ -1,0 +1,89 @@
+"""Facet counts over a filtered set, each under a time budget.
+
+A facet that would stall the request is cut off and reported as truncated, the way a
+search engine degrades, instead of holding a worker for seconds.
+"""
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pycountry
+from sqlalchemy import ColumnElement, Select, func, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
+
+from app.api.pagination import Facet, FacetValue
+
+MAX_VALUES = 50
+
+
+@dataclass(frozen=True)
+class FacetSpec:
+    """How to count one facet: a GROUP BY statement and how to label its rows."""
+
+    query: Select[Any, Any, Any]  # rows of (value, label, count), in the order to show
+    relabel: Callable[[Any], str] | None = None  # a label from the value (country names)
+
+
+def period(session: Session, column: Any, unit: str) -> ColumnElement[str]:
+    """`YYYY` or `YYYY-MM` of a date column, on either backend."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(column, "YYYY" if unit == "year" else "YYYY-MM")
+    return func.strftime("%Y" if unit == "year" else "%Y-%m", column)
+
+
+def country_label(code: str | None) -> str:
+    if code is None:
+        return "unknown"
+    country = pycountry.countries.get(alpha_3=code)
+    return str(country.name) if country else code
+
+
+def compute(session: Session, specs: dict[str, FacetSpec], budget_ms: int) -> dict[str, Facet]:
+    """Each facet's values, most relevant first; a facet over budget comes back truncated."""
+    facets: dict[str, Facet] = {}
+    for name, spec in specs.items():
+        rows = _run_with_budget(session, spec.query.limit(MAX_VALUES), budget_ms)
+        if rows is None:
+            facets[name] = Facet(values=[], truncated=True)
+            continue
+        values = [
+            FacetValue(
+                value=value,
+                label=spec.relabel(value) if spec.relabel else str(row_label),
+                count=int(count),
+            )
+            for value, row_label, count in rows
+        ]
+        facets[name] = Facet(values=values)
+    return facets
+
+
+def _run_with_budget(session: Session, query: Select[Any], budget_ms: int) -> list[Any] | None:
+    """The query's rows, or None when it did not finish within `budget_ms`."""
+    if session.get_bind().dialect.name == "postgresql":
+        savepoint = session.begin_nested()
+        try:
+            session.execute(text(f"SET LOCAL statement_timeout = {int(budget_ms)}"))
+            rows = list(session.execute(query))
+        except DBAPIError as exc:
+            if "statement timeout" not in str(exc.orig):
+                raise
+            rows = None
+        # Rolling back the savepoint also restores the request's own statement_timeout.
+        savepoint.rollback()
+        return rows
+    raw = session.connection().connection.driver_connection
+    deadline = time.monotonic() + budget_ms / 1000
+    # SQLite calls this every N virtual-machine steps; a non-zero answer interrupts the query.
+    raw.set_progress_handler(lambda: int(time.monotonic() > deadline), 10_000)  # type: ignore[union-attr]
+    try:
+        return list(session.execute(query))
+    except DBAPIError as exc:
+        if "interrupted" not in str(exc.orig):
+            raise
+        return None
+    finally:
+        raw.set_progress_handler(None, 0)  # type: ignore[union-attr]

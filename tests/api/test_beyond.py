@@ -1,0 +1,292 @@
+"""Facets, streamed exports, conditional requests, honest counts, ranked highlights, provenance."""
+
+import csv
+import io
+import json
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import cli
+from app.main import create_app
+from app.settings import Settings
+from tests.api.conftest import incident, slugs
+
+# -- 1. facets ----------------------------------------------------------------------------
+
+
+def test_facets_count_over_the_whole_filtered_set(mini: TestClient) -> None:
+    body = mini.get(
+        "/incidents",
+        params=[("actor", "Azerbaijan"), ("facet", "type"), ("facet", "actor"), ("limit", "1")],
+    ).json()
+    assert len(body["items"]) == 1 and body["total"] == 6
+    types = {v["value"]: v["count"] for v in body["facets"]["type"]["values"]}
+    assert types == {"consultation": 4, "accusation": 1, "attack": 1}
+    actors = body["facets"]["actor"]["values"]
+    assert actors[0] == {"value": "azerbaijan", "label": "Azerbaijan", "count": 6}
+    assert {"value": "russia", "label": "Russia", "count": 2} in actors
+    assert body["facets"]["type"]["truncated"] is False
+
+
+def test_date_facets_are_a_histogram_in_order(mini: TestClient) -> None:
+    facets = mini.get("/incidents", params=[("facet", "year"), ("facet", "month")]).json()["facets"]
+    assert [(v["value"], v["count"]) for v in facets["year"]["values"]] == [
+        ("2021", 1),
+        ("2022", 1),
+        ("2023", 5),
+        ("2024", 1),
+    ]
+    assert ("2023-03", 3) in [(v["value"], v["count"]) for v in facets["month"]["values"]]
+
+
+def test_country_facet_is_labelled_with_the_country_name(mini: TestClient) -> None:
+    values = mini.get("/incidents", params={"facet": "country"}).json()["facets"]["country"][
+        "values"
+    ]
+    assert {"value": "IRN", "label": "Iran, Islamic Republic of", "count": 2} in values
+
+
+def test_the_analysts_first_question_is_one_request(client: TestClient) -> None:
+    """Which actors show up most in incidents involving Iran in 2023?"""
+    body = client.get(
+        "/incidents",
+        params={
+            "actor": "Iran",
+            "date_from": "2023-01-01",
+            "date_to": "2023-12-31",
+            "facet": "actor",
+        },
+    ).json()
+    values = body["facets"]["actor"]["values"]
+    counts = [v["count"] for v in values]
+    assert counts == sorted(counts, reverse=True) and values[0]["count"] <= body["total"]
+    assert "azerbaijan" in [v["value"] for v in values[:3]]
+
+
+def test_statement_facets_by_speaker(client: TestClient) -> None:
+    values = client.get("/statements", params={"facet": "speaker"}).json()["facets"]["speaker"][
+        "values"
+    ]
+    assert values and values[0]["count"] >= values[-1]["count"]
+
+
+def test_unknown_facet_is_a_422(mini: TestClient) -> None:
+    response = mini.get("/incidents", params={"facet": "colour"})
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "facet"
+
+
+# -- 2. exports ---------------------------------------------------------------------------
+
+
+def test_csv_export_streams_the_whole_filtered_set(mini: TestClient) -> None:
+    response = mini.get("/incidents", params={"format": "csv", "actor": "Iran", "limit": 1})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.headers["content-disposition"] == 'attachment; filename="incidents.csv"'
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    page = mini.get("/incidents", params={"actor": "Iran", "limit": 500}).json()["items"]
+    assert [r["slug"] for r in rows] == [i["slug"] for i in page], "limit does not cut an export"
+    embassy = next(r for r in rows if r["slug"] == "embassy-attack")
+    assert embassy["participants"] == "iran:initiator;azerbaijan:target"
+    assert embassy["cameo_code"] == "18"
+
+
+def test_accept_header_chooses_ndjson(mini: TestClient) -> None:
+    response = mini.get("/actors", headers={"Accept": "application/x-ndjson"})
+    assert response.headers["content-type"] == "application/x-ndjson"
+    lines = [json.loads(line) for line in response.text.splitlines()]
+    assert [a["slug"] for a in lines] == slugs(mini.get("/actors").json())
+
+
+def test_events_export_lines_up_with_gdelt_columns(mini: TestClient) -> None:
+    text = mini.get("/incidents", params={"format": "events", "type": "attack"}).text
+    (row,) = list(csv.DictReader(io.StringIO(text)))
+    assert row["actor1_code"] == "IRN" and row["actor1_role"] == "initiator"
+    assert row["actor2_code"] == "AZE" and row["actor2_role"] == "target"
+    assert row["cameo_root_code"] == "18" and row["plover_type"] == "ASSAULT"
+    assert row["event_date"] == "2023-01-27"
+
+
+def test_export_with_a_bad_filter_is_a_422_not_a_broken_stream(mini: TestClient) -> None:
+    response = mini.get("/incidents", params={"format": "csv", "actor": "Atlantis"})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_every_list_exports_csv_and_ndjson(client: TestClient) -> None:
+    for path in ("/incidents", "/actors", "/statements", "/sources"):
+        total = client.get(path, params={"count": "exact"}).json()["total"]
+        ndjson = client.get(path, params={"format": "ndjson"}).text.splitlines()
+        rows = list(csv.DictReader(io.StringIO(client.get(path, params={"format": "csv"}).text)))
+        assert len(ndjson) == len(rows) == total, path
+
+
+def test_export_memory_stays_flat_as_the_set_grows(database_url: str) -> None:
+    from bench.generate import generate
+
+    generate(database_url, incidents=6000, seed=3)
+    with TestClient(create_app(Settings(database_url=database_url))) as app_client:
+
+        def peak(limit_date: str) -> tuple[int, int]:
+            tracemalloc.start()
+            rows = 0
+            with app_client.stream(
+                "GET", "/incidents", params={"format": "ndjson", "date_to": limit_date}
+            ) as response:
+                for _ in response.iter_lines():
+                    rows += 1
+            _, peak_bytes = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            return rows, peak_bytes
+
+        everything = app_client.get("/incidents", params={"limit": 1}).json()["items"][0][
+            "date_start"
+        ]
+        small_rows, small_peak = peak("1900-01-01")
+        large_rows, large_peak = peak(everything)
+    assert large_rows == 6000 and small_rows == 0
+    # Streaming in keyset batches: thousands of rows cost about what one batch costs.
+    assert large_peak < 40 * 1024 * 1024
+    assert large_peak < small_peak + 25 * 1024 * 1024
+
+
+# -- 3. conditional requests --------------------------------------------------------------
+
+
+def test_etag_and_304_until_an_ingest_changes_the_data(mini: TestClient, mini_seeds: Path) -> None:
+    first = mini.get("/incidents", params={"actor": "Iran"})
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "no-cache"
+    again = mini.get("/incidents", params={"actor": "Iran"}, headers={"If-None-Match": etag})
+    assert again.status_code == 304 and again.content == b""
+    other = mini.get("/incidents", params={"actor": "Russia"}, headers={"If-None-Match": etag})
+    assert other.status_code == 200, "another query is another resource"
+    assert cli.main(["ingest", str(mini_seeds)]) == 0  # nothing changes: same version
+    assert (
+        mini.get(
+            "/incidents", params={"actor": "Iran"}, headers={"If-None-Match": etag}
+        ).status_code
+        == 304
+    )
+    with (mini_seeds / "incidents.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(incident("new-talks", "2025-01-01", [("iran", "participant")]))
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    changed = mini.get("/incidents", params={"actor": "Iran"}, headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["etag"] != etag
+
+
+def test_errors_carry_no_etag(mini: TestClient) -> None:
+    response = mini.get("/incidents/nope")
+    assert response.status_code == 404 and "etag" not in response.headers
+
+
+def test_cache_control_is_configurable(database_url: str, mini_seeds: Path) -> None:
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    settings = Settings(database_url=database_url, cache_control="public, max-age=60")
+    with TestClient(create_app(settings)) as configured:
+        assert configured.get("/actors").headers["cache-control"] == "public, max-age=60"
+
+
+# -- 4. honest counts ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/incidents", "/statements", "/sources", "/actors"])
+def test_count_modes(client: TestClient, path: str) -> None:
+    exact = client.get(path, params={"count": "exact"}).json()
+    assert exact["total_accuracy"] == "exact"
+    estimated = client.get(path).json()
+    assert estimated["total"] == exact["total"]  # small sets are always counted exactly
+    none = client.get(path, params={"count": "none", "limit": 2}).json()
+    assert none["total_accuracy"] == "at_least"
+    assert none["total"] == min(3, exact["total"])
+    assert client.get(path, params={"count": "roughly"}).status_code == 422
+
+
+# -- 5. ranked search with highlights -----------------------------------------------------
+
+
+def test_q_sorts_by_relevance_with_scores_and_highlight_offsets(client: TestClient) -> None:
+    body = client.get("/incidents", params={"q": "embassy", "limit": 500}).json()
+    scores = [i["score"] for i in body["items"]]
+    assert scores and scores == sorted(scores, reverse=True)
+    for item in body["items"]:
+        for h in item["highlights"]:
+            assert item[h["field"]][h["start"] : h["end"]].lower().startswith("embass")
+    dated = client.get("/incidents", params={"q": "embassy", "sort": "-date"}).json()["items"]
+    assert [i["date_start"] for i in dated] == sorted(
+        (i["date_start"] for i in dated), reverse=True
+    )
+
+
+def test_statement_highlights_point_into_the_source_too(client: TestClient) -> None:
+    items = client.get("/statements", params={"q": "Azerbaijan"}).json()["items"]
+    assert items
+    for item in items:
+        text = client.get(f"/sources/{item['source_id']}").json()["text"]
+        for h in item["highlights"]:
+            assert text[h["source_start"] : h["source_end"]] == item["text"][h["start"] : h["end"]]
+
+
+def test_relevance_walk_visits_every_match_once(client: TestClient) -> None:
+    total = client.get("/incidents", params={"q": "Azerbaijan", "count": "exact"}).json()["total"]
+    seen, cursor = [], None
+    while True:
+        params = {"q": "Azerbaijan", "limit": 3, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/incidents", params=params).json()
+        seen += [i["id"] for i in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert len(seen) == len(set(seen)) == total
+
+
+def test_relevance_without_q_is_a_422(client: TestClient) -> None:
+    assert client.get("/incidents", params={"sort": "relevance"}).status_code == 422
+
+
+# -- 6. provenance ------------------------------------------------------------------------
+
+
+def test_statement_detail_carries_its_sentence_and_hashes(client: TestClient) -> None:
+    import hashlib
+
+    first = client.get("/statements", params={"limit": 1}).json()["items"][0]
+    detail = client.get(f"/statements/{first['id']}").json()
+    source = client.get(f"/sources/{first['source_id']}").json()
+    assert detail["verified"] is True
+    assert detail["text"] in detail["sentence"]
+    assert source["text"][detail["sentence_start"] : detail["sentence_end"]] == detail["sentence"]
+    assert detail["text_sha256"] == hashlib.sha256(detail["text"].encode()).hexdigest()
+    assert detail["source_sha256"] == source["content_hash"]
+
+
+def test_verify_reports_a_source_in_order(client: TestClient) -> None:
+    report = client.get("/sources/000_71c336a4ce27892d/verify").json()
+    assert report["ok"] is True and report["content_hash_ok"] is True
+    assert report["statements_checked"] >= 1 and report["drifted"] == []
+    assert client.get("/sources/nope/verify").status_code == 404
+
+
+def test_verify_finds_drift_after_the_text_is_tampered_with(
+    seeded_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    assert cli.main(["verify"]) == 0
+    engine = create_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE source SET text = 'X' || text WHERE slug = '004_ff1c3840c6ee87fa'")
+        )
+    engine.dispose()
+    capsys.readouterr()
+    assert cli.main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "004_ff1c3840c6ee87fa" in out and "drifted" in out
+    with TestClient(create_app(Settings(database_url=seeded_url))) as tampered:
+        report = tampered.get("/sources/004_ff1c3840c6ee87fa/verify").json()
+    assert report["ok"] is False and report["content_hash_ok"] is False and report["drifted"]
