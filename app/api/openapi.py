@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from app.api import examples
 from app.api.errors import PROBLEM_JSON, InvalidParam, ProblemDetail
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/ProblemDetail"}
@@ -35,6 +36,16 @@ def install(app: FastAPI) -> None:
             definition = model.model_json_schema(ref_template="#/components/schemas/{model}")
             definition.pop("$defs", None)
             components[model.__name__] = definition
+        # Every response model shows a real object from the seed data (app/api/examples.py).
+        seed_examples = examples.load()
+        for name, example in seed_examples.items():
+            if name in components:
+                components[name]["examples"] = [example]
+        for name, component in components.items():
+            item = seed_examples.get(name.removeprefix("Page_").removesuffix("_"))
+            if name.startswith("Page_") and item is not None:
+                page = {"items": [item], "next_cursor": None, "total": 1}
+                component["examples"] = [{**page, "total_accuracy": "exact", "facets": None}]
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.setdefault("responses", {})

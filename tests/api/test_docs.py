@@ -25,6 +25,33 @@ def test_openapi_matches_the_committed_snapshot(schema: dict[str, object]) -> No
     assert schema == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
 
 
+def test_openapi_examples_are_real_seed_data() -> None:
+    """Refresh with `python -m app.api.examples` after a deliberate seed or API change."""
+    from app.api import examples
+
+    assert examples.generate() == examples.load()
+
+
+def test_every_response_model_has_an_example(schema: dict[str, object]) -> None:
+    components = schema["components"]["schemas"]  # type: ignore[index]
+    for name in (
+        "IncidentRead",
+        "IncidentDetail",
+        "ActorRead",
+        "ActorDetail",
+        "StatementRead",
+        "StatementDetail",
+        "SourceRead",
+        "SourceDetail",
+        "Page_IncidentRead_",
+        "Page_StatementRead_",
+        "Page_SourceRead_",
+        "Page_ActorRead_",
+        "Health",
+    ):
+        assert components[name].get("examples"), name
+
+
 def test_every_operation_and_parameter_is_described(schema: dict[str, object]) -> None:
     paths = schema["paths"]
     assert isinstance(paths, dict)
