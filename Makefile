@@ -10,7 +10,7 @@ PORT   ?= 8000
 $(BIN)/incidentdb: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	@touch $@
 
 install: $(BIN)/incidentdb
@@ -37,3 +37,7 @@ lint: install
 
 clean:
 	rm -rf $(VENV) incidentdb.sqlite3 incidentdb.sqlite3-wal incidentdb.sqlite3-shm .pytest_cache
+
+# The API benchmark at small scale (under two minutes): ours, Datasette and raw SQL side by side.
+bench-quick: install
+	$(BIN)/python -m bench.api --quick
