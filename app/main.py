@@ -12,7 +12,7 @@ from sqlalchemy.orm import sessionmaker
 from app import __version__
 from app.actors import router as actors_router
 from app.api import errors, openapi
-from app.api.caching import ConditionalRequests
+from app.api.caching import ConditionalRequests, HeadRequests
 from app.db.meta import DatasetMeta
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=settings.cache_control,
         app_version=__version__,
     )
+    # Outermost: HEAD is answered as GET (with its ETag), minus the body.
+    app.add_middleware(HeadRequests)
 
     @app.get("/health", tags=["meta"], summary="Liveness and database check")
     def health(session: SessionDep) -> Health:

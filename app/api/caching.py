@@ -95,3 +95,24 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
     # Weak comparison (RFC 9110 13.1.2): W/"x" and "x" match.
     bare = etag.removeprefix("W/")
     return "*" in candidates or any(c.removeprefix("W/") == bare for c in candidates)
+
+
+class HeadRequests:
+    """HEAD is GET without the body (RFC 9110 9.3.2), for every GET route."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, send_headers_only)

@@ -179,6 +179,14 @@ def test_etag_and_304_until_an_ingest_changes_the_data(mini: TestClient, mini_se
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
+def test_head_answers_like_get_without_a_body(mini: TestClient) -> None:
+    get = mini.get("/incidents", params={"actor": "Iran"})
+    head = mini.head("/incidents", params={"actor": "Iran"})
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert mini.head("/incidents/nope").status_code == 404
+
+
 def test_errors_carry_no_etag(mini: TestClient) -> None:
     response = mini.get("/incidents/nope")
     assert response.status_code == 404 and "etag" not in response.headers
