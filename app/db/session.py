@@ -22,11 +22,20 @@ def create_db_engine(url: str, *, writer: bool = False) -> Engine:
         _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, writer=writer)
         return engine
     connect_args: dict[str, Any] = {}
-    if not writer and settings.statement_timeout_ms:
-        # Readers get a timeout so a pathological query cannot hold a worker; an ingest may
-        # legitimately run longer.
-        connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args)
+    execution_options: dict[str, Any] = {}
+    if not writer:
+        if settings.statement_timeout_ms:
+            # Readers get a timeout so a pathological query cannot hold a worker; an ingest
+            # may legitimately run longer.
+            connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
+        # One response is several queries (count, page, eager loads). Under READ COMMITTED
+        # each had its own snapshot, and an ingest committing between them gave a page from
+        # two states of the database. A read-only REPEATABLE READ transaction is one
+        # snapshot, never fails to serialize, and cannot write whatever the role may do.
+        execution_options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return create_engine(
+        url, pool_pre_ping=True, connect_args=connect_args, execution_options=execution_options
+    )
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> None:

@@ -1,0 +1,169 @@
+"""Helpers for the tests that need real processes: a large generated run, ingests, a server."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, make_url, text
+
+from tests.conftest import SEEDS
+
+# Big enough that an ingest spends seconds inside its transaction (so a kill or a read lands
+# in the middle of it), small enough to keep the suite fast. YAML is slow to parse and
+# extraction runs inside the transaction, so most of the weight is articles.
+LARGE_ACTORS = 1000
+LARGE_INCIDENTS = 1000
+LARGE_ARTICLES = 200
+
+
+def write_large_run(folder: Path, *, title: str = "Generated incident") -> Path:
+    """A seed folder: LARGE_ACTORS actors, LARGE_INCIDENTS incidents, LARGE_ARTICLES articles."""
+    (folder / "articles").mkdir(parents=True, exist_ok=True)
+    seed_articles = sorted((SEEDS / "articles").glob("*.txt"))
+    for i in range(LARGE_ARTICLES):
+        text = seed_articles[i % len(seed_articles)].read_text(encoding="utf-8")
+        (folder / "articles" / f"gen-{i:04d}.txt").write_text(f"{text}\n\n(Copy {i}.)\n")
+    with (folder / "actors.yaml").open("w", encoding="utf-8") as f:
+        for i in range(LARGE_ACTORS):
+            f.write(
+                f"- slug: gen-actor-{i}\n  name: Generated Actor {i}\n  kind: person\n"
+                f"  aliases: [Gen {i} Alias]\n"
+            )
+    with (folder / "incidents.yaml").open("w", encoding="utf-8") as f:
+        for i in range(LARGE_INCIDENTS):
+            a, b = i % LARGE_ACTORS, (i * 7 + 1) % LARGE_ACTORS
+            if a == b:
+                b = (b + 1) % LARGE_ACTORS
+            f.write(
+                f"- slug: gen-incident-{i}\n  title: {title} {i}\n"
+                "  summary: Something happened between two generated actors.\n"
+                f"  type: consultation\n  date_start: 2023-{1 + i % 12:02d}-{1 + i % 28:02d}\n"
+                "  participants:\n"
+                f"    - {{actor: gen-actor-{a}, role: initiator}}\n"
+                f"    - {{actor: gen-actor-{b}, role: target}}\n"
+            )
+    return folder
+
+
+def start_ingest(paths: list[Path], url: str, **env: str) -> subprocess.Popen[str]:
+    """`incidentdb ingest PATHS` as users run it, in its own process."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "app", "ingest", *map(str, paths)],
+        env={**os.environ, "DATABASE_URL": url, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def is_writing(url: str) -> bool:
+    """Whether an ingest is inside its transaction and has written rows (not yet committed)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        # Uncommitted pages spill into the WAL once the page cache fills.
+        wal = Path(f"{parsed.database}-wal")
+        return wal.exists() and wal.stat().st_size > 256 * 1024
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            # A transaction id is assigned at the first write.
+            writers = conn.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+                )
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    return bool(writers)
+
+
+def wait_until_writing(process: subprocess.Popen[str], url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            out, err = process.communicate()
+            raise AssertionError(f"the ingest ended before it was caught writing: {out}{err}")
+        if is_writing(url):
+            return
+        time.sleep(0.05)
+    raise AssertionError("the ingest did not start writing in time")
+
+
+def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, str, str]:
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        out, err = process.communicate()
+        raise AssertionError(f"the ingest did not finish in {timeout}s: {err}") from None
+    return process.returncode, out, err
+
+
+def kill(process: subprocess.Popen[str]) -> None:
+    process.send_signal(signal.SIGKILL)
+    process.communicate(timeout=30)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    base: str
+    pid: int
+
+    def rss_kib(self) -> int:
+        """Resident memory of the server process (Linux /proc), in KiB."""
+        status = Path(f"/proc/{self.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(line.split()[1])
+
+
+@contextmanager
+def served(url: str, **env: str) -> Iterator[Server]:
+    """`incidentdb serve` on a free loopback port, stopped on exit."""
+    port = free_port()
+    # A file, not a pipe: a server logging many errors must not block on a full pipe.
+    log = tempfile.TemporaryFile(mode="w+")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "DATABASE_URL": url, **env},
+        stdout=log,
+        stderr=log,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            if process.poll() is not None:
+                log.seek(0)
+                raise AssertionError(log.read())
+            try:
+                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise AssertionError("the server did not start")
+        yield Server(base, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+        log.close()
