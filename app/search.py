@@ -6,7 +6,7 @@ into SQL or into FTS5 query syntax.
 
 import re
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
     ColumnElement,
@@ -30,15 +30,18 @@ from sqlalchemy.orm import Session
 from app.actors.models import Actor
 from app.api.pagination import (
     CountMode,
+    SortKey,
     TotalAccuracy,
     Window,
     decode_cursor,
     encode_cursor,
+    paginate,
     total_for,
 )
 from app.errors import InvalidParameter
 from app.incidents.models import Incident
 from app.matching import match_key
+from app.settings import get_settings
 from app.sources.models import Source
 from app.statements.models import Statement
 
@@ -216,6 +219,44 @@ def paginate_ranked(
         Window(items, next_cursor, total, accuracy),
         {row[0].id: round(float(row[1]), 6) for row in rows},
     )
+
+
+def paginate_listing(
+    session: Session,
+    stmt: Select[M],
+    model: type,
+    f: Any,
+    *,
+    scope: str,
+    key: SortKey,
+) -> Ranked[M]:
+    """A list's page: by relevance when the filters search and ask for it, else by `key`."""
+    settings = get_settings()
+    id_column = model.id  # type: ignore[attr-defined]
+    if f.q and f.effective_sort == "relevance":
+        return paginate_ranked(
+            session,
+            stmt,
+            model,
+            f.q,
+            scope=f"{scope}:relevance",
+            cursor=f.cursor,
+            limit=f.limit,
+            exact_count_threshold=settings.exact_count_threshold,
+            count_mode=f.count,
+        )
+    window = paginate(
+        session,
+        stmt,
+        scope=f"{scope}:{f.effective_sort}",
+        key=key,
+        id_column=id_column,
+        cursor=f.cursor,
+        limit=f.limit,
+        exact_count_threshold=settings.exact_count_threshold,
+        count_mode=f.count,
+    )
+    return Ranked(window, {})
 
 
 # -- highlights ----------------------------------------------------------------------------

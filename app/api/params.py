@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 import pycountry
 from pydantic import (
@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 
 from app.api.pagination import CountMode
@@ -97,3 +98,22 @@ class DateWindow(BaseModel):
         if start and value and start > value:
             raise ValueError("date_to is before date_from")
         return value
+
+
+class SearchSort(BaseModel):
+    """`q` and `sort` together: relevance is the default order of a search, and needs one."""
+
+    q: str | None
+    sort: str | None
+
+    @property
+    def effective_sort(self) -> str:
+        if self.sort is not None:
+            return self.sort
+        return "relevance" if self.q else "-date"
+
+    @model_validator(mode="after")
+    def _relevance_needs_q(self) -> Self:
+        if self.sort == "relevance" and not self.q:
+            raise ValueError("sort=relevance needs q")
+        return self

@@ -1,11 +1,11 @@
 from datetime import date
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.actors.schemas import ActorRef
 from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import CountryCode, DateWindow, ListFilters, Name, SearchText
+from app.api.params import CountryCode, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.incidents.models import DatePrecision, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.sources.schemas import SourceRead
@@ -61,7 +61,7 @@ class IncidentType(BaseModel):
     description: str
 
 
-class IncidentFilters(ListFilters, DateWindow):
+class IncidentFilters(SearchSort, ListFilters, DateWindow):
     actor: list[Name] = Field(
         default_factory=list,
         description=(
@@ -103,18 +103,6 @@ class IncidentFilters(ListFilters, DateWindow):
             "PLOVER type, source URLs). Also chosen by the Accept header."
         ),
     )
-
-    @property
-    def effective_sort(self) -> str:
-        if self.sort is not None:
-            return self.sort
-        return "relevance" if self.q else "-date"
-
-    @model_validator(mode="after")
-    def _relevance_needs_q(self) -> Self:
-        if self.sort == "relevance" and not self.q:
-            raise ValueError("sort=relevance needs q")
-        return self
 
     @field_validator("type")
     @classmethod

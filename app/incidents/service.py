@@ -8,7 +8,7 @@ from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.api import facets as facet_counts
-from app.api.pagination import Facet, SortKey, Window, paginate, stream
+from app.api.pagination import Facet, SortKey, Window, stream
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
@@ -39,32 +39,10 @@ def _sort_key(f: IncidentFilters) -> SortKey:
 def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
     stmt = filtered_query(session, f)
     settings = get_settings()
-    scores: dict[int, float] = {}
-    if f.q and f.effective_sort == "relevance":
-        ranked = search.paginate_ranked(
-            session,
-            stmt,
-            Incident,
-            f.q,
-            scope="incidents:relevance",
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
-        window, scores = ranked.window, ranked.scores
-    else:
-        window = paginate(
-            session,
-            stmt,
-            scope=f"incidents:{f.effective_sort}",
-            key=_sort_key(f),
-            id_column=Incident.id,
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
+    ranked = search.paginate_listing(
+        session, stmt, Incident, f, scope="incidents", key=_sort_key(f)
+    )
+    window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Incident, f.q, [i.id for i in window.items]) if f.q else {}
     facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
     return IncidentListing(window, snippets, scores, facets)

@@ -1,11 +1,11 @@
 from datetime import date
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.schemas import ActorRef
 from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import DateWindow, ListFilters, Name, SearchText
+from app.api.params import DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.statements.schemas import StatementRead
 
 
@@ -47,7 +47,7 @@ class SourceDetail(SourceRead):
     )
 
 
-class SourceFilters(ListFilters, DateWindow):
+class SourceFilters(SearchSort, ListFilters, DateWindow):
     publisher: Name | None = Field(
         None, description="Publisher name (case-insensitive).", examples=["Trend"]
     )
@@ -66,18 +66,6 @@ class SourceFilters(ListFilters, DateWindow):
             "ties by id. Default: `relevance` with `q`, else `-date`."
         ),
     )
-
-    @property
-    def effective_sort(self) -> str:
-        if self.sort is not None:
-            return self.sort
-        return "relevance" if self.q else "-date"
-
-    @model_validator(mode="after")
-    def _relevance_needs_q(self) -> Self:
-        if self.sort == "relevance" and not self.q:
-            raise ValueError("sort=relevance needs q")
-        return self
 
 
 class DriftRead(BaseModel):

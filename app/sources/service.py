@@ -7,9 +7,8 @@ from sqlalchemy.orm import Session
 from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
-from app.api.pagination import SortKey, Window, paginate, stream
+from app.api.pagination import SortKey, Window, stream
 from app.errors import NotFound
-from app.settings import get_settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
 from app.sources.schemas import SourceFilters
@@ -52,33 +51,8 @@ def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
 
 def list_sources(session: Session, f: SourceFilters) -> SourceListing:
     stmt = filtered_query(session, f)
-    settings = get_settings()
-    scores: dict[int, float] = {}
-    if f.q and f.effective_sort == "relevance":
-        ranked = search.paginate_ranked(
-            session,
-            stmt,
-            Source,
-            f.q,
-            scope="sources:relevance",
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
-        window, scores = ranked.window, ranked.scores
-    else:
-        window = paginate(
-            session,
-            stmt,
-            scope="sources:-published_on",
-            key=SORT_KEY,
-            id_column=Source.id,
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
+    ranked = search.paginate_listing(session, stmt, Source, f, scope="sources", key=SORT_KEY)
+    window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}
     return SourceListing(window, snippets, scores)
 

@@ -1,11 +1,11 @@
 from datetime import date
-from typing import Literal, Self
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.schemas import ActorRef
 from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import DateWindow, ListFilters, Name, SearchText
+from app.api.params import DateWindow, ListFilters, Name, SearchSort, SearchText
 
 
 class StatementRead(BaseModel):
@@ -34,7 +34,7 @@ class StatementRead(BaseModel):
     highlights: list[Highlight] | None = Field(default=None, description=HIGHLIGHTS_DESCRIPTION)
 
 
-class StatementFilters(ListFilters, DateWindow):
+class StatementFilters(SearchSort, ListFilters, DateWindow):
     speaker: list[Name] = Field(
         default_factory=list,
         description=(
@@ -59,18 +59,6 @@ class StatementFilters(ListFilters, DateWindow):
         default_factory=list,
         description="Counts per value over the whole filtered set. Repeatable.",
     )
-
-    @property
-    def effective_sort(self) -> str:
-        if self.sort is not None:
-            return self.sort
-        return "relevance" if self.q else "-date"
-
-    @model_validator(mode="after")
-    def _relevance_needs_q(self) -> Self:
-        if self.sort == "relevance" and not self.q:
-            raise ValueError("sort=relevance needs q")
-        return self
 
 
 class StatementDetail(StatementRead):

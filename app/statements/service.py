@@ -8,7 +8,7 @@ from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.api import facets as facet_counts
-from app.api.pagination import Facet, SortKey, Window, paginate, stream
+from app.api.pagination import Facet, SortKey, Window, stream
 from app.errors import InvalidParameter, NotFound
 from app.incidents.repository import IncidentRepository
 from app.settings import get_settings
@@ -54,32 +54,8 @@ def filtered_query(session: Session, f: StatementFilters) -> Select[Statement]:
 def list_statements(session: Session, f: StatementFilters) -> StatementListing:
     stmt = filtered_query(session, f)
     settings = get_settings()
-    scores: dict[int, float] = {}
-    if f.q and f.effective_sort == "relevance":
-        ranked = search.paginate_ranked(
-            session,
-            stmt,
-            Statement,
-            f.q,
-            scope="statements:relevance",
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
-        window, scores = ranked.window, ranked.scores
-    else:
-        window = paginate(
-            session,
-            stmt,
-            scope="statements:-said_on",
-            key=SORT_KEY,
-            id_column=Statement.id,
-            cursor=f.cursor,
-            limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
-            count_mode=f.count,
-        )
+    ranked = search.paginate_listing(session, stmt, Statement, f, scope="statements", key=SORT_KEY)
+    window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}
     facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
     return StatementListing(window, snippets, scores, facets)
