@@ -1,3 +1,5 @@
+import os
+from functools import lru_cache
 from pathlib import Path
 
 from pydantic import AliasChoices, Field
@@ -34,11 +36,32 @@ class Settings(BaseSettings):
     facet_budget_ms: int = Field(default=300, ge=1)
     # Cache-Control on JSON responses; ETags let clients revalidate cheaply.
     cache_control: str = "no-cache"
+    # Request limits, checked before any query runs (a 422 naming the parameter).
+    max_query_bytes: int = Field(default=8192, ge=1)
+    max_repeated_parameter: int = Field(default=20, ge=1)
+    # Origins allowed to call the API from a browser (CORS); none by default.
     cors_origins: list[str] = Field(default_factory=list)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
 
 def get_settings() -> Settings:
-    # Not cached: it is cheap, and tests and tools change DATABASE_URL between calls.
+    """The settings for the current environment; rebuilt only when the environment changes.
+
+    Building Settings costs about a millisecond (pydantic-settings reads the environment and
+    .env), too much for every request; tests and the CLI change DATABASE_URL between calls,
+    so the cache is keyed by the variables that matter. (.env is read once per key.)
+    """
+    key = tuple(
+        sorted(
+            (name, value)
+            for name, value in os.environ.items()
+            if name.startswith("INCIDENTDB_") or name == "DATABASE_URL"
+        )
+    )
+    return _settings_for(key)
+
+
+@lru_cache(maxsize=16)
+def _settings_for(_environment: tuple[tuple[str, str], ...]) -> Settings:
     return Settings()
