@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy import select, text
@@ -13,6 +14,7 @@ from app import __version__
 from app.actors import router as actors_router
 from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
+from app.api.limits import RequestLimits
 from app.db.meta import DatasetMeta
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
@@ -71,8 +73,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=settings.cache_control,
         app_version=__version__,
     )
-    # Outermost: HEAD is answered as GET (with its ETag), minus the body.
+    app.add_middleware(
+        RequestLimits,
+        max_query_bytes=settings.max_query_bytes,
+        max_repeats=settings.max_repeated_parameter,
+    )
+    # HEAD is answered as GET (with its ETag), minus the body.
     app.add_middleware(HeadRequests)
+    if settings.cors_origins:
+        # Outermost, so errors carry the CORS headers too and a browser can read them.
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD"],
+            allow_headers=["If-None-Match"],
+            expose_headers=["ETag"],
+            max_age=3600,
+        )
 
     @app.get("/health", tags=["meta"], summary="Liveness and database check")
     def health(session: SessionDep) -> Health:
