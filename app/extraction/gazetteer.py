@@ -110,6 +110,7 @@ class Gazetteer:
     _states_by_country: Mapping[str, KnownActor] = field(repr=False)
     _state_words: frozenset[str] = field(repr=False)
     _orgs: Mapping[tuple[str | None, frozenset[str]], tuple[str, ...]] = field(repr=False)
+    _org_words: tuple[tuple[str, frozenset[str]], ...] = field(repr=False, default=())
 
     @classmethod
     def build(cls, actors: Sequence[KnownActor]) -> Gazetteer:
@@ -171,6 +172,14 @@ class Gazetteer:
                 if keywords:
                     orgs[(country, keywords)].add(actor.slug)
 
+        org_words = []
+        for actor in actors:
+            if actor.kind == "organization":
+                found: set[str] = set()
+                for form in (actor.name, *actor.aliases):
+                    found.update(org_keywords(word_keys(form)))
+                org_words.append((actor.slug, frozenset(found)))
+
         def by_length(items: list[_Surface]) -> tuple[_Surface, ...]:
             return tuple(sorted(items, key=lambda s: -len(s.keys)))
 
@@ -182,6 +191,7 @@ class Gazetteer:
             _states_by_country=states,
             _state_words=frozenset(state_words),
             _orgs={k: tuple(sorted(v)) for k, v in orgs.items()},
+            _org_words=tuple(org_words),
         )
 
     # ----------------------------------------------------------------- lookups
@@ -235,6 +245,14 @@ class Gazetteer:
         if len(slugs) == 1:
             return self._by_slug[slugs[0]]
         return None
+
+    def organizations_with(self, words: Iterable[str]) -> tuple[KnownActor, ...]:
+        """The curated organisations whose names (or aliases) have all these words
+        ("defense", "ministry"), whatever their country."""
+        wanted = org_keywords(w for w in words if w not in self._state_words)
+        if not wanted:
+            return ()
+        return tuple(self._by_slug[slug] for slug, have in self._org_words if wanted <= have)
 
     def person_titled(self, country: str | None, words: Iterable[str]) -> KnownActor | None:
         """The one curated person whose title has all these words ("foreign", "minister")

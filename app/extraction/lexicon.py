@@ -141,13 +141,21 @@ SPEECH_VERBS = _forms(
     "shout",
     "cry/cried/cries/crying",
     "whisper",
+    "thank",
+    "concede",
+    "signal/signalled/signaled/signals/signalling/signaling",
+    "rule",
+    "order",
+    "direct",
+    "reject",
 )
 # Nouns for a spoken or written text: "X's statements such as ...", "the statement reads".
 SPEECH_NOUNS = frozenset(
     """statement statements remark remarks comment comments word words speech speeches message
     messages letter letters tweet tweets post posts declaration declarations communique
     communiqué communiques release interview interviews address words remarks response
-    announcement announcements note notes""".split()
+    announcement announcements note notes position positions view views stance line
+    argument assessment verdict""".split()
 )
 # Texts whose "author" is their issuer: "the statement reads that ...".
 DOCUMENT_NOUNS = frozenset(
@@ -231,4 +239,27 @@ ADVERBIAL_OPENERS = frozenset(
     """at in on during after before while following speaking addressing asked when since
     despite with without amid among according as upon for from by through under over
     earlier later meanwhile however today yesterday tonight last this""".split()
+)
+# Honorifics, ranks and styles written before a name; they are not part of the name
+# ("Commodore Jay Tarriela" is Jay Tarriela). Lower-cased, without a final period.
+HONORIFICS = frozenset(
+    """mr mrs ms miss mx dr prof professor sir dame lord lady hon honourable honorable rt
+    excellency majesty highness commodore admiral adm rear vice general gen lieutenant
+    lt colonel col major maj captain capt cmdr commander sgt sergeant brigadier brig
+    marshal field corporal cpl private pte rev reverend father sister brother imam rabbi
+    ayatollah sheikh shaikh sheikha emir amir sultan king queen prince princess crown
+    president vice-president premier chancellor senator sen rep congressman
+    congresswoman governor gov mayor judge justice ambassador secretary minister deputy
+    speaker chairman chairwoman chief spokesman spokeswoman spokesperson""".split()
+)
+# Words that say a person is a woman or a man.
+FEMALE_WORDS = frozenset(
+    """she her hers herself mrs ms miss dame lady madam madame mme queen princess sheikha
+    spokeswoman chairwoman congresswoman businesswoman stateswoman councilwoman sister
+    daughter mother wife widow grandmother aunt niece woman girl actress""".split()
+)
+MALE_WORDS = frozenset(
+    """he him his himself mr sir lord king prince sheikh emir sultan spokesman chairman
+    congressman businessman statesman councilman brother son father husband widower
+    grandfather uncle nephew man boy""".split()
 )

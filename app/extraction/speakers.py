@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 
 from app.extraction import lexicon
 from app.extraction.context import ArticleContext, Word
-from app.extraction.gazetteer import GazetteerMatch
+from app.extraction.gazetteer import GazetteerMatch, org_keywords
 from app.extraction.model import KnownActor, NewActor
 from app.extraction.quotes import Quote
 from app.extraction.text import fold, slugify, word_keys
@@ -56,6 +56,7 @@ class Attribution:
 
 _NONE = Attribution(None, None)
 _INDEFINITE = frozenset("a an one some several many two three four few".split())
+_SPOKES = frozenset("spokesman spokeswoman spokesperson spokespeople spokespersons".split())
 _PLURAL_PEOPLE = frozenset(
     """officials sources diplomats analysts experts observers residents witnesses lawmakers
     people critics officers commanders leaders authorities""".split()
@@ -97,6 +98,7 @@ _NAME_GAP = re.compile(
     r"|das)[ \t\u00a0]+)*"
 )
 _NAME_WORD = re.compile(r"[A-Z][\w’'\-]*[^\W\d_]|[A-Z]\.?")
+_HONORIFIC = re.compile(r"(?:(?:his|her)[ \t]+)?(?P<word>[^\W\d_][\w\-]*)\.?[ \t\u00a0]+", re.I)
 _STOP_NAME_WORDS = frozenset(
     """the a an this that these those he she it they we i you his her its their our my
     monday tuesday wednesday thursday friday saturday sunday january february march april
@@ -104,6 +106,19 @@ _STOP_NAME_WORDS = frozenset(
     and or so then also if when while after before during according in on at for of as
     meanwhile earlier later question answer photo source by from with to""".split()
 )
+_NOT_IN_NAME = _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.HONORIFICS
+
+
+def _skip_honorifics(text: str, start: int, end: int) -> int:
+    """Where a name starts once its honorifics and ranks are skipped: "Commodore Jay
+    Tarriela", "His Excellency Dr Mohamed Irfaan Ali", "Lt. Gen. X" -> the name."""
+    while True:
+        m = _HONORIFIC.match(text, start, end)
+        if m is None or m.group("word").lower() not in lexicon.HONORIFICS:
+            return start
+        if not _NAME_WORD.match(text, m.end(), end):
+            return start  # nothing name-like is left: "General" alone stays
+        start = m.end()
 
 
 @dataclass
@@ -217,8 +232,10 @@ def _after(state: _State, quote: Quote, close: int) -> Attribution | None:
         np = _np_forward(ctx, plain, _index_at(plain, m.end()))
         if np is not None:
             return _resolve(state, np[0], np[1], "post")
-    for k, word in enumerate(plain[:12]):
-        if not _is_speech_verb(word) or (k and _punct_between(text, plain[0].start, word.start)):
+    if plain[0].lower in _CONJUNCTIONS:
+        return None  # `," and she reiterated that …`: a new clause, not an attribution
+    for k, word in enumerate(plain[:30]):
+        if not _speech_at(plain, k) or (k and _punct_between(text, plain[0].start, word.start)):
             continue
         if word.lower in ("quoted", "quotes", "cited", "cites"):
             qm = _QUOTED_AS.match(text, word.start)
@@ -234,6 +251,19 @@ def _after(state: _State, quote: Quote, close: int) -> Attribution | None:
             if new_sentence and not _bare_clause(text, np[1], limit):
                 return None
             return _resolve(state, np[0], np[1], "post")
+        j = k
+        while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+            j -= 1
+        if j > 0 and _comma_between(text, plain[j - 1], plain[j]):
+            # `," a ministry spokesman, Christophe Lemoine, told reporters`
+            np = _chunk_subject(ctx, plain, 0, j, whole=True)
+            if np is None:
+                break
+            if new_sentence and not _bare_clause(text, word.end, limit):
+                return None
+            return _resolve(state, np[0], np[1], "post")
+        if k > 12:
+            break
         np = _np_backward(ctx, plain, k, floor=plain[0].start)
         if np is not None and np[0] != plain[0].start:
             if k > 8 or any(c in ",;:" for c in text[plain[0].start : np[0]]):
@@ -288,18 +318,26 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
             return _resolve(state, np[0], np[1], "pre")
     verb_index = None
     for k in range(len(plain) - 1, -1, -1):
-        if _is_speech_verb(plain[k]):
+        if _speech_at(plain, k):
             verb_index = k
             break
     if verb_index is not None:
         verb = plain[verb_index]
         if not verb.lower.endswith("ing"):
-            np = _np_backward(ctx, plain, verb_index, floor=start)
+            np = _subject(ctx, plain, verb_index, floor=start)
             if np is not None:
                 return _resolve(state, np[0], np[1], "pre")
         np = _main_subject(ctx, plain, verb_index)
         if np is not None:
-            return _resolve(state, np[0], np[1], "pre")
+            found = _resolve(state, np[0], np[1], "pre")
+            if found.speaker is not None or not verb.lower.endswith("ing"):
+                return found
+            # "State media reported that Kim inspected a unit, calling for …": a participle
+            # whose main subject only relays the words belongs to the reported clause.
+            inner = _that_clause_subject(ctx, plain, verb_index)
+            if inner is not None:
+                return _resolve(state, inner[0], inner[1], "pre")
+            return found
     # X: "…"
     stripped = segment.rstrip()
     if stripped.endswith(":") and len(plain) <= 8:
@@ -314,6 +352,150 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
             if np is not None:
                 end = np[1] - 2 if text[np[1] - 2 : np[1]].lower() in ("'s", "’s") else np[1]
                 return _resolve(state, np[0], end, "pre")
+    return None
+
+
+_CONJUNCTIONS = frozenset("and but while whereas yet".split())
+_RELATIVES = frozenset("who which whose whom".split())
+_CHUNK_NP_EXTRA = frozenset("and its his her their our current then".split())
+_PREPOSITIONS = frozenset(
+    """in on at during after before while following speaking addressing asked when since
+    despite with without amid among according as upon for from by through under over in
+    earlier later last this via""".split()
+)
+
+
+def _comma_between(text: str, left: Word, right: Word) -> bool:
+    return "," in text[left.end : right.start]
+
+
+def _subject(
+    ctx: ArticleContext, words: Sequence[Word], k: int, *, floor: int
+) -> tuple[int, int] | None:
+    """The subject of the speech verb words[k]; no word before `floor` belongs to it.
+
+    `X said`, `X, a …, said` / `role, Name, said` / `X, in a …, said` (the noun phrase
+    before the parenthesis or the name in it), `X, who said` / `X, who …, said` (the
+    antecedent), `X said … and urged` (the subject of the first verb)."""
+    text = ctx.text
+    lo = 0
+    while lo < k and words[lo].start < floor:
+        lo += 1
+    j = k
+    while j > lo and words[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+        j -= 1
+    if j <= lo:
+        return None
+    before = words[j - 1]
+    if before.lower in _RELATIVES:
+        return _antecedent(ctx, words, j - 1, lo)
+    if before.lower in _CONJUNCTIONS:
+        for p in range(j - 2, lo - 1, -1):
+            if _speech_at(words, p) and not words[p].lower.endswith("ing"):
+                return _subject(ctx, words, p, floor=floor)
+        for p in range(j - 2, lo, -1):
+            if words[p].lower in _RELATIVES and _comma_between(text, words[p - 1], words[p]):
+                return _antecedent(ctx, words, p, lo)
+        return _main_subject(ctx, words[lo:], j - 1 - lo)
+    chunk = j
+    while chunk > lo and not _comma_between(text, words[chunk - 1], words[chunk]):
+        chunk -= 1
+    if chunk == j or _chunk_kind(words, chunk, j) == "par":
+        found = _chunk_subject(ctx, words, lo, j)
+        if found is not None:
+            return found
+    return _np_backward(ctx, words, k, floor=floor)
+
+
+def _antecedent(
+    ctx: ArticleContext, words: Sequence[Word], r: int, lo: int
+) -> tuple[int, int] | None:
+    """What the relative pronoun words[r] stands for: the noun phrase before its comma,
+    else the last actor named in that stretch ("the Order of the Court of 2023, which")."""
+    if r <= lo:
+        return None
+    np = _np_backward(ctx, words, r, floor=words[lo].start)
+    if np is not None:
+        return np
+    start = lo
+    for i in range(r - 1, lo, -1):
+        if _comma_between(ctx.text, words[i - 1], words[i]) and i < r - 1:
+            start = i
+            break
+    inside = [
+        m
+        for m in ctx.matches_between(words[start].start, words[r - 1].end)
+        if m.actor.kind != "state"
+    ]
+    return (inside[-1].start, inside[-1].end) if inside else None
+
+
+def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
+    """What the comma-delimited words[i:j] are: "rel" (who …), "par" (in a …, speaking …),
+    "name" (capitalised words), "np" (a noun phrase) or "other" (a clause)."""
+    first = words[i]
+    if first.lower in _RELATIVES:
+        return "rel"
+    if first.lower in _PREPOSITIONS or (
+        first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in _NP_LOWER
+    ):
+        return "par"
+    if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
+        if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]) and not any(
+            w.base in _NOT_IN_NAME or w.base in lexicon.ROLE_MODIFIERS for w in words[i:j]
+        ):
+            return "name"
+        return "np"
+    return "other"
+
+
+def _chunk_subject(
+    ctx: ArticleContext, words: Sequence[Word], lo: int, j: int, *, whole: bool = False
+) -> tuple[int, int] | None:
+    """The subject before a verb that a parenthesis or appositive separates from it;
+    with `whole`, every word from words[lo] on must belong to the subject's clause."""
+    text = ctx.text
+    bounds = [lo]
+    for i in range(lo + 1, j):
+        if _comma_between(text, words[i - 1], words[i]):
+            bounds.append(i)
+    bounds.append(j)
+    chunks = list(zip(bounds, bounds[1:], strict=False))
+    kept: list[tuple[str, int, int]] = []
+    for c0, c1 in reversed(chunks):
+        if c0 == c1:
+            continue
+        if words[c0].lower in _CONJUNCTIONS or words[c0].lower == "that":
+            c0 += 1
+            if c0 < c1 and _chunk_kind(words, c0, c1) in ("np", "name"):
+                kept.append((_chunk_kind(words, c0, c1), c0, c1))
+            break
+        kind = _chunk_kind(words, c0, c1)
+        if kind == "other":
+            if whole:
+                return None
+            break
+        kept.append((kind, c0, c1))
+    kept.reverse()
+    for n, (kind, c0, c1) in enumerate(kept):
+        if kind == "rel":
+            return _antecedent(ctx, words, c0, lo) if n == 0 else None
+        if kind not in ("np", "name"):
+            continue
+        if kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "name":
+            # "Its spokesperson, Randhir Jaiswal, said": the name, not the role
+            c0, c1 = kept[n + 1][1], kept[n + 1][2]
+        return _trim(words, c0, c1)
+    return None
+
+
+def _that_clause_subject(
+    ctx: ArticleContext, words: Sequence[Word], before: int
+) -> tuple[int, int] | None:
+    """The subject of the last `that` clause before words[before]."""
+    for i in range(before - 1, -1, -1):
+        if words[i].lower == "that":
+            return _np_forward(ctx, words[:before], i + 1)
     return None
 
 
@@ -340,8 +522,45 @@ def _colon_intro(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attr
     return _before(state, fake, prev)
 
 
-def _is_speech_verb(word: Word) -> bool:
-    return word.text.islower() and word.lower in lexicon.SPEECH_VERBS
+# Bare forms that are nouns as often as verbs ("state media", "a post on X"): verbs only
+# after a subject pronoun, a modal, "to" or a plural noun ("officials note").
+_AMBIGUOUS_BARE = frozenset(
+    """state post report note comment answer reply call charge claim demand hope fear point
+    voice remark tweet quote welcome praise counter term brand label cite read
+    order rule direct signal thank""".split()
+)
+_VERB_CUES = frozenset(
+    "i we you they to will would can could should may might must shall not also did do does "
+    "often then".split()
+)
+_DETERMINERS = frozenset("the a an its his her their our this that these those any".split())
+_NOT_PLURAL = frozenset("its his has was this does as us is yes ours yours theirs".split())
+
+
+def _speech_at(words: Sequence[Word], k: int) -> bool:
+    """Whether words[k] is a speech verb here ("made clear" and "put it" included)."""
+    word = words[k]
+    if not word.text.islower():
+        return False
+    low = word.lower
+    nxt = words[k + 1].lower if k + 1 < len(words) else ""
+    if low in ("made", "make", "makes", "making"):
+        return nxt == "clear"
+    if low in ("put", "puts", "putting"):
+        return nxt == "it"
+    if low not in lexicon.SPEECH_VERBS:
+        return False
+    prev = words[k - 1].lower if k else ""
+    if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
+        return False  # "the UK's continued administration", "the stated aim"
+    if low in _AMBIGUOUS_BARE:
+        return prev in _VERB_CUES or (
+            len(prev) > 3
+            and prev.endswith("s")
+            and not prev.endswith(("ss", "us", "ous", "'s", "’s"))
+            and prev not in _NOT_PLURAL
+        )
+    return True
 
 
 def _punct_between(text: str, start: int, end: int) -> bool:
@@ -512,10 +731,11 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     if persons:
         return Attribution(phrase, persons[-1].actor.slug, start, end, rule)
     if low[0] in _INDEFINITE or _head(words) in _PLURAL_PEOPLE:
-        # "a senior Iranian official", "diplomats": someone new and unnamed, who speaks
-        # at most for the body or state the phrase names; never an earlier person.
-        bodies = [m for m in inside if m.actor.kind != "person"]
-        return Attribution(phrase, bodies[-1].actor.slug if bodies else None, start, end, rule)
+        # "a senior Iranian official", "diplomats": someone new and unnamed, never an
+        # earlier person; only a spokesperson speaks for the body the phrase names.
+        if _head(words) not in _SPOKES:
+            return Attribution(phrase, None, start, end, rule)
+        return Attribution(phrase, _body_named(state, start, end), start, end, rule)
     head = _head(words)
     orgs = [m for m in inside if m.actor.kind == "organization"]
     if orgs and (
@@ -537,6 +757,28 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     if states:
         return Attribution(phrase, states[-1].actor.slug, start, end, rule)
     return Attribution(phrase, None, start, end, rule)
+
+
+def _body_named(state: _State, start: int, end: int) -> str | None:
+    """The body a spokesperson phrase names: "a USFK spokesperson", "a unification ministry
+    spokesperson", "a Chinese spokesman" (the state)."""
+    ctx = state.ctx
+    inside = ctx.matches_between(start, end)
+    orgs = [m for m in inside if m.actor.kind == "organization"]
+    if orgs:
+        return orgs[-1].actor.slug
+    words = [w for w in _WORD_RE.finditer(ctx.text, start, end)]
+    heads = [w for w in words if w.group().lower() in lexicon.ORG_HEADS]
+    states = [m for m in inside if m.actor.kind == "state"]
+    if heads:
+        h = heads[-1]
+        org = _org_phrase(state, words[0].start(), h.end(), h.group().lower(), states)
+        if org is not None:
+            return org
+    return states[-1].actor.slug if states else None
+
+
+_WORD_RE = re.compile(r"[^\W\d_][\w’'\-]*")
 
 
 def _head(words: Sequence[str]) -> str:
@@ -564,7 +806,7 @@ def _trailing_name(
         ):
             break
         low = m.group().lower().rstrip(".")
-        if low in lexicon.PERSON_ROLES or low in lexicon.ORG_HEADS or low in _STOP_NAME_WORDS:
+        if low in _NOT_IN_NAME:
             break
         if low in lexicon.ROLE_MODIFIERS or any(mm.start <= m.start() < mm.end for mm in inside):
             break
@@ -623,6 +865,10 @@ def _latest(state: _State, pos: int, kinds: Sequence[str]) -> str | None:
 
 
 def _realise(state: _State, ref: _Referent) -> str | None:
+    if ref.key == _ANONYMOUS:
+        # "the official" after "a senior official": the unnamed person, who speaks at
+        # most for the body whose spokesperson they are
+        return _resolve(state, ref.start, ref.end, "anonymous").speaker
     if ref.key.startswith("?"):
         return _new_person(state, ref.origin[0], ref.origin[1])
     return ref.key
@@ -638,10 +884,8 @@ def _by_role(
     for ref in state.referents:
         if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
             continue
-        if country is not None:
-            actor = state.ctx.gazetteer.get(ref.key)
-            if actor is not None and actor.country not in (None, country):
-                continue
+        if country is not None and _country_of_ref(state, ref) not in (None, country):
+            continue
         best = ref
     if best is not None:
         return _realise(state, best)
@@ -658,6 +902,17 @@ def _by_role(
                 return _realise(state, ref)
             break
     return None
+
+
+def _country_of_ref(state: _State, ref: _Referent) -> str | None:
+    actor = state.ctx.gazetteer.get(ref.key)
+    if actor is not None:
+        return actor.country or state.ctx.gazetteer.country_of(actor.slug)
+    new = state.new_actors.get(ref.key)
+    if new is not None:
+        return new.country
+    states = [m for m in state.ctx.matches_between(*ref.origin) if m.actor.kind == "state"]
+    return states[-1].actor.country if states else None
 
 
 def _org_phrase(
@@ -679,15 +934,27 @@ def _org_phrase(
     ]
     if all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
         # "the ministry", "the Iranian side": the latest body with that head, else the state
+        # "the defense ministry" is not the unification ministry named just before
+        state_words = {k for m in states for k in word_keys(text[m.start : m.end])}
+        qualifiers = org_keywords(
+            k
+            for k in word_keys(text[start:end])
+            if k not in ("the", "a", "an", "s", head) and k not in state_words
+        )
         best: _Referent | None = None
         for ref in state.referents:
             if ref.start >= start or ref.kind != "organization":
                 continue
-            if head in word_keys(ref.name) or head in _name_words(ctx, ref.key):
+            have = org_keywords(word_keys(ref.name)) | _name_words(ctx, ref.key)
+            if head in have and qualifiers <= have:
                 if country is None or ctx.gazetteer.country_of(ref.key) in (None, country):
                     best = ref
         if best is not None:
             return _realise(state, best)
+        if qualifiers:
+            known = _known_body(state, start, [head, *qualifiers], country)
+            if known is not None:
+                return known
         if states and head in ("side", "government", "authorities", "leadership"):
             return states[-1].actor.slug
         return None
@@ -699,6 +966,25 @@ def _org_phrase(
         key=lambda r: r.start,
     )
     return slug
+
+
+def _known_body(state: _State, pos: int, words: Sequence[str], country: str | None) -> str | None:
+    """The curated body whose name has these words: the only one, else the one of the
+    country the article named last before `pos`."""
+    ctx = state.ctx
+    found = [
+        a
+        for a in ctx.gazetteer.organizations_with(words)
+        if country is None or ctx.gazetteer.country_of(a.slug) == country
+    ]
+    if len(found) <= 1:
+        return found[0].slug if found else None
+    by_country = {ctx.gazetteer.country_of(a.slug): a.slug for a in found}
+    for m in reversed(ctx.matches_between(0, pos)):
+        c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
+        if c in by_country:
+            return by_country[c]
+    return None
 
 
 def _new_organization(
@@ -724,7 +1010,9 @@ def _name_words(ctx: ArticleContext, key: str) -> frozenset[str]:
         return frozenset()
     words: set[str] = set()
     for form in (actor.name, *actor.aliases):
-        words.update(word_keys(form))
+        keys = word_keys(form)
+        words.update(keys)
+        words.update(org_keywords(keys))
     return frozenset(words)
 
 
@@ -761,6 +1049,7 @@ def _new_person(state: _State, start: int, end: int, *, introduced: bool = True)
     becomes an organisation, anything else no actor at all."""
     ctx = state.ctx
     text = ctx.text
+    start = _skip_honorifics(text, start, end)
     written = text[start:end]
     keys = word_keys(written)
     if not keys:
@@ -769,6 +1058,9 @@ def _new_person(state: _State, start: int, end: int, *, introduced: bool = True)
     if len(keys) == 1:
         if surname in state.new_by_word:
             return state.new_by_word[surname]
+        named = _person_with_word(state, start, surname)
+        if named is not None:
+            return named
         full = _full_name(ctx, written)
         if full is not None:
             start, end = full
@@ -823,14 +1115,37 @@ def _new_person(state: _State, start: int, end: int, *, introduced: bool = True)
     return slug
 
 
+def _person_with_word(state: _State, pos: int, key: str) -> str | None:
+    """The person named earlier with a full name that has this word: "Mao" after "Mao
+    Ning", "President Lee" after "Lee Jae-myung" (family name first). The nearest sentence
+    wins, and in it the subject-most person."""
+    ctx = state.ctx
+    best: _Referent | None = None
+    for ref in state.referents:
+        if ref.start >= pos:
+            break
+        if ref.kind != "person" or ref.key == _ANONYMOUS:
+            continue
+        if best is not None and ref.sentence == best.sentence:
+            continue
+        names = [ref.name, ctx.text[ref.origin[0] : ref.origin[1]]]
+        actor = ctx.gazetteer.get(ref.key)
+        if actor is not None:
+            names += [actor.name, *actor.aliases]
+        new = state.new_actors.get(ref.key)
+        if new is not None:
+            names.append(new.name)
+        if any(key in keys and len(keys) >= 2 for keys in map(word_keys, names)):
+            best = ref
+    return _realise(state, best) if best is not None else None
+
+
 def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
     """The first place the article gives more of a person's name than `surname`."""
     pattern = re.compile(r"((?:[A-Z][\w’'\-]+|[A-Z]\.)\s+)+" + re.escape(surname) + r"\b")
     for m in pattern.finditer(ctx.text):
         words = m.group().split()
-        while words and words[0].lower().strip(".") in (
-            _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS | lexicon.ORG_HEADS
-        ):
+        while words and words[0].lower().strip(".") in (_NOT_IN_NAME | lexicon.ROLE_MODIFIERS):
             words = words[1:]
         if len(words) >= 2 and not any(
             mm.start <= m.start() < mm.end for mm in ctx.matches if mm.actor.kind != "state"
@@ -986,6 +1301,7 @@ def _referents(ctx: ArticleContext) -> list[_Referent]:
         )
     taken = sorted((m.start, m.end) for m in ctx.matches)
     for n_start, n_end, roles in _introductions(ctx):
+        n_start = _skip_honorifics(text, n_start, n_end)
         name_words = text[n_start:n_end].split()
         if not name_words or any(w.lower() in _NOT_NAME_WORDS for w in name_words):
             continue
@@ -1008,8 +1324,56 @@ def _referents(ctx: ArticleContext) -> list[_Referent]:
                 )
             )
             bisect.insort(taken, (r_start, r_end))
+    for a_start, a_end, role in _anonymous(ctx):
+        if not any(m.actor.kind == "person" for m in ctx.matches_between(a_start, a_end)):
+            refs.append(
+                _Referent(
+                    a_start,
+                    a_end,
+                    _ANONYMOUS,
+                    "person",
+                    text[a_start:a_end],
+                    frozenset({role}),
+                    ctx.sentence_index(a_start),
+                    (a_start, a_end),
+                )
+            )
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+_ANONYMOUS = "~"  # the key of a person the article introduces without a name
+_INDEFINITE_ROLE = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
+    + "|".join(sorted(lexicon.PERSON_ROLES, key=len, reverse=True))
+    + r")\b(?![ \t]*,[ \t]*[A-Z])"
+)
+_COPULAS = frozenset("is was are were be been being as became become remains".split())
+
+
+def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
+    """People introduced without a name ("a senior security official", "A Western diplomat
+    in Bamako"), so that "the official" later does not reach an earlier named person.
+    Appositions ("Gan Yu, a spokesperson for …") and predicates ("is a former officer")
+    describe someone named, and named roles ("a spokesman, Christophe Lemoine") are
+    names; neither counts."""
+    text = ctx.text
+    found: list[tuple[int, int, str]] = []
+    for m in _INDEFINITE_ROLE.finditer(text):
+        role = m.group("role")
+        if ctx.in_quote(m.start()):
+            continue
+        inner = text[m.start() : m.start("role")]
+        if any(c in inner for c in '.,;:\n"“”«»'):
+            continue
+        before = text[max(0, m.start() - 40) : m.start()].rstrip()
+        if before.endswith(","):
+            continue  # an apposition to the name before it
+        last = before.split()[-1].lower() if before.split() else ""
+        if last in _COPULAS:
+            continue
+        found.append((m.start(), m.end("role"), role))
+    return found
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -1026,8 +1390,29 @@ def _later_surnames(ctx: ArticleContext, start: int, end: int) -> list[tuple[int
     surname = words[-1]
     pattern = re.compile(r"(?<![\w’'])" + re.escape(surname) + r"(?![\w])")
     return [
-        (m.start(), m.end()) for m in pattern.finditer(ctx.text, end) if not ctx.in_quote(m.start())
+        (m.start(), m.end())
+        for m in pattern.finditer(ctx.text, end)
+        if not ctx.in_quote(m.start()) and not _other_given_name(ctx.text, m.start(), words)
     ]
+
+
+_WORD_BEFORE = re.compile(r"([A-Z][\w’'\-]*)[ \t\u00a0]+$")
+
+
+def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:
+    """Whether the surname at `pos` follows another person's given name ("Aïcha Traoré"
+    is not "Ibrahim Traoré")."""
+    m = _WORD_BEFORE.search(text, max(0, pos - 30), pos)
+    if m is None:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    return (
+        word not in name_words
+        and low not in _NOT_IN_NAME
+        and low not in lexicon.ROLE_MODIFIERS
+        and not low.endswith(("'s", "’s"))
+    )
 
 
 def _roles_before(ctx: ArticleContext, pos: int) -> set[str]:
