@@ -36,6 +36,7 @@ from app.api.pagination import (
     decode_cursor,
     encode_cursor,
     paginate,
+    selects_entity,
     total_for,
 )
 from app.errors import InvalidParameter
@@ -206,18 +207,22 @@ def paginate_ranked(
         ranked = ranked.where(
             or_(scores.c.score < value, and_(scores.c.score == value, id_column > last_id))
         )
-    rows = session.execute(ranked.order_by(scores.c.score.desc(), id_column).limit(limit + 1)).all()
+    ordered = ranked.order_by(scores.c.score.desc(), id_column).limit(limit + 1)
+    rows = list(session.execute(ordered).all())
+    more = len(rows) > limit
+    rows = rows[:limit]
+    # A plain-column statement yields rows that carry their score; an ORM one (entity, score).
+    items: list[Any] = [row[0] for row in rows] if selects_entity(stmt) else rows
+    ranks = {item.id: float(row[-1]) for item, row in zip(items, rows, strict=True)}
     next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last_item, last_score = rows[-1]
-        next_cursor = encode_cursor([scope, float(last_score), last_item.id])
-    items = [row[0] for row in rows]
+    if more:
+        last = items[-1]
+        next_cursor = encode_cursor([scope, ranks[last.id], last.id])
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Ranked(
         Window(items, next_cursor, total, accuracy),
-        {row[0].id: round(float(row[1]), 6) for row in rows},
+        {item_id: round(score, 6) for item_id, score in ranks.items()},
     )
 
 
@@ -229,6 +234,7 @@ def paginate_listing(
     *,
     scope: str,
     key: SortKey,
+    count_stmt: Select[Any] | None = None,
 ) -> Ranked[M]:
     """A list's page: by relevance when the filters search and ask for it, else by `key`."""
     settings = get_settings()
@@ -255,6 +261,7 @@ def paginate_listing(
         limit=f.limit,
         exact_count_threshold=settings.exact_count_threshold,
         count_mode=f.count,
+        count_stmt=count_stmt,
     )
     return Ranked(window, {})
 

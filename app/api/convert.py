@@ -156,6 +156,38 @@ def incident(i: Incident, hit: Hit = NO_HIT) -> IncidentRead:
     )
 
 
+def incident_from_row(
+    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+) -> IncidentRead:
+    """A list item from plain rows (see IncidentRepository.filtered_rows)."""
+    kind = INCIDENT_TYPES[row.type]
+    return IncidentRead(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        type=row.type,
+        cameo_code=kind.cameo_root,
+        plover_type=kind.plover,
+        date_start=row.date_start,
+        date_end=row.date_end,
+        date_precision=row.date_precision,
+        location=Location(country=row.location_country, place=row.location_place),
+        severity=row.severity,
+        participants=[
+            Participant(
+                actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
+                role=p.role,
+            )
+            for p in participants
+        ],
+        source_ids=source_ids,
+        snippet=hit.snippet,
+        score=hit.score,
+        highlights=hit.spans(title=row.title, summary=row.summary),
+    )
+
+
 def incident_detail(i: Incident, statements: list[Statement]) -> IncidentDetail:
     return IncidentDetail(
         **incident(i).model_dump(exclude={*SEARCH_FIELDS, "participants", "location"}),

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Integer, Select, and_, func, literal_column, or_, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidParameter
@@ -163,9 +163,15 @@ def paginate(
     limit: int,
     exact_count_threshold: int,
     count_mode: CountMode = CountMode.estimated,
+    count_stmt: Select[Any] | None = None,
 ) -> Window[M]:
-    """One page of `stmt` after `cursor`, ordered by `key` then id, with the total."""
-    total, accuracy = total_for(session, stmt, count_mode, exact_count_threshold, id_column)
+    """One page of `stmt` after `cursor`, ordered by `key` then id, with the total.
+
+    `count_stmt`, when given, selects the same rows in a shape cheaper to count.
+    """
+    total, accuracy = total_for(
+        session, stmt, count_mode, exact_count_threshold, id_column, count_stmt
+    )
     page_stmt = stmt
     if cursor:
         _, value, last_id = decode_cursor(cursor, scope)
@@ -174,7 +180,12 @@ def paginate(
         except (TypeError, ValueError):
             raise InvalidParameter("cursor", "not a cursor this list issued") from None
         page_stmt = page_stmt.where(after)
-    rows = list(session.scalars(page_stmt.order_by(*order_by(key, id_column)).limit(limit + 1)))
+    page_stmt = page_stmt.order_by(*order_by(key, id_column)).limit(limit + 1)
+    rows: list[Any]
+    if selects_entity(stmt):
+        rows = list(session.scalars(page_stmt))
+    else:
+        rows = list(session.execute(page_stmt).all())  # plain rows: attribute access by name
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -186,18 +197,25 @@ def paginate(
     return Window(rows, next_cursor, total, accuracy)
 
 
+def selects_entity(stmt: Select[Any]) -> bool:
+    """Whether `stmt` selects ORM objects (select(Model)) rather than plain columns."""
+    described = stmt.column_descriptions
+    return len(described) == 1 and isinstance(described[0]["type"], type)
+
+
 def total_for(
     session: Session,
     stmt: Select[Any],
     mode: CountMode,
     threshold: int,
     id_column: InstrumentedAttribute[int],
+    count_stmt: Select[Any] | None = None,
 ) -> tuple[int, TotalAccuracy]:
     """The total the caller asked for; with count=none a placeholder the caller replaces."""
     if mode is CountMode.exact:
-        return count(session, stmt, 2**62, None)
+        return count(session, stmt, 2**62, None, count_stmt)
     if mode is CountMode.estimated:
-        return count(session, stmt, threshold, id_column)
+        return count(session, stmt, threshold, id_column, count_stmt)
     return 0, TotalAccuracy.at_least
 
 
@@ -228,10 +246,20 @@ def count(
     stmt: Select[Any],
     threshold: int,
     id_column: InstrumentedAttribute[int] | None = None,
+    count_stmt: Select[Any] | None = None,
 ) -> tuple[int, TotalAccuracy]:
-    """Exact up to `threshold` matches; above it an estimate (planner's, or sampled on SQLite)."""
-    counter = stmt.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    """Exact up to `threshold` matches; above it an estimate (planner's, or sampled on SQLite).
+
+    Probes and estimates use `stmt`; an exact count uses `count_stmt` when given: the same
+    rows, in a shape that is cheaper to visit in full.
+    """
+    exact = count_stmt if count_stmt is not None else stmt
+    counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     dialect = session.get_bind().dialect.name
+    if stmt.whereclause is None:
+        # No filter: counting the table is one pass over its smallest index, cheaper than
+        # any estimate on SQLite (0.2 ms at 100,000 incidents).
+        return int(session.scalar(counter) or 0), TotalAccuracy.exact
     if dialect == "postgresql":
         planned = _planner_estimate(session, stmt)
         if planned > threshold:
@@ -266,11 +294,19 @@ def _sampled_estimate(
         return None
     span = high - low + 1
     step = max(1, span // _SAMPLE_SIZE)
-    probes = list(range(low, high + 1, step))
-    hits = session.scalar(
-        select(func.count()).select_from(ids.where(id_column.in_(probes)).subquery())
+    # The probe ids come from a recursive CTE joined to the rows: three integers instead of a
+    # thousand bound values. They are inlined (our own ints, never user input): with them as
+    # parameters SQLite's planner scanned every row first (34 ms instead of 2 ms, profiled).
+    first, stride, last = (literal_column(str(int(v)), Integer) for v in (low, step, high))
+    probes = select(first.label("probe")).cte("probes", recursive=True)
+    probes = probes.union_all(
+        select((probes.c.probe + stride).label("probe")).where(probes.c.probe + stride <= last)
     )
-    return round(int(hits or 0) * span / len(probes))
+    hits = session.scalar(
+        select(func.count()).select_from(ids.where(id_column == probes.c.probe).subquery())
+    )
+    sampled = (span + step - 1) // step
+    return round(int(hits or 0) * span / sampled)
 
 
 def _planner_estimate(session: Session, stmt: Select[Any]) -> int:

@@ -1,4 +1,6 @@
-from sqlalchemy import MetaData
+from typing import Any, TypeAlias
+
+from sqlalchemy import MetaData, Row, Select
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names on both databases, so Alembic can alter and drop them by name.
@@ -13,3 +15,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Statements and rows of any shape (SQLAlchemy 2.1 types them by their column tuple).
+AnySelect: TypeAlias = Select[*tuple[Any, ...]]
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]

@@ -2,10 +2,27 @@ from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from app import search
+from app.actors.models import Actor
+from app.db.base import AnyRow, AnySelect
 from app.incidents.models import Incident, IncidentParticipant, IncidentSource
 from app.incidents.schemas import IncidentFilters
 from app.matching import as_id
 from app.sources.models import Source
+
+# What a list item shows; search_text and the sources' texts stay in the database.
+LIST_COLUMNS = (
+    Incident.id,
+    Incident.slug,
+    Incident.title,
+    Incident.summary,
+    Incident.type,
+    Incident.date_start,
+    Incident.date_end,
+    Incident.date_precision,
+    Incident.location_country,
+    Incident.location_place,
+    Incident.severity,
+)
 
 
 class IncidentRepository:
@@ -24,14 +41,76 @@ class IncidentRepository:
         )
 
     def filtered(self, f: IncidentFilters, actor_sets: list[set[int]]) -> Select[Incident]:
-        stmt = self.with_participants()
+        """ORM incidents with participants and sources loaded (exports, detail)."""
+        return self._where(self.with_participants(), f, actor_sets)
+
+    def filtered_rows(self, f: IncidentFilters, actor_sets: list[set[int]]) -> AnySelect:
+        """The same filters over plain columns: a list page needs no ORM identity map, and
+        building ORM objects was half of a list request's time (profiled)."""
+        return self._where(select(*LIST_COLUMNS), f, actor_sets)
+
+    def counted(self, f: IncidentFilters, actor_sets: list[set[int]]) -> AnySelect:
+        """The same filters, shaped for counting every match rather than finding a page."""
+        return self._where(select(Incident.id), f, actor_sets, for_count=True)
+
+    def participants_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
+        """Participants with their actors, per incident, in curated order."""
+        stmt = (
+            select(
+                IncidentParticipant.incident_id,
+                IncidentParticipant.role,
+                Actor.id,
+                Actor.slug,
+                Actor.name,
+                Actor.kind,
+                Actor.country,
+            )
+            .join(Actor, Actor.id == IncidentParticipant.actor_id)
+            .where(IncidentParticipant.incident_id.in_(ids))
+            .order_by(IncidentParticipant.incident_id, IncidentParticipant.position)
+        )
+        grouped: dict[int, list[AnyRow]] = {i: [] for i in ids}
+        for row in self.session.execute(stmt):
+            grouped[row.incident_id].append(row)
+        return grouped
+
+    def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
+        stmt = (
+            select(IncidentSource.incident_id, IncidentSource.source_id)
+            .where(IncidentSource.incident_id.in_(ids))
+            .order_by(IncidentSource.incident_id, IncidentSource.source_id)
+        )
+        grouped: dict[int, list[int]] = {i: [] for i in ids}
+        for incident_id, source_id in self.session.execute(stmt):
+            grouped[incident_id].append(source_id)
+        return grouped
+
+    def _where(
+        self,
+        stmt: AnySelect,
+        f: IncidentFilters,
+        actor_sets: list[set[int]],
+        *,
+        for_count: bool = False,
+    ) -> AnySelect:
         actor_id: ColumnElement[int] = IncidentParticipant.actor_id.expression
         if self.session.get_bind().dialect.name == "sqlite":
             # `actor_id + 0` keeps SQLite on the primary key (incident_id) for the 2-5 rows of
             # one incident, instead of one probe per member id: 4x faster (profiled).
             actor_id = IncidentParticipant.actor_id + 0
         for ids in actor_sets:
-            # One EXISTS per named actor: every one of them must take part.
+            # Every named actor must take part: one condition per actor.
+            if for_count:
+                # Counting visits every match: SQLite does better walking the actor index
+                # once per actor than probing each incident (38 ms vs 166 ms for two actors
+                # in a date window at 100,000 incidents, profiled).
+                members = select(IncidentParticipant.incident_id).where(
+                    IncidentParticipant.actor_id.in_(ids)
+                )
+                stmt = stmt.where(Incident.id.in_(members))
+                continue
+            # A page stops after `limit` matches: walking incidents in date order and probing
+            # their 2-5 participants finds them first.
             stmt = stmt.where(
                 exists().where(
                     IncidentParticipant.incident_id == Incident.id,

@@ -31,7 +31,15 @@ def list_incidents(
     window = listing.window
     hits = convert.hits(f.q, listing.snippets, listing.scores)
     return Page[IncidentRead](
-        items=[convert.incident(i, hits.get(i.id, convert.NO_HIT)) for i in window.items],
+        items=[
+            convert.incident_from_row(
+                row,
+                listing.participants[row.id],
+                listing.source_ids[row.id],
+                hits.get(row.id, convert.NO_HIT),
+            )
+            for row in window.items
+        ],
         next_cursor=window.next_cursor,
         total=window.total,
         total_accuracy=window.total_accuracy,

@@ -9,6 +9,7 @@ from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.api import facets as facet_counts
 from app.api.pagination import Facet, SortKey, Window, stream
+from app.db.base import AnyRow, AnySelect
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
@@ -20,7 +21,9 @@ from app.statements.models import Statement
 
 @dataclass(frozen=True)
 class IncidentListing:
-    window: Window[Incident]
+    window: Window[AnyRow]  # plain rows of LIST_COLUMNS
+    participants: dict[int, list[AnyRow]]
+    source_ids: dict[int, list[int]]
     snippets: dict[int, str] = field(default_factory=dict)
     scores: dict[int, float] = field(default_factory=dict)
     facets: dict[str, Facet] | None = None
@@ -37,15 +40,31 @@ def _sort_key(f: IncidentFilters) -> SortKey:
 
 
 def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
-    stmt = filtered_query(session, f)
+    repo = IncidentRepository(session)
+    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
+    stmt = repo.filtered_rows(f, actor_sets)
     settings = get_settings()
     ranked = search.paginate_listing(
-        session, stmt, Incident, f, scope="incidents", key=_sort_key(f)
+        session,
+        stmt,
+        Incident,
+        f,
+        scope="incidents",
+        key=_sort_key(f),
+        count_stmt=repo.counted(f, actor_sets),
     )
-    window, scores = ranked.window, ranked.scores
-    snippets = search.snippets(session, Incident, f.q, [i.id for i in window.items]) if f.q else {}
+    window = ranked.window
+    ids = [row.id for row in window.items]
+    snippets = search.snippets(session, Incident, f.q, ids) if f.q else {}
     facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
-    return IncidentListing(window, snippets, scores, facets)
+    return IncidentListing(
+        window,
+        repo.participants_of(ids) if ids else {},
+        repo.source_ids_of(ids) if ids else {},
+        snippets,
+        ranked.scores,
+        facets,
+    )
 
 
 def iter_incidents(
@@ -56,7 +75,7 @@ def iter_incidents(
 
 
 def _facets(
-    session: Session, stmt: Select[Incident], names: Sequence[str], budget_ms: int
+    session: Session, stmt: AnySelect, names: Sequence[str], budget_ms: int
 ) -> dict[str, Facet]:
     ids = stmt.with_only_columns(Incident.id, maintain_column_froms=True).order_by(None)
     matching = Incident.id.in_(ids)
