@@ -220,7 +220,8 @@ ORG_HEADS = frozenset(
     organization organisation alliance bloc bank fund institute center centre party
     movement front channel network television tv radio newspaper outlet media agency
     secretariat presidency cabinet kremlin pentagon command headquarters staff police
-    directorate bureau board group coalition federation league delegation side""".split()
+    directorate bureau board group coalition federation league delegation side community
+    tribunal forum conference""".split()
 )
 # Lower-case words that may sit inside a speaker's noun phrase.
 NP_FUNCTION = frozenset({"the", "a", "an", "of", "for", "to", "and", "in"}) | frozenset(

@@ -142,6 +142,7 @@ class _State:
     results: list[Attribution] = field(default_factory=list)
     done: list[Quote] = field(default_factory=list)  # the statements of `results`
     loose_text: str = ""  # the article as _loose() words, computed when first needed
+    pronoun_at: list[int] | None = None  # personal pronouns outside quotations
 
 
 def attribute(
@@ -323,6 +324,13 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
             break
     if verb_index is not None:
         verb = plain[verb_index]
+        rel = _last(_IN_WHICH.finditer(text, verb.end, quote.open_mark))
+        if rel is not None and quote.text[:1].islower():
+            # "the statement issued by X, in which the Community "reaffirmed …"": the
+            # document's author is the subject of the quoted words, not the verb's
+            np = _np_backward(ctx, plain, len(plain), floor=rel.end())
+            if np is not None and not text[np[1] : quote.open_mark].strip():
+                return _resolve(state, np[0], np[1], "pre")
         if not verb.lower.endswith("ing"):
             np = _subject(ctx, plain, verb_index, floor=start)
             if np is not None:
@@ -497,6 +505,9 @@ def _that_clause_subject(
         if words[i].lower == "that":
             return _np_forward(ctx, words[:before], i + 1)
     return None
+
+
+_IN_WHICH = re.compile(r"\b(?:in|under|through|with)[ \t]+which\b|\bwhere(?:by|in)?\b")
 
 
 def _last(matches: Iterator[re.Match[str]]) -> re.Match[str] | None:
@@ -715,6 +726,11 @@ def _main_subject(
 def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     ctx = state.ctx
     text = ctx.text
+    i = bisect.bisect_left(ctx.match_starts, start) - 1
+    if i >= 0 and ctx.matches[i].start < start < ctx.matches[i].end:
+        # the phrase found is the end of a longer name: "… Foreign Affairs and
+        # International Cooperation" is the whole ministry's name
+        start = ctx.matches[i].start
     phrase = text[start:end]
     words = phrase.split()
     low = [w.lower() for w in words]
@@ -830,7 +846,7 @@ def _strip_possessive(text: str, end: int) -> int:
 
 def _pronoun(state: _State, pos: int, pronoun: str) -> str | None:
     if pronoun in lexicon.PRONOUNS_PERSON:
-        return _latest(state, pos, kinds=("person",))
+        return _person_pronoun(state, pos, "f" if pronoun in ("she", "her") else "m")
     if pronoun in lexicon.PRONOUNS_THING:
         return _latest(state, pos, kinds=("organization", "state"))
     return None
@@ -862,6 +878,118 @@ def _latest(state: _State, pos: int, kinds: Sequence[str]) -> str | None:
         if later:
             return _realise(state, later[0])
     return _realise(state, refs[0])
+
+
+def _person_pronoun(state: _State, pos: int, gender: str) -> str | None:
+    """ "he"/"she": the subject-most person of the nearest sentence before `pos`, skipping
+    people known to be of the other gender. "she" prefers a woman named in the last
+    sentences to a nearer person of unknown gender; "he" does not (most people quoted
+    in the news are men, and a man is rarely marked as one)."""
+    candidates = _person_candidates(state, pos)
+    genders = [_gender(state, ref.key, pos) for ref in candidates]
+    if gender == "f":
+        for ref, g in zip(candidates, genders, strict=True):
+            if g == "f":
+                return _realise(state, ref)
+    for ref, g in zip(candidates, genders, strict=True):
+        if g is None or g == gender:
+            return _realise(state, ref)
+    return None
+
+
+def _person_candidates(state: _State, pos: int) -> list[_Referent]:
+    """People named in the 15 sentences before `pos`: nearest sentence first, and in each
+    sentence its subject (after an opening adverbial) before the others."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    by_sentence: dict[int, list[_Referent]] = {}
+    i = bisect.bisect_left(state.referents, pos, key=lambda r: r.start) - 1
+    while i >= 0:
+        ref = state.referents[i]
+        i -= 1
+        if ref.sentence < here - 15:
+            break
+        if ref.kind == "person" and ref.end <= pos:
+            by_sentence.setdefault(ref.sentence, []).append(ref)
+    out: list[_Referent] = []
+    seen: set[str] = set()
+    for sentence in sorted(by_sentence, reverse=True):
+        refs = by_sentence[sentence][::-1]
+        sentence_start, sentence_end = ctx.sentences[sentence]
+        words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
+        if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+            comma = ctx.text.find(",", sentence_start, sentence_end)
+            if comma >= 0:
+                refs = [r for r in refs if r.start > comma] + [r for r in refs if r.start < comma]
+        for ref in refs:
+            if ref.key not in seen or ref.key == _ANONYMOUS:
+                seen.add(ref.key)
+                out.append(ref)
+    return out
+
+
+_PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
+_GENDER_NOUNS_F = lexicon.FEMALE_WORDS - lexicon.PRONOUNS_PERSON - {"hers", "herself"}
+_GENDER_NOUNS_M = lexicon.MALE_WORDS - lexicon.PRONOUNS_PERSON - {"his", "himself"}
+
+
+def _gender(state: _State, key: str, before: int) -> str | None:
+    """ "f", "m" or None for the person `key`, from the text: titles and honorifics
+    ("Spokeswoman Maria Zakharova", "Dame Priti Patel", "Mr Lammy"), kin and role nouns
+    in an apposition ("Kim Yo-jong, the powerful sister of …"), and the first personal
+    pronoun after a mention with no other person in between ("Tammy Bruce said … and she
+    reiterated"). Titles count more than pronouns; only the text before `before` counts,
+    so the pronoun being resolved is no evidence of itself."""
+    if key == _ANONYMOUS:
+        return None
+    ctx = state.ctx
+    text = ctx.text
+    score = 0  # > 0: female, < 0: male
+    titles: list[str] = []
+    actor = ctx.gazetteer.get(key)
+    if actor is not None and actor.title:
+        titles.append(actor.title)
+    new = state.new_actors.get(key)
+    if new is not None and new.title:
+        titles.append(new.title)
+    for title in titles:
+        score += 3 * _gender_of_words(word_keys(title))
+    if state.pronoun_at is None:
+        state.pronoun_at = [
+            m.start() for m in _PERSONAL_PRONOUN.finditer(text) if not ctx.in_quote(m.start())
+        ]
+    pronouns = state.pronoun_at
+    refs = state.referents
+    for n, ref in enumerate(refs):
+        if ref.start >= before:
+            break
+        if ref.key != key:
+            continue
+        low = ref.name.lower()
+        if low in lexicon.PRONOUNS_PERSON:
+            score += 1 if low in ("she", "her") else -1
+            continue
+        t = bisect.bisect_left(ctx.token_starts, ref.start)
+        score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
+        if text.startswith(",", ref.end):
+            apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
+            if apposition is not None:
+                score += 3 * _gender_of_words(word_keys(apposition.group(1)))
+        p = bisect.bisect_right(pronouns, ref.end)
+        if p >= len(pronouns) or pronouns[p] >= before:
+            continue
+        if ctx.sentence_index(pronouns[p]) > ref.sentence + 1:
+            continue
+        others = refs[n + 1 :]
+        if any(o.start < pronouns[p] and o.kind == "person" and o.key != key for o in others[:6]):
+            continue
+        word = text[pronouns[p] : pronouns[p] + 7].lower()
+        score += 1 if word.startswith(("she", "her")) else -1
+    return "f" if score > 0 else "m" if score < 0 else None
+
+
+def _gender_of_words(words: Sequence[str]) -> int:
+    return sum(w in _GENDER_NOUNS_F for w in words) - sum(w in _GENDER_NOUNS_M for w in words)
 
 
 def _realise(state: _State, ref: _Referent) -> str | None:
@@ -932,7 +1060,8 @@ def _org_phrase(
         for m in re.finditer(r"\b[A-Z]\w*", text[start:end])
         if m.group().lower() not in ("the", "a", "an")
     ]
-    if all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
+    bare = all(text[start + p :].lower().startswith(head) for p in proper_at)  # "The Ministry"
+    if bare or all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
         # "the ministry", "the Iranian side": the latest body with that head, else the state
         # "the defense ministry" is not the unification ministry named just before
         state_words = {k for m in states for k in word_keys(text[m.start : m.end])}
@@ -955,6 +1084,11 @@ def _org_phrase(
             known = _known_body(state, start, [head, *qualifiers], country)
             if known is not None:
                 return known
+        elif proper_at and bare:
+            # "the Community" after "the Caribbean Community (CARICOM)"
+            named = _earlier_body(state, start, text[start:end].split()[-1])
+            if named is not None:
+                return named
         if states and head in ("side", "government", "authorities", "leadership"):
             return states[-1].actor.slug
         return None
@@ -966,6 +1100,33 @@ def _org_phrase(
         key=lambda r: r.start,
     )
     return slug
+
+
+_PROPER_BODY = re.compile(
+    r"\b[A-Z][\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*[A-Z][\w’'\-]+)+"
+)
+
+
+def _earlier_body(state: _State, pos: int, head: str) -> str | None:
+    """The body named earlier with a proper name that ends with `head`."""
+    ctx = state.ctx
+    text = ctx.text
+    best: re.Match[str] | None = None
+    for m in _PROPER_BODY.finditer(text, 0, pos):
+        if m.group().split()[-1] == head and not ctx.in_quote(m.start()):
+            best = m
+    if best is None:
+        return None
+    known = ctx.gazetteer.resolve(best.group())
+    if known is not None:
+        return known.slug
+    start = _skip_honorifics(text, best.start(), best.end())
+    words = text[start : best.end()].split()
+    while words and words[0].lower() in _STOP_NAME_WORDS:
+        words = words[1:]
+    if len(words) < 2:
+        return None
+    return _new_organization(state, " ".join(words), None, None)
 
 
 def _known_body(state: _State, pos: int, words: Sequence[str], country: str | None) -> str | None:
@@ -1242,7 +1403,8 @@ _NAME_AFTER_ROLE = re.compile(
     r"[ \t]+(?P<name>(?:[A-Z][\w’'\-]+[ \t]+){0,2}[A-Z][\w’'\-]*[^\W\d_])\b"
 )
 _NAME_BEFORE_APPOSITIVE = re.compile(
-    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2}),[ \t]+(?:an?|the)[ \t]+"
+    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2}),[ \t]+"
+    r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
 )
 _NOT_NAME_WORDS = (
     _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
@@ -1474,6 +1636,8 @@ def _from_repetition(state: _State, statements: Sequence[Quote], index: int) -> 
     interviewee = _interviewee(state, statements)
     if interviewee is not None:
         for block in ctx.qa_blocks:
+            if block.start <= quote.start < block.end:
+                continue  # a quotation inside an answer is someone else's words
             if key in _loose(ctx.text[block.start : block.end]):
                 return Attribution(
                     interviewee.speaker_text,
@@ -1490,7 +1654,8 @@ def _loose(text: str) -> str:
 
 
 def _interviewee(state: _State, statements: Sequence[Quote]) -> Attribution | None:
-    """The person an interview is with: the last person quoted before the first question."""
+    """The person an interview is with: the last person quoted before the first question,
+    else the one the introduction says it spoke to ("we spoke to X, a former …")."""
     ctx = state.ctx
     first = ctx.first_question
     if first is None:
@@ -1507,6 +1672,8 @@ def _interviewee(state: _State, statements: Sequence[Quote]) -> Attribution | No
         if kind == "person":
             best = found
     if best is None:
+        best = _introduced_interviewee(state, first)
+    if best is None:
         return None
     # Name them as the article introduces them, not by the pronoun or surname used later.
     for ref in state.referents:
@@ -1515,3 +1682,23 @@ def _interviewee(state: _State, statements: Sequence[Quote]) -> Attribution | No
             end = intro.end("desc") if intro is not None else ref.end
             return Attribution(ctx.text[ref.start : end], best.speaker, ref.start, end, "interview")
     return best
+
+
+_SPOKE_TO = re.compile(
+    r"\b(?:spoke|spoken|speaks|speaking|talked|talks|talking)[ \t]+(?:to|with)[ \t]+"
+    r"|\binterview(?:ed|s)?[ \t]+(?:with[ \t]+)?|\bsat[ \t]+down[ \t]+with[ \t]+"
+)
+
+
+def _introduced_interviewee(state: _State, first_question: int) -> Attribution | None:
+    """The person named right after "spoke to" / "interview with" before the questions."""
+    ctx = state.ctx
+    for m in _SPOKE_TO.finditer(ctx.text, 0, first_question):
+        words = [w for w in ctx.words(m.end(), min(first_question, m.end() + 120)) if w]
+        np = _np_forward(ctx, words, 0)
+        if np is None:
+            continue
+        found = _resolve(state, np[0], np[1], "interview")
+        if found.speaker is not None:
+            return found
+    return None
