@@ -11,7 +11,7 @@ from app.extraction.gazetteer import Gazetteer
 from app.extraction.linking import link_incident
 from app.extraction.mentions import find_mentions
 from app.extraction.model import ArticleExtraction, ExtractedStatement, KnownIncident, NewActor
-from app.extraction.quotes import is_statement
+from app.extraction.quotes import select_statements
 
 
 def extract_article(
@@ -23,11 +23,12 @@ def extract_article(
     """Statements, speakers, mentions, dates and metadata of one article (offsets exact)."""
     ctx = ArticleContext.build(text, gazetteer)
     published = dates.published_on(ctx)
-    quotes = [
-        q
-        for q in ctx.quotes
-        if is_statement(text, q, ctx.sentences[ctx.sentence_index(q.open_mark)])
-    ]
+    quotes = select_statements(
+        text,
+        ctx.quotes,
+        lambda pos: ctx.sentences[ctx.sentence_index(pos)],
+        lambda pos: ctx.paragraphs[ctx.paragraph_index(pos)],
+    )
     attributions, new_actors = speakers.attribute(ctx, quotes)
     by_slug = {a.slug: a for a in new_actors}
 

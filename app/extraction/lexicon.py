@@ -264,3 +264,50 @@ MALE_WORDS = frozenset(
     congressman businessman statesman councilman brother son father husband widower
     grandfather uncle nephew man boy""".split()
 )
+# Common given names whose bearers are overwhelmingly women or men, across the languages
+# news is written about (folded to ASCII, lower case). A general list, used only as weak
+# evidence of a person's gender; names used for both (Jean, Andrea, Kim, Yuki) are left out.
+FEMALE_FIRST_NAMES = frozenset(
+    """mary maria marie anna anne ann annie elizabeth catherine katherine kate margaret sarah
+    sara emma olivia sophia sophie isabella isabel isabelle charlotte amelia emily hannah
+    laura julia julie claire clara helen helena ellen eleanor alice victoria rachel rebecca
+    jessica jennifer linda susan karen nancy lisa betty sandra donna carol ruth sharon
+    michelle amy angela melissa deborah stephanie kimberly nicole christine christina
+    samantha natalie diana jane joan judith janet patricia barbara dorothy heather teresa
+    theresa gloria martha ursula hillary madeleine brigitte monique nathalie sylvie valerie
+    francoise helene chantal christiane ingrid petra sabine claudia giulia francesca chiara
+    giorgia elena lucia carmen ana rosa pilar dolores mercedes beatriz ines sofia paula
+    marta gabriela fernanda daniela carolina camila valentina mariana luisa adriana olga
+    tatiana tatyana irina svetlana natalia natalya yelena ekaterina yekaterina anastasia
+    marina galina lyudmila yulia oksana iryna olena kateryna agnieszka katarzyna magdalena
+    malgorzata ewa zuzana jana eva ivana fatima fatma aisha ayesha maryam mariam zainab
+    zeynep khadija amina aminata layla leila noor nour huda hana rania yasmin yasmine shirin
+    nasrin parisa fatemeh zahra elif ayse emine hatice merve priya pooja sunita anita kavita
+    lakshmi indira sonia sushma nirmala mei yoko keiko yuko akiko naomi ngozi grace joyce
+    esther mercy faith""".split()
+)
+MALE_FIRST_NAMES = frozenset(
+    """john james robert michael william david richard joseph thomas charles christopher
+    daniel matthew anthony mark donald steven paul andrew joshua kenneth kevin brian george
+    edward ronald timothy jason jeffrey ryan jacob gary nicholas eric jonathan stephen larry
+    justin scott benjamin samuel gregory frank alexander raymond patrick jack dennis jerry
+    aaron henry peter adam nathan douglas walter harold carl jeremy keith roger gerald
+    arthur sean lawrence joe noah albert bruce alan ralph roy juan wayne eugene louis russell
+    vincent philip boris vladimir sergei sergey dmitry dmitri alexei alexey andrei andrey
+    mikhail nikolai ivan igor oleg yuri viktor volodymyr petro emmanuel francois jacques
+    pierre olaf friedrich wolfgang helmut gerhard hans karl klaus jurgen mohammed muhammad
+    mohamed mohammad ahmed ahmad hassan hussein hossein mahmoud abdullah abdul omar umar
+    khalid ibrahim ismail yusuf youssef mustafa mehmet hakan emre murat masoud javad hamid
+    reza mehdi abbas tariq imran narendra rahul amit fumio shinzo shigeru taro kenji
+    hiroshi takeshi moshe yitzhak ehud luiz jair nicolas javier carlos jose luis miguel
+    pedro antonio manuel francisco jorge alejandro gustavo andres rodrigo alberto fernando
+    ricardo eduardo sergio mario giuseppe giovanni marco matteo luca paolo olusegun cyril
+    thabo""".split()
+)
+# Roles in which the news quotes people without naming them ("a senior official", "a
+# diplomat familiar with the talks", "a ministry spokesperson").
+ANONYMOUS_ROLES = frozenset(
+    """official source diplomat spokesman spokeswoman spokesperson aide adviser advisor
+    officer commander negotiator lawmaker legislator senator member insider envoy
+    representative delegate minister analyst expert witness resident""".split()
+)

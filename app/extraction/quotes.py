@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.extraction import lexicon
-from app.extraction.text import paragraph_spans
+from app.extraction.text import is_heading, paragraph_spans
 
 
 @dataclass(frozen=True)
@@ -209,7 +210,14 @@ _NAMING_CUE = re.compile(
     r"(?:\bso-called|\bdubbed|\bentitled|\btitled|\bnamed|\bnicknamed|\bknown\s+as|\btermed"
     r"|\blabell?ed|\bbranded|\b(?:the|a|an|its|their)\s+(?:term|word|words|phrase|slogan|motto"
     r"|label|hashtag|headline|banner|title|name|nickname|expression)"
-    r"|\brefer(?:s|red|ring)?\s+to\s+(?:[\w’']+\s+){0,3}as)"
+    r"|\brefer(?:s|red|ring)?\s+to\s+(?:[\w’']+\s+){0,3}as"
+    # labels: "what it called «…»", "called the move a "…"", "described X as "…""
+    r"|\bcall(?:s|ed|ing)?(?:\s+(?:it|them|him|her|this|that|the\s+\w+|(?-i:[A-Z][\w’'-]*)))?"
+    r"|\b(?:describ|characteri[sz]|portray|depict|dismiss|reject|denounc|condemn|brand|label"
+    r"|paint)(?:e|es|ed|ing|s)?\s+(?:[\w’'-]+\s+){0,4}?as"
+    # slogans: "crowds chanted "…"", "banners reading "…""
+    r"|\bchant(?:s|ed|ing)?|\b(?:banners?|placards?|signs?|posters?|graffiti)\s+"
+    r"(?:that\s+)?(?:read|reading|reads|saying|said))"
     r"\s*(?:(?:the|a|an)\s+)?[\W_]*$",
     re.IGNORECASE,
 )
@@ -222,6 +230,48 @@ _MINOR_WORDS = frozenset(
 )
 
 
+def select_statements(
+    text: str,
+    quotes: Sequence[Quote],
+    sentence_of: Callable[[int], tuple[int, int]],
+    paragraph_of: Callable[[int], tuple[int, int]],
+) -> list[Quote]:
+    """The quotations that report someone's words (`is_statement`), plus two rules that
+    look at the other quotations:
+    - a quotation coordinated with a term just before it (`a so-called "governor" and
+      "legislative council"`) is a term too;
+    - a short quotation in a headline, crosshead or live-blog entry title (a paragraph
+      that does not end like a sentence, or the first line) whose words a statement of
+      the article contains (`EU's Kallas: 'A historic step'` over `"A historic step
+      towards lasting peace …"`) is a statement: an excerpt of those words.
+    """
+    kept = [is_statement(text, q, sentence_of(q.open_mark)) for q in quotes]
+    for i in range(1, len(quotes)):
+        prev, quote = quotes[i - 1], quotes[i]
+        if kept[i] and not kept[i - 1] and prev.close_mark is not None:
+            between = text[prev.close_mark + 1 : quote.open_mark]
+            if _COORDINATED.fullmatch(between) and len(_WORDS.findall(quote.text)) <= 4:
+                kept[i] = False
+    long_keys = [_loose(q.text) for q, k in zip(quotes, kept, strict=True) if k]
+    for i, quote in enumerate(quotes):
+        if kept[i] or len(_WORDS.findall(quote.text)) < 2:
+            continue
+        p_start, p_end = paragraph_of(quote.open_mark)
+        if not is_heading(text[p_start:p_end], first=(p_start, p_end) == paragraph_of(0)):
+            continue
+        key = _loose(quote.text)
+        if any(key in other and key != other for other in long_keys):
+            kept[i] = True
+    return [q for q, k in zip(quotes, kept, strict=True) if k]
+
+
+_COORDINATED = re.compile(r"\s*(?:,|,?\s+(?:and|or|as\s+well\s+as))\s+")
+
+
+def _loose(text: str) -> str:
+    return " " + " ".join(w.lower() for w in _WORDS.findall(text)) + " "
+
+
 def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
     """Whether a quotation reports someone's words rather than a term, title or slogan.
 
@@ -232,9 +282,15 @@ def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
        World") is a title;
     3. a single word is a scare quote or term;
     4. two or three words are a statement only when no determiner precedes them ("the
-       'little Satan'") and they end like a sentence ("were positive.") or a lower-case
-       speech verb stands in the same sentence ("said Tehran would "not tolerate it"");
-    5. four words or more are a statement.
+       'little Satan'"), no noun follows them as if they were its modifier ("a vessel
+       carrying out 'law enforcement' duties"), and they end like a sentence ("were
+       positive.") or a speech cue stands in the same sentence: a lower-case speech verb
+       ("said Tehran would "not tolerate it""), "according to", a speech noun ("X's
+       position is that …");
+    5. four or five words that start in lower case and do not end a clause are a term
+       unless the sentence has such a speech cue ("the place where "international peace
+       and security" is decided");
+    6. longer quotations are statements.
     """
     words = _WORDS.findall(quote.text)
     if not words:
@@ -248,15 +304,51 @@ def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
         return False
     if len(words) == 1:
         return False
+    close = quote.close_mark if quote.close_mark is not None else quote.end
     if len(words) <= 3:
         if _DETERMINER_BEFORE.search(before):
             return False
         if ends_sentence:
             return True
-        close = quote.close_mark if quote.close_mark is not None else quote.end
+        if not ends_clause and _modifies_a_noun(text, close + 1):
+            return False
         around = text[sentence[0] : quote.open_mark] + " " + text[close + 1 : sentence[1]]
-        return _speech_verb_in(around)
+        return _speech_cue_in(around)
+    if len(words) <= 5 and not ends_clause and quote.text[:1].islower():
+        around = text[sentence[0] : quote.open_mark] + " " + text[close + 1 : sentence[1]]
+        return _speech_cue_in(around)
     return True
+
+
+_NEXT_WORD = re.compile(r"[ \t\u00a0]+([^\W\d_][\w’'-]*)")
+# Words that may follow a quoted predicate ("remains open" to, "will not allow" any, …).
+_FUNCTION_WORDS = frozenset(
+    """a an the this that these those its his her their our my your to of in on at for from
+    with by into onto over under about against between among through during after before
+    since until upon within without across along around toward towards as than and or but
+    nor so yet if when while because although though where which who whom whose what
+    whether is are was were be been being has have had do does did will would shall should
+    can could may might must not no it he she they we i you him them us me also again too
+    now then today tonight yesterday tomorrow there here only just even still already soon
+    later earlier instead any some all both each every either neither more most less least
+    such very""".split()
+)
+
+
+def _modifies_a_noun(text: str, pos: int) -> bool:
+    """Whether the word right after a closing mark is a lower-case content word, as in
+    "carrying out "law enforcement" duties" (the quotation modifies it)."""
+    m = _NEXT_WORD.match(text, pos)
+    if m is None:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    return (
+        word.islower()
+        and low not in _FUNCTION_WORDS
+        and low not in lexicon.SPEECH_VERBS
+        and not low.endswith("ly")
+    )
 
 
 def _title_case(words: list[str]) -> bool:
@@ -270,8 +362,18 @@ _NAMING_VERBS = frozenset(
     "read reads reading call calls called calling term terms termed label labels labelled "
     "labeled brand brands branded describe describes described describing".split()
 )
-_SHORT_QUOTE_VERBS = lexicon.SPEECH_VERBS - _NAMING_VERBS
+# Bare forms that are as often nouns ("state media", "a post on X") are no cue either.
+_NOUN_LIKE = frozenset(
+    """state post report note comment answer reply charge claim demand hope fear point voice
+    remark tweet quote welcome praise counter cite order rule direct signal thank
+    read""".split()
+)
+_SHORT_QUOTE_CUES = (lexicon.SPEECH_VERBS - _NAMING_VERBS - _NOUN_LIKE) | frozenset({"according"})
 
 
-def _speech_verb_in(words_text: str) -> bool:
-    return any(w in _SHORT_QUOTE_VERBS for w in _WORDS.findall(words_text))
+def _speech_cue_in(words_text: str) -> bool:
+    words = _WORDS.findall(words_text)
+    return any(w in _SHORT_QUOTE_CUES or w == "According" for w in words) or any(
+        w.lower() in lexicon.SPEECH_NOUNS and i > 0 and words[i - 1].lower().endswith(("'s", "’s"))
+        for i, w in enumerate(words)
+    )

@@ -40,7 +40,7 @@ from app.extraction.context import ArticleContext, Word
 from app.extraction.gazetteer import GazetteerMatch, org_keywords
 from app.extraction.model import KnownActor, NewActor
 from app.extraction.quotes import Quote
-from app.extraction.text import fold, slugify, word_keys
+from app.extraction.text import fold, is_heading, slugify, word_keys
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,31 @@ def attribute(
             _remember(state, found)
     for index in pending:
         state.results[index] = _from_repetition(state, statements, index)
+    _headings_follow_the_body(state, statements)
     return tuple(state.results), tuple(state.new_actors.values())
+
+
+def _headings_follow_the_body(state: _State, statements: Sequence[Quote]) -> None:
+    """A quotation in a headline or crosshead takes the speaker the article body gives the
+    same words ("Egypt says … a 'flagrant violation'" is the ministry's, whose statement
+    the body quotes), which is more precise than the headline's own shorthand."""
+    ctx = state.ctx
+    first = ctx.paragraphs[0] if ctx.paragraphs else (0, 0)
+    heading = []
+    for quote in statements:
+        span = ctx.paragraphs[ctx.paragraph_index(quote.open_mark)]
+        heading.append(is_heading(ctx.text[span[0] : span[1]], first=span == first))
+    keys = [_loose(q.text) for q in statements]
+    for i, key in enumerate(keys):
+        if not heading[i] or len(key) < 6:
+            continue
+        for j, other in enumerate(keys):
+            found = state.results[j]
+            if not heading[j] and found.speaker is not None and f" {key} " in f" {other} ":
+                state.results[i] = Attribution(
+                    found.speaker_text, found.speaker, found.start, found.end, "heading"
+                )
+                break
 
 
 # ------------------------------------------------------------------ finding the phrase
@@ -314,7 +338,7 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
         return _resolve(state, start + qm.start("np"), start + qm.end("np"), "pre")
     acc = _last(_ACCORDING.finditer(text, start, quote.open_mark))
     if acc is not None and not ctx.in_quote(acc.start()):
-        np = _np_forward(ctx, plain, _index_at(plain, acc.end()))
+        np = _np_forward(ctx, plain, _index_at(plain, acc.end()), clause_end=False)
         if np is not None:
             return _resolve(state, np[0], np[1], "pre")
     verb_index = None
@@ -664,8 +688,12 @@ def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
     return words[i].start, words[j - 1].end
 
 
-def _np_forward(ctx: ArticleContext, words: Sequence[Word], i: int) -> tuple[int, int] | None:
-    """The noun phrase starting at words[i]; `said the spokesman, X Y.` gives X Y."""
+def _np_forward(
+    ctx: ArticleContext, words: Sequence[Word], i: int, *, clause_end: bool = True
+) -> tuple[int, int] | None:
+    """The noun phrase starting at words[i]; `said the spokesman, X Y.` gives X Y.
+    Without `clause_end`, `words` stop at a quotation rather than at the end of a clause,
+    so a name running up to it is the quotation's subject, not an apposition."""
     text = ctx.text
     if i >= len(words):
         return None
@@ -694,7 +722,10 @@ def _np_forward(ctx: ArticleContext, words: Sequence[Word], i: int) -> tuple[int
             and (k == j or _gap_ok(text, words[k - 1], words[k]))
         ):
             k += 1
-        after = text[words[k - 1].end : words[k].start].strip()[:1] if k < len(words) else "."
+        if k < len(words):
+            after = text[words[k - 1].end : words[k].start].strip()[:1]
+        else:
+            after = "." if clause_end else ""
         if k > j and after != "" and after in ",.":
             if all(w.lower not in _STOP_NAME_WORDS for w in words[j:k]):
                 return words[j].start, words[k - 1].end
@@ -954,6 +985,16 @@ def _gender(state: _State, key: str, before: int) -> str | None:
         titles.append(new.title)
     for title in titles:
         score += 3 * _gender_of_words(word_keys(title))
+    names = [actor.name] if actor is not None else []
+    if new is not None:
+        names.append(new.name)
+    names += [ref.name for ref in state.referents if ref.key == key and " " in ref.name]
+    if names:
+        given = [k for k in word_keys(names[0]) if k not in lexicon.HONORIFICS][:1]
+        score += 2 * (
+            sum(g in lexicon.FEMALE_FIRST_NAMES for g in given)
+            - sum(g in lexicon.MALE_FIRST_NAMES for g in given)
+        )
     if state.pronoun_at is None:
         state.pronoun_at = [
             m.start() for m in _PERSONAL_PRONOUN.finditer(text) if not ctx.in_quote(m.start())
@@ -1507,7 +1548,7 @@ def _referents(ctx: ArticleContext) -> list[_Referent]:
 _ANONYMOUS = "~"  # the key of a person the article introduces without a name
 _INDEFINITE_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
-    + "|".join(sorted(lexicon.PERSON_ROLES, key=len, reverse=True))
+    + "|".join(sorted(lexicon.ANONYMOUS_ROLES, key=len, reverse=True))
     + r")\b(?![ \t]*,[ \t]*[A-Z])"
 )
 _COPULAS = frozenset("is was are were be been being as became become remains".split())
@@ -1523,8 +1564,8 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
     found: list[tuple[int, int, str]] = []
     for m in _INDEFINITE_ROLE.finditer(text):
         role = m.group("role")
-        if ctx.in_quote(m.start()):
-            continue
+        if ctx.in_quote(m.start()) or (role == "source" and text.startswith(" of", m.end())):
+            continue  # "a source of tension" is no one
         inner = text[m.start() : m.start("role")]
         if any(c in inner for c in '.,;:\n"“”«»'):
             continue

@@ -188,3 +188,14 @@ def slugify(name: str) -> str:
     """Deterministic slug of a name: "Nəsimi Məmmədli" -> "nasimi-mammadli"."""
     # A possessive is not a word of the name: "Azerbaijan's Army" -> "azerbaijan-army".
     return "-".join(word_keys(re.sub(r"['’]s\b", "", name))) or "actor"
+
+
+_CLOSING = "\"'”’»›)] "
+
+
+def is_heading(paragraph: str, *, first: bool = False) -> bool:
+    """Whether a paragraph is a headline, crosshead or live-blog entry title: the article's
+    first line, or a line that does not end like a sentence ("Armenian opposition:
+    'This is capitulation'")."""
+    end = paragraph.rstrip(_CLOSING)[-1:]
+    return first or (end != "" and end not in ".!?…:;,")
