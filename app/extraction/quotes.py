@@ -310,7 +310,7 @@ def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
             return False
         if ends_sentence:
             return True
-        if not ends_clause and _modifies_a_noun(text, close + 1):
+        if not ends_clause and _nominal(words) and _modifies_a_noun(text, close + 1):
             return False
         around = text[sentence[0] : quote.open_mark] + " " + text[close + 1 : sentence[1]]
         return _speech_cue_in(around)
@@ -331,7 +331,24 @@ _FUNCTION_WORDS = frozenset(
     can could may might must not no it he she they we i you him them us me also again too
     now then today tonight yesterday tomorrow there here only just even still already soon
     later earlier instead any some all both each every either neither more most less least
-    such very""".split()
+    such very near beyond behind below above inside outside amid despite per via like
+    unlike off out up down following including regarding concerning versus""".split()
+)
+
+
+def _nominal(words: Sequence[str]) -> bool:
+    """Whether a few quoted words can be a noun phrase ("law enforcement"), not a
+    predicate ("firmly opposes", "will not allow")."""
+    last = words[-1].lower()
+    return not (
+        last.endswith(("s", "ed"))
+        or any(w.lower().endswith("ly") or w.lower() in _AUXILIARIES for w in words)
+    )
+
+
+_AUXILIARIES = frozenset(
+    """will would shall should can could may might must not no is are was were be been
+    being has have had do does did to""".split()
 )
 
 
@@ -366,7 +383,8 @@ _NAMING_VERBS = frozenset(
 _NOUN_LIKE = frozenset(
     """state post report note comment answer reply charge claim demand hope fear point voice
     remark tweet quote welcome praise counter cite order rule direct signal thank
-    read""".split()
+    read states reports notes comments posts remarks tweets quotes orders rules points
+    voices charges demands""".split()
 )
 _SHORT_QUOTE_CUES = (lexicon.SPEECH_VERBS - _NAMING_VERBS - _NOUN_LIKE) | frozenset({"according"})
 

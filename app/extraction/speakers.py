@@ -375,7 +375,9 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
     if stripped.endswith(":") and len(plain) <= 8:
         np = _np_backward(ctx, plain, len(plain), floor=start)
         if np is not None and np[0] == plain[0].start:
-            return _resolve(state, np[0], np[1], "pre")
+            found = _resolve(state, np[0], np[1], "pre")
+            if found.speaker is not None:
+                return found  # "Interview: '…'" names no one
     # X's statements such as "…"
     for k in range(len(plain) - 1, 0, -1):
         word = plain[k]
@@ -416,6 +418,7 @@ def _subject(
     j = k
     while j > lo and words[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
         j -= 1
+    j = _skip_time(words, j, lo)
     if j <= lo:
         return None
     before = words[j - 1]
@@ -434,9 +437,12 @@ def _subject(
         chunk -= 1
     if chunk == j or _chunk_kind(words, chunk, j) == "par":
         found = _chunk_subject(ctx, words, lo, j)
+        if found is None and chunk == j:
+            # the verb follows a parenthesis we could not read: the clause's subject
+            found = _main_subject(ctx, words[lo:], j - lo)
         if found is not None:
             return found
-    return _np_backward(ctx, words, k, floor=floor)
+    return _np_backward(ctx, words, j, floor=floor)
 
 
 def _antecedent(
@@ -472,6 +478,15 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in _NP_LOWER
     ):
         return "par"
+    if first.lower in _DETERMINERS or first.capitalised or first.base in _NP_LOWER:
+        # an apposition describing someone: "the commander of U.S. forces in the region",
+        # "a senior fellow at the Caspian Institute"
+        if any(w.base in lexicon.PERSON_ROLES for w in words[i : min(j, i + 6)]) and not any(
+            w.lower in lexicon.SPEECH_VERBS and w.text.islower() for w in words[i:j]
+        ):
+            if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]):
+                return "np" if any(w.base in _NOT_IN_NAME for w in words[i:j]) else "name"
+            return "np"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
         if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]) and not any(
             w.base in _NOT_IN_NAME or w.base in lexicon.ROLE_MODIFIERS for w in words[i:j]
@@ -612,12 +627,11 @@ def _index_at(words: Sequence[Word], pos: int) -> int:
 def _gap_ok(text: str, left: Word, right: Word) -> bool:
     if _NP_GAP.fullmatch(text, left.end, right.start):
         return True
-    # "K. Heydari": an initial's period
+    # "K. Heydari": an initial's period; "Lt. Gen. John Smith", "Dr. Sarah Connor"
     return (
-        len(left.text) == 1
-        and left.text.isupper()
-        and bool(_INITIAL_GAP.fullmatch(text, left.end, right.start))
-    )
+        (len(left.text) == 1 and left.text.isupper())
+        or (left.capitalised and left.lower in lexicon.HONORIFICS)
+    ) and bool(_INITIAL_GAP.fullmatch(text, left.end, right.start))
 
 
 def _np_word(word: Word) -> bool:
@@ -738,9 +752,13 @@ def _main_subject(
     """The subject of the clause holding words[before]: its first noun phrase."""
     text = ctx.text
     i = 0
-    if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+    dateline = _DATELINE.match(text, words[0].start) if words else None
+    if dateline is not None:
+        # "ISLAMABAD (Reuters) - Pakistan is …": the place and agency are no subject
+        i = _index_at(words, dateline.end())
+    if i < before and words[i].lower in lexicon.ADVERBIAL_OPENERS:
         # skip the opening adverbial up to its comma
-        for k in range(1, before):
+        for k in range(i + 1, before):
             if "," in text[words[k - 1].end : words[k].start]:
                 i = k
                 break
@@ -749,6 +767,29 @@ def _main_subject(
     if i >= before:
         return None
     return _np_forward(ctx, words[:before], i)
+
+
+_DATELINE = re.compile(
+    r"[A-Z][A-Z .'’\-]+(?:,[ \t]*[A-Z][\w .,]{0,30}?)?[ \t]*(?:\([^()\n]{1,40}\))?"
+    r"[ \t]*(?:--|[-–—])[ \t]+"
+)
+_TIME_WORDS = frozenset(
+    """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
+    week month year weekend morning evening night afternoon""".split()
+)
+_TIME_LEAD = frozenset("on last this late early earlier later next".split())
+
+
+def _skip_time(words: Sequence[Word], j: int, lo: int) -> int:
+    """Step back over a time adverbial before a verb: "X on Monday said", "X last week
+    told …", "X earlier this month said"."""
+    while j - 2 >= lo and words[j - 1].lower in _TIME_WORDS and words[j - 2].lower in _TIME_LEAD:
+        j -= 2
+        while j > lo and words[j - 1].lower in _TIME_LEAD:
+            j -= 1
+    while j > lo and words[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+        j -= 1
+    return j
 
 
 # ------------------------------------------------------------------ resolving the phrase
@@ -790,6 +831,13 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     ):
         return Attribution(phrase, orgs[-1].actor.slug, start, end, rule)
     states = [m for m in inside if m.actor.kind == "state"]
+    lead = [w for w in low if w not in ("the", "a", "an")][:1]
+    if states and lead and lead[0] in lexicon.ORG_HEADS and "of" in low:
+        # "the Ministry of Foreign Affairs of the Republic of Azerbaijan": a body of the
+        # state, not the state
+        org = _org_phrase(state, start, end, lead[0], states)
+        if org is not None:
+            return Attribution(phrase, org, start, end, rule)
     if states and states[-1].end == _strip_possessive(text, end):
         # "The Kremlin said", "Official Baku", "Tehran": the state itself
         return Attribution(phrase, states[-1].actor.slug, start, end, rule)
@@ -1237,7 +1285,28 @@ def _document_issuer(state: _State, pos: int) -> str | None:
                 found = _resolve(state, np[0], np[1], "issuer")
                 if found.speaker is not None:
                     return found.speaker
+    # no sentence says who issued it: the latest body that was a sentence's subject
+    # ("The Ministry … strongly condemns …" opening a press release)
+    for s in range(here - 1, max(-1, here - 15), -1):
+        s_start, s_end = ctx.sentences[s]
+        if is_heading(text[s_start:s_end]) or text[s_start:s_end].isupper():
+            continue
+        words = [w for w in ctx.words(s_start, s_end) if w is not None]
+        np = _main_subject(ctx, words, len(words))
+        if np is None:
+            continue
+        found = _resolve(state, np[0], np[1], "issuer").speaker
+        if found is not None and _kind(state, found) == "organization":
+            return found
     return None
+
+
+def _kind(state: _State, slug: str) -> str | None:
+    actor = state.ctx.gazetteer.get(slug)
+    if actor is not None:
+        return actor.kind
+    new = state.new_actors.get(slug)
+    return new.kind if new is not None else None
 
 
 # ------------------------------------------------------------------ new actors
@@ -1737,9 +1806,16 @@ def _introduced_interviewee(state: _State, first_question: int) -> Attribution |
     for m in _SPOKE_TO.finditer(ctx.text, 0, first_question):
         words = [w for w in ctx.words(m.end(), min(first_question, m.end() + 120)) if w]
         np = _np_forward(ctx, words, 0)
-        if np is None:
-            continue
-        found = _resolve(state, np[0], np[1], "interview")
-        if found.speaker is not None:
-            return found
+        if np is not None:
+            found = _resolve(state, np[0], np[1], "interview")
+            if found.speaker is not None:
+                return found
+        # "X spoke to our correspondent": the subject
+        s_start = ctx.sentences[ctx.sentence_index(m.start())][0]
+        before = [w for w in ctx.words(s_start, m.start()) if w]
+        np = _np_backward(ctx, before, len(before), floor=s_start)
+        if np is not None:
+            found = _resolve(state, np[0], np[1], "interview")
+            if found.speaker is not None:
+                return found
     return None
