@@ -1295,9 +1295,9 @@ def _document_issuer(state: _State, pos: int) -> str | None:
         np = _main_subject(ctx, words, len(words))
         if np is None:
             continue
-        found = _resolve(state, np[0], np[1], "issuer").speaker
-        if found is not None and _kind(state, found) == "organization":
-            return found
+        issuer = _resolve(state, np[0], np[1], "issuer").speaker
+        if issuer is not None and _kind(state, issuer) == "organization":
+            return issuer
     return None
 
 
