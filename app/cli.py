@@ -100,6 +100,7 @@ def serve(
         log_level="info",
         access_log=False,
         proxy_headers=False,
+        timeout_keep_alive=settings.keep_alive_seconds,
     )
 
 

@@ -124,6 +124,11 @@ def free_port() -> int:
 class Server:
     base: str
     pid: int
+    log_path: Path
+
+    def log(self) -> str:
+        """What the server wrote to stdout and stderr so far."""
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
     def rss_kib(self) -> int:
         """Resident memory of the server process (Linux /proc), in KiB."""
@@ -137,7 +142,9 @@ def served(url: str, **env: str) -> Iterator[Server]:
     """`incidentdb serve` on a free loopback port, stopped on exit."""
     port = free_port()
     # A file, not a pipe: a server logging many errors must not block on a full pipe.
-    log = tempfile.TemporaryFile(mode="w+")
+    log_dir = tempfile.TemporaryDirectory()
+    log_path = Path(log_dir.name) / "serve.log"
+    log = log_path.open("w+", encoding="utf-8")
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, "DATABASE_URL": url, **env},
@@ -158,7 +165,7 @@ def served(url: str, **env: str) -> Iterator[Server]:
                 time.sleep(0.05)
         else:
             raise AssertionError("the server did not start")
-        yield Server(base, process.pid)
+        yield Server(base, process.pid, log_path)
     finally:
         process.terminate()
         try:
@@ -167,3 +174,4 @@ def served(url: str, **env: str) -> Iterator[Server]:
             process.kill()
             process.wait(timeout=10)
         log.close()
+        log_dir.cleanup()

@@ -1,0 +1,34 @@
+"""Load on loopback: 50 concurrent clients, a few thousand requests, no errors, steady memory."""
+
+import pytest
+
+from tests.reliability import load
+from tests.reliability.conftest import served
+
+CLIENTS = 50
+WARM_UP = 500
+REQUESTS = 2500
+# Growth allowed between the end of the warm-up and the end of the run: caches and pools are
+# full by then, so a leak of even a few hundred bytes a request would show.
+MAX_GROWTH_KIB = 20 * 1024
+
+
+@pytest.mark.slow
+def test_50_concurrent_clients_get_no_errors_and_memory_stays_steady(
+    seeded_url: str, backend: str
+) -> None:
+    with served(seeded_url) as server:
+        paths = load.paths_for(server.base)
+        warm_up = load.run(server.base, clients=CLIENTS, requests=WARM_UP, paths=paths)
+        rss_before = server.rss_kib()
+        result = load.run(server.base, clients=CLIENTS, requests=REQUESTS, paths=paths)
+        rss_after = server.rss_kib()
+        log = server.log()
+    print(
+        f"\n[{backend}] {CLIENTS} clients: {result.summary()}; server RSS "
+        f"{rss_before / 1024:.0f} MiB after warm-up, {rss_after / 1024:.0f} MiB after the run"
+    )
+    errors = warm_up.errors + result.errors
+    assert errors == [], f"{errors[:5]}\nserver log:\n{log[-3000:]}"
+    assert result.requests == REQUESTS
+    assert rss_after - rss_before < MAX_GROWTH_KIB, (rss_before, rss_after)
