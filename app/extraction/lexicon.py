@@ -180,7 +180,8 @@ PERSON_ROLES = frozenset(
     negotiator mediator coordinator rapporteur delegate commissioner inspector officer
     agent soldier sergeant marshal founder ceo candidate opposition dissident witness
     resident source sources officials fellow lecturer specialist strategist consultant
-    pundit blogger presenter anchor host spokespeople aides""".split()
+    pundit blogger presenter anchor host spokespeople aides rabbi bishop archbishop
+    cardinal patriarch mufti priest""".split()
 )
 # Which roles a later short reference may stand for: "the top diplomat" for a foreign
 # minister, "the official" for a spokesman. A specific role stands only for its equivalents.

@@ -821,7 +821,8 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     if low[0] in _INDEFINITE or _head(words) in _PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
-        if _head(words) not in _SPOKES:
+        roles = [w for w in low if w.strip(",.") in lexicon.PERSON_ROLES]
+        if not (roles and roles[0].strip(",.") in _SPOKES) and _head(words) not in _SPOKES:
             return Attribution(phrase, None, start, end, rule)
         return Attribution(phrase, _body_named(state, start, end), start, end, rule)
     head = _head(words)
@@ -1512,6 +1513,12 @@ def _official(role_words: Sequence[str]) -> bool:
 _NAME_AFTER_ROLE = re.compile(
     r"[ \t]+(?P<name>(?:[A-Z][\w’'\-]+[ \t]+){0,2}[A-Z][\w’'\-]*[^\W\d_])\b"
 )
+# "spokeswoman, Leyla Abdullayeva," / "Secretary of State Marco Rubio" (the role's "of X"
+# is not the name: the name is the last two capitalised words of the run)
+_NAME_AFTER_ROLE_OF = re.compile(
+    r"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w’'\-]+[ \t]+)+?)"
+    r"(?P<name>[A-Z][\w’'\-]+[ \t]+[A-Z][\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+)
 _NAME_BEFORE_APPOSITIVE = re.compile(
     r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2}),[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
@@ -1531,6 +1538,8 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         if token.key not in lexicon.PERSON_ROLES:
             continue
         m = _NAME_AFTER_ROLE.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE_OF.match(text, token.end)
         if m is None:
             continue
         found.append(
@@ -1644,8 +1653,15 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         last = before.split()[-1].lower() if before.split() else ""
         if last in _COPULAS:
             continue
-        found.append((m.start(), m.end("role"), role))
+        end = m.end("role")
+        body = _FOR_BODY.match(text, end)  # "a spokesman for the Azerbaijani Foreign Ministry"
+        found.append((m.start(), body.end() if body else end, role))
     return found
+
+
+_FOR_BODY = re.compile(
+    r"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?[A-Z][\w’'\-]*(?:[ \t]+[A-Z][\w’'\-]*)*"
+)
 
 
 def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
