@@ -210,7 +210,9 @@ def _attribute_one(state: _State, quote: Quote) -> Attribution:
     para = ctx.paragraph_index(quote.open_mark)
     p_start = ctx.paragraphs[para][0]
     opens_paragraph = not text[p_start : quote.open_mark].strip(" \t-–—")
-    if state.results:
+    p_span = ctx.paragraphs[para]
+    heading = is_heading(text[p_span[0] : p_span[1]], first=para == 0)
+    if state.results and not heading:  # a crosshead does not continue a quotation
         previous = state.results[-1]
         prev_para = ctx.paragraph_index(state.done[-1].open_mark)
         if prev_para == para or (
@@ -818,6 +820,10 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
         return Attribution(phrase, slug, start, end, rule)
     if persons:
         return Attribution(phrase, persons[-1].actor.slug, start, end, rule)
+    if len(words) == 2 and _head(words) in _SPOKES and low[0] in ("his", "her", "its", "their"):
+        # "His spokesperson said": speaks for the person (or body) the pronoun stands for
+        key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
+        return Attribution(phrase, key, start, end, rule)
     if low[0] in _INDEFINITE or _head(words) in _PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
@@ -892,20 +898,41 @@ def _trailing_name(
     text = ctx.text
     names = list(_NAME_WORD.finditer(text, start, end))
     tail: list[re.Match[str]] = []
-    for m in reversed(names):
-        if (
-            tail
-            and not _NAME_GAP.fullmatch(text, m.end(), tail[-1].start())
-            and not (
-                len(m.group()) <= 2 and _INITIAL_GAP.fullmatch(text, m.end(), tail[-1].start())
-            )
-        ):
-            break
+
+    def adjacent(left: re.Match[str], right: re.Match[str]) -> bool:
+        return bool(
+            _NAME_GAP.fullmatch(text, left.end(), right.start())
+            or (len(left.group()) <= 2 and _INITIAL_GAP.fullmatch(text, left.end(), right.start()))
+        )
+
+    def plain_name_word(m: re.Match[str]) -> bool:
         low = m.group().lower().rstrip(".")
-        if low in _NOT_IN_NAME:
+        return not (
+            low in _NOT_IN_NAME
+            or low in lexicon.ROLE_MODIFIERS
+            or low.endswith(("'s", "’s"))
+            or any(mm.start <= m.start() < mm.end for mm in inside)
+        )
+
+    for n in range(len(names) - 1, -1, -1):
+        m = names[n]
+        if tail and not adjacent(m, tail[-1]):
             break
-        if low in lexicon.ROLE_MODIFIERS or any(mm.start <= m.start() < mm.end for mm in inside):
-            break
+        if not plain_name_word(m):
+            # a title word inside a name ("Hassan Sheikh Mohamud") is part of it; one at
+            # its start ("Sheikh Tamim", "President Hassan …") is not
+            low = m.group().lower().rstrip(".")
+            inner = (
+                tail
+                and low in _NOT_IN_NAME
+                and n > 0
+                and adjacent(names[n - 1], m)
+                and plain_name_word(names[n - 1])
+                and names[n - 1].group()[:1].isupper()
+                and names[n - 1].start() >= start
+            )
+            if not inner:
+                break
         tail.append(m)
     if not tail or tail[0].end() != _strip_possessive(text, end):
         return None
@@ -1065,6 +1092,12 @@ def _gender(state: _State, key: str, before: int) -> str | None:
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
             if apposition is not None:
                 score += 3 * _gender_of_words(word_keys(apposition.group(1)))
+        if any(
+            o.kind == "person" and o.key != key
+            for o in refs[max(0, n - 4) : n]
+            if o.sentence == ref.sentence
+        ):
+            continue  # not the sentence's subject: a later pronoun is more likely its
         p = bisect.bisect_right(pronouns, ref.end)
         if p >= len(pronouns) or pronouns[p] >= before:
             continue
@@ -1145,10 +1178,15 @@ def _org_phrase(
         org = ctx.gazetteer.organization(country, word_keys(text[start:end]))
         if org is not None:
             return org.slug
+    sentence_start = ctx.sentences[ctx.sentence_index(start)][0]
     proper_at = [
         m.start()
         for m in re.finditer(r"\b[A-Z]\w*", text[start:end])
         if m.group().lower() not in ("the", "a", "an")
+        # "State media said": a common word capitalised because it opens the sentence
+        and not (
+            start + m.start() == sentence_start and m.group().lower() in lexicon.ROLE_MODIFIERS
+        )
     ]
     bare = all(text[start + p :].lower().startswith(head) for p in proper_at)  # "The Ministry"
     if bare or all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
@@ -1417,7 +1455,10 @@ def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
     pattern = re.compile(r"((?:[A-Z][\w’'\-]+|[A-Z]\.)\s+)+" + re.escape(surname) + r"\b")
     for m in pattern.finditer(ctx.text):
         words = m.group().split()
-        while words and words[0].lower().strip(".") in (_NOT_IN_NAME | lexicon.ROLE_MODIFIERS):
+        while words and (
+            words[0].lower().strip(".") in (_NOT_IN_NAME | lexicon.ROLE_MODIFIERS)
+            or words[0].endswith(("'s", "’s"))
+        ):
             words = words[1:]
         if len(words) >= 2 and not any(
             mm.start <= m.start() < mm.end for mm in ctx.matches if mm.actor.kind != "state"
@@ -1520,7 +1561,7 @@ _NAME_AFTER_ROLE_OF = re.compile(
     r"(?P<name>[A-Z][\w’'\-]+[ \t]+[A-Z][\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
 )
 _NAME_BEFORE_APPOSITIVE = re.compile(
-    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2}),[ \t]+"
+    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2})(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
 )
 _NOT_NAME_WORDS = (

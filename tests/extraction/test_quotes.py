@@ -148,3 +148,42 @@ def test_offsets_stay_exact_on_arbitrary_typography(extract: Extract) -> None:
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
         extract(text)  # the fixture checks every statement's and mention's offsets
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # labels: called / described as / what it called
+        'Baku condemned what it called "hostile rhetoric" from Tehran.',
+        'Kanani called the drills a "reckless provocation" and left.',
+        'Bayramov described the proposal as "a recipe for endless conflict and mistrust".',
+        # a slogan chanted by a crowd
+        "Crowds in Baku chanted “Our land, our future” as the convoy passed.",
+        # a second label coordinated with a first
+        'Tehran rejected the so-called "referendum" and "transitional council" outright.',
+        # a quoted phrase used as a noun's modifier
+        "Iranian boats carried out “border security” patrols near the island.",
+        # a short term with no speech cue in its sentence
+        "It would end the council's role as the place where “regional peace and security” "
+        "is decided.",
+    ],
+)
+def test_labels_slogans_and_terms_are_not_statements(extract: Extract, text: str) -> None:
+    assert extract(text).statements == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "quoted"),
+    [
+        ('Kanani said Iran "firmly opposes" foreign bases in the region.', "firmly opposes"),
+        ('According to the ministry, Tehran "remains open" to talks.', "remains open"),
+        (
+            'Azerbaijan\'s position is that any deal must "respect our borders" first.',
+            "respect our borders",
+        ),
+    ],
+)
+def test_short_predicates_with_a_speech_cue_are_statements(
+    extract: Extract, text: str, quoted: str
+) -> None:
+    assert texts(extract(text)) == [quoted]

@@ -281,3 +281,162 @@ def test_unattributed_quote_takes_the_subject_of_the_sentence_before(extract: Ex
 def test_headline_attribution_after_the_clause_names_the_speaker(extract: Extract) -> None:
     result = extract("Iran 'will respond decisively' to any attack, says Amir-Abdollahian\n\nText.")
     assert speakers(result) == ["hossein-amir-abdollahian"]
+
+
+# ------------------------------------------------------------------ rules for unseen text
+
+
+@pytest.mark.parametrize(
+    ("text", "slug", "name"),
+    [
+        ('"We saw the ships," said Commodore Jay Rivera, a navy spokesman.', "jay-rivera", ""),
+        ('Shadow minister Dame Ann Hollis said: "This deal is a surrender."', "ann-hollis", ""),
+        (
+            'Lt. Gen. John Smith, the commander, said the drills were "routine and defensive."',
+            "john-smith",
+            "John Smith",
+        ),
+        (
+            'His Excellency Dr Omar Haidari, the envoy, said talks were "going well."',
+            "omar-haidari",
+            "Omar Haidari",
+        ),
+        ('"We will not be silenced," said the country\'s chief rabbi, David Lau.', "david-lau", ""),
+        (
+            'Somalia\'s President Hassan Sheikh Mohamud said the deal was "null and void."',
+            "hassan-sheikh-mohamud",
+            "Hassan Sheikh Mohamud",
+        ),
+    ],
+)
+def test_new_actor_names_leave_out_ranks_and_honorifics(
+    extract: Extract, text: str, slug: str, name: str
+) -> None:
+    result = extract(text)
+    assert speakers(result) == [slug]
+    if name:
+        assert result.new_actors[0].name == name
+
+
+def test_she_does_not_go_to_a_man_when_a_woman_was_named(extract: Extract) -> None:
+    text = (
+        "Azerbaijani Foreign Ministry spokeswoman Leyla Abdullayeva spoke after Kanani's "
+        "briefing.\n\n"
+        "Asked about Kanani's remarks on Monday, the spokeswoman said Baku was calm.\n\n"
+        '"Our position has not changed," she said.'
+    )
+    assert speakers(extract(text)) == ["leyla-abdullayeva"]
+
+
+def test_he_does_not_go_to_a_woman(extract: Extract) -> None:
+    text = (
+        "Maria Lopez, the mayor of the border town, criticised Bayramov. "
+        '"He has abandoned us," she said.\n\n'
+        "Bayramov met Ms Lopez later.\n\n"
+        '"We have done everything possible," he said.'
+    )
+    assert speakers(extract(text)) == ["maria-lopez", "jeyhun-bayramov"]
+
+
+def test_gender_from_kin_nouns_and_earlier_pronouns(extract: Extract) -> None:
+    text = (
+        "Leila Aziz, the sister of the late commander, addressed the rally.\n\n"
+        "Pezeshkian, who took office last year, has promised an inquiry.\n\n"
+        '"We want the truth," she said.'
+    )
+    assert speakers(extract(text)) == ["leila-aziz"]
+
+
+def test_family_name_first_reference_reaches_the_full_name(extract: Extract) -> None:
+    text = (
+        "Foreign ministry spokesperson Wang Ling told a briefing that Beijing was watching.\n\n"
+        '"We call on all sides to show restraint," Wang said.'
+    )
+    assert speakers(extract(text)) == ["wang-ling"]
+
+
+def test_same_surname_with_another_given_name_is_another_person(extract: Extract) -> None:
+    text = (
+        "The bloc's chairman, Captain Ibrahim Kone, signed the communique.\n\n"
+        'Aminata Kone, a researcher, said the tone was new. "This is unusual," she said.'
+    )
+    assert speakers(extract(text)) == ["aminata-kone"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # a role, then the name in apposition
+        'Its spokeswoman, Leyla Abdullayeva, said the claims were "completely unfounded."',
+        # a name, then a long description in apposition
+        "Leyla Abdullayeva, a spokeswoman for the ministry in Baku, said the claims were "
+        '"completely unfounded."',
+        # an opening adverbial, a relative clause, then the verb
+        "In Baku, Leyla Abdullayeva, who spoke after the meeting, said the claims were "
+        '"completely unfounded."',
+        # after the quotation: role, then name
+        '"The claims are completely unfounded," a ministry spokeswoman, Leyla Abdullayeva, '
+        "told reporters.",
+        # a relative clause whose verb introduces the quotation
+        "Kanani dismissed remarks by spokeswoman Leyla Abdullayeva, who said the claims were "
+        '"completely unfounded."',
+        # a second verb coordinated with the first
+        "Spokeswoman Leyla Abdullayeva said Baku was calm and insisted the claims were "
+        '"completely unfounded."',
+    ],
+)
+def test_subject_across_appositions_and_relative_clauses(extract: Extract, text: str) -> None:
+    assert speakers(extract(text)) == ["leyla-abdullayeva"]
+
+
+def test_headline_quote_takes_the_speaker_of_the_body_statement(extract: Extract) -> None:
+    text = (
+        "Iran says Baku drills a 'grave threat' to the region\n\n"
+        'The Iranian Foreign Ministry said on Monday the drills were a "grave threat to '
+        'regional peace."\n'
+    )
+    result = extract(text)
+    assert [s.text for s in result.statements] == [
+        "grave threat",
+        "grave threat to regional peace.",
+    ]
+    assert speakers(result) == ["iran-foreign-ministry", "iran-foreign-ministry"]
+
+
+def test_crosshead_quote_is_a_statement_of_the_body_speaker(extract: Extract) -> None:
+    text = (
+        "Reactions in Baku\n\n"
+        "14:05\n"
+        "Analyst: 'Nobody wins'\n\n"
+        "Nasimi Mammadli, a political analyst, was blunt.\n\n"
+        '"Nobody wins a war like this," Mammadli said.\n'
+    )
+    result = extract(text)
+    assert [s.text for s in result.statements] == ["Nobody wins", "Nobody wins a war like this,"]
+    assert speakers(result) == ["nasimi-mammadli", "nasimi-mammadli"]
+
+
+def test_body_named_by_head_word_alone_is_the_body_named_before(extract: Extract) -> None:
+    text = (
+        "The ministry welcomed the statement issued by the Caspian Economic Council, in which "
+        'the Council "reaffirmed its support for the talks."'
+    )
+    assert speakers(extract(text)) == ["caspian-economic-council"]
+
+
+def test_reporting_media_do_not_speak_the_reported_words(extract: Extract) -> None:
+    text = (
+        "State media reported that Pezeshkian visited a border post on Monday, calling for "
+        '"a swift end to provocations."'
+    )
+    assert speakers(extract(text)) == ["masoud-pezeshkian"]
+
+
+def test_interviewee_introduced_by_we_spoke_to(extract: Extract) -> None:
+    text = (
+        '"Tehran will not change course": a veteran diplomat on the crisis\n\n'
+        "We spoke to Farid Mehdiyev, a former ambassador, about the crisis.\n\n"
+        "Q: Will Iran change course?\n\n"
+        "A: No. Tehran will not change course, whatever Baku does.\n"
+    )
+    assert speakers(extract(text)) == ["farid-mehdiyev"]
