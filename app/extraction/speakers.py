@@ -2,30 +2,47 @@
 
 For each statement, in order of preference:
 1. an attribution right after the closing mark: `," X said`, `," said X`, `," the channel
-   quoted him as saying`, `, according to X`;
+   quoted him as saying`, `, according to X`, `," a ministry spokesman, X Y, told …` (the
+   name in apposition); `," and she reiterated` starts a new clause and is none;
 2. an attribution earlier in the quotation's sentence: `X said that "…"`, `X: "…"`,
-   `X assessed it as "…"`, `He stressed …, emphasizing that "…"` (a participle takes the
-   subject of its clause), `according to X`, `X's statements such as "…"`;
+   `X assessed it as "…"`, `X made clear that`, `X put it simply: "…"`, `He stressed …,
+   emphasizing that "…"` (a participle takes the subject of its clause, or of the reported
+   clause when the main subject only relays: `state media reported that X …, calling for`),
+   `according to X`, `X's statements such as "…"` / `X's position is that "…"`, `the
+   statement …, in which the Council "reaffirmed …"` (the subject of the quoted predicate).
+   The verb's subject is found across appositions and parentheses (`X, a researcher at Y,
+   said`, `Its spokesperson, X, said`, `X, in a communiqué signed by …, expressed`), relative
+   clauses (`X, who said`, `X, who attended …, thanked`), coordination (`X said … and
+   urged`), datelines and time adverbials (`ISLAMABAD (Reuters) -`, `X on Monday said`);
 3. a sentence or paragraph ending with a colon just before the quotation (`According to X,
    …:` followed by the quotation);
 4. the previous statement of the same paragraph (`"A," he said. "B."`), or of the previous
-   paragraph when the quotation opens its paragraph without an attribution;
+   paragraph when the quotation opens its paragraph without an attribution (never for a
+   crosshead);
 5. the subject of the sentence just before, in the same paragraph (`Bayramov was blunt.
    "…"`);
 6. the same words attributed elsewhere in the article (a quoted headline), including an
    interview answer, which belongs to the interviewee (the last person quoted before the
-   first "Question:").
+   first "Question:", else the one the introduction says it "spoke to").
+Finally a quotation in a headline, crosshead or live-blog entry title takes the speaker the
+body gives the same words.
 
-The noun phrase found is then resolved: pronouns to the subject of the nearest earlier
-sentence naming a person (an opening adverbial such as "During a meeting with X," is
-skipped), "the minister"/"the spokesman"/"the top diplomat" to the latest person with that
-role (else the one curated person with that title), "the ministry"/"the statement" to the
-latest body with that head or the issuer of the latest statement, "the Kremlin"/"Official
-Baku" to the state, names through the Gazetteer. An indefinite or plural phrase ("a senior
-Iranian official", "diplomats") never reaches an earlier person: it speaks for the body or
-state it names, else for no one. Unknown people named with a role or a full name, and
-unknown bodies named with a proper name, become NewActors; a lone unknown word ("Hamas
-said") does not, unless it is an acronym (an organisation).
+The noun phrase found is then resolved: "he"/"she" to the subject-most person of the
+nearest earlier sentence, skipping people known to be of the other gender (titles and
+honorifics, kin nouns in an apposition, common given names, earlier pronouns); "she"
+prefers a woman named in the last sentences to a nearer person of unknown gender. "The
+minister"/"the spokesman"/"the top diplomat" go to the latest person with that role and
+country (else the one curated person with that title), "the ministry"/"the defense ministry"
+/"the statement" to the latest body with those words or the issuer of the latest statement,
+"the Kremlin"/"Official Baku" to the state, names through the Gazetteer, a lone word of an
+earlier full name to that person ("Mao" after "Mao Ning", "Lee" after "Lee Jae-myung"). An
+indefinite or plural phrase ("a senior Iranian official", "diplomats") is anonymous and
+speaks for no one, and "the official" after it is the same anonymous person; only a
+spokesperson speaks for the body the phrase names ("a USFK spokesperson", "a spokesman for
+the X"). Unknown people named with a role or a full name, and unknown bodies named with a
+proper name, become NewActors, named without ranks and honorifics ("Commodore Jay Tarriela"
+is jay-tarriela); a lone unknown word ("Hamas said") does not, unless it is an acronym (an
+organisation).
 """
 
 from __future__ import annotations
