@@ -239,6 +239,8 @@ def paginate_listing(
     """A list's page: by relevance when the filters search and ask for it, else by `key`."""
     settings = get_settings()
     id_column = model.id  # type: ignore[attr-defined]
+    if f.effective_sort == "relevance" and not f.q:
+        raise InvalidParameter("sort", "relevance needs q (there is nothing to rank by)")
     if f.q and f.effective_sort == "relevance":
         return paginate_ranked(
             session,

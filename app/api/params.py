@@ -2,7 +2,7 @@
 
 import re
 from datetime import date
-from typing import Annotated, Literal, Self
+from typing import Annotated, Literal
 
 import pycountry
 from pydantic import (
@@ -13,7 +13,6 @@ from pydantic import (
     Field,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 
 from app.api.pagination import CountMode
@@ -101,7 +100,7 @@ class DateWindow(BaseModel):
 
 
 class SearchSort(BaseModel):
-    """`q` and `sort` together: relevance is the default order of a search, and needs one."""
+    """`q` and `sort` together: relevance is the default order of a search."""
 
     q: str | None
     sort: str | None
@@ -111,9 +110,3 @@ class SearchSort(BaseModel):
         if self.sort is not None:
             return self.sort
         return "relevance" if self.q else "-date"
-
-    @model_validator(mode="after")
-    def _relevance_needs_q(self) -> Self:
-        if self.sort == "relevance" and not self.q:
-            raise ValueError("sort=relevance needs q")
-        return self

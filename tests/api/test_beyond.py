@@ -252,8 +252,11 @@ def test_relevance_walk_visits_every_match_once(client: TestClient) -> None:
     assert len(seen) == len(set(seen)) == total
 
 
-def test_relevance_without_q_is_a_422(client: TestClient) -> None:
-    assert client.get("/incidents", params={"sort": "relevance"}).status_code == 422
+def test_relevance_without_q_is_a_422_naming_sort(client: TestClient) -> None:
+    for path in ("/incidents", "/statements", "/sources"):
+        response = client.get(path, params={"sort": "relevance"})
+        assert response.status_code == 422
+        assert response.json()["invalid_params"][0]["name"] == "sort"
 
 
 # -- 6. provenance ------------------------------------------------------------------------

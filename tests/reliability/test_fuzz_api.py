@@ -30,9 +30,10 @@ STATEFUL_STEPS = 6
 SEMANTIC_PARAMETERS = {"actor", "speaker", "source", "incident", "cursor", "country", "type"}
 # Nor can it say that date_from comes before date_to, or that text parameters may not hold NUL
 # (PostgreSQL text cannot, so both backends refuse it alike).
-SEMANTIC_REASONS = {("date_to", "date_to is before date_from")} | {
-    (name, "must not contain NUL characters") for name in ("q", "actor", "speaker", "publisher")
-}
+SEMANTIC_REASONS = {
+    ("date_to", "date_to is before date_from"),
+    ("sort", "relevance needs q (there is nothing to rank by)"),
+} | {(name, "must not contain NUL characters") for name in ("q", "actor", "speaker", "publisher")}
 INTERNALS = ("Traceback", 'File "', "sqlalchemy", "psycopg", "sqlite3", "SELECT ", "/work/")
 
 # The schema is the app's own /openapi.json; building it opens no database connection.
