@@ -30,3 +30,13 @@ def test_dev_corpus_meets_its_floor() -> None:
     assert report.precision >= 0.97, detail
     assert report.recall >= 0.97, detail
     assert report.attribution >= 0.96, detail
+
+
+def test_test_corpus_meets_the_floor_of_its_single_blind_measurement() -> None:
+    # Measured once after the rules were final: precision 0.962, recall 0.992,
+    # attribution 0.787 (127 of 128 gold statements found, 100 of them attributed right).
+    report = report_for("test")
+    detail = format_report(report)
+    assert report.precision >= 0.95, detail
+    assert report.recall >= 0.98, detail
+    assert report.attribution >= 0.77, detail
