@@ -7,7 +7,7 @@ from tests.reliability.conftest import served
 
 CLIENTS = 50
 WARM_UP = 500
-REQUESTS = 2500
+REQUESTS = 2000
 # Growth allowed between the end of the warm-up and the end of the run: caches and pools are
 # full by then, so a leak of even a few hundred bytes a request would show.
 MAX_GROWTH_KIB = 20 * 1024
