@@ -33,7 +33,7 @@ class Settings(BaseSettings):
     # estimates above from a sample of ids, so `total` costs milliseconds at any scale.
     sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
     # Each facet gets this long before it is reported as truncated.
-    facet_budget_ms: int = Field(default=300, ge=1)
+    facet_budget_ms: int = Field(default=500, ge=1)
     # Cache-Control on JSON responses; ETags let clients revalidate cheaply.
     cache_control: str = "no-cache"
     # Request limits, checked before any query runs (a 422 naming the parameter).

@@ -1,7 +1,7 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, true
 from sqlalchemy.orm import Session
 
 from app import search
@@ -44,6 +44,7 @@ def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     stmt = repo.filtered_rows(f, actor_sets)
     settings = get_settings()
+    counted = repo.counted(f, actor_sets)
     ranked = search.paginate_listing(
         session,
         stmt,
@@ -51,12 +52,12 @@ def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
         f,
         scope="incidents",
         key=_sort_key(f),
-        count_stmt=repo.counted(f, actor_sets),
+        count_stmt=counted,
     )
     window = ranked.window
     ids = [row.id for row in window.items]
     snippets = search.snippets(session, Incident, f.q, ids) if f.q else {}
-    facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
+    facets = _facets(session, counted, f.facet, settings.facet_budget_ms) if f.facet else None
     return IncidentListing(
         window,
         repo.participants_of(ids) if ids else {},
@@ -75,10 +76,14 @@ def iter_incidents(
 
 
 def _facets(
-    session: Session, stmt: AnySelect, names: Sequence[str], budget_ms: int
+    session: Session, counted: AnySelect, names: Sequence[str], budget_ms: int
 ) -> dict[str, Facet]:
-    ids = stmt.with_only_columns(Incident.id, maintain_column_froms=True).order_by(None)
-    matching = Incident.id.in_(ids)
+    """Facet counts over the rows `counted` (the count-shaped filters) selects."""
+    filtered = counted.whereclause is not None
+    ids = counted.with_only_columns(Incident.id, maintain_column_froms=True).order_by(None)
+    # Without filters every incident matches: group the tables directly instead of testing
+    # each row against a subquery that selects them all.
+    matching = Incident.id.in_(ids) if filtered else true()
     specs: dict[str, facet_counts.FacetSpec] = {}
     n = func.count()
     for name in names:
@@ -93,14 +98,21 @@ def _facets(
                 by_country.order_by(n.desc(), country), relabel=facet_counts.country_label
             )
         elif name == "actor":
-            # Participants are many-to-many: count incidents per actor, not rows.
-            counted = func.count(func.distinct(IncidentParticipant.incident_id))
+            # One participant row per (incident, actor): counting rows counts incidents. The
+            # top actors are found on the participant index first, then named.
+            per_actor = select(IncidentParticipant.actor_id, n.label("n"))
+            if filtered:
+                per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
+            top = (
+                per_actor.group_by(IncidentParticipant.actor_id)
+                .order_by(n.desc())
+                .limit(facet_counts.MAX_VALUES)
+                .subquery()
+            )
             query = (
-                select(Actor.slug, Actor.name, counted)
-                .join(IncidentParticipant, IncidentParticipant.actor_id == Actor.id)
-                .where(IncidentParticipant.incident_id.in_(ids))
-                .group_by(Actor.id, Actor.slug, Actor.name)
-                .order_by(counted.desc(), Actor.name)
+                select(Actor.slug, Actor.name, top.c.n)
+                .join(top, top.c.actor_id == Actor.id)
+                .order_by(top.c.n.desc(), Actor.name)
             )
             specs[name] = facet_counts.FacetSpec(query)
         elif name in ("year", "month"):
