@@ -352,7 +352,12 @@ class Gazetteer:
                 return False
         if fuzzy and require_case:
             # A variant spelling is only trusted on a capitalised word in running text.
-            return all(text[tokens[i + j].start].isupper() for j in range(length))
+            if not all(text[tokens[i + j].start].isupper() for j in range(length)):
+                return False
+            if length == 1 and self._by_slug[surface.slug].kind == "person":
+                # ... and not inside someone else's longer name: "Mohamed Abushahab",
+                # "Al-Harith Idriss Al-Harith Mohamed" are not "Mohamud"
+                return not _in_longer_name(text, tokens, i)
         return True
 
     def _upgrade_org_phrases(
@@ -406,3 +411,25 @@ def _lineage_country(by_slug: Mapping[str, KnownActor], slug: str) -> str | None
         seen.add(actor.slug)
         actor = by_slug.get(actor.affiliation) if actor.affiliation else None
     return None
+
+
+def _in_longer_name(text: str, tokens: Sequence[Token], i: int) -> bool:
+    """Whether tokens[i] sits next to another capitalised name word (not a title)."""
+    for j in (i - 1, i + 1):
+        if not 0 <= j < len(tokens):
+            continue
+        left, right = (tokens[j], tokens[i]) if j < i else (tokens[i], tokens[j])
+        if not _NAME_SPACE.fullmatch(text, left.end, right.start):
+            continue
+        if text[tokens[j].start].isupper() and tokens[j].key not in _TITLE_WORDS:
+            return True
+    return False
+
+
+_NAME_SPACE = re.compile(r"[ \t\u00a0\-‐‑]+")
+_TITLE_WORDS = (
+    lexicon.HONORIFICS
+    | lexicon.PERSON_ROLES
+    | lexicon.ROLE_MODIFIERS
+    | frozenset("the a an of and said says told in on at by for from with to".split())
+)

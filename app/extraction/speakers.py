@@ -114,7 +114,9 @@ _NAME_GAP = re.compile(
     r"[ \t\u00a0\-‐‑]*(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos"
     r"|das)[ \t\u00a0]+)*"
 )
-_NAME_WORD = re.compile(r"[A-Z][\w’'\-]*[^\W\d_]|[A-Z]\.?")
+# Upper-case letters a name can start with: "Özkan", "Ávila", "Łukasz", "Şahin".
+_UP = "[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+_NAME_WORD = re.compile(rf"{_UP}[\w’'\-]*[^\W\d_]|{_UP}\.?")
 _HONORIFIC = re.compile(r"(?:(?:his|her)[ \t]+)?(?P<word>[^\W\d_][\w\-]*)\.?[ \t\u00a0]+", re.I)
 _STOP_NAME_WORDS = frozenset(
     """the a an this that these those he she it they we i you his her its their our my
@@ -1011,7 +1013,9 @@ def _person_pronoun(state: _State, pos: int, gender: str) -> str | None:
     in the news are men, and a man is rarely marked as one)."""
     candidates = _person_candidates(state, pos)
     genders = [_gender(state, ref.key, pos) for ref in candidates]
-    if gender == "f":
+    if gender == "f" and not (
+        candidates and genders[0] is None and _just_before(state, candidates[0], pos)
+    ):
         for ref, g in zip(candidates, genders, strict=True):
             if g == "f":
                 return _realise(state, ref)
@@ -1019,6 +1023,18 @@ def _person_pronoun(state: _State, pos: int, gender: str) -> str | None:
         if g is None or g == gender:
             return _realise(state, ref)
     return None
+
+
+def _just_before(state: _State, ref: _Referent, pos: int) -> bool:
+    """Whether `ref` speaks in the sentence just before `pos` (or the one `pos` is in):
+    the speaker a pronoun most likely continues, whatever the gender of the name
+    ("Kang Yu-jung told reporters … . '…,' she said")."""
+    ctx = state.ctx
+    if ref.sentence < ctx.sentence_index(pos) - 1:
+        return False
+    s_end = min(ctx.sentences[ref.sentence][1], pos)
+    words = [w for w in ctx.words(ref.end, s_end) if w is not None]
+    return any(_speech_at(words, k) for k in range(min(len(words), 12)))
 
 
 def _person_candidates(state: _State, pos: int) -> list[_Referent]:
@@ -1248,7 +1264,7 @@ def _org_phrase(
 
 
 _PROPER_BODY = re.compile(
-    r"\b[A-Z][\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*[A-Z][\w’'\-]+)+"
+    rf"\b{_UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{_UP}[\w’'\-]+)+"
 )
 
 
@@ -1469,7 +1485,7 @@ def _person_with_word(state: _State, pos: int, key: str) -> str | None:
 
 def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
     """The first place the article gives more of a person's name than `surname`."""
-    pattern = re.compile(r"((?:[A-Z][\w’'\-]+|[A-Z]\.)\s+)+" + re.escape(surname) + r"\b")
+    pattern = re.compile(rf"((?:{_UP}[\w’'\-]+|{_UP}\.)\s+)+" + re.escape(surname) + r"\b")
     for m in pattern.finditer(ctx.text):
         words = m.group().split()
         while words and (
@@ -1569,16 +1585,23 @@ def _official(role_words: Sequence[str]) -> bool:
 
 
 _NAME_AFTER_ROLE = re.compile(
-    r"[ \t]+(?P<name>(?:[A-Z][\w’'\-]+[ \t]+){0,2}[A-Z][\w’'\-]*[^\W\d_])\b"
+    rf"[ \t]+(?P<name>(?:{_UP}[\w’'\-]+[ \t]+){{0,2}}{_UP}[\w’'\-]*[^\W\d_])\b"
 )
 # "spokeswoman, Leyla Abdullayeva," / "Secretary of State Marco Rubio" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
 _NAME_AFTER_ROLE_OF = re.compile(
-    r"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:[A-Z][\w’'\-]+[ \t]+)+?)"
-    r"(?P<name>[A-Z][\w’'\-]+[ \t]+[A-Z][\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+    rf"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{_UP}[\w’'\-]+[ \t]+)+?)"
+    rf"(?P<name>{_UP}[\w’'\-]+[ \t]+{_UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+)
+# "foreign minister, Abdirahman Dahir Adan," / "Speaker of the Islamic Consultative
+# Assembly (Majlis), Mohammad Bagher Ghalibaf,": a whole name in apposition, up to 4 words
+_NAME_IN_APPOSITION = re.compile(
+    rf"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:(?:{_UP}[\w’'\-]+|of|and|the|for)[ \t]+)*?"
+    rf"{_UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
+    rf"(?P<name>(?:{_UP}[\w’'\-]+[ \t]+){{1,3}}{_UP}[\w’'\-]*[^\W\d_]),"
 )
 _NAME_BEFORE_APPOSITIVE = re.compile(
-    r"(?P<name>\b[A-Z][\w’'\-]+(?:[ \t]+[A-Z][\w’'\-]+){1,2})(?:,|[ \t]+(?:is|was))[ \t]+"
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_UP}[\w’'\-]+){{1,2}})(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
 )
 _NOT_NAME_WORDS = (
@@ -1595,7 +1618,9 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     for i, token in enumerate(tokens):
         if token.key not in lexicon.PERSON_ROLES:
             continue
-        m = _NAME_AFTER_ROLE.match(text, token.end)
+        m = _NAME_IN_APPOSITION.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE.match(text, token.end)
         if m is None:
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
         if m is None:
@@ -1718,7 +1743,7 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
 
 
 _FOR_BODY = re.compile(
-    r"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?[A-Z][\w’'\-]*(?:[ \t]+[A-Z][\w’'\-]*)*"
+    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{_UP}[\w’'\-]*(?:[ \t]+{_UP}[\w’'\-]*)*"
 )
 
 
@@ -1742,7 +1767,7 @@ def _later_surnames(ctx: ArticleContext, start: int, end: int) -> list[tuple[int
     ]
 
 
-_WORD_BEFORE = re.compile(r"([A-Z][\w’'\-]*)[ \t\u00a0]+$")
+_WORD_BEFORE = re.compile(rf"({_UP}[\w’'\-]*)[ \t\u00a0]+$")
 
 
 def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:

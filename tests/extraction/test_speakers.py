@@ -440,3 +440,36 @@ def test_interviewee_introduced_by_we_spoke_to(extract: Extract) -> None:
         "A: No. Tehran will not change course, whatever Baku does.\n"
     )
     assert speakers(extract(text)) == ["farid-mehdiyev"]
+
+
+def test_she_continues_the_subject_of_the_sentence_before(extract: Extract) -> None:
+    # a woman named earlier does not outrank the nearer subject of unknown gender
+    text = (
+        'Analyst Sarah Miles said: "The talks failed."\n\n'
+        "Presidential spokesperson Kang Yu-jung told reporters the talks would go on.\n\n"
+        '"We remain ready," she said.'
+    )
+    assert speakers(extract(text)) == ["sarah-miles", "kang-yu-jung"]
+
+
+def test_names_with_accented_capitals_are_names(extract: Extract) -> None:
+    text = (
+        'Analyst Peter Hall said: "It failed."\n\n'
+        "Gizem Özkan, a researcher at the Foreign Policy Institute, said officials were "
+        'frustrated. "Syria is where the two could collide," she said.'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "gizem-ozkan"]
+
+
+def test_whole_name_in_apposition_after_a_role(extract: Extract) -> None:
+    text = (
+        'Analyst Peter Hall said: "It failed."\n\n'
+        "In Hargeisa, Somaliland's foreign minister, Abdirahman Dahir Adan, said the region "
+        'had not been consulted. "Nobody can negotiate for us," he told reporters.'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "abdirahman-dahir-adan"]
+
+
+def test_variant_spelling_inside_a_longer_name_is_someone_else(extract: Extract) -> None:
+    text = '"We reject the allegations," said the representative, Mohamed Kanaani Abushahab.'
+    assert speakers(extract(text)) == ["mohamed-kanaani-abushahab"]
