@@ -217,9 +217,11 @@ def _attribute_one(state: _State, quote: Quote) -> Attribution:
     sentence = ctx.sentences[ctx.sentence_index(quote.open_mark)]
     close = quote.close_mark if quote.close_mark is not None else quote.end
     post = _after(state, quote, close)
-    if post is not None:
+    if post is not None and not (post.speaker is None and _documentary(post)):
         return post
     pre = _before(state, quote, sentence)
+    if post is not None and (pre is None or pre.speaker is None):
+        return post
     if pre is not None:
         return pre
     colon = _colon_intro(state, quote, sentence)
@@ -251,6 +253,15 @@ def _attribute_one(state: _State, quote: Quote) -> Attribution:
             if found.speaker is not None:
                 return found
     return _NONE
+
+
+def _documentary(found: Attribution) -> bool:
+    """Whether the phrase found names a document ("according to a readout published by
+    …"): the speaker the sentence names before the quotation is the better answer."""
+    words = (found.speaker_text or "").split()
+    return (
+        bool(words) and words[0].lower() in ("a", "an") and _head(words) in lexicon.DOCUMENT_NOUNS
+    )
 
 
 def _after(state: _State, quote: Quote, close: int) -> Attribution | None:
@@ -463,6 +474,13 @@ def _subject(
             found = _main_subject(ctx, words[lo:], j - lo)
         if found is not None:
             return found
+    for r in range(j - 1, lo, -1):
+        if _comma_between(text, words[r - 1], words[r]) or words[r].lower in _CONJUNCTIONS:
+            break
+        if words[r].lower in ("who", "whose") and words[r].text.islower():
+            # "A European diplomat who served in Bamako told me": the relative clause
+            # is no part of the subject; its antecedent is
+            return _antecedent(ctx, words, r, lo)
     return _np_backward(ctx, words, j, floor=floor)
 
 
@@ -506,7 +524,11 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
             w.lower in lexicon.SPEECH_VERBS and w.text.islower() for w in words[i:j]
         ):
             if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]):
-                return "np" if any(w.base in _NOT_IN_NAME for w in words[i:j]) else "name"
+                # "General Abdourahamane Tiani": ranks before a name leave a name
+                k = i
+                while k + 1 < j and words[k].lower in lexicon.HONORIFICS:
+                    k += 1
+                return "np" if any(w.base in _NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
         if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]) and not any(
@@ -1807,7 +1829,14 @@ def _remember(state: _State, found: Attribution) -> None:
         if state.referents[i].key == found.speaker:
             return
         i += 1
-    roles = frozenset(word_keys(found.speaker_text or ""))
+    # "Lin said" is still the spokesperson "Spokesperson Lin Jian" was: "The spokesperson
+    # also said" a sentence later is Lin, not a spokesperson named before him
+    roles = set(word_keys(found.speaker_text or ""))
+    for title in (known.title if known else None, new.title if new else None):
+        roles |= set(word_keys(title or "")) & lexicon.PERSON_ROLES
+    for ref in state.referents[:i]:
+        if ref.key == found.speaker:
+            roles |= ref.roles & lexicon.PERSON_ROLES
     bisect.insort(
         state.referents,
         _Referent(
@@ -1816,7 +1845,7 @@ def _remember(state: _State, found: Attribution) -> None:
             found.speaker,
             kind,
             found.speaker_text or "",
-            roles,
+            frozenset(roles),
             ctx.sentence_index(found.start),
         ),
         key=lambda r: r.start,

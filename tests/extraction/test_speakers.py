@@ -473,3 +473,35 @@ def test_whole_name_in_apposition_after_a_role(extract: Extract) -> None:
 def test_variant_spelling_inside_a_longer_name_is_someone_else(extract: Extract) -> None:
     text = '"We reject the allegations," said the representative, Mohamed Kanaani Abushahab.'
     assert speakers(extract(text)) == ["mohamed-kanaani-abushahab"]
+
+
+def test_the_role_word_goes_to_the_person_who_last_spoke_with_that_role(extract: Extract) -> None:
+    text = (
+        'Foreign ministry spokesperson Peter Hall said: "It failed."\n\n'
+        '"We are watching," coast guard spokesperson John Reed said.\n\n'
+        '"It is over," Hall stressed.\n\n'
+        'The spokesperson also said the award was "null and void."'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "john-reed", "peter-hall", "peter-hall"]
+
+
+def test_relative_clause_without_commas_is_not_the_subject(extract: Extract) -> None:
+    text = 'A European diplomat who served in Tehran told me, "We kept saying partnership."'
+    assert speakers(extract(text)) == [None]
+
+
+def test_rank_before_a_name_in_apposition_leaves_the_name(extract: Extract) -> None:
+    text = (
+        'Analyst Peter Hall said: "It failed."\n\n'
+        "Niger's military leader, General Abdourahamane Tiani, has said the transition "
+        'could last "as long as necessary".'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "abdourahamane-tiani"]
+
+
+def test_according_to_a_document_defers_to_the_named_speaker(extract: Extract) -> None:
+    text = (
+        "Analyst Peter Hall, who led the delegation, said talks would continue to "
+        '"enhance consensus", according to a readout published by the agency.'
+    )
+    assert speakers(extract(text)) == ["peter-hall"]
