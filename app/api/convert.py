@@ -279,7 +279,7 @@ def incident_row(item: Any) -> dict[str, Any]:
     return dict(row)
 
 
-def event_row(item: Any, sources: list[Source]) -> dict[str, Any]:
+def event_row(item: Any, sources: list[Any]) -> dict[str, Any]:
     """One incident as an event-data row: who did what to whom, coded like GDELT/POLECAT."""
     participants = list(item.participants)
     first = next((p for p in participants if p.role == "initiator"), None) or (

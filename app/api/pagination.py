@@ -219,6 +219,34 @@ def total_for(
     return 0, TotalAccuracy.at_least
 
 
+def stream_batches(
+    session: Session,
+    stmt: Select[M],
+    *,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    batch: int = 1000,
+) -> Iterator[list[Any]]:
+    """Every row of `stmt` in page order, `batch` at a time (keyset): constant memory."""
+    entities = selects_entity(stmt)
+    after: ColumnElement[bool] | None = None
+    while True:
+        page_stmt = stmt if after is None else stmt.where(after)
+        page_stmt = page_stmt.order_by(*order_by(key, id_column)).limit(batch)
+        rows: list[Any] = (
+            list(session.scalars(page_stmt)) if entities else list(session.execute(page_stmt))
+        )
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = _after(key, id_column, getattr(last, key.column.key), getattr(last, id_column.key))
+        if entities:
+            # Rows already yielded need not stay in the identity map.
+            session.expunge_all()
+
+
 def stream(
     session: Session,
     stmt: Select[M],
@@ -228,17 +256,8 @@ def stream(
     batch: int = 500,
 ) -> Iterator[M]:
     """Every row of `stmt` in page order, fetched `batch` at a time: constant memory."""
-    after: ColumnElement[bool] | None = None
-    while True:
-        page_stmt = stmt if after is None else stmt.where(after)
-        rows = list(session.scalars(page_stmt.order_by(*order_by(key, id_column)).limit(batch)))
+    for rows in stream_batches(session, stmt, key=key, id_column=id_column, batch=batch):
         yield from rows
-        if len(rows) < batch:
-            return
-        last = rows[-1]
-        after = _after(key, id_column, getattr(last, key.column.key), getattr(last, id_column.key))
-        # Rows already yielded need not stay in the identity map.
-        session.expunge_all()
 
 
 def count(

@@ -40,10 +40,6 @@ class IncidentRepository:
             ),
         )
 
-    def filtered(self, f: IncidentFilters, actor_sets: list[set[int]]) -> Select[Incident]:
-        """ORM incidents with participants and sources loaded (exports, detail)."""
-        return self._where(self.with_participants(), f, actor_sets)
-
     def filtered_rows(self, f: IncidentFilters, actor_sets: list[set[int]]) -> AnySelect:
         """The same filters over plain columns: a list page needs no ORM identity map, and
         building ORM objects was half of a list request's time (profiled)."""
@@ -83,6 +79,19 @@ class IncidentRepository:
         grouped: dict[int, list[int]] = {i: [] for i in ids}
         for incident_id, source_id in self.session.execute(stmt):
             grouped[incident_id].append(source_id)
+        return grouped
+
+    def sources_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
+        """(slug, url) of each incident's sources, by source id."""
+        stmt = (
+            select(IncidentSource.incident_id, Source.slug, Source.url)
+            .join(Source, Source.id == IncidentSource.source_id)
+            .where(IncidentSource.incident_id.in_(ids))
+            .order_by(IncidentSource.incident_id, Source.id)
+        )
+        grouped: dict[int, list[AnyRow]] = {i: [] for i in ids}
+        for row in self.session.execute(stmt):
+            grouped[row.incident_id].append(row)
         return grouped
 
     def _where(

@@ -1,5 +1,5 @@
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import StreamingResponse
@@ -50,19 +50,27 @@ def list_incidents(
 def _export(
     request: Request, session: SessionDep, f: IncidentFilters, fmt: str
 ) -> StreamingResponse:
-    stmt = service.filtered_query(session, f)  # bad filters are a 422 before streaming starts
+    stmt = service.export_query(session, f)  # bad filters are a 422 before streaming starts
     factory = request.app.state.sessionmaker
 
-    def incidents() -> Iterator[Any]:
+    def batches() -> Iterator[service.IncidentBatch]:
         with factory() as stream_session:
-            yield from service.iter_incidents(stream_session, stmt, f)
+            yield from service.iter_incident_batches(
+                stream_session, stmt, f, with_sources=fmt == "events"
+            )
+
+    def items() -> Iterator[tuple[IncidentRead, service.IncidentBatch]]:
+        for batch in batches():
+            for row in batch.rows:
+                participants, source_ids = batch.participants[row.id], batch.source_ids[row.id]
+                yield convert.incident_from_row(row, participants, source_ids), batch
 
     if fmt == "ndjson":
-        return export.ndjson_response("incidents", (convert.incident(i) for i in incidents()))
+        return export.ndjson_response("incidents", (item for item, _ in items()))
     if fmt == "events":
-        rows = (convert.event_row(convert.incident(i), i.sources) for i in incidents())
+        rows = (convert.event_row(item, batch.sources[item.id]) for item, batch in items())
         return export.csv_response("incidents-events", convert.EVENT_COLUMNS, rows)
-    rows = (convert.incident_row(convert.incident(i)) for i in incidents())
+    rows = (convert.incident_row(item) for item, _ in items())
     return export.csv_response("incidents", convert.INCIDENT_COLUMNS, rows)
 
 

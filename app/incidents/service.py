@@ -1,14 +1,14 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select, true
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.api import facets as facet_counts
-from app.api.pagination import Facet, SortKey, Window, stream
+from app.api.pagination import Facet, SortKey, Window, stream_batches
 from app.db.base import AnyRow, AnySelect
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
@@ -27,12 +27,6 @@ class IncidentListing:
     snippets: dict[int, str] = field(default_factory=dict)
     scores: dict[int, float] = field(default_factory=dict)
     facets: dict[str, Facet] | None = None
-
-
-def filtered_query(session: Session, f: IncidentFilters) -> Select[Incident]:
-    """The filters as one statement; unknown actors raise here, before any output is sent."""
-    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
-    return IncidentRepository(session).filtered(f, actor_sets)
 
 
 def _sort_key(f: IncidentFilters) -> SortKey:
@@ -68,11 +62,33 @@ def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
     )
 
 
-def iter_incidents(
-    session: Session, stmt: Select[Incident], f: IncidentFilters
-) -> Iterator[Incident]:
-    """Every incident `stmt` selects, in the list's date order, a batch at a time."""
-    return stream(session, stmt, key=_sort_key(f), id_column=Incident.id)
+@dataclass(frozen=True)
+class IncidentBatch:
+    rows: list[AnyRow]  # plain rows of LIST_COLUMNS
+    participants: dict[int, list[AnyRow]]
+    source_ids: dict[int, list[int]]
+    sources: dict[int, list[AnyRow]]  # (slug, url) for event-data exports
+
+
+def export_query(session: Session, f: IncidentFilters) -> AnySelect:
+    """The filters as plain rows; unknown actors raise here, before any output is sent."""
+    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
+    return IncidentRepository(session).filtered_rows(f, actor_sets)
+
+
+def iter_incident_batches(
+    session: Session, stmt: AnySelect, f: IncidentFilters, *, with_sources: bool = False
+) -> Iterator[IncidentBatch]:
+    """Every incident `stmt` selects, in the list's date order, a thousand at a time."""
+    repo = IncidentRepository(session)
+    for rows in stream_batches(session, stmt, key=_sort_key(f), id_column=Incident.id):
+        ids = [row.id for row in rows]
+        yield IncidentBatch(
+            rows,
+            repo.participants_of(ids),
+            repo.source_ids_of(ids),
+            repo.sources_of(ids) if with_sources else {},
+        )
 
 
 def _facets(
