@@ -8,6 +8,7 @@ its year only from the article's other dates, otherwise it stays unknown.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -75,8 +76,12 @@ class FoundDate:
 def _parse(expression: str) -> tuple[date, bool] | None:
     """Parse with dateutil; report whether the year was written."""
     try:
-        a = dateutil_parser.parse(expression, default=datetime(2000, 1, 1), parserinfo=_INFO)
-        b = dateutil_parser.parse(expression, default=datetime(2001, 2, 2), parserinfo=_INFO)
+        # Only the calendar day is used: a time zone name dateutil doesn't know ("BST")
+        # is irrelevant here and must not print a warning into the ingest's output.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            a = dateutil_parser.parse(expression, default=datetime(2000, 1, 1), parserinfo=_INFO)
+            b = dateutil_parser.parse(expression, default=datetime(2001, 2, 2), parserinfo=_INFO)
     except (ValueError, OverflowError):
         return None
     if a.month != b.month or a.day != b.day:
