@@ -140,7 +140,9 @@ def published_on(ctx: ArticleContext) -> date | None:
 
 def _only_date(line: str) -> bool:
     try:
-        dateutil_parser.parse(line, fuzzy=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+            dateutil_parser.parse(line, fuzzy=False)
     except (ValueError, OverflowError):
         return False
     return True
