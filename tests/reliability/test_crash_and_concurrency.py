@@ -104,7 +104,10 @@ def test_a_second_sqlite_ingest_out_of_patience_fails_cleanly(
     if backend != "sqlite":
         pytest.skip("PostgreSQL ingests queue on an advisory lock; they do not time out")
     first = write_large_run(tmp_path / "alpha", title="Alpha")
-    second = write_large_run(tmp_path / "bravo", title="Bravo")
+    # Tiny, so it reaches BEGIN IMMEDIATE while Alpha is certainly still writing.
+    second = tmp_path / "bravo"
+    second.mkdir()
+    (second / "actors.yaml").write_text("- slug: bravo\n  name: Bravo\n  kind: person\n")
 
     alpha = start_ingest([first], seeded_db.url)
     wait_until_writing(alpha, seeded_db.url)
@@ -120,3 +123,4 @@ def test_a_second_sqlite_ingest_out_of_patience_fails_cleanly(
     # Only Alpha's run is in the database.
     alpha_titles = "SELECT count(*) FROM incident WHERE title LIKE 'Alpha %'"
     assert seeded_db.scalar(alpha_titles) == LARGE_INCIDENTS
+    assert seeded_db.scalar("SELECT count(*) FROM actor WHERE slug = 'bravo'") == 0
