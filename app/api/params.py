@@ -49,7 +49,7 @@ SearchText = Annotated[
     AfterValidator(_no_nul),
 ]
 Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_no_nul)]
-CountryCode = Annotated[str, AfterValidator(_country)]
+CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(_country)]
 IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 

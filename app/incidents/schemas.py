@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -70,7 +70,7 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
         ),
         examples=[["Iran", "Azerbaijan"]],
     )
-    type: list[str] = Field(
+    type: list[Annotated[str, Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})]] = Field(
         default_factory=list,
         description="Incident type; repeat for any of several. See /incidents/types.",
         examples=[["attack"]],
