@@ -1622,9 +1622,17 @@ _NAME_IN_APPOSITION = re.compile(
     rf"{_UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
     rf"(?P<name>(?:{_UP}[\w’'\-]+[ \t]+){{1,3}}{_UP}[\w’'\-]*[^\W\d_]),"
 )
+_PARTICLE = r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+)?"
 _NAME_BEFORE_APPOSITIVE = re.compile(
-    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_UP}[\w’'\-]+){{1,2}})(?:,|[ \t]+(?:is|was))[ \t]+"
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}})"
+    r"(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
+)
+# "Staffan de Mistura, Personal Envoy of the Secretary-General": a capitalised title in
+# apposition, without an article, whose role word comes within its first three words
+_TITLE_GAP = re.compile(r"[\w’'\- \t]*")
+_NAME_BEFORE_TITLE = re.compile(
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),[ \t]+(?={_UP})"
 )
 _NOT_NAME_WORDS = (
     _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
@@ -1662,6 +1670,18 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 found.append(
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
+                break
+    for m in _NAME_BEFORE_TITLE.finditer(text):
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 3]
+        for k, token in enumerate(following):
+            if not _TITLE_GAP.fullmatch(text, m.end(), token.start):
+                break
+            if token.key in lexicon.PERSON_ROLES:
+                roles = frozenset(t.key for t in following[: k + 1])
+                found.append((m.start("name"), m.end("name"), roles))
+                break
+            if not text[token.start : token.start + 1].isupper():
                 break
     return found
 
@@ -1824,6 +1844,10 @@ def _remember(state: _State, found: Attribution) -> None:
     known: KnownActor | None = ctx.gazetteer.get(found.speaker)
     new = state.new_actors.get(found.speaker)
     kind = known.kind if known is not None else (new.kind if new is not None else "person")
+    if kind != "person" and _person_phrase(found.speaker_text or ""):
+        # "The representative of Algeria said …" speaks for Algeria, but is a person:
+        # "…," he said. a sentence later continues them
+        kind = "person"
     i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
     while i < len(state.referents) and state.referents[i].start == found.start:
         if state.referents[i].key == found.speaker:
@@ -1850,6 +1874,14 @@ def _remember(state: _State, found: Attribution) -> None:
         ),
         key=lambda r: r.start,
     )
+
+
+def _person_phrase(phrase: str) -> bool:
+    """Whether a speaker phrase names one person by role: "The representative of the
+    United States", "Algeria's representative", "a ministry spokeswoman"."""
+    words = word_keys(phrase)
+    head = words[: words.index("of")] if "of" in words else words
+    return bool(head) and head[-1] in lexicon.PERSON_ROLES
 
 
 def _from_repetition(state: _State, statements: Sequence[Quote], index: int) -> Attribution:

@@ -505,3 +505,22 @@ def test_according_to_a_document_defers_to_the_named_speaker(extract: Extract) -
         '"enhance consensus", according to a readout published by the agency.'
     )
     assert speakers(extract(text)) == ["peter-hall"]
+
+
+def test_pronoun_continues_the_unnamed_representative_of_a_state(extract: Extract) -> None:
+    text = (
+        'The representative of Azerbaijan said the text was "a step forward". '
+        '"We will keep talking to everyone," she said.\n\n'
+        'The representative of Iran said it was "unbalanced and hasty". '
+        '"We abstained for that reason," he said.'
+    )
+    assert speakers(extract(text)) == ["azerbaijan", "azerbaijan", "iran", "iran"]
+
+
+def test_name_with_a_particle_before_a_capitalised_title_is_introduced(extract: Extract) -> None:
+    text = (
+        "The Council heard a briefing by Peter de Hall, Personal Envoy of the Secretary-General, "
+        "who warned that time was short.\n\n"
+        '"The window is open, but not forever," he said.'
+    )
+    assert speakers(extract(text)) == ["peter-de-hall"]
