@@ -227,6 +227,9 @@ def _attribute_one(state: _State, quote: Quote) -> Attribution:
     colon = _colon_intro(state, quote, sentence)
     if colon is not None:
         return colon
+    labelled = _labelled_first_person(state, quote, sentence)
+    if labelled is not None:
+        return labelled
     # Interrupted or continued quotation: the speaker of the statement just before.
     para = ctx.paragraph_index(quote.open_mark)
     p_start = ctx.paragraphs[para][0]
@@ -253,6 +256,63 @@ def _attribute_one(state: _State, quote: Quote) -> Attribution:
             if found.speaker is not None:
                 return found
     return _NONE
+
+
+# "PRESIDENT RAMAPHOSA: …" / "SOLHEIM: …": a transcript's or interview's speaker label
+_SPEAKER_LABEL = re.compile(
+    rf"(?P<label>(?:{_UP}+[’'\-.]?[ \t]+){{0,3}}{_UP}[{_UP[1:-1]}’'\-]+):[ \t]"
+)
+_NOT_SPEAKER_LABELS = frozenset("q a question answer moderator interviewer host".split())
+
+
+def _labelled_first_person(
+    state: _State, quote: Quote, sentence: tuple[int, int]
+) -> Attribution | None:
+    """ "As I said on Saturday, '…'" in an answer labelled "PRESIDENT RAMAPHOSA:": the
+    person the label names, found among the people the article names."""
+    ctx = state.ctx
+    text = ctx.text
+    p_start = ctx.paragraphs[ctx.paragraph_index(quote.open_mark)][0]
+    m = _SPEAKER_LABEL.match(text, p_start)
+    if m is None or fold(m.group("label")) in _NOT_SPEAKER_LABELS:
+        return None
+    words = [w for w in ctx.words(max(sentence[0], m.end()), quote.open_mark) if w is not None]
+    if not any(
+        w.text == "I" and any(v.lower in lexicon.SPEECH_VERBS for v in words[k + 1 : k + 3])
+        for k, w in enumerate(words)
+    ):
+        return None
+    return _label_speaker(state, m)
+
+
+def _label_speaker(state: _State, m: re.Match[str]) -> Attribution | None:
+    """The person a speaker label names, by the last word of the label ("RAMAPHOSA")."""
+    surname = fold(m.group("label").split()[-1])
+    for ref in state.referents:
+        if ref.kind == "person" and ref.start < m.start():
+            if surname in (fold(w) for w in ref.name.split()):
+                speaker = _realise(state, ref)
+                if speaker is not None:
+                    return Attribution(
+                        m.group("label"), speaker, m.start(), m.end("label"), "label"
+                    )
+    return None
+
+
+def _labelled_answer_with(state: _State, quote: Quote, key: str) -> Attribution | None:
+    """A headline quoting words that a labelled answer says without quotation marks
+    ("'The Arctic can't be frozen in time'" … "SOLHEIM: … The Arctic can't be frozen in
+    time while we wait"): the person the label names."""
+    ctx = state.ctx
+    for p_start, p_end in ctx.paragraphs:
+        if p_start <= quote.start < p_end:
+            continue
+        m = _SPEAKER_LABEL.match(ctx.text, p_start)
+        if m is None or fold(m.group("label")) in _NOT_SPEAKER_LABELS:
+            continue
+        if f" {key} " in f" {_loose(ctx.text[m.end() : p_end])} ":
+            return _label_speaker(state, m)
+    return None
 
 
 def _documentary(found: Attribution) -> bool:
@@ -1671,6 +1731,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
                 break
+    found.extend(_labelled_names(ctx))
     for m in _NAME_BEFORE_TITLE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 3]
@@ -1683,6 +1744,29 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 break
             if not text[token.start : token.start + 1].isupper():
                 break
+    return found
+
+
+_TWO_NAMES = re.compile(rf"\b{_UP}[\w’'\-]+[ \t]+(?P<last>{_UP}[\w’'\-]+)\b")
+
+
+def _labelled_names(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """People a transcript labels by surname ("VÁSQUEZ: …"), introduced where the article
+    first gives their full name ("Elena Vásquez served as …")."""
+    text = ctx.text
+    labels: dict[str, frozenset[str]] = {}
+    for p_start, _ in ctx.paragraphs:
+        m = _SPEAKER_LABEL.match(text, p_start)
+        if m is not None and fold(m.group("label")) not in _NOT_SPEAKER_LABELS:
+            words = word_keys(m.group("label"))
+            labels.setdefault(words[-1], frozenset(words[:-1]))
+    if not labels:
+        return []
+    found: list[tuple[int, int, frozenset[str]]] = []
+    for m in _TWO_NAMES.finditer(text):
+        last = fold(m.group("last"))
+        if last in labels and not ctx.in_quote(m.start()):
+            found.append((m.start(), m.end(), labels.pop(last)))
     return found
 
 
@@ -1903,6 +1987,9 @@ def _from_repetition(state: _State, statements: Sequence[Quote], index: int) -> 
                     found.speaker_text, found.speaker, found.start, found.end, "repeat"
                 )
         pos = folded.find(key, pos + 1)
+    labelled = _labelled_answer_with(state, quote, key)
+    if labelled is not None:
+        return labelled
     interviewee = _interviewee(state, statements)
     if interviewee is not None:
         for block in ctx.qa_blocks:

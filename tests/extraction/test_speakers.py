@@ -524,3 +524,24 @@ def test_name_with_a_particle_before_a_capitalised_title_is_introduced(extract: 
         '"The window is open, but not forever," he said.'
     )
     assert speakers(extract(text)) == ["peter-de-hall"]
+
+
+def test_first_person_in_a_labelled_answer_is_the_label(extract: Extract) -> None:
+    text = (
+        "Headline\n\nWe spoke to Peter Hall, a former diplomat.\n\n"
+        "Q: Was the pause a mistake?\n\n"
+        'HALL: No. I said at the time, "Cooperation is not a reward for good behaviour."\n\n'
+        "Q: And now?\n\n"
+        "HALL: We must keep talking."
+    )
+    assert speakers(extract(text)) == ["peter-hall"]
+
+
+def test_headline_words_said_in_a_labelled_answer_are_the_label_speaker(extract: Extract) -> None:
+    text = (
+        '"The Caspian cannot be frozen in time": an interview\n\n'
+        "Anna Berg served as an envoy to the region until 2020. The transcript is edited.\n\n"
+        "HOST: Was the pause a mistake?\n\n"
+        "BERG: No. The Caspian cannot be frozen in time while we wait for the war to end."
+    )
+    assert speakers(extract(text)) == ["anna-berg"]
