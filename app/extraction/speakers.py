@@ -88,7 +88,7 @@ _NP_LOWER = (
     | lexicon.DOCUMENT_NOUNS
     | frozenset(
         """country side regime leadership team camp account website telegram official
-        spokesperson's ministry's office's government's""".split()
+        spokesperson's ministry's office's government's one diplomatic""".split()
     )
 ) - {"and", "in"}
 _NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOUNS
@@ -99,7 +99,7 @@ _QUOTED_AS = re.compile(
     r"\b(?:quot|cit)(?:ed|es|ing)\s+(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+as\s+(?:saying|stating|telling)",
     re.IGNORECASE,
 )
-_ACCORDING = re.compile(r"\baccording\s+to\s+", re.IGNORECASE)
+_ACCORDING = re.compile(r"\b(?:according\s+to|in\s+the\s+words\s+of)\s+", re.IGNORECASE)
 _SAYS_LATE = re.compile(r",\s+(?:says|said|warns|tells|told|insists|claims)\s+")
 _ISSUED = re.compile(
     r"\b(?:issued|released|published|put\s+out|circulated|distributed|adopted|made|"
@@ -829,7 +829,11 @@ def _np_forward(
     # appositive name after a role: "said the ministry's spokesman, Esmaeil Baghaei."
     if (
         j < len(words)
-        and not words[j - 1].capitalised
+        and (
+            not words[j - 1].capitalised
+            # "the Vice Minister for Multilateral Affairs, Mauricio Jaramillo Jassir,"
+            or any(w.lower in lexicon.PERSON_ROLES for w in words[i:j])
+        )
         and text[words[j - 1].end : words[j].start].strip() == ","
     ):
         k = j
@@ -841,6 +845,8 @@ def _np_forward(
             k += 1
         if k < len(words):
             after = text[words[k - 1].end : words[k].start].strip()[:1]
+        elif text[words[k - 1].end : words[k - 1].end + 1] == ",":
+            after = ","  # "In the words of the Vice Minister, X Y, "…""
         else:
             after = "." if clause_end else ""
         if k > j and after != "" and after in ",.":

@@ -545,3 +545,20 @@ def test_headline_words_said_in_a_labelled_answer_are_the_label_speaker(extract:
         "BERG: No. The Caspian cannot be frozen in time while we wait for the war to end."
     )
     assert speakers(extract(text)) == ["anna-berg"]
+
+
+def test_one_unnamed_diplomat_and_plural_sources_are_anonymous(extract: Extract) -> None:
+    text = (
+        'EU diplomats said patience was wearing thin. "Both sides are waiting for the other '
+        'to blink," said one senior EU diplomat, speaking on condition of anonymity.\n\n'
+        'According to Iranian diplomatic sources, the projects will be "financed by oil sales".'
+    )
+    assert speakers(extract(text)) == [None, None]
+
+
+def test_in_the_words_of_a_role_with_a_name_in_apposition(extract: Extract) -> None:
+    text = (
+        "In the words of the Vice Minister for Multilateral Affairs, Peter Hall, "
+        '"the mechanism will allow us to act jointly."'
+    )
+    assert speakers(extract(text)) == ["peter-hall"]
