@@ -181,7 +181,9 @@ PERSON_ROLES = frozenset(
     agent soldier sergeant marshal founder ceo candidate opposition dissident witness
     resident source sources officials fellow lecturer specialist strategist consultant
     pundit blogger presenter anchor host spokespeople aides rabbi bishop archbishop
-    cardinal patriarch mufti priest""".split()
+    cardinal patriarch mufti priest farmer villager fisherman teacher student doctor nurse
+    engineer shopkeeper trader merchant exporter importer businessman businesswoman
+    entrepreneur campaigner refugee veteran worker driver""".split()
 )
 # Which roles a later short reference may stand for: "the top diplomat" for a foreign
 # minister, "the official" for a spokesman. A specific role stands only for its equivalents.

@@ -1696,6 +1696,10 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
 )
 # "Staffan de Mistura, Personal Envoy of the Secretary-General": a capitalised title in
 # apposition, without an article, whose role word comes within its first three words
+# "Kylie Moreton, who runs a family winery, said …": a person introduced by what they do
+_NAME_BEFORE_WHO = re.compile(
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),[ \t]+who[ \t]"
+)
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
     rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),[ \t]+(?={_UP})"
@@ -1730,7 +1734,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         )
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
-        following = tokens[i : i + 5]
+        following = tokens[i : i + 7]  # "Chan Sreymom, a 47-year-old rice farmer"
         for k, token in enumerate(following):
             if token.key in lexicon.PERSON_ROLES:
                 found.append(
@@ -1738,6 +1742,8 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 )
                 break
     found.extend(_labelled_names(ctx))
+    for m in _NAME_BEFORE_WHO.finditer(text):
+        found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_TITLE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 3]

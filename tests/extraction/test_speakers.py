@@ -562,3 +562,14 @@ def test_in_the_words_of_a_role_with_a_name_in_apposition(extract: Extract) -> N
         '"the mechanism will allow us to act jointly."'
     )
     assert speakers(extract(text)) == ["peter-hall"]
+
+
+def test_people_introduced_by_a_who_clause_or_a_civilian_role(extract: Extract) -> None:
+    text = (
+        'Analyst Peter Hall said trade was "back to normal".\n\n'
+        "Anna Berg, who runs a family winery near Baku, said orders had returned.\n\n"
+        '"We lost our biggest market overnight," she said.\n\n'
+        "Near the border, Leyla Aliyeva, a 47-year-old rice farmer, said she was afraid.\n\n"
+        '"We ran with only the clothes we had," she told reporters.'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "anna-berg", "leyla-aliyeva"]
