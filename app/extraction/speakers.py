@@ -1698,11 +1698,11 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
 # apposition, without an article, whose role word comes within its first three words
 # "Kylie Moreton, who runs a family winery, said …": a person introduced by what they do
 _NAME_BEFORE_WHO = re.compile(
-    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),[ \t]+who[ \t]"
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+who[ \t]"
 )
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
-    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),[ \t]+(?={_UP})"
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+(?={_UP})"
 )
 _NOT_NAME_WORDS = (
     _STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
@@ -1743,8 +1743,11 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 break
     found.extend(_labelled_names(ctx))
     for m in _NAME_BEFORE_WHO.finditer(text):
-        found.append((m.start("name"), m.end("name"), frozenset()))
+        if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_TITLE.finditer(text):
+        if _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue  # part of a longer name
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 3]
         for k, token in enumerate(following):

@@ -573,3 +573,11 @@ def test_people_introduced_by_a_who_clause_or_a_civilian_role(extract: Extract) 
         '"We ran with only the clothes we had," she told reporters.'
     )
     assert speakers(extract(text)) == ["peter-hall", "anna-berg", "leyla-aliyeva"]
+
+
+def test_a_four_word_name_before_a_capitalised_title_is_whole(extract: Extract) -> None:
+    text = (
+        "Maria Ana Lopez Berg, Assistant Secretary-General for Africa, said talks had stalled. "
+        'The parties were "convinced that they can win", she said.'
+    )
+    assert speakers(extract(text)) == ["maria-ana-lopez-berg"]
