@@ -952,6 +952,14 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
         org = _org_phrase(state, start, end, lead[0], states)
         if org is not None:
             return Attribution(phrase, org, start, end, rule)
+    body_in = _BODY_IN.search(text, max(0, start - 60), start) if len(states) == 1 else None
+    if body_in is not None and states[0].start == start and states[0].end == end:
+        # "The foreign ministry in Bangkok said": the state's ministry, not the state
+        head = body_in.group("words").split()[-1].lower()
+        if head in lexicon.ORG_HEADS:
+            org = _org_phrase(state, body_in.start(), end, head, states)
+            if org is not None:
+                return Attribution(text[body_in.start() : end], org, body_in.start(), end, rule)
     if states and states[-1].end == _strip_possessive(text, end):
         # "The Kremlin said", "Official Baku", "Tehran": the state itself
         return Attribution(phrase, states[-1].actor.slug, start, end, rule)
@@ -966,6 +974,9 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     if states:
         return Attribution(phrase, states[-1].actor.slug, start, end, rule)
     return Attribution(phrase, None, start, end, rule)
+
+
+_BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
 
 def _body_named(state: _State, start: int, end: int) -> str | None:

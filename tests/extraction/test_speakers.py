@@ -581,3 +581,11 @@ def test_a_four_word_name_before_a_capitalised_title_is_whole(extract: Extract) 
         'The parties were "convinced that they can win", she said.'
     )
     assert speakers(extract(text)) == ["maria-ana-lopez-berg"]
+
+
+def test_a_ministry_in_a_capital_is_the_ministry_not_the_state(extract: Extract) -> None:
+    text = (
+        "The foreign ministry in Tehran said in a statement that Iran "
+        '"remains fully committed to the ceasefire".'
+    )
+    assert speakers(extract(text)) == ["iran-foreign-ministry"]
