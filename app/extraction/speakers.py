@@ -912,6 +912,9 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
         # the phrase found is the end of a longer name: "… Foreign Affairs and
         # International Cooperation" is the whole ministry's name
         start = ctx.matches[i].start
+    lead = _LEAD_CONJUNCTION.match(text, start, end)
+    if lead is not None and lead.end() < end:
+        start = lead.end()  # "But the council issued a statement": the council
     phrase = text[start:end]
     words = phrase.split()
     low = [w.lower() for w in words]
@@ -938,6 +941,15 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
         if not (roles and roles[0].strip(",.") in _SPOKES) and _head(words) not in _SPOKES:
             return Attribution(phrase, None, start, end, rule)
         return Attribution(phrase, _body_named(state, start, end), start, end, rule)
+    of_body = _PERSON_OF_BODY.match(phrase)
+    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
+        name_words = of_body.group("name").lower().split()
+        if not any(w in _NOT_NAME_WORDS for w in name_words):
+            # "Aslak Holmberg of the Saami Council": the person, not a body of that name
+            n_end = start + of_body.end("name")
+            slug = _new_person(state, start, n_end, introduced=True)
+            if slug is not None:
+                return Attribution(phrase, slug, start, end, rule)
     head = _head(words)
     orgs = [m for m in inside if m.actor.kind == "organization"]
     if orgs and (
@@ -976,6 +988,10 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
     return Attribution(phrase, None, start, end, rule)
 
 
+_PERSON_OF_BODY = re.compile(
+    rf"(?P<name>{_UP}[\w’'\-]+(?:[ \t]+{_UP}[\w’'\-]+){{1,2}})[ \t]+of[ \t]+the[ \t]+{_UP}"
+)
+_LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
 

@@ -589,3 +589,17 @@ def test_a_ministry_in_a_capital_is_the_ministry_not_the_state(extract: Extract)
         '"remains fully committed to the ceasefire".'
     )
     assert speakers(extract(text)) == ["iran-foreign-ministry"]
+
+
+def test_a_leading_conjunction_is_no_part_of_the_speaker(extract: Extract) -> None:
+    text = (
+        "The Azerbaijani Defense Ministry met reporters in Baku.\n\n"
+        "But the ministry issued a statement saying its officers "
+        '"continue to believe in the value of cooperation."'
+    )
+    assert speakers(extract(text)) == ["azerbaijan-defense-ministry"]
+
+
+def test_a_name_of_a_body_is_the_person(extract: Extract) -> None:
+    text = 'Peter Hall of the Caspian Herders Council put it directly: "We lived here first."'
+    assert speakers(extract(text)) == ["peter-hall"]
