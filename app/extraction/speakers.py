@@ -912,9 +912,9 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
         # the phrase found is the end of a longer name: "… Foreign Affairs and
         # International Cooperation" is the whole ministry's name
         start = ctx.matches[i].start
-    lead = _LEAD_CONJUNCTION.match(text, start, end)
-    if lead is not None and lead.end() < end:
-        start = lead.end()  # "But the council issued a statement": the council
+    opener = _LEAD_CONJUNCTION.match(text, start, end)
+    if opener is not None and opener.end() < end:
+        start = opener.end()  # "But the council issued a statement": the council
     phrase = text[start:end]
     words = phrase.split()
     low = [w.lower() for w in words]
