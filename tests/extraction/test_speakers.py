@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from app.extraction import ArticleExtraction, Gazetteer
+from app.extraction import ArticleExtraction, Gazetteer, KnownActor, extract_article
 
 Extract = Callable[[str], ArticleExtraction]
 
@@ -603,3 +603,15 @@ def test_a_leading_conjunction_is_no_part_of_the_speaker(extract: Extract) -> No
 def test_a_name_of_a_body_is_the_person(extract: Extract) -> None:
     text = 'Peter Hall of the Caspian Herders Council put it directly: "We lived here first."'
     assert speakers(extract(text)) == ["peter-hall"]
+
+
+def test_a_hyphenated_title_names_the_curated_person_holding_it() -> None:
+    world = Gazetteer.build(
+        [
+            KnownActor(
+                "ana-berg", "Ana Berg", "person", None, "Secretary-General of the United Nations"
+            )
+        ]
+    )
+    text = 'In his report, the Secretary-General urged the parties "to engage in good faith".'
+    assert speakers(extract_article(text, world)) == ["ana-berg"]
