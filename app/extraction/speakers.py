@@ -703,6 +703,8 @@ def _speech_at(words: Sequence[Word], k: int) -> bool:
         return nxt == "it"
     if low not in lexicon.SPEECH_VERBS:
         return False
+    if low.startswith("continu") and nxt == "to":
+        return False  # "Turkey would continue to host talks": not "he continued"
     prev = words[k - 1].lower if k else ""
     if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
         return False  # "the UK's continued administration", "the stated aim"

@@ -615,3 +615,11 @@ def test_a_hyphenated_title_names_the_curated_person_holding_it() -> None:
     )
     text = 'In his report, the Secretary-General urged the parties "to engage in good faith".'
     assert speakers(extract_article(text, world)) == ["ana-berg"]
+
+
+def test_continue_to_is_no_speech_verb(extract: Extract) -> None:
+    text = (
+        "Bayramov said after the meeting that Azerbaijan would continue to host talks "
+        '"for as long as both parties want."'
+    )
+    assert speakers(extract(text)) == ["jeyhun-bayramov"]
