@@ -214,7 +214,8 @@ ROLE_MODIFIERS = frozenset(
     economic finance trade energy justice culture health education executive general
     permanent high first second assistant regional local international independent leading
     well-known prominent veteran retired ground air naval armed presidential parliamentary
-    government affairs policy strategic associate""".split()
+    government affairs policy strategic associate commerce agriculture environment water
+    transport labour labor industry""".split()
 )
 # Heads of organisation names. Lower-cased.
 ORG_HEADS = frozenset(

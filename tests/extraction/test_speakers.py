@@ -623,3 +623,11 @@ def test_continue_to_is_no_speech_verb(extract: Extract) -> None:
         '"for as long as both parties want."'
     )
     assert speakers(extract(text)) == ["jeyhun-bayramov"]
+
+
+def test_a_ministry_with_a_portfolio_word_is_the_whole_phrase(extract: Extract) -> None:
+    text = (
+        "Iran's commerce ministry, for its part, said in a statement that it "
+        '"firmly supports the restoration of the body."'
+    )
+    assert extract(text).statements[0].speaker_text == "Iran's commerce ministry"
