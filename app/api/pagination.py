@@ -11,7 +11,18 @@ from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Integer, Select, and_, func, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidParameter
@@ -137,19 +148,26 @@ def _after(
     beyond_id = id_column < last_id if key.descending else id_column > last_id
     if value is None:
         return and_(col.is_(None), beyond_id)
-    beyond = col < value if key.descending else col > value
-    condition = or_(beyond, and_(col == value, beyond_id))
+    # A row-value comparison walks the (key, id) index from the cursor on, on both backends;
+    # the equivalent OR of two comparisons made page 1,000 three times slower than page 1.
+    pair, bound = tuple_(col, id_column), tuple_(literal(value, col.type), literal(last_id))
+    condition = pair < bound if key.descending else pair > bound
     if key.nullable:
         condition = or_(condition, col.is_(None))
     return condition
 
 
-def order_by(key: SortKey, id_column: InstrumentedAttribute[int]) -> list[Any]:
+def order_by(key: SortKey, id_column: InstrumentedAttribute[int], dialect: str) -> list[Any]:
+    """ORDER BY for `key` then id, NULLs last, in a form the (key, id) index serves."""
     col = key.column
-    ordering = [col.desc() if key.descending else col.asc()]
+    if key.descending:
+        # SQLite sorts NULLs first ascending, so last descending: plain DESC already puts them
+        # last and keeps the index usable. PostgreSQL needs it said.
+        primary = col.desc().nulls_last() if key.nullable and dialect != "sqlite" else col.desc()
+        return [primary, id_column.desc()]
     if key.nullable:
-        ordering = [col.is_(None).asc(), *ordering]  # NULLs last, on both backends
-    return [*ordering, id_column.desc() if key.descending else id_column.asc()]
+        return [col.is_(None).asc(), col.asc(), id_column.asc()]
+    return [col.asc(), id_column.asc()]
 
 
 def paginate(
@@ -180,7 +198,7 @@ def paginate(
         except (TypeError, ValueError):
             raise InvalidParameter("cursor", "not a cursor this list issued") from None
         page_stmt = page_stmt.where(after)
-    page_stmt = page_stmt.order_by(*order_by(key, id_column)).limit(limit + 1)
+    page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)
     rows: list[Any]
     if selects_entity(stmt):
         rows = list(session.scalars(page_stmt))
@@ -195,6 +213,10 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(rows) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(rows, next_cursor, total, accuracy)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
 
 
 def selects_entity(stmt: Select[Any]) -> bool:
@@ -232,7 +254,7 @@ def stream_batches(
     after: ColumnElement[bool] | None = None
     while True:
         page_stmt = stmt if after is None else stmt.where(after)
-        page_stmt = page_stmt.order_by(*order_by(key, id_column)).limit(batch)
+        page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(batch)
         rows: list[Any] = (
             list(session.scalars(page_stmt)) if entities else list(session.execute(page_stmt))
         )
