@@ -449,6 +449,11 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
                 return _resolve(state, np[0], np[1], "pre")
         if not verb.lower.endswith("ing"):
             np = _subject(ctx, plain, verb_index, floor=start)
+            vocative = _vocative_end(ctx, plain, start, verb.start)
+            if vocative is not None and (np is None or np[0] < vocative):
+                # "Mr President, the White House says …": the address is no subject
+                skip = _index_at(plain, vocative)
+                np = _subject(ctx, plain[skip:], verb_index - skip, floor=vocative)
             if np is not None:
                 return _resolve(state, np[0], np[1], "pre")
         np = _main_subject(ctx, plain, verb_index)
@@ -479,6 +484,24 @@ def _before(state: _State, quote: Quote, sentence: tuple[int, int]) -> Attributi
                 end = np[1] - 2 if text[np[1] - 2 : np[1]].lower() in ("'s", "’s") else np[1]
                 return _resolve(state, np[0], end, "pre")
     return None
+
+
+# "Mr President, …" / "Minister, …" opening a question: whom the speaker addresses
+_VOCATIVE = re.compile(
+    r"(?:(?:Mr|Mrs|Ms|Madam|Madame)\.?[ \t]+)?(?:(?:Prime|Vice|Deputy|Foreign)[ \t]+)?"
+    r"(?P<role>[A-Z][a-z\-]+),[ \t]+"
+)
+
+
+def _vocative_end(ctx: ArticleContext, words: Sequence[Word], start: int, limit: int) -> int | None:
+    """Where an address opening the sentence or a question ends ("Mr President, ")."""
+    text = ctx.text
+    label = re.compile(r"[A-Z][A-Z ]*(?:\([^()\n]{0,60}\))?:[ \t]+").match(text, start)
+    at = label.end() if label is not None else start
+    m = _VOCATIVE.match(text, at, limit)
+    if m is None or m.group("role").lower() not in lexicon.PERSON_ROLES:
+        return None
+    return m.end()
 
 
 _CONJUNCTIONS = frozenset("and but while whereas yet".split())

@@ -631,3 +631,14 @@ def test_a_ministry_with_a_portfolio_word_is_the_whole_phrase(extract: Extract) 
         '"firmly supports the restoration of the body."'
     )
     assert extract(text).statements[0].speaker_text == "Iran's commerce ministry"
+
+
+def test_an_address_opening_a_question_is_not_the_subject(extract: Extract) -> None:
+    text = (
+        "Analyst Peter Hall spoke first.\n\n"
+        "QUESTION (Anna Berg, Reuters): Mr President, Tehran says the text was adopted "
+        '"over the objections of Iran." How do you respond?\n\n'
+        "QUESTION (Anna Berg, Reuters): Minister, Iran's foreign ministry wrote that Iran "
+        '"could not accompany" the text. Is that real?'
+    )
+    assert speakers(extract(text)) == ["iran", "iran-foreign-ministry"]
