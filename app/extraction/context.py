@@ -34,7 +34,11 @@ class Word(NamedTuple):
 
     @property
     def capitalised(self) -> bool:
-        return self.text[:1].isupper()
+        """ "Tamimi", and also "al-Tamimi": a lower-case Arabic article belongs to a name."""
+        return self.text[:1].isupper() or bool(_NAME_PREFIX.match(self.text))
+
+
+_NAME_PREFIX = re.compile(r"(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-[A-Z]")
 
 
 _WORD = re.compile(r"[^\W_](?:[\w’'\-]*[^\W_])?(?:[’']s\b)?")

@@ -183,7 +183,8 @@ PERSON_ROLES = frozenset(
     pundit blogger presenter anchor host spokespeople aides rabbi bishop archbishop
     cardinal patriarch mufti priest farmer villager fisherman teacher student doctor nurse
     engineer shopkeeper trader merchant exporter importer businessman businesswoman
-    entrepreneur campaigner refugee veteran worker driver secretary-general
+    entrepreneur campaigner refugee veteran worker driver hydrologist geologist ecologist
+    climatologist sociologist criminologist academic secretary-general
     director-general""".split()
 )
 # Which roles a later short reference may stand for: "the top diplomat" for a foreign

@@ -116,7 +116,9 @@ _NAME_GAP = re.compile(
 )
 # Upper-case letters a name can start with: "Özkan", "Ávila", "Łukasz", "Şahin".
 _UP = "[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
-_NAME_WORD = re.compile(rf"{_UP}[\w’'\-]*[^\W\d_]|{_UP}\.?")
+_NAME_WORD = re.compile(
+    rf"(?:(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?{_UP}[\w’'\-]*[^\W\d_]|{_UP}\.?"
+)
 _HONORIFIC = re.compile(r"(?:(?:his|her)[ \t]+)?(?P<word>[^\W\d_][\w\-]*)\.?[ \t\u00a0]+", re.I)
 _STOP_NAME_WORDS = frozenset(
     """the a an this that these those he she it they we i you his her its their our my
@@ -1538,7 +1540,8 @@ def _new_person(state: _State, start: int, end: int, *, introduced: bool = True)
     if not keys:
         return None
     surname = keys[-1]
-    if len(keys) == 1:
+    lone = len(keys) == 1 or (len(written.split()) == 1 and written[:1].islower())  # "al-Tamimi"
+    if lone:
         if surname in state.new_by_word:
             return state.new_by_word[surname]
         named = _person_with_word(state, start, surname)
@@ -1559,7 +1562,7 @@ def _new_person(state: _State, start: int, end: int, *, introduced: bool = True)
     slug = slugify(written)
     if slug in state.new_actors:
         return slug
-    if len(keys) == 1 and surname in state.new_by_word:
+    if lone and surname in state.new_by_word:
         return state.new_by_word[surname]
     title, country, affiliation = _describe(state, start, end)
     state.new_actors[slug] = NewActor(
@@ -1740,7 +1743,10 @@ _NAME_IN_APPOSITION = re.compile(
     rf"{_UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
     rf"(?P<name>(?:{_UP}[\w’'\-]+[ \t]+){{1,3}}{_UP}[\w’'\-]*[^\W\d_]),"
 )
-_PARTICLE = r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+)?"
+_PARTICLE = (
+    r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+"
+    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
+)
 _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}})"
     r"(?:,|[ \t]+(?:is|was))[ \t]+"

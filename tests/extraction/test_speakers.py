@@ -642,3 +642,13 @@ def test_an_address_opening_a_question_is_not_the_subject(extract: Extract) -> N
         '"could not accompany" the text. Is that real?'
     )
     assert speakers(extract(text)) == ["iran", "iran-foreign-ministry"]
+
+
+def test_a_surname_with_a_lower_case_arabic_article(extract: Extract) -> None:
+    text = (
+        "Hind al-Tamimi, a hydrologist at the University of Tehran, said the text lacked "
+        "guarantees.\n\n"
+        '"A framework is only a framework," al-Tamimi told reporters. She said Iran needed '
+        '"at least 500 cubic metres per second" from the dams.'
+    )
+    assert speakers(extract(text)) == ["hind-al-tamimi", "hind-al-tamimi"]
