@@ -978,6 +978,10 @@ def _resolve(state: _State, start: int, end: int, rule: str) -> Attribution:
             if slug is not None:
                 return Attribution(phrase, slug, start, end, rule)
     head = _head(words)
+    if low[-3:] in (["head", "of", "state"], ["head", "of", "government"]):
+        # "the Head of State added": the leader last named, not a state
+        role = "leader" if low[-1] == "state" else "premier"
+        return Attribution(phrase, _by_role(state, role, start, end, []), start, end, rule)
     orgs = [m for m in inside if m.actor.kind == "organization"]
     if orgs and (
         head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES

@@ -652,3 +652,12 @@ def test_a_surname_with_a_lower_case_arabic_article(extract: Extract) -> None:
         '"at least 500 cubic metres per second" from the dams.'
     )
     assert speakers(extract(text)) == ["hind-al-tamimi", "hind-al-tamimi"]
+
+
+def test_the_head_of_state_is_the_leader_last_named(extract: Extract) -> None:
+    text = (
+        "The President of the Republic, Masoud Pezeshkian, said the border "
+        '"should never have been closed". "There is no border between brothers," the Head '
+        "of State added."
+    )
+    assert speakers(extract(text)) == ["masoud-pezeshkian", "masoud-pezeshkian"]
