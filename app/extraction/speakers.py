@@ -351,8 +351,9 @@ def _after(state: _State, quote: Quote, close: int) -> Attribution | None:
         np = _np_forward(ctx, plain, _index_at(plain, m.end()))
         if np is not None:
             return _resolve(state, np[0], np[1], "post")
-    if plain[0].lower in _CONJUNCTIONS:
-        return None  # `," and she reiterated that …`: a new clause, not an attribution
+    if plain[0].lower in _CONJUNCTIONS or plain[0].lower in ("which", "that"):
+        # `," and she reiterated that …` / `," which it said were …`: a new clause
+        return None
     for k, word in enumerate(plain[:30]):
         if not _speech_at(plain, k) or (k and _punct_between(text, plain[0].start, word.start)):
             continue

@@ -661,3 +661,11 @@ def test_the_head_of_state_is_the_leader_last_named(extract: Extract) -> None:
         "of State added."
     )
     assert speakers(extract(text)) == ["masoud-pezeshkian", "masoud-pezeshkian"]
+
+
+def test_a_relative_clause_after_the_quote_is_no_attribution(extract: Extract) -> None:
+    text = (
+        'The Azerbaijani Defense Ministry said the drills "once again demonstrated '
+        'aggression," which it said were putting the region at risk.'
+    )
+    assert speakers(extract(text)) == ["azerbaijan-defense-ministry"]
