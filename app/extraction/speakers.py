@@ -1763,6 +1763,11 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
 _NAME_BEFORE_WHO = re.compile(
     rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+who[ \t]"
 )
+# "His successor, Jamieson Greer, shows …": a name in apposition to a possessed noun
+_NAME_AFTER_POSSESSIVE = re.compile(
+    rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
+    rf"(?P<name>{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),"
+)
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
     rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+(?={_UP})"
@@ -1805,6 +1810,8 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 )
                 break
     found.extend(_labelled_names(ctx))
+    for m in _NAME_AFTER_POSSESSIVE.finditer(text):
+        found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_WHO.finditer(text):
         if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             found.append((m.start("name"), m.end("name"), frozenset()))

@@ -669,3 +669,12 @@ def test_a_relative_clause_after_the_quote_is_no_attribution(extract: Extract) -
         'aggression," which it said were putting the region at risk.'
     )
     assert speakers(extract(text)) == ["azerbaijan-defense-ministry"]
+
+
+def test_a_name_in_apposition_to_a_possessed_noun_is_introduced(extract: Extract) -> None:
+    text = (
+        'Analyst Peter Hall once said the body was "a disaster for everyone."\n\n'
+        "His successor, Anna Berg, shows no greater appetite. The body, she told senators, "
+        'had "lost its way."'
+    )
+    assert speakers(extract(text)) == ["peter-hall", "anna-berg"]
