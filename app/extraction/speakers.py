@@ -727,6 +727,8 @@ def _speech_at(words: Sequence[Word], k: int) -> bool:
         return nxt == "clear"
     if low in ("put", "puts", "putting"):
         return nxt == "it"
+    if low in ("paid", "pay", "pays", "paying"):
+        return nxt == "tribute"  # "X paid tribute to "…""
     if low not in lexicon.SPEECH_VERBS:
         return False
     if low.startswith("continu") and nxt == "to":
@@ -1757,17 +1759,18 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
     r"(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
 )
-# "Staffan de Mistura, Personal Envoy of the Secretary-General": a capitalised title in
-# apposition, without an article, whose role word comes within its first three words
-# "Kylie Moreton, who runs a family winery, said …": a person introduced by what they do
+# "Kylie Moreton, who runs a family winery, said …" / "Lee Hyun-joo, whose grandfather
+# worked at the mines, said …": a person introduced by a relative clause
 _NAME_BEFORE_WHO = re.compile(
-    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+who[ \t]"
+    rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+who(?:se)?[ \t]"
 )
 # "His successor, Jamieson Greer, shows …": a name in apposition to a possessed noun
 _NAME_AFTER_POSSESSIVE = re.compile(
     rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
     rf"(?P<name>{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,2}}),"
 )
+# "Staffan de Mistura, Personal Envoy of the Secretary-General": a capitalised title in
+# apposition, without an article, whose role word comes within its first three words
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
     rf"(?P<name>\b{_UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{_UP}[\w’'\-]+){{1,3}}),[ \t]+(?={_UP})"

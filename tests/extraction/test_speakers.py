@@ -678,3 +678,19 @@ def test_a_name_in_apposition_to_a_possessed_noun_is_introduced(extract: Extract
         'had "lost its way."'
     )
     assert speakers(extract(text)) == ["peter-hall", "anna-berg"]
+
+
+def test_paid_tribute_is_a_speech_verb(extract: Extract) -> None:
+    text = (
+        "In a speech at the ceremony, Anna Berg, a deputy minister, paid tribute to "
+        '"all the workers who passed away at the mines."'
+    )
+    assert speakers(extract(text)) == ["anna-berg"]
+
+
+def test_a_person_introduced_by_a_whose_clause(extract: Extract) -> None:
+    text = (
+        "Anna Berg, whose grandfather worked at the mines, said she had hoped to attend.\n\n"
+        '"He did not go there because he wanted to," Berg told reporters.'
+    )
+    assert speakers(extract(text)) == ["anna-berg"]
