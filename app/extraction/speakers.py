@@ -1272,7 +1272,8 @@ def _gender(state: _State, key: str, before: int) -> str | None:
         score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
-            if apposition is not None:
+            # "Lee Hyun-joo, whose grandfather …" speaks of a relative, not of her
+            if apposition is not None and not apposition.group(1).startswith("whose"):
                 score += 3 * _gender_of_words(word_keys(apposition.group(1)))
         if any(
             o.kind == "person" and o.key != key

@@ -694,3 +694,13 @@ def test_a_person_introduced_by_a_whose_clause(extract: Extract) -> None:
         '"He did not go there because he wanted to," Berg told reporters.'
     )
     assert speakers(extract(text)) == ["anna-berg"]
+
+
+def test_a_whose_clause_about_a_relative_says_nothing_of_gender(extract: Extract) -> None:
+    text = (
+        "Anna Berg, a deputy minister, said the workers were honoured.\n\n"
+        "Lee Soo-min, whose grandfather worked at the mines from 1943 to 1945, said she had "
+        "hoped to attend.\n\n"
+        '"My grandfather did not go there because he wanted to," she told reporters.'
+    )
+    assert speakers(extract(text)) == ["lee-soo-min"]
