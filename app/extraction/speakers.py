@@ -617,8 +617,14 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
                 return "np" if any(w.base in _NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
+        # "Senior Col. Shi Yi": a rank before a name leaves a name
+        k = i
+        while k + 2 < j and (
+            words[k].lower in lexicon.HONORIFICS or words[k].lower in lexicon.ROLE_MODIFIERS
+        ):
+            k += 1
         if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]) and not any(
-            w.base in _NOT_IN_NAME or w.base in lexicon.ROLE_MODIFIERS for w in words[i:j]
+            w.base in _NOT_IN_NAME or w.base in lexicon.ROLE_MODIFIERS for w in words[k:j]
         ):
             return "name"
         return "np"

@@ -704,3 +704,11 @@ def test_a_whose_clause_about_a_relative_says_nothing_of_gender(extract: Extract
         '"My grandfather did not go there because he wanted to," she told reporters.'
     )
     assert speakers(extract(text)) == ["lee-soo-min"]
+
+
+def test_a_rank_before_a_name_in_apposition_to_a_role(extract: Extract) -> None:
+    text = (
+        "Its spokesman, Senior Col. Peter Hall, said the drills tested the ability to "
+        '"seize superiority" and more.'
+    )
+    assert speakers(extract(text)) == ["peter-hall"]
