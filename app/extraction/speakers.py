@@ -496,10 +496,13 @@ _VOCATIVE = re.compile(
 )
 
 
+_QUESTION_LABEL = re.compile(r"[A-Z][A-Z ]*(?:\([^()\n]{0,60}\))?:[ \t]+")
+
+
 def _vocative_end(ctx: ArticleContext, words: Sequence[Word], start: int, limit: int) -> int | None:
     """Where an address opening the sentence or a question ends ("Mr President, ")."""
     text = ctx.text
-    label = re.compile(r"[A-Z][A-Z ]*(?:\([^()\n]{0,60}\))?:[ \t]+").match(text, start)
+    label = _QUESTION_LABEL.match(text, start)
     at = label.end() if label is not None else start
     m = _VOCATIVE.match(text, at, limit)
     if m is None or m.group("role").lower() not in lexicon.PERSON_ROLES:
