@@ -27,7 +27,7 @@ from app.sources.models import Mention, Source
 from app.statements.models import Statement
 
 # Bump when the extraction rules change, so the next ingest re-extracts every source.
-EXTRACTOR_VERSION = "3"
+EXTRACTOR_VERSION = "4"
 
 Progress = Callable[[int, int], None]
 
