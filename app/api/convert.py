@@ -134,32 +134,28 @@ def source_detail(view: SourceView) -> SourceDetail:
 
 
 def incident(i: Incident, hit: Hit = NO_HIT) -> IncidentRead:
-    kind = INCIDENT_TYPES[i.type]
-    return IncidentRead(
-        id=i.id,
-        slug=i.slug,
-        title=i.title,
-        summary=i.summary,
-        type=i.type,
-        cameo_code=kind.cameo_root,
-        plover_type=kind.plover,
-        date_start=i.date_start,
-        date_end=i.date_end,
-        date_precision=i.date_precision,
-        location=Location(country=i.location_country, place=i.location_place),
-        severity=i.severity,
-        participants=[Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants],
-        source_ids=[s.id for s in i.sources],
-        snippet=hit.snippet,
-        score=hit.score,
-        highlights=hit.spans(title=i.title, summary=i.summary),
-    )
+    """An incident from its ORM object (detail views): the same shape as a list item."""
+    participants = [Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants]
+    return _incident(i, participants, [s.id for s in i.sources], hit)
 
 
 def incident_from_row(
     row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
 ) -> IncidentRead:
     """A list item from plain rows (see IncidentRepository.filtered_rows)."""
+    refs = [
+        Participant(
+            actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
+            role=p.role,
+        )
+        for p in participants
+    ]
+    return _incident(row, refs, source_ids, hit)
+
+
+def _incident(
+    row: Any, participants: list[Participant], source_ids: list[int], hit: Hit
+) -> IncidentRead:
     kind = INCIDENT_TYPES[row.type]
     return IncidentRead(
         id=row.id,
@@ -174,13 +170,7 @@ def incident_from_row(
         date_precision=row.date_precision,
         location=Location(country=row.location_country, place=row.location_place),
         severity=row.severity,
-        participants=[
-            Participant(
-                actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
-                role=p.role,
-            )
-            for p in participants
-        ],
+        participants=participants,
         source_ids=source_ids,
         snippet=hit.snippet,
         score=hit.score,
