@@ -8,6 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import InvalidParameter, NotFound
@@ -106,7 +107,24 @@ async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     return problem(exc.status_code, detail, headers=getattr(exc, "headers", None))
 
 
+def _timed_out(exc: Exception) -> bool:
+    """A query cancelled by the statement timeout (PostgreSQL) or interrupted (SQLite)."""
+    original = getattr(exc, "orig", None)
+    return isinstance(exc, OperationalError) and (
+        type(original).__name__ == "QueryCanceled" or "interrupted" in str(original)
+    )
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if _timed_out(exc):
+        # Not a bug and not transient: this request asks for more than the time limit allows.
+        logger.warning("query timed out on %s %s", request.method, request.url.path)
+        return problem(
+            503,
+            "the query took longer than the server's time limit; narrow the filters "
+            "(actor, type, dates) or sort by date instead of relevance",
+            kind="query-timeout",
+        )
     # Log the trace for operators; never send it (or SQL, or file paths) to the client.
     logger.exception("unhandled error on %s %s", request.method, request.url.path)
     return problem(500, "an unexpected error occurred; it has been logged", kind="internal-error")

@@ -13,6 +13,7 @@ _ERRORS = {
     "404": "Unknown id or slug.",
     "422": "A bad parameter; `invalid_params` names each one.",
     "500": "Unexpected error; no internals are disclosed.",
+    "503": "The query took longer than the server's time limit: narrow the filters.",
 }
 
 
