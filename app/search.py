@@ -60,7 +60,9 @@ _PHRASE_OR_WORD = re.compile(r'"([^"]*)"|(\w+\*?)', re.UNICODE)
 @dataclass(frozen=True)
 class Searchable:
     fts_table: str  # SQLite FTS5 table, rowid = the row's id
-    pg_document: str  # SQL expression PostgreSQL indexes (same text in the migration)
+    # The text PostgreSQL builds its stored `search_fts` vector from (see the migrations);
+    # headlines are cut from it.
+    pg_document: str
     snippet_column: int  # FTS5 column shown in snippets
 
 
@@ -94,11 +96,8 @@ def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
     spec = SEARCHABLE[model]
     id_column = model.id  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
-        document = func.to_tsvector(
-            literal_column(f"'{PG_CONFIG}'"), literal_column(_qualified(model, spec))
-        )
         query = func.websearch_to_tsquery(literal_column(f"'{PG_CONFIG}'"), bindparam("fts_q", q))
-        return document.op("@@")(query)
+        return _pg_vector(model).op("@@")(query)
     expression = fts5_query(q)
     if expression is None:
         return literal_column("1") == literal_column("0")
@@ -110,11 +109,10 @@ def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
     return condition
 
 
-def _qualified(model: type, spec: Searchable) -> str:
-    name = model.__tablename__  # type: ignore[attr-defined]
-    return re.sub(
-        r"\b(search_text|title|text)\b", lambda m: f"{name}.{m.group(1)}", spec.pg_document
-    )
+def _pg_vector(model: type) -> ColumnElement[Any]:
+    """The stored tsvector PostgreSQL searches: parsed once when the row was written
+    (migration store_search_vectors_on_postgresql), GIN-indexed."""
+    return literal_column(f"{model.__tablename__}.search_fts")  # type: ignore[attr-defined]
 
 
 def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int, str]:
@@ -158,7 +156,7 @@ def _scores(session: Session, model: type, q: str) -> Subquery:
     spec = SEARCHABLE[model]
     if session.get_bind().dialect.name == "postgresql":
         config: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'")
-        document = func.to_tsvector(config, literal_column(_qualified(model, spec)))
+        document = _pg_vector(model)
         query = func.websearch_to_tsquery(config, bindparam("rank_q", q))
         id_column = model.id  # type: ignore[attr-defined]
         return (
