@@ -16,8 +16,9 @@ target_metadata = Base.metadata
 
 def _include_name(name: str | None, type_: str, parent_names: object) -> bool:
     # Full-text search lives outside the models (FTS5 tables and their shadow tables on
-    # SQLite, expression GIN indexes on PostgreSQL); see the add_full_text_search migration.
-    return not (name and "_fts" in name)
+    # SQLite, stored tsvector columns and GIN indexes on PostgreSQL), and so do the
+    # PostgreSQL-only index orders (names ending in _pg); see those migrations.
+    return not (name and ("_fts" in name or name.endswith("_pg")))
 
 
 def _run(connection: Connection) -> None:
