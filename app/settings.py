@@ -27,8 +27,9 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     # PostgreSQL: a runaway query is cancelled instead of holding a worker.
     statement_timeout_ms: int = Field(default=10_000, ge=0)
-    # Above this many matching rows, PostgreSQL list totals come from the planner estimate.
-    exact_count_threshold: int = Field(default=100_000, ge=0)
+    # Above this many matching rows (by the planner's estimate), PostgreSQL list totals are
+    # that estimate: counting 90,000 matches exactly took 400 ms at 1,000,000 incidents.
+    exact_count_threshold: int = Field(default=10_000, ge=0)
     # SQLite has no planner estimate: it counts at most this many matches exactly and
     # estimates above from a sample of ids, so `total` costs milliseconds at any scale.
     sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
