@@ -9,10 +9,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.settings import get_settings
 
 
-def is_sqlite(engine: Engine) -> bool:
-    return engine.dialect.name == "sqlite"
-
-
 def create_db_engine(url: str, *, writer: bool = False) -> Engine:
     """An engine configured for incidentdb: WAL and FK checks on SQLite, timeouts on PostgreSQL."""
     settings = get_settings()

@@ -149,10 +149,3 @@ class IncidentRepository:
         incident_id = as_id(key)
         match = Incident.slug == key if incident_id is None else Incident.id == incident_id
         return list(self.session.scalars(select(Incident.id).where(match)))
-
-    def source_ids(self, incident_id: int) -> list[int]:
-        return list(
-            self.session.scalars(
-                select(IncidentSource.source_id).where(IncidentSource.incident_id == incident_id)
-            )
-        )
