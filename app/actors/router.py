@@ -26,12 +26,7 @@ def list_actors(
     if fmt != "json":
         return _export(request, session, f, fmt)  # type: ignore[return-value]
     window = service.list_actors(session, f)
-    return Page[ActorRead](
-        items=[convert.actor(a) for a in window.items],
-        next_cursor=window.next_cursor,
-        total=window.total,
-        total_accuracy=window.total_accuracy,
-    )
+    return Page[ActorRead].of([convert.actor(a) for a in window.items], window)
 
 
 def _export(request: Request, session: SessionDep, f: ActorFilters, fmt: str) -> StreamingResponse:

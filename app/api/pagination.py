@@ -82,6 +82,19 @@ class Page(BaseModel, Generic[T]):
         default=None, description="With `facet=`: counts per value over the whole filtered set."
     )
 
+    @classmethod
+    def of(
+        cls, items: list[T], window: "Window[Any]", facets: dict[str, Facet] | None = None
+    ) -> "Page[T]":
+        """The page for `window`, its rows already converted to `items`."""
+        return cls(
+            items=items,
+            next_cursor=window.next_cursor,
+            total=window.total,
+            total_accuracy=window.total_accuracy,
+            facets=facets,
+        )
+
 
 @dataclass(frozen=True)
 class Window(Generic[M]):

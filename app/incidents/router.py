@@ -30,8 +30,8 @@ def list_incidents(
     listing = service.list_incidents(session, f)
     window = listing.window
     hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[IncidentRead](
-        items=[
+    return Page[IncidentRead].of(
+        [
             convert.incident_from_row(
                 row,
                 listing.participants[row.id],
@@ -40,10 +40,8 @@ def list_incidents(
             )
             for row in window.items
         ],
-        next_cursor=window.next_cursor,
-        total=window.total,
-        total_accuracy=window.total_accuracy,
-        facets=listing.facets,
+        window,
+        listing.facets,
     )
 
 

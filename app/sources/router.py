@@ -32,11 +32,8 @@ def list_sources(
     listing = service.list_sources(session, f)
     window = listing.window
     hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[SourceRead](
-        items=[convert.source(s, hits.get(s.id, convert.NO_HIT)) for s in window.items],
-        next_cursor=window.next_cursor,
-        total=window.total,
-        total_accuracy=window.total_accuracy,
+    return Page[SourceRead].of(
+        [convert.source(s, hits.get(s.id, convert.NO_HIT)) for s in window.items], window
     )
 
 

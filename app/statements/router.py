@@ -28,12 +28,10 @@ def list_statements(
     listing = service.list_statements(session, f)
     window = listing.window
     hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[StatementRead](
-        items=[convert.statement(s, hits.get(s.id, convert.NO_HIT)) for s in window.items],
-        next_cursor=window.next_cursor,
-        total=window.total,
-        total_accuracy=window.total_accuracy,
-        facets=listing.facets,
+    return Page[StatementRead].of(
+        [convert.statement(s, hits.get(s.id, convert.NO_HIT)) for s in window.items],
+        window,
+        listing.facets,
     )
 
 
