@@ -3,6 +3,8 @@
 import csv
 import io
 import json
+import re
+from collections import Counter
 from pathlib import Path
 
 import httpx
@@ -71,7 +73,12 @@ def test_statement_facets_by_speaker(client: TestClient) -> None:
     values = client.get("/statements", params={"facet": "speaker"}).json()["facets"]["speaker"][
         "values"
     ]
-    assert values and values[0]["count"] >= values[-1]["count"]
+    statements = client.get("/statements", params={"limit": 500}).json()["items"]
+    speakers = Counter(s["speaker"]["slug"] for s in statements if s["speaker"])
+    assert {v["value"]: v["count"] for v in values} == speakers
+    assert len(set(speakers.values())) > 1, "the seeds give the ordering something to do"
+    # Most statements first, ties by name: every neighbouring pair, not just the two ends.
+    assert values == sorted(values, key=lambda v: (-v["count"], v["label"]))
 
 
 def test_unknown_facet_is_a_422(mini: TestClient) -> None:
@@ -247,9 +254,15 @@ def test_q_sorts_by_relevance_with_scores_and_highlight_offsets(client: TestClie
     body = client.get("/incidents", params={"q": "embassy", "limit": 500}).json()
     scores = [i["score"] for i in body["items"]]
     assert scores and scores == sorted(scores, reverse=True)
+    # Every "embassy" in a title or summary is highlighted, and nothing else is.
     for item in body["items"]:
-        for h in item["highlights"]:
-            assert item[h["field"]][h["start"] : h["end"]].lower().startswith("embass")
+        expected = {
+            (field, m.start(), m.end())
+            for field in ("title", "summary")
+            for m in re.finditer(r"\bembass\w*", item[field] or "", flags=re.IGNORECASE)
+        }
+        assert {(h["field"], h["start"], h["end"]) for h in item["highlights"]} == expected
+    assert sum(len(item["highlights"]) for item in body["items"]) >= 8
     dated = client.get("/incidents", params={"q": "embassy", "sort": "-date"}).json()["items"]
     assert [i["date_start"] for i in dated] == sorted(
         (i["date_start"] for i in dated), reverse=True
@@ -261,8 +274,15 @@ def test_statement_highlights_point_into_the_source_too(client: TestClient) -> N
     assert items
     for item in items:
         text = client.get(f"/sources/{item['source_id']}").json()["text"]
+        # Every "Azerbaijan" (or "Azerbaijani") of the quotation is highlighted; a statement
+        # found through its speaker's name alone has nothing in its text to highlight.
+        expected = {m.span() for m in re.finditer(r"\bAzerbaijan\w*", item["text"])}
+        assert {(h["start"], h["end"]) for h in item["highlights"]} == expected
         for h in item["highlights"]:
+            assert h["field"] == "text"
+            assert h["source_start"] == item["start"] + h["start"]
             assert text[h["source_start"] : h["source_end"]] == item["text"][h["start"] : h["end"]]
+    assert sum(len(item["highlights"]) for item in items) >= 10
 
 
 def test_relevance_walk_visits_every_match_once(client: TestClient) -> None:
