@@ -14,10 +14,9 @@ from app.extraction.evaluate import (
     DEFAULT_GOLD,
     DEFAULT_INCIDENTS,
     evaluate,
-    format_report,
     main,
 )
-from tests.extraction.conftest import check_spans
+from tests.extraction.conftest import assert_no_worse_than_measured, check_spans
 
 ARTICLES = sorted(DEFAULT_ARTICLES.glob("*.txt"))
 
@@ -51,20 +50,12 @@ def test_every_offset_points_into_the_seed_article(seed_gazetteer: Gazetteer, pa
 
 
 def test_seed_statements_meet_the_gold_floor() -> None:
-    if not DEFAULT_GOLD.exists():
-        pytest.skip("tests/extraction/gold.yaml is not there yet")
-    if not DEFAULT_ACTORS.exists():
-        pytest.skip("seeds/actors.yaml is not there yet")
+    # Measured (`incidentdb eval`): 23 of 23 found, none extra, all 23 attributed right.
     report = evaluate(DEFAULT_ARTICLES, DEFAULT_ACTORS, DEFAULT_INCIDENTS, DEFAULT_GOLD)
-    detail = format_report(report)
-    assert report.precision >= 0.95, detail
-    assert report.recall >= 0.95, detail
-    assert report.attribution >= 0.9, detail
+    assert_no_worse_than_measured(report, gold=23, missed=0, false_positives=0, wrong_speakers=0)
 
 
 def test_evaluate_command_prints_the_figures(capsys: pytest.CaptureFixture[str]) -> None:
-    if not (DEFAULT_GOLD.exists() and DEFAULT_ACTORS.exists()):
-        pytest.skip("gold.yaml or seeds/actors.yaml is not there yet")
     assert main([]) == 0
     out = capsys.readouterr().out
     assert out.startswith("precision")
