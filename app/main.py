@@ -35,7 +35,7 @@ class Health(BaseModel):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -1,75 +1,92 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Query, Request, Response
+from sqlalchemy.orm import Session
 
-from app.api import convert, export
 from app.api.errors import NOT_FOUND
-from app.api.pagination import Page
+from app.api.export import EXPORT_CONTENT
+from app.api.listing import CsvFile, Export, SettingsDep, list_or_export
+from app.api.pages import Page
 from app.db.session import SessionDep
 from app.incidents import service
-from app.incidents.schemas import IncidentDetail, IncidentFilters, IncidentRead, IncidentType
+from app.incidents.schemas import (
+    EVENT_COLUMNS,
+    INCIDENT_COLUMNS,
+    IncidentDetail,
+    IncidentFilters,
+    IncidentRead,
+    IncidentType,
+    event_row,
+    incident_detail,
+    incident_read_from_row,
+    incident_row,
+)
 from app.incidents.vocabulary import INCIDENT_TYPES
+from app.kit.highlights import NO_HIT, hits
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
+# An exported incident travels with its batch: event rows add the batch's source URLs.
+Exported = tuple[IncidentRead, service.IncidentBatch]
 
-@router.get("", summary="List incidents", responses=export.EXPORT_CONTENT)
+
+@router.get(
+    "", summary="List incidents", responses=EXPORT_CONTENT, response_model=Page[IncidentRead]
+)
 def list_incidents(
-    request: Request, session: SessionDep, f: Annotated[IncidentFilters, Query()]
-) -> Page[IncidentRead]:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    f: Annotated[IncidentFilters, Query()],
+) -> Page[IncidentRead] | Response:
     """Incidents, newest first by default, filtered by actor, type, country, dates or text.
 
     With `format=csv|ndjson|events` (or `Accept: text/csv`) the whole filtered set is
     streamed instead of one page.
     """
-    fmt = export.negotiate(request, f.format)
-    if fmt != "json":
-        return _export(request, session, f, fmt)  # type: ignore[return-value]
-    listing = service.list_incidents(session, f)
-    window = listing.window
-    hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[IncidentRead].of(
-        [
-            convert.incident_from_row(
+
+    def page() -> Page[IncidentRead]:
+        listing = service.list_incidents(session, f, settings)
+        found = hits(f.q, listing.snippets, listing.scores)
+        items = [
+            incident_read_from_row(
                 row,
                 listing.participants[row.id],
                 listing.source_ids[row.id],
-                hits.get(row.id, convert.NO_HIT),
+                found.get(row.id, NO_HIT),
             )
-            for row in window.items
-        ],
-        window,
-        listing.facets,
-    )
+            for row in listing.window.items
+        ]
+        return Page[IncidentRead].of(items, listing.window, listing.facets)
 
+    def streamed() -> Export[Exported]:
+        stmt = service.export_query(session, f)  # bad filters are a 422 before streaming
 
-def _export(
-    request: Request, session: SessionDep, f: IncidentFilters, fmt: str
-) -> StreamingResponse:
-    stmt = service.export_query(session, f)  # bad filters are a 422 before streaming starts
-    factory = request.app.state.sessionmaker
-
-    def batches() -> Iterator[service.IncidentBatch]:
-        with factory() as stream_session:
-            yield from service.iter_incident_batches(
-                stream_session, stmt, f, with_sources=fmt == "events"
+        def items(stream_session: Session) -> Iterator[Exported]:
+            batches = service.iter_incident_batches(
+                stream_session, stmt, f, with_sources=f.format == "events"
             )
+            for batch in batches:
+                for row in batch.rows:
+                    participants, source_ids = batch.participants[row.id], batch.source_ids[row.id]
+                    yield incident_read_from_row(row, participants, source_ids), batch
 
-    def items() -> Iterator[tuple[IncidentRead, service.IncidentBatch]]:
-        for batch in batches():
-            for row in batch.rows:
-                participants, source_ids = batch.participants[row.id], batch.source_ids[row.id]
-                yield convert.incident_from_row(row, participants, source_ids), batch
+        return Export(
+            "incidents",
+            items,
+            json=lambda exported: exported[0],
+            csv={
+                "csv": CsvFile("incidents", INCIDENT_COLUMNS, lambda e: incident_row(e[0])),
+                "events": CsvFile(
+                    "incidents-events",
+                    EVENT_COLUMNS,
+                    lambda e: event_row(e[0], e[1].sources[e[0].id]),
+                ),
+            },
+        )
 
-    if fmt == "ndjson":
-        return export.ndjson_response("incidents", (item for item, _ in items()))
-    if fmt == "events":
-        rows = (convert.event_row(item, batch.sources[item.id]) for item, batch in items())
-        return export.csv_response("incidents-events", convert.EVENT_COLUMNS, rows)
-    rows = (convert.incident_row(item) for item, _ in items())
-    return export.csv_response("incidents", convert.INCIDENT_COLUMNS, rows)
+    return list_or_export(request, f.format, page, streamed)
 
 
 @router.get("/types", summary="The incident type vocabulary")
@@ -92,4 +109,4 @@ def get_incident(
 ) -> IncidentDetail:
     """An incident with its participants, the sources that report it and its statements."""
     incident, statements = service.get_incident(session, key)
-    return convert.incident_detail(incident, statements)
+    return incident_detail(incident, statements)

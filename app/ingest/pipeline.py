@@ -22,7 +22,7 @@ from app.incidents.models import Incident, IncidentParticipant, IncidentSource
 from app.ingest import loader
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
-from app.matching import match_key
+from app.kit.names import match_key
 from app.sources.models import Mention, Source
 from app.statements.models import Statement
 

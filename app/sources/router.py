@@ -1,15 +1,25 @@
-from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.api import convert, export
 from app.api.errors import NOT_FOUND
-from app.api.pagination import Page
+from app.api.export import EXPORT_CONTENT
+from app.api.listing import CsvFile, Export, SettingsDep, list_or_export
+from app.api.pages import Page
 from app.db.session import SessionDep
+from app.kit.highlights import NO_HIT, hits
 from app.sources import service
-from app.sources.schemas import SourceDetail, SourceFilters, SourceRead, VerificationRead
+from app.sources.schemas import (
+    SOURCE_COLUMNS,
+    SourceDetail,
+    SourceFilters,
+    SourceRead,
+    VerificationRead,
+    source_detail,
+    source_read,
+    source_row,
+    verification_read,
+)
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
@@ -18,38 +28,34 @@ SourceKey = Annotated[
 ]
 
 
-@router.get("", summary="List sources", responses=export.EXPORT_CONTENT)
+@router.get("", summary="List sources", responses=EXPORT_CONTENT, response_model=Page[SourceRead])
 def list_sources(
-    request: Request, session: SessionDep, f: Annotated[SourceFilters, Query()]
-) -> Page[SourceRead]:
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    f: Annotated[SourceFilters, Query()],
+) -> Page[SourceRead] | Response:
     """Articles, newest first, by publisher, mentioned actor, dates or text.
 
     With `format=csv|ndjson` (or the Accept header) the whole filtered set is streamed.
     """
-    fmt = export.negotiate(request, f.format)
-    if fmt != "json":
-        return _export(request, session, f, fmt)  # type: ignore[return-value]
-    listing = service.list_sources(session, f)
-    window = listing.window
-    hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[SourceRead].of(
-        [convert.source(s, hits.get(s.id, convert.NO_HIT)) for s in window.items], window
-    )
 
+    def page() -> Page[SourceRead]:
+        listing = service.list_sources(session, f, settings)
+        found = hits(f.q, listing.snippets, listing.scores)
+        items = [source_read(s, found.get(s.id, NO_HIT)) for s in listing.window.items]
+        return Page[SourceRead].of(items, listing.window)
 
-def _export(request: Request, session: SessionDep, f: SourceFilters, fmt: str) -> StreamingResponse:
-    stmt = service.filtered_query(session, f)  # bad filters are a 422 before streaming starts
-    factory = request.app.state.sessionmaker
+    def streamed() -> Export[SourceRead]:
+        stmt = service.filtered_query(session, f)  # bad filters are a 422 before streaming
+        return Export(
+            "sources",
+            lambda s: map(source_read, service.iter_sources(s, stmt)),
+            json=lambda item: item,
+            csv={"csv": CsvFile("sources", SOURCE_COLUMNS, source_row)},
+        )
 
-    def sources() -> Iterator[SourceRead]:
-        with factory() as stream_session:
-            for source in service.iter_sources(stream_session, stmt):
-                yield convert.source(source)
-
-    if fmt == "ndjson":
-        return export.ndjson_response("sources", sources())
-    rows = (convert.source_row(s) for s in sources())
-    return export.csv_response("sources", convert.SOURCE_COLUMNS, rows)
+    return list_or_export(request, f.format, page, streamed)
 
 
 @router.get(
@@ -57,10 +63,10 @@ def _export(request: Request, session: SessionDep, f: SourceFilters, fmt: str) -
 )
 def get_source(session: SessionDep, key: SourceKey) -> SourceDetail:
     """The full text, every statement in it and every actor it mentions, with counts."""
-    return convert.source_detail(service.get_source(session, key))
+    return source_detail(service.get_source(session, key))
 
 
 @router.get("/{key}/verify", responses=NOT_FOUND, summary="Re-check a source's statements")
 def verify_source(session: SessionDep, key: SourceKey) -> VerificationRead:
     """Re-checks the stored text against its hash and every statement's offsets against the text."""
-    return convert.verification(service.verify_source(session, key))
+    return verification_read(service.verify_source(session, key))
