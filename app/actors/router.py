@@ -1,58 +1,30 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path
 
-from app.actors import service
-from app.actors.schemas import (
-    ACTOR_COLUMNS,
-    ActorDetail,
-    ActorFilters,
-    ActorRead,
-    actor_detail,
-    actor_read,
-    actor_row,
-)
+from app.actors import schemas, service
 from app.api.errors import NOT_FOUND
-from app.api.export import EXPORT_CONTENT
-from app.api.listing import CsvFile, Export, SettingsDep, list_or_export
+from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
 from app.db.session import SessionDep
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
 
-@router.get("", summary="List actors", responses=EXPORT_CONTENT, response_model=Page[ActorRead])
-def list_actors(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    f: Annotated[ActorFilters, Query()],
-) -> Page[ActorRead] | Response:
-    """States, persons and organizations, by name; filter by kind, country or text.
+def _page(r: ListRequest, f: schemas.ActorFilters) -> Page[schemas.ActorRead]:
+    """States, persons and organizations, by name; filter by kind, country or text."""
+    window = service.list_actors(r.session, f, r.settings)
+    return Page[schemas.ActorRead].of([schemas.actor_read(a) for a in window.items], window)
 
-    With `format=csv|ndjson` (or the Accept header) the whole filtered set is streamed.
-    """
 
-    def page() -> Page[ActorRead]:
-        window = service.list_actors(session, f, settings)
-        return Page[ActorRead].of([actor_read(a) for a in window.items], window)
-
-    def streamed() -> Export[ActorRead]:
-        stmt = service.filtered_query(session, f)
-        return Export(
-            "actors",
-            lambda s: map(actor_read, service.iter_actors(s, stmt)),
-            json=lambda item: item,
-            csv={"csv": CsvFile("actors", ACTOR_COLUMNS, actor_row)},
-        )
-
-    return list_or_export(request, f.format, page, streamed)
+_export = export_of(service.filtered_query, service.iter_actors, schemas.actor_read, schemas.CSV)
+add_list_route(router, "list_actors", "List actors", _page, _export)
 
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One actor")
 def get_actor(
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
-) -> ActorDetail:
+) -> schemas.ActorDetail:
     """An actor with its aliases, affiliation and directly affiliated members."""
-    return actor_detail(service.get_actor(session, key))
+    return schemas.actor_detail(service.get_actor(session, key))

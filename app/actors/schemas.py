@@ -3,6 +3,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.models import Actor, ActorKind, AliasKind
+from app.kit.export import CsvShape
 from app.kit.params import CountryCode, ListFilters, SearchText
 
 
@@ -89,3 +90,6 @@ def actor_row(item: Any) -> dict[str, Any]:
     row["aliases"] = ";".join(row["aliases"])
     row["affiliation_slug"] = (row["affiliation"] or {}).get("slug")
     return dict(row)
+
+
+CSV: CsvShape[ActorRead] = CsvShape("actors", ACTOR_COLUMNS, actor_row)

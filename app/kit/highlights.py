@@ -1,7 +1,9 @@
 """What a search adds to a list item: a snippet, a score and the spans of the matched words."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
 
 from app.kit.names import match_key
 from app.kit.schemas import Highlight
@@ -73,3 +75,23 @@ def hits(q: str | None, snippets: dict[int, str], scores: dict[int, float]) -> d
     terms = query_terms(q)
     ids = set(snippets) | set(scores)
     return {i: Hit(snippets.get(i), scores.get(i), terms) for i in ids}
+
+
+T = TypeVar("T")
+
+
+class Searched(Protocol):
+    """A service's listing: one window of rows and, with q, their snippets and scores."""
+
+    @property
+    def window(self) -> Any: ...
+    @property
+    def snippets(self) -> dict[int, str]: ...
+    @property
+    def scores(self) -> dict[int, float]: ...
+
+
+def searched(listing: Searched, q: str | None, read: Callable[[Any, Hit], T]) -> list[T]:
+    """The listing's rows as items, each with what the search found in it."""
+    found = hits(q, listing.snippets, listing.scores)
+    return [read(row, found.get(row.id, NO_HIT)) for row in listing.window.items]

@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.models import Actor
 from app.actors.schemas import ActorRef, actor_ref
+from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
@@ -169,3 +170,6 @@ SOURCE_COLUMNS = ["id", "slug", "title", "publisher", "url", "published_on", "co
 
 def source_row(item: Any) -> dict[str, Any]:
     return dict(item.model_dump(mode="json", exclude=SEARCH_FIELDS))
+
+
+CSV: CsvShape[SourceRead] = CsvShape("sources", SOURCE_COLUMNS, source_row)

@@ -4,6 +4,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.schemas import ActorRef, actor_ref
+from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
@@ -137,3 +138,6 @@ def statement_row(item: Any) -> dict[str, Any]:
     row["speaker_name"] = speaker.get("name")
     row["speaker_country"] = speaker.get("country")
     return dict(row)
+
+
+CSV: CsvShape[StatementRead] = CsvShape("statements", STATEMENT_COLUMNS, statement_row)
