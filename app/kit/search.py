@@ -5,6 +5,7 @@ into SQL or into FTS5 query syntax.
 """
 
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,13 +15,11 @@ from sqlalchemy import (
     Integer,
     Select,
     Subquery,
-    and_,
     bindparam,
     cast,
     column,
     func,
     literal_column,
-    or_,
     select,
     table,
     text,
@@ -28,9 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
-from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_for
-from app.kit.cursors import decode_cursor, encode_cursor
-from app.kit.pagination import SortKey, Window, paginate, selects_entity
+from app.kit.counting import CountLimits, CountMode
+from app.kit.pagination import SortKey, Window, paginate
 
 M = TypeVar("M")
 
@@ -184,34 +182,29 @@ def paginate_ranked(
     limits: CountLimits,
     count_mode: CountMode,
 ) -> Ranked[M]:
-    """One page of `stmt` by relevance to `q` (then id), with each item's score."""
+    """One page of `stmt` by relevance to `q` (then id), with each item's score.
+
+    Relevance is one more sort key: the score column joined to `stmt`, best first.
+    """
     id_column = model.id  # type: ignore[attr-defined]
-    total, accuracy = total_for(session, stmt, count_mode, limits, id_column)
     scores = _scores(session, model, q)
     ranked = stmt.add_columns(scores.c.score).join(scores, scores.c.id == id_column)
-    if cursor:
-        _, value, last_id = decode_cursor(cursor, scope)
-        if not isinstance(value, int | float) or not isinstance(last_id, int):
-            raise InvalidParameter("cursor", "not a cursor this list issued")
-        ranked = ranked.where(
-            or_(scores.c.score < value, and_(scores.c.score == value, id_column > last_id))
-        )
-    ordered = ranked.order_by(scores.c.score.desc(), id_column).limit(limit + 1)
-    rows = list(session.execute(ordered).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    # A plain-column statement yields rows that carry their score; an ORM one (entity, score).
-    items: list[Any] = [row[0] for row in rows] if selects_entity(stmt) else rows
-    ranks = {item.id: float(row[-1]) for item, row in zip(items, rows, strict=True)}
-    next_cursor = None
-    if more:
-        last = items[-1]
-        next_cursor = encode_cursor([scope, ranks[last.id], last.id])
-    if count_mode is CountMode.none:
-        total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
+    window = paginate(
+        session,
+        ranked,
+        scope=scope,
+        key=SortKey(scores.c.score, descending=True, ties_ascending=True),
+        id_column=id_column,
+        cursor=cursor,
+        limit=limit,
+        limits=limits,
+        count_mode=count_mode,
+        counted=stmt,
+    )
+    ids = [item.id for item in window.items]
     return Ranked(
-        Window(items, next_cursor, total, accuracy),
-        {item_id: round(score, 6) for item_id, score in ranks.items()},
+        typing.cast(Window[M], window),
+        {item_id: round(float(score), 6) for item_id, score in zip(ids, window.keys, strict=True)},
     )
 
 
