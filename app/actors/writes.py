@@ -61,8 +61,12 @@ def sync_aliases(actor: Actor, names: Names) -> bool:
         for name in kind_names:
             wanted.setdefault((kind, name), match_key(name))
     have = {(a.kind, a.alias): a for a in actor.aliases}
+    # A key folded by an older rule (before ş -> sh) is refreshed, or lookups would miss it.
+    refolded = [a for k, a in have.items() if k in wanted and a.key != wanted[k]]
+    for alias in refolded:
+        alias.key = wanted[(alias.kind, alias.alias)]
     if set(have) == set(wanted):
-        return False
+        return bool(refolded)
     for kind_and_name, alias in have.items():
         if kind_and_name not in wanted:
             actor.aliases.remove(alias)

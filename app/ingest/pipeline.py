@@ -30,7 +30,7 @@ from app.statements import writes as statements_writes
 from app.statements.models import Statement
 
 # Bump when the extraction rules change, so the next ingest re-extracts every source.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"  # 5: names fold ş/ç as sh/ch (app/kit/names.py)
 
 Progress = Callable[[int, int], None]
 
