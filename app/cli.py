@@ -38,7 +38,7 @@ def ingest(
     settings = get_settings()
     targets = paths or [settings.seeds_dir]
     migrate.upgrade(settings.database_url)
-    engine = create_db_engine(settings.database_url, writer=True)
+    engine = create_db_engine(settings.database_url, writer=True, settings=settings)
     try:
         with _progress_bar() as progress:
             report = pipeline.run(
@@ -77,7 +77,7 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, settings=settings)
     try:
         if not migrate.is_up_to_date(engine):
             typer.echo(

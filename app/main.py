@@ -35,7 +35,7 @@ class Health(BaseModel):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
-    engine = create_db_engine(settings.database_url)
+    engine = create_db_engine(settings.database_url, settings=settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -57,6 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "report them. Errors are `application/problem+json` (RFC 9457)."
         ),
         static_url="/static-docs",
+        # operationIds are the route functions' names (list_incidents, get_actor, ...), so a
+        # generated client reads like the API instead of `list_incidents_incidents_get`.
+        generate_unique_id_function=lambda route: route.name,
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)

@@ -2,7 +2,7 @@
 
 Actors are states (real ISO codes), their ministries and bodies, and their officials; a few
 states take part in most incidents (Zipf weights), as in the real data. Every row is built
-exactly as the ingest would store it: alias keys through app.matching.match_key, search_text
+exactly as the ingest would store it: alias keys through app.kit.names.match_key, search_text
 as the pipeline composes it, statement and mention offsets that index the source's text.
 """
 
@@ -19,7 +19,7 @@ from datetime import date, timedelta
 import pycountry
 
 from app.incidents.vocabulary import INCIDENT_TYPES
-from app.matching import match_key
+from app.kit.names import match_key
 
 # slug, name, ISO3, aliases, demonyms, metonyms (capital): the states that dominate, first.
 MAJOR_STATES: list[tuple[str, str, str, list[str], list[str], list[str]]] = [

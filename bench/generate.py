@@ -272,7 +272,7 @@ def generate(url: str, incidents: int, seed: int = 1, progress: bool = False) ->
 
 
 def _write_actors(writer: SqliteWriter | PostgresWriter, cast: Cast) -> int:
-    from app.matching import match_key
+    from app.kit.names import match_key
 
     actors = [
         (

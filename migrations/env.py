@@ -3,8 +3,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-from app.db.models import Base
 from app.db.session import create_db_engine
+from app.models import Base
 from app.settings import get_settings
 
 config = context.config

@@ -1,10 +1,10 @@
 from sqlalchemy import Select, func, literal, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import search
 from app.actors.models import Actor, ActorAlias, ActorKind
 from app.actors.schemas import ActorFilters
-from app.matching import as_id
+from app.kit import search
+from app.kit.names import as_id
 
 
 class ActorRepository:

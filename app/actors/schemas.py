@@ -1,9 +1,10 @@
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.models import ActorKind
-from app.api.params import CountryCode, DateWindow, ListFilters, Name, SearchText
+from app.actors.models import Actor, ActorKind, AliasKind
+from app.kit.export import CsvShape
+from app.kit.params import CountryCode, ListFilters, SearchText
 
 
 class ActorRef(BaseModel):
@@ -47,4 +48,48 @@ class ActorFilters(ListFilters):
     country: CountryCode | None = Field(None, description="ISO 3166-1 alpha-3, e.g. IRN.")
 
 
-__all__ = ["ActorDetail", "ActorFilters", "ActorRead", "ActorRef", "DateWindow", "Name"]
+# -- building items ---------------------------------------------------------------------
+
+
+def actor_ref(actor: Actor) -> ActorRef:
+    return ActorRef(
+        id=actor.id, slug=actor.slug, name=actor.name, kind=actor.kind, country=actor.country
+    )
+
+
+def actor_read(a: Actor) -> ActorRead:
+    by_kind: dict[AliasKind, list[str]] = {k: [] for k in AliasKind}
+    for alias in a.aliases:
+        by_kind[alias.kind].append(alias.alias)
+    return ActorRead(
+        id=a.id,
+        slug=a.slug,
+        name=a.name,
+        kind=a.kind,
+        country=a.country,
+        title=a.title,
+        aliases=by_kind[AliasKind.alias],
+        demonyms=by_kind[AliasKind.demonym],
+        metonyms=by_kind[AliasKind.metonym],
+        affiliation=Affiliation.model_validate(a.affiliation) if a.affiliation else None,
+        origin=a.origin.value,
+    )
+
+
+def actor_detail(a: Actor) -> ActorDetail:
+    return ActorDetail(**actor_read(a).model_dump(), members=[actor_ref(m) for m in a.members])
+
+
+# -- CSV export -------------------------------------------------------------------------
+
+ACTOR_COLUMNS = ["id", "slug", "name", "kind", "country", "title", "aliases", "affiliation_slug"]
+
+
+def actor_row(item: Any) -> dict[str, Any]:
+    row = item.model_dump(mode="json")
+    row["aliases"] = ";".join(row["aliases"])
+    row["affiliation_slug"] = (row["affiliation"] or {}).get("slug")
+    return dict(row)
+
+
+CSV: CsvShape[ActorRead] = CsvShape("actors", ACTOR_COLUMNS, actor_row)

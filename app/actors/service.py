@@ -7,10 +7,11 @@ from sqlalchemy.orm import Session
 from app.actors.models import Actor
 from app.actors.repository import ActorRepository
 from app.actors.schemas import ActorFilters
-from app.api.pagination import SortKey, Window, paginate, stream
 from app.errors import InvalidParameter, NotFound
-from app.matching import as_id, match_key
-from app.settings import get_settings
+from app.kit.counting import CountLimits
+from app.kit.names import as_id, match_key
+from app.kit.pagination import SortKey, Window, paginate, stream
+from app.settings import Settings
 
 # Close transliterations (Kenani / Kanani) score above this; different names (Iran / Iraq) don't.
 FUZZY_CUTOFF = 88
@@ -28,7 +29,7 @@ def iter_actors(session: Session, stmt: Select[Actor]) -> Iterator[Actor]:
     return stream(session, stmt, key=SORT_KEY, id_column=Actor.id)
 
 
-def list_actors(session: Session, f: ActorFilters) -> Window[Actor]:
+def list_actors(session: Session, f: ActorFilters, settings: Settings) -> Window[Actor]:
     stmt = filtered_query(session, f)
     return paginate(
         session,
@@ -38,7 +39,7 @@ def list_actors(session: Session, f: ActorFilters) -> Window[Actor]:
         id_column=Actor.id,
         cursor=f.cursor,
         limit=f.limit,
-        exact_count_threshold=get_settings().exact_count_threshold,
+        limits=CountLimits.of(settings),
         count_mode=f.count,
     )
 

@@ -6,12 +6,15 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 
-def create_db_engine(url: str, *, writer: bool = False) -> Engine:
-    """An engine configured for incidentdb: WAL and FK checks on SQLite, timeouts on PostgreSQL."""
-    settings = get_settings()
+def create_db_engine(url: str, *, writer: bool = False, settings: Settings | None = None) -> Engine:
+    """An engine configured for incidentdb: WAL and FK checks on SQLite, timeouts on PostgreSQL.
+
+    `settings` default to the environment's, read once here, when the process starts.
+    """
+    settings = settings or get_settings()
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(url, connect_args={"check_same_thread": False})

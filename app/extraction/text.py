@@ -10,45 +10,13 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import NamedTuple
 
-from unidecode import unidecode
+from app.kit.names import fold as fold  # re-exported: the passes fold through text
+from app.kit.names import fold_table
 
-# unidecode spells a few letters of Turkic and other Latin alphabets as punctuation
-# ("ə" -> "@"); a name key needs a letter there.
-_FOLD_OVERRIDES = {"ə": "a", "Ə": "a", "ʼ": "'", "ʻ": "'", "ʿ": "'", "ʾ": "'"}
-
-
-@lru_cache(maxsize=4096)
-def _fold_char(char: str) -> str:
-    if char.isascii():
-        return char.lower()
-    if char in _FOLD_OVERRIDES:
-        return _FOLD_OVERRIDES[char]
-    folded = unidecode(char).lower()
-    if len(folded) != 1 and not any(c.isalnum() for c in folded):
-        # Punctuation (« — …) folds to one character, so offsets rarely need a map.
-        return folded[:1] or " "
-    return folded
-
-
-_ASCII_LOWER = {ord(c): c.lower() for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
-
-
-def _table(text: str) -> dict[int, str]:
-    table = dict(_ASCII_LOWER)
-    for char in set(text):
-        if not char.isascii():
-            table[ord(char)] = _fold_char(char)
-    return table
-
-
-def fold(text: str) -> str:
-    """Lower-case ASCII copy of `text` for matching (Pezeşkian -> pezeskian)."""
-    if text.isascii():
-        return text.lower()
-    return text.translate(_table(text))
+# Folding is the kit's (app/kit/names.py): extraction and actor matching must agree on when
+# two spellings are the same name.
 
 
 @dataclass(frozen=True)
@@ -69,7 +37,7 @@ def fold_with_offsets(text: str) -> Folded:
     """Fold `text` and remember where every folded character came from."""
     if text.isascii():
         return Folded(text.lower(), None)
-    table = _table(text)
+    table = fold_table(text)
     folded = text.translate(table)
     if len(folded) == len(text):
         return Folded(folded, None)

@@ -1,12 +1,12 @@
 from sqlalchemy import ColumnElement, Select, exists, select
 from sqlalchemy.orm import Session, defer, selectinload
 
-from app import search
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
 from app.incidents.models import Incident, IncidentParticipant, IncidentSource
 from app.incidents.schemas import IncidentFilters
-from app.matching import as_id
+from app.kit import search
+from app.kit.names import as_id
 from app.sources.models import Source
 
 # What a list item shows; search_text and the sources' texts stay in the database.

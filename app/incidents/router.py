@@ -1,81 +1,73 @@
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Path
+from sqlalchemy.orm import Session
 
-from app.api import convert, export
 from app.api.errors import NOT_FOUND
-from app.api.pagination import Page
+from app.api.listing import Export, ListRequest, add_list_route
+from app.api.pages import Page
+from app.db.base import AnyRow
 from app.db.session import SessionDep
-from app.incidents import service
-from app.incidents.schemas import IncidentDetail, IncidentFilters, IncidentRead, IncidentType
+from app.incidents import schemas, service
 from app.incidents.vocabulary import INCIDENT_TYPES
+from app.kit.export import CsvShape
+from app.kit.highlights import Hit, searched
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
+# An exported incident travels with its batch: event rows add the batch's source URLs.
+Exported = tuple[schemas.IncidentRead, service.IncidentBatch]
 
-@router.get("", summary="List incidents", responses=export.EXPORT_CONTENT)
-def list_incidents(
-    request: Request, session: SessionDep, f: Annotated[IncidentFilters, Query()]
-) -> Page[IncidentRead]:
+
+def _page(r: ListRequest, f: schemas.IncidentFilters) -> Page[schemas.IncidentRead]:
     """Incidents, newest first by default, filtered by actor, type, country, dates or text.
 
     With `format=csv|ndjson|events` (or `Accept: text/csv`) the whole filtered set is
     streamed instead of one page.
     """
-    fmt = export.negotiate(request, f.format)
-    if fmt != "json":
-        return _export(request, session, f, fmt)  # type: ignore[return-value]
-    listing = service.list_incidents(session, f)
-    window = listing.window
-    hits = convert.hits(f.q, listing.snippets, listing.scores)
-    return Page[IncidentRead].of(
-        [
-            convert.incident_from_row(
-                row,
-                listing.participants[row.id],
-                listing.source_ids[row.id],
-                hits.get(row.id, convert.NO_HIT),
-            )
-            for row in window.items
-        ],
-        window,
-        listing.facets,
+    listing = service.list_incidents(r.session, f, r.settings)
+
+    def read(row: AnyRow, hit: Hit) -> schemas.IncidentRead:
+        participants, source_ids = listing.participants[row.id], listing.source_ids[row.id]
+        return schemas.incident_read_from_row(row, participants, source_ids, hit)
+
+    return Page[schemas.IncidentRead].of(
+        searched(listing, f.q, read), listing.window, listing.facets
     )
 
 
-def _export(
-    request: Request, session: SessionDep, f: IncidentFilters, fmt: str
-) -> StreamingResponse:
-    stmt = service.export_query(session, f)  # bad filters are a 422 before streaming starts
-    factory = request.app.state.sessionmaker
+def _export(r: ListRequest, f: schemas.IncidentFilters) -> Export[Exported]:
+    stmt = service.export_query(r.session, f)  # bad filters are a 422 before streaming
 
-    def batches() -> Iterator[service.IncidentBatch]:
-        with factory() as stream_session:
-            yield from service.iter_incident_batches(
-                stream_session, stmt, f, with_sources=fmt == "events"
-            )
-
-    def items() -> Iterator[tuple[IncidentRead, service.IncidentBatch]]:
-        for batch in batches():
+    def items(session: Session) -> Iterator[Exported]:
+        events = f.format == "events"
+        for batch in service.iter_incident_batches(session, stmt, f, with_sources=events):
             for row in batch.rows:
                 participants, source_ids = batch.participants[row.id], batch.source_ids[row.id]
-                yield convert.incident_from_row(row, participants, source_ids), batch
+                yield schemas.incident_read_from_row(row, participants, source_ids), batch
 
-    if fmt == "ndjson":
-        return export.ndjson_response("incidents", (item for item, _ in items()))
-    if fmt == "events":
-        rows = (convert.event_row(item, batch.sources[item.id]) for item, batch in items())
-        return export.csv_response("incidents-events", convert.EVENT_COLUMNS, rows)
-    rows = (convert.incident_row(item) for item, _ in items())
-    return export.csv_response("incidents", convert.INCIDENT_COLUMNS, rows)
+    def event(exported: Exported) -> dict[str, Any]:
+        item, batch = exported
+        return schemas.event_row(item, batch.sources[item.id])
+
+    csv: dict[str, CsvShape[Exported]] = {
+        "csv": CsvShape(
+            "incidents", schemas.INCIDENT_COLUMNS, lambda e: schemas.incident_row(e[0])
+        ),
+        "events": CsvShape("incidents-events", schemas.EVENT_COLUMNS, event),
+    }
+    return Export("incidents", items, json=lambda exported: exported[0], csv=csv)
+
+
+# The docstring of _page already says how incidents export (they add `events`).
+add_list_route(router, "list_incidents", "List incidents", _page, _export, exports=None)
 
 
 @router.get("/types", summary="The incident type vocabulary")
-def list_incident_types() -> list[IncidentType]:
+def list_incident_types() -> list[schemas.IncidentType]:
     """Every incident type with its CAMEO root code and PLOVER event type."""
-    return [IncidentType(**vars(t)) for t in INCIDENT_TYPES.values()]
+    return [schemas.IncidentType(**vars(t)) for t in INCIDENT_TYPES.values()]
 
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One incident, with its sources and statements")
@@ -89,7 +81,7 @@ def get_incident(
             max_length=200,
         ),
     ],
-) -> IncidentDetail:
+) -> schemas.IncidentDetail:
     """An incident with its participants, the sources that report it and its statements."""
     incident, statements = service.get_incident(session, key)
-    return convert.incident_detail(incident, statements)
+    return schemas.incident_detail(incident, statements)

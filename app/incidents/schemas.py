@@ -1,15 +1,17 @@
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef
-from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import CountryCode, DateWindow, ListFilters, Name, SearchSort, SearchText
-from app.incidents.models import DatePrecision, ParticipantRole
+from app.actors.schemas import ActorRef, actor_ref
+from app.incidents.models import DatePrecision, Incident, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
-from app.sources.schemas import SourceRead
-from app.statements.schemas import StatementRead
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.params import CountryCode, DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.sources.schemas import SourceRead, source_read
+from app.statements.models import Statement
+from app.statements.schemas import StatementRead, statement_read
 
 
 class Location(BaseModel):
@@ -111,3 +113,149 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
         if unknown:
             raise ValueError(f"unknown type {unknown[0]!r}; one of: {', '.join(INCIDENT_TYPES)}")
         return value
+
+
+# -- building items ---------------------------------------------------------------------
+
+
+def incident_read(i: Incident, hit: Hit = NO_HIT) -> IncidentRead:
+    """An incident from its ORM object (detail views): the same shape as a list item."""
+    participants = [Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants]
+    return _incident(i, participants, [s.id for s in i.sources], hit)
+
+
+def incident_read_from_row(
+    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+) -> IncidentRead:
+    """A list item from plain rows (see IncidentRepository.filtered_rows)."""
+    refs = [
+        Participant(
+            actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
+            role=p.role,
+        )
+        for p in participants
+    ]
+    return _incident(row, refs, source_ids, hit)
+
+
+def _incident(
+    row: Any, participants: list[Participant], source_ids: list[int], hit: Hit
+) -> IncidentRead:
+    kind = INCIDENT_TYPES[row.type]
+    return IncidentRead(
+        id=row.id,
+        slug=row.slug,
+        title=row.title,
+        summary=row.summary,
+        type=row.type,
+        cameo_code=kind.cameo_root,
+        plover_type=kind.plover,
+        date_start=row.date_start,
+        date_end=row.date_end,
+        date_precision=row.date_precision,
+        location=Location(country=row.location_country, place=row.location_place),
+        severity=row.severity,
+        participants=participants,
+        source_ids=source_ids,
+        snippet=hit.snippet,
+        score=hit.score,
+        highlights=hit.spans(title=row.title, summary=row.summary),
+    )
+
+
+def incident_detail(i: Incident, statements: list[Statement]) -> IncidentDetail:
+    return IncidentDetail(
+        **incident_read(i).model_dump(exclude={*SEARCH_FIELDS, "participants", "location"}),
+        location=Location(country=i.location_country, place=i.location_place),
+        participants=[Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants],
+        sources=[source_read(s) for s in i.sources],
+        statements=[statement_read(s) for s in statements],
+    )
+
+
+# -- CSV export -------------------------------------------------------------------------
+
+INCIDENT_COLUMNS = [
+    "id",
+    "slug",
+    "title",
+    "type",
+    "cameo_code",
+    "plover_type",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "location_country",
+    "location_place",
+    "severity",
+    "participants",
+    "source_ids",
+    "summary",
+]
+EVENT_COLUMNS = [
+    "event_id",
+    "event_slug",
+    "event_date",
+    "event_date_end",
+    "date_precision",
+    "actor1_code",
+    "actor1_slug",
+    "actor1_name",
+    "actor1_kind",
+    "actor1_role",
+    "actor2_code",
+    "actor2_slug",
+    "actor2_name",
+    "actor2_kind",
+    "actor2_role",
+    "event_type",
+    "cameo_root_code",
+    "plover_type",
+    "severity",
+    "location_country",
+    "location_place",
+    "source_slugs",
+    "source_urls",
+]
+
+
+def incident_row(item: Any) -> dict[str, Any]:
+    row = item.model_dump(mode="json", exclude=SEARCH_FIELDS)
+    row["location_country"] = row["location"]["country"]
+    row["location_place"] = row["location"]["place"]
+    row["participants"] = ";".join(f"{p['actor']['slug']}:{p['role']}" for p in row["participants"])
+    row["source_ids"] = ";".join(str(i) for i in row["source_ids"])
+    return dict(row)
+
+
+def event_row(item: Any, sources: list[Any]) -> dict[str, Any]:
+    """One incident as an event-data row: who did what to whom, coded like GDELT/POLECAT."""
+    participants = list(item.participants)
+    first = next((p for p in participants if p.role == "initiator"), None) or (
+        participants[0] if participants else None
+    )
+    rest = [p for p in participants if p is not first]
+    second = next((p for p in rest if p.role == "target"), None) or (rest[0] if rest else None)
+    row: dict[str, Any] = {
+        "event_id": item.id,
+        "event_slug": item.slug,
+        "event_date": item.date_start.isoformat(),
+        "event_date_end": item.date_end.isoformat(),
+        "date_precision": item.date_precision.value,
+        "event_type": item.type,
+        "cameo_root_code": item.cameo_code,
+        "plover_type": item.plover_type,
+        "severity": item.severity,
+        "location_country": item.location.country,
+        "location_place": item.location.place,
+        "source_slugs": ";".join(s.slug for s in sources),
+        "source_urls": ";".join(s.url for s in sources if s.url),
+    }
+    for n, p in ((1, first), (2, second)):
+        # CAMEO actor codes begin with the ISO 3166-1 alpha-3 country: the join key.
+        row[f"actor{n}_code"] = p.actor.country if p else None
+        row[f"actor{n}_slug"] = p.actor.slug if p else None
+        row[f"actor{n}_name"] = p.actor.name if p else None
+        row[f"actor{n}_kind"] = p.actor.kind.value if p else None
+        row[f"actor{n}_role"] = p.role.value if p else None
+    return row

@@ -4,17 +4,19 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
-from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
-from app.api import facets as facet_counts
-from app.api.pagination import Facet, SortKey, Window, stream_batches
 from app.db.base import AnyRow, AnySelect
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
 from app.incidents.schemas import IncidentFilters
-from app.settings import get_settings
+from app.kit import facets as facet_counts
+from app.kit import search
+from app.kit.counting import CountLimits
+from app.kit.facets import Facet
+from app.kit.pagination import SortKey, Window, stream_batches
+from app.settings import Settings
 from app.statements import service as statements_service
 from app.statements.models import Statement
 
@@ -33,11 +35,10 @@ def _sort_key(f: IncidentFilters) -> SortKey:
     return SortKey(Incident.date_start, descending=f.effective_sort != "date")
 
 
-def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
+def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> IncidentListing:
     repo = IncidentRepository(session)
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     stmt = repo.filtered_rows(f, actor_sets)
-    settings = get_settings()
     counted = repo.counted(f, actor_sets)
     ranked = search.paginate_listing(
         session,
@@ -46,6 +47,7 @@ def list_incidents(session: Session, f: IncidentFilters) -> IncidentListing:
         f,
         scope="incidents",
         key=_sort_key(f),
+        limits=CountLimits.of(settings),
         count_stmt=counted,
     )
     window = ranked.window

@@ -11,23 +11,26 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, delete, exists, func, select, text
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
 
 from app import extraction
-from app.actors.models import Actor, ActorAlias, ActorKind, ActorOrigin, AliasKind
+from app.actors import writes as actors_writes
+from app.actors.models import Actor, ActorOrigin, AliasKind
 from app.db.meta import DatasetMeta
 from app.errors import InputError, Problem
-from app.incidents.models import Incident, IncidentParticipant, IncidentSource
+from app.incidents import writes as incidents_writes
+from app.incidents.models import Incident
 from app.ingest import loader
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
-from app.matching import match_key
+from app.sources import writes as sources_writes
 from app.sources.models import Mention, Source
+from app.statements import writes as statements_writes
 from app.statements.models import Statement
 
 # Bump when the extraction rules change, so the next ingest re-extracts every source.
-EXTRACTOR_VERSION = "4"
+EXTRACTOR_VERSION = "5"  # 5: names fold ş/ç as sh/ch (app/kit/names.py)
 
 Progress = Callable[[int, int], None]
 
@@ -82,18 +85,11 @@ def _take_ingest_lock(session: Session) -> None:
         session.execute(text("SELECT pg_advisory_xact_lock(8731246)"))
 
 
-def _assign(obj: Any, values: dict[str, Any]) -> bool:
-    """Set only the attributes that differ; report whether anything changed."""
-    changed = False
-    for name, value in values.items():
-        if getattr(obj, name) != value:
-            setattr(obj, name, value)
-            changed = True
-    return changed
-
-
 @dataclass
 class _Apply:
+    """One run: checks what only the database can tell (unknown actors and sources,
+    affiliation cycles), then has each domain write its rows."""
+
     session: Session
     batch: Batch
     progress: Progress | None
@@ -104,12 +100,7 @@ class _Apply:
     extracted_source_ids: set[int] = field(default_factory=set)
 
     def apply(self) -> IngestReport:
-        self.actors = {
-            a.slug: a
-            for a in self.session.scalars(
-                select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.affiliation))
-            )
-        }
+        self.actors = actors_writes.all_by_slug(self.session)
         self._upsert_actors()
         self._check_affiliations()
         self._upsert_sources()
@@ -120,7 +111,8 @@ class _Apply:
         meta = self._meta()
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
-        self._collect_orphan_actors()
+        self.session.flush()
+        self.report.changes += actors_writes.delete_orphans(self.session, self.actors)
         self._refresh_search_text()
         if self.report.changes:
             meta.data_version += 1
@@ -134,42 +126,15 @@ class _Apply:
     def _upsert_actors(self) -> None:
         for located in self.batch.actors:
             record = located.record
-            actor = self.actors.get(record.slug)
-            if actor is None:
-                actor = Actor(slug=record.slug, aliases=[], affiliation=None)
-                self.session.add(actor)
-                self.actors[record.slug] = actor
-                self.report.changes += 1
             values = {
                 "name": record.name,
                 "kind": record.kind,
                 "country": record.country,
                 "title": record.title,
-                "origin": ActorOrigin.curated,
             }
-            self.report.changes += _assign(actor, values)
-            self.report.changes += self._sync_aliases(actor, record)
-
-    def _sync_aliases(self, actor: Actor, record: ActorRecord) -> bool:
-        wanted: dict[tuple[AliasKind, str], str] = {}
-        for kind, names in (
-            (AliasKind.name, [record.name]),
-            (AliasKind.alias, record.aliases),
-            (AliasKind.demonym, record.demonyms),
-            (AliasKind.metonym, record.metonyms),
-        ):
-            for name in names:
-                wanted.setdefault((kind, name), match_key(name))
-        have = {(a.kind, a.alias): a for a in actor.aliases}
-        if set(have) == set(wanted):
-            return False
-        for kind_and_name, alias in have.items():
-            if kind_and_name not in wanted:
-                actor.aliases.remove(alias)
-        for (kind, name), key in wanted.items():
-            if (kind, name) not in have:
-                actor.aliases.append(ActorAlias(kind=kind, alias=name, key=key))
-        return True
+            self.report.changes += actors_writes.upsert_curated(
+                self.session, self.actors, record.slug, values, _names(record)
+            )
 
     def _check_affiliations(self) -> None:
         # Affiliations as they will be after this run: the database's, overridden by the batch.
@@ -189,25 +154,16 @@ class _Apply:
                 continue
             valid[record.slug] = located
         for slug, located in valid.items():
-            seen = [slug]
-            parent = parents.get(slug)
-            while parent is not None and parent not in seen:
-                seen.append(parent)
-                parent = parents.get(parent)
-            if parent is not None:
-                cycle = " -> ".join([*seen[seen.index(parent) :], parent])
+            cycle = _cycle_from(slug, parents)
+            if cycle is not None:
                 where = located.where("affiliation")
                 self.problems.append(Problem(*where, f"affiliation: cycle {cycle}"))
         if self.problems:
             return  # nothing is assigned: a cycle could not even be flushed
         for slug, located in valid.items():
-            actor = self.actors[slug]
-            parent_actor = (
-                self.actors[located.record.affiliation] if located.record.affiliation else None
-            )
-            if actor.affiliation is not parent_actor:
-                actor.affiliation = parent_actor
-                self.report.changes += 1
+            parent = located.record.affiliation
+            parent_actor = self.actors[parent] if parent else None
+            self.report.changes += actors_writes.set_affiliation(self.actors[slug], parent_actor)
         self.session.flush()
 
     # -- sources ----------------------------------------------------------------------------
@@ -215,23 +171,11 @@ class _Apply:
     def _upsert_sources(self) -> None:
         slugs = [a.slug for a in self.batch.articles]
         slugs += [s for located in self.batch.incidents for s in located.record.sources]
-        if slugs:
-            for source in self.session.scalars(select(Source).where(Source.slug.in_(set(slugs)))):
-                self.sources[source.slug] = source
+        self.sources.update(sources_writes.by_slugs(self.session, slugs))
         for article in self.batch.articles:
-            existing = self.sources.get(article.slug)
-            if existing is not None:
-                source = existing
-            else:
-                source = Source(slug=article.slug, extraction_key="")
-                self.session.add(source)
-                self.sources[article.slug] = source
-                self.report.changes += 1
-            if source.content_hash != article.content_hash:
-                source.text = article.text
-                source.content_hash = article.content_hash
-                source.extraction_key = ""  # stale: re-extract below
-                self.report.changes += 1
+            self.report.changes += sources_writes.upsert_article(
+                self.session, self.sources, article.slug, article.text, article.content_hash
+            )
 
     # -- incidents --------------------------------------------------------------------------
 
@@ -239,26 +183,18 @@ class _Apply:
         if not self.batch.incidents:
             return
         slugs = [located.record.slug for located in self.batch.incidents]
-        existing = {
-            i.slug: i
-            for i in self.session.scalars(
-                select(Incident)
-                .where(Incident.slug.in_(slugs))
-                .options(selectinload(Incident.participants), selectinload(Incident.sources))
-            )
-        }
+        existing = incidents_writes.by_slugs(self.session, slugs)
         for located in self.batch.incidents:
             incident = existing.get(located.record.slug)
             if incident is None:
-                incident = Incident(slug=located.record.slug, participants=[], sources=[])
-                self.session.add(incident)
+                incident = incidents_writes.create(self.session, located.record.slug)
                 existing[incident.slug] = incident
                 self.report.changes += 1
             self._apply_incident(incident, located)
 
     def _apply_incident(self, incident: Incident, located: Located[IncidentRecord]) -> None:
         record = located.record
-        self.report.changes += _assign(
+        self.report.changes += incidents_writes.set_fields(
             incident,
             {
                 "title": record.title,
@@ -272,7 +208,7 @@ class _Apply:
                 "severity": record.severity,
             },
         )
-        wanted: list[tuple[Actor, str]] = []
+        wanted = []
         for index, participant in enumerate(record.participants):
             actor = self.actors.get(participant.actor)
             if actor is None:
@@ -280,15 +216,7 @@ class _Apply:
                 self.problems.append(Problem(*where, f"unknown actor {participant.actor!r}"))
                 continue
             wanted.append((actor, participant.role))
-        have = [(p.actor_id, p.role, p.position) for p in incident.participants]
-        if have != [(a.id, role, i) for i, (a, role) in enumerate(wanted)]:
-            incident.participants.clear()
-            self.session.flush()
-            incident.participants.extend(
-                IncidentParticipant(actor=a, role=role, position=i)
-                for i, (a, role) in enumerate(wanted)
-            )
-            self.report.changes += 1
+        self.report.changes += incidents_writes.set_participants(self.session, incident, wanted)
         sources: list[Source] = []
         for index, slug in enumerate(record.sources):
             source = self.sources.get(slug)
@@ -297,10 +225,7 @@ class _Apply:
                 self.problems.append(Problem(*where, f"unknown source {slug!r}"))
                 continue
             sources.append(source)
-        # The API lists an incident's sources by id, so their order in the YAML is not data.
-        if {s.slug for s in incident.sources} != {s.slug for s in sources}:
-            incident.sources[:] = sources
-            self.report.changes += 1
+        self.report.changes += incidents_writes.set_sources(incident, sources)
 
     # -- extraction -------------------------------------------------------------------------
 
@@ -329,11 +254,7 @@ class _Apply:
         return f"{EXTRACTOR_VERSION}:{meta.curated_key}"[:64]
 
     def _extract(self, curated_key: str) -> None:
-        stale = list(
-            self.session.scalars(
-                select(Source).where(Source.extraction_key != curated_key).order_by(Source.id)
-            )
-        )
+        stale = sources_writes.stale(self.session, curated_key)
         if not stale:
             return
         gazetteer = extraction.Gazetteer.build(self._known_actors())
@@ -349,9 +270,7 @@ class _Apply:
         curated = [a for a in self.actors.values() if a.origin is ActorOrigin.curated]
         known = []
         for actor in curated:
-            by_kind: dict[AliasKind, list[str]] = {k: [] for k in AliasKind}
-            for alias in actor.aliases:
-                by_kind[alias.kind].append(alias.alias)
+            by_kind = actors_writes.names_by_kind(actor)
             known.append(
                 extraction.KnownActor(
                     slug=actor.slug,
@@ -367,21 +286,9 @@ class _Apply:
             )
         return known
 
-    def _incidents_reported_by(
-        self, source: Source
-    ) -> tuple[list[extraction.KnownIncident], dict[str, Incident]]:
-        incidents = list(
-            self.session.scalars(
-                select(Incident)
-                .join(IncidentSource, IncidentSource.incident_id == Incident.id)
-                .where(IncidentSource.source_id == source.id)
-                .options(
-                    selectinload(Incident.participants).selectinload(IncidentParticipant.actor),
-                    selectinload(Incident.sources),
-                )
-            )
-        )
-        known = [
+    def _extract_source(self, source: Source, gazetteer: extraction.Gazetteer) -> None:
+        incidents = incidents_writes.reported_by(self.session, source.id)
+        known_incidents = [
             extraction.KnownIncident(
                 slug=i.slug,
                 date_start=i.date_start,
@@ -391,127 +298,47 @@ class _Apply:
             )
             for i in incidents
         ]
-        return known, {i.slug: i for i in incidents}
-
-    def _extract_source(self, source: Source, gazetteer: extraction.Gazetteer) -> None:
-        known_incidents, incidents = self._incidents_reported_by(source)
         result = extraction.extract_article(
             source.text, gazetteer, incidents=known_incidents, source_slug=source.slug
         )
-        self.report.changes += _assign(
-            source,
-            {
-                "title": result.title,
-                "publisher": result.publisher,
-                "published_on": result.published_on,
-            },
+        self.report.changes += sources_writes.set_metadata(
+            source, result.title, result.publisher, result.published_on
         )
         for new in result.new_actors:
-            self._upsert_extracted_actor(new)
-        self._sync_statements(source, result, incidents)
-        self._sync_mentions(source, result)
-
-    def _upsert_extracted_actor(self, new: extraction.NewActor) -> None:
-        actor = self.actors.get(new.slug)
-        if actor is not None and actor.origin is ActorOrigin.curated:
-            return  # the curated record always wins
-        if actor is None:
-            # affiliation set (even to None) so a later article naming the same new speaker
-            # can compare it after the flush instead of tripping lazy="raise".
-            actor = Actor(slug=new.slug, origin=ActorOrigin.extracted, aliases=[], affiliation=None)
-            self.session.add(actor)
-            self.actors[new.slug] = actor
-            self.report.changes += 1
-        self.report.changes += _assign(
-            actor,
-            {
-                "name": new.name,
-                "kind": ActorKind(new.kind),
-                "country": new.country,
-                "title": new.title,
-                "affiliation": self.actors.get(new.affiliation) if new.affiliation else None,
-            },
-        )
-        if not actor.aliases:
-            actor.aliases.append(
-                ActorAlias(kind=AliasKind.name, alias=new.name, key=match_key(new.name))
+            self.report.changes += actors_writes.upsert_extracted(
+                self.session,
+                self.actors,
+                new.slug,
+                name=new.name,
+                kind=new.kind,
+                country=new.country,
+                title=new.title,
+                affiliation=new.affiliation,
             )
-        self.session.flush()
-
-    def _sync_statements(
-        self, source: Source, result: extraction.ArticleExtraction, incidents: dict[str, Incident]
-    ) -> None:
-        existing = {
-            (s.start, s.end, s.text): s
-            for s in self.session.scalars(select(Statement).where(Statement.source_id == source.id))
-        }
-        kept: set[tuple[int, int, str]] = set()
-        for found in result.statements:
-            key = (found.start, found.end, found.text)
-            speaker = self.actors.get(found.speaker) if found.speaker else None
-            incident = incidents.get(found.incident) if found.incident else None
-            values = {
-                "speaker_text": found.speaker_text,
-                "speaker_id": speaker.id if speaker else None,
-                "said_on": found.said_on,
-                "incident_id": incident.id if incident else None,
-            }
-            statement = existing.get(key)
-            if statement is None:
-                # Unchanged quotes keep their ids across re-ingests, so citations stay valid.
-                statement = Statement(
-                    source_id=source.id, start=found.start, end=found.end, text=found.text
-                )
-                self.session.add(statement)
-                self.report.changes += 1
-            kept.add(key)
-            self.report.changes += _assign(statement, values)
-        for key, statement in existing.items():
-            if key not in kept:
-                self.session.delete(statement)
-                self.report.changes += 1
-
-    def _sync_mentions(self, source: Source, result: extraction.ArticleExtraction) -> None:
-        wanted = sorted(
+        by_slug = {i.slug: i for i in incidents}
+        found = [self._found(statement, by_slug) for statement in result.statements]
+        self.report.changes += statements_writes.sync_for_source(self.session, source.id, found)
+        mentions = [
             (self.actors[m.actor].id, m.start, m.end, m.text)
             for m in result.mentions
             if m.actor in self.actors
-        )
-        rows = self.session.execute(
-            select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
-                Mention.source_id == source.id
-            )
-        )
-        have = sorted((a, s, e, t) for a, s, e, t in rows)
-        if have == wanted:
-            return
-        self.session.execute(delete(Mention).where(Mention.source_id == source.id))
-        self.session.add_all(
-            Mention(source_id=source.id, actor_id=a, start=s, end=e, text=t)
-            for a, s, e, t in wanted
-        )
-        self.report.changes += 1
+        ]
+        self.report.changes += sources_writes.sync_mentions(self.session, source.id, mentions)
 
-    def _collect_orphan_actors(self) -> None:
-        """Drop extracted actors nothing refers to any more (their quotes were re-attributed)."""
-        self.session.flush()
-        orphans = select(Actor.id).where(
-            Actor.origin == ActorOrigin.extracted,
-            ~exists().where(Statement.speaker_id == Actor.id),
-            ~exists().where(Mention.actor_id == Actor.id),
-            ~exists().where(IncidentParticipant.actor_id == Actor.id),
+    def _found(
+        self, found: extraction.ExtractedStatement, incidents: dict[str, Incident]
+    ) -> statements_writes.Found:
+        speaker = self.actors.get(found.speaker) if found.speaker else None
+        incident = incidents.get(found.incident) if found.incident else None
+        return statements_writes.Found(
+            start=found.start,
+            end=found.end,
+            text=found.text,
+            speaker_text=found.speaker_text,
+            speaker_id=speaker.id if speaker else None,
+            said_on=found.said_on,
+            incident_id=incident.id if incident else None,
         )
-        parents = set(
-            self.session.scalars(
-                select(Actor.affiliation_id).where(Actor.affiliation_id.is_not(None))
-            )
-        )
-        ids = [i for i in self.session.scalars(orphans) if i not in parents]
-        if ids:
-            self.session.execute(delete(Actor).where(Actor.id.in_(ids)))
-            for slug in [s for s, a in self.actors.items() if a.id in ids]:
-                del self.actors[slug]
-            self.report.changes += len(ids)
 
     # -- search ----------------------------------------------------------------------------
 
@@ -519,44 +346,13 @@ class _Apply:
         """Recompute what `q=` searches for every row this run may have changed."""
         self.session.flush()
         actor_slugs = {r.record.slug for r in self.batch.actors}
-        for actor in self.actors.values():
-            if actor.slug in actor_slugs or not actor.search_text:
-                names = [actor.name, *(a.alias for a in actor.aliases if a.alias != actor.name)]
-                _assign(actor, {"search_text": " ".join(names)})
+        actors_writes.refresh_search_text(self.actors.values(), actor_slugs)
         touched_actors = [a.id for a in self.actors.values() if a.slug in actor_slugs]
         incident_slugs = [r.record.slug for r in self.batch.incidents]
-        incidents = self.session.scalars(
-            select(Incident)
-            .where(
-                Incident.slug.in_(incident_slugs)
-                | Incident.id.in_(
-                    select(IncidentParticipant.incident_id).where(
-                        IncidentParticipant.actor_id.in_(touched_actors)
-                    )
-                )
-            )
-            .options(
-                selectinload(Incident.participants)
-                .selectinload(IncidentParticipant.actor)
-                .selectinload(Actor.aliases)
-            )
+        incidents_writes.refresh_search_text(self.session, incident_slugs, touched_actors)
+        statements_writes.refresh_search_text(
+            self.session, self.extracted_source_ids, touched_actors
         )
-        for incident in incidents:
-            names = [alias.alias for p in incident.participants for alias in p.actor.aliases]
-            _assign(incident, {"search_text": " ".join([incident.title, incident.summary, *names])})
-        statements = self.session.scalars(
-            select(Statement)
-            .where(
-                Statement.source_id.in_(self.extracted_source_ids)
-                | Statement.speaker_id.in_(touched_actors)
-            )
-            .options(selectinload(Statement.speaker))
-        )
-        for statement in statements:
-            parts = [statement.text, statement.speaker_text or ""]
-            if statement.speaker is not None:
-                parts.append(statement.speaker.name)
-            _assign(statement, {"search_text": " ".join(p for p in parts if p)})
 
     def _count(self, meta: DatasetMeta) -> None:
         def count(model: Any) -> int:
@@ -574,3 +370,24 @@ class _Apply:
             or 0
         )
         self.report.data_version = meta.data_version
+
+
+def _names(record: ActorRecord) -> actors_writes.Names:
+    return {
+        AliasKind.name: [record.name],
+        AliasKind.alias: record.aliases,
+        AliasKind.demonym: record.demonyms,
+        AliasKind.metonym: record.metonyms,
+    }
+
+
+def _cycle_from(slug: str, parents: dict[str, str | None]) -> str | None:
+    """The affiliation cycle reached by following `slug`'s parents, as `a -> b -> a`."""
+    seen = [slug]
+    parent = parents.get(slug)
+    while parent is not None and parent not in seen:
+        seen.append(parent)
+        parent = parents.get(parent)
+    if parent is None:
+        return None
+    return " -> ".join([*seen[seen.index(parent) :], parent])

@@ -4,7 +4,6 @@ import re
 from datetime import date
 from typing import Annotated, Self
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -18,29 +17,15 @@ from pydantic import (
 from app.actors.models import ActorKind
 from app.incidents.models import DatePrecision, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
+from app.kit.validators import country_code, no_nul
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 Slug = Annotated[str, StringConstraints(pattern=SLUG_PATTERN, max_length=200)]
 
 
-def _no_nul(value: str) -> str:
-    # YAML can spell NUL ("\0"); PostgreSQL text cannot hold it, so the run failed there with a
-    # trace at INSERT. Refusing it here keeps both backends alike, with the line.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 Text = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(_no_nul)
+    str, StringConstraints(strip_whitespace=True, min_length=1), AfterValidator(no_nul)
 ]
-
-
-def _country_code(value: str) -> str:
-    code = value.upper()
-    if len(code) != 3 or pycountry.countries.get(alpha_3=code) is None:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 country code")
-    return code
 
 
 def _incident_type(value: str) -> str:
@@ -63,7 +48,7 @@ def _iso_date(value: object) -> object:
     raise ValueError(f"{value!r} is not a date in YYYY-MM-DD form")
 
 
-CountryCode = Annotated[str, AfterValidator(_country_code)]
+CountryCode = Annotated[str, AfterValidator(country_code)]
 IsoDate = Annotated[date, BeforeValidator(_iso_date)]
 
 

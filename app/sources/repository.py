@@ -3,9 +3,9 @@ from collections.abc import Iterator
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
 
-from app import search
 from app.actors.models import Actor
-from app.matching import as_id
+from app.kit import search
+from app.kit.names import as_id
 from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
 from app.statements.models import Statement

@@ -1,12 +1,19 @@
+from dataclasses import dataclass
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.schemas import ActorRef
-from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import DateWindow, ListFilters, Name, SearchSort, SearchText
-from app.statements.schemas import StatementRead
+from app.actors.models import Actor
+from app.actors.schemas import ActorRef, actor_ref
+from app.kit.export import CsvShape
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.sources.models import Source
+from app.statements import provenance
+from app.statements.models import Statement
+from app.statements.schemas import StatementRead, statement_read
 
 
 class SourceRead(BaseModel):
@@ -85,3 +92,84 @@ class VerificationRead(BaseModel):
     statements_checked: int
     drifted: list[DriftRead] = Field(description="Statements whose offsets no longer match.")
     ok: bool
+
+
+# -- what the service returns, before it becomes JSON ------------------------------------
+
+
+@dataclass(frozen=True)
+class MentionCount:
+    actor: Actor
+    spans: list[tuple[int, int]]
+
+    @property
+    def count(self) -> int:
+        return len(self.spans)
+
+
+@dataclass(frozen=True)
+class SourceView:
+    source: Source
+    statements: list[Statement]
+    mentions: list[MentionCount]
+
+
+@dataclass(frozen=True)
+class Verification:
+    source: Source
+    content_hash_ok: bool
+    checked: int
+    drifted: list[provenance.Drift]
+
+
+# -- building items ---------------------------------------------------------------------
+
+
+def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
+    return SourceRead(
+        id=s.id,
+        slug=s.slug,
+        title=s.title,
+        publisher=s.publisher,
+        url=s.url,
+        published_on=s.published_on,
+        content_hash=s.content_hash,
+        snippet=hit.snippet,
+        score=hit.score,
+        highlights=hit.spans(title=s.title),
+    )
+
+
+def source_detail(view: SourceView) -> SourceDetail:
+    return SourceDetail(
+        **source_read(view.source).model_dump(exclude=SEARCH_FIELDS),
+        text=view.source.text,
+        statements=[statement_read(s) for s in view.statements],
+        mentions=[
+            MentionRead(actor=actor_ref(m.actor), count=m.count, spans=m.spans)
+            for m in view.mentions
+        ],
+    )
+
+
+def verification_read(v: Verification) -> VerificationRead:
+    return VerificationRead(
+        source_id=v.source.id,
+        slug=v.source.slug,
+        content_hash_ok=v.content_hash_ok,
+        statements_checked=v.checked,
+        drifted=[DriftRead(**vars(d)) for d in v.drifted],
+        ok=v.content_hash_ok and not v.drifted,
+    )
+
+
+# -- CSV export -------------------------------------------------------------------------
+
+SOURCE_COLUMNS = ["id", "slug", "title", "publisher", "url", "published_on", "content_hash"]
+
+
+def source_row(item: Any) -> dict[str, Any]:
+    return dict(item.model_dump(mode="json", exclude=SEARCH_FIELDS))
+
+
+CSV: CsvShape[SourceRead] = CsvShape("sources", SOURCE_COLUMNS, source_row)

@@ -4,17 +4,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
-from app.api.pagination import SortKey, Window, stream
 from app.errors import NotFound
+from app.kit import search
+from app.kit.counting import CountLimits
+from app.kit.pagination import SortKey, Window, stream
+from app.settings import Settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
-from app.sources.schemas import SourceFilters
+from app.sources.schemas import MentionCount, SourceFilters, SourceView, Verification
 from app.statements import provenance
 from app.statements import service as statements_service
-from app.statements.models import Statement
 
 SORT_KEY = SortKey(Source.published_on, descending=True, nullable=True)
 
@@ -26,32 +27,17 @@ class SourceListing:
     scores: dict[int, float] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class MentionCount:
-    actor: Actor
-    spans: list[tuple[int, int]]
-
-    @property
-    def count(self) -> int:
-        return len(self.spans)
-
-
-@dataclass(frozen=True)
-class SourceView:
-    source: Source
-    statements: list[Statement]
-    mentions: list[MentionCount]
-
-
 def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
     """The filters as one statement; unknown actors raise here, before any output is sent."""
     actor_sets = [actors_service.resolve_with_members(session, a, "actor") for a in f.actor]
     return SourceRepository(session).filtered(f, actor_sets)
 
 
-def list_sources(session: Session, f: SourceFilters) -> SourceListing:
+def list_sources(session: Session, f: SourceFilters, settings: Settings) -> SourceListing:
     stmt = filtered_query(session, f)
-    ranked = search.paginate_listing(session, stmt, Source, f, scope="sources", key=SORT_KEY)
+    ranked = search.paginate_listing(
+        session, stmt, Source, f, scope="sources", key=SORT_KEY, limits=CountLimits.of(settings)
+    )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}
     return SourceListing(window, snippets, scores)
@@ -77,14 +63,6 @@ def get_source(session: Session, key: str) -> SourceView:
         key=lambda m: (-m.count, m.actor.name),
     )
     return SourceView(source, statements_service.for_source(session, source.id), mentions)
-
-
-@dataclass(frozen=True)
-class Verification:
-    source: Source
-    content_hash_ok: bool
-    checked: int
-    drifted: list[provenance.Drift]
 
 
 def verify(session: Session, source: Source) -> Verification:

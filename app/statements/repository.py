@@ -1,8 +1,8 @@
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
-from app import search
-from app.matching import MAX_ID
+from app.kit import search
+from app.kit.names import MAX_ID
 from app.statements.models import Statement
 from app.statements.schemas import StatementFilters
 

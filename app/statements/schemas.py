@@ -1,11 +1,15 @@
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.schemas import ActorRef
-from app.api.common import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
-from app.api.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.actors.schemas import ActorRef, actor_ref
+from app.kit.export import CsvShape
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.statements import provenance
+from app.statements.models import Statement
 
 
 class StatementRead(BaseModel):
@@ -70,3 +74,70 @@ class StatementDetail(StatementRead):
     text_sha256: str = Field(description="SHA-256 of `text` (UTF-8): cite it with the quote.")
     source_sha256: str = Field(description="SHA-256 of the source text this quote indexes.")
     verified: bool = Field(description="`source.text[start:end] == text`, checked just now.")
+
+
+# -- building items ---------------------------------------------------------------------
+
+
+def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
+    highlights = hit.spans(text=s.text)
+    for h in highlights or []:
+        # The quote sits at s.start in its source: the same words, checkable there.
+        h.source_start, h.source_end = s.start + h.start, s.start + h.end
+    return StatementRead(
+        id=s.id,
+        text=s.text,
+        speaker=actor_ref(s.speaker) if s.speaker else None,
+        speaker_text=s.speaker_text,
+        source_id=s.source_id,
+        incident_id=s.incident_id,
+        said_on=s.said_on,
+        start=s.start,
+        end=s.end,
+        snippet=hit.snippet,
+        score=hit.score,
+        highlights=highlights,
+    )
+
+
+def statement_detail(statement: Statement, text: str, content_hash: str) -> StatementDetail:
+    """A statement checked against `text`, the source it quotes (hashed `content_hash`)."""
+    sentence = provenance.sentence_around(text, statement.start, statement.end)
+    return StatementDetail(
+        **statement_read(statement).model_dump(exclude=SEARCH_FIELDS),
+        sentence=sentence.text,
+        sentence_start=sentence.start,
+        sentence_end=sentence.end,
+        text_sha256=provenance.sha256(statement.text),
+        source_sha256=content_hash,
+        verified=text[statement.start : statement.end] == statement.text,
+    )
+
+
+# -- CSV export -------------------------------------------------------------------------
+
+STATEMENT_COLUMNS = [
+    "id",
+    "said_on",
+    "speaker_slug",
+    "speaker_name",
+    "speaker_country",
+    "speaker_text",
+    "text",
+    "source_id",
+    "start",
+    "end",
+    "incident_id",
+]
+
+
+def statement_row(item: Any) -> dict[str, Any]:
+    row = item.model_dump(mode="json", exclude=SEARCH_FIELDS)
+    speaker = row.pop("speaker") or {}
+    row["speaker_slug"] = speaker.get("slug")
+    row["speaker_name"] = speaker.get("name")
+    row["speaker_country"] = speaker.get("country")
+    return dict(row)
+
+
+CSV: CsvShape[StatementRead] = CsvShape("statements", STATEMENT_COLUMNS, statement_row)

@@ -4,14 +4,16 @@ from dataclasses import dataclass, field
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from app import search
 from app.actors import service as actors_service
 from app.actors.models import Actor
-from app.api import facets as facet_counts
-from app.api.pagination import Facet, SortKey, Window, stream
 from app.errors import InvalidParameter, NotFound
 from app.incidents.repository import IncidentRepository
-from app.settings import get_settings
+from app.kit import facets as facet_counts
+from app.kit import search
+from app.kit.counting import CountLimits
+from app.kit.facets import Facet
+from app.kit.pagination import SortKey, Window, stream
+from app.settings import Settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
 from app.statements.models import Statement
@@ -51,10 +53,17 @@ def filtered_query(session: Session, f: StatementFilters) -> Select[Statement]:
     return StatementRepository(session).filtered(f, speaker_ids, source_ids, incident_ids)
 
 
-def list_statements(session: Session, f: StatementFilters) -> StatementListing:
+def list_statements(session: Session, f: StatementFilters, settings: Settings) -> StatementListing:
     stmt = filtered_query(session, f)
-    settings = get_settings()
-    ranked = search.paginate_listing(session, stmt, Statement, f, scope="statements", key=SORT_KEY)
+    ranked = search.paginate_listing(
+        session,
+        stmt,
+        Statement,
+        f,
+        scope="statements",
+        key=SORT_KEY,
+        limits=CountLimits.of(settings),
+    )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}
     facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None

@@ -29,10 +29,11 @@ def test_openapi_matches_the_committed_snapshot(schema: dict[str, object]) -> No
 
 
 def test_openapi_examples_are_real_seed_data() -> None:
-    """Refresh with `python -m app.api.examples` after a deliberate seed or API change."""
-    from app.api import examples
+    """Refresh with `python -m app.examples` after a deliberate seed or API change."""
+    from app import examples
+    from app.api.openapi import load_examples
 
-    assert examples.generate() == examples.load()
+    assert examples.generate() == load_examples()
 
 
 def test_every_response_model_has_an_example(schema: dict[str, object]) -> None:

@@ -4,6 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from app import cli
 from tests.conftest import SEEDS, Probe
@@ -100,3 +101,15 @@ def test_a_single_article_file_can_be_ingested(db: Probe, tmp_path: Path) -> Non
     )
     assert cli.main(["ingest", str(article)]) == 0
     assert db.scalar("SELECT count(*) FROM source WHERE slug = 'breaking-news'") == 1
+
+
+def test_reingest_refolds_alias_keys_written_by_an_older_folding(db: Probe) -> None:
+    # Before names folded ş as "sh", Pezeşkian was stored under the key 'pezeskian'.
+    assert cli.main(["ingest"]) == 0
+    engine = create_engine(db.url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE actor_alias SET key = 'pezeskian' WHERE alias = 'Pezeşkian'"))
+    engine.dispose()
+    assert cli.main(["ingest"]) == 0
+    assert db.scalar("SELECT key FROM actor_alias WHERE alias = 'Pezeşkian'") == "pezeshkian"
+    assert db.scalar("SELECT count(*) FROM actor_alias WHERE key = 'pezeskian'") == 0

@@ -5,7 +5,7 @@ from sqlalchemy import create_engine, inspect
 
 from app import cli
 from app.db import migrate
-from app.db.models import Base
+from app.models import Base
 from tests.conftest import Databases
 
 

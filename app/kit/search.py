@@ -5,6 +5,7 @@ into SQL or into FTS5 query syntax.
 """
 
 import re
+import typing
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -14,37 +15,20 @@ from sqlalchemy import (
     Integer,
     Select,
     Subquery,
-    and_,
     bindparam,
     cast,
     column,
     func,
     literal_column,
-    or_,
     select,
     table,
     text,
 )
 from sqlalchemy.orm import Session
 
-from app.actors.models import Actor
-from app.api.pagination import (
-    CountMode,
-    SortKey,
-    TotalAccuracy,
-    Window,
-    decode_cursor,
-    encode_cursor,
-    paginate,
-    selects_entity,
-    total_for,
-)
 from app.errors import InvalidParameter
-from app.incidents.models import Incident
-from app.matching import match_key
-from app.settings import get_settings
-from app.sources.models import Source
-from app.statements.models import Statement
+from app.kit.counting import CountLimits, CountMode
+from app.kit.pagination import SortKey, Window, paginate
 
 M = TypeVar("M")
 
@@ -66,13 +50,18 @@ class Searchable:
     snippet_column: int  # FTS5 column shown in snippets
 
 
-SEARCHABLE: dict[type, Searchable] = {
-    Incident: Searchable("incident_fts", "search_text", 0),
-    Statement: Searchable("statement_fts", "search_text", 0),
-    Actor: Searchable("actor_fts", "search_text", 0),
+# The search document of each table, by table name (the migrations build the same ones).
+SEARCHABLE: dict[str, Searchable] = {
+    "incident": Searchable("incident_fts", "search_text", 0),
+    "statement": Searchable("statement_fts", "search_text", 0),
+    "actor": Searchable("actor_fts", "search_text", 0),
     # Capped so a huge article stays under the 1 MB tsvector limit (matches the migration).
-    Source: Searchable("source_fts", "left(coalesce(title, '') || ' ' || text, 300000)", 1),
+    "source": Searchable("source_fts", "left(coalesce(title, '') || ' ' || text, 300000)", 1),
 }
+
+
+def _searchable(model: type) -> Searchable:
+    return SEARCHABLE[model.__tablename__]  # type: ignore[attr-defined]
 
 
 def fts5_query(q: str) -> str | None:
@@ -93,7 +82,7 @@ def fts5_query(q: str) -> str | None:
 
 def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
     """A WHERE condition: the row of `model` matches `q`."""
-    spec = SEARCHABLE[model]
+    spec = _searchable(model)
     id_column = model.id  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
         query = func.websearch_to_tsquery(literal_column(f"'{PG_CONFIG}'"), bindparam("fts_q", q))
@@ -119,7 +108,7 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
     """A short highlighted excerpt (<mark>…</mark>) per matching id."""
     if not ids:
         return {}
-    spec = SEARCHABLE[model]
+    spec = _searchable(model)
     params = {"ids": ids}
     if session.get_bind().dialect.name == "postgresql":
         sql = text(
@@ -153,7 +142,7 @@ class Ranked(Generic[M]):
 
 def _scores(session: Session, model: type, q: str) -> Subquery:
     """(id, score) of every row matching `q`; a higher score is a better match."""
-    spec = SEARCHABLE[model]
+    spec = _searchable(model)
     if session.get_bind().dialect.name == "postgresql":
         config: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'")
         document = _pg_vector(model)
@@ -190,37 +179,32 @@ def paginate_ranked(
     scope: str,
     cursor: str | None,
     limit: int,
-    exact_count_threshold: int,
+    limits: CountLimits,
     count_mode: CountMode,
 ) -> Ranked[M]:
-    """One page of `stmt` by relevance to `q` (then id), with each item's score."""
+    """One page of `stmt` by relevance to `q` (then id), with each item's score.
+
+    Relevance is one more sort key: the score column joined to `stmt`, best first.
+    """
     id_column = model.id  # type: ignore[attr-defined]
-    total, accuracy = total_for(session, stmt, count_mode, exact_count_threshold, id_column)
     scores = _scores(session, model, q)
     ranked = stmt.add_columns(scores.c.score).join(scores, scores.c.id == id_column)
-    if cursor:
-        _, value, last_id = decode_cursor(cursor, scope)
-        if not isinstance(value, int | float) or not isinstance(last_id, int):
-            raise InvalidParameter("cursor", "not a cursor this list issued")
-        ranked = ranked.where(
-            or_(scores.c.score < value, and_(scores.c.score == value, id_column > last_id))
-        )
-    ordered = ranked.order_by(scores.c.score.desc(), id_column).limit(limit + 1)
-    rows = list(session.execute(ordered).all())
-    more = len(rows) > limit
-    rows = rows[:limit]
-    # A plain-column statement yields rows that carry their score; an ORM one (entity, score).
-    items: list[Any] = [row[0] for row in rows] if selects_entity(stmt) else rows
-    ranks = {item.id: float(row[-1]) for item, row in zip(items, rows, strict=True)}
-    next_cursor = None
-    if more:
-        last = items[-1]
-        next_cursor = encode_cursor([scope, ranks[last.id], last.id])
-    if count_mode is CountMode.none:
-        total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
+    window = paginate(
+        session,
+        ranked,
+        scope=scope,
+        key=SortKey(scores.c.score, descending=True, ties_ascending=True),
+        id_column=id_column,
+        cursor=cursor,
+        limit=limit,
+        limits=limits,
+        count_mode=count_mode,
+        counted=stmt,
+    )
+    ids = [item.id for item in window.items]
     return Ranked(
-        Window(items, next_cursor, total, accuracy),
-        {item_id: round(score, 6) for item_id, score in ranks.items()},
+        typing.cast(Window[M], window),
+        {item_id: round(float(score), 6) for item_id, score in zip(ids, window.keys, strict=True)},
     )
 
 
@@ -232,10 +216,10 @@ def paginate_listing(
     *,
     scope: str,
     key: SortKey,
+    limits: CountLimits,
     count_stmt: Select[Any] | None = None,
 ) -> Ranked[M]:
     """A list's page: by relevance when the filters search and ask for it, else by `key`."""
-    settings = get_settings()
     id_column = model.id  # type: ignore[attr-defined]
     if f.effective_sort == "relevance" and not f.q:
         raise InvalidParameter("sort", "relevance needs q (there is nothing to rank by)")
@@ -248,7 +232,7 @@ def paginate_listing(
             scope=f"{scope}:relevance",
             cursor=f.cursor,
             limit=f.limit,
-            exact_count_threshold=settings.exact_count_threshold,
+            limits=limits,
             count_mode=f.count,
         )
     window = paginate(
@@ -259,47 +243,8 @@ def paginate_listing(
         id_column=id_column,
         cursor=f.cursor,
         limit=f.limit,
-        exact_count_threshold=settings.exact_count_threshold,
+        limits=limits,
         count_mode=f.count,
         count_stmt=count_stmt,
     )
     return Ranked(window, {})
-
-
-# -- highlights ----------------------------------------------------------------------------
-
-_OPERATORS = {"and", "or", "not", "near"}
-_SUFFIXES = ("ing", "ed", "es", "s")
-_WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _stem(word: str) -> str:
-    # A rough English stem, enough to light up "accused" for q=accuses as the index matched.
-    for suffix in _SUFFIXES:
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def query_terms(q: str) -> list[str]:
-    """The words of `q` as folded stems (operators and punctuation dropped)."""
-    terms = []
-    for word in _WORD.findall(q):
-        key = match_key(word)
-        if key and key not in _OPERATORS:
-            terms.append(_stem(key))
-    return terms
-
-
-def highlight_spans(text: str, terms: list[str], limit: int = 50) -> list[tuple[int, int]]:
-    """[start, end) of each word of `text` that the search terms match, at most `limit`."""
-    if not terms:
-        return []
-    spans = []
-    for match in _WORD.finditer(text):
-        word = match_key(match.group())
-        if any(word.startswith(term) for term in terms):
-            spans.append((match.start(), match.end()))
-            if len(spans) >= limit:
-                break
-    return spans

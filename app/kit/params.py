@@ -4,7 +4,6 @@ import re
 from datetime import date
 from typing import Annotated, Literal
 
-import pycountry
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -15,24 +14,15 @@ from pydantic import (
     field_validator,
 )
 
-from app.api.pagination import CountMode
+from app.kit.counting import CountMode
+from app.kit.validators import country_code, no_nul
 
 MAX_Q_LENGTH = 500
 MAX_NAME_LENGTH = 300
 
 
-def _no_nul(value: str) -> str:
-    # PostgreSQL text cannot hold NUL; refusing it here keeps both backends answering alike.
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
 def _country(value: str) -> str:
-    code = value.upper()
-    if len(code) != 3 or pycountry.countries.get(alpha_3=code) is None:
-        raise ValueError(f"{value!r} is not an ISO 3166-1 alpha-3 country code (e.g. IRN)")
-    return code
+    return country_code(value, example="IRN")
 
 
 def _iso_day(value: object) -> object:
@@ -46,9 +36,9 @@ def _iso_day(value: object) -> object:
 SearchText = Annotated[
     str,
     Field(min_length=1, max_length=MAX_Q_LENGTH),
-    AfterValidator(_no_nul),
+    AfterValidator(no_nul),
 ]
-Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(_no_nul)]
+Name = Annotated[str, Field(min_length=1, max_length=MAX_NAME_LENGTH), AfterValidator(no_nul)]
 CountryCode = Annotated[str, Field(pattern=r"^[A-Za-z]{3}$"), AfterValidator(_country)]
 IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 

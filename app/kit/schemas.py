@@ -1,4 +1,4 @@
-"""Response pieces shared by several domains."""
+"""Response pieces every domain's items share (search highlights)."""
 
 from pydantic import BaseModel, Field
 

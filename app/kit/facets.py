@@ -10,13 +10,26 @@ from dataclasses import dataclass
 from typing import Any
 
 import pycountry
+from pydantic import BaseModel, Field
 from sqlalchemy import ColumnElement, Select, func, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.api.pagination import Facet, FacetValue
-
 MAX_VALUES = 50
+
+
+class FacetValue(BaseModel):
+    value: str | int | None = Field(description="The value to filter by (slug, code, year...).")
+    label: str = Field(description="Human-readable label.")
+    count: int = Field(description="Matching items with this value.")
+
+
+class Facet(BaseModel):
+    values: list[FacetValue] = Field(description="Most frequent first (dates: in order).")
+    truncated: bool = Field(
+        default=False,
+        description="True when the facet ran out of its time budget and is incomplete.",
+    )
 
 
 @dataclass(frozen=True)

@@ -1,25 +1,28 @@
 """Examples for the OpenAPI document, drawn from the seed data.
 
-`python -m app.api.examples` ingests seeds/ into a throw-away SQLite database, asks the API
+`python -m app.examples` ingests seeds/ into a throw-away SQLite database, asks the API
 for real objects and writes them to examples.json; the OpenAPI document attaches each to its
 schema. A test regenerates them and fails when they drift from the seeds.
+
+An entry point like the CLI, above every layer: it builds the app and runs an ingest, and
+nothing in app/ imports it (app/api/openapi.py only reads the JSON it writes).
 """
 
 import json
 import sys
 import tempfile
-from pathlib import Path
 from typing import Any
 
-EXAMPLES_FILE = Path(__file__).with_name("examples.json")
+from fastapi.testclient import TestClient
+
+from app.api.openapi import EXAMPLES_FILE
+from app.db import migrate
+from app.db.session import create_db_engine
+from app.ingest import pipeline
+from app.main import create_app
+from app.settings import Settings, get_settings
+
 _LONG_TEXT = 400  # article texts are trimmed so the document stays readable
-
-
-def load() -> dict[str, Any]:
-    if not EXAMPLES_FILE.exists():
-        return {}
-    examples: dict[str, Any] = json.loads(EXAMPLES_FILE.read_text(encoding="utf-8"))
-    return examples
 
 
 def _trim(value: Any) -> Any:
@@ -34,19 +37,10 @@ def _trim(value: Any) -> Any:
 
 def generate() -> dict[str, Any]:
     """Real responses from a fresh database holding the seeds, keyed by schema name."""
-    from fastapi.testclient import TestClient
-
-    from app.db import migrate
-    from app.ingest import pipeline
-    from app.main import create_app
-    from app.settings import Settings, get_settings
-
     settings = get_settings()
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{folder}/examples.sqlite3"
         migrate.upgrade(url)
-        from app.db.session import create_db_engine
-
         engine = create_db_engine(url, writer=True)
         pipeline.run([settings.seeds_dir], engine, max_article_bytes=settings.max_article_bytes)
         engine.dispose()

@@ -1,0 +1,144 @@
+"""What every list route does: one JSON page, or the whole filtered set streamed as a file."""
+
+import inspect
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, TypeVar, get_type_hints
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.api import export
+from app.db.session import SessionDep
+from app.kit.export import CsvShape
+from app.settings import Settings
+
+T = TypeVar("T")
+M = TypeVar("M")
+P = TypeVar("P", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class ListRequest:
+    """What a list route works with: the request, its read session and the app's settings."""
+
+    request: Request
+    session: Session
+    # The one Settings object create_app() was given: nothing re-reads the environment later.
+    settings: Settings
+
+
+def _list_request(request: Request, session: SessionDep) -> ListRequest:
+    return ListRequest(request, session, request.app.state.settings)
+
+
+ListRequestDep = Annotated[ListRequest, Depends(_list_request)]
+
+
+STREAMED = "With `format=csv|ndjson` (or the Accept header) the whole filtered set is streamed."
+
+
+F = TypeVar("F", bound=BaseModel)
+
+
+def add_list_route(
+    router: APIRouter,
+    name: str,
+    summary: str,
+    page: Callable[[ListRequest, F], P],
+    streamed: Callable[[ListRequest, F], "Export[Any]"],
+    *,
+    exports: str | None = STREAMED,
+) -> None:
+    """`GET ""` on `router`: `page(r, f)` as JSON, or the whole set `streamed(r, f)` describes.
+
+    The filters' model and the page's come from the annotations of `page`, and the route's
+    description from its docstring (then `exports`), so a domain's router says only what is
+    its own: how to build a page and what an export holds.
+    """
+    description = inspect.getdoc(page) or ""
+    if exports:
+        description = f"{description}\n\n{exports}"
+    hints = get_type_hints(page)
+    filters, page_model = hints["f"], hints["return"]
+
+    def endpoint(r: ListRequestDep, f: Any) -> Any:
+        return list_or_export(r, f.format, lambda: page(r, f), lambda: streamed(r, f))
+
+    # The query parameters are the filters' fields, as `f: Annotated[Filters, Query()]`.
+    endpoint.__annotations__["f"] = Annotated[filters, Query()]
+    router.add_api_route(
+        "",
+        endpoint,
+        methods=["GET"],
+        name=name,
+        summary=summary,
+        description=description,
+        responses=export.EXPORT_CONTENT,
+        response_model=page_model,
+    )
+
+
+@dataclass(frozen=True)
+class Export(Generic[T]):
+    """How a list streams: its items from a fresh session, as JSON lines or as CSV files."""
+
+    name: str  # file name of the NDJSON export
+    items: Callable[[Session], Iterator[T]]
+    json: Callable[[T], BaseModel]
+    csv: Mapping[str, CsvShape[T]]  # by `format=` value
+
+    @classmethod
+    def of_items(
+        cls, rows: Callable[[Session], Iterator[M]], read: Callable[[M], P], csv: CsvShape[P]
+    ) -> "Export[P]":
+        """A list whose NDJSON lines are its JSON items (`read` of each of `rows`) and whose
+        one CSV is `csv`; both files are named after it."""
+
+        def items(session: Session) -> Iterator[P]:
+            return map(read, rows(session))
+
+        return Export(csv.name, items, json=lambda item: item, csv={"csv": csv})
+
+
+def export_of(
+    query: Callable[[Session, F], Any],
+    rows: Callable[[Session, Any], Iterator[M]],
+    read: Callable[[M], P],
+    csv: CsvShape[P],
+) -> Callable[[ListRequest, F], Export[P]]:
+    """The export of a list whose filters become one statement (`query`), streamed by `rows`."""
+
+    def streamed(r: ListRequest, f: F) -> Export[P]:
+        stmt = query(r.session, f)  # bad filters are a 422 here, before streaming starts
+        return Export.of_items(lambda session: rows(session, stmt), read, csv)
+
+    return streamed
+
+
+def list_or_export(
+    r: ListRequest,
+    requested_format: str | None,
+    page: Callable[[], P],
+    streamed: Callable[[], Export[Any]],
+) -> P | Response:
+    """`page()` as JSON, or (format= or Accept) the whole set `streamed()` describes.
+
+    `streamed()` runs before the response starts, so bad filters are still a 422.
+    """
+    fmt = export.negotiate(r.request, requested_format)
+    if fmt == "json":
+        return page()
+    spec = streamed()
+    factory: sessionmaker[Session] = r.request.app.state.sessionmaker
+
+    def items() -> Iterator[Any]:
+        # The request's session closes when the route returns; the stream outlives it.
+        with factory() as session:
+            yield from spec.items(session)
+
+    if fmt == "ndjson":
+        return export.ndjson_response(spec.name, (spec.json(item) for item in items()))
+    file = spec.csv[fmt]
+    return export.csv_response(file.name, file.columns, (file.row(item) for item in items()))

@@ -1,0 +1,96 @@
+"""Writing incidents: curated upserts, their participants and sources, their search text.
+
+Called by ingest inside its one transaction: these add and flush, never commit.
+"""
+
+from collections.abc import Collection, Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.actors.models import Actor
+from app.incidents.models import Incident, IncidentParticipant, IncidentSource, ParticipantRole
+from app.kit.writes import assign
+from app.sources.models import Source
+
+
+def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Incident]:
+    """The incidents among `slugs`, participants and sources loaded, by slug."""
+    incidents = session.scalars(
+        select(Incident)
+        .where(Incident.slug.in_(slugs))
+        .options(selectinload(Incident.participants), selectinload(Incident.sources))
+    )
+    return {i.slug: i for i in incidents}
+
+
+def create(session: Session, slug: str) -> Incident:
+    incident = Incident(slug=slug, participants=[], sources=[])
+    session.add(incident)
+    return incident
+
+
+def set_fields(incident: Incident, values: Mapping[str, object]) -> bool:
+    return assign(incident, values)
+
+
+def set_participants(
+    session: Session, incident: Incident, wanted: Sequence[tuple[Actor, ParticipantRole]]
+) -> bool:
+    """Make the participants exactly `wanted`, in order; whether anything changed."""
+    have = [(p.actor_id, p.role, p.position) for p in incident.participants]
+    if have == [(a.id, role, i) for i, (a, role) in enumerate(wanted)]:
+        return False
+    incident.participants.clear()
+    session.flush()
+    incident.participants.extend(
+        IncidentParticipant(actor=a, role=role, position=i) for i, (a, role) in enumerate(wanted)
+    )
+    return True
+
+
+def set_sources(incident: Incident, sources: list[Source]) -> bool:
+    # The API lists an incident's sources by id, so their order in the YAML is not data.
+    if {s.slug for s in incident.sources} == {s.slug for s in sources}:
+        return False
+    incident.sources[:] = sources
+    return True
+
+
+def reported_by(session: Session, source_id: int) -> list[Incident]:
+    """The incidents a source reports, with participants' actors and sources loaded."""
+    return list(
+        session.scalars(
+            select(Incident)
+            .join(IncidentSource, IncidentSource.incident_id == Incident.id)
+            .where(IncidentSource.source_id == source_id)
+            .options(
+                selectinload(Incident.participants).selectinload(IncidentParticipant.actor),
+                selectinload(Incident.sources),
+            )
+        )
+    )
+
+
+def refresh_search_text(session: Session, slugs: list[str], actor_ids: list[int]) -> None:
+    """What `q=` searches for the incidents `slugs` and those `actor_ids` take part in:
+    title, summary and every participant's names."""
+    incidents = session.scalars(
+        select(Incident)
+        .where(
+            Incident.slug.in_(slugs)
+            | Incident.id.in_(
+                select(IncidentParticipant.incident_id).where(
+                    IncidentParticipant.actor_id.in_(actor_ids)
+                )
+            )
+        )
+        .options(
+            selectinload(Incident.participants)
+            .selectinload(IncidentParticipant.actor)
+            .selectinload(Actor.aliases)
+        )
+    )
+    for incident in incidents:
+        names = [alias.alias for p in incident.participants for alias in p.actor.aliases]
+        assign(incident, {"search_text": " ".join([incident.title, incident.summary, *names])})

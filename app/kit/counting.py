@@ -1,0 +1,133 @@
+"""Honest totals: exact while cheap, an estimate (and said so) above a threshold."""
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Integer, Select, func, literal_column, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.settings import Settings
+
+
+class TotalAccuracy(StrEnum):
+    exact = "exact"
+    estimated = "estimated"
+    at_least = "at_least"  # count=none: what this walk has seen, plus one if there is more
+
+
+class CountMode(StrEnum):
+    exact = "exact"  # always count every match
+    estimated = "estimated"  # exact while cheap, an estimate above the threshold (default)
+    none = "none"  # do not count: total is a lower bound
+
+
+@dataclass(frozen=True)
+class CountLimits:
+    """Up to how many matches a total is exact, per backend (see Settings)."""
+
+    postgresql: int  # by the planner's estimate
+    sqlite: int  # by a sample of ids
+
+    @classmethod
+    def of(cls, settings: Settings) -> "CountLimits":
+        return cls(settings.exact_count_threshold, settings.sqlite_exact_count_threshold)
+
+
+def total_for(
+    session: Session,
+    stmt: Select[Any],
+    mode: CountMode,
+    limits: CountLimits,
+    id_column: InstrumentedAttribute[int],
+    count_stmt: Select[Any] | None = None,
+) -> tuple[int, TotalAccuracy]:
+    """The total the caller asked for; with count=none a placeholder the caller replaces."""
+    if mode is CountMode.exact:
+        return count(session, stmt, CountLimits(2**62, 2**62), None, count_stmt)
+    if mode is CountMode.estimated:
+        return count(session, stmt, limits, id_column, count_stmt)
+    return 0, TotalAccuracy.at_least
+
+
+def count(
+    session: Session,
+    stmt: Select[Any],
+    limits: CountLimits,
+    id_column: InstrumentedAttribute[int] | None = None,
+    count_stmt: Select[Any] | None = None,
+) -> tuple[int, TotalAccuracy]:
+    """Exact up to `limits` matches; above it an estimate (planner's, or sampled on SQLite).
+
+    Probes and estimates use `stmt`; an exact count uses `count_stmt` when given: the same
+    rows, in a shape that is cheaper to visit in full.
+    """
+    exact = count_stmt if count_stmt is not None else stmt
+    counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    dialect = session.get_bind().dialect.name
+    if stmt.whereclause is None and dialect == "sqlite":
+        # No filter: counting the table is one pass over its smallest index, cheaper than
+        # any estimate on SQLite (0.2 ms at 100,000 incidents). PostgreSQL has no such
+        # shortcut (80 ms at 5,000,000): there the planner's estimate below answers.
+        return int(session.scalar(counter) or 0), TotalAccuracy.exact
+    if dialect == "postgresql":
+        planned = _planner_estimate(session, stmt)
+        if planned > limits.postgresql:
+            return planned, TotalAccuracy.estimated
+    elif dialect == "sqlite" and id_column is not None:
+        # An exact count is a pass over every match: 1.7 s for `actor=Iran` at a million
+        # incidents (profiled). A sample of ids says first whether the match set is large.
+        bound = limits.sqlite
+        ids = stmt.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
+        sampled = _sampled_estimate(session, ids, id_column, bound)
+        if sampled is not None and sampled > bound:
+            return sampled, TotalAccuracy.estimated
+    return int(session.scalar(counter) or 0), TotalAccuracy.exact
+
+
+# Ids probed for a SQLite estimate: about ±5% on a filter matching 40% of the rows.
+_SAMPLE_SIZE = 1000
+
+
+def _sampled_estimate(
+    session: Session, ids: Select[Any], id_column: InstrumentedAttribute[int], bound: int
+) -> int | None:
+    """How many rows `ids` selects, from how many of ~1,000 evenly spaced ids it selects.
+
+    None when the table spans no more than `bound` ids: counting it exactly is as cheap.
+    """
+    # Two statements: SQLite answers a lone min() or max() from the index edge, both at once
+    # by a full scan.
+    low: int | None = session.scalar(select(func.min(id_column)))
+    high: int | None = session.scalar(select(func.max(id_column)))
+    if low is None or high is None or high - low + 1 <= bound:
+        return None
+    span = high - low + 1
+    step = max(1, span // _SAMPLE_SIZE)
+    # The probe ids come from a recursive CTE joined to the rows: three integers instead of a
+    # thousand bound values. They are inlined (our own ints, never user input): with them as
+    # parameters SQLite's planner scanned every row first (34 ms instead of 2 ms, profiled).
+    first, stride, last = (literal_column(str(int(v)), Integer) for v in (low, step, high))
+    probes = select(first.label("probe")).cte("probes", recursive=True)
+    probes = probes.union_all(
+        select((probes.c.probe + stride).label("probe")).where(probes.c.probe + stride <= last)
+    )
+    hits = session.scalar(
+        select(func.count()).select_from(ids.where(id_column == probes.c.probe).subquery())
+    )
+    sampled = (span + step - 1) // step
+    return round(int(hits or 0) * span / sampled)
+
+
+def _planner_estimate(session: Session, stmt: Select[Any]) -> int:
+    compiled = stmt.order_by(None).compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    plan = (
+        session.connection()
+        .exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params)
+        .scalar()
+    )
+    document = plan if isinstance(plan, list) else json.loads(str(plan))
+    return int(document[0]["Plan"]["Plan Rows"])

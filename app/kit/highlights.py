@@ -1,0 +1,97 @@
+"""What a search adds to a list item: a snippet, a score and the spans of the matched words."""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol, TypeVar
+
+from app.kit.names import match_key
+from app.kit.schemas import Highlight
+
+_OPERATORS = {"and", "or", "not", "near"}
+_SUFFIXES = ("ing", "ed", "es", "s")
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _stem(word: str) -> str:
+    # A rough English stem, enough to light up "accused" for q=accuses as the index matched.
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def query_terms(q: str) -> list[str]:
+    """The words of `q` as folded stems (operators and punctuation dropped)."""
+    terms = []
+    for word in _WORD.findall(q):
+        key = match_key(word)
+        if key and key not in _OPERATORS:
+            terms.append(_stem(key))
+    return terms
+
+
+def highlight_spans(text: str, terms: list[str], limit: int = 50) -> list[tuple[int, int]]:
+    """[start, end) of each word of `text` that the search terms match, at most `limit`."""
+    if not terms:
+        return []
+    spans = []
+    for match in _WORD.finditer(text):
+        word = match_key(match.group())
+        if any(word.startswith(term) for term in terms):
+            spans.append((match.start(), match.end()))
+            if len(spans) >= limit:
+                break
+    return spans
+
+
+@dataclass(frozen=True)
+class Hit:
+    """What a search adds to a list item: snippet, score and the terms to highlight."""
+
+    snippet: str | None = None
+    score: float | None = None
+    terms: list[str] = field(default_factory=list)
+
+    def spans(self, **fields: str | None) -> list[Highlight] | None:
+        if not self.terms:
+            return None
+        return [
+            Highlight(field=name, start=start, end=end)
+            for name, value in fields.items()
+            if value
+            for start, end in highlight_spans(value, self.terms)
+        ]
+
+
+NO_HIT = Hit()
+SEARCH_FIELDS = {"snippet", "score", "highlights"}
+
+
+def hits(q: str | None, snippets: dict[int, str], scores: dict[int, float]) -> dict[int, Hit]:
+    """One Hit per item id of a searched page (empty without q)."""
+    if not q:
+        return {}
+    terms = query_terms(q)
+    ids = set(snippets) | set(scores)
+    return {i: Hit(snippets.get(i), scores.get(i), terms) for i in ids}
+
+
+T = TypeVar("T")
+
+
+class Searched(Protocol):
+    """A service's listing: one window of rows and, with q, their snippets and scores."""
+
+    @property
+    def window(self) -> Any: ...
+    @property
+    def snippets(self) -> dict[int, str]: ...
+    @property
+    def scores(self) -> dict[int, float]: ...
+
+
+def searched(listing: Searched, q: str | None, read: Callable[[Any, Hit], T]) -> list[T]:
+    """The listing's rows as items, each with what the search found in it."""
+    found = hits(q, listing.snippets, listing.scores)
+    return [read(row, found.get(row.id, NO_HIT)) for row in listing.window.items]

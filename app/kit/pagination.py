@@ -1,0 +1,199 @@
+"""Keyset pagination: one page after a cursor, or every row in batches, in a stable order."""
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from app.errors import InvalidParameter
+from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_for
+from app.kit.cursors import decode_cursor, encode_cursor
+
+M = TypeVar("M")
+
+
+@dataclass(frozen=True)
+class Window(Generic[M]):
+    items: list[M]
+    next_cursor: str | None
+    total: int
+    total_accuracy: TotalAccuracy
+    # Each item's value of the sort key, in order (a relevance score, a date...).
+    keys: list[Any] = field(default_factory=list, compare=False)
+
+
+@dataclass(frozen=True)
+class SortKey:
+    """Order by `column` (then id), descending or not; NULLs always come last.
+
+    `column` is a model's column or one the statement adds (a relevance score). Ties go by id
+    in the same direction, or ascending with `ties_ascending` (best score first, then oldest).
+    """
+
+    column: InstrumentedAttribute[Any] | ColumnElement[Any]
+    descending: bool
+    nullable: bool = False
+    ties_ascending: bool = False
+
+    @property
+    def name(self) -> str:
+        """The attribute a fetched row holds the key's value under."""
+        return str(self.column.key)
+
+
+def _to_json(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _from_json(value: Any, like: SortKey) -> Any:
+    if value is None:
+        return None
+    python_type = like.column.type.python_type
+    if python_type is date:
+        return date.fromisoformat(value)
+    return python_type(value)
+
+
+def _after(
+    key: SortKey, id_column: InstrumentedAttribute[int], value: Any, last_id: int
+) -> ColumnElement[bool]:
+    """Rows strictly after (value, last_id) in the order key, NULLs last."""
+    col = key.column
+    ids_descending = key.descending and not key.ties_ascending
+    beyond_id = id_column < last_id if ids_descending else id_column > last_id
+    if value is None:
+        return and_(col.is_(None), beyond_id)
+    if ids_descending != key.descending:
+        # Key and id run in opposite directions: no row-value comparison can say "after".
+        return or_(col < value if key.descending else col > value, and_(col == value, beyond_id))
+    # A row-value comparison walks the (key, id) index from the cursor on, on both backends;
+    # the equivalent OR of two comparisons made page 1,000 three times slower than page 1.
+    pair, bound = tuple_(col, id_column), tuple_(literal(value, col.type), literal(last_id))
+    condition = pair < bound if key.descending else pair > bound
+    if key.nullable:
+        condition = or_(condition, col.is_(None))
+    return condition
+
+
+def order_by(key: SortKey, id_column: InstrumentedAttribute[int], dialect: str) -> list[Any]:
+    """ORDER BY for `key` then id, NULLs last, in a form the (key, id) index serves."""
+    col = key.column
+    if key.descending and key.ties_ascending:
+        return [col.desc(), id_column.asc()]
+    if key.descending:
+        # SQLite sorts NULLs first ascending, so last descending: plain DESC already puts them
+        # last and keeps the index usable. PostgreSQL needs it said.
+        primary = col.desc().nulls_last() if key.nullable and dialect != "sqlite" else col.desc()
+        return [primary, id_column.desc()]
+    if key.nullable:
+        return [col.is_(None).asc(), col.asc(), id_column.asc()]
+    return [col.asc(), id_column.asc()]
+
+
+def paginate(
+    session: Session,
+    stmt: Select[M],
+    *,
+    scope: str,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    limit: int,
+    limits: CountLimits,
+    count_mode: CountMode = CountMode.estimated,
+    count_stmt: Select[Any] | None = None,
+    counted: Select[Any] | None = None,
+) -> Window[M]:
+    """One page of `stmt` after `cursor`, ordered by `key` then id, with the total.
+
+    `counted`, when given, is what to count when `stmt` adds to it (a relevance score and
+    its join); `count_stmt` selects the same rows in a shape cheaper to count exactly.
+    A `stmt` that selects a model plus such columns yields the model objects as items.
+    """
+    base = counted if counted is not None else stmt
+    total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
+    page_stmt = stmt
+    if cursor:
+        _, value, last_id = decode_cursor(cursor, scope)
+        try:
+            after = _after(key, id_column, _from_json(value, key), int(last_id))
+        except (TypeError, ValueError):
+            raise InvalidParameter("cursor", "not a cursor this list issued") from None
+        page_stmt = page_stmt.where(after)
+    page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)
+    rows: list[Any]
+    if selects_entity(stmt):
+        rows = list(session.scalars(page_stmt))
+    else:
+        rows = list(session.execute(page_stmt).all())  # plain rows: attribute access by name
+    more = len(rows) > limit
+    rows = rows[:limit]
+    keys = [getattr(row, key.name) for row in rows]
+    # (Model, score) rows: the items are the model objects.
+    items = [row[0] for row in rows] if _entity_plus_columns(stmt) else rows
+    next_cursor = None
+    if more:
+        last_id = getattr(items[-1], id_column.key)
+        next_cursor = encode_cursor([scope, _to_json(keys[-1]), last_id])
+    if count_mode is CountMode.none:
+        total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
+    return Window(items, next_cursor, total, accuracy, keys)
+
+
+def _entity_plus_columns(stmt: Select[Any]) -> bool:
+    described = stmt.column_descriptions
+    return len(described) > 1 and isinstance(described[0]["type"], type)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def selects_entity(stmt: Select[Any]) -> bool:
+    """Whether `stmt` selects ORM objects (select(Model)) rather than plain columns."""
+    described = stmt.column_descriptions
+    return len(described) == 1 and isinstance(described[0]["type"], type)
+
+
+def stream_batches(
+    session: Session,
+    stmt: Select[M],
+    *,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    batch: int = 1000,
+) -> Iterator[list[Any]]:
+    """Every row of `stmt` in page order, `batch` at a time (keyset): constant memory."""
+    entities = selects_entity(stmt)
+    after: ColumnElement[bool] | None = None
+    while True:
+        page_stmt = stmt if after is None else stmt.where(after)
+        page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(batch)
+        rows: list[Any] = (
+            list(session.scalars(page_stmt)) if entities else list(session.execute(page_stmt))
+        )
+        if rows:
+            yield rows
+        if len(rows) < batch:
+            return
+        last = rows[-1]
+        after = _after(key, id_column, getattr(last, key.name), getattr(last, id_column.key))
+        if entities:
+            # Rows already yielded need not stay in the identity map.
+            session.expunge_all()
+
+
+def stream(
+    session: Session,
+    stmt: Select[M],
+    *,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    batch: int = 500,
+) -> Iterator[M]:
+    """Every row of `stmt` in page order, fetched `batch` at a time: constant memory."""
+    for rows in stream_batches(session, stmt, key=key, id_column=id_column, batch=batch):
+        yield from rows

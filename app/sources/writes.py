@@ -1,0 +1,76 @@
+"""Writing sources: articles by content hash, their metadata and actor mentions.
+
+Called by ingest inside its one transaction: these add and flush, never commit.
+"""
+
+from collections.abc import Collection
+from datetime import date
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from app.kit.writes import assign
+from app.sources.models import Mention, Source
+
+# (actor id, start, end, text) of one mention
+MentionRow = tuple[int, int, int, str]
+
+
+def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Source]:
+    if not slugs:
+        return {}
+    return {s.slug: s for s in session.scalars(select(Source).where(Source.slug.in_(set(slugs))))}
+
+
+def upsert_article(
+    session: Session, sources: dict[str, Source], slug: str, text: str, content_hash: str
+) -> int:
+    """Create or update the article `slug` (added to `sources`); how many changes.
+
+    A changed text marks the source stale, so the next extraction pass re-reads it.
+    """
+    changes = 0
+    source = sources.get(slug)
+    if source is None:
+        source = Source(slug=slug, extraction_key="")
+        session.add(source)
+        sources[slug] = source
+        changes += 1
+    if source.content_hash != content_hash:
+        source.text = text
+        source.content_hash = content_hash
+        source.extraction_key = ""  # stale: re-extract
+        changes += 1
+    return changes
+
+
+def stale(session: Session, extraction_key: str) -> list[Source]:
+    """Sources last extracted under another key (other rules or other curated data)."""
+    return list(
+        session.scalars(
+            select(Source).where(Source.extraction_key != extraction_key).order_by(Source.id)
+        )
+    )
+
+
+def set_metadata(
+    source: Source, title: str | None, publisher: str | None, published_on: date | None
+) -> bool:
+    return assign(source, {"title": title, "publisher": publisher, "published_on": published_on})
+
+
+def sync_mentions(session: Session, source_id: int, wanted: list[MentionRow]) -> bool:
+    """Make the source's mentions exactly `wanted`; whether anything changed."""
+    wanted = sorted(wanted)
+    rows = session.execute(
+        select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
+            Mention.source_id == source_id
+        )
+    )
+    if sorted((a, s, e, t) for a, s, e, t in rows) == wanted:
+        return False
+    session.execute(delete(Mention).where(Mention.source_id == source_id))
+    session.add_all(
+        Mention(source_id=source_id, actor_id=a, start=s, end=e, text=t) for a, s, e, t in wanted
+    )
+    return True

@@ -1,0 +1,79 @@
+"""Writing statements: the quotations found in one source, and their search text.
+
+Called by ingest inside its one transaction: these add and flush, never commit.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from app.kit.writes import assign
+from app.statements.models import Statement
+
+
+@dataclass(frozen=True)
+class Found:
+    """A quotation as extraction found it, its speaker and incident resolved to ids."""
+
+    start: int
+    end: int
+    text: str
+    speaker_text: str | None
+    speaker_id: int | None
+    said_on: date | None
+    incident_id: int | None
+
+
+def sync_for_source(session: Session, source_id: int, found: list[Found]) -> int:
+    """Make the source's statements exactly `found`; how many changes."""
+    existing = {
+        (s.start, s.end, s.text): s
+        for s in session.scalars(select(Statement).where(Statement.source_id == source_id))
+    }
+    changes = 0
+    kept: set[tuple[int, int, str]] = set()
+    for quote in found:
+        key = (quote.start, quote.end, quote.text)
+        statement = existing.get(key)
+        if statement is None:
+            # Unchanged quotes keep their ids across re-ingests, so citations stay valid.
+            statement = Statement(
+                source_id=source_id, start=quote.start, end=quote.end, text=quote.text
+            )
+            session.add(statement)
+            changes += 1
+        kept.add(key)
+        changes += assign(
+            statement,
+            {
+                "speaker_text": quote.speaker_text,
+                "speaker_id": quote.speaker_id,
+                "said_on": quote.said_on,
+                "incident_id": quote.incident_id,
+            },
+        )
+    for key, statement in existing.items():
+        if key not in kept:
+            session.delete(statement)
+            changes += 1
+    return changes
+
+
+def refresh_search_text(
+    session: Session, source_ids: Collection[int], speaker_ids: Collection[int]
+) -> None:
+    """What `q=` searches for statements of `source_ids` or by `speaker_ids`: the quoted
+    words, the speaker as written and the speaker's name."""
+    statements = session.scalars(
+        select(Statement)
+        .where(Statement.source_id.in_(source_ids) | Statement.speaker_id.in_(speaker_ids))
+        .options(selectinload(Statement.speaker))
+    )
+    for statement in statements:
+        parts = [statement.text, statement.speaker_text or ""]
+        if statement.speaker is not None:
+            parts.append(statement.speaker.name)
+        assign(statement, {"search_text": " ".join(p for p in parts if p)})
