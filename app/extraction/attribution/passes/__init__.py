@@ -1,0 +1,40 @@
+"""The sieve's passes, most precise first (see app/extraction/attribution/__init__.py)."""
+
+from __future__ import annotations
+
+from app.extraction.attribution.passes import (
+    according_before,
+    colon_intro,
+    continuation,
+    document_after,
+    first_person_label,
+    heading_echo,
+    interview,
+    labelled_answer,
+    repetition,
+    reporting_after,
+    reporting_before,
+    speaker_colon,
+    speech_noun,
+    subject_before,
+)
+from app.extraction.attribution.passes.base import Example, Pass
+
+PASSES: tuple[Pass, ...] = (
+    reporting_after.PASS,
+    according_before.PASS,
+    reporting_before.PASS,
+    speaker_colon.PASS,
+    speech_noun.PASS,
+    document_after.PASS,
+    colon_intro.PASS,
+    first_person_label.PASS,
+    continuation.PASS,
+    subject_before.PASS,
+    repetition.PASS,
+    labelled_answer.PASS,
+    interview.PASS,
+    heading_echo.PASS,
+)
+
+__all__ = ["PASSES", "Example", "Pass"]
