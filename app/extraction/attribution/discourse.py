@@ -824,12 +824,7 @@ def _title_text(text: str, start: int, end: int, inside: Sequence[GazetteerMatch
     return " ".join(words).strip(" ,")
 
 
-_OFFICIAL_ROLES = frozenset(
-    """spokesman spokeswoman spokesperson minister president premier ambassador envoy official
-    adviser advisor aide secretary director chairman commander general chief head deputy
-    diplomat consul attache attaché representative lawmaker mp senator governor mayor
-    officer negotiator""".split()
-)
+_OFFICIAL_ROLES = lexicon.OFFICIAL_ROLES
 
 
 def _official(role_words: Sequence[str]) -> bool:

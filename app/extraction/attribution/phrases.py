@@ -14,11 +14,8 @@ from app.extraction.gazetteer import GazetteerMatch
 from app.extraction.text import fold
 
 INDEFINITE = frozenset("a an one some several many two three four few".split())
-SPOKES = frozenset("spokesman spokeswoman spokesperson spokespeople spokespersons".split())
-PLURAL_PEOPLE = frozenset(
-    """officials sources diplomats analysts experts observers residents witnesses lawmakers
-    people critics officers commanders leaders authorities""".split()
-)
+SPOKES = lexicon.SPOKESPERSONS
+PLURAL_PEOPLE = lexicon.PLURAL_PEOPLE
 
 # Lower-case words that can sit inside a speaker's noun phrase.
 NP_LOWER = (
