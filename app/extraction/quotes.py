@@ -2,8 +2,10 @@
 
 Rules (general typography, no article-specific cases):
 - Curly marks (“ ” ‘ ’), low-9 marks („ “ ‚ ‘), guillemets (« » ‹ ›) and straight marks
-  (" ') are recognised. Straight marks and ’ get their direction from context: an opening
-  mark follows a space or an opening bracket, a closing mark precedes a space or punctuation.
+  (" ') are recognised, and a curly double mark and a straight one close each other
+  (`“We will respond," she said`), as content systems often mix them. Straight marks and
+  ’ get their direction from context: an opening mark follows a space or an opening
+  bracket, a closing mark precedes a space or punctuation.
   ’ or ' between two letters is an apostrophe.
 - Quotes nest; only the outermost quotation becomes a `Quote`, the inner spans are kept in
   `Quote.inner` (the inner words belong to the outer statement).
@@ -42,13 +44,14 @@ _MARKS = re.compile("[\"'“”„‟«»‘’‚‹›]")
 _DOUBLE = frozenset('"“”„‟«»')
 # Which characters may close a quote opened by each character.
 _CLOSERS = {
-    "“": "”“",  # “…“ is a common typo for “…”
+    # Content systems often mix curly and straight marks: “…" and "…” close each other.
+    "“": '”“"',  # “…“ is a common typo for “…”
     "„": "“”",
     "‟": "”",
     "«": "»",
     "»": "«»",  # reversed guillemets (German, Danish) and Swedish »…»
     "”": "”",  # Swedish and Finnish ”…”
-    '"': '"',
+    '"': '"”',
     "‘": "’‘",
     "‚": "‘’",
     "‹": "›",

@@ -48,6 +48,9 @@ class Referent:
     roles: frozenset[str]
     sentence: int
     origin: tuple[int, int] = (0, 0)  # where an unknown person is introduced by full name
+    # a reporting clause's subject as written ("he", "the minister", "Minister X Y"),
+    # remembered when a statement was attributed to it, rather than a name the article gives
+    speaker_phrase: bool = False
 
 
 @dataclass
@@ -389,12 +392,11 @@ def _named_mention(state: Discourse, ref: Referent) -> tuple[int, int]:
     latest earlier mention of the same actor that is not a pronoun."""
     if ref.origin != (0, 0):
         return ref.origin
-    if ref.name.lower() not in lexicon.PRONOUNS:
+    if not ref.speaker_phrase:
         return ref.start, ref.end
     for other in reversed(state.referents):
-        if other.start < ref.start and other.key == ref.key:
-            if other.name.lower() not in lexicon.PRONOUNS:
-                return other.start, other.end
+        if other.start < ref.end and other.key == ref.key and not other.speaker_phrase:
+            return other.origin if other.origin != (0, 0) else (other.start, other.end)
     return ref.start, ref.end
 
 
@@ -1143,6 +1145,7 @@ def remember(state: Discourse, found: Attribution) -> None:
             found.speaker_text or "",
             frozenset(roles),
             ctx.sentence_index(found.start),
+            speaker_phrase=True,
         ),
         key=lambda r: r.start,
     )
