@@ -28,7 +28,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.extraction.attribution.base import NO_ATTRIBUTION, Attribution
-from app.extraction.attribution.discourse import Discourse, initial_referents, remember
+from app.extraction.attribution.discourse import (
+    Discourse,
+    initial_referents,
+    remember,
+    reporting_pronouns,
+    resolve,
+)
 from app.extraction.attribution.passes import PASSES, Pass
 from app.extraction.context import ArticleContext
 from app.extraction.model import NewActor
@@ -46,7 +52,16 @@ def attribute(
     """The speaker of each statement (same order) and the speakers the curated data lacks."""
     state = Discourse(ctx)
     state.referents = initial_referents(ctx)
+    pronouns = reporting_pronouns(ctx)
+    next_pronoun = 0
     for index in range(len(statements)):
+        while (
+            next_pronoun < len(pronouns) and pronouns[next_pronoun][0] < statements[index].open_mark
+        ):
+            subject = resolve(state, *pronouns[next_pronoun])
+            if subject.speaker is not None:
+                remember(state, subject)
+            next_pronoun += 1
         found = _first_decision(state, statements, index, _LOCAL)
         state.results.append(found)
         state.done.append(statements[index])

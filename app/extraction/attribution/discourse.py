@@ -419,12 +419,18 @@ def _by_role(
     country = states[-1].actor.country if states else None
     roles = lexicon.ROLE_SYNONYMS.get(role, frozenset({role}))
     best: Referent | None = None
+    best_of_country: Referent | None = None  # "the Finnish minister": one known to be Finnish
     for ref in state.referents:
         if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
             continue
-        if country is not None and _country_of_ref(state, ref) not in (None, country):
-            continue
+        if country is not None:
+            of = _country_of_ref(state, ref)
+            if of not in (None, country):
+                continue
+            if of == country:
+                best_of_country = ref
         best = ref
+    best = best_of_country or best
     if best is not None:
         return realise(state, best)
     # "Iran's foreign minister" before the article names him: the one curated person
@@ -450,7 +456,12 @@ def _country_of_ref(state: Discourse, ref: Referent) -> str | None:
     if new is not None:
         return new.country
     states = [m for m in state.ctx.matches_between(*ref.origin) if m.actor.kind == "state"]
-    return states[-1].actor.country if states else None
+    if states:
+        return states[-1].actor.country
+    if ref.key.startswith("?"):
+        # an unknown person introduced with a description: "Finland's minister, Ann Lee"
+        return _describe(state, *ref.origin)[1]
+    return None
 
 
 def _org_phrase(
@@ -759,7 +770,13 @@ def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
     return None
 
 
-APPOSITIVE = re.compile(r",\s+(?:an?|the)\s+(?P<desc>[^,.;:()\"“”]{2,80}?)\s*[,.;]", re.IGNORECASE)
+# ", a political analyst," / ", the ministry's spokeswoman," / ", Norland's trade minister,"
+APPOSITIVE = re.compile(
+    r",\s+(?:(?:an?|the)\s+|(?=[A-Z][\w’'\-]*['’]s\s))(?P<desc>[^,.;:()\"“”]{2,80}?)\s*[,.;]",
+    re.IGNORECASE,
+)
+_COMMA_GAP = re.compile(r",[ \t]+")
+_OF_STATE = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
 
 
 def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str | None, str | None]:
@@ -779,7 +796,18 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
         ):
             if k < len(words) and not gap_ok(text, words[k - 1], words[k]):
                 break
-            if k == len(words) and not NP_GAP.fullmatch(text, words[k - 1].end, m.start()):
+            if (
+                k == len(words)
+                and not (
+                    NP_GAP.fullmatch(text, words[k - 1].end, m.start())
+                    # "the ministry's spokeswoman, Ana Lima, said": a role in apposition before
+                    or (
+                        words[k - 1].base in lexicon.PERSON_ROLES
+                        and _COMMA_GAP.fullmatch(text, words[k - 1].end, m.start())
+                        and text[m.end() : m.end() + 1] in ",.;"
+                    )
+                )
+            ):
                 break
             k -= 1
         if k < len(words):
@@ -787,6 +815,16 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
         apposition = APPOSITIVE.match(text, m.end())
         if apposition is not None:
             descriptions.append((apposition.start("desc"), apposition.end("desc")))
+        of_state = _OF_STATE.match(text, m.end())
+        if of_state is not None:
+            # "Minister Ana Lima of Chile": the state that follows is hers
+            states = [
+                mm
+                for mm in ctx.matches_between(of_state.end(), of_state.end() + 60)
+                if mm.start == of_state.end() and mm.actor.kind == "state"
+            ]
+            if states:
+                descriptions.append((of_state.end(), states[0].end))
     title = None
     country = None
     affiliation = None
@@ -810,6 +848,10 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
         if affiliation is None and country is not None and _official(role_words):
             st = ctx.gazetteer.state(country)
             affiliation = st.slug if st is not None else None
+    if affiliation is None and country is not None and title and _official(title.split()):
+        # "Minister Ana Lima of Chile": the title and the country came from two places
+        st = ctx.gazetteer.state(country)
+        affiliation = st.slug if st is not None else None
     return title, country, affiliation
 
 
@@ -823,6 +865,9 @@ def _title_text(text: str, start: int, end: int, inside: Sequence[GazetteerMatch
     words = "".join(chars).split()
     while words and words[0].lower() in ("a", "an", "the", "'s", "’s"):
         words = words[1:]
+    # "spokeswoman for the foreign ministry of [Chile]": no dangling "of" once it is blanked
+    while words and words[-1].lower() in ("of", "for", "the", "in", "to"):
+        words = words[:-1]
     return " ".join(words).strip(" ,")
 
 
@@ -859,7 +904,8 @@ _PARTICLE = (
 _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
     r"(?:,|[ \t]+(?:is|was))[ \t]+"
-    r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?(?:an?|the|his|her)[ \t]+"
+    r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
+    rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
 )
 # "Kylie Moreton, who runs a family winery, said …" / "Lee Hyun-joo, whose grandfather
 # worked at the mines, said …": a person introduced by a relative clause
@@ -1149,6 +1195,31 @@ def remember(state: Discourse, found: Attribution) -> None:
         ),
         key=lambda r: r.start,
     )
+
+
+def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """Sentences without a quotation whose subject is "he" or "she" reporting speech ("He
+    added that the president would attend."): the span of each pronoun.
+
+    The subject of a reporting clause is the most salient person of the discourse even
+    when the clause quotes no one, so a later "he said" continues it rather than going to
+    a person the clause only mentions. Resolving these pronouns in article order, like
+    the statements' own speakers, keeps that subject in the model.
+    """
+    found: list[tuple[int, int]] = []
+    for s_start, s_end in ctx.sentences:
+        words = ctx.words(s_start, s_end)
+        if len(words) < 2 or None in words:
+            continue
+        plain = [w for w in words if w is not None]
+        if plain[0].lower not in ("he", "she"):
+            continue
+        k = 1
+        while k < len(plain) - 1 and plain[k].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+            k += 1
+        if speech_at(plain, k) and not plain[k].lower.endswith("ing"):
+            found.append((plain[0].start, plain[0].end))
+    return found
 
 
 def _person_phrase(phrase: str) -> bool:
