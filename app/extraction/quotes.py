@@ -9,7 +9,9 @@ Rules (general typography, no article-specific cases):
   ’ or ' between two letters is an apostrophe.
 - Quotes nest; only the outermost quotation becomes a `Quote`, the inner spans are kept in
   `Quote.inner` (the inner words belong to the outer statement).
-- A single-quote that is not closed in its paragraph was an apostrophe and is dropped.
+- A single-quote that is not closed in its paragraph was an apostrophe and is dropped, unless
+  the next paragraphs each open with a single mark and one of them closes (British style
+  for a quotation over several paragraphs).
 - A double quote still open at the end of a paragraph continues into the next paragraph
   when that paragraph starts with an opening mark (the news convention for quotes running
   over several paragraphs) or when the next double mark after it can only be a closing mark;
@@ -127,7 +129,17 @@ def find_quotes(text: str) -> tuple[Quote, ...]:
 
     def end_paragraph(index: int, next_event: int) -> None:
         """Decide what happens to quotes still open when paragraph `index` ends."""
-        # Single marks do not run over paragraphs: one left open was an apostrophe.
+        # British style: a single-quoted quotation running over paragraphs repeats its
+        # opening mark at the start of each (`'We will stay.` / `'We have waited.'`).
+        if (
+            len(stack) == 1
+            and stack[0].mark in _SINGLE_OPENERS
+            and index + 1 < len(paragraphs)
+            and _opens_single(text, paragraphs[index + 1][0])
+        ):
+            skip.add(paragraphs[index + 1][0])
+            return
+        # Otherwise single marks do not run over paragraphs: one left open was an apostrophe.
         while stack and stack[-1].mark not in _DOUBLE:
             stack.pop()
         if not stack:
@@ -179,7 +191,11 @@ def find_quotes(text: str) -> tuple[Quote, ...]:
                 closed = True
                 break
         if not closed and can_open:
-            if char in "'’" and not (stack or _single_closes(text, pos, paragraphs[para][1])):
+            if char in "'’" and not (
+                stack
+                or _single_closes(text, pos, paragraphs[para][1])
+                or _single_runs_on(text, pos, paragraphs, para)
+            ):
                 continue
             stack.append(_Open(char, pos, para, []))
     while current_para < len(paragraphs):
@@ -195,6 +211,32 @@ def _continuation(outer: _Open) -> str:
     if outer.mark in "«»":
         return "«»"
     return '"“'
+
+
+_SINGLE_OPENERS = frozenset("'‘")
+
+
+def _opens_single(text: str, pos: int) -> bool:
+    """Whether a paragraph starting at `pos` opens with a single quotation mark."""
+    return text[pos : pos + 1] in _SINGLE_OPENERS and _roles(text, pos)[0]
+
+
+def _single_runs_on(text: str, pos: int, paragraphs: Sequence[tuple[int, int]], para: int) -> bool:
+    """Whether a single mark opening its paragraph starts a quotation that runs over the
+    next paragraphs: each of them opens with a single mark, and one of them closes."""
+    if (
+        pos != paragraphs[para][0]
+        and text[paragraphs[para][0] : pos].strip(" \t")
+        and not (text[:pos].rstrip(" \t").endswith((":", ",")))
+    ):
+        return False
+    for k in range(para + 1, min(len(paragraphs), para + _MAX_PARAGRAPHS)):
+        start, end = paragraphs[k]
+        if not _opens_single(text, start):
+            return False
+        if _single_closes(text, start, end):
+            return True
+    return False
 
 
 def _single_closes(text: str, pos: int, para_end: int) -> bool:

@@ -227,3 +227,22 @@ def test_multi_paragraph_quotation_is_one_statement_from_first_mark_to_last(
     s = result.statements[0]
     assert text[s.start - 1] == "“" and s.text.endswith("That is a promise.")
     assert s.speaker == "nasser-kanani"
+
+
+def test_british_quotation_over_paragraphs_is_one_statement(extract: Extract) -> None:
+    text = (
+        "Talks stall\n\nKanani told the agency: 'We are not going anywhere. The fishermen's "
+        "rights are not negotiable.\n\n'We have waited ten years, and we will wait ten more.'"
+        "\n\nTalks resume on Friday."
+    )
+    result = extract(text)
+    assert len(result.statements) == 1
+    s = result.statements[0]
+    assert s.text.startswith("We are not going anywhere.")
+    assert s.text.endswith("we will wait ten more.")
+    assert s.speaker == "nasser-kanani"
+
+
+def test_an_apostrophe_opening_a_paragraph_does_not_start_a_quotation(extract: Extract) -> None:
+    text = "Talks stall\n\n'90s rules still apply, officials say.\n\n'Tis the season, they add."
+    assert texts(extract(text)) == []
