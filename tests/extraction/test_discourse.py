@@ -121,3 +121,13 @@ def test_evidence_shows_the_reporting_phrase_and_the_name_a_pronoun_stands_for()
     ]
     assert last.attribution.method == "reporting_after"
     assert 0.0 < last.attribution.confidence <= 1.0
+
+
+def test_a_counterpart_in_apposition_is_a_person_a_later_pronoun_can_reach() -> None:
+    result = extract(
+        "Fisheries pact\n\n"
+        'Aino Virtanen said the deal was "a new chapter for both countries and their fishermen." '
+        "Her Chilean counterpart, Alberto Soto, was more cautious.\n\n"
+        '"The hard part starts now," he said.'
+    )
+    assert speakers(result) == ["aino-virtanen", "alberto-soto"]
