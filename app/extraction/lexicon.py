@@ -15,7 +15,9 @@ import yaml
 
 def _load(name: str) -> dict[str, Any]:
     text = resources.files("app.extraction").joinpath("data", name).read_text("utf-8")
-    data = yaml.safe_load(text)
+    # The C loader when PyYAML has it: these lists load at every start of the CLI.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    data = yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader either way
     if not isinstance(data, dict):
         raise ValueError(f"app/extraction/data/{name}: expected a mapping of word lists")
     return data

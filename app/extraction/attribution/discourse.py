@@ -1197,6 +1197,9 @@ def remember(state: Discourse, found: Attribution) -> None:
     )
 
 
+_PRONOUN_OPENING = re.compile(r"(?:[Hh]e|[Ss]he)\b")
+
+
 def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
     """Sentences without a quotation whose subject is "he" or "she" reporting speech ("He
     added that the president would attend."): the span of each pronoun.
@@ -1207,7 +1210,10 @@ def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
     the statements' own speakers, keeps that subject in the model.
     """
     found: list[tuple[int, int]] = []
+    text = ctx.text
     for s_start, s_end in ctx.sentences:
+        if not _PRONOUN_OPENING.match(text, s_start, s_end):
+            continue  # most sentences: no need to read their words
         words = ctx.words(s_start, s_end)
         if len(words) < 2 or None in words:
             continue
