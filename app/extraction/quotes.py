@@ -287,7 +287,7 @@ def select_statements(
       "legislative council"`) is a term too;
     - a short quotation in a headline, crosshead or live-blog entry title (a paragraph
       that does not end like a sentence, or the first line) whose words a statement of
-      the article contains (`EU's Kallas: 'A historic step'` over `"A historic step
+      the article contains (`EU's envoy: 'A historic step'` over `"A historic step
       towards lasting peace …"`) is a statement: an excerpt of those words.
     """
     kept = [is_statement(text, q, sentence_of(q.open_mark)) for q in quotes]
@@ -327,8 +327,8 @@ def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
        World") is a title;
     3. a single word is a scare quote or term;
     4. two or three words are a statement only when no determiner precedes them ("the
-       'little Satan'"), no noun follows them as if they were its modifier ("a vessel
-       carrying out 'law enforcement' duties"), and they end like a sentence ("were
+       'little Satan'"), no noun follows them as if they were its modifier ("a ship on 'routine
+       patrol' duties"), and they end like a sentence ("were
        positive.") or a speech cue stands in the same sentence: a lower-case speech verb
        ("said Tehran would "not tolerate it""), "according to", a speech noun ("X's
        position is that …");
@@ -399,7 +399,7 @@ _AUXILIARIES = frozenset(
 
 def _modifies_a_noun(text: str, pos: int) -> bool:
     """Whether the word right after a closing mark is a lower-case content word, as in
-    "carrying out "law enforcement" duties" (the quotation modifies it)."""
+    "a ship on "routine patrol" duties" (the quotation modifies it)."""
     m = _NEXT_WORD.match(text, pos)
     if m is None:
         return False

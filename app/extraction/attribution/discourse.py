@@ -87,8 +87,8 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     text = ctx.text
     i = bisect.bisect_left(ctx.match_starts, start) - 1
     if i >= 0 and ctx.matches[i].start < start < ctx.matches[i].end:
-        # the phrase found is the end of a longer name: "… Foreign Affairs and
-        # International Cooperation" is the whole ministry's name
+        # the phrase found is the end of a longer name: "… Fisheries and
+        # Coastal Affairs" is the whole ministry's name
         start = ctx.matches[i].start
     opener = _LEAD_CONJUNCTION.match(text, start, end)
     if opener is not None and opener.end() < end:
@@ -123,7 +123,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
         name_words = of_body.group("name").lower().split()
         if not any(w in _NOT_NAME_WORDS for w in name_words):
-            # "Aslak Holmberg of the Saami Council": the person, not a body of that name
+            # "Mika Rauta of the Reindeer Herders Union": the person, not a body of that name
             n_end = start + of_body.end("name")
             slug = _new_person(state, start, n_end, introduced=True)
             if slug is not None:
@@ -141,21 +141,21 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     states = [m for m in inside if m.actor.kind == "state"]
     lead = [w for w in low if w not in ("the", "a", "an")][:1]
     if states and lead and lead[0] in lexicon.ORG_HEADS and "of" in low:
-        # "the Ministry of Foreign Affairs of the Republic of Azerbaijan": a body of the
+        # "the Trade Ministry of the Republic of Norland": a body of the
         # state, not the state
         org = _org_phrase(state, start, end, lead[0], states)
         if org is not None:
             return Attribution(phrase, org, start, end)
     body_in = _BODY_IN.search(text, max(0, start - 60), start) if len(states) == 1 else None
     if body_in is not None and states[0].start == start and states[0].end == end:
-        # "The foreign ministry in Bangkok said": the state's ministry, not the state
+        # "The foreign ministry in Vessby said": the state's ministry, not the state
         head = body_in.group("words").split()[-1].lower()
         if head in lexicon.ORG_HEADS:
             org = _org_phrase(state, body_in.start(), end, head, states)
             if org is not None:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
     if states and states[-1].end == strip_possessive(text, end):
-        # "The Kremlin said", "Official Baku", "Tehran": the state itself
+        # "The palace said", "Official Vessby", "Vessby": the state itself
         return Attribution(phrase, states[-1].actor.slug, start, end)
     if head in lexicon.DOCUMENT_NOUNS:
         return Attribution(phrase, _document_issuer(state, start), start, end)
@@ -178,7 +178,7 @@ _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,
 
 
 def _body_named(state: Discourse, start: int, end: int) -> str | None:
-    """The body a spokesperson phrase names: "a USFK spokesperson", "a unification ministry
+    """The body a spokesperson phrase names: "a NATO spokesperson", "a fisheries ministry
     spokesperson", "a Chinese spokesman" (the state)."""
     ctx = state.ctx
     inside = ctx.matches_between(start, end)
@@ -254,7 +254,7 @@ def _person_pronoun(state: Discourse, pos: int, gender: str) -> str | None:
 def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
     """Whether `ref` speaks in the sentence just before `pos` (or the one `pos` is in):
     the speaker a pronoun most likely continues, whatever the gender of the name
-    ("Kang Yu-jung told reporters … . '…,' she said")."""
+    ("Han Ji-woo told reporters … . '…,' she said")."""
     ctx = state.ctx
     if ref.sentence < ctx.sentence_index(pos) - 1:
         return False
@@ -301,9 +301,9 @@ _GENDER_NOUNS_M = lexicon.MALE_WORDS - lexicon.PRONOUNS_PERSON - {"his", "himsel
 
 def _gender(state: Discourse, key: str, before: int) -> str | None:
     """ "f", "m" or None for the person `key`, from the text: titles and honorifics
-    ("Spokeswoman Maria Zakharova", "Dame Priti Patel", "Mr Lammy"), kin and role nouns
-    in an apposition ("Kim Yo-jong, the powerful sister of …"), and the first personal
-    pronoun after a mention with no other person in between ("Tammy Bruce said … and she
+    ("Spokeswoman Olga Petrenko", "Dame Ann Porter", "Mr Hale"), kin and role nouns
+    in an apposition ("Sara Lind, the influential sister of …"), and the first personal
+    pronoun after a mention with no other person in between ("Joan Reyes said … and she
     reiterated"). Titles count more than pronouns; only the text before `before` counts,
     so the pronoun being resolved is no evidence of itself."""
     if key == _ANONYMOUS:
@@ -349,7 +349,7 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
-            # "Lee Hyun-joo, whose grandfather …" speaks of a relative, not of her
+            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
             if apposition is not None and not apposition.group(1).startswith("whose"):
                 score += 3 * _gender_of_words(word_keys(apposition.group(1)))
         if any(
@@ -401,7 +401,7 @@ def _named_mention(state: Discourse, ref: Referent) -> tuple[int, int]:
 
 
 def label_speaker(state: Discourse, m: re.Match[str]) -> Attribution | None:
-    """The person a speaker label names, by the last word of the label ("RAMAPHOSA")."""
+    """The person a speaker label names, by the last word of the label ("DAHL")."""
     surname = fold(m.group("label").split()[-1])
     for ref in state.referents:
         if ref.kind == "person" and ref.start < m.start():
@@ -511,7 +511,7 @@ def _org_phrase(
             if known is not None:
                 return known
         elif proper_at and bare:
-            # "the Community" after "the Caribbean Community (CARICOM)"
+            # "the Community" after "the Andean Community (CAN)"
             named = _earlier_body(state, start, text[start:end].split()[-1])
             if named is not None:
                 return named
@@ -727,8 +727,8 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
 
 
 def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
-    """The person named earlier with a full name that has this word: "Mao" after "Mao
-    Ning", "President Lee" after "Lee Jae-myung" (family name first). The nearest sentence
+    """The person named earlier with a full name that has this word: "Zhou" after "Zhou
+    Lan", "President Seo" after "Seo Jin-ho" (family name first). The nearest sentence
     wins, and in it the subject-most person."""
     ctx = state.ctx
     best: Referent | None = None
@@ -786,7 +786,7 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
     name = text[start:end]
     descriptions: list[tuple[int, int]] = []
     for m in re.finditer(re.escape(name), text):
-        # words before the name: "Azerbaijani political analyst Nasimi Mammadli"
+        # words before the name: "Norlandic political analyst Rauf Karimli"
         words = [w for w in ctx.words(max(0, m.start() - 120), m.start()) if w is not None]
         k = len(words)
         while (
@@ -884,14 +884,14 @@ def _official(role_words: Sequence[str]) -> bool:
 _NAME_AFTER_ROLE = re.compile(
     rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
 )
-# "spokeswoman, Leyla Abdullayeva," / "Secretary of State Marco Rubio" (the role's "of X"
+# "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
 _NAME_AFTER_ROLE_OF = re.compile(
     rf"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{UP}[\w’'\-]+[ \t]+)+?)"
     rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
 )
-# "foreign minister, Abdirahman Dahir Adan," / "Speaker of the Islamic Consultative
-# Assembly (Majlis), Mohammad Bagher Ghalibaf,": a whole name in apposition, up to 4 words
+# "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
+# Assembly (Majlis), Reza Tabrizi,": a whole name in apposition, up to 4 words
 _NAME_IN_APPOSITION = re.compile(
     rf"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:(?:{UP}[\w’'\-]+|of|and|the|for)[ \t]+)*?"
     rf"{UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
@@ -907,17 +907,17 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
 )
-# "Kylie Moreton, who runs a family winery, said …" / "Lee Hyun-joo, whose grandfather
-# worked at the mines, said …": a person introduced by a relative clause
+# "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
+# worked on the docks, said …": a person introduced by a relative clause
 _NAME_BEFORE_WHO = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+who(?:se)?[ \t]"
 )
-# "His successor, Jamieson Greer, shows …": a name in apposition to a possessed noun
+# "His successor, Owen Pratt, shows …": a name in apposition to a possessed noun
 _NAME_AFTER_POSSESSIVE = re.compile(
     rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
     rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),"
 )
-# "Staffan de Mistura, Personal Envoy of the Secretary-General": a capitalised title in
+# "Anders van Dijk, Special Adviser to the Chair": a capitalised title in
 # apposition, without an article, whose role word comes within its first three words
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
@@ -929,8 +929,8 @@ _NOT_NAME_WORDS = (
 
 
 def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
-    """Unknown people introduced with a role: "analyst Nasimi Mammadli" or
-    "Nasimi Mammadli, a political analyst". Returns (name start, name end, role words)."""
+    """Unknown people introduced with a role: "analyst Rauf Karimli" or
+    "Rauf Karimli, a political analyst". Returns (name start, name end, role words)."""
     text = ctx.text
     tokens = ctx.tokens
     found: list[tuple[int, int, frozenset[str]]] = []
@@ -953,7 +953,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         )
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
-        following = tokens[i : i + 7]  # "Chan Sreymom, a 47-year-old rice farmer"
+        following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
         for k, token in enumerate(following):
             if token.key in lexicon.PERSON_ROLES:
                 found.append(
@@ -987,8 +987,8 @@ _TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
 
 
 def _labelled_names(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
-    """People a transcript labels by surname ("VÁSQUEZ: …"), introduced where the article
-    first gives their full name ("Elena Vásquez served as …")."""
+    """People a transcript labels by surname ("MORENO: …"), introduced where the article
+    first gives their full name ("Lucia Moreno served as …")."""
     text = ctx.text
     labels: dict[str, frozenset[str]] = {}
     for p_start, _ in ctx.paragraphs:
@@ -1080,8 +1080,8 @@ _COPULAS = frozenset("is was are were be been being as became become remains".sp
 def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
     """People introduced without a name ("a senior security official", "A Western diplomat
     in Bamako"), so that "the official" later does not reach an earlier named person.
-    Appositions ("Gan Yu, a spokesperson for …") and predicates ("is a former officer")
-    describe someone named, and named roles ("a spokesman, Christophe Lemoine") are
+    Appositions ("Tan Wei, a spokesperson for …") and predicates ("is a former officer")
+    describe someone named, and named roles ("a spokesman, Paul Renard") are
     names; neither counts."""
     text = ctx.text
     found: list[tuple[int, int, str]] = []
@@ -1099,7 +1099,7 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         if last in _COPULAS:
             continue
         end = m.end("role")
-        body = _FOR_BODY.match(text, end)  # "a spokesman for the Azerbaijani Foreign Ministry"
+        body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
         found.append((m.start(), body.end() if body else end, role))
     return found
 
@@ -1133,8 +1133,8 @@ _WORD_BEFORE = re.compile(rf"({UP}[\w’'\-]*)[ \t\u00a0]+$")
 
 
 def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:
-    """Whether the surname at `pos` follows another person's given name ("Aïcha Traoré"
-    is not "Ibrahim Traoré")."""
+    """Whether the surname at `pos` follows another person's given name ("Awa Diallo"
+    is not "Moussa Diallo")."""
     m = _WORD_BEFORE.search(text, max(0, pos - 30), pos)
     if m is None:
         return False
@@ -1165,7 +1165,7 @@ def remember(state: Discourse, found: Attribution) -> None:
     new = state.new_actors.get(found.speaker)
     kind = known.kind if known is not None else (new.kind if new is not None else "person")
     if kind != "person" and _person_phrase(found.speaker_text or ""):
-        # "The representative of Algeria said …" speaks for Algeria, but is a person:
+        # "The representative of Norland said …" speaks for Algeria, but is a person:
         # "…," he said. a sentence later continues them
         kind = "person"
     i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
@@ -1173,8 +1173,8 @@ def remember(state: Discourse, found: Attribution) -> None:
         if state.referents[i].key == found.speaker:
             return
         i += 1
-    # "Lin said" is still the spokesperson "Spokesperson Lin Jian" was: "The spokesperson
-    # also said" a sentence later is Lin, not a spokesperson named before him
+    # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
+    # also said" a sentence later is Zhou, not a spokesperson named before her
     roles = set(word_keys(found.speaker_text or ""))
     for title in (known.title if known else None, new.title if new else None):
         roles |= set(word_keys(title or "")) & lexicon.PERSON_ROLES

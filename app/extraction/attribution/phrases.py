@@ -69,8 +69,8 @@ NOT_IN_NAME = STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexic
 
 
 def skip_honorifics(text: str, start: int, end: int) -> int:
-    """Where a name starts once its honorifics and ranks are skipped: "Commodore Jay
-    Tarriela", "His Excellency Dr Mohamed Irfaan Ali", "Lt. Gen. X" -> the name."""
+    """Where a name starts once its honorifics and ranks are skipped: "Commodore Ben
+    Ochoa", "His Excellency Dr Samuel Okafor", "Lt. Gen. X" -> the name."""
     while True:
         m = _HONORIFIC.match(text, start, end)
         if m is None or m.group("word").lower() not in lexicon.HONORIFICS:
@@ -172,7 +172,7 @@ def verb_subject(
         if comma_between(text, words[r - 1], words[r]) or words[r].lower in CONJUNCTIONS:
             break
         if words[r].lower in ("who", "whose") and words[r].text.islower():
-            # "A European diplomat who served in Bamako told me": the relative clause
+            # "A Nordic diplomat who once served in Vessby told me": the relative clause
             # is no part of the subject; its antecedent is
             return _antecedent(ctx, words, r, lo)
     return np_backward(ctx, words, j, floor=floor)
@@ -182,7 +182,7 @@ def _antecedent(
     ctx: ArticleContext, words: Sequence[Word], r: int, lo: int
 ) -> tuple[int, int] | None:
     """What the relative pronoun words[r] stands for: the noun phrase before its comma,
-    else the last actor named in that stretch ("the Order of the Court of 2023, which")."""
+    else the last actor named in that stretch ("the Ruling of the Tribunal of 2024, which")."""
     if r <= lo:
         return None
     np = np_backward(ctx, words, r, floor=words[lo].start)
@@ -218,14 +218,14 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
             w.lower in lexicon.SPEECH_VERBS and w.text.islower() for w in words[i:j]
         ):
             if all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i:j]):
-                # "General Abdourahamane Tiani": ranks before a name leave a name
+                # "General Idris Kano": ranks before a name leave a name
                 k = i
                 while k + 1 < j and words[k].lower in lexicon.HONORIFICS:
                     k += 1
                 return "np" if any(w.base in NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
-        # "Senior Col. Shi Yi": a rank before a name leaves a name
+        # "Senior Col. Wu Gang": a rank before a name leaves a name
         k = i
         while k + 2 < j and (
             words[k].lower in lexicon.HONORIFICS or words[k].lower in lexicon.ROLE_MODIFIERS
@@ -273,7 +273,7 @@ def chunk_subject(
         if kind not in ("np", "name"):
             continue
         if kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "name":
-            # "Its spokesperson, Randhir Jaiswal, said": the name, not the role
+            # "Its spokesperson, Vikram Rao, said": the name, not the role
             c0, c1 = kept[n + 1][1], kept[n + 1][2]
         return _trim(words, c0, c1)
     return None
@@ -328,7 +328,7 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
     if low not in lexicon.SPEECH_VERBS:
         return False
     if low.startswith("continu") and nxt == "to":
-        return False  # "Turkey would continue to host talks": not "he continued"
+        return False  # "Norland would continue to host talks": not "he continued"
     prev = words[k - 1].lower if k else ""
     if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
         return False  # "the UK's continued administration", "the stated aim"
@@ -356,7 +356,7 @@ def index_at(words: Sequence[Word], pos: int) -> int:
 def gap_ok(text: str, left: Word, right: Word) -> bool:
     if NP_GAP.fullmatch(text, left.end, right.start):
         return True
-    # "K. Heydari": an initial's period; "Lt. Gen. John Smith", "Dr. Sarah Connor"
+    # "K. Rostami": an initial's period; "Lt. Gen. John Smith", "Dr. Sarah Connor"
     return (
         (len(left.text) == 1 and left.text.isupper())
         or (left.capitalised and left.lower in lexicon.HONORIFICS)
@@ -393,7 +393,7 @@ def np_backward(
         if w.lower in lexicon.PRONOUNS:
             break
         i -= 1
-    # An appositive: "Nasimi Mammadli, a political analyst, said"
+    # An appositive: "Rauf Karimli, a political analyst, said"
     if i < end_index and words[i].lower in ("a", "an", "the") and i > 0:
         between = text[words[i - 1].end : words[i].start]
         if between.strip() == ",":
@@ -452,12 +452,12 @@ def np_forward(
     span = _trim(words, i, j)
     if span is None:
         return None
-    # appositive name after a role: "said the ministry's spokesman, Esmaeil Baghaei."
+    # appositive name after a role: "said the ministry's spokesman, Dariush Kamali."
     if (
         j < len(words)
         and (
             not words[j - 1].capitalised
-            # "the Vice Minister for Multilateral Affairs, Mauricio Jaramillo Jassir,"
+            # "the Vice Minister for Regional Affairs, Luis Ortega Blanco,"
             or any(w.lower in lexicon.PERSON_ROLES for w in words[i:j])
         )
         and text[words[j - 1].end : words[j].start].strip() == ","
@@ -472,7 +472,7 @@ def np_forward(
         if k < len(words):
             after = text[words[k - 1].end : words[k].start].strip()[:1]
         elif text[words[k - 1].end : words[k - 1].end + 1] == ",":
-            after = ","  # "In the words of the Vice Minister, X Y, "…""
+            after = ","  # "As the deputy minister, X Y, put it: "…""
         else:
             after = "." if clause_end else ""
         if k > j and after != "" and after in ",.":
@@ -539,7 +539,7 @@ def head_word(words: Sequence[str]) -> str:
 def trailing_name(
     ctx: ArticleContext, start: int, end: int, inside: Sequence[GazetteerMatch]
 ) -> tuple[int, int] | None:
-    """An unknown person's name closing a phrase: "political analyst Nasimi Mammadli"."""
+    """An unknown person's name closing a phrase: "political analyst Rauf Karimli"."""
     text = ctx.text
     names = list(_NAME_WORD.finditer(text, start, end))
     tail: list[re.Match[str]] = []
@@ -564,8 +564,8 @@ def trailing_name(
         if tail and not adjacent(m, tail[-1]):
             break
         if not plain_name_word(m):
-            # a title word inside a name ("Hassan Sheikh Mohamud") is part of it; one at
-            # its start ("Sheikh Tamim", "President Hassan …") is not
+            # a title word inside a name ("Omar Sheikh Abdi") is part of it; one at
+            # its start ("Sheikh Hamad", "President Omar …") is not
             low = m.group().lower().rstrip(".")
             inner = (
                 tail
@@ -586,7 +586,7 @@ def trailing_name(
     if before and before[-1] in ("the", "of", "to", "for", "at", "from", "in"):
         return None  # "the United Nations" names a thing, not a person
     # A lone capitalised word is a name only if the phrase says it is someone:
-    # "Mammadli said" is, "Tehran said" was caught by the Gazetteer already.
+    # "Karimli said" is, "Tehran said" was caught by the Gazetteer already.
     return first.start(), last.end()
 
 

@@ -115,7 +115,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
             j -= 1
         if j > 0 and comma_between(text, plain[j - 1], plain[j]):
-            # `," a ministry spokesman, Christophe Lemoine, told reporters`
+            # `," a ministry spokesman, Paul Renard, told reporters`
             np = chunk_subject(ctx, plain, 0, j, whole=True)
             if np is None:
                 break
@@ -206,7 +206,7 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             np = verb_subject(ctx, plain, verb_index, floor=start)
             vocative = vocative_end(ctx, plain, start, verb.start)
             if vocative is not None and (np is None or np[0] < vocative):
-                # "Mr President, the White House says …": the address is no subject
+                # "Madam Chair, the palace says …": the address is no subject
                 skip = index_at(plain, vocative)
                 np = verb_subject(ctx, plain[skip:], verb_index - skip, floor=vocative)
             if np is not None:
