@@ -4,9 +4,11 @@
 
 Runs the extraction over the seeds and the held-out corpora (tests/extraction/heldout/
 {dev,test,final}). A pass's precision is the share of the gold statements it attributed
-(among those the extraction found) whose speaker is right. A pass measured on fewer than
-MIN_STATEMENTS statements gets the precision of all passes together instead, because a
-handful of statements says little. Re-run it after changing a pass, and commit the file.
+(among those the extraction found) whose speaker is right. Few statements say little, so
+each pass's figure is drawn towards the precision of all passes together as if PRIOR_WEIGHT
+statements at that precision had been seen too: (correct + w * overall) / (attributed + w).
+A pass that never decided a gold statement gets the overall figure. Re-run it after
+changing a pass, and commit the file.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import yaml
 from app.extraction import evaluate
 from app.extraction.calibration import CONFIDENCE_FILE
 
-MIN_STATEMENTS = 5
+PRIOR_WEIGHT = 5
 # Corpora under the project root.
 CORPORA = ("seeds", "tests/extraction/heldout/dev", "tests/extraction/heldout/test",
            "tests/extraction/heldout/final")  # fmt: skip
@@ -39,15 +41,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     overall = sum(c for _, c in totals.values()) / max(1, sum(n for n, _ in totals.values()))
     precision = {"*": round(overall, 2)}
     for method, (count, correct) in sorted(totals.items()):
-        precision[method] = (
-            round(correct / count, 2) if count >= MIN_STATEMENTS else round(overall, 2)
-        )
+        shrunk = (correct + PRIOR_WEIGHT * overall) / (count + PRIOR_WEIGHT)
+        precision[method] = round(shrunk, 2)
     out = Path(__file__).resolve().parent / "data" / CONFIDENCE_FILE
     header = (
-        "# Written by `python -m app.extraction.calibration`; do not edit by hand.\n"
+        "# Written by `python -m app.extraction.calibrate`; do not edit by hand.\n"
         f"# Precision of each attribution pass over {', '.join(CORPORA)}.\n"
-        f"# `*` is all passes together, used for passes measured on fewer than "
-        f"{MIN_STATEMENTS} statements.\n"
+        f"# Each figure is drawn towards `*` (all passes together) with the weight of "
+        f"{PRIOR_WEIGHT} statements.\n"
     )
     body = {
         "precision": precision,
