@@ -131,3 +131,28 @@ def test_a_counterpart_in_apposition_is_a_person_a_later_pronoun_can_reach() -> 
         '"The hard part starts now," he said.'
     )
     assert speakers(result) == ["aino-virtanen", "alberto-soto"]
+
+
+def test_people_named_without_a_role_and_then_by_surname_are_kept_apart_by_gender() -> None:
+    result = extract(
+        "Talks stall\n\n"
+        "Helga Berg met Erik Dahl in Vessby on Monday. She told him the quotas were unfair.\n\n"
+        '"We cannot accept this," Berg said afterwards. Dahl disagreed. "The science is '
+        'clear," he said.\n\n"He knows my view," she said.'
+    )
+    assert speakers(result) == ["helga-berg", "erik-dahl", "helga-berg"]
+
+
+def test_a_headline_role_goes_to_the_person_the_body_names_with_that_role() -> None:
+    text = (
+        "Minister: 'We will not back down'\n\n"
+        "Finland's fisheries minister, Erik Dahl, said on Monday that the quotas were final."
+    )
+    result = extract(text)
+    assert speakers(result) == ["erik-dahl"]
+    assert [e.text for e in result.statements[0].attribution.evidence] == [
+        "Minister:",
+        "Erik Dahl",
+    ]
+    person = actor(result, "erik-dahl")
+    assert (person.country, person.title) == ("FIN", "fisheries minister")

@@ -77,7 +77,12 @@ def resolve(state: Discourse, start: int, end: int) -> Attribution:
     found = _resolve_phrase(state, start, end)
     antecedent = state.antecedent
     state.antecedent = outer
-    if antecedent is not None and found.speaker is not None and antecedent[1] <= start:
+    if (
+        antecedent is not None
+        and found.speaker is not None
+        # refers back (or, for a headline, ahead) to a mention outside the phrase itself
+        and (antecedent[1] <= start or antecedent[0] >= end)
+    ):
         return replace(found, antecedent=antecedent)
     return found
 
@@ -791,7 +796,12 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
         k = len(words)
         while (
             k > 0
-            and (words[k - 1].capitalised or words[k - 1].base in NP_LOWER)
+            and (
+                words[k - 1].capitalised
+                or words[k - 1].base in NP_LOWER
+                # "Norland's fisheries minister": any word between a possessor and a role
+                or (k >= 2 and words[k - 2].capitalised and words[k - 2].lower != words[k - 2].base)
+            )
             and words[k - 1].lower not in ("the", "a", "an", "and", "of", "by", "with")
         ):
             if k < len(words) and not gap_ok(text, words[k - 1], words[k]):
@@ -961,6 +971,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                 )
                 break
     found.extend(_labelled_names(ctx))
+    found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_WHO.finditer(text):
@@ -984,6 +995,54 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
 
 
 _TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
+# a capitalised word opening a sentence as its subject: "Dahl disagreed.", "Dahl, however, …"
+_SUBJECT_WORD = re.compile(rf"(?P<word>{UP}[\w’'\-]*[^\W\d_])(?=[ \t]+[a-z]|,)")
+_WORD_BEFORE_VERB = re.compile(
+    rf"\b(?P<word>{UP}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?(?P<verb>[a-z]+)\b"
+)
+
+
+def _names_used_as_subjects(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """People named in full without a role ("Ann Lee met Tom Dahl") whom a later sentence
+    takes as its subject by surname alone ("Dahl disagreed."): the full name, once.
+
+    A surname on its own as a sentence's subject is how news refers back to a person; a
+    two-word place or body is rarely repeated that way by its last word alone.
+    """
+    text = ctx.text
+    subjects: dict[str, int] = {}  # surname -> where it is first used as a subject
+    for s_start, s_end in ctx.sentences:
+        m = _SUBJECT_WORD.match(text, s_start, s_end)
+        if m is not None and m.group("word").lower() not in _NOT_NAME_WORDS:
+            subjects.setdefault(m.group("word"), s_start)
+    for m in _WORD_BEFORE_VERB.finditer(text):
+        # "…," Dahl said / Dahl told reporters
+        if (
+            m.group("verb") in lexicon.SPEECH_VERBS
+            and m.group("word").lower() not in _NOT_NAME_WORDS
+        ):
+            at = subjects.get(m.group("word"))
+            if at is None or m.start() < at:
+                subjects[m.group("word")] = m.start()
+    if not subjects:
+        return []
+    found: list[tuple[int, int, frozenset[str]]] = []
+    seen: set[str] = set()
+    for m in _TWO_NAMES.finditer(text):
+        last = m.group("last")
+        first_word = text[m.start() : m.start("last")].strip()
+        if (
+            last in seen
+            or subjects.get(last, -1) <= m.start()
+            or first_word.lower() in _NOT_NAME_WORDS
+            or first_word.endswith(("'s", "’s"))
+            or last.lower() in _NOT_NAME_WORDS
+            or ctx.in_quote(m.start())
+        ):
+            continue
+        seen.add(last)
+        found.append((m.start(), m.end(), frozenset()))
+    return found
 
 
 def _labelled_names(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
