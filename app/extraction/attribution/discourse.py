@@ -997,8 +997,10 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
 _TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
 # a capitalised word opening a sentence as its subject: "Dahl disagreed.", "Dahl, however, …"
 _SUBJECT_WORD = re.compile(rf"(?P<word>{UP}[\w’'\-]*[^\W\d_])(?=[ \t]+[a-z]|,)")
+# "Dahl said", "Dahl also told": the commonest reporting verbs only, matched in C
 _WORD_BEFORE_VERB = re.compile(
-    rf"\b(?P<word>{UP}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?(?P<verb>[a-z]+)\b"
+    rf"\b(?P<word>{UP}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?"
+    r"(?:said|says|told|tells|added|adds|wrote|warned|insisted|argued|noted|stressed|replied)\b"
 )
 
 
@@ -1017,10 +1019,7 @@ def _names_used_as_subjects(ctx: ArticleContext) -> list[tuple[int, int, frozens
             subjects.setdefault(m.group("word"), s_start)
     for m in _WORD_BEFORE_VERB.finditer(text):
         # "…," Dahl said / Dahl told reporters
-        if (
-            m.group("verb") in lexicon.SPEECH_VERBS
-            and m.group("word").lower() not in _NOT_NAME_WORDS
-        ):
+        if m.group("word").lower() not in _NOT_NAME_WORDS:
             at = subjects.get(m.group("word"))
             if at is None or m.start() < at:
                 subjects[m.group("word")] = m.start()
