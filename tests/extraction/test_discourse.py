@@ -3,6 +3,8 @@ Every text is invented."""
 
 from __future__ import annotations
 
+import pytest
+
 from app.extraction import ArticleExtraction, Gazetteer, KnownActor, NewActor, extract_article
 
 WORLD = Gazetteer.build(
@@ -156,3 +158,22 @@ def test_a_headline_role_goes_to_the_person_the_body_names_with_that_role() -> N
     ]
     person = actor(result, "erik-dahl")
     assert (person.country, person.title) == ("FIN", "fisheries minister")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "title", "country"),
+    [
+        ("Deputy Prime Minister Ana Rocha", "Deputy Prime Minister", None),
+        ("Finnish President-elect Ana Rocha", "President-elect", "FIN"),
+        ("Ambassador-at-large Ana Rocha", "Ambassador-at-large", None),
+        ("Vice-President Ana Rocha", "Vice-President", None),
+        ("Sen. Ana Rocha of Peru", None, "PER"),
+    ],
+)
+def test_titles_and_ranks_are_split_from_the_name(
+    phrase: str, title: str | None, country: str | None
+) -> None:
+    result = extract(f'Talks\n\n"We are ready," said {phrase}.')
+    assert speakers(result) == ["ana-rocha"]
+    person = actor(result, "ana-rocha")
+    assert (person.name, person.title, person.country) == ("Ana Rocha", title, country)

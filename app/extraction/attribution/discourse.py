@@ -25,6 +25,7 @@ from app.extraction.attribution.phrases import (
     WORD_RE,
     gap_ok,
     head_word,
+    hyphenated_title,
     main_subject,
     skip_honorifics,
     speech_at,
@@ -126,11 +127,15 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, _body_named(state, start, end), start, end)
     of_body = _PERSON_OF_BODY.match(phrase)
     if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
-        name_words = of_body.group("name").lower().split()
-        if not any(w in _NOT_NAME_WORDS for w in name_words):
-            # "Mika Rauta of the Reindeer Herders Union": the person, not a body of that name
-            n_end = start + of_body.end("name")
-            slug = _new_person(state, start, n_end, introduced=True)
+        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
+        # not a body or state of that name (titles before the name are no part of it)
+        n_start = skip_honorifics(text, start, start + of_body.end("name"))
+        name_words = text[n_start : start + of_body.end("name")].lower().split()
+        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
+            n_start = text.index(" ", n_start) + 1
+            name_words = name_words[1:]
+        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
+            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
             if slug is not None:
                 return Attribution(phrase, slug, start, end)
     head = head_word(words)
@@ -176,8 +181,9 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
 
 
 _PERSON_OF_BODY = re.compile(
-    rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+{UP}[\w’'\-]+){{1,2}})[ \t]+of[ \t]+the[ \t]+{UP}"
+    rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
 )
+_TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
 _LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
@@ -844,8 +850,11 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
             w
             for w in text[d_start:d_end].split()
             if w.lower().strip(",") in lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
+            or hyphenated_title(w.strip(","))
         ]
-        if title is None and any(w.lower() in lexicon.PERSON_ROLES for w in role_words):
+        if title is None and any(
+            w.lower() in lexicon.PERSON_ROLES or hyphenated_title(w) for w in role_words
+        ):
             title = _title_text(text, d_start, d_end, inside)
         if any(w.lower() in ("former", "ex", "retired", "late") for w in role_words):
             role_words = []  # a former official speaks for no one

@@ -68,12 +68,28 @@ STOP_NAME_WORDS = frozenset(
 NOT_IN_NAME = STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.HONORIFICS
 
 
+_TITLE_SUFFIXES = frozenset("elect designate large general".split())
+
+
+def hyphenated_title(word: str) -> bool:
+    """ "President-elect", "Ambassador-at-large", "Minister-designate": a title written as
+    one hyphenated word, which is no more part of a name than "President" is."""
+    parts = word.lower().rstrip(".").split("-")
+    return len(parts) > 1 and (
+        parts[0] in lexicon.HONORIFICS
+        or parts[0] in lexicon.PERSON_ROLES
+        or parts[-1] in _TITLE_SUFFIXES
+    )
+
+
 def skip_honorifics(text: str, start: int, end: int) -> int:
     """Where a name starts once its honorifics and ranks are skipped: "Commodore Ben
     Ochoa", "His Excellency Dr Samuel Okafor", "Lt. Gen. X" -> the name."""
     while True:
         m = _HONORIFIC.match(text, start, end)
-        if m is None or m.group("word").lower() not in lexicon.HONORIFICS:
+        if m is None or not (
+            m.group("word").lower() in lexicon.HONORIFICS or hyphenated_title(m.group("word"))
+        ):
             return start
         if not _NAME_WORD.match(text, m.end(), end):
             return start  # nothing name-like is left: "General" alone stays
@@ -554,6 +570,7 @@ def trailing_name(
         low = m.group().lower().rstrip(".")
         return not (
             low in NOT_IN_NAME
+            or hyphenated_title(low)
             or low in lexicon.ROLE_MODIFIERS
             or low.endswith(("'s", "’s"))
             or any(mm.start <= m.start() < mm.end for mm in inside)
