@@ -65,8 +65,8 @@ PRONOUNS_PLURAL = _words(_grammar["pronouns"], "plural")
 PRONOUNS_THING = _words(_grammar["pronouns"], "thing")
 PRONOUNS = PRONOUNS_PERSON | PRONOUNS_PLURAL | PRONOUNS_THING
 
-# Words naming a person's role.
-PERSON_ROLES = _words(_roles, "person_roles")
+# Words naming a person's role or profession.
+PERSON_ROLES = _words(_roles, "person_roles") | _words(_roles, "professions")
 # Which roles a later short reference may stand for: "the top diplomat" for a foreign
 # minister, "the official" for a spokesman. A specific role stands only for its equivalents.
 ROLE_SYNONYMS: dict[str, frozenset[str]] = {

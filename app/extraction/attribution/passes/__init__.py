@@ -18,6 +18,7 @@ from app.extraction.attribution.passes import (
     speaker_colon,
     speech_noun,
     subject_before,
+    subject_colon,
 )
 from app.extraction.attribution.passes.base import Example, Pass
 
@@ -31,6 +32,7 @@ PASSES: tuple[Pass, ...] = (
     post_signature.PASS,
     colon_intro.PASS,
     first_person_label.PASS,
+    subject_colon.PASS,
     continuation.PASS,
     subject_before.PASS,
     repetition.PASS,
