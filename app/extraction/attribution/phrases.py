@@ -173,6 +173,9 @@ def verb_subject(
         for p in range(j - 2, lo, -1):
             if words[p].lower in _RELATIVES and comma_between(text, words[p - 1], words[p]):
                 return _antecedent(ctx, words, p, lo)
+        coordinated = _first_verb_subject(ctx, words, lo, j - 1)
+        if coordinated is not None:
+            return coordinated
         return main_subject(ctx, words[lo:], j - 1 - lo)
     chunk = j
     while chunk > lo and not comma_between(text, words[chunk - 1], words[chunk]):
@@ -192,6 +195,48 @@ def verb_subject(
             # is no part of the subject; its antecedent is
             return _antecedent(ctx, words, r, lo)
     return np_backward(ctx, words, j, floor=floor)
+
+
+def _first_verb_subject(
+    ctx: ArticleContext, words: Sequence[Word], lo: int, conj: int
+) -> tuple[int, int] | None:
+    """`when X stood up and said`: the subject of the verb coordinated with the speech verb,
+    the noun phrase right before the first verb of the clause words[lo:conj]."""
+    text = ctx.text
+    if words[lo].lower in lexicon.ADVERBIAL_OPENERS:
+        # "In a letter to the council, the front said": the opening adverbial is no subject
+        for k in range(lo + 1, conj):
+            if comma_between(text, words[k - 1], words[k]):
+                lo = k
+                break
+        else:
+            return None
+    for q in range(lo, conj - 1):
+        w, nxt = words[q], words[q + 1]
+        ends_np = w.capitalised or w.lower in lexicon.PRONOUNS or w.base in lexicon.PERSON_ROLES
+        if (
+            ends_np
+            and nxt.text.islower()
+            and nxt.lower not in lexicon.NP_FUNCTION
+            and nxt.lower not in _PREPOSITIONS
+            and nxt.lower not in _CONJUNCTIONS_AND_SUBORDINATORS
+            and nxt.base not in NP_LOWER
+            and not comma_between(text, w, nxt)
+        ):
+            np = np_backward(ctx, words, q + 1, floor=words[lo].start)
+            if np is None:
+                return None
+            start = index_at(words, np[0])
+            # the subject opens the clause, or follows "when", "as", "so" …
+            if start == lo or words[start - 1].lower in _CONJUNCTIONS_AND_SUBORDINATORS:
+                return np
+            return None
+    return None
+
+
+_CONJUNCTIONS_AND_SUBORDINATORS = frozenset(
+    "and but or so when while as after before once because if then who which that".split()
+)
 
 
 def _antecedent(

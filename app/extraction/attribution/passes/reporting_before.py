@@ -34,6 +34,12 @@ PASS = Pass(
             'expected this."',
             "omar-haddad",
         ),
+        # a speech verb coordinated with another verb takes that verb's subject
+        Example(
+            'Quota row\n\nSo when Ivan Orlov stood up and said, "We are leaving," nobody in '
+            "the hall was surprised.",
+            "ivan-orlov",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
