@@ -1,4 +1,4 @@
-"""`… is "de facto halted" and will stay so, the commissioner said on Tuesday.`: the reporting
+"""`The pact is "as good as dead" for now, the commissioner said on Tuesday.`: the reporting
 clause that ends the quotation's sentence, after the words that follow the quotation."""
 
 from __future__ import annotations
@@ -53,12 +53,12 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
 PASS = Pass(
     id="reporting_end",
     description="the reporting clause that ends the quotation's sentence after more words: "
-    '`… is "de facto frozen" unless the law changes, the commissioner X said on Tuesday.`',
+    '`… is "as good as dead" unless the law changes, the commissioner X said on Tuesday.`',
     rule=rule,
     examples=(
         Example(
-            'Quota row\n\nThe fishing pact is "as good as dead" and will stay that way unless '
-            "both sides return to the table, Trade Commissioner Ana Rocha said on Tuesday.",
+            'Quota row\n\nThe fishing pact is "as good as dead" for as long as both fleets '
+            "ignore the quotas, Trade Commissioner Ana Rocha said on Tuesday.",
             "ana-rocha",
         ),
         Example(
