@@ -3,11 +3,14 @@ counterexamples to another pass (or to no one), with the speaker the whole sieve
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from app.extraction import ExtractedStatement, Gazetteer, KnownActor, extract_article
 from app.extraction.attribution import PASSES, Pass
 from app.extraction.attribution.passes import Example
+from app.extraction.evaluate import load_actors
 
 # An invented world: no real state, body or person.
 WORLD = Gazetteer.build(
@@ -60,3 +63,24 @@ def test_evidence_spans_point_into_the_article() -> None:
     assert found.speaker == "ivan-orlov"
     assert all(text[e.start : e.end] == e.text for e in found.attribution.evidence)
     assert [e.text for e in found.attribution.evidence] == ["he said", "Ivan Orlov"]
+
+
+CORPORA = Path(__file__).resolve().parent / "heldout"
+
+
+@pytest.mark.parametrize("corpus", ["dev", "test", "final"])
+def test_every_statement_of_a_corpus_has_exact_evidence(corpus: str) -> None:
+    base = CORPORA / corpus
+    if not (base / "actors.yaml").exists():
+        pytest.skip(f"heldout/{corpus} is not there")
+    gazetteer = Gazetteer.build(load_actors(base / "actors.yaml"))
+    ids = {p.id for p in PASSES} | {"none"}
+    for path in sorted((base / "articles").glob("*.txt")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            text = fh.read()
+        for s in extract_article(text, gazetteer).statements:
+            a = s.attribution
+            assert a.method in ids and 0.0 <= a.confidence <= 1.0
+            assert all(text[e.start : e.end] == e.text and e.text for e in a.evidence)
+            # a decided speaker always shows where the text says so
+            assert a.method == "none" or a.evidence, (path.name, s.text)
