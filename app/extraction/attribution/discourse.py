@@ -882,7 +882,17 @@ def _title_text(text: str, start: int, end: int, inside: Sequence[GazetteerMatch
             for i in range(m.start, m.end):
                 chars[i - start] = " "
     words = "".join(chars).split()
-    while words and words[0].lower() in ("a", "an", "the", "'s", "’s"):
+    while words and words[0].lower() in (
+        "a",
+        "an",
+        "the",
+        "his",
+        "her",
+        "its",
+        "their",
+        "'s",
+        "’s",
+    ):
         words = words[1:]
     # "spokeswoman for the foreign ministry of [Chile]": no dangling "of" once it is blanked
     while words and words[-1].lower() in ("of", "for", "the", "in", "to"):
