@@ -54,7 +54,7 @@ _CLOSERS = {
     "»": "«»",  # reversed guillemets (German, Danish) and Swedish »…»
     "”": "”",  # Swedish and Finnish ”…”
     '"': '"”',
-    "‘": "’‘",
+    "‘": "’‘'",  # ‘…' as well: single marks are mixed like double ones
     "‚": "‘’",
     "‹": "›",
     "›": "‹›",  # reversed single guillemets

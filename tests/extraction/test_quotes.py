@@ -246,3 +246,10 @@ def test_british_quotation_over_paragraphs_is_one_statement(extract: Extract) ->
 def test_an_apostrophe_opening_a_paragraph_does_not_start_a_quotation(extract: Extract) -> None:
     text = "Talks stall\n\n'90s rules still apply, officials say.\n\n'Tis the season, they add."
     assert texts(extract(text)) == []
+
+
+def test_mixed_single_marks_close_each_other_without_breaking_apostrophes(
+    extract: Extract,
+) -> None:
+    text = "Talks stall\n\n‘Iran's answer hasn't changed,' Kanani said."
+    assert texts(extract(text)) == ["Iran's answer hasn't changed,"]
