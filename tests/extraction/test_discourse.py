@@ -177,3 +177,17 @@ def test_titles_and_ranks_are_split_from_the_name(
     assert speakers(result) == ["ana-rocha"]
     person = actor(result, "ana-rocha")
     assert (person.name, person.title, person.country) == ("Ana Rocha", title, country)
+
+
+def test_a_state_possessive_is_the_country_of_a_body_and_no_part_of_its_name() -> None:
+    result = extract(
+        'Talks\n\n"We will respond," Finland\'s Coastal Council said in a statement on Monday.'
+    )
+    assert speakers(result) == ["coastal-council"]
+    body = actor(result, "coastal-council")
+    assert (body.name, body.kind, body.country, body.affiliation) == (
+        "Coastal Council",
+        "organization",
+        "FIN",
+        "finland",
+    )

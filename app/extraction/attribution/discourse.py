@@ -530,6 +530,13 @@ def _org_phrase(
             return states[-1].actor.slug
         return None
     name = " ".join(phrase_words).rstrip(",.")
+    owner = _POSSESSOR.match(name)
+    if owner is not None and any(
+        m.actor.kind == "state" and text[m.start : m.end] == owner.group("owner") for m in states
+    ):
+        # "Norland's Coastal Council": the state owns the body; its name is "Coastal
+        # Council" (the state is its country), as a title is no part of a person's name
+        name = name[owner.end() :]
     slug = _new_organization(state, name, country, states[-1].actor.slug if states else None)
     bisect.insort(
         state.referents,
@@ -539,6 +546,7 @@ def _org_phrase(
     return slug
 
 
+_POSSESSOR = re.compile(r"(?P<owner>[^\W\d_][\w\- ]*?)['’]s[ \t]+(?=\S)")
 _PROPER_BODY = re.compile(
     rf"\b{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"
 )
