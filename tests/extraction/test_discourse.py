@@ -191,3 +191,9 @@ def test_a_state_possessive_is_the_country_of_a_body_and_no_part_of_its_name() -
         "FIN",
         "finland",
     )
+
+
+def test_a_former_official_has_a_country_but_speaks_for_no_state() -> None:
+    result = extract('Talks\n\n"It was a mistake," said Anna Kovacs, a former ambassador of Chile.')
+    person = actor(result, "anna-kovacs")
+    assert (person.country, person.affiliation) == ("CHL", None)

@@ -875,7 +875,12 @@ def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str |
         if affiliation is None and country is not None and _official(role_words):
             st = ctx.gazetteer.state(country)
             affiliation = st.slug if st is not None else None
+    former = title is not None and any(
+        w in ("former", "ex", "retired", "late") for w in title.lower().split()
+    )
     if affiliation is None and country is not None and title and _official(title.split()):
+        if former:
+            return title, country, None  # a former official speaks for no one
         # "Minister Ana Lima of Chile": the title and the country came from two places
         st = ctx.gazetteer.state(country)
         affiliation = st.slug if st is not None else None
