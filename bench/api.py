@@ -647,7 +647,22 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")
     if args.quick:
         print(summary(result))
+    failed = failures(result)
+    if failed:
+        # A timing that includes failed requests measures the error path: the run is invalid.
+        print("failed requests in the timed runs:\n" + "\n".join(failed), file=sys.stderr)
+        return 1
     return 0
+
+
+def failures(result: Result) -> list[str]:
+    """One line per query whose timed requests did not all answer 200."""
+    return [
+        f"{row.label}: {row.ours.errors} of ours, "
+        f"{row.datasette.errors if row.datasette else 0} of Datasette's"
+        for row in result.rows
+        if row.ours.errors or (row.datasette and row.datasette.errors)
+    ]
 
 
 if __name__ == "__main__":

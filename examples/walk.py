@@ -1,8 +1,11 @@
 """Walk every page of a filtered incidentdb query with the cursor (Python, httpx).
 
 python examples/walk.py http://localhost:8000 Iran Azerbaijan
+
+PAGE_SIZE (default 100, at most 500) sets how many incidents each request asks for.
 """
 
+import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +14,7 @@ import httpx
 
 
 def incidents(base_url: str, actors: list[str]) -> Iterator[dict[str, Any]]:
-    params: dict[str, Any] = {"actor": actors, "limit": 100}
+    params: dict[str, Any] = {"actor": actors, "limit": int(os.environ.get("PAGE_SIZE", 100))}
     with httpx.Client(base_url=base_url, timeout=30) as client:
         while True:
             response = client.get("/incidents", params=params)

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -184,6 +185,14 @@ class Probe:
         finally:
             engine.dispose()
         return digest.hexdigest()
+
+    def rows(self, sql: str) -> list[tuple[Any, ...]]:
+        engine = create_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                return [tuple(row) for row in conn.execute(text(sql)).all()]
+        finally:
+            engine.dispose()
 
     def scalar(self, sql: str) -> object:
         engine = create_engine(self.url)

@@ -3,6 +3,7 @@
 No timing is asserted here; bench/README.md holds the figures and how to reproduce them.
 """
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -76,10 +77,12 @@ def test_sqlite_total_above_the_threshold_is_a_sampled_estimate(
 
 
 def test_quick_api_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    """Every timed request must succeed: a timing of error responses measures nothing."""
     url = f"sqlite:///{tmp_path / 'quick.sqlite3'}"
     generate(url, 300, seed=1)
+    figures = tmp_path / "quick.json"
     result = subprocess.run(
-        [sys.executable, "-m", "bench.api", "--quick", "--db", url]
+        [sys.executable, "-m", "bench.api", "--quick", "--db", url, "--json", str(figures)]
         + ["--requests", "3", "--warmup", "1", "--walk-page", "3"],
         cwd=PROJECT_ROOT,
         capture_output=True,
@@ -87,6 +90,12 @@ def test_quick_api_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    rows = json.loads(figures.read_text())["rows"]
+    assert len(rows) >= 5
+    for row in rows:
+        assert row["ours"]["requests"] == 3 and row["ours"]["errors"] == 0, row
+        if row["datasette"] is not None:
+            assert row["datasette"]["errors"] == 0, row
     lines = result.stdout.strip().splitlines()
     assert lines[-1].startswith("quick: p99_ms=")
     assert "incident detail" in result.stdout

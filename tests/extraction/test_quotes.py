@@ -16,6 +16,17 @@ def texts(result: ArticleExtraction) -> list[str]:
     return [s.text for s in result.statements]
 
 
+def spans(result: ArticleExtraction) -> list[tuple[int, int]]:
+    return [(s.start, s.end) for s in result.statements]
+
+
+def located(text: str, quotation: str) -> tuple[int, int]:
+    """Where the test's own expected quotation lies in the text (it must occur once)."""
+    assert text.count(quotation) == 1, quotation
+    start = text.index(quotation)
+    return start, start + len(quotation)
+
+
 @pytest.mark.parametrize(
     ("opening", "closing"),
     [('"', '"'), ("“", "”"), ("‘", "’"), ("«", "»"), ("„", "“"), ("'", "'")],
@@ -26,6 +37,7 @@ def test_every_quote_style_gives_the_words_between_the_marks(
     text = f"Kanani said: {opening}We will not accept any threat.{closing} He left."
     result = extract(text)
     assert texts(result) == ["We will not accept any threat."]
+    assert spans(result) == [located(text, "We will not accept any threat.")]
     s = result.statements[0]
     assert text[s.start - 1] == opening and text[s.end] == closing
 
@@ -127,10 +139,12 @@ def test_crlf_text_keeps_exact_offsets(extract: Extract) -> None:
         '"The past is the past.\r\n\r\n"We look forward," he added.\r\n'
     )
     result = extract(text)
-    assert texts(result) == [
+    expected = [
         "We want good relations with all neighbours,",
         'The past is the past.\r\n\r\n"We look forward,',
     ]
+    assert texts(result) == expected
+    assert spans(result) == [located(text, quotation) for quotation in expected]
     assert {s.speaker for s in result.statements} == {"masoud-pezeshkian"}
 
 
@@ -140,14 +154,20 @@ def test_statement_offsets_are_python_string_indices_with_non_ascii_text(
     text = "Pezeşkian — İran’ın prezidenti — dedi: «Qonşularla dostluq vacibdir.»"
     result = extract(text)
     assert texts(result) == ["Qonşularla dostluq vacibdir."]
+    # Code points, not UTF-8 bytes or UTF-16 units: ş, İ and ’ are one index each.
+    assert spans(result) == [(40, 68)] == [located(text, "Qonşularla dostluq vacibdir.")]
 
 
 def test_offsets_stay_exact_on_arbitrary_typography(extract: Extract) -> None:
     rng = random.Random(7)
     alphabet = list("\"'“”‘’«»„‚‹› \n\r\t.,:;!?-—()") + "Kanani said he Iran 2023".split(" ")
+    statements = mentions = 0
     for _ in range(300):
         text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 120)))
-        extract(text)  # the fixture checks every statement's and mention's offsets
+        result = extract(text)  # the fixture checks every span against the text around it
+        statements += len(result.statements)
+        mentions += len(result.mentions)
+    assert statements > 50 and mentions > 50, "the random texts exercise the span checks"
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ import resource
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
@@ -40,15 +41,18 @@ def refused(paths: list[Path], probe: Probe, capsys: pytest.CaptureFixture[str])
     return lines[0]
 
 
-def refused_in_a_process(paths: list[Path], probe: Probe) -> str:
-    """As `refused`, in a bounded child: a regression here hangs or eats memory, not the suite."""
+def refused_in_a_process(paths: list[Path], probe: Probe, runner: Sequence[str] = ()) -> str:
+    """As `refused`, in a bounded child: a regression here hangs or eats memory, not the suite.
+
+    `runner` goes before the command (e.g. setpriv, to run it with fewer privileges).
+    """
 
     def limit_memory() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 
     before = probe.fingerprint()
     result = subprocess.run(
-        [sys.executable, "-m", "app", "ingest", *map(str, paths)],
+        [*runner, sys.executable, "-m", "app", "ingest", *map(str, paths)],
         env={**os.environ, "DATABASE_URL": probe.url},
         capture_output=True,
         text=True,
@@ -123,14 +127,28 @@ def test_a_path_that_is_a_symlink_loop_says_so(
     )
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root reads a chmod-000 file anyway")
-def test_an_unreadable_article_is_reported(
-    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]
-) -> None:
+def without_root_read_override() -> list[str]:
+    """How to run a command so that a chmod-000 file is unreadable to it, as CI's root too.
+
+    Root reads any file through CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH; dropping both from
+    the bounding set (util-linux's setpriv; .ci/run installs it) leaves a root process the
+    owner's permission bits, so it still reads the checkout and the database it owns.
+    """
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (Debian util-linux) is needed to run this test as root"
+    return [setpriv, "--bounding-set=-dac_override,-dac_read_search"]
+
+
+def test_an_unreadable_article_is_reported(tmp_path: Path, seeded_db: Probe) -> None:
     path = article(tmp_path)
     path.write_text("Text nobody may read.\n")
     path.chmod(0)
-    assert refused([tmp_path], seeded_db, capsys) == f"{path}:1: cannot read: Permission denied"
+    runner = without_root_read_override()
+    assert refused_in_a_process([tmp_path], seeded_db, runner) == (
+        f"{path}:1: cannot read: Permission denied"
+    )
 
 
 def test_a_folder_named_like_an_article_is_reported(

@@ -1,6 +1,7 @@
 """Security posture: read-only, bounded requests, no internals in any response, CORS off."""
 
 import re
+import shlex
 import time
 import uuid
 from collections.abc import Iterator
@@ -10,6 +11,8 @@ from typing import Any
 import httpx
 import psycopg
 import pytest
+import yaml
+from dockerfile_parse import DockerfileParser
 from fastapi.testclient import TestClient
 from sqlalchemy import URL, create_engine, event, make_url, text
 
@@ -287,11 +290,46 @@ def test_an_unreachable_database_answers_without_internals(tmp_path: Path) -> No
 # -- the container -----------------------------------------------------------------------------
 
 
-def test_the_container_runs_as_a_non_root_user() -> None:
-    dockerfile = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
-    users = re.findall(r"^USER\s+(\S+)", dockerfile, flags=re.MULTILINE)
-    assert users and users[-1] not in ("root", "0"), users
-    uid = re.search(rf"useradd\b[^\n]*--uid\s+(\d+)[^\n]*\b{users[-1]}\b", dockerfile)
-    assert uid is not None and int(uid.group(1)) != 0
-    compose = (PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8")
-    assert not re.search(r"^\s*user:\s*[\"']?(root|0)\b", compose, flags=re.MULTILINE)
+def final_stage(dockerfile: Path) -> list[dict[str, Any]]:
+    """The instructions of the Dockerfile's last stage (the image `docker build` produces)."""
+    structure = DockerfileParser(path=str(dockerfile)).structure
+    last_from = max(i for i, step in enumerate(structure) if step["instruction"] == "FROM")
+    return [step for step in structure[last_from:] if step["instruction"] != "COMMENT"]
+
+
+def created_uids(run: str) -> dict[str, int]:
+    """User name -> uid for every `useradd --uid N NAME` in a RUN command."""
+    uids = {}
+    for command in re.split(r"&&|;|\|\|", run):
+        words = shlex.split(command)
+        if not words or words[0] != "useradd":
+            continue
+        uid = next(
+            (int(v) for flag, v in zip(words, words[1:], strict=False) if flag in ("--uid", "-u")),
+            None,
+        )
+        assert uid is not None, f"useradd without an explicit uid: {command}"
+        uids[words[-1]] = uid
+    return uids
+
+
+def test_the_dockerfile_final_stage_switches_to_a_non_root_user() -> None:
+    """Read from the Dockerfile (no image is built here): the last stage's last USER.
+
+    The process runs as that user: it must be created in that stage with a uid that is not 0,
+    or be given as a non-zero uid, and docker-compose.yml must not override it.
+    """
+    stage = final_stage(PROJECT_ROOT / "Dockerfile")
+    users = [step["value"].strip() for step in stage if step["instruction"] == "USER"]
+    assert users, "the final stage never leaves root"
+    name = users[-1].split(":", 1)[0]
+    uids: dict[str, int] = {}
+    for step in stage:
+        if step["instruction"] == "RUN":
+            uids |= created_uids(step["value"])
+    uid = int(name) if name.isdigit() else uids.get(name)
+    assert uid is not None, f"USER {name} is not created in the final stage"
+    assert uid != 0, users[-1]
+    compose = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    for service in compose["services"].values():
+        assert str(service.get("user", name)).split(":", 1)[0] not in ("root", "0"), service
