@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.errors import NotFound
+from app.incidents import evidence as incident_evidence
 from app.kit import search
 from app.kit.counting import CountLimits
 from app.kit.pagination import SortKey, Window, stream
@@ -67,11 +68,15 @@ def get_source(session: Session, key: str) -> SourceView:
 
 def verify(session: Session, source: Source) -> Verification:
     quotes = SourceRepository(session).quotes(source.id)
+    # Curated incidents quote sources too: their offsets must hold as the statements' do.
+    evidence = incident_evidence.in_source(session, source.id)
     return Verification(
         source,
         provenance.sha256(source.text) == source.content_hash,
         len(quotes),
         provenance.drifted(source.text, quotes),
+        len(evidence),
+        incident_evidence.drifted(source.text, evidence),
     )
 
 
