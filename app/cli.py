@@ -130,34 +130,44 @@ def db_current() -> None:
 
 @cli.command()
 def verify() -> None:
-    """Re-check every source's hash and every statement's offsets; exit 1 on any drift."""
+    """Re-check every source's hash and every statement's and evidence span's offsets."""
     from sqlalchemy.orm import Session
 
     from app.sources import service as sources_service
 
     engine = create_db_engine(get_settings().database_url)
-    sources = statements = drifting = 0
+    sources = statements = evidence = drifting = 0
     try:
         with Session(engine) as session:
             for result in sources_service.verify_all(session):
                 sources += 1
                 statements += result.checked
-                if result.content_hash_ok and not result.drifted:
+                evidence += result.evidence_checked
+                if result.ok:
                     continue
                 drifting += 1
                 hash_state = "ok" if result.content_hash_ok else "MISMATCH"
                 typer.echo(
                     f"{result.source.slug}: content hash {hash_state}, "
-                    f"{len(result.drifted)} drifted statements"
+                    f"{len(result.drifted)} drifted statements, "
+                    f"{len(result.evidence_drifted)} drifted evidence spans"
                 )
                 for drift in result.drifted:
                     typer.echo(
                         f"  statement {drift.statement_id} [{drift.start}:{drift.end}]: "
                         f"stored {drift.stored[:60]!r}, found {drift.found[:60]!r}"
                     )
+                for span in result.evidence_drifted:
+                    typer.echo(
+                        f"  incident {span.incident_id} evidence [{span.start}:{span.end}]: "
+                        f"stored {span.stored[:60]!r}, found {span.found[:60]!r}"
+                    )
     finally:
         engine.dispose()
-    typer.echo(f"verified {sources} sources and {statements} statements: {drifting} with drift")
+    typer.echo(
+        f"verified {sources} sources, {statements} statements and {evidence} evidence spans: "
+        f"{drifting} with drift"
+    )
     if drifting:
         raise typer.Exit(1)
 

@@ -140,7 +140,7 @@ class IncidentRepository:
         return stmt
 
     def by_id_or_slug(self, key: str) -> Incident | None:
-        stmt = self.with_participants()
+        stmt = self.with_participants().options(selectinload(Incident.evidence))
         if (incident_id := as_id(key)) is not None:
             return self.session.scalars(stmt.where(Incident.id == incident_id)).first()
         return self.session.scalars(stmt.where(Incident.slug == key)).first()

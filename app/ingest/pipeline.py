@@ -16,9 +16,10 @@ from sqlalchemy.orm import Session
 
 from app import extraction
 from app.actors import writes as actors_writes
-from app.actors.models import Actor, ActorOrigin, AliasKind
+from app.actors.models import Actor, ActorKind, ActorOrigin, AliasKind
 from app.db.meta import DatasetMeta
 from app.errors import InputError, Problem
+from app.incidents import evidence as incident_evidence
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
 from app.ingest import loader
@@ -98,6 +99,7 @@ class _Apply:
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     extracted_source_ids: set[int] = field(default_factory=set)
+    _name_keys: dict[str, set[str]] | None = None
 
     def apply(self) -> IngestReport:
         self.actors = actors_writes.all_by_slug(self.session)
@@ -203,6 +205,7 @@ class _Apply:
                 "date_start": record.date_start,
                 "date_end": record.date_end or record.date_start,
                 "date_precision": record.date_precision,
+                "date_source": record.date_source,
                 "location_country": record.location.country,
                 "location_place": record.location.place,
                 "severity": record.severity,
@@ -226,6 +229,44 @@ class _Apply:
                 continue
             sources.append(source)
         self.report.changes += incidents_writes.set_sources(incident, sources)
+        self._sync_evidence(incident, located)
+
+    def _sync_evidence(self, incident: Incident, located: Located[IncidentRecord]) -> None:
+        """Place the incident's quotes in their sources; refuse what they do not support."""
+        record = located.record
+        if not record.evidence:
+            return  # optional in the schema; the curated seeds always give it (tests check)
+        quotes = [incident_evidence.Quote(e.source, e.quote, e.occurrence) for e in record.evidence]
+        texts = {slug: self.sources[slug].text for slug in record.sources if slug in self.sources}
+        spans, findings = incident_evidence.place_quotes(quotes, record.sources, texts)
+        findings += incident_evidence.unnamed_participants(
+            [p.actor for p in record.participants],
+            [q.text for q in quotes],
+            self._names(),
+            {
+                slug: a.affiliation.slug if a.affiliation else None
+                for slug, a in self.actors.items()
+            },
+        )
+        for finding in findings:
+            self.problems.append(Problem(*located.where(*finding.loc), finding.reason))
+        if findings:
+            return
+        wanted = [(self.sources[s.source], s.start, s.end, s.text) for s in spans]
+        self.report.changes += incidents_writes.set_evidence(self.session, incident, wanted)
+
+    def _names(self) -> dict[str, set[str]]:
+        """Every actor's name keys, built once per run (after this run's actors are in)."""
+        if self._name_keys is None:
+            self._name_keys = {
+                slug: incident_evidence.name_keys(
+                    actor.name,
+                    [a.alias for a in actor.aliases],
+                    person=actor.kind is ActorKind.person,
+                )
+                for slug, actor in self.actors.items()
+            }
+        return self._name_keys
 
     # -- extraction -------------------------------------------------------------------------
 

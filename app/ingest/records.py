@@ -15,7 +15,7 @@ from pydantic import (
 )
 
 from app.actors.models import ActorKind
-from app.incidents.models import DatePrecision, ParticipantRole
+from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.validators import country_code, no_nul
 
@@ -87,6 +87,17 @@ class ParticipantRecord(_Record):
     role: ParticipantRole
 
 
+# A quote is matched character for character against its source, so it is never stripped.
+Quote = Annotated[str, StringConstraints(min_length=1, max_length=5000), AfterValidator(no_nul)]
+
+
+class EvidenceRecord(_Record):
+    source: Slug
+    quote: Quote
+    # Which of several identical passages in the source (1 = the first); needed only then.
+    occurrence: int | None = Field(default=None, ge=1)
+
+
 class IncidentRecord(_Record):
     slug: Slug
     title: Text
@@ -95,10 +106,12 @@ class IncidentRecord(_Record):
     date_start: IsoDate
     date_end: IsoDate | None = None
     date_precision: DatePrecision = DatePrecision.day
+    date_source: DateSource = DateSource.evidence
     location: LocationRecord = Field(default_factory=LocationRecord)
     severity: int | None = Field(default=None, ge=1, le=5)
     participants: list[ParticipantRecord] = Field(min_length=1)
     sources: list[Slug] = Field(default_factory=list)
+    evidence: list[EvidenceRecord] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _coherent(self) -> Self:

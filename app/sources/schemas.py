@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.models import Actor
 from app.actors.schemas import ActorRef, actor_ref
+from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
@@ -90,17 +91,29 @@ class DriftRead(BaseModel):
     )
 
 
+class EvidenceDriftRead(BaseModel):
+    incident_id: int
+    start: int
+    end: int
+    stored: str = Field(description="The evidence quote as stored.")
+    found: str = Field(description="What the source's text now holds at [start, end).")
+
+
 class VerificationRead(BaseModel):
-    """Whether a source's text and every statement quoting it still agree."""
+    """Whether a source's text and every statement and incident evidence quoting it agree."""
 
     source_id: int
     slug: str
     content_hash_ok: bool = Field(description="SHA-256 of the text equals the stored hash.")
     statements_checked: int
-    evidence_checked: int = Field(
+    attribution_evidence_checked: int = Field(
         description="Attribution evidence spans of those statements, checked too."
     )
     drifted: list[DriftRead] = Field(description="Statements whose offsets no longer match.")
+    evidence_checked: int = Field(description="Incident evidence spans quoting this source.")
+    evidence_drifted: list[EvidenceDriftRead] = Field(
+        description="Incident evidence spans whose offsets no longer match."
+    )
     ok: bool
 
 
@@ -130,7 +143,13 @@ class Verification:
     content_hash_ok: bool
     checked: int
     drifted: list[provenance.Drift]
-    evidence_checked: int
+    attribution_evidence_checked: int
+    evidence_checked: int = 0
+    evidence_drifted: list[incident_evidence.Drift] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.content_hash_ok and not self.drifted and not self.evidence_drifted
 
 
 # -- building items ---------------------------------------------------------------------
@@ -169,9 +188,16 @@ def verification_read(v: Verification) -> VerificationRead:
         slug=v.source.slug,
         content_hash_ok=v.content_hash_ok,
         statements_checked=v.checked,
-        evidence_checked=v.evidence_checked,
+        attribution_evidence_checked=v.attribution_evidence_checked,
         drifted=[DriftRead(**vars(d)) for d in v.drifted],
-        ok=v.content_hash_ok and not v.drifted,
+        evidence_checked=v.evidence_checked,
+        evidence_drifted=[
+            EvidenceDriftRead(
+                incident_id=d.incident_id, start=d.start, end=d.end, stored=d.stored, found=d.found
+            )
+            for d in v.evidence_drifted
+        ],
+        ok=v.ok,
     )
 
 
