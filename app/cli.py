@@ -188,20 +188,35 @@ def evaluate(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with `argv`; return the exit status instead of exiting."""
-    import click
-
     try:
         result = cli(args=argv, prog_name="incidentdb", standalone_mode=False)
-    except click.exceptions.Abort:
-        return 130
-    except click.ClickException as exc:
-        exc.show()
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 1
+    except typer.TyperException as exc:
+        # Typer (0.26 on) raises its own vendored click's exceptions, all subclasses of
+        # TyperException; catching the separate `click` package's let them escape as traces.
+        line = _usage_error(exc)
+        if line:
+            typer.echo(line, err=True)
         return exc.exit_code
     except OperationalError as exc:
         typer.echo(f"database error: {exc.orig}", err=True)
         return 1
-    # click returns the exit code of typer.Exit, or the command's own (None) return value.
+    # typer returns the exit code of typer.Exit, or the command's own (None) return value.
     return result if isinstance(result, int) else 0
+
+
+def _usage_error(exc: typer.TyperException) -> str | None:
+    """One line naming the command and where its help is (None: typer has shown the help)."""
+    message = exc.format_message()
+    if not message.strip():
+        return None  # a group called alone: rich has printed its help page, which is the answer
+    if "\n" in message:
+        return message.rstrip()  # the same, rendered without rich: the page is the message
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "incidentdb"
+    return f"{command}: {message} (see '{command} --help')"
 
 
 def run() -> None:
