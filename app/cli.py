@@ -25,11 +25,29 @@ db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 cli.add_typer(db_cli, name="db")
 
 
+def _known_encoding(name: str | None) -> str | None:
+    from app.ingest.formats.encoding import is_known_encoding
+
+    if name is not None and not is_known_encoding(name):
+        raise typer.BadParameter(f"unknown encoding {name!r} (e.g. cp1252, latin-1, utf-16)")
+    return name
+
+
 @cli.command()
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Seed folders (actors.yaml, incidents.yaml, articles/) or .txt files."),
+        typer.Argument(
+            help="Seed folders (actors.yaml, incidents.yaml, sources.yaml, articles/) or "
+            "article files (.txt, .html, .htm, .jsonl, .csv)."
+        ),
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Read articles in this encoding (e.g. cp1252, latin-1) instead of UTF-8.",
+            callback=_known_encoding,
+        ),
     ] = None,
 ) -> None:
     """Load seeds and articles into DATABASE_URL in one transaction (idempotent)."""
@@ -42,7 +60,11 @@ def ingest(
     try:
         with _progress_bar() as progress:
             report = pipeline.run(
-                targets, engine, max_article_bytes=settings.max_article_bytes, progress=progress
+                targets,
+                engine,
+                max_article_bytes=settings.max_article_bytes,
+                encoding=encoding,
+                progress=progress,
             )
     except InputError as exc:
         for problem in exc.problems:

@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,11 +64,13 @@ def run(
     engine: Engine,
     *,
     max_article_bytes: int,
+    encoding: str | None = None,
     progress: Progress | None = None,
 ) -> IngestReport:
     """Load `paths` in one transaction; on bad input raise InputError, having written nothing."""
     started = time.perf_counter()
-    batch = loader.load(paths, max_article_bytes=max_article_bytes)  # fails before any write
+    # Fails before any write.
+    batch = loader.load(paths, max_article_bytes=max_article_bytes, encoding=encoding)
     with Session(engine, expire_on_commit=False) as session, session.begin():
         # One transaction for the whole run: a bad record anywhere leaves the database exactly
         # as it was, and readers never see half an ingest.
@@ -174,7 +176,13 @@ class _Apply:
         self.sources.update(sources_writes.by_slugs(self.session, slugs))
         for article in self.batch.articles:
             self.report.changes += sources_writes.upsert_article(
-                self.session, self.sources, article.slug, article.text, article.content_hash
+                self.session,
+                self.sources,
+                article.slug,
+                text=article.text,
+                content_hash=article.content_hash,
+                input_hash=article.input_hash,
+                given=article.given,
             )
 
     # -- incidents --------------------------------------------------------------------------
@@ -298,11 +306,23 @@ class _Apply:
             )
             for i in incidents
         ]
+        given = source.given or {}
+        stated_date = given.get("published_on")
         result = extraction.extract_article(
-            source.text, gazetteer, incidents=known_incidents, source_slug=source.slug
+            source.text,
+            gazetteer,
+            incidents=known_incidents,
+            source_slug=source.slug,
+            published_on=date.fromisoformat(stated_date) if stated_date else None,
         )
+        # Metadata the input states wins; cues in the text are the fallback.
         self.report.changes += sources_writes.set_metadata(
-            source, result.title, result.publisher, result.published_on
+            source,
+            title=given.get("title") or result.title,
+            publisher=given.get("publisher") or result.publisher,
+            published_on=result.published_on,
+            url=given.get("url"),
+            language=given.get("language"),
         )
         for new in result.new_actors:
             self.report.changes += actors_writes.upsert_extracted(

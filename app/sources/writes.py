@@ -23,11 +23,19 @@ def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Source]:
 
 
 def upsert_article(
-    session: Session, sources: dict[str, Source], slug: str, text: str, content_hash: str
+    session: Session,
+    sources: dict[str, Source],
+    slug: str,
+    *,
+    text: str,
+    content_hash: str,
+    input_hash: str,
+    given: dict[str, str],
 ) -> int:
     """Create or update the article `slug` (added to `sources`); how many changes.
 
-    A changed text marks the source stale, so the next extraction pass re-reads it.
+    A changed text or changed stated metadata marks the source stale, so the next
+    extraction pass re-reads it.
     """
     changes = 0
     source = sources.get(slug)
@@ -36,10 +44,19 @@ def upsert_article(
         session.add(source)
         sources[slug] = source
         changes += 1
-    if source.content_hash != content_hash:
-        source.text = text
-        source.content_hash = content_hash
-        source.extraction_key = ""  # stale: re-extract
+    # An unchanged input keeps its stored text: a page is not re-extracted into a different
+    # text (and different offsets) because trafilatura was upgraded.
+    if source.input_hash != input_hash:
+        if source.content_hash != content_hash:
+            source.text = text
+            source.content_hash = content_hash
+            source.extraction_key = ""  # stale: re-extract
+        source.input_hash = input_hash
+        changes += 1
+    stated = given or None
+    if source.given != stated:
+        source.given = stated
+        source.extraction_key = ""  # stated metadata feeds extraction (dates)
         changes += 1
     return changes
 
@@ -54,9 +71,24 @@ def stale(session: Session, extraction_key: str) -> list[Source]:
 
 
 def set_metadata(
-    source: Source, title: str | None, publisher: str | None, published_on: date | None
+    source: Source,
+    *,
+    title: str | None,
+    publisher: str | None,
+    published_on: date | None,
+    url: str | None,
+    language: str | None,
 ) -> bool:
-    return assign(source, {"title": title, "publisher": publisher, "published_on": published_on})
+    return assign(
+        source,
+        {
+            "title": title,
+            "publisher": publisher,
+            "published_on": published_on,
+            "url": url,
+            "language": language,
+        },
+    )
 
 
 def sync_mentions(session: Session, source_id: int, wanted: list[MentionRow]) -> bool:
