@@ -49,10 +49,32 @@ def ingest(
             callback=_known_encoding,
         ),
     ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also delete curated actors, incidents and sources the PATHs no longer hold "
+            "(with their statements and mentions). Prints the plan first.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Let --prune delete more than a quarter of a table."),
+    ] = False,
 ) -> None:
     """Load seeds and articles into DATABASE_URL in one transaction (idempotent)."""
     from app.ingest import pipeline
+    from app.ingest.prune import PruneRefused
 
+    if prune and not paths:
+        # Pruning against an implicit default is how a typo empties a database.
+        raise typer.BadParameter(
+            "name every PATH to keep: --prune deletes what they do not hold",
+            param_hint="'--prune'",
+        )
     settings = get_settings()
     targets = paths or [settings.seeds_dir]
     migrate.upgrade(settings.database_url)
@@ -65,10 +87,17 @@ def ingest(
                 max_article_bytes=settings.max_article_bytes,
                 encoding=encoding,
                 progress=progress,
+                prune=prune,
+                yes=yes,
+                dry_run=dry_run,
+                announce=typer.echo,
             )
     except InputError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    except PruneRefused as exc:
+        typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()

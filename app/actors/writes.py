@@ -148,3 +148,10 @@ def refresh_search_text(actors: Iterable[Actor], changed_slugs: set[str]) -> Non
         if actor.slug in changed_slugs or not actor.search_text:
             names = [actor.name, *(a.alias for a in actor.aliases if a.alias != actor.name)]
             assign(actor, {"search_text": " ".join(names)})
+
+
+def delete_by_ids(session: Session, ids: list[int]) -> None:
+    """Delete actors by id; cascades take their aliases, mentions and participations."""
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        session.execute(delete(Actor).where(Actor.id.in_(chunk)))

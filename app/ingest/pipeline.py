@@ -22,6 +22,7 @@ from app.errors import InputError, Problem
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
 from app.ingest import loader
+from app.ingest import prune as pruning
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
 from app.sources import writes as sources_writes
@@ -33,6 +34,7 @@ from app.statements.models import Statement
 EXTRACTOR_VERSION = "5"  # 5: names fold ş/ç as sh/ch (app/kit/names.py)
 
 Progress = Callable[[int, int], None]
+Announce = Callable[[str], None]
 
 
 @dataclass
@@ -45,11 +47,17 @@ class IngestReport:
     new_actors: int = 0
     changes: int = 0
     re_extracted: int = 0
+    deleted: int = 0
     seconds: float = 0.0
     data_version: int = 0
+    dry_run: bool = False
 
     def summary(self) -> str:
         state = f"{self.changes} changes" if self.changes else "no changes"
+        if self.deleted:
+            state += f", {self.deleted} rows deleted by the prune"
+        if self.dry_run:
+            state += "; dry run: nothing written"
         return (
             f"ingested {self.sources} sources, {self.actors} actors, {self.incidents} incidents, "
             f"{self.statements} statements, {self.mentions} mentions "
@@ -66,18 +74,53 @@ def run(
     max_article_bytes: int,
     encoding: str | None = None,
     progress: Progress | None = None,
+    prune: bool = False,
+    yes: bool = False,
+    dry_run: bool = False,
+    announce: Announce | None = None,
 ) -> IngestReport:
-    """Load `paths` in one transaction; on bad input raise InputError, having written nothing."""
+    """Load `paths` in one transaction; on bad input raise InputError, having written nothing.
+
+    With `prune`, rows the inputs no longer hold are deleted too (PruneRefused above a
+    quarter of a table unless `yes`); with `dry_run`, everything is rolled back.
+    """
     started = time.perf_counter()
     # Fails before any write.
     batch = loader.load(paths, max_article_bytes=max_article_bytes, encoding=encoding)
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        # One transaction for the whole run: a bad record anywhere leaves the database exactly
-        # as it was, and readers never see half an ingest.
-        _take_ingest_lock(session)
-        report = _Apply(session, batch, progress).apply()
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            # One transaction for the whole run: a bad record anywhere leaves the database
+            # exactly as it was, and readers never see half an ingest.
+            _take_ingest_lock(session)
+            plan = _plan_prune(session, batch, announce) if prune else None
+            if plan is not None:
+                pruning.execute(session, plan)
+            report = _Apply(session, batch, progress, pruned=plan.deleted if plan else 0).apply()
+            # Refused only now, so that bad input is reported first: it is the likelier mistake.
+            if plan is not None and plan.too_large() and not yes:
+                raise pruning.PruneRefused(plan)
+            if dry_run:
+                raise _DryRun(report)
+    except _DryRun as rolled_back:
+        report = rolled_back.report
+        report.dry_run = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _DryRun(Exception):
+    """Leaves the transaction by rollback, carrying what the run would have done."""
+
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+
+
+def _plan_prune(session: Session, batch: Batch, announce: Announce | None) -> pruning.PrunePlan:
+    plan = pruning.plan(session, batch)
+    for line in plan.lines():
+        if announce is not None:
+            announce(line)
+    return plan
 
 
 def _take_ingest_lock(session: Session) -> None:
@@ -95,6 +138,8 @@ class _Apply:
     session: Session
     batch: Batch
     progress: Progress | None
+    # Rows the prune deleted before this run's upserts (sources, incidents, curated actors).
+    pruned: int = 0
     problems: list[Problem] = field(default_factory=list)
     report: IngestReport = field(default_factory=IngestReport)
     actors: dict[str, Actor] = field(default_factory=dict)
@@ -102,6 +147,8 @@ class _Apply:
     extracted_source_ids: set[int] = field(default_factory=set)
 
     def apply(self) -> IngestReport:
+        self.report.deleted = self.pruned
+        self.report.changes += self.pruned
         self.actors = actors_writes.all_by_slug(self.session)
         self._upsert_actors()
         self._check_affiliations()
@@ -247,7 +294,9 @@ class _Apply:
     def _curated_key(self, meta: DatasetMeta) -> str:
         # Statements depend on the curated actors (attribution) and incidents (links): when
         # this run changed any of them, every stored extraction is stale.
-        curated_changed = self.report.changes and (self.batch.actors or self.batch.incidents)
+        curated_changed = self.pruned or (
+            self.report.changes and (self.batch.actors or self.batch.incidents)
+        )
         if curated_changed or not meta.curated_key:
             payload = json.dumps(
                 [

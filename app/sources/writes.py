@@ -106,3 +106,10 @@ def sync_mentions(session: Session, source_id: int, wanted: list[MentionRow]) ->
         Mention(source_id=source_id, actor_id=a, start=s, end=e, text=t) for a, s, e, t in wanted
     )
     return True
+
+
+def delete_by_ids(session: Session, ids: list[int]) -> None:
+    """Delete sources by id; cascades take their statements, mentions and incident links."""
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        session.execute(delete(Source).where(Source.id.in_(chunk)))
