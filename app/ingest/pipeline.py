@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import extraction
 from app.actors import writes as actors_writes
 from app.actors.models import Actor, ActorOrigin, AliasKind
+from app.changes.recording import ChangeRecorder
 from app.db.meta import DatasetMeta
 from app.errors import InputError, Problem
 from app.incidents import writes as incidents_writes
@@ -92,10 +93,13 @@ def run(
             # One transaction for the whole run: a bad record anywhere leaves the database
             # exactly as it was, and readers never see half an ingest.
             _take_ingest_lock(session)
+            recorder = ChangeRecorder()
+            recorder.listen(session)
             plan = _plan_prune(session, batch, announce) if prune else None
             if plan is not None:
-                pruning.execute(session, plan)
-            report = _Apply(session, batch, progress, pruned=plan.deleted if plan else 0).apply()
+                pruning.execute(session, plan, recorder)
+            pruned = plan.deleted if plan else 0
+            report = _Apply(session, batch, progress, recorder, pruned=pruned).apply()
             # Refused only now, so that bad input is reported first: it is the likelier mistake.
             if plan is not None and plan.too_large() and not yes:
                 raise pruning.PruneRefused(plan)
@@ -138,6 +142,8 @@ class _Apply:
     session: Session
     batch: Batch
     progress: Progress | None
+    # Rows this run creates, updates and deletes, for the change feed (GET /changes).
+    recorder: ChangeRecorder
     # Rows the prune deleted before this run's upserts (sources, incidents, curated actors).
     pruned: int = 0
     problems: list[Problem] = field(default_factory=list)
@@ -161,11 +167,16 @@ class _Apply:
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self.session.flush()
-        self.report.changes += actors_writes.delete_orphans(self.session, self.actors)
+        orphans = actors_writes.delete_orphans(self.session, self.actors)
+        self.recorder.deleted("actor", orphans)
+        self.report.changes += len(orphans)
         self._refresh_search_text()
-        if self.report.changes:
+        self.session.flush()
+        if self.report.changes or self.recorder:
+            # One number for the ETag and the change feed.
             meta.data_version += 1
             meta.updated_at = datetime.now(UTC)
+            self.recorder.write(self.session, meta.data_version)
         self.session.flush()
         self._count(meta)
         return self.report
@@ -392,7 +403,10 @@ class _Apply:
             for m in result.mentions
             if m.actor in self.actors
         ]
-        self.report.changes += sources_writes.sync_mentions(self.session, source.id, mentions)
+        if sources_writes.sync_mentions(self.session, source.id, mentions):
+            # A source's detail lists its mentions: a mirror must fetch it again.
+            self.recorder.updated("source", [(source.id, source.slug)])
+            self.report.changes += 1
 
     def _found(
         self, found: extraction.ExtractedStatement, incidents: dict[str, Incident]

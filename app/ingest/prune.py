@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import writes as actors_writes
 from app.actors.models import Actor, ActorOrigin
+from app.changes.recording import ChangeRecorder
 from app.errors import IncidentDBError
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
@@ -120,8 +121,27 @@ def plan(session: Session, batch: Batch) -> PrunePlan:
     )
 
 
-def execute(session: Session, plan: PrunePlan) -> None:
+def execute(session: Session, plan: PrunePlan, recorder: ChangeRecorder) -> None:
     """Delete the plan's rows; the database's cascades take their statements and mentions."""
+    for kind in ("source", "incident", "actor", "statement"):
+        recorder.deleted(kind, plan.of(kind).rows.items())
+    # Rows the cascades change without deleting them (SET NULL) are updates in the feed.
+    incidents, actors = list(plan.of("incident").rows), list(plan.of("actor").rows)
+    doomed_statements = set(plan.of("statement").rows)
+    touched = session.scalars(
+        select(Statement.id).where(
+            Statement.incident_id.in_(incidents) | Statement.speaker_id.in_(actors)
+        )
+    )
+    recorder.updated("statement", [(i, None) for i in touched if i not in doomed_statements])
+    members = session.execute(select(Actor.id, Actor.slug).where(Actor.affiliation_id.in_(actors)))
+    recorder.updated("actor", [(i, s) for i, s in members if i not in plan.of("actor").rows])
+    mentioning = session.execute(
+        select(Source.id, Source.slug).where(
+            Source.id.in_(select(Mention.source_id).where(Mention.actor_id.in_(actors)))
+        )
+    )
+    recorder.updated("source", [(i, s) for i, s in mentioning if i not in plan.of("source").rows])
     incidents_writes.delete_by_ids(session, list(plan.of("incident").rows))
     sources_writes.delete_by_ids(session, list(plan.of("source").rows))
     actors_writes.delete_by_ids(session, list(plan.of("actor").rows))
