@@ -3,8 +3,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.actors.models import Actor
 from app.db.base import Base
@@ -32,6 +32,13 @@ class Source(Base):
     # The metadata the input states (front matter, sources.yaml, bulk fields, the page's own):
     # it wins over cues in the text each time the source is extracted.
     given: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # MinHash of the text's word 5-grams (app/ingest/duplicates.py); None until computed.
+    # Deferred: no API response needs it, and every source list would carry it otherwise.
+    signature: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    # The first copy ingested of this near-identical story, or None for an original.
+    duplicate_of: Mapped[int | None] = mapped_column(
+        ForeignKey("source.id", ondelete="SET NULL"), index=True
+    )
 
     mentions: Mapped[list[Mention]] = relationship(
         back_populates="source", lazy="raise", cascade="all, delete-orphan"

@@ -44,6 +44,12 @@ class SourceRead(BaseModel):
         description="Language tag (BCP 47) when the input gives one.",
         examples=["en"],
     )
+    duplicate_of: int | None = Field(
+        default=None,
+        description="Id of the first copy ingested of this near-identical story (a syndicated "
+        "copy under another header, byline or footer, or with small edits); null for an "
+        "original. Its statements are hidden from /statements unless include_duplicates=true.",
+    )
     content_hash: str = Field(description="SHA-256 of the stored text (UTF-8).")
     snippet: str | None = Field(default=None, description="With `q`: matching words, highlighted.")
     score: float | None = Field(default=None, description=SCORE_DESCRIPTION)
@@ -144,6 +150,7 @@ def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
         url=s.url,
         published_on=s.published_on,
         language=s.language,
+        duplicate_of=s.duplicate_of,
         content_hash=s.content_hash,
         snippet=hit.snippet,
         score=hit.score,
@@ -177,7 +184,8 @@ def verification_read(v: Verification) -> VerificationRead:
 # -- CSV export -------------------------------------------------------------------------
 
 SOURCE_COLUMNS = [
-    "id", "slug", "title", "publisher", "url", "published_on", "language", "content_hash",
+    "id", "slug", "title", "publisher", "url", "published_on", "language", "duplicate_of",
+    "content_hash",
 ]  # fmt: skip
 
 

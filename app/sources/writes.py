@@ -6,9 +6,10 @@ Called by ingest inside its one transaction: these add and flush, never commit.
 from collections.abc import Collection
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
+from app.kit import near_duplicates
 from app.kit.writes import assign
 from app.sources.models import Mention, Source
 
@@ -51,6 +52,7 @@ def upsert_article(
             source.text = text
             source.content_hash = content_hash
             source.extraction_key = ""  # stale: re-extract
+            source.signature = None  # and re-sign for the near-duplicate check
         source.input_hash = input_hash
         changes += 1
     stated = given or None
@@ -113,3 +115,37 @@ def delete_by_ids(session: Session, ids: list[int]) -> None:
     for start in range(0, len(ids), 10_000):  # bounded IN lists
         chunk = ids[start : start + 10_000]
         session.execute(delete(Source).where(Source.id.in_(chunk)))
+
+
+def mark_duplicates(session: Session, *, force: bool) -> list[tuple[int, str]]:
+    """Sign the sources without a signature, then re-mark every source's `duplicate_of`;
+    return the (id, slug) of each source whose mark changed.
+
+    Nothing is re-marked when no source was added or edited and `force` is off (sources were
+    deleted): the marks depend only on the set of signatures.
+    """
+    unsigned = list(
+        session.execute(select(Source.id, Source.text).where(Source.signature.is_(None)))
+    )
+    for row_id, text in unsigned:
+        session.execute(
+            update(Source)
+            .where(Source.id == row_id)
+            .values(signature=near_duplicates.signature(text))
+        )
+    if not unsigned and not force:
+        return []
+    rows = [
+        (i, sig, marked, slug)
+        for i, sig, marked, slug in session.execute(
+            select(Source.id, Source.signature, Source.duplicate_of, Source.slug)
+        )
+        if sig is not None  # every source was signed above
+    ]
+    first_copy = near_duplicates.assign((i, sig) for i, sig, _, _ in rows)
+    changed = [(i, slug) for i, _, marked, slug in rows if first_copy[i] != marked]
+    for row_id, _ in changed:
+        session.execute(
+            update(Source).where(Source.id == row_id).values(duplicate_of=first_copy[row_id])
+        )
+    return changed
