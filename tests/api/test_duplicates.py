@@ -106,13 +106,18 @@ def test_marks_follow_edits_and_deletions(corpus: Path, api: TestClient, db: Pro
     )
     ingest(corpus)
     assert get(api, "/sources/zz-copy")["duplicate_of"] is None
-    # A copy of the other article, then that first copy pruned: the copy is the original now.
+    # Two copies of the other article point at its first copy, not at each other; when that
+    # first copy is pruned, the earlier surviving copy is the original of the later one.
     other = corpus / "articles" / "zz-other.txt"
-    (corpus / "articles" / "zz-other-copy.txt").write_text(
-        syndicated(other.read_text(encoding="utf-8")), encoding="utf-8"
-    )
+    for name in ("zz-other-copy-a", "zz-other-copy-b"):
+        (corpus / "articles" / f"{name}.txt").write_text(
+            syndicated(other.read_text(encoding="utf-8")), encoding="utf-8"
+        )
     ingest(corpus)
-    assert get(api, "/sources/zz-other-copy")["duplicate_of"] == get(api, "/sources/zz-other")["id"]
+    first = get(api, "/sources/zz-other")["id"]
+    a, b = get(api, "/sources/zz-other-copy-a"), get(api, "/sources/zz-other-copy-b")
+    assert (a["duplicate_of"], b["duplicate_of"]) == (first, first)
     other.unlink()
     ingest("--prune", "--yes", corpus)
-    assert get(api, "/sources/zz-other-copy")["duplicate_of"] is None
+    assert get(api, "/sources/zz-other-copy-a")["duplicate_of"] is None
+    assert get(api, "/sources/zz-other-copy-b")["duplicate_of"] == a["id"]
