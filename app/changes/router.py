@@ -1,3 +1,4 @@
+from datetime import UTC
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -31,7 +32,8 @@ def list_changes(session: SessionDep, f: Annotated[ChangeFilters, Query()]) -> P
 def _version(v: DataVersion) -> VersionRead:
     return VersionRead(
         number=v.number,
-        created_at=v.created_at,
+        # SQLite hands back naive datetimes; they were written in UTC.
+        created_at=v.created_at if v.created_at.tzinfo else v.created_at.replace(tzinfo=UTC),
         counts={kind: OpCounts(**ops) for kind, ops in v.counts.items()},
     )
 

@@ -36,7 +36,7 @@ def bom_encoding(raw: bytes) -> str | None:
 def decode(path: Path, raw: bytes, encoding: str | None = None) -> tuple[str | None, list[Problem]]:
     """The text of `raw`, or the one problem that stops it being read as text."""
     named = encoding or bom_encoding(raw)
-    if named is None:
+    if named is None or named == "utf-8-sig":
         return _decode_utf8(path, raw)
     try:
         text = raw.decode(named)
@@ -71,7 +71,8 @@ def _decode_utf8(path: Path, raw: bytes) -> tuple[str | None, list[Problem]]:
         else:
             reason += "; name its encoding with --encoding NAME"
         return None, [Problem(path, line, reason)]
-    return text, []
+    # The BOM is an encoding mark, not content; offsets count from the first real character.
+    return text.removeprefix("\ufeff"), []
 
 
 def likely_encoding(raw: bytes) -> str | None:
