@@ -305,3 +305,15 @@ def test_an_unknown_encoding_is_a_usage_error(
     assert cli.main(["ingest", "--encoding", "klingon", str(tmp_path)]) == 2
     [error] = capsys.readouterr().err.splitlines()
     assert "unknown encoding 'klingon'" in error
+
+
+def test_a_page_in_a_legacy_encoding_that_says_so_is_read(tmp_path: Path, api: TestClient) -> None:
+    page = tmp_path / "legacy.html"
+    html = (
+        '<html><head><meta charset="windows-1252"><title>Bakou</title></head><body><article>'
+        + "".join(f"<p>{line}</p>" for line in LEGACY.splitlines())
+        + "</article></body></html>"
+    )
+    page.write_bytes(html.encode("cp1252"))
+    ingest(page)
+    assert "Affaires étrangères a déclaré" in source(api, "legacy")["text"]
