@@ -3,6 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.changes.models import ChangeOp
+from app.matching import MAX_ID
 
 
 class OpCounts(BaseModel):
@@ -49,6 +50,7 @@ class ChangeFilters(_Paging):
     since: int = Field(
         0,
         ge=0,
+        le=MAX_ID,  # a version is an INTEGER column; PostgreSQL refuses to compare a larger one
         description="Only changes made after this data version (0: every recorded change).",
         examples=[3],
     )

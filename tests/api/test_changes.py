@@ -130,3 +130,9 @@ def test_bad_feed_parameters_are_a_422_naming_them(
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert parameter in response.text
+
+
+def test_a_version_beyond_any_integer_is_a_422_not_a_database_error(api: TestClient) -> None:
+    response = api.get("/changes", params={"since": str(2**31)})
+    assert response.status_code == 422
+    assert "since" in response.text
