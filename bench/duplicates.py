@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from app.ingest import duplicates
+from app.kit import near_duplicates as duplicates
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPORA = [ROOT / "seeds" / "articles"] + sorted(
@@ -84,6 +84,50 @@ def copies(story: str, text: str, rng: random.Random, n: int, edit_rate: float) 
     return out
 
 
+def _topic(story: str) -> int | None:
+    for n, group in enumerate(SAME_TOPIC):
+        if any(story.startswith(prefix) for prefix in group):
+            return n
+    return None
+
+
+@dataclass
+class Score:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+    tn: int = 0
+    hard_negatives: int = 0
+    hard_fp: int = 0
+    closest_distinct: float = 0.0
+    loosest_copy: float = 1.0
+
+    def add(self, a: Doc, b: Doc, marked: bool, similarity: float) -> None:
+        same_story = a.story == b.story
+        if same_story:
+            self.loosest_copy = min(self.loosest_copy, similarity)
+            self.tp += marked
+            self.fn += not marked
+            return
+        self.closest_distinct = max(self.closest_distinct, similarity)
+        self.fp += marked
+        self.tn += not marked
+        if _topic(a.story) is not None and _topic(a.story) == _topic(b.story):
+            self.hard_negatives += 1
+            self.hard_fp += marked
+
+
+def _documents(rng: random.Random, n: int, edit_rate: float) -> list[Doc]:
+    docs: list[Doc] = []
+    for folder in CORPORA:
+        for path in sorted(folder.glob("*.txt")):
+            text = path.read_text(encoding="utf-8")
+            docs.append(Doc(path.stem, "original", text))
+            docs += copies(path.stem, text, rng, n, edit_rate)
+    rng.shuffle(docs)  # the first copy ingested may be any of them
+    return docs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=1)
@@ -92,73 +136,38 @@ def main(argv: list[str] | None = None) -> int:
         "--edit-rate", type=float, default=0.025, help="share of words replaced or inserted"
     )
     args = parser.parse_args(argv)
-    rng = random.Random(args.seed)
-    docs: list[Doc] = []
-    for folder in CORPORA:
-        for path in sorted(folder.glob("*.txt")):
-            text = path.read_text(encoding="utf-8")
-            docs.append(Doc(path.stem, "original", text))
-            docs += copies(path.stem, text, rng, args.copies, args.edit_rate)
-    rng.shuffle(docs)  # the first copy ingested may be any of them
+    docs = _documents(random.Random(args.seed), args.copies, args.edit_rate)
     signatures = [(i, duplicates.signature(d.text)) for i, d in enumerate(docs, start=1)]
     first_copy = duplicates.assign(signatures)
     root = {i: first_copy[i] or i for i in first_copy}
-
-    def topic(story: str) -> int | None:
-        for n, group in enumerate(SAME_TOPIC):
-            if any(story.startswith(prefix) for prefix in group):
-                return n
-        return None
-
     from datasketch import LeanMinHash  # type: ignore[import-untyped]
 
     hashes = {i: LeanMinHash.deserialize(blob) for i, blob in signatures}
-    closest_distinct = 0.0
-    loosest_copy = 1.0
-    tp = fp = fn = tn = hard_negatives = hard_fp = 0
-    missed: dict[str, int] = {}
+    score = Score()
     for (i, a), (j, b) in itertools.combinations(enumerate(docs, start=1), 2):
-        same_story = a.story == b.story
-        marked = root[i] == root[j]
-        similarity = hashes[i].jaccard(hashes[j])
-        if same_story:
-            loosest_copy = min(loosest_copy, similarity)
-        else:
-            closest_distinct = max(closest_distinct, similarity)
-        if same_story and marked:
-            tp += 1
-        elif same_story:
-            fn += 1
-            kind = b.variant if a.variant == "original" else a.variant
-            missed[kind] = missed.get(kind, 0) + 1
-        elif marked:
-            fp += 1
-        else:
-            tn += 1
-        if not same_story and topic(a.story) is not None and topic(a.story) == topic(b.story):
-            hard_negatives += 1
-            hard_fp += marked
+        score.add(a, b, root[i] == root[j], hashes[i].jaccard(hashes[j]))
     stories = len({d.story for d in docs})
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
+    precision = score.tp / (score.tp + score.fp) if score.tp + score.fp else 1.0
+    recall = score.tp / (score.tp + score.fn) if score.tp + score.fn else 1.0
     print(
         f"{len(docs)} documents: {stories} distinct stories x (1 original + {args.copies} "
         f"syndicated copies, {args.edit_rate:.1%} of words edited), shuffled "
         f"(seed {args.seed}); threshold {duplicates.THRESHOLD}, "
         f"{duplicates.NUM_PERM} permutations, word {duplicates.SHINGLE_WORDS}-grams"
     )
-    print(f"pairs: {tp} true positives, {fp} false positives, {fn} missed, {tn} true negatives")
+    print(
+        f"pairs: {score.tp} true positives, {score.fp} false positives, {score.fn} missed, "
+        f"{score.tn} true negatives"
+    )
     print(f"precision {precision:.3f}  recall {recall:.3f}")
     print(
-        f"distinct articles on the same dispute: {hard_negatives} pairs, "
-        f"{hard_fp} wrongly marked as copies"
+        f"distinct articles on the same dispute: {score.hard_negatives} pairs, "
+        f"{score.hard_fp} wrongly marked as copies"
     )
     print(
-        f"estimated Jaccard: most similar distinct stories {closest_distinct:.2f}, "
-        f"least similar copies of one story {loosest_copy:.2f}"
+        f"estimated Jaccard: most similar distinct stories {score.closest_distinct:.2f}, "
+        f"least similar copies of one story {score.loosest_copy:.2f}"
     )
-    if missed:
-        print("missed pairs by kind of copy: " + ", ".join(f"{k} {n}" for k, n in missed.items()))
     return 0
 
 

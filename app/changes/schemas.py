@@ -3,7 +3,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.changes.models import ChangeOp
-from app.matching import MAX_ID
+from app.kit.names import MAX_ID
 
 
 class OpCounts(BaseModel):
