@@ -16,6 +16,7 @@ from app.actors import router as actors_router
 from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
 from app.api.limits import RequestLimits
+from app.changes import router as changes_router
 from app.db.meta import DatasetMeta
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
@@ -110,6 +111,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actors_router.router,
         statements_router.router,
         sources_router.router,
+        changes_router.router,
     ):
         app.include_router(router)
     return app

@@ -5,7 +5,7 @@ Called by ingest inside its one transaction: these add and flush, never commit.
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.actors.models import Actor
@@ -121,3 +121,10 @@ def refresh_search_text(session: Session, slugs: list[str], actor_ids: list[int]
     for incident in incidents:
         names = [alias.alias for p in incident.participants for alias in p.actor.aliases]
         assign(incident, {"search_text": " ".join([incident.title, incident.summary, *names])})
+
+
+def delete_by_ids(session: Session, ids: list[int]) -> None:
+    """Delete incidents by id; cascades take their participants and source links."""
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        session.execute(delete(Incident).where(Incident.id.in_(chunk)))

@@ -27,13 +27,29 @@ class SourceRead(BaseModel):
         description="Stable identifier (the article's file name).",
         examples=["000_71c336a4ce27892d"],
     )
-    title: str | None = Field(description="The headline, where the text has one.")
-    publisher: str | None = Field(
-        description="Who published it, from cues in the text.", examples=["Trend"]
+    title: str | None = Field(
+        description="The headline: as given with the article (front matter, sources.yaml, a "
+        "bulk record, the page's own title), else where the text has one."
     )
-    url: str | None = Field(description="Where it was published, when known.")
+    publisher: str | None = Field(
+        description="Who published it: as given with the article, else from cues in the text.",
+        examples=["Trend"],
+    )
+    url: str | None = Field(description="Where it was published, when the input gives it.")
     published_on: date | None = Field(
-        description="Publication day, from the text.", examples=["2022-11-21"]
+        description="Publication day: as given with the article, else from the text.",
+        examples=["2022-11-21"],
+    )
+    language: str | None = Field(
+        default=None,
+        description="Language tag (BCP 47) when the input gives one.",
+        examples=["en"],
+    )
+    duplicate_of: int | None = Field(
+        default=None,
+        description="Id of the first copy ingested of this near-identical story (a syndicated "
+        "copy under another header, byline or footer, or with small edits); null for an "
+        "original. Its statements are hidden from /statements unless include_duplicates=true.",
     )
     content_hash: str = Field(description="SHA-256 of the stored text (UTF-8).")
     snippet: str | None = Field(default=None, description="With `q`: matching words, highlighted.")
@@ -163,6 +179,8 @@ def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
         publisher=s.publisher,
         url=s.url,
         published_on=s.published_on,
+        language=s.language,
+        duplicate_of=s.duplicate_of,
         content_hash=s.content_hash,
         snippet=hit.snippet,
         score=hit.score,
@@ -203,7 +221,10 @@ def verification_read(v: Verification) -> VerificationRead:
 
 # -- CSV export -------------------------------------------------------------------------
 
-SOURCE_COLUMNS = ["id", "slug", "title", "publisher", "url", "published_on", "content_hash"]
+SOURCE_COLUMNS = [
+    "id", "slug", "title", "publisher", "url", "published_on", "language", "duplicate_of",
+    "content_hash",
+]  # fmt: skip
 
 
 def source_row(item: Any) -> dict[str, Any]:

@@ -109,6 +109,14 @@ class StatementFilters(SearchSort, ListFilters, DateWindow):
         default_factory=list,
         description="Counts per value over the whole filtered set. Repeatable.",
     )
+    include_duplicates: bool = Field(
+        False,
+        description=(
+            "Also statements of sources marked as near-duplicates of an earlier source "
+            "(`duplicate_of`), which are hidden from the list and its facets by default. "
+            "Naming a `source` always shows its statements."
+        ),
+    )
 
 
 class StatementDetail(StatementRead):
