@@ -225,6 +225,9 @@ class SqlCapture:
                 self.statements.append((statement, params))
 
     def sql_of(self, path: str) -> Captured:
+        # A warm request first: the pages count whole-dataset aggregates once per data version
+        # (app/web/cache.py), and the floor is what a served request issues, not a cold one.
+        self.client.get(path)
         self.statements = []
         self.recording = True
         try:
@@ -310,17 +313,86 @@ def _member_ids(url: str, name: str) -> list[int]:
 
 
 def _count_incidents(url: str) -> int:
+    from app.incidents.models import Incident
+
+    return _count_rows(url, Incident)
+
+
+def _count_rows(url: str, model: Any) -> int:
     from sqlalchemy import func, select
 
     from app.db.session import create_db_engine
-    from app.incidents.models import Incident
 
     engine = create_db_engine(url)
     try:
         with engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(Incident)).scalar_one())
+            return int(conn.execute(select(func.count()).select_from(model)).scalar_one())
     finally:
         engine.dispose()
+
+
+def _spread(n: int, k: int = 20) -> list[int]:
+    """`k` ids spread evenly over 1..n (detail pages that touch the whole file, not one corner)."""
+    return sorted({min(n, 1 + i * max(1, n // k)) for i in range(k)}) if n else []
+
+
+def page_workload(url: str, ours: Client, incidents: int) -> list[Query]:
+    """The HTML pages (/, /browse/...): ours only, Datasette has no equivalent of these."""
+    from app.sources.models import Source
+    from app.statements.models import Statement
+
+    sources = _spread(_count_rows(url, Source))
+    statements = _spread(_count_rows(url, Statement))
+    people = [a["slug"] for a in ours.json("/actors?kind=person&limit=20")["items"]]
+    window = [("date_from", "2015-01-01"), ("date_to", "2020-12-31")]
+    return [
+        Query("page_home", "page /", ["/"], None),
+        Query("page_incidents", "page /browse/incidents", ["/browse/incidents"], None),
+        Query(
+            "page_incidents_actor",
+            "page incidents actor=Iran",
+            [_q("/browse/incidents", {"actor": "Iran"})],
+            None,
+        ),
+        Query(
+            "page_incidents_narrow",
+            "page incidents 2 actors+window (facets)",
+            [_q("/browse/incidents", [("actor", "Iran"), ("actor", "Azerbaijan"), *window])],
+            None,
+        ),
+        Query(
+            "page_incidents_type",
+            "page incidents type=attack&country=IRN",
+            [_q("/browse/incidents", {"type": "attack", "country": "IRN"})],
+            None,
+        ),
+        Query(
+            "page_incident",
+            "page incident detail",
+            [f"/browse/incidents/{i}" for i in _spread(incidents)],
+            None,
+        ),
+        Query(
+            "page_source",
+            "page source (text+highlights)",
+            [f"/browse/sources/{i}" for i in sources],
+            None,
+        ),
+        Query(
+            "page_statement",
+            "page statement",
+            [f"/browse/statements/{i}" for i in statements],
+            None,
+        ),
+        Query("page_actor_state", "page actor Iran", ["/browse/actors/iran"], None),
+        Query(
+            "page_actor_person",
+            "page actor (20 officials)",
+            [f"/browse/actors/{p}" for p in people],
+            None,
+        ),
+        Query("page_search", "page search q=pipeline", ["/browse/search?q=pipeline"], None),
+    ]
 
 
 def _walk(client: Client, first: str, pages: int, next_of: Callable[[Any], str | None]) -> str:
@@ -484,6 +556,7 @@ def run(
     walk_page: int,
     with_datasette: bool = True,
     log: Callable[[str], None] = lambda _: None,
+    only: Sequence[str] = (),
 ) -> Result:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -526,6 +599,9 @@ def run(
         ds = Client(ds_base) if ds_base else None
         log(f"servers up; resolving the workload on {incidents:,} incidents")
         queries, _ = workload(url, ours, ds, ds_name, incidents, walk_page)
+        queries += page_workload(url, ours, incidents)
+        if only:
+            queries = [q for q in queries if q.name in only or q.name.startswith(tuple(only))]
         capture = SqlCapture(url)
         raw, close_raw = raw_runner(url)
         try:
@@ -624,6 +700,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--no-datasette", action="store_true", help="Skip the Datasette column.")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="Run only the queries with this name or prefix (repeatable), e.g. --only page_.",
+    )
     args = parser.parse_args(argv)
     requests = args.requests or (100 if args.quick else 300)
     warmup = args.warmup if args.warmup is not None else (5 if args.quick else 20)
@@ -640,7 +722,7 @@ def main(argv: list[str] | None = None) -> int:
 
             url = f"sqlite:///{tmp}/quick.sqlite3"
             log(generate(url, args.incidents, seed=1).summary())
-        result = run(url, requests, warmup, args.walk_page, not args.no_datasette, log)
+        result = run(url, requests, warmup, args.walk_page, not args.no_datasette, log, args.only)
     print(table(result))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
