@@ -162,3 +162,14 @@ def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]
     query = counted.with_only_columns(bucket, func.count(), maintain_column_froms=True)
     rows = session.execute(query.group_by(bucket).order_by(bucket))
     return [(str(month), int(n)) for month, n in rows]
+
+
+def count_facets(session: Session, f: IncidentFilters, budget_ms: int) -> dict[str, Facet]:
+    """The facets `f.facet` names over the filtered set, each within `budget_ms`, no page.
+
+    For counts computed once and kept (the web pages' whole-dataset facets), where the
+    configured per-request budget would cut them short.
+    """
+    actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
+    counted = IncidentRepository(session).counted(f, actor_sets)
+    return _facets(session, counted, f.facet, budget_ms)
