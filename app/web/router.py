@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, FastAPI, Request
 from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
@@ -171,6 +171,11 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
         chart=chart,
         top_actors=top.values[:15] if top else [],
     )
+
+
+@router.get("/browse")
+def browse() -> RedirectResponse:
+    return RedirectResponse("/browse/incidents", status_code=308)
 
 
 @router.get("/browse/search", response_class=HTMLResponse)

@@ -25,9 +25,7 @@ WIDTHS = {"desktop": (1280, 900, False), "phone": (390, 844, True)}
 
 def pages(api: httpx.Client) -> dict[str, str]:
     sources = api.get("/sources", params={"limit": 100}).json()["items"]
-    richest = max(
-        sources, key=lambda s: len(api.get(f"/sources/{s['slug']}").json()["statements"])
-    )
+    richest = max(sources, key=lambda s: len(api.get(f"/sources/{s['slug']}").json()["statements"]))
     statements = api.get("/statements", params={"speaker": "Iran", "limit": 1}).json()["items"]
     return {
         "home": "/",
