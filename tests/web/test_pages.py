@@ -235,6 +235,9 @@ def test_an_actor_page_shows_the_chain_members_and_officials_statements(
     assert {f"/browse/actors/{m['slug']}" for m in members} <= hrefs
     said = pages.get("/statements", params={"speaker": "iran", "limit": 10}).json()["items"]
     assert said and {f"/browse/statements/{s['id']}" for s in said} <= hrefs
+    took_part = pages.get("/incidents", params={"actor": "iran", "count": "exact"}).json()
+    (shown,) = re.findall(r'Incidents <span class="count">([\d,]+)</span>', iran_html)
+    assert int(shown.replace(",", "")) == took_part["total"] > 10
 
 
 def test_a_statement_page_shows_its_sentence_speaker_source_and_incident(
