@@ -7,6 +7,7 @@ give: the console, every request the page makes, script evaluation and screensho
 """
 
 import base64
+import contextlib
 import json
 import subprocess
 import time
@@ -58,8 +59,9 @@ class Browser:
                 raise RuntimeError(f"Chromium did not start; see {self.log.name}")
             time.sleep(0.05)
         port, path = port_file.read_text().splitlines()[:2]
-        self.ws: ClientConnection = connect(
-            f"ws://127.0.0.1:{port}{path}", max_size=64 * 1024 * 1024, open_timeout=30
+        self.stack = contextlib.ExitStack()
+        self.ws: ClientConnection = self.stack.enter_context(
+            connect(f"ws://127.0.0.1:{port}{path}", max_size=64 * 1024 * 1024, open_timeout=30)
         )
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
@@ -162,7 +164,7 @@ class Browser:
 
     def close(self) -> None:
         try:
-            self.ws.close()
+            self.stack.close()
         finally:
             self.process.terminate()
             try:
