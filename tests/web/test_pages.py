@@ -264,3 +264,41 @@ def test_the_stylesheet_is_served_by_this_server(pages: TestClient) -> None:
 def test_served_pages_answer_over_loopback(live: str) -> None:
     response = httpx.get(f"{live}/browse/incidents")
     assert response.status_code == 200 and "<h1>Incidents</h1>" in response.text
+
+
+class EvidenceMarks(HTMLParser):
+    """The text inside each `mark.evidence`, per statement id, in document order."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str | None] = []  # per open element: its statement id, if evidence
+        self.text: dict[str, str] = {}
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.open.append(dict(attrs).get("data-evidence-for") if tag == "mark" else None)
+
+    def handle_endtag(self, tag: str) -> None:
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        for statement_id in {i for i in self.open if i}:
+            self.text[statement_id] = self.text.get(statement_id, "") + data
+
+
+def test_attribution_evidence_is_marked_at_its_offsets(pages: TestClient) -> None:
+    checked = 0
+    for source in pages.get("/sources", params={"limit": 100}).json()["items"]:
+        detail = pages.get(f"/sources/{source['slug']}").json()
+        marked = EvidenceMarks(pages.get(f"/browse/sources/{source['slug']}").text).text
+        expected = {
+            str(s["id"]): "".join(
+                detail["text"][e["start"] : e["end"]]
+                for e in sorted(s["attribution"]["evidence"], key=lambda e: e["start"])
+            )
+            for s in detail["statements"]
+            if s["attribution"]["evidence"]
+        }
+        assert marked == expected, source["slug"]
+        checked += len(expected)
+    assert checked > 0
