@@ -23,6 +23,7 @@ from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
 from app.sources import router as sources_router
 from app.statements import router as statements_router
+from app.web import router as web_router
 
 
 class Health(BaseModel):
@@ -114,4 +115,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes_router.router,
     ):
         app.include_router(router)
+    # The pages people read (/, /browse/...), with their stylesheet and HTML error pages.
+    web_router.install(app)
     return app
