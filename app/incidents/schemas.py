@@ -7,7 +7,15 @@ from app.actors.schemas import ActorRef, actor_ref
 from app.incidents.models import DatePrecision, DateSource, Incident, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import CountryCode, DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import (
+    MAX_REPEATS,
+    CountryCode,
+    DateWindow,
+    ListFilters,
+    Name,
+    SearchSort,
+    SearchText,
+)
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.sources.schemas import SourceRead, source_read
 from app.statements.models import Statement
@@ -101,6 +109,7 @@ class IncidentType(BaseModel):
 class IncidentFilters(SearchSort, ListFilters, DateWindow):
     actor: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Participant by name, alias, slug or id (case- and accent-insensitive). Repeat it: "
             "every named actor must take part. A state matches its own officials and bodies."
@@ -109,6 +118,7 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
     )
     type: list[Annotated[str, Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description="Incident type; repeat for any of several. See /incidents/types.",
         examples=[["attack"]],
     )
@@ -127,6 +137,7 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
     )
     facet: list[Literal["type", "actor", "country", "year", "month"]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Counts per value over the whole filtered set, e.g. `facet=actor` for the actors "
             "that take part most often. Repeatable."

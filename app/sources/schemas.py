@@ -9,7 +9,7 @@ from app.actors.schemas import ActorRef, actor_ref
 from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.sources.models import Source
 from app.statements import provenance
@@ -77,6 +77,7 @@ class SourceFilters(SearchSort, ListFilters, DateWindow):
     )
     actor: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Only sources that mention every named actor (name, alias, slug or id); a state "
             "matches mentions of its officials and bodies."
