@@ -70,12 +70,18 @@ def extract_in_order(
     ) as pool:
         pending: deque[Future[list[Done]]] = deque()
         window = workers * WINDOW_PER_WORKER
+        more = True
         try:
-            for chunk in chunks:
-                pending.append(pool.submit(_extract_in_worker, chunk))
-                if len(pending) >= window:
-                    yield from pending.popleft().result()
-            while pending:
+            while True:
+                while more and len(pending) < window:
+                    chunk = next(chunks, [])  # chunks are never empty
+                    if not chunk:
+                        more = False
+                    else:
+                        pending.append(pool.submit(_extract_in_worker, chunk))
+                if not pending:
+                    return
+                # The oldest task first, whatever finished before it: input order.
                 yield from pending.popleft().result()
         finally:
             # The writer failed (or the caller stopped early): drop what has not started.
