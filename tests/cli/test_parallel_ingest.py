@@ -1,5 +1,9 @@
 """`incidentdb ingest --workers N`: extraction in processes stores exactly what one process does."""
 
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +89,45 @@ def test_workers_must_be_a_positive_number(db: Probe, capsys: pytest.CaptureFixt
     err = capsys.readouterr().err
     assert "--workers" in err and "Traceback" not in err
     assert db.fingerprint() == before
+
+
+def run_on_a_terminal(args: list[str], url: str) -> str:
+    """`python -m app ARGS` with stdout and stderr on a pseudo-terminal; what it showed."""
+    controller, terminal = pty.openpty()
+    env = {**os.environ, "DATABASE_URL": url, "COLUMNS": "160", "TERM": "xterm"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "app", *args], stdout=terminal, stderr=terminal, env=env
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            data = os.read(controller, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not data:
+            break
+        shown += data
+    os.close(controller)
+    assert process.wait(timeout=120) == 0, shown.decode(errors="replace")
+    return shown.decode(errors="replace")
+
+
+def test_a_terminal_shows_a_progress_bar_with_rate_and_time_left(
+    database_url: str, tmp_path: Path
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    shown = run_on_a_terminal(["ingest", "--workers", "1", str(SEEDS), str(corpus)], database_url)
+    assert "extracting" in shown
+    assert "articles/s" in shown
+    assert "left" in shown
+    assert "ingested 50 sources" in shown
+
+
+def test_quiet_shows_no_progress_bar_even_on_a_terminal(database_url: str, tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    shown = run_on_a_terminal(
+        ["ingest", "--quiet", "--workers", "1", str(SEEDS), str(corpus)], database_url
+    )
+    assert "extracting" not in shown
+    assert "ingested 50 sources" in shown
