@@ -177,6 +177,11 @@ class _Apply:
         if self.problems:
             raise InputError(self.problems)
         self.session.flush()
+        # Every article is stored: let their texts go (the loaded articles and the Source
+        # objects holding them), so memory does not grow with the corpus during extraction.
+        # Extraction reloads the stale sources a slice at a time.
+        self.batch.articles.clear()
+        self.sources.clear()
         meta = self._meta()
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
