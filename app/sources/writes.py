@@ -7,7 +7,7 @@ from collections.abc import Collection, Mapping
 from datetime import date
 
 from sqlalchemy import delete, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
 
 from app.kit import near_duplicates
 from app.kit.writes import assign
@@ -23,9 +23,12 @@ def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Source]:
     # Bounded IN lists: SQLite refuses more than 32,766 bound values in one statement.
     for start in range(0, len(wanted), 10_000):
         chunk = wanted[start : start + 10_000]
-        found.update(
-            (s.slug, s) for s in session.scalars(select(Source).where(Source.slug.in_(chunk)))
+        rows = session.scalars(
+            # The text is read only where the input's hash differs: a re-run over an unchanged
+            # corpus does not load it.
+            select(Source).where(Source.slug.in_(chunk)).options(defer(Source.text))
         )
+        found.update((s.slug, s) for s in rows)
     return found
 
 
