@@ -122,11 +122,44 @@ def upsert_extracted(
     return changes
 
 
+def complete_extracted(
+    actors: dict[str, Actor],
+    actor: Actor,
+    *,
+    name: str,
+    slug: str,
+    country: str | None,
+    title: str | None,
+    affiliation: str | None,
+) -> int:
+    """Another article's description of an extracted person: fill what is missing, and turn
+    a lone surname into the full name (and its slug, when free); never overwrite."""
+    values: dict[str, object] = {}
+    if len(name.split()) > len(actor.name.split()):
+        values["name"] = name
+        if slug not in actors:
+            del actors[actor.slug]
+            actors[slug] = actor
+            values["slug"] = slug
+    if actor.country is None and country is not None:
+        values["country"] = country
+    if actor.title is None and title is not None:
+        values["title"] = title
+    if actor.affiliation is None and affiliation is not None and affiliation in actors:
+        values["affiliation"] = actors[affiliation]
+    old_name = actor.name
+    changes = assign(actor, values)
+    if "name" in values:
+        sync_aliases(actor, {AliasKind.name: [name], AliasKind.alias: [old_name]})
+    return changes
+
+
 def delete_orphans(session: Session, actors: dict[str, Actor]) -> int:
-    """Drop extracted actors nothing refers to any more (their quotes were re-attributed)."""
+    """Drop extracted actors and built-in states nothing refers to any more (their quotes
+    were re-attributed, the articles naming them changed)."""
     session.flush()
     orphans = select(Actor.id).where(
-        Actor.origin == ActorOrigin.extracted,
+        Actor.origin.in_([ActorOrigin.extracted, ActorOrigin.builtin]),
         ~exists().where(Statement.speaker_id == Actor.id),
         ~exists().where(Mention.actor_id == Actor.id),
         ~exists().where(IncidentParticipant.actor_id == Actor.id),
