@@ -148,9 +148,17 @@ def complete_extracted(
     if actor.affiliation is None and affiliation is not None and affiliation in actors:
         values["affiliation"] = actors[affiliation]
     old_name = actor.name
-    changes = assign(actor, values)
+    changes = int(assign(actor, values))
     if "name" in values:
-        sync_aliases(actor, {AliasKind.name: [name], AliasKind.alias: [old_name]})
+        names = names_by_kind(actor)
+        names[AliasKind.name] = [name]
+        names[AliasKind.alias].append(old_name)
+        changes += sync_aliases(actor, names)
+    elif len(name.split()) > 1 and match_key(name) not in {a.key for a in actor.aliases}:
+        # Another spelling of the full name (Yousef Demirchi, Yusuf Demirci) finds the actor
+        # in the API as a curated alias would.
+        actor.aliases.append(ActorAlias(kind=AliasKind.alias, alias=name, key=match_key(name)))
+        changes += 1
     return changes
 
 

@@ -52,8 +52,8 @@ def split_title(
     lead: list[str] = []
     while len(words) > 1 and _is_title_word(words[0], state_words):
         lead.append(words.pop(0))
-    if not lead:
-        return name, title
+    if not any(match_key(w) in _TITLE_WORDS for w in lead):
+        return name, title  # "Georgian Dream": a nationality alone is part of the name
     return " ".join(words), title or " ".join(lead)
 
 

@@ -1,0 +1,140 @@
+"""Every state is known out of the box: a corpus about states nobody curated still answers
+`speaker=<state>` and `actor=<state>` with their officials (CLI ingest, then HTTP)."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app import cli
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import Probe
+
+# Invented text: no state in it is curated.
+NORDIC = """\
+Finland and Chile sign a fisheries pact
+
+HELSINKI, March 3 (Wire) - Finnish Foreign Minister Aino Virtanen welcomed the agreement on \
+Tuesday.
+
+"This is a good day for both our peoples," Virtanen told reporters in Helsinki.
+
+Chilean Foreign Minister Rodrigo Fuentes said the pact would last a decade. "We have waited a \
+long time for this," Fuentes said.
+"""
+LATER = """\
+Fisheries talks go on
+
+VALPARAISO, April 9 (Wire) - Aino Virtanen returned to the talks on Monday.
+
+"We will keep our word," Virtanen said.
+
+Santiago said it would host the next round, and Kosovar and Taiwanese observers attended.
+"""
+INCIDENTS = """\
+- slug: fisheries-pact
+  title: Fisheries pact
+  summary: Two states nobody curated sign a pact.
+  type: agreement
+  date_start: 2026-03-03
+  participants:
+    - {actor: chile, role: initiator}
+    - {actor: finland, role: target}
+  sources: [nordic]
+"""
+
+
+def write_corpus(folder: Path, *, actors: str | None = None, incidents: bool = True) -> Path:
+    (folder / "articles").mkdir(parents=True)
+    (folder / "articles" / "nordic.txt").write_text(NORDIC, encoding="utf-8")
+    (folder / "articles" / "later.txt").write_text(LATER, encoding="utf-8")
+    if incidents:
+        (folder / "incidents.yaml").write_text(INCIDENTS, encoding="utf-8")
+    if actors is not None:
+        (folder / "actors.yaml").write_text(actors, encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def client(database_url: str) -> Iterator[TestClient]:
+    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+        yield test_client
+
+
+def speakers(client: TestClient, speaker: str) -> set[str]:
+    r = client.get("/statements", params={"speaker": speaker})
+    assert r.status_code == 200, r.text
+    return {s["speaker"]["name"] for s in r.json()["items"]}
+
+
+def test_uncurated_states_answer_speaker_and_actor(
+    tmp_path: Path, db: Probe, client: TestClient
+) -> None:
+    assert cli.main(["ingest", str(write_corpus(tmp_path / "corpus"))]) == 0
+    assert speakers(client, "Finland") == {"Aino Virtanen"}
+    assert speakers(client, "finnish") == {"Aino Virtanen"}  # a demonym names the state too
+    assert speakers(client, "Chile") == {"Rodrigo Fuentes"}
+    virtanen = client.get("/actors/aino-virtanen").json()
+    assert (virtanen["country"], virtanen["affiliation"]["slug"]) == ("FIN", "finland")
+    # the capital speaks for the state: "Santiago said" is a mention of Chile in the 2nd article
+    sources = client.get("/sources", params={"actor": "Chile"}).json()["items"]
+    assert {s["slug"] for s in sources} == {"nordic", "later"}
+    incidents = client.get("/incidents", params={"actor": "Finland"}).json()["items"]
+    assert [i["slug"] for i in incidents] == ["fisheries-pact"]
+    finland = client.get("/actors/finland").json()
+    assert (finland["kind"], finland["country"], finland["origin"]) == ("state", "FIN", "builtin")
+    assert "Finnish" in finland["demonyms"] and "Helsinki" in finland["metonyms"]
+
+
+def test_only_states_the_data_refers_to_are_listed_but_all_are_known(
+    tmp_path: Path, db: Probe, client: TestClient
+) -> None:
+    assert cli.main(["ingest", str(write_corpus(tmp_path / "corpus"))]) == 0
+    listed = {a["slug"] for a in client.get("/actors", params={"kind": "state"}).json()["items"]}
+    assert listed == {"finland", "chile", "kosovo", "taiwan"}
+    assert db.scalar("SELECT country FROM actor WHERE slug = 'kosovo'") == "XKX"
+    # Peru is named nowhere: known all the same, with no statement.
+    r = client.get("/statements", params={"speaker": "Peru"})
+    assert (r.status_code, r.json()["items"]) == (200, [])
+    assert client.get("/statements", params={"speaker": "Narnia"}).status_code == 422
+
+
+def test_a_curated_state_wins_over_the_builtin_one(
+    tmp_path: Path, db: Probe, client: TestClient
+) -> None:
+    curated = (
+        "- slug: suomi\n  name: Suomi Curated\n  kind: state\n  country: FIN\n"
+        "  demonyms: [Finnish]\n"
+    )
+    corpus = write_corpus(tmp_path / "corpus", actors=curated, incidents=False)
+    assert cli.main(["ingest", str(corpus)]) == 0
+    states = db.rows("SELECT slug, origin FROM actor WHERE country = 'FIN' AND kind = 'state'")
+    assert states == [("suomi", "curated")]
+    assert speakers(client, "Suomi Curated") == {"Aino Virtanen"}
+    assert client.get("/actors/finland").status_code == 404
+
+
+def test_a_state_curated_later_takes_over_and_reingest_changes_nothing(
+    tmp_path: Path, db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    assert cli.main(["ingest", str(corpus)]) == 0
+    assert db.scalar("SELECT origin FROM actor WHERE slug = 'finland'") == "builtin"
+    before = db.fingerprint()
+    assert cli.main(["ingest", str(corpus)]) == 0
+    assert db.fingerprint() == before
+    (corpus / "actors.yaml").write_text(
+        "- slug: finland\n  name: Finland\n  kind: state\n  country: FIN\n"
+        "  aliases: [Suomi]\n  demonyms: [Finnish]\n",
+        encoding="utf-8",
+    )
+    assert cli.main(["ingest", str(corpus)]) == 0
+    row = db.rows("SELECT origin FROM actor WHERE slug = 'finland'")
+    assert row == [("curated",)]
+    aliases = db.rows(
+        "SELECT l.alias FROM actor_alias l JOIN actor a ON a.id = l.actor_id "
+        "WHERE a.slug = 'finland' AND l.kind = 'alias'"
+    )
+    assert aliases == [("Suomi",)]  # exactly the curated ones: curated wins, never merged
