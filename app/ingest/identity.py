@@ -30,7 +30,14 @@ from app.extraction.text import slugify
 from app.kit.names import match_key
 
 _FUZZY_MIN_RATIO = 70.0
-_TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
+# The extraction's role words, plus ranks its lists do not have yet: extraction leaves
+# "Councillor" on a name it cuts after "State" ("State Councillor Wang Jun").
+_TITLE_WORDS = (
+    lexicon.HONORIFICS
+    | lexicon.PERSON_ROLES
+    | lexicon.ROLE_MODIFIERS
+    | frozenset({"councillor", "councilor", "undersecretary"})
+)
 
 
 @dataclass(frozen=True)

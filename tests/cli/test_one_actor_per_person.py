@@ -37,6 +37,11 @@ ARTICLES = {
         "Transport Minister Yusuf Demirci signed the deal on Monday.\n\n"
         '"The port will open next year," Demirci said.\n'
     ),
+    "councillor": (
+        "Grain deal\n\n"
+        "State Councillor Wang Jun spoke on Monday.\n\n"
+        '"Supplies will be steady," State Councillor Wang Jun said.\n'
+    ),
     "yousef": (
         "Port opens early\n\n"
         '"We finished ahead of time," Yousef Demirchi told reporters on Tuesday.\n'
@@ -114,6 +119,8 @@ def test_a_person_named_by_title_surname_accents_or_transliteration_is_one_actor
         found = client.get("/statements", params={"speaker": spelling}).json()["items"]
         assert {s["source_id"] for s in found} == source_ids(client, "yusuf", "yousef")
         assert len({s["speaker"]["id"] for s in found}) == 1
+    wang = client.get("/statements", params={"speaker": "Wang Jun"}).json()["items"]
+    assert [s["speaker"]["name"] for s in wang] == ["Wang Jun"]  # a rank is never a name
     renard = client.get("/actors/paul-renard").json()
     assert (renard["name"], renard["title"]) == ("Pául Rénard", "Trade Minister")
 
