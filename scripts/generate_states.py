@@ -3,7 +3,7 @@
 Run once when the sources change, and commit the result; the ingest reads only the YAML, so
 neither these packages nor their loading time are needed at run time:
 
-    pip install 'pycountry>=24' 'countryinfo>=1.0,<2' 'country-converter>=1.3,<2'
+    pip install -e '.[states-data]'
     python scripts/generate_states.py
 
 Sources (all from PyPI):
