@@ -76,6 +76,12 @@ class People:
     state_words: frozenset[str]
     by_key: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     keys_of: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Folded names by consonant skeleton and by last word: a lookup reads one bucket, so
+    # identifying n speakers stays linear however many people are stored.
+    keys_by_skeleton: dict[tuple[str, ...], set[str]] = field(
+        default_factory=lambda: defaultdict(set)
+    )
+    keys_by_surname: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     people: dict[str, Actor] = field(default_factory=dict)
 
     @classmethod
@@ -95,13 +101,11 @@ class People:
         keys.discard("")
         for key in keys:
             self.by_key[key].add(actor.slug)
+            words = key.split()
+            self.keys_by_skeleton[tuple(skeleton(w) for w in words)].add(key)
+            self.keys_by_surname[words[-1]].add(key)
         self.keys_of[actor.slug] = keys
         self.people[actor.slug] = actor
-
-    def forget(self, slug: str) -> None:
-        for key in self.keys_of.pop(slug, set()):
-            self.by_key[key].discard(slug)
-        self.people.pop(slug, None)
 
     def identify(self, new: NewActor) -> Person:
         """The stored person `new` is, or a new slug for it, with its name freed of titles."""
@@ -133,29 +137,19 @@ class People:
         return candidates[0]
 
     def _transliterations(self, words: list[str]) -> set[str]:
-        skeletons = [skeleton(w) for w in words]
         found: set[str] = set()
-        for key, slugs in self.by_key.items():
-            if not slugs:
-                continue
+        for key in self.keys_by_skeleton.get(tuple(skeleton(w) for w in words), ()):
             other = key.split()
-            if len(other) != len(words):
-                continue
-            if all(
-                skeleton(o) == s and fuzz.ratio(o, w) >= _FUZZY_MIN_RATIO
-                for o, w, s in zip(other, words, skeletons, strict=True)
-            ):
-                found |= slugs
+            if all(fuzz.ratio(o, w) >= _FUZZY_MIN_RATIO for o, w in zip(other, words, strict=True)):
+                found |= self.by_key.get(key, set())
         return found
 
     def _with_surname(self, surname: str, *, full: bool) -> set[str]:
         """People whose name ends with `surname`: with a full name (`full`), or a lone one."""
         found: set[str] = set()
-        for key, slugs in self.by_key.items():
-            other = key.split()
-            if not slugs or other[-1:] != [surname]:
-                continue
-            if (len(other) >= 2) == full:
+        for key in self.keys_by_surname.get(surname, ()):
+            slugs = self.by_key.get(key, set())
+            if (len(key.split()) >= 2) == full:
                 found |= {s for s in slugs if self._is_person(s)}
         return found
 
