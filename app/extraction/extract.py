@@ -5,12 +5,21 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 
-from app.extraction import dates, metadata, speakers
+from app.extraction import dates, metadata
+from app.extraction.attribution import attribute, evidence_spans
+from app.extraction.calibration import confidence_of
 from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import Gazetteer
 from app.extraction.linking import link_incident
 from app.extraction.mentions import find_mentions
-from app.extraction.model import ArticleExtraction, ExtractedStatement, KnownIncident, NewActor
+from app.extraction.model import (
+    ArticleExtraction,
+    Evidence,
+    ExtractedStatement,
+    KnownIncident,
+    NewActor,
+    SpeakerAttribution,
+)
 from app.extraction.quotes import select_statements
 
 
@@ -29,7 +38,7 @@ def extract_article(
         lambda pos: ctx.sentences[ctx.sentence_index(pos)],
         lambda pos: ctx.paragraphs[ctx.paragraph_index(pos)],
     )
-    attributions, new_actors = speakers.attribute(ctx, quotes)
+    attributions, new_actors = attribute(ctx, quotes)
     by_slug = {a.slug: a for a in new_actors}
 
     def lineage(slug: str) -> tuple[str, ...]:
@@ -56,6 +65,14 @@ def extract_article(
                     source_slug,
                     lineage,
                     _mentioned(ctx, quote.start, quote.end),
+                ),
+                attribution=SpeakerAttribution(
+                    method=found.method,
+                    confidence=confidence_of(found.method),
+                    evidence=tuple(
+                        Evidence(text[start:end], start, end)
+                        for start, end in evidence_spans(text, found)
+                    ),
                 ),
             )
         )

@@ -32,7 +32,7 @@ from app.statements import writes as statements_writes
 from app.statements.models import Statement
 
 # Bump when the extraction rules change, so the next ingest re-extracts every source.
-EXTRACTOR_VERSION = "5"  # 5: names fold ş/ç as sh/ch (app/kit/names.py)
+EXTRACTOR_VERSION = "6"  # 6: statements store their attribution; 5: ş/ç fold as sh/ch
 
 Progress = Callable[[int, int], None]
 
@@ -404,6 +404,11 @@ class _Apply:
             speaker_id=speaker.id if speaker else None,
             said_on=found.said_on,
             incident_id=incident.id if incident else None,
+            attribution_method=found.attribution.method,
+            attribution_confidence=found.attribution.confidence,
+            attribution_evidence=tuple(
+                {"start": e.start, "end": e.end, "text": e.text} for e in found.attribution.evidence
+            ),
         )
 
     # -- search ----------------------------------------------------------------------------

@@ -81,6 +81,13 @@ class DriftRead(BaseModel):
     end: int
     stored: str = Field(description="The statement's text as stored.")
     found: str = Field(description="What the source's text now holds at [start, end).")
+    part: Literal["text", "attribution_evidence"] = Field(
+        "text",
+        description=(
+            "`text`: the quotation's own offsets; `attribution_evidence`: one of the spans "
+            "that show who said it."
+        ),
+    )
 
 
 class VerificationRead(BaseModel):
@@ -90,6 +97,9 @@ class VerificationRead(BaseModel):
     slug: str
     content_hash_ok: bool = Field(description="SHA-256 of the text equals the stored hash.")
     statements_checked: int
+    evidence_checked: int = Field(
+        description="Attribution evidence spans of those statements, checked too."
+    )
     drifted: list[DriftRead] = Field(description="Statements whose offsets no longer match.")
     ok: bool
 
@@ -120,6 +130,7 @@ class Verification:
     content_hash_ok: bool
     checked: int
     drifted: list[provenance.Drift]
+    evidence_checked: int
 
 
 # -- building items ---------------------------------------------------------------------
@@ -158,6 +169,7 @@ def verification_read(v: Verification) -> VerificationRead:
         slug=v.source.slug,
         content_hash_ok=v.content_hash_ok,
         statements_checked=v.checked,
+        evidence_checked=v.evidence_checked,
         drifted=[DriftRead(**vars(d)) for d in v.drifted],
         ok=v.content_hash_ok and not v.drifted,
     )

@@ -66,12 +66,16 @@ def get_source(session: Session, key: str) -> SourceView:
 
 
 def verify(session: Session, source: Source) -> Verification:
-    quotes = SourceRepository(session).quotes(source.id)
+    repo = SourceRepository(session)
+    quotes = repo.quotes(source.id)
+    evidence = repo.attribution_evidence(source.id)
     return Verification(
         source,
         provenance.sha256(source.text) == source.content_hash,
         len(quotes),
-        provenance.drifted(source.text, quotes),
+        provenance.drifted(source.text, quotes)
+        + provenance.drifted_evidence(source.text, evidence),
+        sum(len(spans) for _, spans in evidence),
     )
 
 

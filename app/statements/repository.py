@@ -32,6 +32,8 @@ class StatementRepository:
             stmt = stmt.where(Statement.said_on >= f.date_from)
         if f.date_to:
             stmt = stmt.where(Statement.said_on <= f.date_to)
+        if f.min_confidence is not None:
+            stmt = stmt.where(Statement.attribution_confidence >= f.min_confidence)
         if f.q:
             stmt = stmt.where(search.matches(self.session, Statement, f.q))
         return stmt
