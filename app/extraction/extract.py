@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from datetime import date
 
 from app.extraction import dates, metadata
 from app.extraction.attribution import attribute, evidence_spans
@@ -28,10 +29,14 @@ def extract_article(
     gazetteer: Gazetteer,
     incidents: Sequence[KnownIncident] = (),
     source_slug: str | None = None,
+    published_on: date | None = None,
 ) -> ArticleExtraction:
-    """Statements, speakers, mentions, dates and metadata of one article (offsets exact)."""
+    """Statements, speakers, mentions, dates and metadata of one article (offsets exact).
+
+    `published_on`, when the input states it, is the day relative dates resolve against.
+    """
     ctx = ArticleContext.build(text, gazetteer)
-    published = dates.published_on(ctx)
+    published = published_on or dates.published_on(ctx)
     quotes = select_statements(
         text,
         ctx.quotes,

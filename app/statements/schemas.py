@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.actors.schemas import ActorRef, actor_ref
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.statements import provenance
 from app.statements.models import Statement
@@ -77,6 +77,7 @@ class StatementRead(BaseModel):
 class StatementFilters(SearchSort, ListFilters, DateWindow):
     speaker: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Speaker by name, alias, slug or id (case- and accent-insensitive); a state "
             "matches its officials' and bodies' statements. Repeat to accept any of several."
@@ -107,7 +108,16 @@ class StatementFilters(SearchSort, ListFilters, DateWindow):
     )
     facet: list[Literal["speaker", "source", "year", "month"]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description="Counts per value over the whole filtered set. Repeatable.",
+    )
+    include_duplicates: bool = Field(
+        False,
+        description=(
+            "Also statements of sources marked as near-duplicates of an earlier source "
+            "(`duplicate_of`), which are hidden from the list and its facets by default. "
+            "Naming a `source` always shows its statements."
+        ),
     )
 
 

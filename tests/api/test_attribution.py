@@ -115,4 +115,4 @@ def test_verify_finds_evidence_that_no_longer_points_at_its_words(
     assert [(d["statement_id"], d["part"], d["stored"]) for d in report["drifted"]] == [
         (statement_id, "attribution_evidence", first["text"])
     ]
-    assert report["evidence_checked"] >= 1
+    assert report["attribution_evidence_checked"] >= 1

@@ -7,8 +7,8 @@ source that show it (`attribution_evidence`, a JSON list of {start, end, text}).
 before this revision get the "none" method and confidence 0 until the next ingest re-extracts
 them (the extractor version changes with this revision, so it does).
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-11-25 19:40:00
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0005"
-down_revision: str | None = "0004"
+revision: str = "0006"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
