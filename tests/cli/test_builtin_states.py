@@ -138,3 +138,84 @@ def test_a_state_curated_later_takes_over_and_reingest_changes_nothing(
         "WHERE a.slug = 'finland' AND l.kind = 'alias'"
     )
     assert aliases == [("Suomi",)]  # exactly the curated ones: curated wins, never merged
+
+
+def test_a_builtin_state_no_longer_named_is_pruned_with_a_tombstone(
+    tmp_path: Path, db: Probe, client: TestClient
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    assert cli.main(["ingest", str(corpus)]) == 0
+    kosovo = client.get("/actors/kosovo").json()  # named in the second article only
+    assert kosovo["origin"] == "builtin"
+    base = client.get("/versions").json()["items"][0]["number"]
+    (corpus / "articles" / "later.txt").unlink()
+    assert cli.main(["ingest", "--prune", "--yes", str(corpus)]) == 0
+    assert client.get("/actors/kosovo").status_code == 404
+    assert client.get("/actors/finland").status_code == 200  # the incident still names it
+    changes = client.get("/changes", params={"since": base}).json()["items"]
+    gone = {(c["id"], c["slug"]) for c in changes if c["kind"] == "actor" and c["op"] == "deleted"}
+    assert (kosovo["id"], "kosovo") in gone and "taiwan" in {slug for _, slug in gone}
+    newest = client.get("/versions").json()["items"][0]
+    assert newest["counts"]["actor"]["deleted"] == len(gone)
+
+
+CURATED = "".join(
+    f"- slug: {slug}\n  name: {name}\n  kind: organization\n"
+    for slug, name in [("un", "United Nations"), ("nato", "NATO"), ("asean", "ASEAN")]
+)
+MANY_STATES = """\
+Summit opens
+
+GENEVA, May 2 (Wire) - Delegates from France, Germany, Italy, Spain, Portugal, Poland, \
+Austria, Belgium, Sweden, Norway, Denmark and Ireland met the United Nations, NATO and ASEAN.
+"""
+
+
+def test_the_prune_guard_counts_curated_actors_not_the_builtin_states(
+    tmp_path: Path, db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = tmp_path / "corpus"
+    (corpus / "articles").mkdir(parents=True)
+    (corpus / "articles" / "summit.txt").write_text(MANY_STATES, encoding="utf-8")
+    (corpus / "actors.yaml").write_text(CURATED, encoding="utf-8")
+    assert cli.main(["ingest", str(corpus)]) == 0
+    assert db.scalar("SELECT count(*) FROM actor WHERE origin = 'builtin'") == 12
+    (corpus / "actors.yaml").write_text(CURATED[: CURATED.index("- slug: asean")])
+    before = db.fingerprint()
+    capsys.readouterr()
+    # 1 of 15 actors, but 1 of the 3 the inputs hold: a forgotten actors.yaml looks like this.
+    assert cli.main(["ingest", "--prune", str(corpus)]) == 1
+    out, err = capsys.readouterr()
+    assert "1 of 3 curated actors (33%)" in out
+    assert err.startswith("prune refused: it would delete 33% of the curated actors (1 of 3)")
+    assert db.fingerprint() == before
+
+
+def test_evidence_must_name_a_builtin_state_first_stored_by_a_later_incident(
+    tmp_path: Path, db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    evidenced = INCIDENTS + (
+        "  evidence:\n"
+        "    - {source: nordic, quote: Finland and Chile sign a fisheries pact}\n"
+        "- slug: next-round\n"
+        "  title: Next round\n"
+        "  summary: Chile hosts, Peru is named nowhere.\n"
+        "  type: agreement\n"
+        "  date_start: 2026-04-09\n"
+        "  participants:\n"
+        "    - {actor: chile, role: initiator}\n"
+        "    - {actor: peru, role: target}\n"
+        "  sources: [later]\n"
+        "  evidence:\n"
+        "    - {source: later, quote: Santiago said it would host the next round}\n"
+    )
+    corpus = write_corpus(tmp_path / "corpus")
+    (corpus / "incidents.yaml").write_text(evidenced, encoding="utf-8")
+    capsys.readouterr()
+    assert cli.main(["ingest", str(corpus)]) == 1
+    path = corpus / "incidents.yaml"
+    line = evidenced.splitlines().index("    - {actor: peru, role: target}") + 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"{path}:{line}: participant 'peru' is not named in the evidence"
+    ]
+    assert db.scalar("SELECT count(*) FROM actor") == 0
