@@ -86,6 +86,8 @@ def test_uncurated_states_answer_speaker_and_actor(
     finland = client.get("/actors/finland").json()
     assert (finland["kind"], finland["country"], finland["origin"]) == ("state", "FIN", "builtin")
     assert "Finnish" in finland["demonyms"] and "Helsinki" in finland["metonyms"]
+    page = client.get("/browse/actors/finland")
+    assert page.status_code == 200 and "(a state known without curation)" in page.text
 
 
 def test_only_states_the_data_refers_to_are_listed_but_all_are_known(
