@@ -9,6 +9,9 @@ whatever the number of workers.
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -118,7 +121,27 @@ _worker_gazetteer: extraction.Gazetteer | None = None
 
 def _start_worker(known: tuple[extraction.KnownActor, ...]) -> None:
     global _worker_gazetteer
+    _watch_parent(os.getppid())
     _worker_gazetteer = extraction.Gazetteer.build(list(known))
+
+
+def _watch_parent(parent: int) -> None:
+    """Exit when the ingest that started us is gone.
+
+    A SIGKILLed ingest cannot shut its pool down; its workers would otherwise live on,
+    re-parented, holding CPU, memory and the ingest's stdout. Its transaction is already
+    void: there is nothing to save.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+_PARENT_POLL_SECONDS = 0.5
 
 
 def _extract_in_worker(chunk: list[Job]) -> list[Done]:
