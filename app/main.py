@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's generations, so the full collections that land on a request stay short.
         gc.collect()
         gc.freeze()
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         engine.dispose()
 
