@@ -1,4 +1,6 @@
-from sqlalchemy import ColumnElement, Select, exists, select
+from datetime import date
+
+from sqlalchemy import ColumnElement, Select, exists, func, select
 from sqlalchemy.orm import Session, defer, selectinload
 
 from app.actors.models import Actor
@@ -40,14 +42,52 @@ class IncidentRepository:
             ),
         )
 
-    def filtered_rows(self, f: IncidentFilters, actor_sets: list[set[int]]) -> AnySelect:
+    def filtered_rows(
+        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None = None
+    ) -> AnySelect:
         """The same filters over plain columns: a list page needs no ORM identity map, and
-        building ORM objects was half of a list request's time (profiled)."""
-        return self._where(select(*LIST_COLUMNS), f, actor_sets)
+        building ORM objects was half of a list request's time (profiled).
 
-    def counted(self, f: IncidentFilters, actor_sets: list[set[int]]) -> AnySelect:
+        `start_floor`: no incident overlapping the window starts before it (see
+        `longest_span_days`); it changes no result, only how far a walk in date order goes.
+        """
+        return self._where(select(*LIST_COLUMNS), f, actor_sets, start_floor=start_floor)
+
+    def counted(
+        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None = None
+    ) -> AnySelect:
         """The same filters, shaped for counting every match rather than finding a page."""
-        return self._where(select(Incident.id), f, actor_sets, for_count=True)
+        return self._where(
+            select(Incident.id), f, actor_sets, for_count=True, start_floor=start_floor
+        )
+
+    def window_has_fewer_than(self, f: IncidentFilters, start_floor: date | None, n: int) -> bool:
+        """Whether the date window holds fewer than `n` incidents; False without one.
+
+        Counts (date_start, id) index entries between `start_floor` and date_to, a superset of
+        the window: index-only and stops after `n`, where testing date_end too read a row of
+        the table per entry (0.9 s for 20,000, profiled).
+        """
+        if start_floor is None and f.date_to is None:
+            return False
+        in_window = select(Incident.id)
+        if start_floor is not None:
+            in_window = in_window.where(Incident.date_start >= start_floor)
+        if f.date_to:
+            in_window = in_window.where(Incident.date_start <= f.date_to)
+        bounded = in_window.limit(n).subquery()
+        found = self.session.scalar(select(func.count()).select_from(bounded))
+        return int(found or 0) < n
+
+    def longest_span_days(self) -> int | None:
+        """The most days any incident lasts (date_end - date_start); None when there are none."""
+        start, end = Incident.date_start, Incident.date_end
+        if self.session.get_bind().dialect.name == "sqlite":
+            span = func.max(func.julianday(end) - func.julianday(start))
+        else:
+            span = func.max(end - start)
+        value = self.session.scalar(select(span))
+        return None if value is None else int(value)
 
     def participants_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
         """Participants with their actors, per incident, in curated order."""
@@ -101,6 +141,7 @@ class IncidentRepository:
         actor_sets: list[set[int]],
         *,
         for_count: bool = False,
+        start_floor: date | None = None,
     ) -> AnySelect:
         actor_id: ColumnElement[int] = IncidentParticipant.actor_id.expression
         if self.session.get_bind().dialect.name == "sqlite":
@@ -133,6 +174,10 @@ class IncidentRepository:
         # An incident overlapping the window counts, even if it started before it.
         if f.date_from:
             stmt = stmt.where(Incident.date_end >= f.date_from)
+        if start_floor is not None:
+            # Implied by the line above; said so the (date_start, id) index bounds the walk.
+            # Without it a window past the data's edge walked every incident to find none.
+            stmt = stmt.where(Incident.date_start >= start_floor)
         if f.date_to:
             stmt = stmt.where(Incident.date_start <= f.date_to)
         if f.q:
