@@ -11,6 +11,7 @@ so on a 2-core machine the load generator takes little of the CPU the servers ne
 
 from __future__ import annotations
 
+import math
 import random
 import re
 import shutil
@@ -146,10 +147,10 @@ def concurrent(url: str, connections: int, seconds: int) -> LoadResult:
         text=True,
         check=True,
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)$", out, re.M))
+    latency = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)\s*$", out, re.M))
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
-    return LoadResult(
-        connections, rps, _ms(latency["50"]), _ms(latency["90"]), _ms(latency["99"]), errors
-    )
+    # No distribution when no request completed (all timed out): NaN, and the errors say why.
+    p50, p90, p99 = (_ms(latency[k]) if k in latency else math.nan for k in ("50", "90", "99"))
+    return LoadResult(connections, rps, p50, p90, p99, errors)
