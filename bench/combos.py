@@ -142,7 +142,7 @@ def has_wrk() -> bool:
 def concurrent(url: str, connections: int, seconds: int) -> LoadResult:
     """`wrk` on one URL for `seconds` with `connections` keep-alive connections."""
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
         capture_output=True,
         text=True,
         check=True,
