@@ -11,12 +11,14 @@ so on a 2-core machine the load generator takes little of the CPU the servers ne
 
 from __future__ import annotations
 
+import contextlib
 import math
 import random
 import re
 import shutil
 import subprocess
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -151,6 +153,11 @@ def concurrent(url: str, connections: int, seconds: int) -> LoadResult:
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    # wrk stops sending, but a server may still hold a queue of slow requests: wait until one
+    # more request of the same URL is answered, so the next measurement starts on an idle
+    # server instead of inheriting this one's backlog.
+    with contextlib.suppress(OSError):
+        urllib.request.urlopen(url, timeout=300).read()
     # No distribution when no request completed (all timed out): NaN, and the errors say why.
     p50, p90, p99 = (_ms(latency[k]) if k in latency else math.nan for k in ("50", "90", "99"))
     return LoadResult(connections, rps, p50, p90, p99, errors)

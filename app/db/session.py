@@ -23,7 +23,7 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         pool: dict[str, Any] = {}
-        if not writer:
+        if not writer and parsed.database not in (None, "", ":memory:"):
             # One pooled connection per thread that can hold one. With SQLAlchemy's default
             # (5 kept, 10 overflow) 16 concurrent clients opened and closed a connection per
             # request (PRAGMAs, schema parse, a cold page cache each time): requests/s fell
