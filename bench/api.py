@@ -574,6 +574,7 @@ class Modes:
     seed: int = 1
     only: bool = False  # skip the one-client table
     ours_source: str | None = None  # serve another checkout's app (a before/after run)
+    names: tuple[str, ...] = ()  # only these queries (list, actor, detail, ...) under load
 
 
 def _ours_source(
@@ -618,7 +619,7 @@ def run_concurrent(
     rows: list[dict[str, Any]] = []
     for connections in modes.concurrent:
         for query in queries:
-            if query.name == "walk":
+            if query.name == "walk" or (modes.names and query.name not in modes.names):
                 continue  # a cursor walk is one client's path, not a load
             ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds)
             ds_r = (
@@ -818,11 +819,18 @@ def main(argv: list[str] | None = None) -> int:
         "--only-modes", action="store_true", help="Skip the one-client table (modes only)."
     )
     parser.add_argument(
+        "--load-queries",
+        default="",
+        help="Comma-separated query names for --concurrent (default all): list, actor, "
+        "two_actors, q_incidents, q_statements, detail, speaker.",
+    )
+    parser.add_argument(
         "--ours-source", help="Serve the app package of this checkout instead (before/after)."
     )
     args = parser.parse_args(argv)
     modes = Modes(
         ours_source=args.ours_source,
+        names=tuple(n for n in args.load_queries.split(",") if n),
         concurrent=tuple(int(c) for c in args.concurrent.split(",") if c),
         seconds=args.seconds,
         combinations=args.combinations,
