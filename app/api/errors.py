@@ -121,6 +121,9 @@ def _timed_out(exc: Exception) -> bool:
 RETRY_AFTER_SECONDS = 5
 
 
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk I/O error")
+
+
 def _database_unavailable(exc: Exception) -> bool:
     """The database is down, unreachable or out of connections: nothing wrong with the request.
 
@@ -132,7 +135,14 @@ def _database_unavailable(exc: Exception) -> bool:
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    return isinstance(exc, OperationalError) and not _timed_out(exc)
+    if not isinstance(exc, OperationalError) or _timed_out(exc):
+        return False
+    original = getattr(exc, "orig", None)
+    if type(original).__module__ == "sqlite3":
+        # SQLite reports a broken schema ("no such table") as OperationalError too: that is a
+        # bug to log as a 500, not an outage to wait out.
+        return any(m in str(original) for m in _SQLITE_UNAVAILABLE)
+    return True
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
