@@ -25,16 +25,56 @@ db_cli = typer.Typer(help="Database schema (Alembic migrations).", no_args_is_he
 cli.add_typer(db_cli, name="db")
 
 
+def _known_encoding(name: str | None) -> str | None:
+    from app.ingest.formats.encoding import is_known_encoding
+
+    if name is not None and not is_known_encoding(name):
+        raise typer.BadParameter(f"unknown encoding {name!r} (e.g. cp1252, latin-1, utf-16)")
+    return name
+
+
 @cli.command()
 def ingest(
     paths: Annotated[
         list[Path] | None,
-        typer.Argument(help="Seed folders (actors.yaml, incidents.yaml, articles/) or .txt files."),
+        typer.Argument(
+            help="Seed folders (actors.yaml, incidents.yaml, sources.yaml, articles/) or "
+            "article files (.txt, .html, .htm, .jsonl, .csv)."
+        ),
     ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(
+            help="Read articles in this encoding (e.g. cp1252, latin-1) instead of UTF-8.",
+            callback=_known_encoding,
+        ),
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option(
+            "--prune",
+            help="Also delete curated actors, incidents and sources the PATHs no longer hold "
+            "(with their statements and mentions). Prints the plan first.",
+        ),
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print what would change; write nothing.")
+    ] = False,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", help="Let --prune delete more than a quarter of a table."),
+    ] = False,
 ) -> None:
     """Load seeds and articles into DATABASE_URL in one transaction (idempotent)."""
     from app.ingest import pipeline
+    from app.ingest.prune import PruneRefused
 
+    if prune and not paths:
+        # Pruning against an implicit default is how a typo empties a database.
+        raise typer.BadParameter(
+            "name every PATH to keep: --prune deletes what they do not hold",
+            param_hint="'--prune'",
+        )
     settings = get_settings()
     targets = paths or [settings.seeds_dir]
     migrate.upgrade(settings.database_url)
@@ -42,11 +82,22 @@ def ingest(
     try:
         with _progress_bar() as progress:
             report = pipeline.run(
-                targets, engine, max_article_bytes=settings.max_article_bytes, progress=progress
+                targets,
+                engine,
+                max_article_bytes=settings.max_article_bytes,
+                encoding=encoding,
+                progress=progress,
+                prune=prune,
+                yes=yes,
+                dry_run=dry_run,
+                announce=typer.echo,
             )
     except InputError as exc:
         for problem in exc.problems:
             typer.echo(str(problem), err=True)
+        raise typer.Exit(1) from None
+    except PruneRefused as exc:
+        typer.echo(str(exc), err=True)
         raise typer.Exit(1) from None
     finally:
         engine.dispose()
@@ -130,34 +181,44 @@ def db_current() -> None:
 
 @cli.command()
 def verify() -> None:
-    """Re-check every source's hash and every statement's offsets; exit 1 on any drift."""
+    """Re-check every source's hash and every statement's and evidence span's offsets."""
     from sqlalchemy.orm import Session
 
     from app.sources import service as sources_service
 
     engine = create_db_engine(get_settings().database_url)
-    sources = statements = drifting = 0
+    sources = statements = evidence = drifting = 0
     try:
         with Session(engine) as session:
             for result in sources_service.verify_all(session):
                 sources += 1
                 statements += result.checked
-                if result.content_hash_ok and not result.drifted:
+                evidence += result.evidence_checked
+                if result.ok:
                     continue
                 drifting += 1
                 hash_state = "ok" if result.content_hash_ok else "MISMATCH"
                 typer.echo(
                     f"{result.source.slug}: content hash {hash_state}, "
-                    f"{len(result.drifted)} drifted statements"
+                    f"{len(result.drifted)} drifted statements, "
+                    f"{len(result.evidence_drifted)} drifted evidence spans"
                 )
                 for drift in result.drifted:
                     typer.echo(
                         f"  statement {drift.statement_id} [{drift.start}:{drift.end}]: "
                         f"stored {drift.stored[:60]!r}, found {drift.found[:60]!r}"
                     )
+                for span in result.evidence_drifted:
+                    typer.echo(
+                        f"  incident {span.incident_id} evidence [{span.start}:{span.end}]: "
+                        f"stored {span.stored[:60]!r}, found {span.found[:60]!r}"
+                    )
     finally:
         engine.dispose()
-    typer.echo(f"verified {sources} sources and {statements} statements: {drifting} with drift")
+    typer.echo(
+        f"verified {sources} sources, {statements} statements and {evidence} evidence spans: "
+        f"{drifting} with drift"
+    )
     if drifting:
         raise typer.Exit(1)
 
@@ -188,20 +249,35 @@ def evaluate(
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI with `argv`; return the exit status instead of exiting."""
-    import click
-
     try:
         result = cli(args=argv, prog_name="incidentdb", standalone_mode=False)
-    except click.exceptions.Abort:
-        return 130
-    except click.ClickException as exc:
-        exc.show()
+    except typer.Abort:
+        typer.echo("aborted", err=True)
+        return 1
+    except typer.TyperException as exc:
+        # Typer (0.26 on) raises its own vendored click's exceptions, all subclasses of
+        # TyperException; catching the separate `click` package's let them escape as traces.
+        line = _usage_error(exc)
+        if line:
+            typer.echo(line, err=True)
         return exc.exit_code
     except OperationalError as exc:
         typer.echo(f"database error: {exc.orig}", err=True)
         return 1
-    # click returns the exit code of typer.Exit, or the command's own (None) return value.
+    # typer returns the exit code of typer.Exit, or the command's own (None) return value.
     return result if isinstance(result, int) else 0
+
+
+def _usage_error(exc: typer.TyperException) -> str | None:
+    """One line naming the command and where its help is (None: typer has shown the help)."""
+    message = exc.format_message()
+    if not message.strip():
+        return None  # a group called alone: rich has printed its help page, which is the answer
+    if "\n" in message:
+        return message.rstrip()  # the same, rendered without rich: the page is the message
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "incidentdb"
+    return f"{command}: {message} (see '{command} --help')"
 
 
 def run() -> None:

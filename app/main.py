@@ -17,12 +17,14 @@ from app.actors import router as actors_router
 from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
 from app.api.limits import RequestLimits
+from app.changes import router as changes_router
 from app.db.meta import DatasetMeta
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
 from app.sources import router as sources_router
 from app.statements import router as statements_router
+from app.web import router as web_router
 
 
 class Health(BaseModel):
@@ -112,6 +114,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         actors_router.router,
         statements_router.router,
         sources_router.router,
+        changes_router.router,
     ):
         app.include_router(router)
+    # The pages people read (/, /browse/...), with their stylesheet and HTML error pages.
+    web_router.install(app)
     return app

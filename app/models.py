@@ -1,6 +1,7 @@
 """Imports every model so Base.metadata is complete (Alembic autogenerate, alembic check)."""
 
 from app.actors.models import Actor, ActorAlias
+from app.changes.models import Change, DataVersion
 from app.db.base import Base
 from app.db.meta import DatasetMeta
 from app.incidents.models import Incident, IncidentParticipant, IncidentSource
@@ -11,6 +12,8 @@ __all__ = [
     "Actor",
     "ActorAlias",
     "Base",
+    "Change",
+    "DataVersion",
     "DatasetMeta",
     "Incident",
     "IncidentParticipant",

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     cache_control: str = "no-cache"
     # Request limits, checked before any query runs (a 422 naming the parameter).
     max_query_bytes: int = Field(default=8192, ge=1)
+    # 20 is also declared in the OpenAPI document as maxItems (app/kit/params.py MAX_REPEATS).
     max_repeated_parameter: int = Field(default=20, ge=1)
     # Origins allowed to call the API from a browser (CORS); none by default.
     cors_origins: list[str] = Field(default_factory=list)

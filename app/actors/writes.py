@@ -122,10 +122,11 @@ def upsert_extracted(
     return changes
 
 
-def delete_orphans(session: Session, actors: dict[str, Actor]) -> int:
-    """Drop extracted actors nothing refers to any more (their quotes were re-attributed)."""
+def delete_orphans(session: Session, actors: dict[str, Actor]) -> list[tuple[int, str]]:
+    """Drop extracted actors nothing refers to any more (their quotes were re-attributed);
+    return the (id, slug) of each, for the change feed's tombstones."""
     session.flush()
-    orphans = select(Actor.id).where(
+    orphans = select(Actor.id, Actor.slug).where(
         Actor.origin == ActorOrigin.extracted,
         ~exists().where(Statement.speaker_id == Actor.id),
         ~exists().where(Mention.actor_id == Actor.id),
@@ -134,12 +135,13 @@ def delete_orphans(session: Session, actors: dict[str, Actor]) -> int:
     parents = set(
         session.scalars(select(Actor.affiliation_id).where(Actor.affiliation_id.is_not(None)))
     )
-    ids = [i for i in session.scalars(orphans) if i not in parents]
+    gone = [(i, slug) for i, slug in session.execute(orphans) if i not in parents]
+    ids = [i for i, _ in gone]
     if ids:
         session.execute(delete(Actor).where(Actor.id.in_(ids)))
         for slug in [s for s, a in actors.items() if a.id in ids]:
             del actors[slug]
-    return len(ids)
+    return gone
 
 
 def refresh_search_text(actors: Iterable[Actor], changed_slugs: set[str]) -> None:
@@ -148,3 +150,10 @@ def refresh_search_text(actors: Iterable[Actor], changed_slugs: set[str]) -> Non
         if actor.slug in changed_slugs or not actor.search_text:
             names = [actor.name, *(a.alias for a in actor.aliases if a.alias != actor.name)]
             assign(actor, {"search_text": " ".join(names)})
+
+
+def delete_by_ids(session: Session, ids: list[int]) -> None:
+    """Delete actors by id; cascades take their aliases, mentions and participations."""
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        session.execute(delete(Actor).where(Actor.id.in_(chunk)))

@@ -7,20 +7,24 @@ from app.extraction.extract import extract_article
 from app.extraction.gazetteer import Gazetteer
 from app.extraction.model import (
     ArticleExtraction,
+    Evidence,
     ExtractedStatement,
     KnownActor,
     KnownIncident,
     Mention,
     NewActor,
+    SpeakerAttribution,
 )
 
 __all__ = [
     "ArticleExtraction",
+    "Evidence",
     "ExtractedStatement",
     "Gazetteer",
     "KnownActor",
     "KnownIncident",
     "Mention",
     "NewActor",
+    "SpeakerAttribution",
     "extract_article",
 ]

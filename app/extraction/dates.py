@@ -129,7 +129,7 @@ def published_on(ctx: ArticleContext) -> date | None:
                 if year is not None:
                     return parsed[0].replace(year=year)
                 return None
-    # A caption or by-line date with its year: "… Mustafayev.October 14, 2024. IRNA"
+    # A caption or by-line date with its year: "… Karimli.October 14, 2024. NORPRESS"
     for p_start, p_end in head[:3]:
         for found in find_dates(text, p_start, p_end):
             rest = text[found.end : p_end]

@@ -18,7 +18,7 @@ import sys
 import time
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -72,6 +72,8 @@ class EvalReport:
     articles: tuple[ArticleScore, ...]
     problems: tuple[Problem, ...]
     seconds: float  # time spent extracting all the articles
+    # attribution pass id -> (matched gold statements it attributed, how many of them right)
+    by_method: dict[str, tuple[int, int]] = field(default_factory=dict)
 
 
 def load_actors(path: Path) -> list[KnownActor]:
@@ -161,6 +163,7 @@ def evaluate(
     scores: list[ArticleScore] = []
     problems: list[Problem] = []
     totals = {"gold": 0, "pred": 0, "match": 0, "attr": 0, "lgold": 0, "lpred": 0}
+    by_method: dict[str, tuple[int, int]] = {}
     for row in gold_rows:
         source = row["source"]
         text = texts[source]
@@ -185,7 +188,11 @@ def evaluate(
                 continue
             used.add(hit)
             matched += 1
-            if predicted[hit].speaker == g.get("speaker"):
+            right = predicted[hit].speaker == g.get("speaker")
+            method = predicted[hit].attribution.method
+            count, correct = by_method.get(method, (0, 0))
+            by_method[method] = (count + 1, correct + right)
+            if right:
                 attributed += 1
             else:
                 problems.append(
@@ -226,6 +233,7 @@ def evaluate(
         articles=tuple(scores),
         problems=tuple(problems),
         seconds=seconds,
+        by_method=by_method,
     )
 
 
@@ -243,6 +251,7 @@ def format_report(report: EvalReport) -> str:
         lines.append(
             f"{a.source:<28} {a.gold:>5} {a.predicted:>5} {a.matched:>6} {a.attributed:>11}"
         )
+    lines += ["", format_passes(report)]
     if report.problems:
         lines.append("")
         for p in report.problems:
@@ -255,6 +264,20 @@ def format_report(report: EvalReport) -> str:
             elif p.got is not None:
                 detail = f"  speaker {p.got}"
             lines.append(f"{p.kind:<15} {p.source} [{p.start}:{p.end}] {snippet!r}{detail}")
+    return "\n".join(lines)
+
+
+def format_passes(report: EvalReport) -> str:
+    """Precision of each attribution pass on the matched gold statements, in sieve order."""
+    from app.extraction.attribution import PASSES
+
+    order = [p.id for p in PASSES] + ["none"]
+    rank = {m: i for i, m in enumerate(order)}
+    lines = [f"{'pass':<22} {'statements':>10} {'correct':>8} {'precision':>10}"]
+    for method in sorted(report.by_method, key=lambda m: (rank.get(m, len(order)), m)):
+        count, correct = report.by_method[method]
+        precision = correct / count if count else 1.0
+        lines.append(f"{method:<22} {count:>10} {correct:>8} {precision:>10.3f}")
     return "\n".join(lines)
 
 

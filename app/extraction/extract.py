@@ -4,13 +4,23 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from datetime import date
 
-from app.extraction import dates, metadata, speakers
+from app.extraction import dates, metadata
+from app.extraction.attribution import attribute, evidence_spans
+from app.extraction.calibration import confidence_of
 from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import Gazetteer
 from app.extraction.linking import link_incident
 from app.extraction.mentions import find_mentions
-from app.extraction.model import ArticleExtraction, ExtractedStatement, KnownIncident, NewActor
+from app.extraction.model import (
+    ArticleExtraction,
+    Evidence,
+    ExtractedStatement,
+    KnownIncident,
+    NewActor,
+    SpeakerAttribution,
+)
 from app.extraction.quotes import select_statements
 
 
@@ -19,17 +29,21 @@ def extract_article(
     gazetteer: Gazetteer,
     incidents: Sequence[KnownIncident] = (),
     source_slug: str | None = None,
+    published_on: date | None = None,
 ) -> ArticleExtraction:
-    """Statements, speakers, mentions, dates and metadata of one article (offsets exact)."""
+    """Statements, speakers, mentions, dates and metadata of one article (offsets exact).
+
+    `published_on`, when the input states it, is the day relative dates resolve against.
+    """
     ctx = ArticleContext.build(text, gazetteer)
-    published = dates.published_on(ctx)
+    published = published_on or dates.published_on(ctx)
     quotes = select_statements(
         text,
         ctx.quotes,
         lambda pos: ctx.sentences[ctx.sentence_index(pos)],
         lambda pos: ctx.paragraphs[ctx.paragraph_index(pos)],
     )
-    attributions, new_actors = speakers.attribute(ctx, quotes)
+    attributions, new_actors = attribute(ctx, quotes)
     by_slug = {a.slug: a for a in new_actors}
 
     def lineage(slug: str) -> tuple[str, ...]:
@@ -56,6 +70,14 @@ def extract_article(
                     source_slug,
                     lineage,
                     _mentioned(ctx, quote.start, quote.end),
+                ),
+                attribution=SpeakerAttribution(
+                    method=found.method,
+                    confidence=confidence_of(found.method),
+                    evidence=tuple(
+                        Evidence(text[start:end], start, end)
+                        for start, end in evidence_spans(text, found)
+                    ),
                 ),
             )
         )

@@ -355,8 +355,8 @@ class Gazetteer:
             if not all(text[tokens[i + j].start].isupper() for j in range(length)):
                 return False
             if length == 1 and self._by_slug[surface.slug].kind == "person":
-                # ... and not inside someone else's longer name: "Mohamed Abushahab",
-                # "Al-Harith Idriss Al-Harith Mohamed" are not "Mohamud"
+                # ... and not inside someone else's longer name: "Ahmed Rahimi",
+                # "Rahim Sadiq Ahmed Rahim" are not "Rahim" alone
                 return not _in_longer_name(text, tokens, i)
         return True
 

@@ -33,6 +33,28 @@ class KnownIncident:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """A span of the article that shows who speaks; invariant: article[start:end] == text."""
+
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SpeakerAttribution:
+    """How a statement's speaker was decided: the sieve pass (`method`), that pass's
+    precision on the held-out corpora (`confidence`, 0..1), and the spans that show it."""
+
+    method: str
+    confidence: float
+    evidence: tuple[Evidence, ...] = ()
+
+
+NO_SPEAKER_ATTRIBUTION = SpeakerAttribution("none", 0.0)
+
+
+@dataclass(frozen=True)
 class ExtractedStatement:
     """A direct quotation; invariant: article[start:end] == text."""
 
@@ -43,6 +65,7 @@ class ExtractedStatement:
     speaker: str | None  # slug of a KnownActor or of a NewActor
     said_on: date | None
     incident: str | None  # KnownIncident slug
+    attribution: SpeakerAttribution = NO_SPEAKER_ATTRIBUTION
 
 
 @dataclass(frozen=True)

@@ -2,12 +2,16 @@
 
 Rules (general typography, no article-specific cases):
 - Curly marks (“ ” ‘ ’), low-9 marks („ “ ‚ ‘), guillemets (« » ‹ ›) and straight marks
-  (" ') are recognised. Straight marks and ’ get their direction from context: an opening
-  mark follows a space or an opening bracket, a closing mark precedes a space or punctuation.
+  (" ') are recognised, and a curly double mark and a straight one close each other
+  (`“We will respond," she said`), as content systems often mix them. Straight marks and
+  ’ get their direction from context: an opening mark follows a space or an opening
+  bracket, a closing mark precedes a space or punctuation.
   ’ or ' between two letters is an apostrophe.
 - Quotes nest; only the outermost quotation becomes a `Quote`, the inner spans are kept in
   `Quote.inner` (the inner words belong to the outer statement).
-- A single-quote that is not closed in its paragraph was an apostrophe and is dropped.
+- A single-quote that is not closed in its paragraph was an apostrophe and is dropped, unless
+  the next paragraphs each open with a single mark and one of them closes (British style
+  for a quotation over several paragraphs).
 - A double quote still open at the end of a paragraph continues into the next paragraph
   when that paragraph starts with an opening mark (the news convention for quotes running
   over several paragraphs) or when the next double mark after it can only be a closing mark;
@@ -42,14 +46,15 @@ _MARKS = re.compile("[\"'“”„‟«»‘’‚‹›]")
 _DOUBLE = frozenset('"“”„‟«»')
 # Which characters may close a quote opened by each character.
 _CLOSERS = {
-    "“": "”“",  # “…“ is a common typo for “…”
+    # Content systems often mix curly and straight marks: “…" and "…” close each other.
+    "“": '”“"',  # “…“ is a common typo for “…”
     "„": "“”",
     "‟": "”",
     "«": "»",
     "»": "«»",  # reversed guillemets (German, Danish) and Swedish »…»
     "”": "”",  # Swedish and Finnish ”…”
-    '"': '"',
-    "‘": "’‘",
+    '"': '"”',
+    "‘": "’‘'",  # ‘…' as well: single marks are mixed like double ones
     "‚": "‘’",
     "‹": "›",
     "›": "‹›",  # reversed single guillemets
@@ -124,7 +129,17 @@ def find_quotes(text: str) -> tuple[Quote, ...]:
 
     def end_paragraph(index: int, next_event: int) -> None:
         """Decide what happens to quotes still open when paragraph `index` ends."""
-        # Single marks do not run over paragraphs: one left open was an apostrophe.
+        # British style: a single-quoted quotation running over paragraphs repeats its
+        # opening mark at the start of each (`'We will stay.` / `'We have waited.'`).
+        if (
+            len(stack) == 1
+            and stack[0].mark in _SINGLE_OPENERS
+            and index + 1 < len(paragraphs)
+            and _opens_single(text, paragraphs[index + 1][0])
+        ):
+            skip.add(paragraphs[index + 1][0])
+            return
+        # Otherwise single marks do not run over paragraphs: one left open was an apostrophe.
         while stack and stack[-1].mark not in _DOUBLE:
             stack.pop()
         if not stack:
@@ -176,7 +191,11 @@ def find_quotes(text: str) -> tuple[Quote, ...]:
                 closed = True
                 break
         if not closed and can_open:
-            if char in "'’" and not (stack or _single_closes(text, pos, paragraphs[para][1])):
+            if char in "'’" and not (
+                stack
+                or _single_closes(text, pos, paragraphs[para][1])
+                or _single_runs_on(text, pos, paragraphs, para)
+            ):
                 continue
             stack.append(_Open(char, pos, para, []))
     while current_para < len(paragraphs):
@@ -192,6 +211,32 @@ def _continuation(outer: _Open) -> str:
     if outer.mark in "«»":
         return "«»"
     return '"“'
+
+
+_SINGLE_OPENERS = frozenset("'‘")
+
+
+def _opens_single(text: str, pos: int) -> bool:
+    """Whether a paragraph starting at `pos` opens with a single quotation mark."""
+    return text[pos : pos + 1] in _SINGLE_OPENERS and _roles(text, pos)[0]
+
+
+def _single_runs_on(text: str, pos: int, paragraphs: Sequence[tuple[int, int]], para: int) -> bool:
+    """Whether a single mark opening its paragraph starts a quotation that runs over the
+    next paragraphs: each of them opens with a single mark, and one of them closes."""
+    if (
+        pos != paragraphs[para][0]
+        and text[paragraphs[para][0] : pos].strip(" \t")
+        and not (text[:pos].rstrip(" \t").endswith((":", ",")))
+    ):
+        return False
+    for k in range(para + 1, min(len(paragraphs), para + _MAX_PARAGRAPHS)):
+        start, end = paragraphs[k]
+        if not _opens_single(text, start):
+            return False
+        if _single_closes(text, start, end):
+            return True
+    return False
 
 
 def _single_closes(text: str, pos: int, para_end: int) -> bool:
@@ -242,7 +287,7 @@ def select_statements(
       "legislative council"`) is a term too;
     - a short quotation in a headline, crosshead or live-blog entry title (a paragraph
       that does not end like a sentence, or the first line) whose words a statement of
-      the article contains (`EU's Kallas: 'A historic step'` over `"A historic step
+      the article contains (`EU's envoy: 'A historic step'` over `"A historic step
       towards lasting peace …"`) is a statement: an excerpt of those words.
     """
     kept = [is_statement(text, q, sentence_of(q.open_mark)) for q in quotes]
@@ -282,8 +327,8 @@ def is_statement(text: str, quote: Quote, sentence: tuple[int, int]) -> bool:
        World") is a title;
     3. a single word is a scare quote or term;
     4. two or three words are a statement only when no determiner precedes them ("the
-       'little Satan'"), no noun follows them as if they were its modifier ("a vessel
-       carrying out 'law enforcement' duties"), and they end like a sentence ("were
+       'little Satan'"), no noun follows them as if they were its modifier ("a ship on 'routine
+       patrol' duties"), and they end like a sentence ("were
        positive.") or a speech cue stands in the same sentence: a lower-case speech verb
        ("said Tehran would "not tolerate it""), "according to", a speech noun ("X's
        position is that …");
@@ -354,7 +399,7 @@ _AUXILIARIES = frozenset(
 
 def _modifies_a_noun(text: str, pos: int) -> bool:
     """Whether the word right after a closing mark is a lower-case content word, as in
-    "carrying out "law enforcement" duties" (the quotation modifies it)."""
+    "a ship on "routine patrol" duties" (the quotation modifies it)."""
     m = _NEXT_WORD.match(text, pos)
     if m is None:
         return False

@@ -22,6 +22,13 @@ class ParticipantRole(enum.StrEnum):
     target = "target"
     mediator = "mediator"
     participant = "participant"
+    # The sources name the actor in the incident but do not say what it did: never a guess.
+    unknown = "unknown"
+
+
+class DateSource(enum.StrEnum):
+    evidence = "evidence"  # the evidence (with its article's date line) states the date
+    record = "record"  # finer than the evidence: taken from public record (seeds/README.md)
 
 
 class Incident(Base):
@@ -45,6 +52,11 @@ class Incident(Base):
     date_precision: Mapped[DatePrecision] = mapped_column(
         Enum(DatePrecision, native_enum=False, length=10, validate_strings=True)
     )
+    date_source: Mapped[DateSource] = mapped_column(
+        Enum(DateSource, native_enum=False, length=10, validate_strings=True),
+        default=DateSource.evidence,
+        server_default=DateSource.evidence.value,
+    )
     location_country: Mapped[str | None] = mapped_column(String(3), index=True)
     location_place: Mapped[str | None] = mapped_column(String(300))
     severity: Mapped[int | None] = mapped_column(SmallInteger)
@@ -61,6 +73,9 @@ class Incident(Base):
     )
     sources: Mapped[list[Source]] = relationship(
         secondary="incident_source", lazy="raise", order_by="Source.id"
+    )
+    evidence: Mapped[list[IncidentEvidence]] = relationship(
+        lazy="raise", cascade="all, delete-orphan", order_by="IncidentEvidence.position"
     )
 
 
@@ -94,3 +109,21 @@ class IncidentSource(Base):
     source_id: Mapped[int] = mapped_column(
         ForeignKey("source.id", ondelete="CASCADE"), primary_key=True
     )
+
+
+class IncidentEvidence(Base):
+    """Words of a source that back a curated incident (see app/incidents/evidence.py)."""
+
+    __tablename__ = "incident_evidence"
+    __table_args__ = (Index("ix_incident_evidence_source_id", "source_id", "start"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
+    start: Mapped[int]  # invariant: source.text[start:end] == text
+    end: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+
+    source: Mapped[Source] = relationship(lazy="raise")

@@ -4,10 +4,18 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.actors.schemas import ActorRef, actor_ref
-from app.incidents.models import DatePrecision, Incident, ParticipantRole
+from app.incidents.models import DatePrecision, DateSource, Incident, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import CountryCode, DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import (
+    MAX_REPEATS,
+    CountryCode,
+    DateWindow,
+    ListFilters,
+    Name,
+    SearchSort,
+    SearchText,
+)
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.sources.schemas import SourceRead, source_read
 from app.statements.models import Statement
@@ -23,7 +31,12 @@ class Participant(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     actor: ActorRef
-    role: ParticipantRole = Field(description="`initiator`, `target`, `mediator` or `participant`.")
+    role: ParticipantRole = Field(
+        description=(
+            "`initiator`, `target`, `mediator`, `participant`, or `unknown` (the sources name "
+            "the actor but do not state its role)."
+        )
+    )
 
 
 class IncidentRead(BaseModel):
@@ -37,7 +50,10 @@ class IncidentRead(BaseModel):
     cameo_code: str = Field(
         description="CAMEO root code of the type (GDELT, ICEWS).", examples=["18"]
     )
-    plover_type: str = Field(description="PLOVER event type (POLECAT).", examples=["ASSAULT"])
+    plover_type: str | None = Field(
+        description="PLOVER event type (POLECAT); null where PLOVER has none.",
+        examples=["ASSAULT"],
+    )
     date_start: date
     date_end: date = Field(description="Last day; equal to date_start for a single day.")
     date_precision: DatePrecision = Field(description="How precisely the date is known.")
@@ -50,22 +66,50 @@ class IncidentRead(BaseModel):
     highlights: list[Highlight] | None = Field(default=None, description=HIGHLIGHTS_DESCRIPTION)
 
 
+class EvidenceRead(BaseModel):
+    """Words of a source that back the incident: `source.text[start:end] == text`."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    source_id: int = Field(examples=[4])
+    start: int = Field(description="Character offset of `text` in the source's text.")
+    end: int
+    text: str = Field(description="The quoted words, exactly as in the source.")
+
+
 class IncidentDetail(IncidentRead):
     sources: list[SourceRead]
     statements: list[StatementRead]
+    evidence: list[EvidenceRead] = Field(
+        description=(
+            "The verbatim words of the sources that support the incident, with their offsets. "
+            "Every participant is named in them."
+        )
+    )
+    date_source: DateSource = Field(
+        description=(
+            "`evidence`: the evidence states the date to this precision; `record`: a finer "
+            "date taken from public record."
+        )
+    )
 
 
 class IncidentType(BaseModel):
     name: str = Field(examples=["attack"])
     cameo_root: str = Field(examples=["18"])
     cameo_label: str = Field(examples=["Assault"])
-    plover: str = Field(examples=["ASSAULT"])
+    plover: str | None = Field(
+        description="PLOVER event type; null where PLOVER has none (CAMEO 017).",
+        examples=["ASSAULT"],
+    )
     description: str
+    cameo_codes: str = Field(description="The CAMEO codes the type covers.", examples=["180-186"])
 
 
 class IncidentFilters(SearchSort, ListFilters, DateWindow):
     actor: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Participant by name, alias, slug or id (case- and accent-insensitive). Repeat it: "
             "every named actor must take part. A state matches its own officials and bodies."
@@ -74,6 +118,7 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
     )
     type: list[Annotated[str, Field(json_schema_extra={"enum": list(INCIDENT_TYPES)})]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description="Incident type; repeat for any of several. See /incidents/types.",
         examples=[["attack"]],
     )
@@ -92,6 +137,7 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
     )
     facet: list[Literal["type", "actor", "country", "year", "month"]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Counts per value over the whole filtered set, e.g. `facet=actor` for the actors "
             "that take part most often. Repeatable."
@@ -170,6 +216,8 @@ def incident_detail(i: Incident, statements: list[Statement]) -> IncidentDetail:
         participants=[Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants],
         sources=[source_read(s) for s in i.sources],
         statements=[statement_read(s) for s in statements],
+        evidence=[EvidenceRead.model_validate(e) for e in i.evidence],
+        date_source=i.date_source,
     )
 
 

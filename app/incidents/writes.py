@@ -5,27 +5,37 @@ Called by ingest inside its one transaction: these add and flush, never commit.
 
 from collections.abc import Collection, Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.actors.models import Actor
-from app.incidents.models import Incident, IncidentParticipant, IncidentSource, ParticipantRole
+from app.incidents.models import (
+    Incident,
+    IncidentEvidence,
+    IncidentParticipant,
+    IncidentSource,
+    ParticipantRole,
+)
 from app.kit.writes import assign
 from app.sources.models import Source
 
 
 def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Incident]:
-    """The incidents among `slugs`, participants and sources loaded, by slug."""
+    """The incidents among `slugs`, participants, sources and evidence loaded, by slug."""
     incidents = session.scalars(
         select(Incident)
         .where(Incident.slug.in_(slugs))
-        .options(selectinload(Incident.participants), selectinload(Incident.sources))
+        .options(
+            selectinload(Incident.participants),
+            selectinload(Incident.sources),
+            selectinload(Incident.evidence),
+        )
     )
     return {i.slug: i for i in incidents}
 
 
 def create(session: Session, slug: str) -> Incident:
-    incident = Incident(slug=slug, participants=[], sources=[])
+    incident = Incident(slug=slug, participants=[], sources=[], evidence=[])
     session.add(incident)
     return incident
 
@@ -54,6 +64,23 @@ def set_sources(incident: Incident, sources: list[Source]) -> bool:
     if {s.slug for s in incident.sources} == {s.slug for s in sources}:
         return False
     incident.sources[:] = sources
+    return True
+
+
+def set_evidence(
+    session: Session, incident: Incident, wanted: Sequence[tuple[Source, int, int, str]]
+) -> bool:
+    """Make the evidence exactly `wanted` (source, start, end, text); whether it changed."""
+    have = [(e.source_id, e.start, e.end, e.text) for e in incident.evidence]
+    # A source new in this run has no id yet, so its spans always count as changed.
+    if have == [(source.id, start, end, text) for source, start, end, text in wanted]:
+        return False
+    incident.evidence.clear()
+    session.flush()
+    incident.evidence.extend(
+        IncidentEvidence(position=i, source=source, start=start, end=end, text=text)
+        for i, (source, start, end, text) in enumerate(wanted)
+    )
     return True
 
 
@@ -94,3 +121,10 @@ def refresh_search_text(session: Session, slugs: list[str], actor_ids: list[int]
     for incident in incidents:
         names = [alias.alias for p in incident.participants for alias in p.actor.aliases]
         assign(incident, {"search_text": " ".join([incident.title, incident.summary, *names])})
+
+
+def delete_by_ids(session: Session, ids: list[int]) -> None:
+    """Delete incidents by id; cascades take their participants and source links."""
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        session.execute(delete(Incident).where(Incident.id.in_(chunk)))

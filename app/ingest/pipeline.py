@@ -7,7 +7,7 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +16,15 @@ from sqlalchemy.orm import Session
 
 from app import extraction
 from app.actors import writes as actors_writes
-from app.actors.models import Actor, ActorOrigin, AliasKind
+from app.actors.models import Actor, ActorKind, ActorOrigin, AliasKind
+from app.changes.recording import ChangeRecorder
 from app.db.meta import DatasetMeta
 from app.errors import InputError, Problem
+from app.incidents import evidence as incident_evidence
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
 from app.ingest import loader
+from app.ingest import prune as pruning
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
 from app.sources import writes as sources_writes
@@ -30,9 +33,10 @@ from app.statements import writes as statements_writes
 from app.statements.models import Statement
 
 # Bump when the extraction rules change, so the next ingest re-extracts every source.
-EXTRACTOR_VERSION = "5"  # 5: names fold ş/ç as sh/ch (app/kit/names.py)
+EXTRACTOR_VERSION = "6"  # 6: statements store their attribution; 5: ş/ç fold as sh/ch
 
 Progress = Callable[[int, int], None]
+Announce = Callable[[str], None]
 
 
 @dataclass
@@ -45,11 +49,17 @@ class IngestReport:
     new_actors: int = 0
     changes: int = 0
     re_extracted: int = 0
+    deleted: int = 0
     seconds: float = 0.0
     data_version: int = 0
+    dry_run: bool = False
 
     def summary(self) -> str:
         state = f"{self.changes} changes" if self.changes else "no changes"
+        if self.deleted:
+            state += f", {self.deleted} rows deleted by the prune"
+        if self.dry_run:
+            state += "; dry run: nothing written"
         return (
             f"ingested {self.sources} sources, {self.actors} actors, {self.incidents} incidents, "
             f"{self.statements} statements, {self.mentions} mentions "
@@ -64,18 +74,58 @@ def run(
     engine: Engine,
     *,
     max_article_bytes: int,
+    encoding: str | None = None,
     progress: Progress | None = None,
+    prune: bool = False,
+    yes: bool = False,
+    dry_run: bool = False,
+    announce: Announce | None = None,
 ) -> IngestReport:
-    """Load `paths` in one transaction; on bad input raise InputError, having written nothing."""
+    """Load `paths` in one transaction; on bad input raise InputError, having written nothing.
+
+    With `prune`, rows the inputs no longer hold are deleted too (PruneRefused above a
+    quarter of a table unless `yes`); with `dry_run`, everything is rolled back.
+    """
     started = time.perf_counter()
-    batch = loader.load(paths, max_article_bytes=max_article_bytes)  # fails before any write
-    with Session(engine, expire_on_commit=False) as session, session.begin():
-        # One transaction for the whole run: a bad record anywhere leaves the database exactly
-        # as it was, and readers never see half an ingest.
-        _take_ingest_lock(session)
-        report = _Apply(session, batch, progress).apply()
+    # Fails before any write.
+    batch = loader.load(paths, max_article_bytes=max_article_bytes, encoding=encoding)
+    try:
+        with Session(engine, expire_on_commit=False) as session, session.begin():
+            # One transaction for the whole run: a bad record anywhere leaves the database
+            # exactly as it was, and readers never see half an ingest.
+            _take_ingest_lock(session)
+            recorder = ChangeRecorder()
+            recorder.listen(session)
+            plan = _plan_prune(session, batch, announce) if prune else None
+            if plan is not None:
+                pruning.execute(session, plan, recorder)
+            pruned = plan.deleted if plan else 0
+            report = _Apply(session, batch, progress, recorder, pruned=pruned).apply()
+            # Refused only now, so that bad input is reported first: it is the likelier mistake.
+            if plan is not None and plan.too_large() and not yes:
+                raise pruning.PruneRefused(plan)
+            if dry_run:
+                raise _DryRun(report)
+    except _DryRun as rolled_back:
+        report = rolled_back.report
+        report.dry_run = True
     report.seconds = time.perf_counter() - started
     return report
+
+
+class _DryRun(Exception):
+    """Leaves the transaction by rollback, carrying what the run would have done."""
+
+    def __init__(self, report: IngestReport) -> None:
+        self.report = report
+
+
+def _plan_prune(session: Session, batch: Batch, announce: Announce | None) -> pruning.PrunePlan:
+    plan = pruning.plan(session, batch)
+    for line in plan.lines():
+        if announce is not None:
+            announce(line)
+    return plan
 
 
 def _take_ingest_lock(session: Session) -> None:
@@ -93,13 +143,20 @@ class _Apply:
     session: Session
     batch: Batch
     progress: Progress | None
+    # Rows this run creates, updates and deletes, for the change feed (GET /changes).
+    recorder: ChangeRecorder
+    # Rows the prune deleted before this run's upserts (sources, incidents, curated actors).
+    pruned: int = 0
     problems: list[Problem] = field(default_factory=list)
     report: IngestReport = field(default_factory=IngestReport)
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     extracted_source_ids: set[int] = field(default_factory=set)
+    _name_keys: dict[str, set[str]] | None = None
 
     def apply(self) -> IngestReport:
+        self.report.deleted = self.pruned
+        self.report.changes += self.pruned
         self.actors = actors_writes.all_by_slug(self.session)
         self._upsert_actors()
         self._check_affiliations()
@@ -112,11 +169,19 @@ class _Apply:
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self.session.flush()
-        self.report.changes += actors_writes.delete_orphans(self.session, self.actors)
+        remarked = sources_writes.mark_duplicates(self.session, force=bool(self.pruned))
+        self.recorder.updated("source", remarked)
+        self.report.changes += len(remarked)
+        orphans = actors_writes.delete_orphans(self.session, self.actors)
+        self.recorder.deleted("actor", orphans)
+        self.report.changes += len(orphans)
         self._refresh_search_text()
-        if self.report.changes:
+        self.session.flush()
+        if self.report.changes or self.recorder:
+            # One number for the ETag and the change feed.
             meta.data_version += 1
             meta.updated_at = datetime.now(UTC)
+            self.recorder.write(self.session, meta.data_version)
         self.session.flush()
         self._count(meta)
         return self.report
@@ -174,7 +239,13 @@ class _Apply:
         self.sources.update(sources_writes.by_slugs(self.session, slugs))
         for article in self.batch.articles:
             self.report.changes += sources_writes.upsert_article(
-                self.session, self.sources, article.slug, article.text, article.content_hash
+                self.session,
+                self.sources,
+                article.slug,
+                text=article.text,
+                content_hash=article.content_hash,
+                input_hash=article.input_hash,
+                given=article.given,
             )
 
     # -- incidents --------------------------------------------------------------------------
@@ -203,6 +274,7 @@ class _Apply:
                 "date_start": record.date_start,
                 "date_end": record.date_end or record.date_start,
                 "date_precision": record.date_precision,
+                "date_source": record.date_source,
                 "location_country": record.location.country,
                 "location_place": record.location.place,
                 "severity": record.severity,
@@ -226,6 +298,44 @@ class _Apply:
                 continue
             sources.append(source)
         self.report.changes += incidents_writes.set_sources(incident, sources)
+        self._sync_evidence(incident, located)
+
+    def _sync_evidence(self, incident: Incident, located: Located[IncidentRecord]) -> None:
+        """Place the incident's quotes in their sources; refuse what they do not support."""
+        record = located.record
+        if not record.evidence:
+            return  # optional in the schema; the curated seeds always give it (tests check)
+        quotes = [incident_evidence.Quote(e.source, e.quote, e.occurrence) for e in record.evidence]
+        texts = {slug: self.sources[slug].text for slug in record.sources if slug in self.sources}
+        spans, findings = incident_evidence.place_quotes(quotes, record.sources, texts)
+        findings += incident_evidence.unnamed_participants(
+            [p.actor for p in record.participants],
+            [q.text for q in quotes],
+            self._names(),
+            {
+                slug: a.affiliation.slug if a.affiliation else None
+                for slug, a in self.actors.items()
+            },
+        )
+        for finding in findings:
+            self.problems.append(Problem(*located.where(*finding.loc), finding.reason))
+        if findings:
+            return
+        wanted = [(self.sources[s.source], s.start, s.end, s.text) for s in spans]
+        self.report.changes += incidents_writes.set_evidence(self.session, incident, wanted)
+
+    def _names(self) -> dict[str, set[str]]:
+        """Every actor's name keys, built once per run (after this run's actors are in)."""
+        if self._name_keys is None:
+            self._name_keys = {
+                slug: incident_evidence.name_keys(
+                    actor.name,
+                    [a.alias for a in actor.aliases],
+                    person=actor.kind is ActorKind.person,
+                )
+                for slug, actor in self.actors.items()
+            }
+        return self._name_keys
 
     # -- extraction -------------------------------------------------------------------------
 
@@ -239,7 +349,9 @@ class _Apply:
     def _curated_key(self, meta: DatasetMeta) -> str:
         # Statements depend on the curated actors (attribution) and incidents (links): when
         # this run changed any of them, every stored extraction is stale.
-        curated_changed = self.report.changes and (self.batch.actors or self.batch.incidents)
+        curated_changed = self.pruned or (
+            self.report.changes and (self.batch.actors or self.batch.incidents)
+        )
         if curated_changed or not meta.curated_key:
             payload = json.dumps(
                 [
@@ -298,11 +410,23 @@ class _Apply:
             )
             for i in incidents
         ]
+        given = source.given or {}
+        stated_date = given.get("published_on")
         result = extraction.extract_article(
-            source.text, gazetteer, incidents=known_incidents, source_slug=source.slug
+            source.text,
+            gazetteer,
+            incidents=known_incidents,
+            source_slug=source.slug,
+            published_on=date.fromisoformat(stated_date) if stated_date else None,
         )
+        # Metadata the input states wins; cues in the text are the fallback.
         self.report.changes += sources_writes.set_metadata(
-            source, result.title, result.publisher, result.published_on
+            source,
+            title=given.get("title") or result.title,
+            publisher=given.get("publisher") or result.publisher,
+            published_on=result.published_on,
+            url=given.get("url"),
+            language=given.get("language"),
         )
         for new in result.new_actors:
             self.report.changes += actors_writes.upsert_extracted(
@@ -323,7 +447,10 @@ class _Apply:
             for m in result.mentions
             if m.actor in self.actors
         ]
-        self.report.changes += sources_writes.sync_mentions(self.session, source.id, mentions)
+        if sources_writes.sync_mentions(self.session, source.id, mentions):
+            # A source's detail lists its mentions: a mirror must fetch it again.
+            self.recorder.updated("source", [(source.id, source.slug)])
+            self.report.changes += 1
 
     def _found(
         self, found: extraction.ExtractedStatement, incidents: dict[str, Incident]
@@ -338,6 +465,11 @@ class _Apply:
             speaker_id=speaker.id if speaker else None,
             said_on=found.said_on,
             incident_id=incident.id if incident else None,
+            attribution_method=found.attribution.method,
+            attribution_confidence=found.attribution.confidence,
+            attribution_evidence=tuple(
+                {"start": e.start, "end": e.end, "text": e.text} for e in found.attribution.evidence
+            ),
         )
 
     # -- search ----------------------------------------------------------------------------

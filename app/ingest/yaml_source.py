@@ -90,48 +90,76 @@ def _walk(node: Node, loc: Loc, lines: dict[Loc, int], path: Path) -> list[Probl
     return problems
 
 
+def _compose(path: Path, loader: _Loader) -> tuple[Node | None, list[Problem]]:
+    try:
+        return loader.get_single_node(), []
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = int(mark.line) + 1 if mark is not None else 1
+        reason = exc.problem or exc.context or "unreadable YAML"
+        if exc.problem and exc.context and exc.context_mark is not None:
+            # "expected ']' but got <stream end>" is found at the end of the file; say
+            # where the unclosed construct began too.
+            where = re.sub(r"^while parsing (an? )?", "", str(exc.context))
+            reason += f" (in the {where} that starts on line {exc.context_mark.line + 1})"
+        return None, [Problem(path, line, f"YAML syntax error: {reason}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(path, 1, f"YAML error: {exc}")]
+
+
+def _entry(path: Path, loader: _Loader, item: MappingNode) -> tuple[Entry | None, list[Problem]]:
+    lines: dict[Loc, int] = {}
+    problems = _walk(item, (), lines, path)
+    try:
+        value = loader.construct_object(item, deep=True)
+    except yaml.MarkedYAMLError as exc:
+        # str(exc) spans lines (it quotes the source); an error is one line.
+        mark = exc.problem_mark
+        line = int(mark.line) + 1 if mark is not None else _line(item)
+        return None, [*problems, Problem(path, line, f"YAML error: {exc.problem or exc.context}")]
+    except ValueError as exc:  # `!!float abc`, an integer of 5,000 digits
+        return None, [*problems, Problem(path, _line(item), f"YAML error: {exc}")]
+    return Entry(value=value, line=_line(item), lines=lines), problems
+
+
 def read_entries(path: Path, text: str) -> tuple[list[Entry], list[Problem]]:
     """Parse a YAML file whose top level is a list of mappings."""
     loader = _Loader(text)
     try:
-        try:
-            root = loader.get_single_node()
-        except yaml.MarkedYAMLError as exc:
-            mark = exc.problem_mark or exc.context_mark
-            line = int(mark.line) + 1 if mark is not None else 1
-            reason = exc.problem or exc.context or "unreadable YAML"
-            if exc.problem and exc.context and exc.context_mark is not None:
-                # "expected ']' but got <stream end>" is found at the end of the file; say
-                # where the unclosed construct began too.
-                where = re.sub(r"^while parsing (an? )?", "", str(exc.context))
-                reason += f" (in the {where} that starts on line {exc.context_mark.line + 1})"
-            return [], [Problem(path, line, f"YAML syntax error: {reason}")]
-        except yaml.YAMLError as exc:
-            return [], [Problem(path, 1, f"YAML error: {exc}")]
+        root, problems = _compose(path, loader)
+        if problems:
+            return [], problems
         if root is None:
             return [], [Problem(path, 1, "file is empty; expected a list of entries")]
         if not isinstance(root, SequenceNode):
             return [], [Problem(path, _line(root), "expected a list of entries at the top level")]
         entries: list[Entry] = []
-        problems: list[Problem] = []
         for item in root.value:
             if not isinstance(item, MappingNode):
                 problems.append(Problem(path, _line(item), "expected a mapping (key: value)"))
                 continue
-            lines: dict[Loc, int] = {}
-            problems += _walk(item, (), lines, path)
-            try:
-                value = loader.construct_object(item, deep=True)
-            except yaml.MarkedYAMLError as exc:
-                # str(exc) spans lines (it quotes the source); an error is one line.
-                mark = exc.problem_mark
-                line = int(mark.line) + 1 if mark is not None else _line(item)
-                problems.append(Problem(path, line, f"YAML error: {exc.problem or exc.context}"))
-                continue
-            except ValueError as exc:  # `!!float abc`, an integer of 5,000 digits
-                problems.append(Problem(path, _line(item), f"YAML error: {exc}"))
-                continue
-            entries.append(Entry(value=value, line=_line(item), lines=lines))
+            entry, found = _entry(path, loader, item)
+            problems += found
+            if entry is not None:
+                entries.append(entry)
         return entries, problems
+    finally:
+        loader.dispose()
+
+
+def read_mapping(path: Path, text: str, first_line: int) -> tuple[Entry | None, list[Problem]]:
+    """Parse one YAML mapping that starts on line `first_line` of `path` (front matter)."""
+    # Blank lines in front keep PyYAML's marks equal to the file's own line numbers.
+    loader = _Loader("\n" * (first_line - 1) + text)
+    try:
+        root, problems = _compose(path, loader)
+        if problems:
+            return None, problems
+        if root is None:
+            return Entry(value={}, line=first_line, lines={}), []
+        if not isinstance(root, MappingNode):
+            return None, [Problem(path, _line(root), "expected key: value lines")]
+        entry, problems = _entry(path, loader, root)
+        return (entry if not problems else None), problems
     finally:
         loader.dispose()

@@ -18,6 +18,10 @@ from app.kit.counting import CountMode
 from app.kit.validators import country_code, no_nul
 
 MAX_Q_LENGTH = 500
+# How often one query parameter may be repeated: the default of the limit app/api/limits.py
+# enforces before routing (Settings.max_repeated_parameter), declared as maxItems so a client
+# (or a schema fuzzer) reading /openapi.json knows a 21st `facet` is refused.
+MAX_REPEATS = 20
 MAX_NAME_LENGTH = 300
 
 

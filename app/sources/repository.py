@@ -1,4 +1,5 @@
 from collections.abc import Iterator
+from typing import Any
 
 from sqlalchemy import Select, exists, func, select
 from sqlalchemy.orm import Session
@@ -54,6 +55,14 @@ class SourceRepository:
             .order_by(Statement.start)
         )
         return [(i, start, end, text) for i, start, end, text in rows]
+
+    def attribution_evidence(self, source_id: int) -> list[tuple[int, list[dict[str, Any]]]]:
+        rows = self.session.execute(
+            select(Statement.id, Statement.attribution_evidence)
+            .where(Statement.source_id == source_id)
+            .order_by(Statement.start)
+        )
+        return [(i, list(evidence or [])) for i, evidence in rows]
 
     def all_in_order(self) -> Iterator[Source]:
         return iter(self.session.scalars(select(Source).order_by(Source.id)))

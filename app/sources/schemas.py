@@ -1,4 +1,4 @@
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
@@ -6,9 +6,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.actors.models import Actor
 from app.actors.schemas import ActorRef, actor_ref
+from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.sources.models import Source
 from app.statements import provenance
@@ -26,13 +27,29 @@ class SourceRead(BaseModel):
         description="Stable identifier (the article's file name).",
         examples=["000_71c336a4ce27892d"],
     )
-    title: str | None = Field(description="The headline, where the text has one.")
-    publisher: str | None = Field(
-        description="Who published it, from cues in the text.", examples=["Trend"]
+    title: str | None = Field(
+        description="The headline: as given with the article (front matter, sources.yaml, a "
+        "bulk record, the page's own title), else where the text has one."
     )
-    url: str | None = Field(description="Where it was published, when known.")
+    publisher: str | None = Field(
+        description="Who published it: as given with the article, else from cues in the text.",
+        examples=["Trend"],
+    )
+    url: str | None = Field(description="Where it was published, when the input gives it.")
     published_on: date | None = Field(
-        description="Publication day, from the text.", examples=["2022-11-21"]
+        description="Publication day: as given with the article, else from the text.",
+        examples=["2022-11-21"],
+    )
+    language: str | None = Field(
+        default=None,
+        description="Language tag (BCP 47) when the input gives one.",
+        examples=["en"],
+    )
+    duplicate_of: int | None = Field(
+        default=None,
+        description="Id of the first copy ingested of this near-identical story (a syndicated "
+        "copy under another header, byline or footer, or with small edits); null for an "
+        "original. Its statements are hidden from /statements unless include_duplicates=true.",
     )
     content_hash: str = Field(description="SHA-256 of the stored text (UTF-8).")
     snippet: str | None = Field(default=None, description="With `q`: matching words, highlighted.")
@@ -60,6 +77,7 @@ class SourceFilters(SearchSort, ListFilters, DateWindow):
     )
     actor: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Only sources that mention every named actor (name, alias, slug or id); a state "
             "matches mentions of its officials and bodies."
@@ -81,16 +99,38 @@ class DriftRead(BaseModel):
     end: int
     stored: str = Field(description="The statement's text as stored.")
     found: str = Field(description="What the source's text now holds at [start, end).")
+    part: Literal["text", "attribution_evidence"] = Field(
+        "text",
+        description=(
+            "`text`: the quotation's own offsets; `attribution_evidence`: one of the spans "
+            "that show who said it."
+        ),
+    )
+
+
+class EvidenceDriftRead(BaseModel):
+    incident_id: int
+    start: int
+    end: int
+    stored: str = Field(description="The evidence quote as stored.")
+    found: str = Field(description="What the source's text now holds at [start, end).")
 
 
 class VerificationRead(BaseModel):
-    """Whether a source's text and every statement quoting it still agree."""
+    """Whether a source's text and every statement and incident evidence quoting it agree."""
 
     source_id: int
     slug: str
     content_hash_ok: bool = Field(description="SHA-256 of the text equals the stored hash.")
     statements_checked: int
+    attribution_evidence_checked: int = Field(
+        description="Attribution evidence spans of those statements, checked too."
+    )
     drifted: list[DriftRead] = Field(description="Statements whose offsets no longer match.")
+    evidence_checked: int = Field(description="Incident evidence spans quoting this source.")
+    evidence_drifted: list[EvidenceDriftRead] = Field(
+        description="Incident evidence spans whose offsets no longer match."
+    )
     ok: bool
 
 
@@ -120,6 +160,13 @@ class Verification:
     content_hash_ok: bool
     checked: int
     drifted: list[provenance.Drift]
+    attribution_evidence_checked: int
+    evidence_checked: int = 0
+    evidence_drifted: list[incident_evidence.Drift] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.content_hash_ok and not self.drifted and not self.evidence_drifted
 
 
 # -- building items ---------------------------------------------------------------------
@@ -133,6 +180,8 @@ def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
         publisher=s.publisher,
         url=s.url,
         published_on=s.published_on,
+        language=s.language,
+        duplicate_of=s.duplicate_of,
         content_hash=s.content_hash,
         snippet=hit.snippet,
         score=hit.score,
@@ -158,14 +207,25 @@ def verification_read(v: Verification) -> VerificationRead:
         slug=v.source.slug,
         content_hash_ok=v.content_hash_ok,
         statements_checked=v.checked,
+        attribution_evidence_checked=v.attribution_evidence_checked,
         drifted=[DriftRead(**vars(d)) for d in v.drifted],
-        ok=v.content_hash_ok and not v.drifted,
+        evidence_checked=v.evidence_checked,
+        evidence_drifted=[
+            EvidenceDriftRead(
+                incident_id=d.incident_id, start=d.start, end=d.end, stored=d.stored, found=d.found
+            )
+            for d in v.evidence_drifted
+        ],
+        ok=v.ok,
     )
 
 
 # -- CSV export -------------------------------------------------------------------------
 
-SOURCE_COLUMNS = ["id", "slug", "title", "publisher", "url", "published_on", "content_hash"]
+SOURCE_COLUMNS = [
+    "id", "slug", "title", "publisher", "url", "published_on", "language", "duplicate_of",
+    "content_hash",
+]  # fmt: skip
 
 
 def source_row(item: Any) -> dict[str, Any]:

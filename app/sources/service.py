@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.errors import NotFound
+from app.incidents import evidence as incident_evidence
 from app.kit import search
 from app.kit.counting import CountLimits
 from app.kit.pagination import SortKey, Window, stream
@@ -66,12 +67,20 @@ def get_source(session: Session, key: str) -> SourceView:
 
 
 def verify(session: Session, source: Source) -> Verification:
-    quotes = SourceRepository(session).quotes(source.id)
+    repo = SourceRepository(session)
+    quotes = repo.quotes(source.id)
+    attribution_evidence = repo.attribution_evidence(source.id)
+    # Curated incidents quote sources too: their offsets must hold as the statements' do.
+    evidence = incident_evidence.in_source(session, source.id)
     return Verification(
         source,
         provenance.sha256(source.text) == source.content_hash,
         len(quotes),
-        provenance.drifted(source.text, quotes),
+        provenance.drifted(source.text, quotes)
+        + provenance.drifted_evidence(source.text, attribution_evidence),
+        sum(len(spans) for _, spans in attribution_evidence),
+        len(evidence),
+        incident_evidence.drifted(source.text, evidence),
     )
 
 

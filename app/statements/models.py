@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import JSON, Float, ForeignKey, Index, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.actors.models import Actor
@@ -19,6 +20,7 @@ class Statement(Base):
         Index("ix_statement_speaker_id_said_on", "speaker_id", "said_on"),
         Index("ix_statement_source_id_start", "source_id", "start"),
         Index("ix_statement_incident_id", "incident_id"),
+        Index("ix_statement_attribution_confidence", "attribution_confidence"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -30,6 +32,14 @@ class Statement(Base):
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"))
     speaker_id: Mapped[int | None] = mapped_column(ForeignKey("actor.id", ondelete="SET NULL"))
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id", ondelete="SET NULL"))
+
+    # How the speaker was decided: the extraction pass, its measured precision, and the spans
+    # of the source that show it ([{"start", "end", "text"}], each source.text[start:end] == text).
+    attribution_method: Mapped[str] = mapped_column(Text, default="none", server_default="none")
+    attribution_confidence: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    attribution_evidence: Mapped[list[dict[str, Any]]] = mapped_column(
+        JSON, default=list, server_default="[]"
+    )
 
     # What `q=` searches (names folded in), maintained by the ingest; SQLite indexes it with
     # FTS5 and PostgreSQL with a GIN tsvector index (see the add_full_text_search migration).

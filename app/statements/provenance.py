@@ -3,6 +3,7 @@
 import hashlib
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # A sentence ends at . ! ? (optionally closed by a quote mark or bracket) before whitespace,
 # or at a blank line. Quotes often run over several sentences; the window covers them all.
@@ -41,6 +42,9 @@ class Drift:
     end: int
     stored: str
     found: str
+    part: str = (
+        "text"  # "text": the quotation itself; "attribution_evidence": a span showing its speaker
+    )
 
 
 def drifted(text: str, quotes: list[tuple[int, int, int, str]]) -> list[Drift]:
@@ -49,4 +53,22 @@ def drifted(text: str, quotes: list[tuple[int, int, int, str]]) -> list[Drift]:
         Drift(statement_id, start, end, quoted, text[start:end])
         for statement_id, start, end, quoted in quotes
         if text[start:end] != quoted
+    ]
+
+
+def drifted_evidence(text: str, evidence: list[tuple[int, list[dict[str, Any]]]]) -> list[Drift]:
+    """Attribution evidence spans (statement id, [{start, end, text}]) that no longer point at
+    their words."""
+    return [
+        Drift(
+            statement_id,
+            span["start"],
+            span["end"],
+            span["text"],
+            text[span["start"] : span["end"]],
+            "attribution_evidence",
+        )
+        for statement_id, spans in evidence
+        for span in spans
+        if text[span["start"] : span["end"]] != span["text"]
     ]

@@ -1,8 +1,9 @@
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from app.kit import search
 from app.kit.names import MAX_ID
+from app.sources.models import Source
 from app.statements.models import Statement
 from app.statements.schemas import StatementFilters
 
@@ -26,12 +27,19 @@ class StatementRepository:
             stmt = stmt.where(Statement.speaker_id.in_(speaker_ids))
         if source_ids is not None:
             stmt = stmt.where(Statement.source_id.in_(source_ids))
+        elif not f.include_duplicates:
+            # A syndicated copy repeats its first copy's quotes: count them once.
+            stmt = stmt.where(
+                ~exists().where(Source.id == Statement.source_id, Source.duplicate_of.is_not(None))
+            )
         if incident_ids is not None:
             stmt = stmt.where(Statement.incident_id.in_(incident_ids))
         if f.date_from:
             stmt = stmt.where(Statement.said_on >= f.date_from)
         if f.date_to:
             stmt = stmt.where(Statement.said_on <= f.date_to)
+        if f.min_confidence is not None:
+            stmt = stmt.where(Statement.attribution_confidence >= f.min_confidence)
         if f.q:
             stmt = stmt.where(search.matches(self.session, Statement, f.q))
         return stmt

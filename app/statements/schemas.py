@@ -6,10 +6,45 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.actors.schemas import ActorRef, actor_ref
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
-from app.kit.params import DateWindow, ListFilters, Name, SearchSort, SearchText
+from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
 from app.statements import provenance
 from app.statements.models import Statement
+
+
+class EvidenceSpan(BaseModel):
+    """Words of the source that show who speaks; `source.text[start:end] == text`."""
+
+    start: int
+    end: int
+    text: str = Field(examples=["he said"])
+
+
+class Attribution(BaseModel):
+    """How the speaker was decided, how far to trust it, and where the source shows it."""
+
+    method: str = Field(
+        description=(
+            "The extraction pass that decided the speaker (see the README's per-pass table); "
+            "`none` when no speaker was found, `curated` for curated data."
+        ),
+        examples=["reporting_clause"],
+    )
+    confidence: float = Field(
+        ge=0.0,
+        le=1.0,
+        description=(
+            "The pass's precision measured on the held-out evaluation corpora (rounded): how "
+            "often a speaker decided this way is right. Not a per-statement guess."
+        ),
+        examples=[0.98],
+    )
+    evidence: list[EvidenceSpan] = Field(
+        description=(
+            "Spans of the source that show the attribution: the reporting phrase, and for a "
+            "pronoun or a role the mention it refers back to."
+        )
+    )
 
 
 class StatementRead(BaseModel):
@@ -31,6 +66,7 @@ class StatementRead(BaseModel):
     said_on: date | None = Field(description="When the words were said.", examples=["2024-10-14"])
     start: int = Field(description="Character offset of `text` in the source's text.")
     end: int = Field(description="Character offset just past `text` in the source's text.")
+    attribution: Attribution = Field(description="How `speaker` was decided, with evidence.")
     snippet: str | None = Field(
         default=None, description="With `q`: the matching words, highlighted with <mark>."
     )
@@ -41,6 +77,7 @@ class StatementRead(BaseModel):
 class StatementFilters(SearchSort, ListFilters, DateWindow):
     speaker: list[Name] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description=(
             "Speaker by name, alias, slug or id (case- and accent-insensitive); a state "
             "matches its officials' and bodies' statements. Repeat to accept any of several."
@@ -52,6 +89,16 @@ class StatementFilters(SearchSort, ListFilters, DateWindow):
     q: SearchText | None = Field(
         None, description="Full-text search in the quoted words and speaker."
     )
+    min_confidence: float | None = Field(
+        None,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "Only statements whose `attribution.confidence` is at least this (0–1), e.g. 0.9 "
+            "for speakers decided by passes that are right at least 90 % of the time."
+        ),
+        examples=[0.9],
+    )
     sort: Literal["-date", "relevance"] | None = Field(
         None,
         description=(
@@ -61,7 +108,16 @@ class StatementFilters(SearchSort, ListFilters, DateWindow):
     )
     facet: list[Literal["speaker", "source", "year", "month"]] = Field(
         default_factory=list,
+        max_length=MAX_REPEATS,
         description="Counts per value over the whole filtered set. Repeatable.",
+    )
+    include_duplicates: bool = Field(
+        False,
+        description=(
+            "Also statements of sources marked as near-duplicates of an earlier source "
+            "(`duplicate_of`), which are hidden from the list and its facets by default. "
+            "Naming a `source` always shows its statements."
+        ),
     )
 
 
@@ -94,9 +150,18 @@ def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
         said_on=s.said_on,
         start=s.start,
         end=s.end,
+        attribution=attribution_read(s),
         snippet=hit.snippet,
         score=hit.score,
         highlights=highlights,
+    )
+
+
+def attribution_read(s: Statement) -> Attribution:
+    return Attribution(
+        method=s.attribution_method,
+        confidence=s.attribution_confidence,
+        evidence=[EvidenceSpan(**span) for span in s.attribution_evidence],
     )
 
 
@@ -128,6 +193,8 @@ STATEMENT_COLUMNS = [
     "start",
     "end",
     "incident_id",
+    "attribution_method",
+    "attribution_confidence",
 ]
 
 
@@ -137,6 +204,9 @@ def statement_row(item: Any) -> dict[str, Any]:
     row["speaker_slug"] = speaker.get("slug")
     row["speaker_name"] = speaker.get("name")
     row["speaker_country"] = speaker.get("country")
+    attribution = row.pop("attribution")
+    row["attribution_method"] = attribution["method"]
+    row["attribution_confidence"] = attribution["confidence"]
     return dict(row)
 
 

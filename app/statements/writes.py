@@ -6,6 +6,7 @@ Called by ingest inside its one transaction: these add and flush, never commit.
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -25,6 +26,10 @@ class Found:
     speaker_id: int | None
     said_on: date | None
     incident_id: int | None
+    attribution_method: str = "none"
+    attribution_confidence: float = 0.0
+    # [{"start", "end", "text"}]: spans of the source that show who speaks
+    attribution_evidence: tuple[dict[str, Any], ...] = ()
 
 
 def sync_for_source(session: Session, source_id: int, found: list[Found]) -> int:
@@ -53,6 +58,9 @@ def sync_for_source(session: Session, source_id: int, found: list[Found]) -> int
                 "speaker_id": quote.speaker_id,
                 "said_on": quote.said_on,
                 "incident_id": quote.incident_id,
+                "attribution_method": quote.attribution_method,
+                "attribution_confidence": quote.attribution_confidence,
+                "attribution_evidence": list(quote.attribution_evidence),
             },
         )
     for key, statement in existing.items():

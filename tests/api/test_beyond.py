@@ -347,3 +347,34 @@ def test_verify_finds_drift_after_the_text_is_tampered_with(
     with TestClient(create_app(Settings(database_url=seeded_url))) as tampered:
         report = tampered.get("/sources/004_ff1c3840c6ee87fa/verify").json()
     assert report["ok"] is False and report["content_hash_ok"] is False and report["drifted"]
+
+
+def test_verify_checks_incident_evidence_offsets_too(
+    seeded_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sqlalchemy import create_engine, text
+
+    with TestClient(create_app(Settings(database_url=seeded_url))) as client:
+        report = client.get("/sources/004_ff1c3840c6ee87fa/verify").json()
+    assert report["ok"] is True and report["evidence_checked"] >= 10
+    assert report["evidence_drifted"] == []
+    # Shift one evidence span by a character: the text and every statement still agree.
+    engine = create_engine(seeded_url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                'UPDATE incident_evidence SET start = start + 1, "end" = "end" + 1 '
+                "WHERE position = 0 AND incident_id = "
+                "(SELECT id FROM incident WHERE slug = 'azerbaijan-expels-iranian-diplomats-2023')"
+            )
+        )
+    engine.dispose()
+    capsys.readouterr()
+    assert cli.main(["verify"]) == 1
+    out = capsys.readouterr().out
+    assert "004_ff1c3840c6ee87fa: content hash ok, 0 drifted statements, 1 drifted" in out
+    with TestClient(create_app(Settings(database_url=seeded_url))) as client:
+        report = client.get("/sources/004_ff1c3840c6ee87fa/verify").json()
+    assert report["ok"] is False and report["content_hash_ok"] is True and not report["drifted"]
+    [drift] = report["evidence_drifted"]
+    assert drift["stored"].startswith("On April 6") and drift["found"].startswith("n April 6")

@@ -71,6 +71,8 @@ def test_generated_functions_are_named_after_the_routes(generated: Path) -> None
         "list_sources",
         "get_source",
         "verify_source",
+        "list_versions",
+        "list_changes",
         "health",
     } == modules
 

@@ -68,10 +68,16 @@ def test_editing_one_incident_updates_it_in_place(db: Probe, tmp_path: Path) -> 
     )
     lines[title_line] = "  title: An edited title\n"
     incidents.write_text("".join(lines), encoding="utf-8")
-    before = db.counts()
+    # The change feed grows by design (one version, one change); every other table must not.
+    feed = ("change", "data_version")
+    before = {t: n for t, n in db.counts().items() if t not in feed}
     assert cli.main(["ingest", str(seeds)]) == 0
-    assert db.counts() == before
+    assert {t: n for t, n in db.counts().items() if t not in feed} == before
     assert db.scalar("SELECT id FROM incident WHERE title = 'An edited title'") == incident_id
+    newest = "(SELECT max(number) FROM data_version)"
+    assert db.scalar(f"SELECT count(*) FROM change WHERE version = {newest}") == 1
+    what = f"SELECT kind || ':' || slug || ':' || op FROM change WHERE version = {newest}"
+    assert db.scalar(what) == f"incident:{slug}:updated"
 
 
 def test_editing_an_article_keeps_the_ids_of_unchanged_quotes(db: Probe, tmp_path: Path) -> None:

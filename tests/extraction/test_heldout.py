@@ -8,6 +8,7 @@ None of the three is blind any more. `dev` is what the rules were developed on. 
 measured blind once (round 1: precision 0.962, recall 0.992, attribution 0.787); rounds 2 and
 3 developed on it too. `final` was measured blind once, before round 3 (precision 0.979,
 recall 0.986, attribution 0.773: the honest generalisation figure); round 3 developed on it.
+Round 4 (attribution as a sieve of passes) developed on all three.
 """
 
 from __future__ import annotations
@@ -35,14 +36,24 @@ def test_dev_corpus_meets_its_floor() -> None:
 
 
 def test_test_corpus_meets_its_floor() -> None:
-    # Measured: 127 of 128 found, 5 extra, 5 wrong speakers (0.962 / 0.992 / 0.961).
+    # Measured (round 4): 127 of 128 found, 5 extra, 3 wrong speakers (0.962 / 0.992 / 0.976).
     assert_no_worse_than_measured(
-        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=5
+        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=3
     )
 
 
 def test_final_corpus_meets_its_floor() -> None:
-    # Measured: 141 of 143 found, 3 extra, 5 wrong speakers (0.979 / 0.986 / 0.965).
+    # Measured (round 4): 141 of 143 found, 3 extra, 3 wrong speakers (0.979 / 0.986 / 0.979).
     assert_no_worse_than_measured(
-        report_for("final"), gold=143, missed=2, false_positives=3, wrong_speakers=5
+        report_for("final"), gold=143, missed=2, false_positives=3, wrong_speakers=3
+    )
+
+
+def test_blind_corpus_meets_its_floor() -> None:
+    # Written for issue 11 by two annotators who never saw the rules (heldout/blind/), measured
+    # once before any rule was changed for it: the old branch list 0.867 / 0.850 / 0.833, the
+    # sieve 0.981 / 1.000 / 0.846 (measured-once-*.txt). 260 of 260 found, 5 extra, 40 wrong
+    # speakers. Its per-pass precision calibrates the confidences (app.extraction.calibrate).
+    assert_no_worse_than_measured(
+        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=40
     )

@@ -207,3 +207,69 @@ def test_short_predicates_with_a_speech_cue_are_statements(
     extract: Extract, text: str, quoted: str
 ) -> None:
     assert texts(extract(text)) == [quoted]
+
+
+@pytest.mark.parametrize(("opening", "closing"), [("“", '"'), ('"', "”")])
+def test_mixed_curly_and_straight_marks_close_each_other(
+    extract: Extract, opening: str, closing: str
+) -> None:
+    text = (
+        f"{opening}We will respond in kind,{closing} Kanani said on Monday.\n\n"
+        f"{opening}The matter is closed,{closing} he added."
+    )
+    result = extract(text)
+    assert texts(result) == ["We will respond in kind,", "The matter is closed,"]
+    assert [s.speaker for s in result.statements] == ["nasser-kanani", "nasser-kanani"]
+
+
+def test_british_single_quotes_are_statements_and_keep_their_apostrophes(
+    extract: Extract,
+) -> None:
+    text = (
+        "Talks stall\n\n'It's a matter of principle, and we won't give up,' Kanani said.\n\n"
+        "‘Iran’s answer hasn’t changed,’ he added."
+    )
+    assert texts(extract(text)) == [
+        "It's a matter of principle, and we won't give up,",
+        "Iran’s answer hasn’t changed,",
+    ]
+
+
+def test_multi_paragraph_quotation_is_one_statement_from_first_mark_to_last(
+    extract: Extract,
+) -> None:
+    text = (
+        "Talks stall\n\nKanani told reporters:\n\n“We came here to work. Nobody should doubt it."
+        "\n\n“We will not leave empty-handed. That is a promise.”\n\nTalks resume on Friday."
+    )
+    result = extract(text)
+    assert len(result.statements) == 1
+    s = result.statements[0]
+    assert text[s.start - 1] == "“" and s.text.endswith("That is a promise.")
+    assert s.speaker == "nasser-kanani"
+
+
+def test_british_quotation_over_paragraphs_is_one_statement(extract: Extract) -> None:
+    text = (
+        "Talks stall\n\nKanani told the agency: 'We are not going anywhere. The fishermen's "
+        "rights are not negotiable.\n\n'We have waited ten years, and we will wait ten more.'"
+        "\n\nTalks resume on Friday."
+    )
+    result = extract(text)
+    assert len(result.statements) == 1
+    s = result.statements[0]
+    assert s.text.startswith("We are not going anywhere.")
+    assert s.text.endswith("we will wait ten more.")
+    assert s.speaker == "nasser-kanani"
+
+
+def test_an_apostrophe_opening_a_paragraph_does_not_start_a_quotation(extract: Extract) -> None:
+    text = "Talks stall\n\n'90s rules still apply, officials say.\n\n'Tis the season, they add."
+    assert texts(extract(text)) == []
+
+
+def test_mixed_single_marks_close_each_other_without_breaking_apostrophes(
+    extract: Extract,
+) -> None:
+    text = "Talks stall\n\n‘Iran's answer hasn't changed,' Kanani said."
+    assert texts(extract(text)) == ["Iran's answer hasn't changed,"]

@@ -104,6 +104,13 @@ def test_a_stopped_database_is_a_503_and_the_service_recovers_by_itself(
             assert response.headers["content-type"] == "application/problem+json"
             assert int(response.headers["retry-after"]) > 0
             assert response.json()["type"].endswith("/database-unavailable")
+        for page in ("/", "/browse/incidents", "/browse/incidents/1"):
+            # The pages people read say the same, as HTML.
+            response = client.get(page)
+            assert response.status_code == 503, (page, response.text)
+            assert response.headers["content-type"].startswith("text/html"), page
+            assert int(response.headers["retry-after"]) > 0, page
+            assert "database is unavailable" in response.text, page
 
         cluster.start()
         assert client.get("/health").status_code == 200

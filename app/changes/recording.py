@@ -1,0 +1,123 @@
+"""Which rows an ingest created, updated or deleted: the change feed's write side."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session, UOWTransaction
+
+from app.actors.models import Actor, ActorAlias
+from app.changes.models import Change, ChangeOp, DataVersion
+from app.incidents.models import Incident, IncidentParticipant
+from app.sources.models import Mention, Source
+from app.statements.models import Statement
+
+KINDS: dict[type[Any], str] = {
+    Actor: "actor",
+    Incident: "incident",
+    Source: "source",
+    Statement: "statement",
+}
+
+Key = tuple[str, int]
+
+# Bookkeeping columns no API response shows: changing them alone is not a change to mirror
+# (re-extraction rewrites extraction_key on every source).
+_INVISIBLE = frozenset({"extraction_key", "input_hash", "given", "search_text"})
+
+
+def _visibly_modified(obj: object) -> bool:
+    state = inspect(obj)
+    return any(attr.history.has_changes() for attr in state.attrs if attr.key not in _INVISIBLE)
+
+
+@dataclass
+class ChangeRecorder:
+    """Listens to one session's flushes; Core deletes are reported to it by their callers."""
+
+    ops: dict[Key, tuple[ChangeOp, str | None]] = field(default_factory=dict)
+
+    def listen(self, session: Session) -> None:
+        event.listen(session, "after_flush", self._after_flush)
+
+    def stop(self, session: Session) -> None:
+        event.remove(session, "after_flush", self._after_flush)
+
+    def __bool__(self) -> bool:
+        return bool(self.ops)
+
+    def record(self, kind: str, row_id: int, slug: str | None, op: ChangeOp) -> None:
+        key = (kind, row_id)
+        before = self.ops.get(key)
+        if before is None:
+            self.ops[key] = (op, slug)
+            return
+        earlier = before[0]
+        if earlier is ChangeOp.created and op is ChangeOp.deleted:
+            del self.ops[key]  # born and gone within one version: nobody saw it
+        elif earlier is ChangeOp.created:
+            self.ops[key] = (ChangeOp.created, slug or before[1])
+        elif op is ChangeOp.deleted or earlier is ChangeOp.deleted:
+            self.ops[key] = (op if op is ChangeOp.deleted else ChangeOp.updated, slug or before[1])
+        else:
+            self.ops[key] = (ChangeOp.updated, slug or before[1])
+
+    def deleted(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
+        for row_id, slug in rows:
+            self.record(kind, row_id, slug, ChangeOp.deleted)
+
+    def updated(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
+        for row_id, slug in rows:
+            self.record(kind, row_id, slug, ChangeOp.updated)
+
+    def write(self, session: Session, version: int) -> DataVersion:
+        """The version row and one change row per touched row, oldest kind first."""
+        counts = {kind: {op.value: 0 for op in ChangeOp} for kind in sorted(set(KINDS.values()))}
+        for (kind, _), (op, _) in self.ops.items():
+            counts[kind][op.value] += 1
+        self._fill_slugs(session)
+        data_version = DataVersion(number=version, created_at=datetime.now(UTC), counts=counts)
+        session.add(data_version)
+        session.flush()
+        session.add_all(
+            Change(version=version, kind=kind, row_id=row_id, slug=slug, op=op)
+            for (kind, row_id), (op, slug) in sorted(self.ops.items())
+        )
+        return data_version
+
+    def _fill_slugs(self, session: Session) -> None:
+        # A parent seen only through a child row (an alias, a participant) has no slug yet.
+        for model, kind in ((Actor, "actor"), (Incident, "incident"), (Source, "source")):
+            missing = [i for (k, i), (_, slug) in self.ops.items() if k == kind and slug is None]
+            for start in range(0, len(missing), 10_000):
+                chunk = missing[start : start + 10_000]
+                rows = session.execute(select(model.id, model.slug).where(model.id.in_(chunk)))
+                for row_id, slug in rows:
+                    op, _ = self.ops[(kind, row_id)]
+                    self.ops[(kind, row_id)] = (op, slug)
+
+    def _after_flush(self, session: Session, _flush: UOWTransaction) -> None:
+        for obj in session.new:
+            self._seen(obj, ChangeOp.created)
+        for obj in session.dirty:
+            if _visibly_modified(obj):
+                self._seen(obj, ChangeOp.updated)
+        for obj in session.deleted:
+            self._seen(obj, ChangeOp.deleted)
+
+    def _seen(self, obj: object, op: ChangeOp) -> None:
+        kind = KINDS.get(type(obj))
+        if kind is not None:
+            self.record(kind, obj.id, getattr(obj, "slug", None), op)  # type: ignore[attr-defined]
+            return
+        # A child row changes what its parent's detail shows: the parent is updated.
+        if isinstance(obj, ActorAlias):
+            self.record("actor", obj.actor_id, None, ChangeOp.updated)
+        elif isinstance(obj, IncidentParticipant):
+            self.record("incident", obj.incident_id, None, ChangeOp.updated)
+        elif isinstance(obj, Mention):
+            self.record("source", obj.source_id, None, ChangeOp.updated)

@@ -1,0 +1,1326 @@
+"""The discourse model: who the article has named so far, and who a phrase means."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+from app.extraction import lexicon
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.phrases import (
+    DOC_OF,
+    INDEFINITE,
+    ISSUED,
+    NOT_IN_NAME,
+    NOT_SPEAKER_LABELS,
+    NP_GAP,
+    NP_LOWER,
+    PLURAL_PEOPLE,
+    SPEAKER_LABEL,
+    SPOKES,
+    STOP_NAME_WORDS,
+    UP,
+    WORD_RE,
+    gap_ok,
+    head_word,
+    hyphenated_title,
+    main_subject,
+    skip_honorifics,
+    speech_at,
+    strip_possessive,
+    trailing_name,
+)
+from app.extraction.context import ArticleContext
+from app.extraction.gazetteer import GazetteerMatch, org_keywords
+from app.extraction.model import KnownActor, NewActor
+from app.extraction.quotes import Quote
+from app.extraction.text import fold, is_heading, slugify, word_keys
+
+
+@dataclass
+class Referent:
+    start: int
+    end: int
+    key: str  # actor slug, or "?name" for a person the curated data does not know
+    kind: str
+    name: str
+    roles: frozenset[str]
+    sentence: int
+    origin: tuple[int, int] = (0, 0)  # where an unknown person is introduced by full name
+    # a reporting clause's subject as written ("he", "the minister", "Minister X Y"),
+    # remembered when a statement was attributed to it, rather than a name the article gives
+    speaker_phrase: bool = False
+
+
+@dataclass
+class Discourse:
+    ctx: ArticleContext
+    referents: list[Referent] = field(default_factory=list)
+    new_actors: dict[str, NewActor] = field(default_factory=dict)  # slug -> actor
+    new_by_word: dict[str, str] = field(default_factory=dict)  # folded surname -> slug
+    results: list[Attribution] = field(default_factory=list)
+    done: list[Quote] = field(default_factory=list)  # the statements of `results`
+    loose_text: str = ""  # the article as loose_words() words, computed when first needed
+    pronoun_at: list[int] | None = None  # personal pronouns outside quotations
+    # the earlier mention the phrase being resolved stands for, set by realise()
+    antecedent: tuple[int, int] | None = None
+    # the clause after each quotation (by opening mark), read once for the passes that use it
+    after_clauses: dict[int, Attribution | None] = field(default_factory=dict)
+
+
+def resolve(state: Discourse, start: int, end: int) -> Attribution:
+    """Who the phrase text[start:end] names, with the earlier mention it refers back to
+    when it is a pronoun or a role ("he" -> "Ivan Orlov")."""
+    outer = state.antecedent
+    state.antecedent = None
+    found = _resolve_phrase(state, start, end)
+    antecedent = state.antecedent
+    state.antecedent = outer
+    if (
+        antecedent is not None
+        and found.speaker is not None
+        # refers back (or, for a headline, ahead) to a mention outside the phrase itself
+        and (antecedent[1] <= start or antecedent[0] >= end)
+    ):
+        return replace(found, antecedent=antecedent)
+    return found
+
+
+def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
+    ctx = state.ctx
+    text = ctx.text
+    i = bisect.bisect_left(ctx.match_starts, start) - 1
+    if i >= 0 and ctx.matches[i].start < start < ctx.matches[i].end:
+        # the phrase found is the end of a longer name: "… Fisheries and
+        # Coastal Affairs" is the whole ministry's name
+        start = ctx.matches[i].start
+    opener = _LEAD_CONJUNCTION.match(text, start, end)
+    if opener is not None and opener.end() < end:
+        start = opener.end()  # "But the council issued a statement": the council
+    phrase = text[start:end]
+    words = phrase.split()
+    low = [w.lower() for w in words]
+    if len(words) == 1 and low[0] in lexicon.PRONOUNS:
+        key = _pronoun(state, start, low[0])
+        return Attribution(phrase, key, start, end)
+    inside = ctx.matches_between(start, end)
+    persons = [m for m in inside if m.actor.kind == "person"]
+    unknown = trailing_name(ctx, start, end, inside)
+    if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
+        introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
+        slug = _new_person(state, unknown[0], unknown[1], introduced=introduced)
+        return Attribution(phrase, slug, start, end)
+    if persons:
+        return Attribution(phrase, persons[-1].actor.slug, start, end)
+    if len(words) == 2 and head_word(words) in SPOKES and low[0] in ("his", "her", "its", "their"):
+        # "His spokesperson said": speaks for the person (or body) the pronoun stands for
+        key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
+        return Attribution(phrase, key, start, end)
+    if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
+        # "a senior Iranian official", "diplomats": someone new and unnamed, never an
+        # earlier person; only a spokesperson speaks for the body the phrase names.
+        roles = [w for w in low if w.strip(",.") in lexicon.PERSON_ROLES]
+        if not (roles and roles[0].strip(",.") in SPOKES) and head_word(words) not in SPOKES:
+            return Attribution(phrase, None, start, end)
+        return Attribution(phrase, _body_named(state, start, end), start, end)
+    of_body = _PERSON_OF_BODY.match(phrase)
+    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
+        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
+        # not a body or state of that name (titles before the name are no part of it)
+        n_start = skip_honorifics(text, start, start + of_body.end("name"))
+        name_words = text[n_start : start + of_body.end("name")].lower().split()
+        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
+            n_start = text.index(" ", n_start) + 1
+            name_words = name_words[1:]
+        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
+            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
+            if slug is not None:
+                return Attribution(phrase, slug, start, end)
+    head = head_word(words)
+    if low[-3:] in (["head", "of", "state"], ["head", "of", "government"]):
+        # "the Head of State added": the leader last named, not a state
+        role = "leader" if low[-1] == "state" else "premier"
+        return Attribution(phrase, _by_role(state, role, start, end, []), start, end)
+    orgs = [m for m in inside if m.actor.kind == "organization"]
+    if orgs and (
+        head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
+    ):
+        return Attribution(phrase, orgs[-1].actor.slug, start, end)
+    states = [m for m in inside if m.actor.kind == "state"]
+    lead = [w for w in low if w not in ("the", "a", "an")][:1]
+    if states and lead and lead[0] in lexicon.ORG_HEADS and "of" in low:
+        # "the Trade Ministry of the Republic of Norland": a body of the
+        # state, not the state
+        org = _org_phrase(state, start, end, lead[0], states)
+        if org is not None:
+            return Attribution(phrase, org, start, end)
+    body_in = _BODY_IN.search(text, max(0, start - 60), start) if len(states) == 1 else None
+    if body_in is not None and states[0].start == start and states[0].end == end:
+        # "The foreign ministry in Vessby said": the state's ministry, not the state
+        head = body_in.group("words").split()[-1].lower()
+        if head in lexicon.ORG_HEADS:
+            org = _org_phrase(state, body_in.start(), end, head, states)
+            if org is not None:
+                return Attribution(text[body_in.start() : end], org, body_in.start(), end)
+    if states and states[-1].end == strip_possessive(text, end):
+        # "The palace said", "Official Vessby", "Vessby": the state itself
+        return Attribution(phrase, states[-1].actor.slug, start, end)
+    if head in lexicon.DOCUMENT_NOUNS:
+        return Attribution(phrase, _document_issuer(state, start), start, end)
+    if head in lexicon.PERSON_ROLES:
+        known = _by_role(state, head, start, end, states)
+        return Attribution(phrase, known, start, end)
+    if head in lexicon.ORG_HEADS:
+        org = _org_phrase(state, start, end, head, states)
+        return Attribution(phrase, org, start, end)
+    if states:
+        return Attribution(phrase, states[-1].actor.slug, start, end)
+    return Attribution(phrase, None, start, end)
+
+
+_PERSON_OF_BODY = re.compile(
+    rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
+)
+_TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
+_LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
+_BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
+
+
+def _body_named(state: Discourse, start: int, end: int) -> str | None:
+    """The body a spokesperson phrase names: "a NATO spokesperson", "a fisheries ministry
+    spokesperson", "a Chinese spokesman" (the state)."""
+    ctx = state.ctx
+    inside = ctx.matches_between(start, end)
+    orgs = [m for m in inside if m.actor.kind == "organization"]
+    if orgs:
+        return orgs[-1].actor.slug
+    words = [w for w in WORD_RE.finditer(ctx.text, start, end)]
+    heads = [w for w in words if w.group().lower() in lexicon.ORG_HEADS]
+    states = [m for m in inside if m.actor.kind == "state"]
+    if heads:
+        h = heads[-1]
+        org = _org_phrase(state, words[0].start(), h.end(), h.group().lower(), states)
+        if org is not None:
+            return org
+    return states[-1].actor.slug if states else None
+
+
+def _pronoun(state: Discourse, pos: int, pronoun: str) -> str | None:
+    if pronoun in lexicon.PRONOUNS_PERSON:
+        return _person_pronoun(state, pos, "f" if pronoun in ("she", "her") else "m")
+    if pronoun in lexicon.PRONOUNS_THING:
+        return _latest(state, pos, kinds=("organization", "state"))
+    return None
+
+
+def _latest(state: Discourse, pos: int, kinds: Sequence[str]) -> str | None:
+    """The subject-most referent of the nearest sentence before `pos` that has one."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    refs: list[Referent] = []
+    sentence = -1
+    i = bisect.bisect_left(state.referents, pos, key=lambda r: r.start) - 1
+    while i >= 0:
+        ref = state.referents[i]
+        i -= 1
+        if ref.sentence < here - 12 or (refs and ref.sentence != sentence):
+            break
+        if ref.kind in kinds and ref.end <= pos:
+            refs.append(ref)
+            sentence = ref.sentence
+    if not refs:
+        return None
+    refs.reverse()
+    sentence_start, sentence_end = ctx.sentences[sentence]
+    words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
+    if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+        comma = ctx.text.find(",", sentence_start, sentence_end)
+        later = [r for r in refs if comma >= 0 and r.start > comma]
+        if later:
+            return realise(state, later[0])
+    return realise(state, refs[0])
+
+
+def _person_pronoun(state: Discourse, pos: int, gender: str) -> str | None:
+    """ "he"/"she": the subject-most person of the nearest sentence before `pos`, skipping
+    people known to be of the other gender. "she" prefers a woman named in the last
+    sentences to a nearer person of unknown gender; "he" does not (most people quoted
+    in the news are men, and a man is rarely marked as one)."""
+    candidates = _person_candidates(state, pos)
+    genders = [_gender(state, ref.key, pos) for ref in candidates]
+    if gender == "f" and not (
+        candidates and genders[0] is None and _just_before(state, candidates[0], pos)
+    ):
+        for ref, g in zip(candidates, genders, strict=True):
+            if g == "f":
+                return realise(state, ref)
+    for ref, g in zip(candidates, genders, strict=True):
+        if g is None or g == gender:
+            return realise(state, ref)
+    return None
+
+
+def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
+    """Whether `ref` speaks in the sentence just before `pos` (or the one `pos` is in):
+    the speaker a pronoun most likely continues, whatever the gender of the name
+    ("Han Ji-woo told reporters … . '…,' she said")."""
+    ctx = state.ctx
+    if ref.sentence < ctx.sentence_index(pos) - 1:
+        return False
+    s_end = min(ctx.sentences[ref.sentence][1], pos)
+    words = [w for w in ctx.words(ref.end, s_end) if w is not None]
+    return any(speech_at(words, k) for k in range(min(len(words), 12)))
+
+
+def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
+    """People named in the 15 sentences before `pos`: nearest sentence first, and in each
+    sentence its subject (after an opening adverbial) before the others."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    by_sentence: dict[int, list[Referent]] = {}
+    i = bisect.bisect_left(state.referents, pos, key=lambda r: r.start) - 1
+    while i >= 0:
+        ref = state.referents[i]
+        i -= 1
+        if ref.sentence < here - 15:
+            break
+        if ref.kind == "person" and ref.end <= pos:
+            by_sentence.setdefault(ref.sentence, []).append(ref)
+    out: list[Referent] = []
+    seen: set[str] = set()
+    for sentence in sorted(by_sentence, reverse=True):
+        refs = by_sentence[sentence][::-1]
+        sentence_start, sentence_end = ctx.sentences[sentence]
+        words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
+        if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
+            comma = ctx.text.find(",", sentence_start, sentence_end)
+            if comma >= 0:
+                refs = [r for r in refs if r.start > comma] + [r for r in refs if r.start < comma]
+        for ref in refs:
+            if ref.key not in seen or ref.key == _ANONYMOUS:
+                seen.add(ref.key)
+                out.append(ref)
+    return out
+
+
+_PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
+_GENDER_NOUNS_F = lexicon.FEMALE_WORDS - lexicon.PRONOUNS_PERSON - {"hers", "herself"}
+_GENDER_NOUNS_M = lexicon.MALE_WORDS - lexicon.PRONOUNS_PERSON - {"his", "himself"}
+
+
+def _gender(state: Discourse, key: str, before: int) -> str | None:
+    """ "f", "m" or None for the person `key`, from the text: titles and honorifics
+    ("Spokeswoman Olga Petrenko", "Dame Ann Porter", "Mr Hale"), kin and role nouns
+    in an apposition ("Sara Lind, the influential sister of …"), and the first personal
+    pronoun after a mention with no other person in between ("Joan Reyes said … and she
+    reiterated"). Titles count more than pronouns; only the text before `before` counts,
+    so the pronoun being resolved is no evidence of itself."""
+    if key == _ANONYMOUS:
+        return None
+    ctx = state.ctx
+    text = ctx.text
+    score = 0  # > 0: female, < 0: male
+    titles: list[str] = []
+    actor = ctx.gazetteer.get(key)
+    if actor is not None and actor.title:
+        titles.append(actor.title)
+    new = state.new_actors.get(key)
+    if new is not None and new.title:
+        titles.append(new.title)
+    for title in titles:
+        score += 3 * _gender_of_words(word_keys(title))
+    names = [actor.name] if actor is not None else []
+    if new is not None:
+        names.append(new.name)
+    names += [ref.name for ref in state.referents if ref.key == key and " " in ref.name]
+    if names:
+        given = [k for k in word_keys(names[0]) if k not in lexicon.HONORIFICS][:1]
+        score += 2 * (
+            sum(g in lexicon.FEMALE_FIRST_NAMES for g in given)
+            - sum(g in lexicon.MALE_FIRST_NAMES for g in given)
+        )
+    if state.pronoun_at is None:
+        state.pronoun_at = [
+            m.start() for m in _PERSONAL_PRONOUN.finditer(text) if not ctx.in_quote(m.start())
+        ]
+    pronouns = state.pronoun_at
+    refs = state.referents
+    for n, ref in enumerate(refs):
+        if ref.start >= before:
+            break
+        if ref.key != key:
+            continue
+        low = ref.name.lower()
+        if low in lexicon.PRONOUNS_PERSON:
+            score += 1 if low in ("she", "her") else -1
+            continue
+        t = bisect.bisect_left(ctx.token_starts, ref.start)
+        score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
+        if text.startswith(",", ref.end):
+            apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
+            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
+            if apposition is not None and not apposition.group(1).startswith("whose"):
+                score += 3 * _gender_of_words(word_keys(apposition.group(1)))
+        if any(
+            o.kind == "person" and o.key != key
+            for o in refs[max(0, n - 4) : n]
+            if o.sentence == ref.sentence
+        ):
+            continue  # not the sentence's subject: a later pronoun is more likely its
+        p = bisect.bisect_right(pronouns, ref.end)
+        if p >= len(pronouns) or pronouns[p] >= before:
+            continue
+        if ctx.sentence_index(pronouns[p]) > ref.sentence + 1:
+            continue
+        others = refs[n + 1 :]
+        if any(o.start < pronouns[p] and o.kind == "person" and o.key != key for o in others[:6]):
+            continue
+        word = text[pronouns[p] : pronouns[p] + 7].lower()
+        score += 1 if word.startswith(("she", "her")) else -1
+    return "f" if score > 0 else "m" if score < 0 else None
+
+
+def _gender_of_words(words: Sequence[str]) -> int:
+    return sum(w in _GENDER_NOUNS_F for w in words) - sum(w in _GENDER_NOUNS_M for w in words)
+
+
+def realise(state: Discourse, ref: Referent) -> str | None:
+    """The actor slug a referent stands for; remembers where the article named it."""
+    state.antecedent = _named_mention(state, ref)
+    if ref.key == _ANONYMOUS:
+        # "the official" after "a senior official": the unnamed person, who speaks at
+        # most for the body whose spokesperson they are
+        return resolve(state, ref.start, ref.end).speaker
+    if ref.key.startswith("?"):
+        return _new_person(state, ref.origin[0], ref.origin[1])
+    return ref.key
+
+
+def _named_mention(state: Discourse, ref: Referent) -> tuple[int, int]:
+    """Where the article names `ref` in words: an unknown person's introduction, or the
+    latest earlier mention of the same actor that is not a pronoun."""
+    if ref.origin != (0, 0):
+        return ref.origin
+    if not ref.speaker_phrase:
+        return ref.start, ref.end
+    for other in reversed(state.referents):
+        if other.start < ref.end and other.key == ref.key and not other.speaker_phrase:
+            return other.origin if other.origin != (0, 0) else (other.start, other.end)
+    return ref.start, ref.end
+
+
+def label_speaker(state: Discourse, m: re.Match[str]) -> Attribution | None:
+    """The person a speaker label names, by the last word of the label ("DAHL")."""
+    surname = fold(m.group("label").split()[-1])
+    for ref in state.referents:
+        if ref.kind == "person" and ref.start < m.start():
+            if surname in (fold(w) for w in ref.name.split()):
+                speaker = realise(state, ref)
+                if speaker is not None:
+                    return Attribution(m.group("label"), speaker, m.start(), m.end("label"))
+    return None
+
+
+def _by_role(
+    state: Discourse, role: str, start: int, end: int, states: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "the minister" -> the latest person with that role (and country, if one is given)."""
+    country = states[-1].actor.country if states else None
+    roles = lexicon.ROLE_SYNONYMS.get(role, frozenset({role}))
+    best: Referent | None = None
+    best_of_country: Referent | None = None  # "the Finnish minister": one known to be Finnish
+    for ref in state.referents:
+        if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
+            continue
+        if country is not None:
+            of = _country_of_ref(state, ref)
+            if of not in (None, country):
+                continue
+            if of == country:
+                best_of_country = ref
+        best = ref
+    best = best_of_country or best
+    if best is not None:
+        return realise(state, best)
+    # "Iran's foreign minister" before the article names him: the one curated person
+    # with that title, else the next person with that role in the following sentences.
+    words = [w for w in word_keys(state.ctx.text[start:end]) if w not in ("the", "s")]
+    known = state.ctx.gazetteer.person_titled(country, words)
+    if known is not None:
+        return known.slug
+    here = state.ctx.sentence_index(start)
+    for ref in state.referents:
+        if ref.kind == "person" and ref.start > end and roles & ref.roles:
+            if ref.sentence <= here + 2:
+                return realise(state, ref)
+            break
+    return None
+
+
+def _country_of_ref(state: Discourse, ref: Referent) -> str | None:
+    actor = state.ctx.gazetteer.get(ref.key)
+    if actor is not None:
+        return actor.country or state.ctx.gazetteer.country_of(actor.slug)
+    new = state.new_actors.get(ref.key)
+    if new is not None:
+        return new.country
+    states = [m for m in state.ctx.matches_between(*ref.origin) if m.actor.kind == "state"]
+    if states:
+        return states[-1].actor.country
+    if ref.key.startswith("?"):
+        # an unknown person introduced with a description: "Finland's minister, Ann Lee"
+        return _describe(state, *ref.origin)[1]
+    return None
+
+
+def _org_phrase(
+    state: Discourse, start: int, end: int, head: str, states: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "the ministry" -> the latest body with that head; a named unknown body -> NewActor."""
+    ctx = state.ctx
+    text = ctx.text
+    phrase_words = [w for w in text[start:end].split() if w.lower() not in ("the", "a", "an")]
+    country = states[-1].actor.country if states else None
+    if country is not None:
+        org = ctx.gazetteer.organization(country, word_keys(text[start:end]))
+        if org is not None:
+            return org.slug
+    sentence_start = ctx.sentences[ctx.sentence_index(start)][0]
+    proper_at = [
+        m.start()
+        for m in re.finditer(r"\b[A-Z]\w*", text[start:end])
+        if m.group().lower() not in ("the", "a", "an")
+        # "State media said": a common word capitalised because it opens the sentence
+        and not (
+            start + m.start() == sentence_start and m.group().lower() in lexicon.ROLE_MODIFIERS
+        )
+    ]
+    bare = all(text[start + p :].lower().startswith(head) for p in proper_at)  # "The Ministry"
+    if bare or all(any(m.start <= start + p < m.end for m in states) for p in proper_at):
+        # "the ministry", "the Iranian side": the latest body with that head, else the state
+        # "the defense ministry" is not the unification ministry named just before
+        state_words = {k for m in states for k in word_keys(text[m.start : m.end])}
+        qualifiers = org_keywords(
+            k
+            for k in word_keys(text[start:end])
+            if k not in ("the", "a", "an", "s", head) and k not in state_words
+        )
+        best: Referent | None = None
+        for ref in state.referents:
+            if ref.start >= start or ref.kind != "organization":
+                continue
+            have = org_keywords(word_keys(ref.name)) | _name_words(ctx, ref.key)
+            if head in have and qualifiers <= have:
+                if country is None or ctx.gazetteer.country_of(ref.key) in (None, country):
+                    best = ref
+        if best is not None:
+            return realise(state, best)
+        if qualifiers:
+            known = _known_body(state, start, [head, *qualifiers], country)
+            if known is not None:
+                return known
+        elif proper_at and bare:
+            # "the Community" after "the Andean Community (CAN)"
+            named = _earlier_body(state, start, text[start:end].split()[-1])
+            if named is not None:
+                return named
+        if states and head in ("side", "government", "authorities", "leadership"):
+            return states[-1].actor.slug
+        return None
+    name = " ".join(phrase_words).rstrip(",.")
+    owner = _POSSESSOR.match(name)
+    if owner is not None and any(
+        m.actor.kind == "state" and text[m.start : m.end] == owner.group("owner") for m in states
+    ):
+        # "Norland's Coastal Council": the state owns the body; its name is "Coastal
+        # Council" (the state is its country), as a title is no part of a person's name
+        name = name[owner.end() :]
+    slug = _new_organization(state, name, country, states[-1].actor.slug if states else None)
+    bisect.insort(
+        state.referents,
+        Referent(start, end, slug, "organization", name, frozenset(), ctx.sentence_index(start)),
+        key=lambda r: r.start,
+    )
+    return slug
+
+
+_POSSESSOR = re.compile(r"(?P<owner>[^\W\d_][\w\- ]*?)['’]s[ \t]+(?=\S)")
+_PROPER_BODY = re.compile(
+    rf"\b{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"
+)
+
+
+def _earlier_body(state: Discourse, pos: int, head: str) -> str | None:
+    """The body named earlier with a proper name that ends with `head`."""
+    ctx = state.ctx
+    text = ctx.text
+    best: re.Match[str] | None = None
+    for m in _PROPER_BODY.finditer(text, 0, pos):
+        if m.group().split()[-1] == head and not ctx.in_quote(m.start()):
+            best = m
+    if best is None:
+        return None
+    known = ctx.gazetteer.resolve(best.group())
+    if known is not None:
+        return known.slug
+    start = skip_honorifics(text, best.start(), best.end())
+    words = text[start : best.end()].split()
+    while words and words[0].lower() in STOP_NAME_WORDS:
+        words = words[1:]
+    if len(words) < 2:
+        return None
+    return _new_organization(state, " ".join(words), None, None)
+
+
+def _known_body(
+    state: Discourse, pos: int, words: Sequence[str], country: str | None
+) -> str | None:
+    """The curated body whose name has these words: the only one, else the one of the
+    country the article named last before `pos`."""
+    ctx = state.ctx
+    found = [
+        a
+        for a in ctx.gazetteer.organizations_with(words)
+        if country is None or ctx.gazetteer.country_of(a.slug) == country
+    ]
+    if len(found) <= 1:
+        return found[0].slug if found else None
+    by_country = {ctx.gazetteer.country_of(a.slug): a.slug for a in found}
+    for m in reversed(ctx.matches_between(0, pos)):
+        c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
+        if c in by_country:
+            return by_country[c]
+    return None
+
+
+def _new_organization(
+    state: Discourse, name: str, country: str | None, affiliation: str | None
+) -> str:
+    """The slug of a body the curated data does not know; creates the NewActor."""
+    slug = slugify(name)
+    if state.ctx.gazetteer.get(slug) is None and slug not in state.new_actors:
+        state.new_actors[slug] = NewActor(
+            slug=slug,
+            name=name,
+            kind="organization",
+            country=country,
+            title=None,
+            affiliation=affiliation,
+        )
+    return slug
+
+
+def _name_words(ctx: ArticleContext, key: str) -> frozenset[str]:
+    actor = ctx.gazetteer.get(key)
+    if actor is None:
+        return frozenset()
+    words: set[str] = set()
+    for form in (actor.name, *actor.aliases):
+        keys = word_keys(form)
+        words.update(keys)
+        words.update(org_keywords(keys))
+    return frozenset(words)
+
+
+def _document_issuer(state: Discourse, pos: int) -> str | None:
+    """ "the statement reads" -> whoever issued the latest statement before `pos`."""
+    ctx = state.ctx
+    text = ctx.text
+    here = ctx.sentence_index(pos)
+    for s in range(here - 1, max(-1, here - 15), -1):
+        s_start, s_end = ctx.sentences[s]
+        m = DOC_OF.search(text, s_start, s_end)
+        if m is not None:
+            for match in ctx.matches:
+                if match.start >= m.end() and match.start <= m.end() + 3:
+                    return match.actor.slug
+        if ISSUED.search(text, s_start, s_end):
+            words = [w for w in ctx.words(s_start, s_end) if w is not None]
+            np = main_subject(ctx, words, len(words))
+            if np is not None:
+                found = resolve(state, np[0], np[1])
+                if found.speaker is not None:
+                    return found.speaker
+    # no sentence says who issued it: the latest body that was a sentence's subject
+    # ("The Ministry … strongly condemns …" opening a press release)
+    for s in range(here - 1, max(-1, here - 15), -1):
+        s_start, s_end = ctx.sentences[s]
+        if is_heading(text[s_start:s_end]) or text[s_start:s_end].isupper():
+            continue
+        words = [w for w in ctx.words(s_start, s_end) if w is not None]
+        np = main_subject(ctx, words, len(words))
+        if np is None:
+            continue
+        issuer = resolve(state, np[0], np[1]).speaker
+        if issuer is not None and _kind(state, issuer) == "organization":
+            return issuer
+    return None
+
+
+def _kind(state: Discourse, slug: str) -> str | None:
+    actor = state.ctx.gazetteer.get(slug)
+    if actor is not None:
+        return actor.kind
+    new = state.new_actors.get(slug)
+    return new.kind if new is not None else None
+
+
+# ------------------------------------------------------------------ new actors
+
+
+def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = True) -> str | None:
+    """The slug of the unknown person named at text[start:end]; creates the NewActor.
+
+    A lone word that the article never completes into a full name, and that no role
+    introduces ("Hamas said", "Washington said"), is no evidence of a person: an acronym
+    becomes an organisation, anything else no actor at all."""
+    ctx = state.ctx
+    text = ctx.text
+    start = skip_honorifics(text, start, end)
+    written = text[start:end]
+    keys = word_keys(written)
+    if not keys:
+        return None
+    surname = keys[-1]
+    lone = len(keys) == 1 or (len(written.split()) == 1 and written[:1].islower())  # "al-Tamimi"
+    if lone:
+        if surname in state.new_by_word:
+            return state.new_by_word[surname]
+        named = _person_with_word(state, start, surname)
+        if named is not None:
+            return named
+        full = _full_name(ctx, written)
+        if full is not None:
+            start, end = full
+            written = text[start:end]
+            keys = word_keys(written)
+        elif not introduced:
+            if written.isupper() and len(written) >= 2:
+                return _new_organization(state, written, None, None)
+            return None
+    known = ctx.gazetteer.resolve(written)
+    if known is not None:
+        return known.slug
+    slug = slugify(written)
+    if slug in state.new_actors:
+        return slug
+    if lone and surname in state.new_by_word:
+        return state.new_by_word[surname]
+    title, country, affiliation = _describe(state, start, end)
+    state.new_actors[slug] = NewActor(
+        slug=slug,
+        name=written,
+        kind="person",
+        country=country,
+        title=title,
+        affiliation=affiliation,
+    )
+    state.new_by_word[surname] = slug
+    sentence_of = ctx.sentence_index
+    roles = frozenset(word_keys(title or ""))
+    for r_start, r_end in [(start, end), *_later_surnames(ctx, start, end)]:
+        i = bisect.bisect_left(state.referents, r_start, key=lambda r: r.start)
+        if any(r.key == slug and r.start < r_end for r in state.referents[i : i + 3]):
+            continue
+        bisect.insort(
+            state.referents,
+            Referent(
+                r_start,
+                r_end,
+                slug,
+                "person",
+                text[r_start:r_end],
+                roles,
+                sentence_of(r_start),
+                (start, end),
+            ),
+            key=lambda r: r.start,
+        )
+    # an unknown person's provisional referents now point to the new actor
+    for ref in state.referents:
+        if ref.key.startswith("?") and slugify(ref.key[1:]) == slug:
+            ref.key = slug
+    return slug
+
+
+def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
+    """The person named earlier with a full name that has this word: "Zhou" after "Zhou
+    Lan", "President Seo" after "Seo Jin-ho" (family name first). The nearest sentence
+    wins, and in it the subject-most person."""
+    ctx = state.ctx
+    best: Referent | None = None
+    for ref in state.referents:
+        if ref.start >= pos:
+            break
+        if ref.kind != "person" or ref.key == _ANONYMOUS:
+            continue
+        if best is not None and ref.sentence == best.sentence:
+            continue
+        names = [ref.name, ctx.text[ref.origin[0] : ref.origin[1]]]
+        actor = ctx.gazetteer.get(ref.key)
+        if actor is not None:
+            names += [actor.name, *actor.aliases]
+        new = state.new_actors.get(ref.key)
+        if new is not None:
+            names.append(new.name)
+        if any(key in keys and len(keys) >= 2 for keys in map(word_keys, names)):
+            best = ref
+    return realise(state, best) if best is not None else None
+
+
+def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
+    """The first place the article gives more of a person's name than `surname`."""
+    pattern = re.compile(rf"((?:{UP}[\w’'\-]+|{UP}\.)\s+)+" + re.escape(surname) + r"\b")
+    for m in pattern.finditer(ctx.text):
+        words = m.group().split()
+        while words and (
+            words[0].lower().strip(".") in (NOT_IN_NAME | lexicon.ROLE_MODIFIERS)
+            or words[0].endswith(("'s", "’s"))
+        ):
+            words = words[1:]
+        if len(words) >= 2 and not any(
+            mm.start <= m.start() < mm.end for mm in ctx.matches if mm.actor.kind != "state"
+        ):
+            start = m.end() - len(" ".join(words))
+            if ctx.text[start : m.end()] == " ".join(words):
+                return start, m.end()
+    return None
+
+
+# ", a political analyst," / ", the ministry's spokeswoman," / ", Norland's trade minister,"
+APPOSITIVE = re.compile(
+    r",\s+(?:(?:an?|the)\s+|(?=[A-Z][\w’'\-]*['’]s\s))(?P<desc>[^,.;:()\"“”]{2,80}?)\s*[,.;]",
+    re.IGNORECASE,
+)
+_COMMA_GAP = re.compile(r",[ \t]+")
+_OF_STATE = re.compile(r"[ \t]+of[ \t]+(?:the[ \t]+)?")
+
+
+def _describe(state: Discourse, start: int, end: int) -> tuple[str | None, str | None, str | None]:
+    """Title, country and affiliation of a new person from the words around their name."""
+    ctx = state.ctx
+    text = ctx.text
+    name = text[start:end]
+    descriptions: list[tuple[int, int]] = []
+    for m in re.finditer(re.escape(name), text):
+        # words before the name: "Norlandic political analyst Rauf Karimli"
+        words = [w for w in ctx.words(max(0, m.start() - 120), m.start()) if w is not None]
+        k = len(words)
+        while (
+            k > 0
+            and (
+                words[k - 1].capitalised
+                or words[k - 1].base in NP_LOWER
+                # "Norland's fisheries minister": any word between a possessor and a role
+                or (k >= 2 and words[k - 2].capitalised and words[k - 2].lower != words[k - 2].base)
+            )
+            and words[k - 1].lower not in ("the", "a", "an", "and", "of", "by", "with")
+        ):
+            if k < len(words) and not gap_ok(text, words[k - 1], words[k]):
+                break
+            if (
+                k == len(words)
+                and not (
+                    NP_GAP.fullmatch(text, words[k - 1].end, m.start())
+                    # "the ministry's spokeswoman, Ana Lima, said": a role in apposition before
+                    or (
+                        words[k - 1].base in lexicon.PERSON_ROLES
+                        and _COMMA_GAP.fullmatch(text, words[k - 1].end, m.start())
+                        and text[m.end() : m.end() + 1] in ",.;"
+                    )
+                )
+            ):
+                break
+            k -= 1
+        if k < len(words):
+            descriptions.append((words[k].start, words[-1].end))
+        apposition = APPOSITIVE.match(text, m.end())
+        if apposition is not None:
+            descriptions.append((apposition.start("desc"), apposition.end("desc")))
+        of_state = _OF_STATE.match(text, m.end())
+        if of_state is not None:
+            # "Minister Ana Lima of Chile": the state that follows is hers
+            states = [
+                mm
+                for mm in ctx.matches_between(of_state.end(), of_state.end() + 60)
+                if mm.start == of_state.end() and mm.actor.kind == "state"
+            ]
+            if states:
+                descriptions.append((of_state.end(), states[0].end))
+    title = None
+    country = None
+    affiliation = None
+    for d_start, d_end in descriptions:
+        inside = ctx.matches_between(d_start, d_end)
+        role_words = [
+            w
+            for w in text[d_start:d_end].split()
+            if w.lower().strip(",") in lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
+            or hyphenated_title(w.strip(","))
+        ]
+        if title is None and any(
+            w.lower() in lexicon.PERSON_ROLES or hyphenated_title(w) for w in role_words
+        ):
+            title = _title_text(text, d_start, d_end, inside)
+        if any(w.lower() in ("former", "ex", "retired", "late") for w in role_words):
+            role_words = []  # a former official speaks for no one
+        for mm in inside:
+            if mm.actor.kind == "state" and country is None:
+                country = mm.actor.country
+            if mm.actor.kind == "organization" and affiliation is None and _official(role_words):
+                affiliation = mm.actor.slug
+                country = country or ctx.gazetteer.country_of(mm.actor.slug)
+        if affiliation is None and country is not None and _official(role_words):
+            st = ctx.gazetteer.state(country)
+            affiliation = st.slug if st is not None else None
+    former = title is not None and any(
+        w in ("former", "ex", "retired", "late") for w in title.lower().split()
+    )
+    if affiliation is None and country is not None and title and _official(title.split()):
+        if former:
+            return title, country, None  # a former official speaks for no one
+        # "Minister Ana Lima of Chile": the title and the country came from two places
+        st = ctx.gazetteer.state(country)
+        affiliation = st.slug if st is not None else None
+    return title, country, affiliation
+
+
+def _title_text(text: str, start: int, end: int, inside: Sequence[GazetteerMatch]) -> str:
+    """A description without its country: "Azerbaijani political analyst" -> "political analyst"."""
+    chars = list(text[start:end])
+    for m in inside:
+        if m.actor.kind == "state":
+            for i in range(m.start, m.end):
+                chars[i - start] = " "
+    words = "".join(chars).split()
+    while words and words[0].lower() in (
+        "a",
+        "an",
+        "the",
+        "his",
+        "her",
+        "its",
+        "their",
+        "'s",
+        "’s",
+    ):
+        words = words[1:]
+    # "spokeswoman for the foreign ministry of [Chile]": no dangling "of" once it is blanked
+    while words and words[-1].lower() in ("of", "for", "the", "in", "to"):
+        words = words[:-1]
+    return " ".join(words).strip(" ,")
+
+
+_OFFICIAL_ROLES = lexicon.OFFICIAL_ROLES
+
+
+def _official(role_words: Sequence[str]) -> bool:
+    return any(w.lower().strip(",") in _OFFICIAL_ROLES for w in role_words)
+
+
+# ------------------------------------------------------------------ discourse
+
+
+_NAME_AFTER_ROLE = re.compile(
+    rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
+)
+# "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
+# is not the name: the name is the last two capitalised words of the run)
+_NAME_AFTER_ROLE_OF = re.compile(
+    rf"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{UP}[\w’'\-]+[ \t]+)+?)"
+    rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+)
+# "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
+# Assembly (Majlis), Reza Tabrizi,": a whole name in apposition, up to 4 words
+_NAME_IN_APPOSITION = re.compile(
+    rf"(?:[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:(?:{UP}[\w’'\-]+|of|and|the|for)[ \t]+)*?"
+    rf"{UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
+    rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
+)
+_PARTICLE = (
+    r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+"
+    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
+)
+_NAME_BEFORE_APPOSITIVE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
+    r"(?:,|[ \t]+(?:is|was))[ \t]+"
+    r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
+    rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
+)
+# "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
+# worked on the docks, said …": a person introduced by a relative clause
+_NAME_BEFORE_WHO = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+who(?:se)?[ \t]"
+)
+# "His successor, Owen Pratt, shows …": a name in apposition to a possessed noun
+_NAME_AFTER_POSSESSIVE = re.compile(
+    rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
+    rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),"
+)
+# "Anders van Dijk, Special Adviser to the Chair": a capitalised title in
+# apposition, without an article, whose role word comes within its first three words
+_TITLE_GAP = re.compile(r"[\w’'\- \t]*")
+_NAME_BEFORE_TITLE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+(?={UP})"
+)
+_NOT_NAME_WORDS = (
+    STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
+)
+
+
+def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """Unknown people introduced with a role: "analyst Rauf Karimli" or
+    "Rauf Karimli, a political analyst". Returns (name start, name end, role words)."""
+    text = ctx.text
+    tokens = ctx.tokens
+    found: list[tuple[int, int, frozenset[str]]] = []
+    for i, token in enumerate(tokens):
+        if token.key not in lexicon.PERSON_ROLES:
+            continue
+        m = _NAME_IN_APPOSITION.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE_OF.match(text, token.end)
+        if m is None:
+            continue
+        found.append(
+            (
+                m.start("name"),
+                m.end("name"),
+                frozenset(t.key for t in tokens[max(0, i - 3) : i + 1]),
+            )
+        )
+    for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
+        for k, token in enumerate(following):
+            if token.key in lexicon.PERSON_ROLES:
+                found.append(
+                    (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
+                )
+                break
+    found.extend(_labelled_names(ctx))
+    found.extend(_names_used_as_subjects(ctx))
+    for m in _NAME_AFTER_POSSESSIVE.finditer(text):
+        found.append((m.start("name"), m.end("name"), frozenset()))
+    for m in _NAME_BEFORE_WHO.finditer(text):
+        if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            found.append((m.start("name"), m.end("name"), frozenset()))
+    for m in _NAME_BEFORE_TITLE.finditer(text):
+        if _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            continue  # part of a longer name
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 3]
+        for k, token in enumerate(following):
+            if not _TITLE_GAP.fullmatch(text, m.end(), token.start):
+                break
+            if token.key in lexicon.PERSON_ROLES:
+                roles = frozenset(t.key for t in following[: k + 1])
+                found.append((m.start("name"), m.end("name"), roles))
+                break
+            if not text[token.start : token.start + 1].isupper():
+                break
+    return found
+
+
+_TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
+# a capitalised word opening a sentence as its subject: "Dahl disagreed.", "Dahl, however, …"
+_SUBJECT_WORD = re.compile(rf"(?P<word>{UP}[\w’'\-]*[^\W\d_])(?=[ \t]+[a-z]|,)")
+# "Dahl said", "Dahl also told": the commonest reporting verbs only, matched in C
+_WORD_BEFORE_VERB = re.compile(
+    rf"\b(?P<word>{UP}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?"
+    r"(?:said|says|told|tells|added|adds|wrote|warned|insisted|argued|noted|stressed|replied)\b"
+)
+
+
+def _names_used_as_subjects(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """People named in full without a role ("Ann Lee met Tom Dahl") whom a later sentence
+    takes as its subject by surname alone ("Dahl disagreed."): the full name, once.
+
+    A surname on its own as a sentence's subject is how news refers back to a person; a
+    two-word place or body is rarely repeated that way by its last word alone.
+    """
+    text = ctx.text
+    subjects: dict[str, int] = {}  # surname -> where it is first used as a subject
+    for s_start, s_end in ctx.sentences:
+        m = _SUBJECT_WORD.match(text, s_start, s_end)
+        if m is not None and m.group("word").lower() not in _NOT_NAME_WORDS:
+            subjects.setdefault(m.group("word"), s_start)
+    for m in _WORD_BEFORE_VERB.finditer(text):
+        # "…," Dahl said / Dahl told reporters
+        if m.group("word").lower() not in _NOT_NAME_WORDS:
+            at = subjects.get(m.group("word"))
+            if at is None or m.start() < at:
+                subjects[m.group("word")] = m.start()
+    if not subjects:
+        return []
+    found: list[tuple[int, int, frozenset[str]]] = []
+    seen: set[str] = set()
+    for m in _TWO_NAMES.finditer(text):
+        last = m.group("last")
+        first_word = text[m.start() : m.start("last")].strip()
+        if (
+            last in seen
+            or subjects.get(last, -1) <= m.start()
+            or first_word.lower() in _NOT_NAME_WORDS
+            or first_word.endswith(("'s", "’s"))
+            or last.lower() in _NOT_NAME_WORDS
+            or ctx.in_quote(m.start())
+        ):
+            continue
+        seen.add(last)
+        found.append((m.start(), m.end(), frozenset()))
+    return found
+
+
+def _labelled_names(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
+    """People a transcript labels by surname ("MORENO: …"), introduced where the article
+    first gives their full name ("Lucia Moreno served as …")."""
+    text = ctx.text
+    labels: dict[str, frozenset[str]] = {}
+    for p_start, _ in ctx.paragraphs:
+        m = SPEAKER_LABEL.match(text, p_start)
+        if m is not None and fold(m.group("label")) not in NOT_SPEAKER_LABELS:
+            words = word_keys(m.group("label"))
+            labels.setdefault(words[-1], frozenset(words[:-1]))
+    if not labels:
+        return []
+    found: list[tuple[int, int, frozenset[str]]] = []
+    for m in _TWO_NAMES.finditer(text):
+        last = fold(m.group("last"))
+        if last in labels and not ctx.in_quote(m.start()):
+            found.append((m.start(), m.end(), labels.pop(last)))
+    return found
+
+
+def initial_referents(ctx: ArticleContext) -> list[Referent]:
+    """Actors named outside quotations, plus unknown people introduced with a role."""
+    text = ctx.text
+    refs: list[Referent] = []
+    for m in ctx.matches:
+        if ctx.in_quote(m.start):
+            continue
+        known_roles = set(word_keys(m.actor.title or "")) | _roles_before(ctx, m.start)
+        refs.append(
+            Referent(
+                m.start,
+                m.end,
+                m.actor.slug,
+                m.actor.kind,
+                text[m.start : m.end],
+                frozenset(known_roles),
+                ctx.sentence_index(m.start),
+            )
+        )
+    taken = sorted((m.start, m.end) for m in ctx.matches)
+    for n_start, n_end, roles in _introductions(ctx):
+        n_start = skip_honorifics(text, n_start, n_end)
+        name_words = text[n_start:n_end].split()
+        if not name_words or any(w.lower() in _NOT_NAME_WORDS for w in name_words):
+            continue
+        if ctx.in_quote(n_start) or _overlaps(taken, n_start, n_end):
+            continue
+        key = "?" + text[n_start:n_end]
+        for r_start, r_end in [(n_start, n_end), *_later_surnames(ctx, n_start, n_end)]:
+            if _overlaps(taken, r_start, r_end):
+                continue
+            refs.append(
+                Referent(
+                    r_start,
+                    r_end,
+                    key,
+                    "person",
+                    text[r_start:r_end],
+                    roles,
+                    ctx.sentence_index(r_start),
+                    (n_start, n_end),
+                )
+            )
+            bisect.insort(taken, (r_start, r_end))
+    for a_start, a_end, role in _anonymous(ctx):
+        if not any(m.actor.kind == "person" for m in ctx.matches_between(a_start, a_end)):
+            refs.append(
+                Referent(
+                    a_start,
+                    a_end,
+                    _ANONYMOUS,
+                    "person",
+                    text[a_start:a_end],
+                    frozenset({role}),
+                    ctx.sentence_index(a_start),
+                    (a_start, a_end),
+                )
+            )
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+_ANONYMOUS = "~"  # the key of a person the article introduces without a name
+_INDEFINITE_ROLE = re.compile(
+    r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
+    + "|".join(sorted(lexicon.ANONYMOUS_ROLES, key=len, reverse=True))
+    + r")\b(?![ \t]*,[ \t]*[A-Z])"
+)
+_COPULAS = frozenset("is was are were be been being as became become remains".split())
+
+
+def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
+    """People introduced without a name ("a senior security official", "A Western diplomat
+    in Bamako"), so that "the official" later does not reach an earlier named person.
+    Appositions ("Tan Wei, a spokesperson for …") and predicates ("is a former officer")
+    describe someone named, and named roles ("a spokesman, Paul Renard") are
+    names; neither counts."""
+    text = ctx.text
+    found: list[tuple[int, int, str]] = []
+    for m in _INDEFINITE_ROLE.finditer(text):
+        role = m.group("role")
+        if ctx.in_quote(m.start()) or (role == "source" and text.startswith(" of", m.end())):
+            continue  # "a source of tension" is no one
+        inner = text[m.start() : m.start("role")]
+        if any(c in inner for c in '.,;:\n"“”«»'):
+            continue
+        before = text[max(0, m.start() - 40) : m.start()].rstrip()
+        if before.endswith(","):
+            continue  # an apposition to the name before it
+        last = before.split()[-1].lower() if before.split() else ""
+        if last in _COPULAS:
+            continue
+        end = m.end("role")
+        body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
+        found.append((m.start(), body.end() if body else end, role))
+    return found
+
+
+_FOR_BODY = re.compile(
+    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*(?:[ \t]+{UP}[\w’'\-]*)*"
+)
+
+
+def _overlaps(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether [start, end) overlaps one of the sorted `spans` (which may overlap each other)."""
+    i = bisect.bisect_left(spans, (end, end))
+    return any(e > start for _, e in spans[max(0, i - 8) : i])
+
+
+def _later_surnames(ctx: ArticleContext, start: int, end: int) -> list[tuple[int, int]]:
+    """Places after a full name where the article uses the surname alone, outside quotes."""
+    words = ctx.text[start:end].split()
+    if len(words) < 2:
+        return []
+    surname = words[-1]
+    pattern = re.compile(r"(?<![\w’'])" + re.escape(surname) + r"(?![\w])")
+    return [
+        (m.start(), m.end())
+        for m in pattern.finditer(ctx.text, end)
+        if not ctx.in_quote(m.start()) and not _other_given_name(ctx.text, m.start(), words)
+    ]
+
+
+_WORD_BEFORE = re.compile(rf"({UP}[\w’'\-]*)[ \t\u00a0]+$")
+
+
+def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:
+    """Whether the surname at `pos` follows another person's given name ("Awa Diallo"
+    is not "Moussa Diallo")."""
+    m = _WORD_BEFORE.search(text, max(0, pos - 30), pos)
+    if m is None:
+        return False
+    word = m.group(1)
+    low = word.lower()
+    return (
+        word not in name_words
+        and low not in NOT_IN_NAME
+        and low not in lexicon.ROLE_MODIFIERS
+        and not low.endswith(("'s", "’s"))
+    )
+
+
+def _roles_before(ctx: ArticleContext, pos: int) -> set[str]:
+    i = bisect.bisect_left(ctx.token_starts, pos)
+    return {
+        t.key
+        for t in ctx.tokens[max(0, i - 4) : i]
+        if t.key in lexicon.PERSON_ROLES or t.key in lexicon.ROLE_MODIFIERS
+    }
+
+
+def remember(state: Discourse, found: Attribution) -> None:
+    """A resolved speaker phrase becomes a referent, so later pronouns can reach it."""
+    assert found.start is not None and found.end is not None and found.speaker is not None
+    ctx = state.ctx
+    known: KnownActor | None = ctx.gazetteer.get(found.speaker)
+    new = state.new_actors.get(found.speaker)
+    kind = known.kind if known is not None else (new.kind if new is not None else "person")
+    if kind != "person" and _person_phrase(found.speaker_text or ""):
+        # "The representative of Norland said …" speaks for Algeria, but is a person:
+        # "…," he said. a sentence later continues them
+        kind = "person"
+    i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
+    while i < len(state.referents) and state.referents[i].start == found.start:
+        if state.referents[i].key == found.speaker:
+            return
+        i += 1
+    # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
+    # also said" a sentence later is Zhou, not a spokesperson named before her
+    roles = set(word_keys(found.speaker_text or ""))
+    for title in (known.title if known else None, new.title if new else None):
+        roles |= set(word_keys(title or "")) & lexicon.PERSON_ROLES
+    for ref in state.referents[:i]:
+        if ref.key == found.speaker:
+            roles |= ref.roles & lexicon.PERSON_ROLES
+    bisect.insort(
+        state.referents,
+        Referent(
+            found.start,
+            found.end,
+            found.speaker,
+            kind,
+            found.speaker_text or "",
+            frozenset(roles),
+            ctx.sentence_index(found.start),
+            speaker_phrase=True,
+        ),
+        key=lambda r: r.start,
+    )
+
+
+_PRONOUN_OPENING = re.compile(r"(?:[Hh]e|[Ss]he)\b")
+
+
+def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """Sentences without a quotation whose subject is "he" or "she" reporting speech ("He
+    added that the president would attend."): the span of each pronoun.
+
+    The subject of a reporting clause is the most salient person of the discourse even
+    when the clause quotes no one, so a later "he said" continues it rather than going to
+    a person the clause only mentions. Resolving these pronouns in article order, like
+    the statements' own speakers, keeps that subject in the model.
+    """
+    found: list[tuple[int, int]] = []
+    text = ctx.text
+    for s_start, s_end in ctx.sentences:
+        if not _PRONOUN_OPENING.match(text, s_start, s_end):
+            continue  # most sentences: no need to read their words
+        words = ctx.words(s_start, s_end)
+        if len(words) < 2 or None in words:
+            continue
+        plain = [w for w in words if w is not None]
+        if plain[0].lower not in ("he", "she"):
+            continue
+        k = 1
+        while k < len(plain) - 1 and plain[k].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+            k += 1
+        if speech_at(plain, k) and not plain[k].lower.endswith("ing"):
+            found.append((plain[0].start, plain[0].end))
+    return found
+
+
+def _person_phrase(phrase: str) -> bool:
+    """Whether a speaker phrase names one person by role: "The representative of the
+    United States", "Algeria's representative", "a ministry spokeswoman"."""
+    words = word_keys(phrase)
+    head = words[: words.index("of")] if "of" in words else words
+    return bool(head) and head[-1] in lexicon.PERSON_ROLES

@@ -1,0 +1,62 @@
+"""A quotation in a headline takes the speaker the body gives the same words."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import Discourse
+from app.extraction.attribution.passes.base import Example, Pass
+from app.extraction.attribution.phrases import loose_words
+from app.extraction.quotes import Quote
+from app.extraction.text import is_heading
+
+
+def _in_heading(state: Discourse, quote: Quote) -> bool:
+    ctx = state.ctx
+    first = ctx.paragraphs[0] if ctx.paragraphs else (0, 0)
+    span = ctx.paragraphs[ctx.paragraph_index(quote.open_mark)]
+    return is_heading(ctx.text[span[0] : span[1]], first=span == first)
+
+
+def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
+    quote = statements[index]
+    key = loose_words(quote.text)
+    if len(key) < 6 or not _in_heading(state, quote):
+        return None
+    for other, found in zip(statements, state.results, strict=True):
+        if (
+            found.speaker is not None
+            and f" {key} " in f" {loose_words(other.text)} "
+            and not _in_heading(state, other)
+        ):
+            return found
+    return None
+
+
+PASS = Pass(
+    id="heading_echo",
+    description="a quotation in a headline or crosshead: the speaker the article body gives "
+    "the same words, rather than the headline's shorthand",
+    rule=rule,
+    examples=(
+        Example(
+            "Norland says port closure 'a grave mistake'\n\nThe ministry of ports issued a "
+            'statement. Harbour master Ivan Orlov said the closure was "a grave mistake that '
+            'will cost us all."',
+            "ivan-orlov",
+            target=0,
+        ),
+    ),
+    counterexamples=(
+        # the body does not repeat the headline's words: the headline's own attribution stands
+        Example(
+            "Orlov: 'We will never accept a closed port'\n\nHarbour master Ivan Orlov said "
+            'the closure was "regrettable but necessary."',
+            "ivan-orlov",
+            target=0,
+        ),
+    ),
+    whole_article=True,
+    revises=True,
+)

@@ -1,0 +1,111 @@
+"""An interview's answers belong to the person interviewed."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import APPOSITIVE, Discourse, resolve
+from app.extraction.attribution.passes.base import Example, Pass
+from app.extraction.attribution.phrases import loose_words, np_backward, np_forward
+from app.extraction.quotes import Quote
+
+
+def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
+    quote = statements[index]
+    key = loose_words(quote.text)
+    if len(key) < 20:
+        return None
+    interviewee = _interviewee(state, statements)
+    if interviewee is None:
+        return None
+    ctx = state.ctx
+    for block in ctx.qa_blocks:
+        if block.start <= quote.start < block.end:
+            continue  # a quotation inside an answer is someone else's words
+        if key in loose_words(ctx.text[block.start : block.end]):
+            return interviewee
+    return None
+
+
+def _interviewee(state: Discourse, statements: Sequence[Quote]) -> Attribution | None:
+    """The person an interview is with: the last person quoted before the first question,
+    else the one the introduction says it spoke to ("we spoke to X, a former …")."""
+    ctx = state.ctx
+    first = ctx.first_question
+    if first is None:
+        return None
+    best: Attribution | None = None
+    for quote, found in zip(statements, state.results, strict=True):
+        if quote.open_mark >= first:
+            break
+        if found.speaker is None or found.start is None:
+            continue
+        actor = ctx.gazetteer.get(found.speaker)
+        new = state.new_actors.get(found.speaker)
+        kind = actor.kind if actor is not None else (new.kind if new is not None else None)
+        if kind == "person":
+            best = found
+    if best is None:
+        best = _introduced_interviewee(state, first)
+    if best is None:
+        return None
+    # Name them as the article introduces them, not by the pronoun or surname used later.
+    for ref in state.referents:
+        if ref.key == best.speaker and ref.kind == "person":
+            intro = APPOSITIVE.match(ctx.text, ref.end)
+            end = intro.end("desc") if intro is not None else ref.end
+            return Attribution(ctx.text[ref.start : end], best.speaker, ref.start, end)
+    return best
+
+
+_SPOKE_TO = re.compile(
+    r"\b(?:spoke|spoken|speaks|speaking|talked|talks|talking)[ \t]+(?:to|with)[ \t]+"
+    r"|\binterview(?:ed|s)?[ \t]+(?:with[ \t]+)?|\bsat[ \t]+down[ \t]+with[ \t]+"
+)
+
+
+def _introduced_interviewee(state: Discourse, first_question: int) -> Attribution | None:
+    """The person named right after "spoke to" / "interview with" before the questions."""
+    ctx = state.ctx
+    for m in _SPOKE_TO.finditer(ctx.text, 0, first_question):
+        words = [w for w in ctx.words(m.end(), min(first_question, m.end() + 120)) if w]
+        np = np_forward(ctx, words, 0)
+        if np is not None:
+            found = resolve(state, np[0], np[1])
+            if found.speaker is not None:
+                return found
+        # "X spoke to our correspondent": the subject
+        s_start = ctx.sentences[ctx.sentence_index(m.start())][0]
+        before = [w for w in ctx.words(s_start, m.start()) if w]
+        np = np_backward(ctx, before, len(before), floor=s_start)
+        if np is not None:
+            found = resolve(state, np[0], np[1])
+            if found.speaker is not None:
+                return found
+    return None
+
+
+PASS = Pass(
+    id="interview",
+    description="a quotation of words an interview answer says: the person interviewed (the "
+    "last person quoted before the first question, else the one the article spoke to)",
+    rule=rule,
+    examples=(
+        Example(
+            "'Nobody owns the northern sea routes'\n\nWe spoke to Hanna Lund, a former "
+            "envoy.\n\nQuestion: What changed?\n\nAnswer: Frankly, nobody owns the northern "
+            "sea routes, and we should stop pretending.",
+            "hanna-lund",
+        ),
+    ),
+    counterexamples=(
+        Example(
+            "'Nobody owns the northern sea routes'\n\nWe spoke to Hanna Lund, a former "
+            "envoy.\n\nQuestion: What changed?\n\nAnswer: Frankly, the ice has changed.",
+            None,
+        ),
+    ),
+    whole_article=True,
+)

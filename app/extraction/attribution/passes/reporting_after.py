@@ -1,0 +1,43 @@
+"""`"…," X said`: the reporting clause right after the closing mark."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import Discourse
+from app.extraction.attribution.passes.base import Example, Pass
+from app.extraction.attribution.reporting import after_quote, documentary
+from app.extraction.quotes import Quote
+
+
+def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
+    found = after_quote(state, statements[index])
+    if found is not None and found.speaker is None and documentary(found):
+        return None  # "…," according to a statement: the sentence may name its issuer
+    return found
+
+
+PASS = Pass(
+    id="reporting_after",
+    description='the reporting clause after the quotation: `"…," X said`, `said X`, '
+    "`according to X`, `X quoted him as saying`",
+    rule=rule,
+    examples=(
+        Example('"Talks will continue," said Ivan Orlov.', "ivan-orlov"),
+        Example('"We are ready," Anna Berg told reporters on Monday.', "anna-berg"),
+        Example('"The border stays open," according to Paul Renard.', "paul-renard"),
+        Example(
+            '"Nothing has changed," a ministry spokesman, Karl Weiss, told the agency.',
+            "karl-weiss",
+        ),
+    ),
+    counterexamples=(
+        # a new clause after the quotation says nothing about who spoke it
+        Example(
+            'Anna Berg spoke first.\n\n"We have waited long enough for this agreement," and the '
+            "hall fell silent.",
+            None,
+        ),
+    ),
+)

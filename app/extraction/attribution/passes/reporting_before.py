@@ -1,0 +1,48 @@
+"""`X said (that) "…"`: the subject of a speech verb before the quotation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import Discourse
+from app.extraction.attribution.passes.base import Example, Pass
+from app.extraction.attribution.reporting import verb_before
+from app.extraction.quotes import Quote
+
+
+def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
+    quote = statements[index]
+    ctx = state.ctx
+    return verb_before(state, quote, ctx.sentences[ctx.sentence_index(quote.open_mark)])
+
+
+PASS = Pass(
+    id="reporting_before",
+    description='the subject of the speech verb before the quotation: `X said "…"`, '
+    '`X, a …, warned that "…"`, `X, who …, added: "…"`',
+    rule=rule,
+    examples=(
+        Example('Ivan Orlov said the talks "will continue next week."', "ivan-orlov"),
+        Example(
+            'Lena Park, a senior analyst at the Harbour Institute, warned that "the '
+            'window is closing."',
+            "lena-park",
+        ),
+        Example(
+            'Defence analyst Omar Haddad, who has followed the talks for years, added: "Nobody '
+            'expected this."',
+            "omar-haddad",
+        ),
+        # a speech verb coordinated with another verb takes that verb's subject
+        Example(
+            'Quota row\n\nSo when Ivan Orlov stood up and said, "We are leaving," nobody in '
+            "the hall was surprised.",
+            "ivan-orlov",
+        ),
+    ),
+    counterexamples=(
+        # the verb's subject is a document nobody is named as issuing
+        Example('The report said "the figures are incomplete," Ivan Orlov added.', "ivan-orlov"),
+    ),
+)

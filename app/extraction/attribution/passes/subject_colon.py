@@ -1,0 +1,79 @@
+"""`X was blunt: "…"`: the subject of a clause that ends in a colon before the quotation."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import Discourse, resolve
+from app.extraction.attribution.passes.base import Example, Pass
+from app.extraction.attribution.phrases import main_subject
+from app.extraction.attribution.reporting import with_cue
+from app.extraction.quotes import Quote
+
+# An introducing clause longer than this is more likely a narrative than "X was blunt:".
+_MAX_CLAUSE_WORDS = 10
+
+
+def _introducing_clause(state: Discourse, quote: Quote) -> tuple[int, int] | None:
+    """The clause ending in a colon right before the quotation: in its own sentence, or
+    the sentence just before when the quotation opens a sentence."""
+    ctx = state.ctx
+    text = ctx.text
+    here = ctx.sentence_index(quote.open_mark)
+    s_start = ctx.sentences[here][0]
+    if text[s_start : quote.open_mark].strip():
+        clause = (s_start, quote.open_mark)
+    elif here > 0:
+        clause = ctx.sentences[here - 1]
+    else:
+        return None
+    if not text[clause[0] : clause[1]].rstrip().endswith(":"):
+        return None
+    return clause
+
+
+def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
+    clause = _introducing_clause(state, statements[index])
+    if clause is None:
+        return None
+    ctx = state.ctx
+    words = [w for w in ctx.words(*clause) if w is not None]
+    if not words or len(words) > _MAX_CLAUSE_WORDS:
+        return None
+    np = main_subject(ctx, words, len(words))
+    if np is None:
+        return None
+    found = resolve(state, np[0], np[1])
+    if found.speaker is None:
+        return None
+    colon = ctx.text.rindex(":", clause[0], clause[1])
+    return with_cue(found, (colon, colon + 1))
+
+
+PASS = Pass(
+    id="subject_colon",
+    description="no speech verb, but a short clause ending in a colon introduces the "
+    'quotation: its subject (`X was blunt: "…"`, `X had a warning:`)',
+    rule=rule,
+    examples=(
+        Example(
+            "Quota row\n\nFisheries minister Ana Rocha opened the session. Rocha was blunt: "
+            '"Then we act now."',
+            "ana-rocha",
+        ),
+        Example(
+            "Quota row\n\nFisheries minister Ana Rocha opened the session with a warning:\n\n"
+            '"Stocks are collapsing."',
+            "ana-rocha",
+        ),
+    ),
+    counterexamples=(
+        # a subject that names no one
+        Example(
+            "Quota row\n\nFisheries minister Ana Rocha opened the session.\n\nThe message was "
+            'clear: "Then we act now."',
+            None,
+        ),
+    ),
+)

@@ -1,0 +1,261 @@
+"""Reporting clauses: the words around a quotation that say who speaks it.
+
+`after_quote` reads the clause after the closing mark (`," X said`), the `*_before`
+functions the quotation's own sentence before the opening mark. Each returns the speaker
+phrase resolved through the discourse model, with the reporting verb as its cue; the
+passes decide which of them to trust, and in what order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from app.extraction import lexicon
+from app.extraction.attribution.base import Attribution
+from app.extraction.attribution.discourse import (
+    Discourse,
+    resolve,
+)
+from app.extraction.attribution.phrases import (
+    ACCORDING,
+    CONJUNCTIONS,
+    IN_WHICH,
+    POST_LEAD,
+    QUOTED_AS,
+    SAYS_LATE,
+    bare_clause,
+    chunk_subject,
+    comma_between,
+    head_word,
+    index_at,
+    last_match,
+    main_subject,
+    np_backward,
+    np_forward,
+    punct_between,
+    speech_at,
+    that_clause_subject,
+    verb_subject,
+    vocative_end,
+)
+from app.extraction.context import Word
+from app.extraction.quotes import Quote
+
+
+def with_cue(found: Attribution, cue: tuple[int, int]) -> Attribution:
+    """`found` with the reporting words that introduce it ("said", "according to")."""
+    return replace(found, cue=cue)
+
+
+def documentary(found: Attribution) -> bool:
+    """Whether the phrase found names a document ("according to a readout published by
+    …"): the speaker the sentence names before the quotation is the better answer."""
+    words = (found.speaker_text or "").split()
+    return (
+        bool(words)
+        and words[0].lower() in ("a", "an")
+        and head_word(words) in lexicon.DOCUMENT_NOUNS
+    )
+
+
+def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
+    """`," he said` / `," said X` / `," X quoted him as saying` / `, according to X`."""
+    # Two passes read this clause; resolving it twice would add its new actors twice.
+    if quote.open_mark not in state.after_clauses:
+        close = quote.close_mark if quote.close_mark is not None else quote.end
+        state.after_clauses[quote.open_mark] = _after_quote(state, quote, close)
+    return state.after_clauses[quote.open_mark]
+
+
+def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | None:
+    ctx = state.ctx
+    text = ctx.text
+    lead = POST_LEAD.match(text, close + 1)
+    start = lead.end() if lead else close + 1
+    if start >= len(text) or "\n" in text[close + 1 : start]:
+        return None
+    limit = ctx.sentences[ctx.sentence_index(start)][1]
+    if limit <= start:
+        limit = min(len(text), start + 200)
+    new_sentence = ctx.sentence_index(start) != ctx.sentence_index(quote.open_mark)
+    segment_end = min(limit, start + 250)
+    words = ctx.words(start, segment_end)
+    # stop at the next quotation: what follows it belongs to that one
+    if None in words:
+        words = words[: words.index(None)]
+    plain = [w for w in words if w is not None]
+    if not plain:
+        return None
+    m = ACCORDING.match(text, start)
+    if m is not None:
+        np = np_forward(ctx, plain, index_at(plain, m.end()))
+        if np is not None:
+            return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
+    if plain[0].lower in CONJUNCTIONS or plain[0].lower in ("which", "that"):
+        # `," and she reiterated that …` / `," which it said were …`: a new clause
+        return None
+    for k, word in enumerate(plain[:30]):
+        if not speech_at(plain, k) or (k and punct_between(text, plain[0].start, word.start)):
+            continue
+        if word.lower in ("quoted", "quotes", "cited", "cites"):
+            qm = QUOTED_AS.match(text, word.start)
+            if qm is not None:
+                np_start, np_end = qm.start("np"), qm.end("np")
+                return with_cue(resolve(state, np_start, np_end), (word.start, qm.end()))
+        if k == 0:
+            if word.lower.endswith("ing"):
+                return None
+            np = np_forward(ctx, plain, 1)
+            if np is None:
+                return None
+            if new_sentence and not bare_clause(text, np[1], limit):
+                return None
+            return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
+        j = k
+        while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+            j -= 1
+        if j > 0 and comma_between(text, plain[j - 1], plain[j]):
+            # `," a ministry spokesman, Paul Renard, told reporters`
+            np = chunk_subject(ctx, plain, 0, j, whole=True)
+            if np is None:
+                break
+            if new_sentence and not bare_clause(text, word.end, limit):
+                return None
+            return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
+        if k > 12:
+            break
+        np = np_backward(ctx, plain, k, floor=plain[0].start)
+        if np is not None and np[0] != plain[0].start:
+            if k > 8 or any(c in ",;:" for c in text[plain[0].start : np[0]]):
+                break
+            # `," a source in the Azerbaijani government told Reuters`: the whole clause
+            # subject names the speaker, even where it is more than a noun phrase.
+            np = (plain[0].start, np[1])
+        if np is None:
+            break
+        if new_sentence and not bare_clause(text, word.end, limit):
+            return None
+        return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
+    if new_sentence:
+        return None
+    # later in the clause: `, according to X.` / `… to any attack, says X` (headlines)
+    m = ACCORDING.search(text, start, segment_end) or SAYS_LATE.search(text, start, plain[-1].end)
+    if m is not None:
+        np = np_forward(ctx, plain, index_at(plain, m.end()))
+        if np is not None and np[1] >= plain[-1].end - 1:
+            return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
+    return None
+
+
+def before_quote(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
+    """An attribution in the quotation's sentence, before its opening mark, by the first
+    of the clause patterns that applies."""
+    for find in (according_before, verb_before, label_before, speech_noun_before):
+        found = find(state, quote, sentence)
+        if found is not None:
+            return found
+    return None
+
+
+def _words_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> list[Word]:
+    return [w for w in state.ctx.words(sentence[0], quote.open_mark) if w is not None]
+
+
+def according_before(
+    state: Discourse, quote: Quote, sentence: tuple[int, int]
+) -> Attribution | None:
+    """`According to X, "…"` / `X quoted him as saying "…"` earlier in the sentence."""
+    ctx = state.ctx
+    text = ctx.text
+    start = sentence[0]
+    plain = _words_before(state, quote, sentence)
+    if not plain:
+        return None
+    qm = last_match(QUOTED_AS.finditer(text, start, quote.open_mark))
+    if qm is not None:
+        return with_cue(resolve(state, qm.start("np"), qm.end("np")), (qm.end("np"), qm.end()))
+    acc = last_match(ACCORDING.finditer(text, start, quote.open_mark))
+    if acc is not None and not ctx.in_quote(acc.start()):
+        np = np_forward(ctx, plain, index_at(plain, acc.end()), clause_end=False)
+        if np is not None:
+            return with_cue(resolve(state, np[0], np[1]), (acc.start(), acc.end()))
+    return None
+
+
+def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
+    """`X said (that) "…"`: the subject of the last speech verb before the quotation."""
+    ctx = state.ctx
+    text = ctx.text
+    start = sentence[0]
+    plain = _words_before(state, quote, sentence)
+    verb_index = None
+    for k in range(len(plain) - 1, -1, -1):
+        if speech_at(plain, k):
+            verb_index = k
+            break
+    if verb_index is not None:
+        verb = plain[verb_index]
+        rel = last_match(IN_WHICH.finditer(text, verb.end, quote.open_mark))
+        if rel is not None and quote.text[:1].islower():
+            # "the statement issued by X, in which the Community "reaffirmed …"": the
+            # document's author is the subject of the quoted words, not the verb's
+            np = np_backward(ctx, plain, len(plain), floor=rel.end())
+            if np is not None and not text[np[1] : quote.open_mark].strip():
+                return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
+        if not verb.lower.endswith("ing"):
+            np = verb_subject(ctx, plain, verb_index, floor=start)
+            vocative = vocative_end(ctx, plain, start, verb.start)
+            if vocative is not None and (np is None or np[0] < vocative):
+                # "Madam Chair, the palace says …": the address is no subject
+                skip = index_at(plain, vocative)
+                np = verb_subject(ctx, plain[skip:], verb_index - skip, floor=vocative)
+            if np is not None:
+                return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
+        np = main_subject(ctx, plain, verb_index)
+        if np is not None:
+            found = with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
+            if found.speaker is not None or not verb.lower.endswith("ing"):
+                return found
+            # "State media reported that Kim inspected a unit, calling for …": a participle
+            # whose main subject only relays the words belongs to the reported clause.
+            inner = that_clause_subject(ctx, plain, verb_index)
+            if inner is not None:
+                return with_cue(resolve(state, inner[0], inner[1]), (verb.start, verb.end))
+            return found
+    return None
+
+
+def label_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
+    """`X: "…"`: a short phrase and a colon right before the quotation."""
+    ctx = state.ctx
+    text = ctx.text
+    start = sentence[0]
+    plain = _words_before(state, quote, sentence)
+    if not plain:
+        return None
+    stripped = text[start : quote.open_mark].rstrip()
+    if stripped.endswith(":") and len(plain) <= 8:
+        np = np_backward(ctx, plain, len(plain), floor=start)
+        if np is not None and np[0] == plain[0].start:
+            found = resolve(state, np[0], np[1])
+            if found.speaker is not None:
+                return with_cue(found, (len(stripped) + start - 1, len(stripped) + start))
+    return None  # "Interview: '…'" names no one
+
+
+def speech_noun_before(
+    state: Discourse, quote: Quote, sentence: tuple[int, int]
+) -> Attribution | None:
+    """`X's statement that "…"`: the owner of a speech noun before the quotation."""
+    ctx = state.ctx
+    text = ctx.text
+    start = sentence[0]
+    plain = _words_before(state, quote, sentence)
+    for k in range(len(plain) - 1, 0, -1):
+        word = plain[k]
+        if word.lower in lexicon.SPEECH_NOUNS and plain[k - 1].lower.endswith(("'s", "’s")):
+            np = np_backward(ctx, plain, k, floor=start)
+            if np is not None:
+                end = np[1] - 2 if text[np[1] - 2 : np[1]].lower() in ("'s", "’s") else np[1]
+                return with_cue(resolve(state, np[0], end), (word.start, word.end))
+    return None

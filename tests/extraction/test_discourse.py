@@ -1,0 +1,199 @@
+"""The discourse model: salience, roles, titles and countries of the people an article names.
+Every text is invented."""
+
+from __future__ import annotations
+
+import pytest
+
+from app.extraction import ArticleExtraction, Gazetteer, KnownActor, NewActor, extract_article
+
+WORLD = Gazetteer.build(
+    [
+        KnownActor("finland", "Finland", "state", "FIN", None, (), ("Finnish",), ("Helsinki",)),
+        KnownActor("chile", "Chile", "state", "CHL", None, (), ("Chilean",), ("Santiago",)),
+        KnownActor("peru", "Peru", "state", "PER", None, (), ("Peruvian",), ("Lima",)),
+    ]
+)
+
+
+def extract(text: str) -> ArticleExtraction:
+    return extract_article(text, WORLD)
+
+
+def speakers(result: ArticleExtraction) -> list[str | None]:
+    return [s.speaker for s in result.statements]
+
+
+def actor(result: ArticleExtraction, slug: str) -> NewActor:
+    return next(a for a in result.new_actors if a.slug == slug)
+
+
+def test_a_reporting_clause_subject_stays_the_speaker_over_a_person_it_mentions() -> None:
+    result = extract(
+        "Border talks\n\n"
+        '"Talks will continue," said spokesman Ivan Orlov. He added that President Karl '
+        "Sokolov would attend the summit in person.\n\n"
+        '"It is a good sign for the whole region," he said.'
+    )
+    assert speakers(result) == ["ivan-orlov", "ivan-orlov"]
+
+
+def test_a_role_with_a_nationality_is_the_person_of_that_country() -> None:
+    result = extract(
+        "Border talks\n\n"
+        "Minister Maria Soto of Chile met Finland's foreign minister, Aino Virtanen. "
+        '"We agreed on a roadmap," Soto said.\n\n'
+        '"It is a first step," the Finnish minister said.'
+    )
+    assert speakers(result) == ["maria-soto", "aino-virtanen"]
+    assert (actor(result, "maria-soto").country, actor(result, "maria-soto").affiliation) == (
+        "CHL",
+        "chile",
+    )
+
+
+def test_a_possessive_state_in_apposition_gives_the_person_country_and_title() -> None:
+    result = extract(
+        "Border talks\n\n"
+        'Aino Virtanen, Finland\'s trade minister, arrived on Monday. "We want a fair deal," '
+        "she said."
+    )
+    assert speakers(result) == ["aino-virtanen"]
+    person = actor(result, "aino-virtanen")
+    assert (person.country, person.title, person.affiliation) == (
+        "FIN",
+        "trade minister",
+        "finland",
+    )
+
+
+def test_a_role_in_apposition_before_the_name_gives_country_and_title() -> None:
+    result = extract(
+        "Border talks\n\n"
+        "Chile's foreign ministry spokeswoman, Carla Munoz, spoke after the meeting. "
+        '"We expect a reply," she said.'
+    )
+    assert speakers(result) == ["carla-munoz"]
+    person = actor(result, "carla-munoz")
+    assert (person.country, person.title) == ("CHL", "foreign ministry spokeswoman")
+
+
+def test_a_title_is_no_part_of_the_name_and_the_surname_is_the_same_person() -> None:
+    result = extract(
+        "Mining dispute\n\n"
+        'Trade Minister Paul Renard met the delegation on Tuesday. "We are not going to back '
+        'down," Renard said.\n\n"Nothing has changed," said Trade Minister Paul Renard.'
+    )
+    assert speakers(result) == ["paul-renard", "paul-renard"]
+    assert [(a.slug, a.name, a.title) for a in result.new_actors] == [
+        ("paul-renard", "Paul Renard", "Trade Minister")
+    ]
+
+
+def test_she_is_never_a_state() -> None:
+    result = extract(
+        "Court ruling\n\n"
+        'Chile said on Monday it would take the case to court. "We have exhausted every other '
+        'option," she said.'
+    )
+    assert speakers(result) == [None]
+
+
+def test_an_introducing_sentence_ending_in_a_colon_gives_the_next_paragraph_its_speaker() -> None:
+    result = extract(
+        "Water talks\n\n"
+        "Peruvian Foreign Ministry spokeswoman Ana Quispe said in a written statement on "
+        'Tuesday:\n\n"Peru will defend its sovereign rights with every legal means."'
+    )
+    assert speakers(result) == ["ana-quispe"]
+    assert actor(result, "ana-quispe").country == "PER"
+
+
+def test_evidence_shows_the_reporting_phrase_and_the_name_a_pronoun_stands_for() -> None:
+    text = (
+        "Border talks\n\n"
+        '"We will respond in kind," Finnish Foreign Minister Aino Virtanen said on Monday.\n\n'
+        '"The decision is final," she added.'
+    )
+    last = extract(text).statements[-1]
+    assert last.speaker == "aino-virtanen"
+    assert [(e.text, text[e.start : e.end]) for e in last.attribution.evidence] == [
+        ("she added", "she added"),
+        ("Aino Virtanen", "Aino Virtanen"),
+    ]
+    assert last.attribution.method == "reporting_after"
+    assert 0.0 < last.attribution.confidence <= 1.0
+
+
+def test_a_counterpart_in_apposition_is_a_person_a_later_pronoun_can_reach() -> None:
+    result = extract(
+        "Fisheries pact\n\n"
+        'Aino Virtanen said the deal was "a new chapter for both countries and their fishermen." '
+        "Her Chilean counterpart, Alberto Soto, was more cautious.\n\n"
+        '"The hard part starts now," he said.'
+    )
+    assert speakers(result) == ["aino-virtanen", "alberto-soto"]
+
+
+def test_people_named_without_a_role_and_then_by_surname_are_kept_apart_by_gender() -> None:
+    result = extract(
+        "Talks stall\n\n"
+        "Helga Berg met Erik Dahl in Vessby on Monday. She told him the quotas were unfair.\n\n"
+        '"We cannot accept this," Berg said afterwards. Dahl disagreed. "The science is '
+        'clear," he said.\n\n"He knows my view," she said.'
+    )
+    assert speakers(result) == ["helga-berg", "erik-dahl", "helga-berg"]
+
+
+def test_a_headline_role_goes_to_the_person_the_body_names_with_that_role() -> None:
+    text = (
+        "Minister: 'We will not back down'\n\n"
+        "Finland's fisheries minister, Erik Dahl, said on Monday that the quotas were final."
+    )
+    result = extract(text)
+    assert speakers(result) == ["erik-dahl"]
+    assert [e.text for e in result.statements[0].attribution.evidence] == [
+        "Minister:",
+        "Erik Dahl",
+    ]
+    person = actor(result, "erik-dahl")
+    assert (person.country, person.title) == ("FIN", "fisheries minister")
+
+
+@pytest.mark.parametrize(
+    ("phrase", "title", "country"),
+    [
+        ("Deputy Prime Minister Ana Rocha", "Deputy Prime Minister", None),
+        ("Finnish President-elect Ana Rocha", "President-elect", "FIN"),
+        ("Ambassador-at-large Ana Rocha", "Ambassador-at-large", None),
+        ("Vice-President Ana Rocha", "Vice-President", None),
+        ("Sen. Ana Rocha of Peru", None, "PER"),
+    ],
+)
+def test_titles_and_ranks_are_split_from_the_name(
+    phrase: str, title: str | None, country: str | None
+) -> None:
+    result = extract(f'Talks\n\n"We are ready," said {phrase}.')
+    assert speakers(result) == ["ana-rocha"]
+    person = actor(result, "ana-rocha")
+    assert (person.name, person.title, person.country) == ("Ana Rocha", title, country)
+
+
+def test_a_state_possessive_is_the_country_of_a_body_and_no_part_of_its_name() -> None:
+    result = extract(
+        'Talks\n\n"We will respond," Finland\'s Coastal Council said in a statement on Monday.'
+    )
+    assert speakers(result) == ["coastal-council"]
+    body = actor(result, "coastal-council")
+    assert (body.name, body.kind, body.country, body.affiliation) == (
+        "Coastal Council",
+        "organization",
+        "FIN",
+        "finland",
+    )
+
+
+def test_a_former_official_has_a_country_but_speaks_for_no_state() -> None:
+    result = extract('Talks\n\n"It was a mistake," said Anna Kovacs, a former ambassador of Chile.')
+    person = actor(result, "anna-kovacs")
+    assert (person.country, person.affiliation) == ("CHL", None)

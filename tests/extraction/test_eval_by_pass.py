@@ -1,0 +1,49 @@
+"""`incidentdb eval` gives the precision of every attribution pass, and the confidence each
+statement carries is its pass's precision, read from the file the calibration writes."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app import cli
+from app.extraction.attribution import PASSES
+from app.extraction.calibration import confidence_of
+
+HELDOUT_DEV = Path(__file__).resolve().parent / "heldout" / "dev"
+CONFIDENCE = Path(__file__).resolve().parents[2] / "app" / "extraction" / "data" / "confidence.yaml"
+ROW = re.compile(r"^(?P<id>[a-z_]+)\s+(?P<n>\d+)\s+(?P<ok>\d+)\s+(?P<p>\d\.\d{3})$")
+
+
+def test_eval_prints_statements_correct_and_precision_per_pass(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if not (HELDOUT_DEV / "gold.yaml").exists():
+        pytest.skip("heldout/dev is not there")
+    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("pass ") :].split("\n\n")[0].splitlines()
+    assert table[0].split() == ["pass", "statements", "correct", "precision"]
+    rows = [ROW.match(line) for line in table[1:]]
+    assert rows and all(rows), table
+    known = {p.id for p in PASSES} | {"none"}
+    for row in rows:
+        assert row is not None
+        n, ok = int(row["n"]), int(row["ok"])
+        assert row["id"] in known and 0 <= ok <= n
+        assert float(row["p"]) == pytest.approx(ok / n, abs=0.0005)
+    # every matched statement is counted under exactly one pass
+    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    matched = sum(int(line.split()[3]) for line in articles)
+    assert sum(int(r["n"]) for r in rows if r) == matched > 0
+
+
+def test_confidence_is_the_calibrated_precision_of_the_pass() -> None:
+    table = yaml.safe_load(CONFIDENCE.read_text(encoding="utf-8"))
+    for p in PASSES:
+        expected = table["precision"].get(p.id, table["precision"]["*"])
+        assert confidence_of(p.id) == expected
+        assert 0.0 <= confidence_of(p.id) <= 1.0
