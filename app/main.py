@@ -11,6 +11,7 @@ from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
+from starlette.types import Scope
 
 from app import __version__
 from app.actors import router as actors_router
@@ -19,6 +20,7 @@ from app.api.caching import ConditionalRequests, HeadRequests
 from app.api.limits import RequestLimits
 from app.changes import router as changes_router
 from app.db.meta import DatasetMeta
+from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
@@ -39,6 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
     engine = create_db_engine(settings.database_url, settings=settings)
+    read_router = (
+        ReadRouter(
+            engine,
+            [create_db_engine(url, settings=settings) for url in settings.database_replica_urls],
+        )
+        if settings.database_replica_urls
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,6 +59,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         engine.dispose()
+        if read_router is not None:
+            read_router.dispose()
 
     app = FastAPIOffline(
         lifespan=lifespan,
@@ -68,11 +80,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.settings = settings
+    app.state.read_router = read_router
     errors.install(app)
     openapi.install(app)
     factory = app.state.sessionmaker
 
-    def data_version() -> int | None:
+    def data_version(scope: Scope, seen: int | None) -> int | None:
+        if read_router is not None:
+            # Chosen once per request, here: the ETag names the version of the database that
+            # then serves the response (app/db/session.py reads the same choice).
+            state = scope.setdefault("state", {})
+            # Kept for the session dependency, which chooses again if this choice failed.
+            state["version_seen"] = seen
+            target = read_router.choose(seen)
+            state["read_target"] = target
+            return target.version
         with factory() as session:
             version: int | None = session.scalar(
                 select(DatasetMeta.data_version).where(DatasetMeta.id == 1)

@@ -1,9 +1,10 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The project checkout: seeds/, migrations/ and the default SQLite file live here.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,13 @@ class Settings(BaseSettings):
         default=f"sqlite:///{PROJECT_ROOT / 'incidentdb.sqlite3'}",
         validation_alias=AliasChoices("DATABASE_URL", "INCIDENTDB_DATABASE_URL"),
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:port/db",
+    )
+    # PostgreSQL streaming replicas that serve API reads (the ingest always writes to
+    # database_url): comma-separated URLs. A request reads a replica that has caught up with
+    # the primary, else the primary; see app/db/replicas.py.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URLS", "INCIDENTDB_DATABASE_REPLICA_URLS"),
     )
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
@@ -55,6 +63,13 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
+
 
 def get_settings() -> Settings:
     """The settings for the current environment; rebuilt only when the environment changes.
@@ -67,7 +82,7 @@ def get_settings() -> Settings:
         sorted(
             (name, value)
             for name, value in os.environ.items()
-            if name.startswith("INCIDENTDB_") or name == "DATABASE_URL"
+            if name.startswith("INCIDENTDB_") or name in ("DATABASE_URL", "DATABASE_REPLICA_URLS")
         )
     )
     return _settings_for(key)

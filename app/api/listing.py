@@ -7,10 +7,10 @@ from typing import Annotated, Any, Generic, TypeVar, get_type_hints
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
 from app.api import export
-from app.db.session import SessionDep
+from app.db.session import SessionDep, read_sessionmaker
 from app.kit.export import CsvShape
 from app.settings import Settings
 
@@ -145,7 +145,8 @@ def list_or_export(
         r.session.close()
         return built
     spec = streamed()
-    factory: sessionmaker[Session] = r.request.app.state.sessionmaker
+    # The stream reads the database the page would have: a replica or the primary.
+    factory = read_sessionmaker(r.request)
 
     def items() -> Iterator[Any]:
         # The request's session closes when the route returns; the stream outlives it.

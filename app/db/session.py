@@ -7,6 +7,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.db.replicas import ReadRouter, ReadTarget
 from app.settings import Settings, get_settings
 
 # anyio's default thread limit: no more requests can hold a connection at once.
@@ -85,8 +86,12 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     cost after the queries themselves under concurrent load (profiled with py-spy).
     """
     # The API is read-only: a request never commits; closing ends its read transaction.
-    factory: sessionmaker[Session] = request.app.state.sessionmaker
-    session = factory()
+    router: ReadRouter | None = request.app.state.read_router
+    if router is not None and getattr(request.state, "read_target", None) is None:
+        # Not chosen yet (paths the ETag middleware skips, like /health): choose now.
+        seen: int | None = getattr(request.state, "version_seen", None)
+        request.state.read_target = await run_in_threadpool(router.choose, seen)
+    session = read_sessionmaker(request)()
     try:
         yield session
     finally:
@@ -94,6 +99,15 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
             await run_in_threadpool(session.close)
         else:
             session.close()
+
+
+def read_sessionmaker(request: Request) -> sessionmaker[Session]:
+    """Sessions on the database this request reads: its chosen replica, else the one database."""
+    target: ReadTarget | None = getattr(request.state, "read_target", None)
+    if target is not None:
+        return target.sessionmaker
+    factory: sessionmaker[Session] = request.app.state.sessionmaker
+    return factory
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
