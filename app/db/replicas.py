@@ -4,7 +4,7 @@ Every ingest that changes something bumps `dataset_meta.data_version` on the pri
 streaming replica replays it some milliseconds (or, when it lags, minutes) later. A request is
 served by the first replica, in turn, whose data version is at least the primary's (so a page,
 its cursor and its ETag are never older than anything another worker or replica has served);
-else by the primary. A database that cannot be reached is skipped for a few seconds; when the
+else by the primary. A database that cannot be reached is skipped for a second; when the
 primary is down, replicas still serve, no older than the newest version this process has seen
 or the client's ETag names. Nothing left that can serve: the error the route turns into 503.
 """
