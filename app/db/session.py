@@ -1,4 +1,6 @@
+import asyncio
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,6 +15,9 @@ from app.settings import Settings, get_settings
 # anyio's default thread limit: no more requests can hold a connection at once.
 READER_POOL_SIZE = 40
 SQLITE_MMAP_BYTES = 1 << 30
+# Closing a session returns its connection to the pool (a ROLLBACK): threads of their own,
+# which never wait for a connection, so a close can always run.
+_CLOSERS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="incidentdb-close")
 
 
 def create_db_engine(url: str, *, writer: bool = False, settings: Settings | None = None) -> Engine:
@@ -96,7 +101,13 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
         yield session
     finally:
         if session.in_transaction():
-            await run_in_threadpool(session.close)
+            # Not the request threads: 50 clients on PostgreSQL (a pool of 15) deadlocked when
+            # every request thread waited for a pooled connection that only a close waiting
+            # for a request thread would give back (tests/reliability/test_load.py, py-spy,
+            # pg_stat_activity: 15 sessions idle in transaction). For the same reason a route
+            # that returns a model (FastAPI validates it in another hop to a request thread)
+            # closes its session itself before returning; list routes do in app/api/listing.
+            await asyncio.get_running_loop().run_in_executor(_CLOSERS, session.close)
         else:
             session.close()
 
