@@ -4,12 +4,14 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy import select, text
 from sqlalchemy.orm import sessionmaker
+from starlette.types import Scope
 
 from app import __version__
 from app.actors import router as actors_router
@@ -18,6 +20,7 @@ from app.api.caching import ConditionalRequests, HeadRequests
 from app.api.limits import RequestLimits
 from app.changes import router as changes_router
 from app.db.meta import DatasetMeta
+from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
 from app.settings import Settings, get_settings
@@ -38,6 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
     engine = create_db_engine(settings.database_url, settings=settings)
+    read_router = (
+        ReadRouter(
+            engine,
+            [create_db_engine(url, settings=settings) for url in settings.database_replica_urls],
+        )
+        if settings.database_replica_urls
+        else None
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -45,8 +56,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's generations, so the full collections that land on a request stay short.
         gc.collect()
         gc.freeze()
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         engine.dispose()
+        if read_router is not None:
+            read_router.dispose()
 
     app = FastAPIOffline(
         lifespan=lifespan,
@@ -66,11 +80,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.settings = settings
+    app.state.read_router = read_router
     errors.install(app)
     openapi.install(app)
     factory = app.state.sessionmaker
 
-    def data_version() -> int | None:
+    def data_version(scope: Scope, seen: int | None) -> int | None:
+        if read_router is not None:
+            # Chosen once per request, here: the ETag names the version of the database that
+            # then serves the response (app/db/session.py reads the same choice).
+            state = scope.setdefault("state", {})
+            # Kept for the session dependency, which chooses again if this choice failed.
+            state["version_seen"] = seen
+            target = read_router.choose(seen)
+            state["read_target"] = target
+            return target.version
         with factory() as session:
             version: int | None = session.scalar(
                 select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
@@ -105,7 +129,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     def health(session: SessionDep) -> Health:
         """Answers `ok` when the database answers a query."""
         session.execute(text("SELECT 1"))
-        return Health(status="ok", version=__version__, database=session.get_bind().dialect.name)
+        database = session.get_bind().dialect.name
+        session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+        return Health(status="ok", version=__version__, database=database)
 
     for router in (
         incidents_router.router,

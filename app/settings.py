@@ -1,9 +1,10 @@
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 # The project checkout: seeds/, migrations/ and the default SQLite file live here.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -18,6 +19,13 @@ class Settings(BaseSettings):
         default=f"sqlite:///{PROJECT_ROOT / 'incidentdb.sqlite3'}",
         validation_alias=AliasChoices("DATABASE_URL", "INCIDENTDB_DATABASE_URL"),
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user:pass@host:port/db",
+    )
+    # PostgreSQL streaming replicas that serve API reads (the ingest always writes to
+    # database_url): comma-separated URLs. A request reads a replica that has caught up with
+    # the primary, else the primary; see app/db/replicas.py.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URLS", "INCIDENTDB_DATABASE_REPLICA_URLS"),
     )
     seeds_dir: Path = PROJECT_ROOT / "seeds"
     migrations_dir: Path = PROJECT_ROOT / "migrations"
@@ -47,8 +55,20 @@ class Settings(BaseSettings):
     # reusing a connection just as it closed: ~1 request in 4,000 failed under 50 clients.
     # Keep it above the idle timeout of any proxy in front (nginx 75 s, AWS ALB 60 s).
     keep_alive_seconds: int = Field(default=75, ge=1)
+    # How many requests run their queries and Python at once in one worker. Python runs one
+    # thread at a time: every SQLite call releases the GIL and then queues to take it back, so
+    # 40 threads (anyio's default) convoyed: requests/s fell from 4 to 16 clients (profiled).
+    # The others wait their turn on the event loop, which costs nothing.
+    request_threads: int = Field(default=4, ge=1, le=256)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [url.strip() for url in value.split(",") if url.strip()]
+        return value
 
 
 def get_settings() -> Settings:
@@ -62,7 +82,7 @@ def get_settings() -> Settings:
         sorted(
             (name, value)
             for name, value in os.environ.items()
-            if name.startswith("INCIDENTDB_") or name == "DATABASE_URL"
+            if name.startswith("INCIDENTDB_") or name in ("DATABASE_URL", "DATABASE_REPLICA_URLS")
         )
     )
     return _settings_for(key)

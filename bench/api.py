@@ -27,6 +27,7 @@ import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -100,6 +101,8 @@ class Result:
     requests: int
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    load: list[dict[str, Any]] = field(default_factory=list)  # --concurrent
+    combinations: dict[str, Any] | None = None  # --combinations
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -579,6 +582,7 @@ def run(
     walk_page: int,
     with_datasette: bool = True,
     log: Callable[[str], None] = lambda _: None,
+    modes: Modes | None = None,
     only: Sequence[str] = (),
 ) -> Result:
     parsed = make_url(url)
@@ -608,20 +612,32 @@ def run(
             "-m",
             "datasette",
             "serve",
+            "-i",  # immutable: Datasette at its fastest (no per-request change checks)
             str(path),
+            "--setting",
+            "suggest_facets",
+            "off",
             "--host",
             HOST,
             "--port",
             str(ds_port),
         ]
+    ours_cmd, ours_env = _ours_source(ours_cmd, env, modes)
     with (
-        _server(ours_cmd, env, ours_port, "/health") as ours_base,
+        _server(ours_cmd, ours_env, ours_port, "/health") as ours_base,
         _maybe_server(datasette_cmd, env, "/-/versions.json") as ds_base,
     ):
         ours = Client(ours_base)
         ds = Client(ds_base) if ds_base else None
         log(f"servers up; resolving the workload on {incidents:,} incidents")
         queries, _ = workload(url, ours, ds, ds_name, incidents, walk_page)
+        modes = modes or Modes()
+        _run_modes(result, queries, url, ours, ours_base, ds_base, modes, log)
+        if modes.only:
+            ours.close()
+            if ds:
+                ds.close()
+            return result
         queries += page_workload(url, ours, incidents)
         if only:
             queries = [q for q in queries if q.name in only or q.name.startswith(tuple(only))]
@@ -654,6 +670,170 @@ def run(
             if ds:
                 ds.close()
     return result
+
+
+@dataclass(frozen=True)
+class Modes:
+    """Beyond the one-client table: concurrent load and random filter combinations."""
+
+    concurrent: tuple[int, ...] = ()  # connection counts for wrk
+    seconds: int = 5  # per query, per server, per connection count
+    combinations: int = 0
+    seed: int = 1
+    only: bool = False  # skip the one-client table
+    ours_source: str | None = None  # serve another checkout's app (a before/after run)
+    names: tuple[str, ...] = ()  # only these queries (list, actor, detail, ...) under load
+
+
+def _ours_source(
+    cmd: list[str], env: dict[str, str], modes: Modes | None
+) -> tuple[list[str], dict[str, str]]:
+    if not (modes and modes.ours_source):
+        return cmd, env
+    # Another checkout's `app` package first on the path: the same harness, before/after.
+    serve = cmd[cmd.index("serve") :]
+    return [sys.executable, "-m", "app", *serve], {**env, "PYTHONPATH": modes.ours_source}
+
+
+def _run_modes(
+    result: Result,
+    queries: list[Query],
+    url: str,
+    ours: Client,
+    ours_base: str,
+    ds_base: str | None,
+    modes: Modes,
+    log: Callable[[str], None],
+) -> None:
+    if modes.concurrent:
+        result.load = run_concurrent(queries, ours_base, ds_base, modes, log)
+    if modes.combinations:
+        result.combinations = run_combinations(url, ours, modes, log)
+
+
+def run_concurrent(
+    queries: list[Query],
+    ours_base: str,
+    ds_base: str | None,
+    modes: Modes,
+    log: Callable[[str], None],
+) -> list[dict[str, Any]]:
+    """Each query with wrk at each connection count, ours then Datasette, back to back."""
+    from bench.combos import concurrent, has_wrk
+
+    if not has_wrk():
+        log("no wrk on PATH (apt-get install wrk): concurrent mode skipped")
+        return []
+    rows: list[dict[str, Any]] = []
+    for connections in modes.concurrent:
+        for query in queries:
+            if query.name == "walk" or (modes.names and query.name not in modes.names):
+                continue  # a cursor walk is one client's path, not a load
+            ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds)
+            ds_r = (
+                concurrent(ds_base + query.datasette[0], connections, modes.seconds)
+                if ds_base and query.datasette
+                else None
+            )
+            row = {
+                "query": query.label,
+                "connections": connections,
+                "ours": ours_r.to_json(),
+                "datasette": ds_r.to_json() if ds_r else None,
+            }
+            rows.append(row)
+            log(_format_load(row))
+    return rows
+
+
+def _format_load(row: dict[str, Any]) -> str:
+    o, d = row["ours"], row["datasette"]
+    ds = f"{d['rps']:>7.0f} {d['p50_ms']:>7.1f} {d['p99_ms']:>8.1f}" if d else f"{'-':>24}"
+    ratio = f"{o['rps'] / d['rps']:>6.2f}" if d and d["rps"] else f"{'-':>6}"
+    return (
+        f"{row['query']:<38} c={row['connections']:<3} {o['rps']:>7.0f} {o['p50_ms']:>7.1f} "
+        f"{o['p99_ms']:>8.1f} | {ds} | {ratio}"
+    )
+
+
+def run_combinations(
+    url: str, ours: Client, modes: Modes, log: Callable[[str], None]
+) -> dict[str, Any]:
+    """Every combination once, one client; page 2 combinations time the page after page 1."""
+    from bench.combos import combinations
+
+    first, last = _date_range(url)
+    combos = combinations(modes.seed, modes.combinations, first, last)
+    timed: list[tuple[float, str, int]] = []
+    empty: list[float] = []
+    full: list[float] = []
+    for combo in combos:
+        path = combo.path
+        if combo.second_page:
+            status, body = ours.get(path)
+            cursor = json.loads(body).get("next_cursor") if status == 200 else None
+            if not cursor:
+                continue
+            sep = "&" if "?" in path else "?"
+            path = f"{path}{sep}cursor={urllib.parse.quote(cursor)}"
+        t0 = time.perf_counter()
+        status, body = ours.get(path)
+        elapsed = (time.perf_counter() - t0) * 1000
+        timed.append((elapsed, path, status))
+        if status == 200:
+            items = json.loads(body).get("items", [])
+            (empty if not items else full).append(elapsed)
+    ordered = sorted(t for t, _, _ in timed)
+    summary = {
+        "seed": modes.seed,
+        "combinations": len(combos),
+        "timed": len(timed),
+        "errors": sum(1 for _, _, status in timed if status != 200),
+        "p50_ms": _percentile(ordered, 50),
+        "p90_ms": _percentile(ordered, 90),
+        "p99_ms": _percentile(ordered, 99),
+        "max_ms": ordered[-1] if ordered else math.nan,
+        "over_100ms": sum(1 for t in ordered if t > 100),
+        "over_500ms": sum(1 for t in ordered if t > 500),
+        "empty_p50_ms": _percentile(sorted(empty), 50),
+        "empty_max_ms": max(empty) if empty else math.nan,
+        "full_p50_ms": _percentile(sorted(full), 50),
+        "worst": [
+            {"ms": round(t, 1), "path": p, "status": s} for t, p, s in sorted(timed)[::-1][:10]
+        ],
+    }
+    log(format_combinations(summary))
+    return summary
+
+
+def format_combinations(s: dict[str, Any]) -> str:
+    lines = [
+        f"{s['combinations']} random combinations (seed {s['seed']}), {s['timed']} timed, "
+        f"one client: p50 {s['p50_ms']:.1f} ms, p90 {s['p90_ms']:.1f}, p99 {s['p99_ms']:.1f}, "
+        f"max {s['max_ms']:.1f}; {s['over_100ms']} over 100 ms, {s['over_500ms']} over 500 ms; "
+        f"{s['errors']} errors; empty answers p50 {s['empty_p50_ms']:.1f} max "
+        f"{s['empty_max_ms']:.1f} ms, non-empty p50 {s['full_p50_ms']:.1f} ms",
+        "worst:",
+        *(f"  {w['ms']:>8.1f} ms  {w['path']}" for w in s["worst"]),
+    ]
+    return "\n".join(lines)
+
+
+def _date_range(url: str) -> tuple[date, date]:
+    from sqlalchemy import func, select
+
+    from app.db.session import create_db_engine
+    from app.incidents.models import Incident
+
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            first, last = conn.execute(
+                select(func.min(Incident.date_start), func.max(Incident.date_end))
+            ).one()
+    finally:
+        engine.dispose()
+    return date.fromisoformat(str(first)), date.fromisoformat(str(last))
 
 
 @contextmanager
@@ -734,12 +914,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-datasette", action="store_true", help="Skip the Datasette column.")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     parser.add_argument(
+        "--concurrent",
+        default="",
+        help="Comma-separated connection counts (e.g. 4,16): each query under wrk, ours and "
+        "Datasette back to back.",
+    )
+    parser.add_argument("--seconds", type=int, default=5, help="wrk duration per query.")
+    parser.add_argument(
+        "--combinations", type=int, default=0, help="Random filter combinations to time."
+    )
+    parser.add_argument("--seed", type=int, default=1, help="Seed of the combinations.")
+    parser.add_argument(
+        "--only-modes", action="store_true", help="Skip the one-client table (modes only)."
+    )
+    parser.add_argument(
+        "--load-queries",
+        default="",
+        help="Comma-separated query names for --concurrent (default all): list, actor, "
+        "two_actors, q_incidents, q_statements, detail, speaker.",
+    )
+    parser.add_argument(
+        "--ours-source", help="Serve the app package of this checkout instead (before/after)."
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
         help="Run only the queries with this name or prefix (repeatable), e.g. --only page_.",
     )
     args = parser.parse_args(argv)
+    modes = Modes(
+        ours_source=args.ours_source,
+        names=tuple(n for n in args.load_queries.split(",") if n),
+        concurrent=tuple(int(c) for c in args.concurrent.split(",") if c),
+        seconds=args.seconds,
+        combinations=args.combinations,
+        seed=args.seed,
+        only=args.only_modes,
+    )
     requests = args.requests or (100 if args.quick else 300)
     warmup = args.warmup if args.warmup is not None else (5 if args.quick else 20)
 
@@ -755,8 +967,16 @@ def main(argv: list[str] | None = None) -> int:
 
             url = f"sqlite:///{tmp}/quick.sqlite3"
             log(generate(url, args.incidents, seed=1).summary())
-        result = run(url, requests, warmup, args.walk_page, not args.no_datasette, log, args.only)
-    print(table(result))
+        result = run(
+            url, requests, warmup, args.walk_page, not args.no_datasette, log, modes, args.only
+        )
+    if result.rows:
+        print(table(result))
+    if result.load:
+        print("concurrent (wrk), ours req/s p50 p99 | Datasette req/s p50 p99 | ours/ds req/s")
+        print("\n".join(_format_load(row) for row in result.load))
+    if result.combinations:
+        print(format_combinations(result.combinations))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")

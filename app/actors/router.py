@@ -27,4 +27,6 @@ def get_actor(
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
 ) -> schemas.ActorDetail:
     """An actor with its aliases, affiliation and directly affiliated members."""
-    return schemas.actor_detail(service.get_actor(session, key))
+    detail = schemas.actor_detail(service.get_actor(session, key))
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return detail

@@ -24,7 +24,7 @@ class ConditionalRequests:
         self,
         app: ASGIApp,
         *,
-        data_version: Callable[[], int | None],
+        data_version: Callable[[Scope, int | None], int | None],
         cache_control: str,
         app_version: str,
     ) -> None:
@@ -41,15 +41,18 @@ class ConditionalRequests:
         ):
             await self.app(scope, receive, send)
             return
+        headers = Headers(scope=scope)
+        seen = _newest_version(headers.get("if-none-match"))
         try:
-            version = await run_in_threadpool(self.data_version)
+            # `seen`: with read replicas, the response must not be older than a page the
+            # client already has, whichever replica or worker served it.
+            version = await run_in_threadpool(self.data_version, scope, seen)
         except Exception:  # the route itself will report a broken database properly
             logger.debug("no data version; serving without an ETag", exc_info=True)
             version = None
         if version is None:
             await self.app(scope, receive, send)
             return
-        headers = Headers(scope=scope)
         etag = self._etag(scope, headers, version)
         if _matches(headers.get("if-none-match"), etag):
             await send(
@@ -65,11 +68,17 @@ class ConditionalRequests:
             await send({"type": "http.response.body", "body": b""})
             return
 
+        target = scope.get("state", {}).get("read_target")
+
         async def send_with_etag(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 200:
+            if message["type"] == "http.response.start":
                 response_headers = MutableHeaders(scope=message)
-                response_headers["ETag"] = etag
-                response_headers.setdefault("Cache-Control", self.cache_control)
+                if message["status"] == 200:
+                    response_headers["ETag"] = etag
+                    response_headers.setdefault("Cache-Control", self.cache_control)
+                if target is not None:
+                    # With read replicas: which database answered, for operators and tests.
+                    response_headers["X-Served-By"] = target.name
             await send(message)
 
         await self.app(scope, receive, send_with_etag)
@@ -85,7 +94,20 @@ class ConditionalRequests:
                 headers.get("accept", ""),
             ]
         )
-        return 'W/"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+        # The version in clear tells a replica how new a response the client already holds.
+        return f'W/"{version}-' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _newest_version(if_none_match: str | None) -> int | None:
+    """The newest data version named by the client's ETags (W/"<version>-<hash>"), if any."""
+    if not if_none_match:
+        return None
+    versions = []
+    for candidate in if_none_match.split(","):
+        prefix = candidate.strip().removeprefix("W/").strip('"').partition("-")[0]
+        if prefix.isdigit() and len(prefix) < 19:
+            versions.append(int(prefix))
+    return max(versions, default=None)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

@@ -8,7 +8,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.errors import InvalidParameter, NotFound
@@ -115,7 +116,45 @@ def _timed_out(exc: Exception) -> bool:
     )
 
 
+# Seconds a client is asked to wait when the database cannot be reached: a restart or a
+# fail-over takes a few; the pool's pre-ping reconnects on the first request after it.
+RETRY_AFTER_SECONDS = 5
+
+
+_SQLITE_UNAVAILABLE = ("unable to open database file", "database is locked", "disk I/O error")
+
+
+def _database_unavailable(exc: Exception) -> bool:
+    """The database is down, unreachable or out of connections: nothing wrong with the request.
+
+    OperationalError is what drivers raise for a refused or dropped connection ("server closed
+    the connection unexpectedly", "connection refused", SQLite's "unable to open database
+    file"); a connection SQLAlchemy found broken mid-request is flagged invalidated.
+    """
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError) or _timed_out(exc):
+        return False
+    original = getattr(exc, "orig", None)
+    if type(original).__module__ == "sqlite3":
+        # SQLite reports a broken schema ("no such table") as OperationalError too: that is a
+        # bug to log as a 500, not an outage to wait out.
+        return any(m in str(original) for m in _SQLITE_UNAVAILABLE)
+    return True
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    if _database_unavailable(exc):
+        # A load balancer takes the worker out on /health's 503; a client retries later.
+        logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return problem(
+            503,
+            "the database is unavailable; retry in a few seconds",
+            kind="database-unavailable",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     if _timed_out(exc):
         # Not a bug and not transient: this request asks for more than the time limit allows.
         logger.warning("query timed out on %s %s", request.method, request.url.path)
@@ -135,4 +174,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(InvalidParameter, _invalid_parameter)  # type: ignore[arg-type]
     app.add_exception_handler(NotFound, _not_found)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    # Database errors are answered here rather than as crashes: a database that is down is a
+    # 503 the service recovers from by itself, not an error to re-raise into the server's log.
+    app.add_exception_handler(DBAPIError, _unexpected)
+    app.add_exception_handler(PoolTimeout, _unexpected)
     app.add_exception_handler(Exception, _unexpected)

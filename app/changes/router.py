@@ -16,7 +16,9 @@ router = APIRouter(tags=["changes"])
 def list_versions(session: SessionDep, f: Annotated[VersionFilters, Query()]) -> Page[VersionRead]:
     """Every ingest that changed something, newest first, with counts per kind and operation."""
     window = service.list_versions(session, f)
-    return Page[VersionRead].of([_version(v) for v in window.items], window)
+    page = Page[VersionRead].of([_version(v) for v in window.items], window)
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return page
 
 
 @router.get("/changes", summary="List changes since a data version")
@@ -26,7 +28,9 @@ def list_changes(session: SessionDep, f: Annotated[ChangeFilters, Query()]) -> P
     Deleted rows are kept as tombstones, so a mirror can apply the feed in order.
     """
     window = service.list_changes(session, f)
-    return Page[ChangeRead].of([_change(c) for c in window.items], window)
+    page = Page[ChangeRead].of([_change(c) for c in window.items], window)
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return page
 
 
 def _version(v: DataVersion) -> VersionRead:

@@ -84,4 +84,6 @@ def get_incident(
 ) -> schemas.IncidentDetail:
     """An incident with its participants, the sources that report it and its statements."""
     incident, statements = service.get_incident(session, key)
-    return schemas.incident_detail(incident, statements)
+    detail = schemas.incident_detail(incident, statements)
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return detail

@@ -31,10 +31,14 @@ add_list_route(router, "list_sources", "List sources", _page, _export)
 )
 def get_source(session: SessionDep, key: SourceKey) -> schemas.SourceDetail:
     """The full text, every statement in it and every actor it mentions, with counts."""
-    return schemas.source_detail(service.get_source(session, key))
+    detail = schemas.source_detail(service.get_source(session, key))
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return detail
 
 
 @router.get("/{key}/verify", responses=NOT_FOUND, summary="Re-check a source's statements")
 def verify_source(session: SessionDep, key: SourceKey) -> schemas.VerificationRead:
     """Re-checks the stored text against its hash and every statement's offsets against the text."""
-    return schemas.verification_read(service.verify_source(session, key))
+    verification = schemas.verification_read(service.verify_source(session, key))
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return verification

@@ -33,4 +33,6 @@ def get_statement(
     """A quotation, its speaker, its exact offsets, the sentence around it and content hashes."""
     statement = service.get_statement(session, statement_id)
     text, content_hash = service.source_text(session, statement)
-    return schemas.statement_detail(statement, text, content_hash)
+    detail = schemas.statement_detail(statement, text, content_hash)
+    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
+    return detail

@@ -11,6 +11,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.templating import Jinja2Templates
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -66,17 +68,26 @@ def install(app: FastAPI, templates: Jinja2Templates, headers: dict[str, str]) -
         async def handler(request: Request, exc: Exception) -> Response:
             if not is_page(request.url.path):
                 return await _call(json_handler, request, exc)
+            retry_after: dict[str, str] = {}
             if type(exc) is Exception or not isinstance(
                 exc, (RequestValidationError, InvalidParameter, NotFound, StarletteHTTPException)
             ):
-                # Let the API's handler log it (and turn a timeout into 503); keep its status.
-                status = (await _call(json_handler, request, exc)).status_code
+                # Let the API's handler log it (and turn a timeout or a database that is down
+                # into 503); keep its status and its Retry-After.
+                answer = await _call(json_handler, request, exc)
+                status = answer.status_code
+                if "retry-after" in answer.headers:
+                    retry_after = {"Retry-After": answer.headers["retry-after"]}
             else:
                 status = 0
             code, message, reasons = _explain(request, exc)
             code = status or code
             if status == 503:
-                message = "The query took longer than the server allows; narrow the filters."
+                message = (
+                    "The database is unavailable; try again in a few seconds."
+                    if retry_after
+                    else "The query took longer than the server allows; narrow the filters."
+                )
             return templates.TemplateResponse(
                 request,
                 "error.html",
@@ -88,7 +99,7 @@ def install(app: FastAPI, templates: Jinja2Templates, headers: dict[str, str]) -
                     "json_url": None,
                 },
                 status_code=code,
-                headers={**headers, **(getattr(exc, "headers", None) or {})},
+                headers={**headers, **(getattr(exc, "headers", None) or {}), **retry_after},
             )
 
         return handler
@@ -98,6 +109,8 @@ def install(app: FastAPI, templates: Jinja2Templates, headers: dict[str, str]) -
         InvalidParameter,
         NotFound,
         StarletteHTTPException,
+        DBAPIError,
+        PoolTimeout,
         Exception,
     ):
         json_handler = app.exception_handlers.get(exc_type)

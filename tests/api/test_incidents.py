@@ -1,8 +1,11 @@
 """GET /incidents and /incidents/{id or slug}: every filter of the contract."""
 
+from pathlib import Path
+
 from fastapi.testclient import TestClient
 
-from tests.api.conftest import slugs
+from app import cli
+from tests.api.conftest import MINI_INCIDENTS, incident, slugs
 
 
 def test_default_order_is_newest_first_with_ties_broken_by_id(mini: TestClient) -> None:
@@ -185,3 +188,26 @@ def test_iranian_incidents_in_the_seeds(client: TestClient) -> None:
     detail = client.get("/incidents/tehran-embassy-attack-2023").json()
     assert detail["sources"], "the embassy attack is reported by the seed articles"
     assert detail["date_start"] == "2023-01-27"
+
+
+def test_a_running_app_sees_the_next_ingest_in_totals_and_windows(
+    mini: TestClient, mini_seeds: Path
+) -> None:
+    # Totals and the longest incident are read once per data version: an ingest must show.
+    before = mini.get("/incidents").json()["total"]
+    assert slugs(mini.get("/incidents", params={"date_from": "2024-06-01"}).json()) == [
+        "president-meets-envoy"
+    ]
+    longer = incident(
+        "decade-of-talks",
+        "2010-01-01",
+        [("iran", "participant"), ("russia", "participant")],
+        date_end="2024-12-31",
+    )
+    (mini_seeds / "incidents.yaml").write_text(MINI_INCIDENTS + longer, encoding="utf-8")
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    assert mini.get("/incidents").json()["total"] == before + 1
+    found = slugs(mini.get("/incidents", params={"date_from": "2024-06-01"}).json())
+    assert set(found) == {"president-meets-envoy", "decade-of-talks"}
+    oldest_first = mini.get("/incidents", params={"date_from": "2024-06-01", "sort": "date"})
+    assert slugs(oldest_first.json()) == ["decade-of-talks", "president-meets-envoy"]

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import create_engine, make_url, text
 
 from tests.conftest import SEEDS
+from tests.reliability.pg_cluster import Cluster, cluster_root
 
 # Big enough that an ingest spends seconds inside its transaction (so a kill or a read lands
 # in the middle of it), small enough to keep the suite fast. YAML is slow to parse and
@@ -217,3 +219,15 @@ def served(url: str, **env: str) -> Iterator[Server]:
             process.wait(timeout=10)
         log.close()
         log_dir.cleanup()
+
+
+@pytest.fixture
+def cluster() -> Iterator[Cluster]:
+    """A PostgreSQL server of the test's own, started; stopped at the end."""
+    with cluster_root() as root:
+        primary = Cluster(root / "primary")
+        primary.start()
+        try:
+            yield primary
+        finally:
+            primary.stop_quietly()
