@@ -197,3 +197,24 @@ def test_a_former_official_has_a_country_but_speaks_for_no_state() -> None:
     result = extract('Talks\n\n"It was a mistake," said Anna Kovacs, a former ambassador of Chile.')
     person = actor(result, "anna-kovacs")
     assert (person.country, person.affiliation) == ("CHL", None)
+
+
+@pytest.mark.parametrize("president", ["Karl Sokolov", "Karl Weiss"])
+def test_a_role_is_only_the_title_right_before_a_name_not_the_clause_before_it(
+    president: str,
+) -> None:
+    # "The spokesman said President …": the president is no spokesman, curated or not
+    world = Gazetteer.build(
+        [
+            KnownActor("finland", "Finland", "state", "FIN", None, (), ("Finnish",), ()),
+            KnownActor("karl-weiss", "Karl Weiss", "person", "FIN", "President", (), (), ()),
+        ]
+    )
+    result = extract_article(
+        "Border talks\n\nForeign ministry spokesman Ivan Orlov spoke in Helsinki. The "
+        f"spokesman said President {president} had discussed the matter with his Finnish "
+        'counterpart. "Both leaders agreed to meet again," the spokesman added.\n\n'
+        '"We will not comment on rumours," he said.',
+        world,
+    )
+    assert speakers(result) == ["ivan-orlov", "ivan-orlov"]

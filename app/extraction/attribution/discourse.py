@@ -36,7 +36,7 @@ from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import GazetteerMatch, org_keywords
 from app.extraction.model import KnownActor, NewActor
 from app.extraction.quotes import Quote
-from app.extraction.text import fold, is_heading, slugify, word_keys
+from app.extraction.text import Token, fold, is_heading, slugify, word_keys
 
 
 @dataclass
@@ -986,13 +986,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
         if m is None:
             continue
-        found.append(
-            (
-                m.start("name"),
-                m.end("name"),
-                frozenset(t.key for t in tokens[max(0, i - 3) : i + 1]),
-            )
-        )
+        found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
@@ -1024,6 +1018,17 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             if not text[token.start : token.start + 1].isupper():
                 break
     return found
+
+
+def _title_run(tokens: Sequence[Token], i: int) -> frozenset[str]:
+    """The role word tokens[i] with the title words right before it ("Deputy Foreign
+    Minister"), not words of the clause before ("The spokesman said President …")."""
+    roles = {tokens[i].key}
+    for t in reversed(tokens[max(0, i - 3) : i]):
+        if t.key not in lexicon.PERSON_ROLES and t.key not in lexicon.ROLE_MODIFIERS:
+            break
+        roles.add(t.key)
+    return frozenset(roles)
 
 
 _TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
@@ -1239,12 +1244,16 @@ def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:
 
 
 def _roles_before(ctx: ArticleContext, pos: int) -> set[str]:
+    """The title words right before a name ("Foreign Minister Ana Lima"): the unbroken run
+    of role words and modifiers, so that "The spokesman said President Ann Lee …" gives Lee
+    no spokesman's role."""
     i = bisect.bisect_left(ctx.token_starts, pos)
-    return {
-        t.key
-        for t in ctx.tokens[max(0, i - 4) : i]
-        if t.key in lexicon.PERSON_ROLES or t.key in lexicon.ROLE_MODIFIERS
-    }
+    roles: set[str] = set()
+    for t in reversed(ctx.tokens[max(0, i - 4) : i]):
+        if t.key not in lexicon.PERSON_ROLES and t.key not in lexicon.ROLE_MODIFIERS:
+            break
+        roles.add(t.key)
+    return roles
 
 
 def remember(state: Discourse, found: Attribution) -> None:
