@@ -1333,3 +1333,22 @@ def _person_phrase(phrase: str) -> bool:
     words = word_keys(phrase)
     head = words[: words.index("of")] if "of" in words else words
     return bool(head) and head[-1] in lexicon.PERSON_ROLES
+
+
+def person_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether text[start:end] names one person: "he", "she", a curated person, a role
+    ("the diplomat", "Ana Lima, a lawyer") or a capitalised name no actor matches."""
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    low = [w.lower().strip(",.") for w in words]
+    if len(words) == 1 and low[0] in lexicon.PRONOUNS_PERSON:
+        return True
+    kinds = {m.actor.kind for m in ctx.matches_between(start, end)}
+    if kinds - {"person"}:
+        return "person" in kinds
+    if kinds:
+        return True
+    if low[0] in ("the", "a", "an") or head_word(words) in lexicon.PERSON_ROLES:
+        return head_word(words) in lexicon.PERSON_ROLES and head_word(words) not in PLURAL_PEOPLE
+    return all(w[:1].isupper() for w in words) and 2 <= len(words) <= 4
