@@ -218,3 +218,31 @@ def test_a_role_is_only_the_title_right_before_a_name_not_the_clause_before_it(
         world,
     )
     assert speakers(result) == ["ivan-orlov", "ivan-orlov"]
+
+
+NAMESAKES = Gazetteer.build(
+    [
+        KnownActor("peru", "Peru", "state", "PER", None, (), ("Peruvian",), ("Lima",)),
+        KnownActor("elmer-rojas", "Elmer Rojas", "person", "PER", "Foreign Minister", (), (), ()),
+        KnownActor("ana-maria-paz", "Ana María Paz", "person", "PER", "Senator", (), (), ()),
+    ]
+)
+
+
+def test_a_curated_surname_after_another_given_name_is_another_person() -> None:
+    result = extract_article(
+        "Fishing row\n\nForeign Minister Elmer Rojas spoke on Monday. Manuel Rojas, a former "
+        'ambassador, disagreed. "The lawyers will find a way," he said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["manuel-rojas"]
+
+
+def test_a_surname_alone_is_the_person_last_named_in_full_with_it() -> None:
+    result = extract_article(
+        "Fishing row\n\nForeign Minister Elmer Rojas spoke on Monday.\n\nLucia Rojas, a "
+        'researcher at a policy centre, said the row would pass. "Nobody wants a fight," '
+        'Rojas said.\n\n"It will pass," María Paz said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["lucia-rojas", "ana-maria-paz"]

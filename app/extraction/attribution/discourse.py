@@ -113,6 +113,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         slug = _new_person(state, unknown[0], unknown[1], introduced=introduced)
         return Attribution(phrase, slug, start, end)
     if persons:
+        if persons[-1].via == "surname":
+            # "Wekesa said" after "Nanjala Wekesa, a researcher": the person the article
+            # last named in full with that surname, rather than a curated namesake
+            nearest = _person_with_word(state, start, word_keys(phrase)[-1])
+            if nearest is not None:
+                return Attribution(phrase, nearest, start, end)
         return Attribution(phrase, persons[-1].actor.slug, start, end)
     if len(words) == 2 and head_word(words) in SPOKES and low[0] in ("his", "her", "its", "their"):
         # "His spokesperson said": speaks for the person (or body) the pronoun stands for
