@@ -246,3 +246,14 @@ def test_a_surname_alone_is_the_person_last_named_in_full_with_it() -> None:
         NAMESAKES,
     )
     assert speakers(result) == ["lucia-rojas", "ana-maria-paz"]
+
+
+def test_a_pronoun_after_a_surname_resolved_in_context_reaches_that_person() -> None:
+    result = extract_article(
+        "Fishing row\n\nSenator Ana María Paz said she would ask questions. \"We want "
+        'answers," she said.\n\nLucia Rojas, a researcher at a policy centre, said the row '
+        'would pass. "Nobody wants a fight," Rojas said.\n\nShe said the row showed the limits '
+        'of the treaty. "On paper we agree," she said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["ana-maria-paz", "lucia-rojas", "lucia-rojas"]

@@ -1275,7 +1275,13 @@ def remember(state: Discourse, found: Attribution) -> None:
         kind = "person"
     i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
     while i < len(state.referents) and state.referents[i].start == found.start:
-        if state.referents[i].key == found.speaker:
+        same = state.referents[i]
+        if same.key == found.speaker:
+            return
+        if same.end == found.end and same.kind == kind == "person":
+            # the same words resolved in context ("Wekesa" is the researcher just named,
+            # not a curated namesake): later pronouns must reach whom they meant
+            same.key = found.speaker
             return
         i += 1
     # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
