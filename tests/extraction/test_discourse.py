@@ -257,3 +257,14 @@ def test_a_pronoun_after_a_surname_resolved_in_context_reaches_that_person() -> 
         NAMESAKES,
     )
     assert speakers(result) == ["ana-maria-paz", "lucia-rojas", "lucia-rojas"]
+
+
+def test_a_possessor_is_no_subject_and_a_relative_named_in_apposition_is_a_person() -> None:
+    result = extract(
+        "Trader held\n\nInterior Minister Ana Soto said the trader Pablo Ruiz was held "
+        'lawfully. "He broke our rules," she said.\n\nRuiz\'s lawyer, Tomas Vidal, said his '
+        'client had not been charged. "My client has every paper," he said.\n\nRuiz\'s wife, '
+        "Elena Marsh, said he was ill. Speaking in Lima, she appealed to the minister.\n\n"
+        '"Let my husband come home," she said.'
+    )
+    assert speakers(result) == ["ana-soto", "tomas-vidal", "elena-marsh"]

@@ -298,6 +298,10 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
     seen: set[str] = set()
     for sentence in sorted(by_sentence, reverse=True):
         refs = by_sentence[sentence][::-1]
+        # "Kamau's lawyer, Emmanuel Mrema, said": a possessor is no subject
+        refs = [r for r in refs if not _possessor(ctx.text, r)] + [
+            r for r in refs if _possessor(ctx.text, r)
+        ]
         sentence_start, sentence_end = ctx.sentences[sentence]
         words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
         if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
@@ -309,6 +313,10 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
                 seen.add(ref.key)
                 out.append(ref)
     return out
+
+
+def _possessor(text: str, ref: Referent) -> bool:
+    return text.startswith(("'s", "’s"), ref.end)
 
 
 _PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
@@ -962,7 +970,7 @@ _NAME_BEFORE_WHO = re.compile(
 )
 # "His successor, Owen Pratt, shows …": a name in apposition to a possessed noun
 _NAME_AFTER_POSSESSIVE = re.compile(
-    rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
+    rf"\b(?:His|Her|Their|Its|{UP}[\w’'\-]*['’]s)[ \t]+[a-z][\w’'\-]*,[ \t]+"
     rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),"
 )
 # "Anders van Dijk, Special Adviser to the Chair": a capitalised title in
