@@ -268,3 +268,12 @@ def test_a_possessor_is_no_subject_and_a_relative_named_in_apposition_is_a_perso
         '"Let my husband come home," she said.'
     )
     assert speakers(result) == ["ana-soto", "tomas-vidal", "elena-marsh"]
+
+
+def test_a_title_of_the_sentence_before_says_nothing_of_a_gender() -> None:
+    result = extract(
+        'Gas row\n\nSpokeswoman Olga Lind spoke first. "We are used to this," the spokeswoman '
+        "stressed. Energy Minister Pavel Brand, in turn, claimed that the government had "
+        '"never blocked gas." "The gas is on the market," he said.'
+    )
+    assert speakers(result) == ["olga-lind", "pavel-brand", "pavel-brand"]

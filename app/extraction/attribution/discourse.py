@@ -371,7 +371,12 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
             score += 1 if low in ("she", "her") else -1
             continue
         t = bisect.bisect_left(ctx.token_starts, ref.start)
-        score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
+        # the title before the name ("Spokeswoman Olga …"), never words of the sentence
+        # before it ("…," the spokeswoman stressed. Energy Minister Victor …)
+        sentence_start = ctx.sentences[ref.sentence][0]
+        score += 3 * _gender_of_words(
+            [tok.key for tok in ctx.tokens[max(0, t - 3) : t] if tok.start >= sentence_start]
+        )
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
             # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
