@@ -277,3 +277,32 @@ def test_a_title_of_the_sentence_before_says_nothing_of_a_gender() -> None:
         '"never blocked gas." "The gas is on the market," he said.'
     )
     assert speakers(result) == ["olga-lind", "pavel-brand", "pavel-brand"]
+
+
+BODIES = Gazetteer.build(
+    [
+        KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ("Vessby",)),
+        KnownActor("sudoria", "Sudoria", "state", "SUD", None, (), ("Sudorian",), ("Port Amal",)),
+        KnownActor(
+            "norland-trade-ministry",
+            "Trade Ministry of Norland",
+            "organization",
+            "NRL",
+            None,
+            ("Norlandic trade ministry",),
+            (),
+            (),
+            "norland",
+        ),
+        KnownActor("coastal-league", "Coastal League", "organization", None, None, ("CL",), (), ()),
+    ]
+)
+
+
+def test_an_opening_place_is_no_subject() -> None:
+    result = extract_article(
+        "Asylum row\n\nIn Port Amal, the Norlandic trade ministry said on Friday that asylum "
+        'was "a principle no pressure will change."',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry"]

@@ -454,8 +454,14 @@ def np_backward(
         if w.lower in lexicon.PRONOUNS:
             break
         i -= 1
-    # An appositive: "Rauf Karimli, a political analyst, said"
-    if i < end_index and words[i].lower in ("a", "an", "the") and i > 0:
+    # An appositive: "Rauf Karimli, a political analyst, said" (closed by a comma: in
+    # "In Lima, the ministry said" the phrase after the comma is the subject itself)
+    if (
+        i < end_index
+        and words[i].lower in ("a", "an", "the")
+        and i > 0
+        and text.startswith(",", words[end_index - 1].end)
+    ):
         between = text[words[i - 1].end : words[i].start]
         if between.strip() == ",":
             name_end = i
