@@ -250,7 +250,7 @@ def test_a_surname_alone_is_the_person_last_named_in_full_with_it() -> None:
 
 def test_a_pronoun_after_a_surname_resolved_in_context_reaches_that_person() -> None:
     result = extract_article(
-        "Fishing row\n\nSenator Ana María Paz said she would ask questions. \"We want "
+        'Fishing row\n\nSenator Ana María Paz said she would ask questions. "We want '
         'answers," she said.\n\nLucia Rojas, a researcher at a policy centre, said the row '
         'would pass. "Nobody wants a fight," Rojas said.\n\nShe said the row showed the limits '
         'of the treaty. "On paper we agree," she said.',
@@ -306,3 +306,14 @@ def test_an_opening_place_is_no_subject() -> None:
         BODIES,
     )
     assert speakers(result) == ["norland-trade-ministry"]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["A CL spokesman in Vessby", "A spokesperson for the Coastal League in Vessby"],
+)
+def test_a_place_after_a_body_or_its_spokesperson_is_where_they_spoke(subject: str) -> None:
+    result = extract_article(
+        f'Row\n\n{subject} said the league had "received reports from both parties."', BODIES
+    )
+    assert speakers(result) == ["coastal-league"]

@@ -207,7 +207,10 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
     states = [m for m in inside if m.actor.kind == "state"]
     if heads:
         h = heads[-1]
-        org = _org_phrase(state, words[0].start(), h.end(), h.group().lower(), states)
+        # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
+        of = [w for w in words if w.group() in ("for", "of", "at") and w.start() < h.start()]
+        first = of[-1].end() + 1 if of else words[0].start()
+        org = _org_phrase(state, first, h.end(), h.group().lower(), states)
         if org is not None:
             return org
     return states[-1].actor.slug if states else None

@@ -474,6 +474,24 @@ def np_backward(
                 n -= 1
             if n < name_end:
                 return _trim(words, n, name_end)
+    if (
+        i >= 2
+        and i < end_index
+        and words[i - 1].lower in ("in", "at")
+        and words[i - 1].text.islower()
+        and all(w.capitalised for w in words[i:end_index])
+        # "the Chinese embassy in Wellington" may be one curated name
+        and not any(
+            m.start < words[i - 1].start < m.end for m in ctx.matches_between(0, words[i].end)
+        )
+    ):
+        # "An OAS spokesman in Washington said": the place is where the subject spoke
+        named = np_backward(ctx, words, i - 1, floor=floor)
+        if named is not None and (
+            any(m.actor.kind != "state" for m in ctx.matches_between(*named))
+            or any(w.base in lexicon.PERSON_ROLES for w in words[index_at(words, named[0]) : i])
+        ):
+            return named
     while i < end_index and words[i].lower in ("of", "for", "to", "and"):
         i += 1
     if i >= end_index:
