@@ -29,6 +29,7 @@ _FUZZY_MIN_LENGTH = 4
 # What may separate the words of a name: spaces, an initial's period, hyphens, apostrophes
 # and quote marks (GSV "Russia - Islamic World").
 _GAP = re.compile(r"[ \t\u00a0.'’‘`´ʼ\-‐‑–\"“”«»]{0,3}")
+_COMMA_GAP = re.compile(r",[ \t\u00a0]")
 _DIGRAPHS = (
     ("sh", "s"),
     ("ch", "c"),
@@ -349,7 +350,14 @@ class Gazetteer:
             elif token.key != surface.keys[j]:
                 return False
             if j and not _GAP.fullmatch(text, tokens[i + j - 1].end, token.start):
-                return False
+                # a long body's name may have a comma: "Department for Environment, Food
+                # and Rural Affairs" (four words or more cannot meet by chance)
+                if not (
+                    length >= 4
+                    and self._by_slug[surface.slug].kind == "organization"
+                    and _COMMA_GAP.fullmatch(text, tokens[i + j - 1].end, token.start)
+                ):
+                    return False
         if (
             surface.via == "surname"
             and require_case

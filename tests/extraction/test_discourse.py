@@ -317,3 +317,25 @@ def test_a_place_after_a_body_or_its_spokesperson_is_where_they_spoke(subject: s
         f'Row\n\n{subject} said the league had "received reports from both parties."', BODIES
     )
     assert speakers(result) == ["coastal-league"]
+
+
+def test_a_curated_body_whose_name_has_a_comma_is_found_whole() -> None:
+    world = Gazetteer.build(
+        [
+            KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ()),
+            KnownActor(
+                "norland-fisheries",
+                "Department for Fisheries, Food and Coastal Affairs",
+                "organization",
+                "NRL",
+                None,
+                affiliation="norland",
+            ),
+        ]
+    )
+    result = extract_article(
+        "Quota row\n\nA spokesperson for Norland's Department for Fisheries, Food and Coastal "
+        'Affairs said the ministry was "deeply concerned by unilateral quotas."',
+        world,
+    )
+    assert speakers(result) == ["norland-fisheries"]
