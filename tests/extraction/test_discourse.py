@@ -339,3 +339,12 @@ def test_a_curated_body_whose_name_has_a_comma_is_found_whole() -> None:
         world,
     )
     assert speakers(result) == ["norland-fisheries"]
+
+
+def test_a_participle_after_a_document_is_not_its_reporting_verb() -> None:
+    result = extract_article(
+        "Balloon row\n\nThe Norlandic trade ministry said in a statement posted on Telegram that "
+        'Sudoria was "punishing its own citizens."',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry"]
