@@ -348,3 +348,13 @@ def test_a_participle_after_a_document_is_not_its_reporting_verb() -> None:
         BODIES,
     )
     assert speakers(result) == ["norland-trade-ministry"]
+
+
+def test_its_ministry_is_the_ministry_of_the_state_the_pronoun_stands_for() -> None:
+    result = extract_article(
+        "Mining row\n\nNorland's government defended the licence. Its Trade Ministry said in a "
+        'statement that Norland had "every right to sponsor it".\n\n"We are a small '
+        'country," the ministry said.',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry", "norland-trade-ministry"]

@@ -124,6 +124,14 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # "His spokesperson said": speaks for the person (or body) the pronoun stands for
         key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
         return Attribution(phrase, key, start, end)
+    if len(words) >= 2 and low[0] in ("its", "their") and lexicon.ORG_HEADS.intersection(low):
+        # "Norland's government defended it. Its Ministry of Foreign Affairs said": the
+        # body of the state the pronoun stands for
+        owner = _pronoun(state, start, "it")
+        country = ctx.gazetteer.country_of(owner) if owner is not None else None
+        org = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
+        if org is not None:
+            return Attribution(phrase, org.slug, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
