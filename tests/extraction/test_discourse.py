@@ -358,3 +358,12 @@ def test_its_ministry_is_the_ministry_of_the_state_the_pronoun_stands_for() -> N
         BODIES,
     )
     assert speakers(result) == ["norland-trade-ministry", "norland-trade-ministry"]
+
+
+def test_an_office_run_into_a_name_is_split_off() -> None:
+    result = extract(
+        "Border checks\n\nThe post was shared by the Finnish Green MP Lena Brook, who added her "
+        'own comment: "She is right."'
+    )
+    assert speakers(result) == ["lena-brook"]
+    assert actor(result, "lena-brook").name == "Lena Brook"

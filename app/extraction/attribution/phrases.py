@@ -658,6 +658,8 @@ def trailing_name(
             inner = (
                 tail
                 and low in NOT_IN_NAME
+                # an office is never part of a name: "Green MP Lena Brückner"
+                and low not in lexicon.OFFICIAL_ROLES
                 and n > 0
                 and adjacent(names[n - 1], m)
                 and plain_name_word(names[n - 1])
