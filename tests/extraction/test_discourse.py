@@ -367,3 +367,26 @@ def test_an_office_run_into_a_name_is_split_off() -> None:
     )
     assert speakers(result) == ["lena-brook"]
     assert actor(result, "lena-brook").name == "Lena Brook"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            'Canal deal\n\nResidents welcomed it. "Now there will be a schedule," said Zamira '
+            "Abdy, a farmer.\n\nChilean Ambassador to Peru Liu Jian, who attended the ceremony, "
+            'told reporters that Chile welcomed the deal. "Chile hopes for calm," he said.',
+            "liu-jian",
+        ),
+        (
+            "Water row\n\nMeanwhile, Vice President and Head of the Department of Environment "
+            'Zahra Karimi, who visited the border, described it as "a catastrophe".\n\n"The dust '
+            'does not recognise borders," she told reporters.',
+            "zahra-karimi",
+        ),
+    ],
+)
+def test_a_long_title_with_to_or_of_before_a_name_introduces_the_person(
+    text: str, speaker: str
+) -> None:
+    assert speakers(extract(text))[-1] == speaker

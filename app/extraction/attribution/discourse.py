@@ -959,7 +959,8 @@ _NAME_AFTER_ROLE = re.compile(
 # "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
 _NAME_AFTER_ROLE_OF = re.compile(
-    rf"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{UP}[\w’'\-]+[ \t]+)+?)"
+    rf"(?:,[ \t]+|[ \t]+(?:of|for|to)[ \t]+(?:the[ \t]+)?"
+    rf"(?:(?:{UP}[\w’'\-]+|of|the|and|for)[ \t]+)+?)"
     rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
 )
 # "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
