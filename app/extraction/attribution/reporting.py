@@ -268,10 +268,11 @@ def speech_noun_before(
 def _outer_reporter(
     state: Discourse, plain: list[Word], verb_index: int, start: int
 ) -> Attribution | None:
-    """`She said Norland had asked for "…"`: a state or body inside the clause a person
-    reports is what she speaks about; the quoted words are hers, as the reporter gives
-    them. The person is the subject of an earlier speech verb that opens the sentence
-    ("She said", "The diplomat noted that"), and the later verb's subject no person."""
+    """`She said Norland had asked for "…"`: a state, body or place inside the clause a
+    person reports is what she speaks about; the quoted words are hers, as the reporter
+    gives them. The person is the subject of an earlier speech verb that opens the
+    sentence ("She said", "The diplomat noted that"), and the later verb's subject (right
+    after it) names no person."""
     ctx = state.ctx
     text = ctx.text
     for k in range(verb_index):
@@ -287,8 +288,7 @@ def _outer_reporter(
         clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
         if inner is None or inner[0] != plain[clause].start:
             return None  # the later verb is no complement of the earlier one
-        kinds = {m.actor.kind for m in ctx.matches_between(inner[0], inner[1])}
-        if "person" in kinds or not kinds <= {"state", "organization"} or not kinds:
+        if person_phrase(ctx, inner[0], inner[1]):
             return None
         return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
     return None

@@ -51,6 +51,11 @@ PASS = Pass(
             'proposed other routes, but "the Sudorian side preferred to stall."',
             "omar-haddad",
         ),
+        Example(
+            "Quota row\n\nTrade Minister Ana Lima spoke in Vessby. She said Brussels hoped "
+            'both sides would "show the necessary flexibility".',
+            "ana-lima",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
