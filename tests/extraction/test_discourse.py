@@ -390,3 +390,24 @@ def test_a_long_title_with_to_or_of_before_a_name_introduces_the_person(
     text: str, speaker: str
 ) -> None:
     assert speakers(extract(text))[-1] == speaker
+
+
+def test_an_unnamed_spokesperson_of_a_body_is_not_a_spokesman_named_long_before() -> None:
+    result = extract_article(
+        "Balloon row\n\nTrade ministry spokesman Ivan Orlov called the closure hysteria. "
+        '"Smuggling is a crime on both sides," he said.\n\nAirports stayed shut on Monday. '
+        "Hundreds of trucks waited at the border. Drivers slept in their cabs.\n\nThe Coastal "
+        "League's spokesperson for trade said the league was ready to act. \"This is "
+        'unacceptable," the spokesperson said.',
+        BODIES,
+    )
+    assert speakers(result) == ["ivan-orlov", "coastal-league"]
+
+
+def test_the_spokesman_of_a_body_just_after_a_named_one_is_that_one() -> None:
+    result = extract_article(
+        "Balloon row\n\nTrade ministry spokesman Ivan Orlov spoke on Monday. The Coastal "
+        'League\'s spokesman said the league was ready. "We will act," the spokesman added.',
+        BODIES,
+    )
+    assert speakers(result) == ["ivan-orlov"]

@@ -422,7 +422,9 @@ def realise(state: Discourse, ref: Referent) -> str | None:
     if ref.key == _ANONYMOUS:
         # "the official" after "a senior official": the unnamed person, who speaks at
         # most for the body whose spokesperson they are
-        return resolve(state, ref.start, ref.end).speaker
+        if ref.roles & SPOKES:
+            return _body_named(state, ref.start, ref.end)
+        return None
     if ref.key.startswith("?"):
         return _new_person(state, ref.origin[0], ref.origin[1])
     return ref.key
@@ -1177,6 +1179,11 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
             )
             bisect.insort(taken, (r_start, r_end))
     for a_start, a_end, role in _anonymous(ctx):
+        here = ctx.sentence_index(a_start)
+        if text[a_start].lower() == "t" and any(
+            r.kind == "person" and r.roles & SPOKES and here - 2 <= r.sentence <= here for r in refs
+        ):
+            continue  # "the ministry's spokesman" may well be the one just named
         if not any(m.actor.kind == "person" for m in ctx.matches_between(a_start, a_end)):
             refs.append(
                 Referent(
@@ -1227,7 +1234,27 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
         found.append((m.start(), body.end() if body else end, role))
+    for m in _DEFINITE_SPOKES.finditer(text):
+        # "The Commission's spokesperson for home affairs said": unnamed, and speaking for
+        # the body (initial_referents drops it where a named spokesperson was just named)
+        role = "role" if m.group("role") else "role2"
+        if ctx.in_quote(m.start()):
+            continue
+        if any(c in text[m.start() : m.start(role)] for c in '.,;:\n"“”«»'):
+            continue
+        body = _FOR_BODY.match(text, m.end(role))
+        found.append((m.start(), body.end() if body else m.end(role), m.group(role)))
     return found
+
+
+# "The Commission's spokesperson", "the spokesperson for the Coastal League" (not followed by
+# a name: "the ministry's spokeswoman, Ana Lima")
+_DEFINITE_SPOKES = re.compile(
+    rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?(?:{UP}[\w’'\-]*['’]s[ \t]+)"
+    r"(?P<role>spokesman|spokeswoman|spokesperson)\b(?![ \t]*,?[ \t]*[A-Z])"
+    rf"|\b[Tt]he[ \t]+(?P<role2>spokesman|spokeswoman|spokesperson)[ \t]+(?:for|of)[ \t]+"
+    rf"(?:the[ \t]+)?{UP}"
+)
 
 
 _FOR_BODY = re.compile(
