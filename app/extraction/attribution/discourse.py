@@ -1416,3 +1416,12 @@ def person_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
     if low[0] in ("the", "a", "an") or head_word(words) in lexicon.PERSON_ROLES:
         return head_word(words) in lexicon.PERSON_ROLES and head_word(words) not in PLURAL_PEOPLE
     return all(w[:1].isupper() for w in words) and 2 <= len(words) <= 4
+
+
+def speaker_is_person(state: Discourse, found: Attribution) -> bool:
+    """Whether an answer names one person (a pronoun, a named or an unnamed person)."""
+    if found.speaker is None or found.start is None or found.end is None:
+        return False
+    if _kind(state, found.speaker) == "person":
+        return True
+    return person_phrase(state.ctx, found.start, found.end)
