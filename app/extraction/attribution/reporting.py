@@ -68,6 +68,11 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
     return state.after_clauses[quote.open_mark]
 
 
+_NEW_CLAUSE = frozenset(
+    "which that after before since because although though unless until once whereas".split()
+)
+
+
 def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | None:
     ctx = state.ctx
     text = ctx.text
@@ -92,8 +97,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         np = np_forward(ctx, plain, index_at(plain, m.end()))
         if np is not None:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
-    if plain[0].lower in CONJUNCTIONS or plain[0].lower in ("which", "that"):
-        # `," and she reiterated that …` / `," which it said were …`: a new clause
+    if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
+        # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
+        # it would …`: a new clause, whose speaker said something else
         return None
     for k, word in enumerate(plain[:30]):
         if not speech_at(plain, k) or (k and punct_between(text, plain[0].start, word.start)):
