@@ -411,3 +411,12 @@ def test_the_spokesman_of_a_body_just_after_a_named_one_is_that_one() -> None:
         BODIES,
     )
     assert speakers(result) == ["ivan-orlov"]
+
+
+def test_a_one_word_name_in_apposition_to_a_body_is_that_body() -> None:
+    result = extract(
+        "Border closed\n\nThe Finnish hauliers' association, Kelta, said 1,200 trucks were "
+        'stuck.\n\n"Our drivers sleep in their cabs," Kelta said in a statement.'
+    )
+    assert speakers(result) == ["kelta"]
+    assert actor(result, "kelta").kind == "organization"

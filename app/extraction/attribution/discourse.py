@@ -731,6 +731,9 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
         elif not introduced:
             if written.isupper() and len(written) >= 2:
                 return _new_organization(state, written, None, None)
+            if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
+                # "The road carriers' association, Linava, said" … "Linava said"
+                return _new_organization(state, written, None, None)
             return None
     known = ctx.gazetteer.resolve(written)
     if known is not None:
@@ -775,6 +778,14 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
         if ref.key.startswith("?") and slugify(ref.key[1:]) == slug:
             ref.key = slug
     return slug
+
+
+# a body's name in apposition to a noun that names a body: "the carriers' association, Linava,"
+_BODY_APPOSITION = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(lexicon.ORG_HEADS, key=len, reverse=True))
+    + rf")['’]?s?,[ \t]+(?P<name>{UP}[\w’'\-]+)(?=[,.;])"
+)
 
 
 def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
