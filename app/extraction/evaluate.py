@@ -288,11 +288,11 @@ def format_passes(report: EvalReport) -> str:
 
     order = [p.id for p in PASSES] + ["none"]
     rank = {m: i for i, m in enumerate(order)}
-    lines = [f"{'pass':<22} {'statements':>10} {'correct':>8} {'precision':>10}"]
+    lines = [f"{'pass':<24} {'statements':>10} {'correct':>8} {'precision':>10}"]
     for method in sorted(report.by_method, key=lambda m: (rank.get(m, len(order)), m)):
         count, correct = report.by_method[method]
         precision = correct / count if count else 1.0
-        lines.append(f"{method:<22} {count:>10} {correct:>8} {precision:>10.3f}")
+        lines.append(f"{method:<24} {count:>10} {correct:>8} {precision:>10.3f}")
     return "\n".join(lines)
 
 
