@@ -129,9 +129,9 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # body of the state the pronoun stands for
         owner = _pronoun(state, start, "it")
         country = ctx.gazetteer.country_of(owner) if owner is not None else None
-        org = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
-        if org is not None:
-            return Attribution(phrase, org.slug, start, end)
+        body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
+        if body is not None:
+            return Attribution(phrase, body.slug, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
