@@ -361,6 +361,7 @@ class Gazetteer:
         if (
             surface.via == "surname"
             and require_case
+            and _in_longer_name(text, tokens, i)  # cheap first: most surnames stand alone
             and _in_longer_name(text, tokens, i, self._name_keys(surface.slug))
         ):
             # "Manuel Cárdenas" is not the curated "Elmer Cárdenas": a surname alone

@@ -1245,27 +1245,33 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
         found.append((m.start(), body.end() if body else end, role))
-    for m in _DEFINITE_SPOKES.finditer(text):
+    for m in _SPOKES_WORD.finditer(text):
         # "The Commission's spokesperson for home affairs said": unnamed, and speaking for
         # the body (initial_referents drops it where a named spokesperson was just named)
-        role = "role" if m.group("role") else "role2"
-        if ctx.in_quote(m.start()):
+        if _NAME_NEXT.match(text, m.end()) or ctx.in_quote(m.start()):
+            continue  # "the ministry's spokeswoman, Ana Lima": a name
+        lead = _THE_POSSESSOR.search(text, max(0, m.start() - 80), m.start())
+        if lead is None and _THE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            if _FOR_NAMED.match(text, m.end()):  # "the spokesperson for the Coastal League"
+                lead = _THE_BEFORE.search(text, max(0, m.start() - 5), m.start())
+        if lead is None:
             continue
-        if any(c in text[m.start() : m.start(role)] for c in '.,;:\n"“”«»'):
+        if any(c in text[lead.start() : m.start()] for c in '.,;:\n"“”«»'):
             continue
-        body = _FOR_BODY.match(text, m.end(role))
-        found.append((m.start(), body.end() if body else m.end(role), m.group(role)))
+        body = _FOR_BODY.match(text, m.end())
+        found.append((lead.start(), body.end() if body else m.end(), m.group()))
     return found
 
 
 # "The Commission's spokesperson", "the spokesperson for the Coastal League" (not followed by
-# a name: "the ministry's spokeswoman, Ana Lima")
-_DEFINITE_SPOKES = re.compile(
-    rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?(?:{UP}[\w’'\-]*['’]s[ \t]+)"
-    r"(?P<role>spokesman|spokeswoman|spokesperson)\b(?![ \t]*,?[ \t]*[A-Z])"
-    rf"|\b[Tt]he[ \t]+(?P<role2>spokesman|spokeswoman|spokesperson)[ \t]+(?:for|of)[ \t]+"
-    rf"(?:the[ \t]+)?{UP}"
+# a name: "the ministry's spokeswoman, Ana Lima"); found from the role word backwards
+_SPOKES_WORD = re.compile(r"(?<!\w)spokes(?:man|woman|person)\b")
+_NAME_NEXT = re.compile(r"[ \t]*,?[ \t]*[A-Z]")
+_THE_POSSESSOR = re.compile(
+    rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"
 )
+_THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
+_FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
 _FOR_BODY = re.compile(
