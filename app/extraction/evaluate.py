@@ -74,6 +74,13 @@ class EvalReport:
     seconds: float  # time spent extracting all the articles
     # attribution pass id -> (matched gold statements it attributed, how many of them right)
     by_method: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # matched gold statements whose attribution confidence is at least CONFIDENT, and how
+    # many of them have the right speaker
+    confident: tuple[int, int] = (0, 0)
+
+
+# The confidence a user may filter on (`min_confidence=0.9`) to get attributions they can trust.
+CONFIDENT = 0.9
 
 
 def load_actors(path: Path) -> list[KnownActor]:
@@ -164,6 +171,7 @@ def evaluate(
     problems: list[Problem] = []
     totals = {"gold": 0, "pred": 0, "match": 0, "attr": 0, "lgold": 0, "lpred": 0}
     by_method: dict[str, tuple[int, int]] = {}
+    confident = (0, 0)
     for row in gold_rows:
         source = row["source"]
         text = texts[source]
@@ -192,6 +200,8 @@ def evaluate(
             method = predicted[hit].attribution.method
             count, correct = by_method.get(method, (0, 0))
             by_method[method] = (count + 1, correct + right)
+            if predicted[hit].attribution.confidence >= CONFIDENT:
+                confident = (confident[0] + 1, confident[1] + right)
             if right:
                 attributed += 1
             else:
@@ -234,15 +244,20 @@ def evaluate(
         problems=tuple(problems),
         seconds=seconds,
         by_method=by_method,
+        confident=confident,
     )
 
 
 def format_report(report: EvalReport) -> str:
     """A plain-text summary: figures, per-article counts and every problem."""
+    matched = sum(a.matched for a in report.articles)
+    n_conf, right_conf = report.confident
     lines = [
         f"precision    {report.precision:.3f}   (lenient {report.lenient_precision:.3f})",
         f"recall       {report.recall:.3f}   (lenient {report.lenient_recall:.3f})",
         f"attribution  {report.attribution:.3f}",
+        f"confidence ≥ {CONFIDENT}: {n_conf} of {matched} matched statements "
+        f"({n_conf / max(1, matched):.1%}), right {right_conf / max(1, n_conf):.3f}",
         f"time         {report.seconds * 1000:.1f} ms for {len(report.articles)} articles",
         "",
         f"{'source':<28} {'gold':>5} {'pred':>5} {'match':>6} {'speaker ok':>11}",
@@ -273,11 +288,11 @@ def format_passes(report: EvalReport) -> str:
 
     order = [p.id for p in PASSES] + ["none"]
     rank = {m: i for i, m in enumerate(order)}
-    lines = [f"{'pass':<22} {'statements':>10} {'correct':>8} {'precision':>10}"]
+    lines = [f"{'pass':<24} {'statements':>10} {'correct':>8} {'precision':>10}"]
     for method in sorted(report.by_method, key=lambda m: (rank.get(m, len(order)), m)):
         count, correct = report.by_method[method]
         precision = correct / count if count else 1.0
-        lines.append(f"{method:<22} {count:>10} {correct:>8} {precision:>10.3f}")
+        lines.append(f"{method:<24} {count:>10} {correct:>8} {precision:>10.3f}")
     return "\n".join(lines)
 
 

@@ -29,6 +29,7 @@ _FUZZY_MIN_LENGTH = 4
 # What may separate the words of a name: spaces, an initial's period, hyphens, apostrophes
 # and quote marks (GSV "Russia - Islamic World").
 _GAP = re.compile(r"[ \t\u00a0.'’‘`´ʼ\-‐‑–\"“”«»]{0,3}")
+_COMMA_GAP = re.compile(r",[ \t\u00a0]")
 _DIGRAPHS = (
     ("sh", "s"),
     ("ch", "c"),
@@ -349,7 +350,23 @@ class Gazetteer:
             elif token.key != surface.keys[j]:
                 return False
             if j and not _GAP.fullmatch(text, tokens[i + j - 1].end, token.start):
-                return False
+                # a long body's name may have a comma: "Department for Environment, Food
+                # and Rural Affairs" (four words or more cannot meet by chance)
+                if not (
+                    length >= 4
+                    and self._by_slug[surface.slug].kind == "organization"
+                    and _COMMA_GAP.fullmatch(text, tokens[i + j - 1].end, token.start)
+                ):
+                    return False
+        if (
+            surface.via == "surname"
+            and require_case
+            and _in_longer_name(text, tokens, i)  # cheap first: most surnames stand alone
+            and _in_longer_name(text, tokens, i, self._name_keys(surface.slug))
+        ):
+            # "Manuel Cárdenas" is not the curated "Elmer Cárdenas": a surname alone
+            # names a curated person only where no other given name stands before it
+            return False
         if fuzzy and require_case:
             # A variant spelling is only trusted on a capitalised word in running text.
             if not all(text[tokens[i + j].start].isupper() for j in range(length)):
@@ -359,6 +376,10 @@ class Gazetteer:
                 # "Rahim Sadiq Ahmed Rahim" are not "Rahim" alone
                 return not _in_longer_name(text, tokens, i)
         return True
+
+    def _name_keys(self, slug: str) -> frozenset[str]:
+        actor = self._by_slug[slug]
+        return frozenset(k for form in (actor.name, *actor.aliases) for k in word_keys(form))
 
     def _upgrade_org_phrases(
         self, text: str, tokens: Sequence[Token], matches: list[GazetteerMatch]
@@ -413,15 +434,22 @@ def _lineage_country(by_slug: Mapping[str, KnownActor], slug: str) -> str | None
     return None
 
 
-def _in_longer_name(text: str, tokens: Sequence[Token], i: int) -> bool:
-    """Whether tokens[i] sits next to another capitalised name word (not a title)."""
+def _in_longer_name(
+    text: str, tokens: Sequence[Token], i: int, own: frozenset[str] = frozenset()
+) -> bool:
+    """Whether tokens[i] sits next to another capitalised name word (not a title, and
+    not one of the `own` words of the actor's names)."""
     for j in (i - 1, i + 1):
         if not 0 <= j < len(tokens):
             continue
         left, right = (tokens[j], tokens[i]) if j < i else (tokens[i], tokens[j])
         if not _NAME_SPACE.fullmatch(text, left.end, right.start):
             continue
-        if text[tokens[j].start].isupper() and tokens[j].key not in _TITLE_WORDS:
+        if (
+            text[tokens[j].start].isupper()
+            and tokens[j].key not in _TITLE_WORDS
+            and tokens[j].key not in own
+        ):
             return True
     return False
 

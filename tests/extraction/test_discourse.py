@@ -197,3 +197,226 @@ def test_a_former_official_has_a_country_but_speaks_for_no_state() -> None:
     result = extract('Talks\n\n"It was a mistake," said Anna Kovacs, a former ambassador of Chile.')
     person = actor(result, "anna-kovacs")
     assert (person.country, person.affiliation) == ("CHL", None)
+
+
+@pytest.mark.parametrize("president", ["Karl Sokolov", "Karl Weiss"])
+def test_a_role_is_only_the_title_right_before_a_name_not_the_clause_before_it(
+    president: str,
+) -> None:
+    # "The spokesman said President …": the president is no spokesman, curated or not
+    world = Gazetteer.build(
+        [
+            KnownActor("finland", "Finland", "state", "FIN", None, (), ("Finnish",), ()),
+            KnownActor("karl-weiss", "Karl Weiss", "person", "FIN", "President", (), (), ()),
+        ]
+    )
+    result = extract_article(
+        "Border talks\n\nForeign ministry spokesman Ivan Orlov spoke in Helsinki. The "
+        f"spokesman said President {president} had discussed the matter with his Finnish "
+        'counterpart. "Both leaders agreed to meet again," the spokesman added.\n\n'
+        '"We will not comment on rumours," he said.',
+        world,
+    )
+    assert speakers(result) == ["ivan-orlov", "ivan-orlov"]
+
+
+NAMESAKES = Gazetteer.build(
+    [
+        KnownActor("peru", "Peru", "state", "PER", None, (), ("Peruvian",), ("Lima",)),
+        KnownActor("elmer-rojas", "Elmer Rojas", "person", "PER", "Foreign Minister", (), (), ()),
+        KnownActor("ana-maria-paz", "Ana María Paz", "person", "PER", "Senator", (), (), ()),
+    ]
+)
+
+
+def test_a_curated_surname_after_another_given_name_is_another_person() -> None:
+    result = extract_article(
+        "Fishing row\n\nForeign Minister Elmer Rojas spoke on Monday. Manuel Rojas, a former "
+        'ambassador, disagreed. "The lawyers will find a way," he said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["manuel-rojas"]
+
+
+def test_a_surname_alone_is_the_person_last_named_in_full_with_it() -> None:
+    result = extract_article(
+        "Fishing row\n\nForeign Minister Elmer Rojas spoke on Monday.\n\nLucia Rojas, a "
+        'researcher at a policy centre, said the row would pass. "Nobody wants a fight," '
+        'Rojas said.\n\n"It will pass," María Paz said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["lucia-rojas", "ana-maria-paz"]
+
+
+def test_a_pronoun_after_a_surname_resolved_in_context_reaches_that_person() -> None:
+    result = extract_article(
+        'Fishing row\n\nSenator Ana María Paz said she would ask questions. "We want '
+        'answers," she said.\n\nLucia Rojas, a researcher at a policy centre, said the row '
+        'would pass. "Nobody wants a fight," Rojas said.\n\nShe said the row showed the limits '
+        'of the treaty. "On paper we agree," she said.',
+        NAMESAKES,
+    )
+    assert speakers(result) == ["ana-maria-paz", "lucia-rojas", "lucia-rojas"]
+
+
+def test_a_possessor_is_no_subject_and_a_relative_named_in_apposition_is_a_person() -> None:
+    result = extract(
+        "Trader held\n\nInterior Minister Ana Soto said the trader Pablo Ruiz was held "
+        'lawfully. "He broke our rules," she said.\n\nRuiz\'s lawyer, Tomas Vidal, said his '
+        'client had not been charged. "My client has every paper," he said.\n\nRuiz\'s wife, '
+        "Elena Marsh, said he was ill. Speaking in Lima, she appealed to the minister.\n\n"
+        '"Let my husband come home," she said.'
+    )
+    assert speakers(result) == ["ana-soto", "tomas-vidal", "elena-marsh"]
+
+
+def test_a_title_of_the_sentence_before_says_nothing_of_a_gender() -> None:
+    result = extract(
+        'Gas row\n\nSpokeswoman Olga Lind spoke first. "We are used to this," the spokeswoman '
+        "stressed. Energy Minister Pavel Brand, in turn, claimed that the government had "
+        '"never blocked gas." "The gas is on the market," he said.'
+    )
+    assert speakers(result) == ["olga-lind", "pavel-brand", "pavel-brand"]
+
+
+BODIES = Gazetteer.build(
+    [
+        KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ("Vessby",)),
+        KnownActor("sudoria", "Sudoria", "state", "SUD", None, (), ("Sudorian",), ("Port Amal",)),
+        KnownActor(
+            "norland-trade-ministry",
+            "Trade Ministry of Norland",
+            "organization",
+            "NRL",
+            None,
+            ("Norlandic trade ministry",),
+            (),
+            (),
+            "norland",
+        ),
+        KnownActor("coastal-league", "Coastal League", "organization", None, None, ("CL",), (), ()),
+    ]
+)
+
+
+def test_an_opening_place_is_no_subject() -> None:
+    result = extract_article(
+        "Asylum row\n\nIn Port Amal, the Norlandic trade ministry said on Friday that asylum "
+        'was "a principle no pressure will change."',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry"]
+
+
+@pytest.mark.parametrize(
+    "subject",
+    ["A CL spokesman in Vessby", "A spokesperson for the Coastal League in Vessby"],
+)
+def test_a_place_after_a_body_or_its_spokesperson_is_where_they_spoke(subject: str) -> None:
+    result = extract_article(
+        f'Row\n\n{subject} said the league had "received reports from both parties."', BODIES
+    )
+    assert speakers(result) == ["coastal-league"]
+
+
+def test_a_curated_body_whose_name_has_a_comma_is_found_whole() -> None:
+    world = Gazetteer.build(
+        [
+            KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ()),
+            KnownActor(
+                "norland-fisheries",
+                "Department for Fisheries, Food and Coastal Affairs",
+                "organization",
+                "NRL",
+                None,
+                affiliation="norland",
+            ),
+        ]
+    )
+    result = extract_article(
+        "Quota row\n\nA spokesperson for Norland's Department for Fisheries, Food and Coastal "
+        'Affairs said the ministry was "deeply concerned by unilateral quotas."',
+        world,
+    )
+    assert speakers(result) == ["norland-fisheries"]
+
+
+def test_a_participle_after_a_document_is_not_its_reporting_verb() -> None:
+    result = extract_article(
+        "Balloon row\n\nThe Norlandic trade ministry said in a statement posted on Telegram that "
+        'Sudoria was "punishing its own citizens."',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry"]
+
+
+def test_its_ministry_is_the_ministry_of_the_state_the_pronoun_stands_for() -> None:
+    result = extract_article(
+        "Mining row\n\nNorland's government defended the licence. Its Trade Ministry said in a "
+        'statement that Norland had "every right to sponsor it".\n\n"We are a small '
+        'country," the ministry said.',
+        BODIES,
+    )
+    assert speakers(result) == ["norland-trade-ministry", "norland-trade-ministry"]
+
+
+def test_an_office_run_into_a_name_is_split_off() -> None:
+    result = extract(
+        "Border checks\n\nThe post was shared by the Finnish Green MP Lena Brook, who added her "
+        'own comment: "She is right."'
+    )
+    assert speakers(result) == ["lena-brook"]
+    assert actor(result, "lena-brook").name == "Lena Brook"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            'Canal deal\n\nResidents welcomed it. "Now there will be a schedule," said Zamira '
+            "Abdy, a farmer.\n\nChilean Ambassador to Peru Liu Jian, who attended the ceremony, "
+            'told reporters that Chile welcomed the deal. "Chile hopes for calm," he said.',
+            "liu-jian",
+        ),
+        (
+            "Water row\n\nMeanwhile, Vice President and Head of the Department of Environment "
+            'Zahra Karimi, who visited the border, described it as "a catastrophe".\n\n"The dust '
+            'does not recognise borders," she told reporters.',
+            "zahra-karimi",
+        ),
+    ],
+)
+def test_a_long_title_with_to_or_of_before_a_name_introduces_the_person(
+    text: str, speaker: str
+) -> None:
+    assert speakers(extract(text))[-1] == speaker
+
+
+def test_an_unnamed_spokesperson_of_a_body_is_not_a_spokesman_named_long_before() -> None:
+    result = extract_article(
+        "Balloon row\n\nTrade ministry spokesman Ivan Orlov called the closure hysteria. "
+        '"Smuggling is a crime on both sides," he said.\n\nAirports stayed shut on Monday. '
+        "Hundreds of trucks waited at the border. Drivers slept in their cabs.\n\nThe Coastal "
+        "League's spokesperson for trade said the league was ready to act. \"This is "
+        'unacceptable," the spokesperson said.',
+        BODIES,
+    )
+    assert speakers(result) == ["ivan-orlov", "coastal-league"]
+
+
+def test_the_spokesman_of_a_body_just_after_a_named_one_is_that_one() -> None:
+    result = extract_article(
+        "Balloon row\n\nTrade ministry spokesman Ivan Orlov spoke on Monday. The Coastal "
+        'League\'s spokesman said the league was ready. "We will act," the spokesman added.',
+        BODIES,
+    )
+    assert speakers(result) == ["ivan-orlov"]
+
+
+def test_a_one_word_name_in_apposition_to_a_body_is_that_body() -> None:
+    result = extract(
+        "Border closed\n\nThe Finnish hauliers' association, Kelta, said 1,200 trucks were "
+        'stuck.\n\n"Our drivers sleep in their cabs," Kelta said in a statement.'
+    )
+    assert speakers(result) == ["kelta"]
+    assert actor(result, "kelta").kind == "organization"

@@ -47,3 +47,25 @@ def test_confidence_is_the_calibrated_precision_of_the_pass() -> None:
         expected = table["precision"].get(p.id, table["precision"]["*"])
         assert confidence_of(p.id) == expected
         assert 0.0 <= confidence_of(p.id) <= 1.0
+
+
+CONFIDENT_LINE = re.compile(
+    r"^confidence ≥ 0\.9: (?P<n>\d+) of (?P<m>\d+) matched statements \(\d+\.\d%\), "
+    r"right (?P<p>\d\.\d{3})$",
+    re.M,
+)
+
+
+def test_eval_prints_how_many_statements_are_confident_and_how_often_right(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if not (HELDOUT_DEV / "gold.yaml").exists():
+        pytest.skip("heldout/dev is not there")
+    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
+    out = capsys.readouterr().out
+    line = CONFIDENT_LINE.search(out)
+    assert line is not None, out[:400]
+    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    matched = sum(int(row.split()[3]) for row in articles)
+    assert int(line["m"]) == matched
+    assert 0 < int(line["n"]) <= matched

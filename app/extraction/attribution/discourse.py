@@ -36,7 +36,7 @@ from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import GazetteerMatch, org_keywords
 from app.extraction.model import KnownActor, NewActor
 from app.extraction.quotes import Quote
-from app.extraction.text import fold, is_heading, slugify, word_keys
+from app.extraction.text import Token, fold, is_heading, slugify, word_keys
 
 
 @dataclass
@@ -113,11 +113,25 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         slug = _new_person(state, unknown[0], unknown[1], introduced=introduced)
         return Attribution(phrase, slug, start, end)
     if persons:
+        if persons[-1].via == "surname":
+            # "Wekesa said" after "Nanjala Wekesa, a researcher": the person the article
+            # last named in full with that surname, rather than a curated namesake
+            nearest = _person_with_word(state, start, word_keys(phrase)[-1])
+            if nearest is not None:
+                return Attribution(phrase, nearest, start, end)
         return Attribution(phrase, persons[-1].actor.slug, start, end)
     if len(words) == 2 and head_word(words) in SPOKES and low[0] in ("his", "her", "its", "their"):
         # "His spokesperson said": speaks for the person (or body) the pronoun stands for
         key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
         return Attribution(phrase, key, start, end)
+    if len(words) >= 2 and low[0] in ("its", "their") and lexicon.ORG_HEADS.intersection(low):
+        # "Norland's government defended it. Its Ministry of Foreign Affairs said": the
+        # body of the state the pronoun stands for
+        owner = _pronoun(state, start, "it")
+        country = ctx.gazetteer.country_of(owner) if owner is not None else None
+        body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
+        if body is not None:
+            return Attribution(phrase, body.slug, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
@@ -201,7 +215,10 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
     states = [m for m in inside if m.actor.kind == "state"]
     if heads:
         h = heads[-1]
-        org = _org_phrase(state, words[0].start(), h.end(), h.group().lower(), states)
+        # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
+        of = [w for w in words if w.group() in ("for", "of", "at") and w.start() < h.start()]
+        first = of[-1].end() + 1 if of else words[0].start()
+        org = _org_phrase(state, first, h.end(), h.group().lower(), states)
         if org is not None:
             return org
     return states[-1].actor.slug if states else None
@@ -292,6 +309,10 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
     seen: set[str] = set()
     for sentence in sorted(by_sentence, reverse=True):
         refs = by_sentence[sentence][::-1]
+        # "Kamau's lawyer, Emmanuel Mrema, said": a possessor is no subject
+        refs = [r for r in refs if not _possessor(ctx.text, r)] + [
+            r for r in refs if _possessor(ctx.text, r)
+        ]
         sentence_start, sentence_end = ctx.sentences[sentence]
         words = [w for w in ctx.words(sentence_start, refs[0].start) if w is not None]
         if words and words[0].lower in lexicon.ADVERBIAL_OPENERS:
@@ -303,6 +324,10 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
                 seen.add(ref.key)
                 out.append(ref)
     return out
+
+
+def _possessor(text: str, ref: Referent) -> bool:
+    return text.startswith(("'s", "’s"), ref.end)
 
 
 _PERSONAL_PRONOUN = re.compile(r"\b(?:he|she|his|her|him|himself|herself|hers)\b", re.I)
@@ -357,7 +382,12 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
             score += 1 if low in ("she", "her") else -1
             continue
         t = bisect.bisect_left(ctx.token_starts, ref.start)
-        score += 3 * _gender_of_words([tok.key for tok in ctx.tokens[max(0, t - 3) : t]])
+        # the title before the name ("Spokeswoman Olga …"), never words of the sentence
+        # before it ("…," the spokeswoman stressed. Energy Minister Victor …)
+        sentence_start = ctx.sentences[ref.sentence][0]
+        score += 3 * _gender_of_words(
+            [tok.key for tok in ctx.tokens[max(0, t - 3) : t] if tok.start >= sentence_start]
+        )
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
             # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
@@ -392,7 +422,9 @@ def realise(state: Discourse, ref: Referent) -> str | None:
     if ref.key == _ANONYMOUS:
         # "the official" after "a senior official": the unnamed person, who speaks at
         # most for the body whose spokesperson they are
-        return resolve(state, ref.start, ref.end).speaker
+        if ref.roles & SPOKES:
+            return _body_named(state, ref.start, ref.end)
+        return None
     if ref.key.startswith("?"):
         return _new_person(state, ref.origin[0], ref.origin[1])
     return ref.key
@@ -699,6 +731,9 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
         elif not introduced:
             if written.isupper() and len(written) >= 2:
                 return _new_organization(state, written, None, None)
+            if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
+                # "The road carriers' association, Linava, said" … "Linava said"
+                return _new_organization(state, written, None, None)
             return None
     known = ctx.gazetteer.resolve(written)
     if known is not None:
@@ -743,6 +778,14 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
         if ref.key.startswith("?") and slugify(ref.key[1:]) == slug:
             ref.key = slug
     return slug
+
+
+# a body's name in apposition to a noun that names a body: "the carriers' association, Linava,"
+_BODY_APPOSITION = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(lexicon.ORG_HEADS, key=len, reverse=True))
+    + rf")['’]?s?,[ \t]+(?P<name>{UP}[\w’'\-]+)(?=[,.;])"
+)
 
 
 def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
@@ -929,7 +972,8 @@ _NAME_AFTER_ROLE = re.compile(
 # "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
 _NAME_AFTER_ROLE_OF = re.compile(
-    rf"(?:,[ \t]+|[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?(?:{UP}[\w’'\-]+[ \t]+)+?)"
+    rf"(?:,[ \t]+|[ \t]+(?:of|for|to)[ \t]+(?:the[ \t]+)?"
+    rf"(?:(?:{UP}[\w’'\-]+|of|the|and|for)[ \t]+)+?)"
     rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
 )
 # "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
@@ -956,7 +1000,7 @@ _NAME_BEFORE_WHO = re.compile(
 )
 # "His successor, Owen Pratt, shows …": a name in apposition to a possessed noun
 _NAME_AFTER_POSSESSIVE = re.compile(
-    rf"\b(?:His|Her|Their|Its)[ \t]+[a-z][\w’'\-]*,[ \t]+"
+    rf"\b(?:His|Her|Their|Its|{UP}[\w’'\-]*['’]s)[ \t]+[a-z][\w’'\-]*,[ \t]+"
     rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),"
 )
 # "Anders van Dijk, Special Adviser to the Chair": a capitalised title in
@@ -986,13 +1030,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
         if m is None:
             continue
-        found.append(
-            (
-                m.start("name"),
-                m.end("name"),
-                frozenset(t.key for t in tokens[max(0, i - 3) : i + 1]),
-            )
-        )
+        found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
@@ -1024,6 +1062,17 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             if not text[token.start : token.start + 1].isupper():
                 break
     return found
+
+
+def _title_run(tokens: Sequence[Token], i: int) -> frozenset[str]:
+    """The role word tokens[i] with the title words right before it ("Deputy Foreign
+    Minister"), not words of the clause before ("The spokesman said President …")."""
+    roles = {tokens[i].key}
+    for t in reversed(tokens[max(0, i - 3) : i]):
+        if t.key not in lexicon.PERSON_ROLES and t.key not in lexicon.ROLE_MODIFIERS:
+            break
+        roles.add(t.key)
+    return frozenset(roles)
 
 
 _TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
@@ -1141,6 +1190,11 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
             )
             bisect.insort(taken, (r_start, r_end))
     for a_start, a_end, role in _anonymous(ctx):
+        here = ctx.sentence_index(a_start)
+        if text[a_start].lower() == "t" and any(
+            r.kind == "person" and r.roles & SPOKES and here - 2 <= r.sentence <= here for r in refs
+        ):
+            continue  # "the ministry's spokesman" may well be the one just named
         if not any(m.actor.kind == "person" for m in ctx.matches_between(a_start, a_end)):
             refs.append(
                 Referent(
@@ -1191,7 +1245,33 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
         found.append((m.start(), body.end() if body else end, role))
+    for m in _SPOKES_WORD.finditer(text):
+        # "The Commission's spokesperson for home affairs said": unnamed, and speaking for
+        # the body (initial_referents drops it where a named spokesperson was just named)
+        if _NAME_NEXT.match(text, m.end()) or ctx.in_quote(m.start()):
+            continue  # "the ministry's spokeswoman, Ana Lima": a name
+        lead = _THE_POSSESSOR.search(text, max(0, m.start() - 80), m.start())
+        if lead is None and _THE_BEFORE.search(text, max(0, m.start() - 5), m.start()):
+            if _FOR_NAMED.match(text, m.end()):  # "the spokesperson for the Coastal League"
+                lead = _THE_BEFORE.search(text, max(0, m.start() - 5), m.start())
+        if lead is None:
+            continue
+        if any(c in text[lead.start() : m.start()] for c in '.,;:\n"“”«»'):
+            continue
+        body = _FOR_BODY.match(text, m.end())
+        found.append((lead.start(), body.end() if body else m.end(), m.group()))
     return found
+
+
+# "The Commission's spokesperson", "the spokesperson for the Coastal League" (not followed by
+# a name: "the ministry's spokeswoman, Ana Lima"); found from the role word backwards
+_SPOKES_WORD = re.compile(r"(?<!\w)spokes(?:man|woman|person)\b")
+_NAME_NEXT = re.compile(r"[ \t]*,?[ \t]*[A-Z]")
+_THE_POSSESSOR = re.compile(
+    rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"
+)
+_THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
+_FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
 _FOR_BODY = re.compile(
@@ -1239,12 +1319,16 @@ def _other_given_name(text: str, pos: int, name_words: Sequence[str]) -> bool:
 
 
 def _roles_before(ctx: ArticleContext, pos: int) -> set[str]:
+    """The title words right before a name ("Foreign Minister Ana Lima"): the unbroken run
+    of role words and modifiers, so that "The spokesman said President Ann Lee …" gives Lee
+    no spokesman's role."""
     i = bisect.bisect_left(ctx.token_starts, pos)
-    return {
-        t.key
-        for t in ctx.tokens[max(0, i - 4) : i]
-        if t.key in lexicon.PERSON_ROLES or t.key in lexicon.ROLE_MODIFIERS
-    }
+    roles: set[str] = set()
+    for t in reversed(ctx.tokens[max(0, i - 4) : i]):
+        if t.key not in lexicon.PERSON_ROLES and t.key not in lexicon.ROLE_MODIFIERS:
+            break
+        roles.add(t.key)
+    return roles
 
 
 def remember(state: Discourse, found: Attribution) -> None:
@@ -1260,7 +1344,13 @@ def remember(state: Discourse, found: Attribution) -> None:
         kind = "person"
     i = bisect.bisect_left(state.referents, found.start, key=lambda r: r.start)
     while i < len(state.referents) and state.referents[i].start == found.start:
-        if state.referents[i].key == found.speaker:
+        same = state.referents[i]
+        if same.key == found.speaker:
+            return
+        if same.end == found.end and same.kind == kind == "person":
+            # the same words resolved in context ("Wekesa" is the researcher just named,
+            # not a curated namesake): later pronouns must reach whom they meant
+            same.key = found.speaker
             return
         i += 1
     # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
@@ -1324,3 +1414,31 @@ def _person_phrase(phrase: str) -> bool:
     words = word_keys(phrase)
     head = words[: words.index("of")] if "of" in words else words
     return bool(head) and head[-1] in lexicon.PERSON_ROLES
+
+
+def person_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether text[start:end] names one person: "he", "she", a curated person, a role
+    ("the diplomat", "Ana Lima, a lawyer") or a capitalised name no actor matches."""
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    low = [w.lower().strip(",.") for w in words]
+    if len(words) == 1 and low[0] in lexicon.PRONOUNS_PERSON:
+        return True
+    kinds = {m.actor.kind for m in ctx.matches_between(start, end)}
+    if kinds - {"person"}:
+        return "person" in kinds
+    if kinds:
+        return True
+    if low[0] in ("the", "a", "an") or head_word(words) in lexicon.PERSON_ROLES:
+        return head_word(words) in lexicon.PERSON_ROLES and head_word(words) not in PLURAL_PEOPLE
+    return all(w[:1].isupper() for w in words) and 2 <= len(words) <= 4
+
+
+def speaker_is_person(state: Discourse, found: Attribution) -> bool:
+    """Whether an answer names one person (a pronoun, a named or an unnamed person)."""
+    if found.speaker is None or found.start is None or found.end is None:
+        return False
+    if _kind(state, found.speaker) == "person":
+        return True
+    return person_phrase(state.ctx, found.start, found.end)

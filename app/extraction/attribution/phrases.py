@@ -393,6 +393,8 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
     prev = words[k - 1].lower if k else ""
     if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
         return False  # "the UK's continued administration", "the stated aim"
+    if prev in lexicon.DOCUMENT_NOUNS and low.endswith("ed") and nxt in _PREPOSITIONS:
+        return False  # "a statement posted on Telegram": a participle, not the verb
     if low in _AMBIGUOUS_BARE:
         return prev in _VERB_CUES or (
             len(prev) > 3
@@ -454,8 +456,14 @@ def np_backward(
         if w.lower in lexicon.PRONOUNS:
             break
         i -= 1
-    # An appositive: "Rauf Karimli, a political analyst, said"
-    if i < end_index and words[i].lower in ("a", "an", "the") and i > 0:
+    # An appositive: "Rauf Karimli, a political analyst, said" (closed by a comma: in
+    # "In Lima, the ministry said" the phrase after the comma is the subject itself)
+    if (
+        i < end_index
+        and words[i].lower in ("a", "an", "the")
+        and i > 0
+        and text.startswith(",", words[end_index - 1].end)
+    ):
         between = text[words[i - 1].end : words[i].start]
         if between.strip() == ",":
             name_end = i
@@ -468,6 +476,24 @@ def np_backward(
                 n -= 1
             if n < name_end:
                 return _trim(words, n, name_end)
+    if (
+        i >= 2
+        and i < end_index
+        and words[i - 1].lower in ("in", "at")
+        and words[i - 1].text.islower()
+        and all(w.capitalised for w in words[i:end_index])
+        # "the Chinese embassy in Wellington" may be one curated name
+        and not any(
+            m.start < words[i - 1].start < m.end for m in ctx.matches_between(0, words[i].end)
+        )
+    ):
+        # "An OAS spokesman in Washington said": the place is where the subject spoke
+        named = np_backward(ctx, words, i - 1, floor=floor)
+        if named is not None and (
+            any(m.actor.kind != "state" for m in ctx.matches_between(*named))
+            or any(w.base in lexicon.PERSON_ROLES for w in words[index_at(words, named[0]) : i])
+        ):
+            return named
     while i < end_index and words[i].lower in ("of", "for", "to", "and"):
         i += 1
     if i >= end_index:
@@ -632,6 +658,8 @@ def trailing_name(
             inner = (
                 tail
                 and low in NOT_IN_NAME
+                # an office is never part of a name: "Green MP Lena Brückner"
+                and low not in lexicon.OFFICIAL_ROLES
                 and n > 0
                 and adjacent(names[n - 1], m)
                 and plain_name_word(names[n - 1])

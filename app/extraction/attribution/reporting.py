@@ -14,6 +14,7 @@ from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import (
     Discourse,
+    person_phrase,
     resolve,
 )
 from app.extraction.attribution.phrases import (
@@ -67,6 +68,11 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
     return state.after_clauses[quote.open_mark]
 
 
+_NEW_CLAUSE = frozenset(
+    "which that after before since because although though unless until once whereas".split()
+)
+
+
 def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | None:
     ctx = state.ctx
     text = ctx.text
@@ -91,8 +97,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         np = np_forward(ctx, plain, index_at(plain, m.end()))
         if np is not None:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
-    if plain[0].lower in CONJUNCTIONS or plain[0].lower in ("which", "that"):
-        # `," and she reiterated that …` / `," which it said were …`: a new clause
+    if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
+        # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
+        # it would …`: a new clause, whose speaker said something else
         return None
     for k, word in enumerate(plain[:30]):
         if not speech_at(plain, k) or (k and punct_between(text, plain[0].start, word.start)):
@@ -203,6 +210,9 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             if np is not None and not text[np[1] : quote.open_mark].strip():
                 return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
         if not verb.lower.endswith("ing"):
+            outer = _outer_reporter(state, plain, verb_index, start)
+            if outer is not None:
+                return outer
             np = verb_subject(ctx, plain, verb_index, floor=start)
             vocative = vocative_end(ctx, plain, start, verb.start)
             if vocative is not None and (np is None or np[0] < vocative):
@@ -258,4 +268,33 @@ def speech_noun_before(
             if np is not None:
                 end = np[1] - 2 if text[np[1] - 2 : np[1]].lower() in ("'s", "’s") else np[1]
                 return with_cue(resolve(state, np[0], end), (word.start, word.end))
+    return None
+
+
+def _outer_reporter(
+    state: Discourse, plain: list[Word], verb_index: int, start: int
+) -> Attribution | None:
+    """`She said Norland had asked for "…"`: a state, body or place inside the clause a
+    person reports is what she speaks about; the quoted words are hers, as the reporter
+    gives them. The person is the subject of an earlier speech verb that opens the
+    sentence ("She said", "The diplomat noted that"), and the later verb's subject (right
+    after it) names no person."""
+    ctx = state.ctx
+    text = ctx.text
+    for k in range(verb_index):
+        if not speech_at(plain, k) or plain[k].lower.endswith("ing"):
+            continue
+        between = text[plain[k].end : plain[verb_index].start]
+        if any(c in between for c in ':;"“”«»'):
+            return None
+        np = verb_subject(ctx, plain, k, floor=start)
+        if np is None or np[0] != plain[0].start or not person_phrase(ctx, np[0], np[1]):
+            return None
+        inner = verb_subject(ctx, plain, verb_index, floor=plain[k].end)
+        clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
+        if inner is None or inner[0] != plain[clause].start:
+            return None  # the later verb is no complement of the earlier one
+        if person_phrase(ctx, inner[0], inner[1]):
+            return None
+        return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
     return None

@@ -39,5 +39,11 @@ PASS = Pass(
             "hall fell silent.",
             None,
         ),
+        # a subordinate clause after the quotation has its own speaker and words
+        Example(
+            'EU talks\n\nForeign Minister Ana Lima has accused Sudoria of "moving the '
+            'goalposts" after Port Amal said it would block the talks.',
+            "ana-lima",
+        ),
     ),
 )

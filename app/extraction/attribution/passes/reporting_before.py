@@ -40,6 +40,22 @@ PASS = Pass(
             "the hall was surprised.",
             "ivan-orlov",
         ),
+        # a state inside the clause a person reports is what she speaks about, not the speaker
+        Example(
+            "Quota row\n\nTrade Minister Ana Lima spoke to reporters in Vessby. She said "
+            'Sudoria had asked for "a full written explanation" within a week.',
+            "ana-lima",
+        ),
+        Example(
+            "Quota row\n\nEnvoy Omar Haddad arrived on Monday. The envoy noted that Vessby had "
+            'proposed other routes, but "the Sudorian side preferred to stall."',
+            "omar-haddad",
+        ),
+        Example(
+            "Quota row\n\nTrade Minister Ana Lima spoke in Vessby. She said Brussels hoped "
+            'both sides would "show the necessary flexibility".',
+            "ana-lima",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.extraction.attribution.base import Attribution
-from app.extraction.attribution.discourse import Discourse, resolve
+from app.extraction.attribution.discourse import Discourse, resolve, speaker_is_person
 from app.extraction.attribution.passes.base import Example, Pass
 from app.extraction.attribution.phrases import main_subject
 from app.extraction.attribution.reporting import with_cue
@@ -13,6 +13,9 @@ from app.extraction.quotes import Quote
 
 # An introducing clause longer than this is more likely a narrative than "X was blunt:".
 _MAX_CLAUSE_WORDS = 10
+# ... unless a person is its subject: "Minister Ana Lima read a statement to reporters at the
+# palace:" introduces her words
+_MAX_PERSON_CLAUSE_WORDS = 20
 
 
 def _introducing_clause(state: Discourse, quote: Quote) -> tuple[int, int] | None:
@@ -39,13 +42,15 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
         return None
     ctx = state.ctx
     words = [w for w in ctx.words(*clause) if w is not None]
-    if not words or len(words) > _MAX_CLAUSE_WORDS:
+    if not words or len(words) > _MAX_PERSON_CLAUSE_WORDS:
         return None
     np = main_subject(ctx, words, len(words))
     if np is None:
         return None
     found = resolve(state, np[0], np[1])
     if found.speaker is None:
+        return None
+    if len(words) > _MAX_CLAUSE_WORDS and not speaker_is_person(state, found):
         return None
     colon = ctx.text.rindex(":", clause[0], clause[1])
     return with_cue(found, (colon, colon + 1))
@@ -66,6 +71,12 @@ PASS = Pass(
             "Quota row\n\nFisheries minister Ana Rocha opened the session with a warning:\n\n"
             '"Stocks are collapsing."',
             "ana-rocha",
+        ),
+        Example(
+            "Border post\n\nForeign Minister Ana Lima read a statement to reporters at the "
+            'presidential palace on Monday:\n\n"Norland has informed Sudoria through the usual '
+            'channels."',
+            "ana-lima",
         ),
     ),
     counterexamples=(
