@@ -69,7 +69,9 @@ def extract_in_order(
         max_workers=workers,
         mp_context=context,
         initializer=_start_worker,
-        initargs=(tuple(known),),
+        # Our pid, not the worker's later getppid(): a worker still starting when the ingest is
+        # killed would read the pid it was re-parented to and watch that one forever.
+        initargs=(os.getpid(), tuple(known)),
     ) as pool:
         pending: deque[Future[list[Done]]] = deque()
         window = workers * WINDOW_PER_WORKER
@@ -119,9 +121,9 @@ def _extract_chunk(chunk: list[Job], gazetteer: extraction.Gazetteer) -> list[Do
 _worker_gazetteer: extraction.Gazetteer | None = None
 
 
-def _start_worker(known: tuple[extraction.KnownActor, ...]) -> None:
+def _start_worker(ingest_pid: int, known: tuple[extraction.KnownActor, ...]) -> None:
     global _worker_gazetteer
-    _watch_parent(os.getppid())
+    _watch_parent(ingest_pid)
     _worker_gazetteer = extraction.Gazetteer.build(list(known))
 
 
