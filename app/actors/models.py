@@ -17,6 +17,7 @@ class ActorKind(enum.StrEnum):
 class ActorOrigin(enum.StrEnum):
     curated = "curated"  # from actors.yaml
     extracted = "extracted"  # a speaker the curated data did not know
+    builtin = "builtin"  # a state from app/actors/data/states.yaml, known without curation
 
 
 class AliasKind(enum.StrEnum):

@@ -33,8 +33,9 @@ class ActorRead(ActorRef):
     demonyms: list[str] = Field(description="Adjectives that stand for a state (Iranian).")
     metonyms: list[str] = Field(description="Capital-city metonyms (Tehran).")
     affiliation: Affiliation | None = Field(description="The body or state this actor belongs to.")
-    origin: Literal["curated", "extracted"] = Field(
-        description="`curated` by hand, or `extracted`: a speaker found in an article."
+    origin: Literal["curated", "extracted", "builtin"] = Field(
+        description="`curated` by hand, `extracted`: a speaker found in an article, or "
+        "`builtin`: a state every database knows (UN members and observers, Kosovo, Taiwan)."
     )
 
 

@@ -4,6 +4,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from app.actors import builtin
 from app.actors.models import Actor
 from app.actors.repository import ActorRepository
 from app.actors.schemas import ActorFilters
@@ -73,6 +74,8 @@ def resolve(session: Session, value: str, parameter: str) -> set[int]:
     if best is not None:
         matched = best[0]
         return {actor_id for k, actor_id in keys if k == matched}
+    if key in builtin.keys():
+        return set()  # a state every database knows, that this one's data never mentions
     raise InvalidParameter(parameter, f"no actor matches {value!r}")
 
 

@@ -122,12 +122,53 @@ def upsert_extracted(
     return changes
 
 
+def complete_extracted(
+    actors: dict[str, Actor],
+    actor: Actor,
+    *,
+    name: str,
+    slug: str,
+    country: str | None,
+    title: str | None,
+    affiliation: str | None,
+) -> int:
+    """Another article's description of an extracted person: fill what is missing, and turn
+    a lone surname into the full name (and its slug, when free); never overwrite."""
+    values: dict[str, object] = {}
+    if len(name.split()) > len(actor.name.split()):
+        values["name"] = name
+        if slug not in actors:
+            del actors[actor.slug]
+            actors[slug] = actor
+            values["slug"] = slug
+    if actor.country is None and country is not None:
+        values["country"] = country
+    if actor.title is None and title is not None:
+        values["title"] = title
+    if actor.affiliation is None and affiliation is not None and affiliation in actors:
+        values["affiliation"] = actors[affiliation]
+    old_name = actor.name
+    changes = int(assign(actor, values))
+    if "name" in values:
+        names = names_by_kind(actor)
+        names[AliasKind.name] = [name]
+        names[AliasKind.alias].append(old_name)
+        changes += sync_aliases(actor, names)
+    elif len(name.split()) > 1 and match_key(name) not in {a.key for a in actor.aliases}:
+        # Another spelling of the full name (Yousef Demirchi, Yusuf Demirci) finds the actor
+        # in the API as a curated alias would.
+        actor.aliases.append(ActorAlias(kind=AliasKind.alias, alias=name, key=match_key(name)))
+        changes += 1
+    return changes
+
+
 def delete_orphans(session: Session, actors: dict[str, Actor]) -> list[tuple[int, str]]:
-    """Drop extracted actors nothing refers to any more (their quotes were re-attributed);
-    return the (id, slug) of each, for the change feed's tombstones."""
+    """Drop extracted actors and built-in states nothing refers to any more (their quotes
+    were re-attributed, the articles naming them changed); return the (id, slug) of each,
+    for the change feed's tombstones."""
     session.flush()
     orphans = select(Actor.id, Actor.slug).where(
-        Actor.origin == ActorOrigin.extracted,
+        Actor.origin.in_([ActorOrigin.extracted, ActorOrigin.builtin]),
         ~exists().where(Statement.speaker_id == Actor.id),
         ~exists().where(Mention.actor_id == Actor.id),
         ~exists().where(IncidentParticipant.actor_id == Actor.id),

@@ -15,6 +15,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.orm import Session
 
 from app import extraction
+from app.actors import builtin as builtin_states
 from app.actors import writes as actors_writes
 from app.actors.models import Actor, ActorKind, ActorOrigin, AliasKind
 from app.changes.recording import ChangeRecorder
@@ -23,10 +24,11 @@ from app.errors import InputError, Problem
 from app.incidents import evidence as incident_evidence
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
-from app.ingest import loader
+from app.ingest import identity, loader
 from app.ingest import prune as pruning
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
+from app.kit.names import match_key
 from app.sources import writes as sources_writes
 from app.sources.models import Mention, Source
 from app.statements import writes as statements_writes
@@ -152,6 +154,8 @@ class _Apply:
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
     extracted_source_ids: set[int] = field(default_factory=set)
+    people: identity.People | None = None
+    builtin: dict[str, builtin_states.BuiltinState] = field(default_factory=dict)
     _name_keys: dict[str, set[str]] | None = None
 
     def apply(self) -> IngestReport:
@@ -159,6 +163,7 @@ class _Apply:
         self.report.changes += self.pruned
         self.actors = actors_writes.all_by_slug(self.session)
         self._upsert_actors()
+        self._refresh_builtin_states()
         self._check_affiliations()
         self._upsert_sources()
         self._upsert_incidents()
@@ -201,6 +206,26 @@ class _Apply:
                 self.session, self.actors, record.slug, values, _names(record)
             )
 
+    def _refresh_builtin_states(self) -> None:
+        # After the curated actors, so that a curated state (same slug or ISO code) wins.
+        # Stored built-in states follow the data file; the others are stored when first
+        # referred to (`_actor`), and go again once nothing refers to them (delete_orphans).
+        self.builtin = builtin_states.uncurated(self.actors.values())
+        for actor in list(self.actors.values()):
+            state = self.builtin.get(actor.slug)
+            if actor.origin is ActorOrigin.builtin and state is not None:
+                self.report.changes += builtin_states.upsert_state(self.session, self.actors, state)
+
+    def _actor(self, slug: str) -> Actor | None:
+        """The actor `slug`, storing a built-in state on its first use."""
+        actor = self.actors.get(slug)
+        if actor is None and slug in self.builtin:
+            state = self.builtin[slug]
+            self.report.changes += builtin_states.upsert_state(self.session, self.actors, state)
+            actor = self.actors[slug]
+            self.session.flush()  # mentions and statements refer to it by id
+        return actor
+
     def _check_affiliations(self) -> None:
         # Affiliations as they will be after this run: the database's, overridden by the batch.
         parents = {
@@ -212,7 +237,7 @@ class _Apply:
         for located in self.batch.actors:
             record = located.record
             parents[record.slug] = record.affiliation
-            if record.affiliation is not None and record.affiliation not in self.actors:
+            if record.affiliation is not None and self._actor(record.affiliation) is None:
                 where = located.where("affiliation")
                 reason = f"affiliation: unknown actor {record.affiliation!r}"
                 self.problems.append(Problem(*where, reason))
@@ -282,7 +307,7 @@ class _Apply:
         )
         wanted = []
         for index, participant in enumerate(record.participants):
-            actor = self.actors.get(participant.actor)
+            actor = self._actor(participant.actor)
             if actor is None:
                 where = located.where("participants", index, "actor")
                 self.problems.append(Problem(*where, f"unknown actor {participant.actor!r}"))
@@ -325,16 +350,17 @@ class _Apply:
         self.report.changes += incidents_writes.set_evidence(self.session, incident, wanted)
 
     def _names(self) -> dict[str, set[str]]:
-        """Every actor's name keys, built once per run (after this run's actors are in)."""
+        """Every actor's name keys, each built once per run; a built-in state's as soon as an
+        incident stores it (an actor missing here would escape the evidence check)."""
         if self._name_keys is None:
-            self._name_keys = {
-                slug: incident_evidence.name_keys(
+            self._name_keys = {}
+        for slug, actor in self.actors.items():
+            if slug not in self._name_keys:
+                self._name_keys[slug] = incident_evidence.name_keys(
                     actor.name,
                     [a.alias for a in actor.aliases],
                     person=actor.kind is ActorKind.person,
                 )
-                for slug, actor in self.actors.items()
-            }
         return self._name_keys
 
     # -- extraction -------------------------------------------------------------------------
@@ -363,7 +389,8 @@ class _Apply:
                 sort_keys=True,
             )
             meta.curated_key = hashlib.sha256(payload.encode()).hexdigest()
-        return f"{EXTRACTOR_VERSION}:{meta.curated_key}"[:64]
+        # The built-in states' digest too: new data (another country, a demonym) re-extracts.
+        return f"{EXTRACTOR_VERSION}:{builtin_states.digest()}:{meta.curated_key}"[:64]
 
     def _extract(self, curated_key: str) -> None:
         stale = sources_writes.stale(self.session, curated_key)
@@ -380,7 +407,10 @@ class _Apply:
 
     def _known_actors(self) -> list[extraction.KnownActor]:
         curated = [a for a in self.actors.values() if a.origin is ActorOrigin.curated]
-        known = []
+        # A built-in name that a curated actor also uses ("Jerusalem", a curated metonym) is
+        # left to the curated actor: two owners would make the gazetteer match neither.
+        curated_keys = frozenset(alias.key for actor in curated for alias in actor.aliases)
+        known = [_known_state(state, curated_keys) for state in self.builtin.values()]
         for actor in curated:
             by_kind = actors_writes.names_by_kind(actor)
             known.append(
@@ -428,34 +458,71 @@ class _Apply:
             url=given.get("url"),
             language=given.get("language"),
         )
-        for new in result.new_actors:
-            self.report.changes += actors_writes.upsert_extracted(
-                self.session,
-                self.actors,
-                new.slug,
-                name=new.name,
-                kind=new.kind,
-                country=new.country,
-                title=new.title,
-                affiliation=new.affiliation,
-            )
+        stored_as = {new.slug: self._store_new_actor(new) for new in result.new_actors}
         by_slug = {i.slug: i for i in incidents}
-        found = [self._found(statement, by_slug) for statement in result.statements]
+        found = [self._found(statement, by_slug, stored_as) for statement in result.statements]
         self.report.changes += statements_writes.sync_for_source(self.session, source.id, found)
         mentions = [
-            (self.actors[m.actor].id, m.start, m.end, m.text)
+            (actor.id, m.start, m.end, m.text)
             for m in result.mentions
-            if m.actor in self.actors
+            if (actor := self._actor(stored_as.get(m.actor, m.actor))) is not None
         ]
         if sources_writes.sync_mentions(self.session, source.id, mentions):
             # A source's detail lists its mentions: a mirror must fetch it again.
             self.recorder.updated("source", [(source.id, source.slug)])
             self.report.changes += 1
 
+    def _store_new_actor(self, new: extraction.NewActor) -> str:
+        """Store a speaker the article described as the actor it is (one per person); its slug."""
+        if self.people is None:
+            self.people = identity.People.of(self.actors.values(), self._state_words())
+        person = self.people.identify(new)
+        actor = person.existing
+        if new.affiliation is not None:
+            self._actor(new.affiliation)  # a built-in state is stored before it is linked to
+        if actor is None:
+            self.report.changes += actors_writes.upsert_extracted(
+                self.session,
+                self.actors,
+                person.slug,
+                name=person.name,
+                kind=new.kind,
+                country=new.country,
+                title=person.title,
+                affiliation=new.affiliation,
+            )
+            self.people.add(self.actors[person.slug])
+            return person.slug
+        if actor.origin is ActorOrigin.extracted:
+            self.report.changes += actors_writes.complete_extracted(
+                self.actors,
+                actor,
+                name=person.name,
+                slug=person.slug,
+                country=new.country,
+                title=person.title,
+                affiliation=new.affiliation,
+            )
+            self.people.add(actor)
+        return actor.slug
+
+    def _state_words(self) -> set[str]:
+        words: set[str] = set()
+        for actor in self.actors.values():
+            if actor.kind is ActorKind.state:
+                for alias in actor.aliases:
+                    if alias.kind in (AliasKind.name, AliasKind.demonym):
+                        words.update(alias.key.split())
+        return words
+
     def _found(
-        self, found: extraction.ExtractedStatement, incidents: dict[str, Incident]
+        self,
+        found: extraction.ExtractedStatement,
+        incidents: dict[str, Incident],
+        stored_as: dict[str, str],
     ) -> statements_writes.Found:
-        speaker = self.actors.get(found.speaker) if found.speaker else None
+        slug = stored_as.get(found.speaker, found.speaker) if found.speaker else None
+        speaker = self._actor(slug) if slug else None
         incident = incidents.get(found.incident) if found.incident else None
         return statements_writes.Found(
             start=found.start,
@@ -523,3 +590,21 @@ def _cycle_from(slug: str, parents: dict[str, str | None]) -> str | None:
     if parent is None:
         return None
     return " -> ".join([*seen[seen.index(parent) :], parent])
+
+
+def _known_state(
+    state: builtin_states.BuiltinState, taken: frozenset[str]
+) -> extraction.KnownActor:
+    def free(names: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(n for n in names if match_key(n) not in taken)
+
+    return extraction.KnownActor(
+        slug=state.slug,
+        name=state.name,
+        kind="state",
+        country=state.country,
+        title=None,
+        aliases=free(state.aliases),
+        demonyms=free(state.demonyms),
+        metonyms=free(state.metonyms),
+    )
