@@ -139,7 +139,7 @@ class IncidentRepository:
             grouped[row.incident_id].append(row)
         return grouped
 
-    def _takes_part_rarely(self, ids: set[int]) -> bool:
+    def takes_part_rarely(self, ids: set[int]) -> bool:
         """Whether these actors take part in fewer than RARE_PARTICIPATIONS incidents; reads
         at most that many index entries, so it costs a millisecond whatever the actor."""
         probe = (
@@ -163,7 +163,7 @@ class IncidentRepository:
             # once per actor than probing each incident (38 ms vs 166 ms for two actors
             # in a date window at 100,000 incidents, profiled).
             return Incident.id.in_(members)
-        if self._takes_part_rarely(ids):
+        if self.takes_part_rarely(ids):
             # An actor in a few thousand incidents: walking a million in date order to
             # find ten of them took 100 ms at 1M (profiled); fetching its incidents
             # through the actor index and sorting them takes a few.
