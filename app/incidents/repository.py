@@ -50,22 +50,41 @@ class IncidentRepository:
         )
 
     def filtered_rows(
-        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None = None
+        self,
+        f: IncidentFilters,
+        actor_sets: list[set[int]],
+        start_floor: date | None = None,
+        *,
+        window_first: bool = False,
     ) -> AnySelect:
         """The same filters over plain columns: a list page needs no ORM identity map, and
         building ORM objects was half of a list request's time (profiled).
 
         `start_floor`: no incident overlapping the window starts before it (see
         `longest_span_days`); it changes no result, only how far a walk in date order goes.
+        `window_first`: the date window holds fewer incidents than a search matches, so the
+        search is tested on the window's rows rather than walked (see `search.matches`).
         """
-        return self._where(select(*LIST_COLUMNS), f, actor_sets, start_floor=start_floor)
+        return self._where(
+            select(*LIST_COLUMNS), f, actor_sets, start_floor=start_floor, window_first=window_first
+        )
 
     def counted(
-        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None = None
+        self,
+        f: IncidentFilters,
+        actor_sets: list[set[int]],
+        start_floor: date | None = None,
+        *,
+        window_first: bool = False,
     ) -> AnySelect:
         """The same filters, shaped for counting every match rather than finding a page."""
         return self._where(
-            select(Incident.id), f, actor_sets, for_count=True, start_floor=start_floor
+            select(Incident.id),
+            f,
+            actor_sets,
+            for_count=True,
+            start_floor=start_floor,
+            window_first=window_first,
         )
 
     def window_has_fewer_than(self, f: IncidentFilters, start_floor: date | None, n: int) -> bool:
@@ -182,6 +201,7 @@ class IncidentRepository:
         *,
         for_count: bool = False,
         start_floor: date | None = None,
+        window_first: bool = False,
     ) -> AnySelect:
         actor_id: ColumnElement[int] = IncidentParticipant.actor_id.expression
         if self.session.get_bind().dialect.name == "sqlite":
@@ -205,7 +225,7 @@ class IncidentRepository:
         if f.date_to:
             stmt = stmt.where(Incident.date_start <= f.date_to)
         if f.q:
-            stmt = stmt.where(search.matches(self.session, Incident, f.q))
+            stmt = stmt.where(search.matches(self.session, Incident, f.q, drives=not window_first))
         return stmt
 
     def by_id_or_slug(self, key: str) -> Incident | None:
