@@ -1,5 +1,6 @@
 """The `incidentdb` command: ingest, serve, db, eval."""
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,6 +65,17 @@ def ingest(
         bool,
         typer.Option("--yes", help="Let --prune delete more than a quarter of a table."),
     ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes extracting articles (default: the number of CPUs). What is "
+            "stored does not depend on it.",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="No progress bar, even on a terminal.")
+    ] = False,
 ) -> None:
     """Load seeds and articles into DATABASE_URL in one transaction (idempotent)."""
     from app.ingest import pipeline
@@ -80,7 +92,7 @@ def ingest(
     migrate.upgrade(settings.database_url)
     engine = create_db_engine(settings.database_url, writer=True, settings=settings)
     try:
-        with _progress_bar() as progress:
+        with _progress_bar(quiet) as progress:
             report = pipeline.run(
                 targets,
                 engine,
@@ -91,6 +103,7 @@ def ingest(
                 yes=yes,
                 dry_run=dry_run,
                 announce=typer.echo,
+                workers=workers or os.cpu_count() or 1,
             )
     except InputError as exc:
         for problem in exc.problems:
@@ -105,17 +118,43 @@ def ingest(
 
 
 @contextmanager
-def _progress_bar() -> Iterator[Callable[[int, int], None] | None]:
-    """A rich progress bar on a terminal; silent when stderr is a file or a pipe."""
-    if not sys.stderr.isatty():
+def _progress_bar(quiet: bool) -> Iterator[Callable[[int, int], None] | None]:
+    """A rich progress bar (count, rate, time left) on a terminal; silent with --quiet or
+    when the output goes to a file or a pipe, where it would only be noise."""
+    if quiet or not (sys.stdout.isatty() and sys.stderr.isatty()):
         yield None
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
-    with Progress(transient=True, console=Console(stderr=True)) as progress:
-        task = progress.add_task("extracting", total=None)
-        yield lambda done, total: progress.update(task, completed=done, total=total)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TaskProgressColumn(),
+        # rich's own estimate of items per second over the last 30 s
+        TextColumn("{task.fields[rate]} articles/s"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+    )
+    with Progress(*columns, transient=True, console=Console(stderr=True)) as progress:
+        task = progress.add_task("extracting", total=None, rate="-")
+
+        def update(done: int, total: int) -> None:
+            speed = progress.tasks[task].speed
+            rate = f"{speed:,.0f}" if speed else "-"
+            progress.update(task, completed=done, total=total, rate=rate)
+
+        yield update
 
 
 @cli.command()

@@ -1,8 +1,12 @@
 """python -m bench.ingest: articles/s through extraction and the ingest, curated rows/s.
 
-Three figures, each on one core:
-- extraction: app.extraction.extract_article alone, per article (the seeds' gazetteer);
-- articles: the ingest pipeline on a folder of articles (read, extract, store, index);
+Figures:
+- extraction: app.extraction.extract_article alone, per article, one core (the seeds'
+  gazetteer), on the first --extraction-sample articles;
+- articles: `incidentdb ingest --quiet --workers N` on a folder of articles (read, extract,
+  store, index), run as users run it, in its own process: articles/s, the peak RSS of the
+  largest process (the writer or a worker), and the CPU seconds of all of them;
+- re-run: the same command again over the unchanged folder (nothing to extract or write);
 - curated: the ingest pipeline on a synthetic actors.yaml + incidents.yaml.
 Articles are the five real seed articles repeated (each copy made unique) and synthetic
 articles from the bench corpus, alternately.
@@ -12,6 +16,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,14 +41,19 @@ MAX_ARTICLE_BYTES = 5 * 1024 * 1024
 @dataclass
 class IngestResult:
     articles: int
+    extraction_articles: int
     extraction_seconds: float
     pipeline_seconds: float
+    pipeline_peak_rss_mb: float
+    pipeline_cpu_seconds: float
+    rerun_seconds: float
+    workers: int
     curated_rows: int
     curated_seconds: float
 
     @property
     def extraction_rate(self) -> float:
-        return self.articles / self.extraction_seconds
+        return self.extraction_articles / self.extraction_seconds
 
     @property
     def pipeline_rate(self) -> float:
@@ -63,18 +75,24 @@ class IngestResult:
         return "\n".join(
             [
                 f"{'ingest path':<44} {'items':>8} {'seconds':>8} {'per second':>11}",
-                f"{'extraction only (extract_article)':<44} {self.articles:>8,} "
+                f"{'extraction only (extract_article, 1 core)':<44} "
+                f"{self.extraction_articles:>8,} "
                 f"{self.extraction_seconds:>8.2f} {self.extraction_rate:>11,.0f} articles",
-                f"{'articles through the ingest pipeline':<44} {self.articles:>8,} "
+                f"{f'incidentdb ingest --workers {self.workers}':<44} {self.articles:>8,} "
                 f"{self.pipeline_seconds:>8.2f} {self.pipeline_rate:>11,.0f} articles",
+                f"{'re-run over the unchanged articles':<44} {self.articles:>8,} "
+                f"{self.rerun_seconds:>8.2f} {self.articles / self.rerun_seconds:>11,.0f} articles",
                 f"{'curated YAML rows through the pipeline':<44} {self.curated_rows:>8,} "
                 f"{self.curated_seconds:>8.2f} {self.curated_rate:>11,.0f} rows",
+                f"ingest: peak RSS {self.pipeline_peak_rss_mb:,.0f} MB (largest process), "
+                f"{self.pipeline_cpu_seconds:,.0f} CPU seconds over all processes",
             ]
         )
 
 
-def write_articles(folder: Path, count: int, seed: int) -> list[str]:
-    """`count` article files: real seed articles (made unique) and synthetic ones, alternately."""
+def write_articles(folder: Path, count: int, seed: int, keep: int | None = None) -> list[str]:
+    """`count` article files: real seed articles (made unique) and synthetic ones, alternately;
+    returns the texts of the first `keep` (all by default)."""
     folder.mkdir(parents=True, exist_ok=True)
     real = [p.read_text(encoding="utf-8") for p in sorted((SEEDS / "articles").glob("*.txt"))]
     gen = Generator(seed, extraction_key="bench")
@@ -89,7 +107,8 @@ def write_articles(folder: Path, count: int, seed: int) -> list[str]:
                 synthetic = [row[6] for row in gen.chunk(50).source]  # type: ignore[misc]
             text = synthetic.pop()
         (folder / f"bench_{i:06d}.txt").write_text(text, encoding="utf-8")
-        texts.append(text)
+        if keep is None or i < keep:
+            texts.append(text)
     return texts
 
 
@@ -118,6 +137,32 @@ def time_extraction(texts: list[str]) -> float:
     for text in texts:
         extraction.extract_article(text, gazetteer)
     return time.perf_counter() - started
+
+
+@dataclass
+class Measured:
+    seconds: float
+    peak_rss_mb: float
+    cpu_seconds: float
+
+
+def time_cli_ingest(url: str, paths: list[Path], workers: int) -> Measured:
+    """`incidentdb ingest --quiet` in a child process, as a user runs it."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, "-m", "app", "ingest", "--quiet", "--workers", str(workers)]
+    started = time.perf_counter()
+    subprocess.run(
+        [*command, *map(str, paths)],
+        env={**os.environ, "DATABASE_URL": url},
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # ru_maxrss of children is the largest of them (KiB on Linux), over this process's life:
+    # each measured run is the biggest so far, so it is this run's.
+    return Measured(seconds, after.ru_maxrss / 1024, cpu)
 
 
 def time_pipeline(url: str, paths: list[Path]) -> float:
@@ -196,14 +241,25 @@ def write_curated(folder: Path, incidents: int, seed: int) -> int:
     return rows
 
 
-def run(articles: int, incidents: int, seed: int, workdir: Path) -> IngestResult:
-    texts = write_articles(workdir / "articles" / "articles", articles, seed)
-    extraction_seconds = time_extraction(texts)
+def run(
+    articles: int,
+    incidents: int,
+    seed: int,
+    workdir: Path,
+    *,
+    workers: int,
+    extraction_sample: int,
+    url: str | None = None,
+) -> IngestResult:
+    # A 100,000-article corpus is half a gigabyte: keep only the sample in memory.
+    sample = write_articles(workdir / "articles" / "articles", articles, seed, extraction_sample)
+    extraction_seconds = time_extraction(sample)
 
-    url = f"sqlite:///{workdir / 'articles.sqlite3'}"
+    url = url or f"sqlite:///{workdir / 'articles.sqlite3'}"
     migrate.upgrade(url)
     time_pipeline(url, [SEEDS])  # the curated actors the articles' speakers resolve to
-    pipeline_seconds = time_pipeline(url, [workdir / "articles"])
+    measured = time_cli_ingest(url, [workdir / "articles"], workers)
+    rerun = time_cli_ingest(url, [workdir / "articles"], workers)
     engine = create_db_engine(url)
     try:
         from app.sources.models import Source
@@ -220,7 +276,16 @@ def run(articles: int, incidents: int, seed: int, workdir: Path) -> IngestResult
     migrate.upgrade(curated_url)
     curated_seconds = time_pipeline(curated_url, [workdir / "curated"])
     return IngestResult(
-        articles, extraction_seconds, pipeline_seconds, curated_rows, curated_seconds
+        articles=articles,
+        extraction_articles=len(sample),
+        extraction_seconds=extraction_seconds,
+        pipeline_seconds=measured.seconds,
+        pipeline_peak_rss_mb=measured.peak_rss_mb,
+        pipeline_cpu_seconds=measured.cpu_seconds,
+        rerun_seconds=rerun.seconds,
+        workers=workers,
+        curated_rows=curated_rows,
+        curated_seconds=curated_seconds,
     )
 
 
@@ -229,10 +294,28 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--articles", type=int, default=2_000, help="Articles to ingest.")
     parser.add_argument("--incidents", type=int, default=5_000, help="Curated incidents.")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="incidentdb ingest --workers"
+    )
+    parser.add_argument(
+        "--extraction-sample", type=int, default=2_000, help="Articles timed in extraction alone."
+    )
+    parser.add_argument(
+        "--db", help="Database URL for the articles (default: a SQLite file in the workdir)."
+    )
+    parser.add_argument("--workdir", type=Path, help="Keep the corpus here (default: a temp dir).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-") as tmp:
-        result = run(args.articles, args.incidents, args.seed, Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-", dir=args.workdir) as tmp:
+        result = run(
+            args.articles,
+            args.incidents,
+            args.seed,
+            Path(tmp),
+            workers=args.workers,
+            extraction_sample=args.extraction_sample,
+            url=args.db,
+        )
     print(result.table())
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

@@ -118,7 +118,10 @@ def upsert_extracted(
     )
     if not actor.aliases:
         actor.aliases.append(ActorAlias(kind=AliasKind.name, alias=name, key=match_key(name)))
-    session.flush()
+    if actor.id is None:
+        # The caller needs the new actor's id for the statements it speaks; an actor already
+        # stored has one, and flushing for it anyway would cost one flush per article.
+        session.flush()
     return changes
 
 

@@ -84,19 +84,32 @@ def set_evidence(
     return True
 
 
-def reported_by(session: Session, source_id: int) -> list[Incident]:
-    """The incidents a source reports, with participants' actors and sources loaded."""
-    return list(
-        session.scalars(
+def reported_by_sources(session: Session, source_ids: Collection[int]) -> dict[int, list[Incident]]:
+    """For each of `source_ids` that reports any, its incidents (as `reported_by`)."""
+    links = list(
+        session.execute(
+            select(IncidentSource.source_id, IncidentSource.incident_id).where(
+                IncidentSource.source_id.in_(source_ids)
+            )
+        )
+    )
+    if not links:
+        return {}
+    incidents = {
+        i.id: i
+        for i in session.scalars(
             select(Incident)
-            .join(IncidentSource, IncidentSource.incident_id == Incident.id)
-            .where(IncidentSource.source_id == source_id)
+            .where(Incident.id.in_({incident_id for _, incident_id in links}))
             .options(
                 selectinload(Incident.participants).selectinload(IncidentParticipant.actor),
                 selectinload(Incident.sources),
             )
         )
-    )
+    }
+    by_source: dict[int, list[Incident]] = {}
+    for source_id, incident_id in sorted(links):
+        by_source.setdefault(source_id, []).append(incidents[incident_id])
+    return by_source
 
 
 def refresh_search_text(session: Session, slugs: list[str], actor_ids: list[int]) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,7 +24,7 @@ from app.errors import InputError, Problem
 from app.incidents import evidence as incident_evidence
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
-from app.ingest import identity, loader
+from app.ingest import identity, loader, parallel
 from app.ingest import prune as pruning
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
@@ -38,6 +38,10 @@ from app.statements.models import Statement
 EXTRACTOR_VERSION = "6"  # 6: statements store their attribution; 5: ş/ç fold as sh/ch
 
 Progress = Callable[[int, int], None]
+# Stale sources loaded per query while feeding the extraction pool.
+_LOAD_SLICE = 500
+# Sources whose extraction is written between two flushes.
+_FLUSH_EVERY = 500
 Announce = Callable[[str], None]
 
 
@@ -82,11 +86,13 @@ def run(
     yes: bool = False,
     dry_run: bool = False,
     announce: Announce | None = None,
+    workers: int = 1,
 ) -> IngestReport:
     """Load `paths` in one transaction; on bad input raise InputError, having written nothing.
 
     With `prune`, rows the inputs no longer hold are deleted too (PruneRefused above a
-    quarter of a table unless `yes`); with `dry_run`, everything is rolled back.
+    quarter of a table unless `yes`); with `dry_run`, everything is rolled back. Articles
+    are extracted by `workers` processes; what is stored does not depend on how many.
     """
     started = time.perf_counter()
     # Fails before any write.
@@ -102,7 +108,9 @@ def run(
             if plan is not None:
                 pruning.execute(session, plan, recorder)
             pruned = plan.deleted if plan else 0
-            report = _Apply(session, batch, progress, recorder, pruned=pruned).apply()
+            report = _Apply(
+                session, batch, progress, recorder, pruned=pruned, workers=workers
+            ).apply()
             # Refused only now, so that bad input is reported first: it is the likelier mistake.
             if plan is not None and plan.too_large() and not yes:
                 raise pruning.PruneRefused(plan)
@@ -156,6 +164,10 @@ class _Apply:
     extracted_source_ids: set[int] = field(default_factory=set)
     people: identity.People | None = None
     builtin: dict[str, builtin_states.BuiltinState] = field(default_factory=dict)
+    # Near-duplicate signatures computed alongside extraction, by source id.
+    signatures: dict[int, bytes] = field(default_factory=dict)
+    workers: int = 1
+    mention_writer: sources_writes.MentionWriter | None = None
     _name_keys: dict[str, set[str]] | None = None
 
     def apply(self) -> IngestReport:
@@ -170,11 +182,18 @@ class _Apply:
         if self.problems:
             raise InputError(self.problems)
         self.session.flush()
+        # Every article is stored: let their texts go (the loaded articles and the Source
+        # objects holding them), so memory does not grow with the corpus during extraction.
+        # Extraction reloads the stale sources a slice at a time.
+        self.batch.articles.clear()
+        self.sources.clear()
         meta = self._meta()
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self.session.flush()
-        remarked = sources_writes.mark_duplicates(self.session, force=bool(self.pruned))
+        remarked = sources_writes.mark_duplicates(
+            self.session, self.signatures, force=bool(self.pruned)
+        )
         self.recorder.updated("source", remarked)
         self.report.changes += len(remarked)
         orphans = actors_writes.delete_orphans(self.session, self.actors)
@@ -393,17 +412,62 @@ class _Apply:
         return f"{EXTRACTOR_VERSION}:{builtin_states.digest()}:{meta.curated_key}"[:64]
 
     def _extract(self, curated_key: str) -> None:
-        stale = sources_writes.stale(self.session, curated_key)
-        if not stale:
+        stale_ids = sources_writes.stale_ids(self.session, curated_key)
+        if not stale_ids:
             return
-        gazetteer = extraction.Gazetteer.build(self._known_actors())
-        for done, source in enumerate(stale, start=1):
-            self._extract_source(source, gazetteer)
-            self.extracted_source_ids.add(source.id)
-            source.extraction_key = curated_key
+        # A pool costs a second or two to start: not worth it for a handful of articles.
+        workers = self.workers if len(stale_ids) > self.workers * parallel.CHUNK else 1
+        pending: dict[int, _Pending] = {}
+        jobs = self._jobs(stale_ids, pending)
+        self.mention_writer = sources_writes.MentionWriter(self.session)
+        done_sources = 0
+        for done in parallel.extract_in_order(jobs, self._known_actors(), workers):
+            job = pending.pop(done.source_id)
+            self._store_extraction(job, done)
+            job.source.extraction_key = curated_key
+            self.extracted_source_ids.add(done.source_id)
+            if job.unsigned:
+                self.signatures[done.source_id] = done.signature
+            done_sources += 1
+            if done_sources % _FLUSH_EVERY == 0:
+                # Bounded pending rows; flushed objects are only weakly held by the session.
+                self.session.flush()
             if self.progress is not None:
-                self.progress(done, len(stale))
-        self.report.re_extracted = len(stale)
+                self.progress(done_sources, len(stale_ids))
+        self.mention_writer.flush()
+        self.mention_writer = None
+        self.report.re_extracted = len(stale_ids)
+
+    def _jobs(self, stale_ids: list[int], pending: dict[int, _Pending]) -> Iterator[parallel.Job]:
+        """The stale sources as extraction jobs, loaded a slice at a time (lazily, so only
+        the pool's window of sources is in memory)."""
+        for offset in range(0, len(stale_ids), _LOAD_SLICE):
+            ids = stale_ids[offset : offset + _LOAD_SLICE]
+            self.session.flush()  # what the previous slice wrote, before asking what is stored
+            sources = sources_writes.by_ids(self.session, ids)
+            reported = incidents_writes.reported_by_sources(self.session, ids)
+            stored = statements_writes.sources_with_statements(self.session, ids)
+            mentioned = sources_writes.sources_with_mentions(self.session, ids)
+            unsigned = sources_writes.unsigned(self.session, ids)
+            for source_id in ids:
+                source = sources[source_id]
+                incidents = reported.get(source_id, [])
+                given = source.given or {}
+                stated_date = given.get("published_on")
+                pending[source_id] = _Pending(
+                    source=source,
+                    incidents=incidents,
+                    has_statements=source_id in stored,
+                    has_mentions=source_id in mentioned,
+                    unsigned=source_id in unsigned,
+                )
+                yield parallel.Job(
+                    source_id=source_id,
+                    text=source.text,
+                    slug=source.slug,
+                    published_on=date.fromisoformat(stated_date) if stated_date else None,
+                    incidents=tuple(_known_incident(i) for i in incidents),
+                )
 
     def _known_actors(self) -> list[extraction.KnownActor]:
         curated = [a for a in self.actors.values() if a.origin is ActorOrigin.curated]
@@ -428,27 +492,9 @@ class _Apply:
             )
         return known
 
-    def _extract_source(self, source: Source, gazetteer: extraction.Gazetteer) -> None:
-        incidents = incidents_writes.reported_by(self.session, source.id)
-        known_incidents = [
-            extraction.KnownIncident(
-                slug=i.slug,
-                date_start=i.date_start,
-                date_end=i.date_end,
-                participants=tuple(p.actor.slug for p in i.participants),
-                sources=tuple(s.slug for s in i.sources),
-            )
-            for i in incidents
-        ]
+    def _store_extraction(self, job: _Pending, done: parallel.Done) -> None:
+        source, incidents, result = job.source, job.incidents, done.result
         given = source.given or {}
-        stated_date = given.get("published_on")
-        result = extraction.extract_article(
-            source.text,
-            gazetteer,
-            incidents=known_incidents,
-            source_slug=source.slug,
-            published_on=date.fromisoformat(stated_date) if stated_date else None,
-        )
         # Metadata the input states wins; cues in the text are the fallback.
         self.report.changes += sources_writes.set_metadata(
             source,
@@ -461,13 +507,17 @@ class _Apply:
         stored_as = {new.slug: self._store_new_actor(new) for new in result.new_actors}
         by_slug = {i.slug: i for i in incidents}
         found = [self._found(statement, by_slug, stored_as) for statement in result.statements]
-        self.report.changes += statements_writes.sync_for_source(self.session, source.id, found)
+        self.report.changes += statements_writes.sync_for_source(
+            self.session, source.id, found, stored=job.has_statements
+        )
         mentions = [
             (actor.id, m.start, m.end, m.text)
             for m in result.mentions
             if (actor := self._actor(stored_as.get(m.actor, m.actor))) is not None
         ]
-        if sources_writes.sync_mentions(self.session, source.id, mentions):
+        if sources_writes.sync_mentions(
+            self.session, source.id, mentions, stored=job.has_mentions, writer=self.mention_writer
+        ):
             # A source's detail lists its mentions: a mirror must fetch it again.
             self.recorder.updated("source", [(source.id, source.slug)])
             self.report.changes += 1
@@ -569,6 +619,29 @@ class _Apply:
             or 0
         )
         self.report.data_version = meta.data_version
+
+
+@dataclass
+class _Pending:
+    """A source sent to extraction, and what its result is written against."""
+
+    source: Source
+    incidents: list[Incident]
+    # Whether the source has rows stored already: a new source needs no comparison.
+    has_statements: bool
+    has_mentions: bool
+    # Whether its near-duplicate signature is missing (new or changed text).
+    unsigned: bool
+
+
+def _known_incident(incident: Incident) -> extraction.KnownIncident:
+    return extraction.KnownIncident(
+        slug=incident.slug,
+        date_start=incident.date_start,
+        date_end=incident.date_end,
+        participants=tuple(p.actor.slug for p in incident.participants),
+        sources=tuple(s.slug for s in incident.sources),
+    )
 
 
 def _names(record: ActorRecord) -> actors_writes.Names:

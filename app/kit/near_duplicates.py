@@ -58,14 +58,21 @@ def assign(signatures: Iterable[tuple[int, bytes]]) -> dict[int, int | None]:
     first_copy: dict[int, int | None] = {}
     for row_id, blob in sorted(signatures):
         minhash = LeanMinHash.deserialize(blob)
-        matches = [
-            other for other in lsh.query(minhash) if minhash.jaccard(hashes[other]) >= THRESHOLD
-        ]
-        if matches:
-            earliest = min(matches)
-            first_copy[row_id] = first_copy[earliest] or earliest
-        else:
-            first_copy[row_id] = None
+        # Candidates in id order: the first that reaches the threshold is the earliest match.
+        # (Checking them all made ten thousand copies of one wire story quadratic.)
+        earliest = next(
+            (
+                other
+                for other in sorted(lsh.query(minhash))
+                if minhash.jaccard(hashes[other]) >= THRESHOLD
+            ),
+            None,
+        )
+        first_copy[row_id] = None if earliest is None else first_copy[earliest] or earliest
+        if earliest is not None and minhash == hashes[earliest]:
+            # The same signature as an earlier source: every later query would find that one
+            # first, with the same estimate, so indexing this one too changes no answer.
+            continue
         hashes[row_id] = minhash
         lsh.insert(row_id, minhash)
     return first_copy

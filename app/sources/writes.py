@@ -3,11 +3,11 @@
 Called by ingest inside its one transaction: these add and flush, never commit.
 """
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date
 
-from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session, defer
 
 from app.kit import near_duplicates
 from app.kit.writes import assign
@@ -18,9 +18,18 @@ MentionRow = tuple[int, int, int, str]
 
 
 def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Source]:
-    if not slugs:
-        return {}
-    return {s.slug: s for s in session.scalars(select(Source).where(Source.slug.in_(set(slugs))))}
+    wanted = sorted(set(slugs))
+    found: dict[str, Source] = {}
+    # Bounded IN lists: SQLite refuses more than 32,766 bound values in one statement.
+    for start in range(0, len(wanted), 10_000):
+        chunk = wanted[start : start + 10_000]
+        rows = session.scalars(
+            # The text is read only where the input's hash differs: a re-run over an unchanged
+            # corpus does not load it.
+            select(Source).where(Source.slug.in_(chunk)).options(defer(Source.text))
+        )
+        found.update((s.slug, s) for s in rows)
+    return found
 
 
 def upsert_article(
@@ -63,12 +72,31 @@ def upsert_article(
     return changes
 
 
-def stale(session: Session, extraction_key: str) -> list[Source]:
-    """Sources last extracted under another key (other rules or other curated data)."""
+def stale_ids(session: Session, extraction_key: str) -> list[int]:
+    """Ids of the sources last extracted under another key (other rules or other curated
+    data), in id order."""
     return list(
         session.scalars(
-            select(Source).where(Source.extraction_key != extraction_key).order_by(Source.id)
+            select(Source.id).where(Source.extraction_key != extraction_key).order_by(Source.id)
         )
+    )
+
+
+def by_ids(session: Session, ids: Collection[int]) -> dict[int, Source]:
+    return {s.id: s for s in session.scalars(select(Source).where(Source.id.in_(ids)))}
+
+
+def sources_with_mentions(session: Session, ids: Collection[int]) -> set[int]:
+    """Those of `ids` with at least one stored mention."""
+    return set(
+        session.scalars(select(Mention.source_id).where(Mention.source_id.in_(ids)).distinct())
+    )
+
+
+def unsigned(session: Session, ids: Collection[int]) -> set[int]:
+    """Those of `ids` without a near-duplicate signature (new or changed text)."""
+    return set(
+        session.scalars(select(Source.id).where(Source.id.in_(ids), Source.signature.is_(None)))
     )
 
 
@@ -93,20 +121,62 @@ def set_metadata(
     )
 
 
-def sync_mentions(session: Session, source_id: int, wanted: list[MentionRow]) -> bool:
-    """Make the source's mentions exactly `wanted`; whether anything changed."""
-    wanted = sorted(wanted)
-    rows = session.execute(
-        select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
-            Mention.source_id == source_id
+class MentionWriter:
+    """Mention rows to insert, written in large executemany batches.
+
+    Mentions are the most numerous rows of an ingest (dozens an article) and nothing in the
+    run reads them back as objects: plain Core inserts, many sources at a time.
+    """
+
+    BATCH = 20_000
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rows: list[dict[str, object]] = []
+
+    def add(self, source_id: int, wanted: list[MentionRow]) -> None:
+        self.rows.extend(
+            {"source_id": source_id, "actor_id": a, "start": s, "end": e, "text": t}
+            for a, s, e, t in wanted
         )
-    )
-    if sorted((a, s, e, t) for a, s, e, t in rows) == wanted:
-        return False
-    session.execute(delete(Mention).where(Mention.source_id == source_id))
-    session.add_all(
-        Mention(source_id=source_id, actor_id=a, start=s, end=e, text=t) for a, s, e, t in wanted
-    )
+        if len(self.rows) >= self.BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.session.connection().execute(insert(Mention), self.rows)
+            self.rows = []
+
+
+def sync_mentions(
+    session: Session,
+    source_id: int,
+    wanted: list[MentionRow],
+    *,
+    stored: bool = True,
+    writer: MentionWriter | None = None,
+) -> bool:
+    """Make the source's mentions exactly `wanted`; whether anything changed.
+
+    `stored=False` says the source has no mentions yet, which saves reading them. With a
+    `writer`, the new rows are inserted when it flushes (the caller flushes it).
+    """
+    wanted = sorted(wanted)
+    if stored:
+        rows = session.execute(
+            select(Mention.actor_id, Mention.start, Mention.end, Mention.text).where(
+                Mention.source_id == source_id
+            )
+        )
+        if sorted((a, s, e, t) for a, s, e, t in rows) == wanted:
+            return False
+        session.execute(delete(Mention).where(Mention.source_id == source_id))
+    if not wanted:
+        return stored
+    own = writer or MentionWriter(session)
+    own.add(source_id, wanted)
+    if writer is None:
+        own.flush()
     return True
 
 
@@ -117,23 +187,25 @@ def delete_by_ids(session: Session, ids: list[int]) -> None:
         session.execute(delete(Source).where(Source.id.in_(chunk)))
 
 
-def mark_duplicates(session: Session, *, force: bool) -> list[tuple[int, str]]:
-    """Sign the sources without a signature, then re-mark every source's `duplicate_of`;
-    return the (id, slug) of each source whose mark changed.
+def mark_duplicates(
+    session: Session, signatures: dict[int, bytes], *, force: bool
+) -> list[tuple[int, str]]:
+    """Store `signatures` (by source id) and sign the sources still without one, then
+    re-mark every source's `duplicate_of`; return the (id, slug) of each source whose mark
+    changed.
 
     Nothing is re-marked when no source was added or edited and `force` is off (sources were
     deleted): the marks depend only on the set of signatures.
     """
-    unsigned = list(
-        session.execute(select(Source.id, Source.text).where(Source.signature.is_(None)))
-    )
-    for row_id, text in unsigned:
-        session.execute(
-            update(Source)
-            .where(Source.id == row_id)
-            .values(signature=near_duplicates.signature(text))
+    _set_by_id(session, "signature", signatures)
+    unsigned = {
+        row_id: near_duplicates.signature(text)
+        for row_id, text in session.execute(
+            select(Source.id, Source.text).where(Source.signature.is_(None))
         )
-    if not unsigned and not force:
+    }
+    _set_by_id(session, "signature", unsigned)
+    if not signatures and not unsigned and not force:
         return []
     rows = [
         (i, sig, marked, slug)
@@ -144,8 +216,12 @@ def mark_duplicates(session: Session, *, force: bool) -> list[tuple[int, str]]:
     ]
     first_copy = near_duplicates.assign((i, sig) for i, sig, _, _ in rows)
     changed = [(i, slug) for i, _, marked, slug in rows if first_copy[i] != marked]
-    for row_id, _ in changed:
-        session.execute(
-            update(Source).where(Source.id == row_id).values(duplicate_of=first_copy[row_id])
-        )
+    _set_by_id(session, "duplicate_of", {i: first_copy[i] for i, _ in changed})
     return changed
+
+
+def _set_by_id(session: Session, column: str, values: Mapping[int, object]) -> None:
+    """One executemany UPDATE by primary key. An UPDATE ... WHERE per row would make the
+    session compare every loaded source against each statement: quadratic in the corpus."""
+    if values:
+        session.execute(update(Source), [{"id": i, column: v} for i, v in values.items()])

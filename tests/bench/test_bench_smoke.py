@@ -118,4 +118,6 @@ def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert "articles through the ingest pipeline" in result.stdout
+    assert "incidentdb ingest --workers" in result.stdout
+    assert "re-run over the unchanged articles" in result.stdout
+    assert "peak RSS" in result.stdout

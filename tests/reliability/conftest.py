@@ -54,10 +54,13 @@ def write_large_run(folder: Path, *, title: str = "Generated incident") -> Path:
     return folder
 
 
-def start_ingest(paths: list[Path], url: str, **env: str) -> subprocess.Popen[str]:
+def start_ingest(
+    paths: list[Path], url: str, *, workers: str | None = None, **env: str
+) -> subprocess.Popen[str]:
     """`incidentdb ingest PATHS` as users run it, in its own process."""
+    options = ["--workers", workers] if workers else []
     return subprocess.Popen(
-        [sys.executable, "-m", "app", "ingest", *map(str, paths)],
+        [sys.executable, "-m", "app", "ingest", *options, *map(str, paths)],
         env={**os.environ, "DATABASE_URL": url, **env},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -110,8 +113,47 @@ def finish(process: subprocess.Popen[str], timeout: float = 120) -> tuple[int, s
 
 
 def kill(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the ingest; its extraction workers, which it cannot stop, must exit too."""
+    workers = children_of(process.pid)
     process.send_signal(signal.SIGKILL)
     process.communicate(timeout=30)
+    deadline = time.monotonic() + 15
+    while (alive := [pid for pid in workers if is_running(pid)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not alive, f"extraction workers {alive} outlived the killed ingest"
+
+
+def wait_until_extracting(process: subprocess.Popen[str], timeout: float = 60) -> None:
+    """Until the ingest has started its extraction workers (processes running spawn_main)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError("the ingest ended before its extraction workers were seen")
+        for child in children_of(process.pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes()
+            except FileNotFoundError:
+                continue
+            if b"spawn_main" in command:
+                return
+        time.sleep(0.05)
+    raise AssertionError("the ingest did not start extraction workers in time")
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes `pid` started (Linux /proc), whatever they run."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        children += [int(child) for child in task.read_text().split()]
+    return children
+
+
+def is_running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent (init) has yet to reap it
 
 
 def free_port() -> int:

@@ -20,6 +20,7 @@ from tests.reliability.conftest import (
     finish,
     kill,
     start_ingest,
+    wait_until_extracting,
     wait_until_writing,
     write_large_run,
 )
@@ -53,6 +54,21 @@ def test_sigkill_mid_ingest_leaves_the_database_exactly_as_it_was(
     assert after["actor"] == counts["actor"] + LARGE_ACTORS
     assert after["incident"] == counts["incident"] + LARGE_INCIDENTS
     assert after["source"] == counts["source"] + LARGE_ARTICLES
+
+
+def test_sigkill_mid_extraction_stops_the_workers_and_leaves_the_database_as_it_was(
+    tmp_path: Path, seeded_db: Probe, backend: str
+) -> None:
+    run = write_large_run(tmp_path / "large")
+    before = seeded_db.fingerprint()
+
+    process = start_ingest([run], seeded_db.url, workers="2")
+    wait_until_extracting(process)
+    kill(process)  # and the workers exit on their own (kill checks)
+
+    assert seeded_db.fingerprint() == before, "a killed ingest left part of its work behind"
+    if backend == "sqlite":
+        assert seeded_db.scalar("PRAGMA integrity_check") == "ok"
 
 
 def pg_ingests_waiting(db: Probe) -> int:
