@@ -37,6 +37,13 @@ class Incident(Base):
         # The default sort (-date) and its keyset cursor walk this index.
         Index("ix_incident_date_start_id", "date_start", "id"),
         Index("ix_incident_type_date_start", "type", "date_start"),
+        # `country` with `type` and a window counted from the index alone: through the
+        # country index SQLite read 125,000 Iranian incidents' rows to count 4,656 attacks
+        # (0.7-1.2 s at 1M, profiled). With both dates it also holds every incident's span,
+        # so the longest one (app/incidents/service.py) is read off it, not off the table.
+        Index(
+            "ix_incident_country_type_dates", "location_country", "type", "date_start", "date_end"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

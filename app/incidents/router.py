@@ -1,12 +1,13 @@
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Response
 from sqlalchemy.orm import Session
 
 from app.api.errors import NOT_FOUND
 from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import Page
+from app.api.responses import json_response
 from app.db.base import AnyRow
 from app.db.session import SessionDep
 from app.incidents import schemas, service
@@ -70,7 +71,12 @@ def list_incident_types() -> list[schemas.IncidentType]:
     return [schemas.IncidentType(**vars(t)) for t in INCIDENT_TYPES.values()]
 
 
-@router.get("/{key}", responses=NOT_FOUND, summary="One incident, with its sources and statements")
+@router.get(
+    "/{key}",
+    responses=NOT_FOUND,
+    summary="One incident, with its sources and statements",
+    response_model=schemas.IncidentDetail,
+)
 def get_incident(
     session: SessionDep,
     key: Annotated[
@@ -81,9 +87,7 @@ def get_incident(
             max_length=200,
         ),
     ],
-) -> schemas.IncidentDetail:
+) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
     incident, statements = service.get_incident(session, key)
-    detail = schemas.incident_detail(incident, statements)
-    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
-    return detail
+    return json_response(schemas.incident_detail(incident, statements), session)

@@ -80,8 +80,13 @@ def fts5_query(q: str) -> str | None:
     return " ".join(terms) or None
 
 
-def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
-    """A WHERE condition: the row of `model` matches `q`."""
+def matches(session: Session, model: type, q: str, *, drives: bool = True) -> ColumnElement[bool]:
+    """A WHERE condition: the row of `model` matches `q`.
+
+    `drives=False`: another condition (a small date window) selects fewer rows than the
+    search does, and SQLite should walk those and test each against the matches rather than
+    start from the matches.
+    """
     spec = _searchable(model)
     id_column = model.id  # type: ignore[attr-defined]
     if session.get_bind().dialect.name == "postgresql":
@@ -94,6 +99,13 @@ def matches(session: Session, model: type, q: str) -> ColumnElement[bool]:
     hits = select(fts.c.rowid).where(
         literal_column(spec.fts_table).op("MATCH")(bindparam("fts_q", expression))
     )
+    if not drives:
+        # `id + 0` is no longer the rowid, so SQLite cannot start from the match list: it
+        # walks the other condition's index and looks each row up in the list, built once.
+        # A broad word matches a third of a million incidents; counting those of a 34-row
+        # window took 1.35 s, starting from the window 6 ms (profiled at 1M).
+        not_driving: ColumnElement[bool] = (id_column + 0).in_(hits)
+        return not_driving
     condition: ColumnElement[bool] = id_column.in_(hits)
     return condition
 

@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, exists, func, select
+from sqlalchemy import Select, exists, func, intersect, select
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
@@ -17,13 +17,34 @@ class SourceRepository:
         self.session = session
 
     def filtered(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[Source]:
-        stmt = select(Source)
-        if f.publisher:
-            stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())
+        stmt = self._where(select(Source), f)
         for ids in actor_sets:
+            # A page stops after `limit` matches: walking sources newest first and probing
+            # each one's mentions finds them first.
             stmt = stmt.where(
                 exists().where(Mention.source_id == Source.id, Mention.actor_id.in_(ids))
             )
+        return stmt
+
+    def counted(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[tuple[int]]:
+        """The same rows as `filtered`, shaped for counting every match rather than a page.
+
+        Counting visits every match: probing each of 300,000 sources' mentions took 2-5 s at
+        1M incidents for two actors that rarely meet (profiled); the sources that mention
+        each actor, read off the (actor_id, source_id) index and intersected, take 80 ms.
+        """
+        stmt = self._where(select(Source.id), f)
+        if actor_sets:
+            mentioning = [
+                select(Mention.source_id).where(Mention.actor_id.in_(ids)) for ids in actor_sets
+            ]
+            both = mentioning[0] if len(mentioning) == 1 else intersect(*mentioning)
+            stmt = stmt.where(Source.id.in_(both))
+        return stmt
+
+    def _where(self, stmt: Select[Any], f: SourceFilters) -> Select[Any]:
+        if f.publisher:
+            stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())
         if f.date_from:
             stmt = stmt.where(Source.published_on >= f.date_from)
         if f.date_to:

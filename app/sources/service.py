@@ -35,9 +35,17 @@ def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
 
 
 def list_sources(session: Session, f: SourceFilters, settings: Settings) -> SourceListing:
-    stmt = filtered_query(session, f)
+    actor_sets = [actors_service.resolve_with_members(session, a, "actor") for a in f.actor]
+    repo = SourceRepository(session)
     ranked = search.paginate_listing(
-        session, stmt, Source, f, scope="sources", key=SORT_KEY, limits=CountLimits.of(settings)
+        session,
+        repo.filtered(f, actor_sets),
+        Source,
+        f,
+        scope="sources",
+        key=SORT_KEY,
+        limits=CountLimits.of(settings),
+        count_stmt=repo.counted(f, actor_sets),
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}
