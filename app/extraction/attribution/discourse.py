@@ -125,7 +125,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
         return Attribution(phrase, key, start, end)
     if len(words) >= 2 and low[0] in ("its", "their") and lexicon.ORG_HEADS.intersection(low):
-        # "Norland's government defended it. Its Ministry of Foreign Affairs said": the
+        # "Norland's cabinet objected. Its Defence Ministry then added": the
         # body of the state the pronoun stands for
         owner = _pronoun(state, start, "it")
         country = ctx.gazetteer.country_of(owner) if owner is not None else None
@@ -1246,7 +1246,7 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
         found.append((m.start(), body.end() if body else end, role))
     for m in _SPOKES_WORD.finditer(text):
-        # "The Commission's spokesperson for home affairs said": unnamed, and speaking for
+        # "The Union's spokeswoman for trade added": unnamed, and speaking for
         # the body (initial_referents drops it where a named spokesperson was just named)
         if _NAME_NEXT.match(text, m.end()) or ctx.in_quote(m.start()):
             continue  # "the ministry's spokeswoman, Ana Lima": a name

@@ -487,7 +487,7 @@ def np_backward(
             m.start < words[i - 1].start < m.end for m in ctx.matches_between(0, words[i].end)
         )
     ):
-        # "An OAS spokesman in Washington said": the place is where the subject spoke
+        # "A UN spokeswoman in Geneva added": the place is where the subject spoke
         named = np_backward(ctx, words, i - 1, floor=floor)
         if named is not None and (
             any(m.actor.kind != "state" for m in ctx.matches_between(*named))

@@ -42,7 +42,7 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
 PASS = Pass(
     id="report_before_paragraph",
     description="a quotation alone in its paragraph, with no attribution of its own: the "
-    "person whose report ends the paragraph before (`X said Oslo would not back down.`)",
+    "person whose report ends the paragraph before (`X said Vessby would hold firm.`)",
     rule=rule,
     examples=(
         Example(

@@ -35,7 +35,7 @@ PASS = Pass(
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it
         Example(
-            'Anna Berg spoke first.\n\n"We have waited long enough for this agreement," and the '
+            'Anna Berg spoke first.\n\n"Our patience with these talks is over," and the '
             "hall fell silent.",
             None,
         ),

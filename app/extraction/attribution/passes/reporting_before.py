@@ -43,7 +43,7 @@ PASS = Pass(
         # a state inside the clause a person reports is what she speaks about, not the speaker
         Example(
             "Quota row\n\nTrade Minister Ana Lima spoke to reporters in Vessby. She said "
-            'Sudoria had asked for "a full written explanation" within a week.',
+            'Sudoria had demanded "a detailed reply on the incident" by Friday.',
             "ana-lima",
         ),
         Example(
@@ -53,7 +53,7 @@ PASS = Pass(
         ),
         Example(
             "Quota row\n\nTrade Minister Ana Lima spoke in Vessby. She said Brussels hoped "
-            'both sides would "show the necessary flexibility".',
+            'both sides would "keep the channel open".',
             "ana-lima",
         ),
     ),
