@@ -6,7 +6,6 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -18,19 +17,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def served(database_url: str, tries: int = 200) -> Iterator[str]:
-    """`incidentdb serve` on `database_url`, on a free loopback port, until the block ends."""
+@pytest.fixture
+def server(seeded_url: str) -> Iterator[str]:
     port = free_port()
+    env = {**os.environ, "DATABASE_URL": seeded_url}
     process = subprocess.Popen(
         [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "DATABASE_URL": database_url},
+        env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(tries):
+        for _ in range(100):
             try:
                 if httpx.get(f"{base}/health", timeout=1).status_code == 200:
                     break
@@ -44,9 +43,3 @@ def served(database_url: str, tries: int = 200) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
-
-
-@pytest.fixture
-def server(seeded_url: str) -> Iterator[str]:
-    with served(seeded_url, tries=100) as base:
-        yield base
