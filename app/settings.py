@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = Field(default=30_000, ge=0)
     # PostgreSQL: a runaway query is cancelled instead of holding a worker.
     statement_timeout_ms: int = Field(default=10_000, ge=0)
+    # PostgreSQL: how long opening a connection may take before the database counts as down.
+    # A replica host that drops packets (or a server that accepts and never answers) would
+    # otherwise hold the request for the operating system's TCP timeout, minutes.
+    connect_timeout_seconds: int = Field(default=5, ge=1)
     # Above this many matching rows (by the planner's estimate), PostgreSQL list totals are
     # that estimate: counting 90,000 matches exactly took 400 ms at 1,000,000 incidents.
     exact_count_threshold: int = Field(default=10_000, ge=0)

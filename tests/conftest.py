@@ -8,6 +8,7 @@ real ingest); a test gets its own copy, so tests never see each other's writes.
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -52,7 +53,8 @@ class Databases:
     def __init__(self, backend: str, workdir: Path) -> None:
         self.backend = backend
         self.workdir = workdir
-        self.prefix = f"incidentdb_test_{uuid.uuid4().hex[:8]}"
+        # The pid lets a later session on this machine drop what a killed one left behind.
+        self.prefix = f"incidentdb_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
         self.templates: dict[str, str] = {}
 
@@ -95,12 +97,37 @@ class Databases:
         """A database with no schema at all (for migration tests)."""
         return self._create(f"{self.prefix}_{uuid.uuid4().hex[:8]}")
 
+    def drop_orphans(self) -> None:
+        """Drops test databases of sessions that died before their drop_all (killed runs).
+
+        Only on a server on this machine: there a pid that is not running is a dead session;
+        on a shared remote server it could be another machine's live one.
+        """
+        if self.backend != "postgresql" or make_url(PG_URL).host not in ("127.0.0.1", "localhost"):
+            return
+        with _pg_admin() as conn:
+            names = [row[0] for row in conn.execute("SELECT datname FROM pg_database")]
+            for name in names:
+                match = re.fullmatch(r"incidentdb_test_(\d+)_[0-9a-f]{8}(_\w+)?", str(name))
+                if match and not _running(int(match[1])):
+                    conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
     def drop_all(self) -> None:
         if self.backend != "postgresql":
             return
         with _pg_admin() as conn:
             for name in [*self.created, *self.templates.values()]:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # alive, another user's
+    return True
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
@@ -111,6 +138,7 @@ def databases(
     if backend not in ("sqlite", "postgresql"):
         raise pytest.UsageError(f"unknown backend {backend!r} in INCIDENTDB_TEST_BACKENDS")
     dbs = Databases(backend, tmp_path_factory.mktemp(backend))
+    dbs.drop_orphans()
     yield dbs
     dbs.drop_all()
 

@@ -8,10 +8,13 @@ request's own query runs.
 import hashlib
 import logging
 from collections.abc import Callable
+from urllib.parse import parse_qs
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.kit.cursors import cursor_version, served_version
 
 logger = logging.getLogger("incidentdb")
 
@@ -42,10 +45,13 @@ class ConditionalRequests:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        seen = _newest_version(headers.get("if-none-match"))
+        seen = _newest(
+            _newest_version(headers.get("if-none-match")), _cursor_version(scope["query_string"])
+        )
         try:
             # `seen`: with read replicas, the response must not be older than a page the
-            # client already has, whichever replica or worker served it.
+            # client already has (its ETag, or the cursor of the page before), whichever
+            # replica or worker served it.
             version = await run_in_threadpool(self.data_version, scope, seen)
         except Exception:  # the route itself will report a broken database properly
             logger.debug("no data version; serving without an ETag", exc_info=True)
@@ -81,7 +87,15 @@ class ConditionalRequests:
                     response_headers["X-Served-By"] = target.name
             await send(message)
 
-        await self.app(scope, receive, send_with_etag)
+        if target is None:
+            await self.app(scope, receive, send_with_etag)
+            return
+        # With read replicas, cursors issued by this response carry its version.
+        token = served_version.set(version)
+        try:
+            await self.app(scope, receive, send_with_etag)
+        finally:
+            served_version.reset(token)
 
     def _etag(self, scope: Scope, headers: Headers, version: int) -> str:
         # The same URL can answer JSON or CSV: the Accept header is part of the identity.
@@ -96,6 +110,18 @@ class ConditionalRequests:
         )
         # The version in clear tells a replica how new a response the client already holds.
         return f'W/"{version}-' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
+
+
+def _newest(*versions: int | None) -> int | None:
+    return max((v for v in versions if v is not None), default=None)
+
+
+def _cursor_version(query_string: bytes) -> int | None:
+    """The data version a request's cursor was issued at (with read replicas), if any."""
+    if b"cursor=" not in query_string:
+        return None
+    cursors = parse_qs(query_string.decode("latin-1")).get("cursor", [])
+    return _newest(*(cursor_version(cursor) for cursor in cursors))
 
 
 def _newest_version(if_none_match: str | None) -> int | None:

@@ -38,7 +38,7 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
         engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
         _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, writer=writer)
         return engine
-    connect_args: dict[str, Any] = {}
+    connect_args: dict[str, Any] = {"connect_timeout": settings.connect_timeout_seconds}
     execution_options: dict[str, Any] = {}
     if not writer:
         if settings.statement_timeout_ms:

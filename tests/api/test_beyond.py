@@ -153,7 +153,7 @@ def peak_kib(pid: int) -> int:
 def test_export_memory_stays_flat_as_the_set_grows(database_url: str, backend: str) -> None:
     """The served process, not the test client: its peak memory at 10,000 and 100,000 rows."""
     from bench.generate import generate
-    from tests.reliability.conftest import served
+    from tests.serving import served
 
     generate(database_url, incidents=LARGE_EXPORT, seed=3)
     engine = create_engine(database_url)

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.reliability.conftest import Server, served
+from tests.serving import Server, served
 
 PACKAGE = "incidentdb_client"
 

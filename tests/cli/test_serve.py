@@ -9,7 +9,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.cli.conftest import free_port
+from tests.serving import free_port
+from tests.web.browser import OFFLINE_CHROMIUM
 
 
 def test_served_api_answers_the_readme_query(server: str) -> None:
@@ -47,19 +48,8 @@ def test_docs_render_in_a_browser_with_no_network(
     result = subprocess.run(
         [
             CHROMIUM,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
+            *OFFLINE_CHROMIUM,
             f"--user-data-dir={tmp_path / 'profile'}",
-            # Every host but this machine's loopback fails to resolve: a CDN asset could not load.
-            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-            "--proxy-server=http://127.0.0.1:9",
-            "--proxy-bypass-list=127.0.0.1",
             "--virtual-time-budget=15000",
             "--dump-dom",
             f"{server}{page}",

@@ -7,7 +7,6 @@ pg_hba.conf that lets 127.0.0.1 open replication connections (trust, like the re
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -20,6 +19,7 @@ import psycopg
 import pytest
 
 from tests.conftest import BACKENDS
+from tests.serving import free_port
 
 PG_BIN = next(iter(sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True)), None)
 
@@ -90,12 +90,6 @@ class Cluster:
             capture_output=True,
             cwd="/",
         )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @contextmanager

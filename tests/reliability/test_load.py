@@ -3,7 +3,7 @@
 import pytest
 
 from tests.reliability import load
-from tests.reliability.conftest import served
+from tests.serving import served
 
 CLIENTS = 50
 WARM_UP = 1_000

@@ -140,6 +140,13 @@ def test_a_lagging_or_stopped_replica_is_skipped_and_nothing_goes_backwards(
                     headers={"If-None-Match": fresh.headers["etag"]},
                 )
             )
+            # Nor does the next page of a list the client started on the primary: the
+            # cursor carries the version it was issued at.
+            assert_unavailable(
+                other_worker.get(
+                    "/incidents", params={"limit": 2, "cursor": fresh.json()["next_cursor"]}
+                )
+            )
 
         # Caught up, the replica serves the very same version: the same ETag, so 304.
         replica.sql("SELECT pg_wal_replay_resume()")

@@ -15,11 +15,11 @@ from tests.conftest import Probe
 from tests.reliability.conftest import (
     LARGE_INCIDENTS,
     finish,
-    served,
     start_ingest,
     wait_until_writing,
     write_large_run,
 )
+from tests.serving import served
 
 MAX_REQUESTS = 3000
 MAX_SECONDS = 90

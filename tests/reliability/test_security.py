@@ -18,7 +18,7 @@ from sqlalchemy import URL, create_engine, event, make_url, text
 
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
-from tests.reliability.conftest import served
+from tests.serving import served
 
 # Each of these was a 500 (found by the schemathesis run): '¹' passes str.isdigit() but not
 # int(); a 23-digit id cannot be bound by SQLite; 2**31 cannot be cast to integer by PostgreSQL.

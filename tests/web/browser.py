@@ -1,8 +1,8 @@
 """Headless Chromium driven over the DevTools protocol: what a reader's browser does and sees.
 
-Chromium starts as tests/cli/test_serve.py starts it (headless, no sandbox, no GPU, no
-background networking), and every host but this machine's loopback fails to resolve, so a page
-that reached for a CDN could not load it. The DevTools protocol adds what --dump-dom cannot
+Chromium starts offline (OFFLINE_CHROMIUM, shared with tests/cli/test_serve.py): headless, no
+sandbox, no GPU, no background networking, and every host but this machine's loopback fails to
+resolve, so a page that reached for a CDN could not load it. The DevTools protocol adds what --dump-dom cannot
 give: the console, every request the page makes, script evaluation and screenshots.
 """
 
@@ -17,7 +17,9 @@ from typing import Any
 
 from websockets.sync.client import ClientConnection, connect
 
-ARGS = [
+# Headless, and offline: every host but this machine's loopback fails to resolve, so a page
+# that reached for a CDN could not load it.
+OFFLINE_CHROMIUM = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -26,12 +28,11 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
-    "--hide-scrollbars",
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
     "--proxy-server=http://127.0.0.1:9",
     "--proxy-bypass-list=127.0.0.1",
-    "--remote-debugging-port=0",
 ]
+ARGS = [*OFFLINE_CHROMIUM, "--hide-scrollbars", "--remote-debugging-port=0"]
 
 
 @dataclass

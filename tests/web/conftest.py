@@ -6,20 +6,17 @@ Each runs once per backend: the pages never write, so every test can read the sa
 import os
 import shutil
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
-from tests.cli.conftest import free_port
 from tests.conftest import SEEDS, Databases
+from tests.serving import served
 from tests.web.browser import Browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -74,28 +71,8 @@ def pages(web_url: str) -> Iterator[TestClient]:
 @pytest.fixture(scope="session")
 def live(web_url: str) -> Iterator[str]:
     """`incidentdb serve` on the pages' dataset, on loopback."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "DATABASE_URL": web_url},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
-            assert process.poll() is None, "the server exited"
-        else:
-            raise AssertionError("the server did not start")
-        yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with served(web_url) as server:
+        yield server.base
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,14 @@ and photographs the pages in the same headless Chromium the tests drive.
 
 import argparse
 import os
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
 import httpx
 
 from app import cli
 from app.settings import PROJECT_ROOT
-from tests.cli.conftest import free_port
+from tests.serving import served
 from tests.web.browser import Browser
 from tests.web.conftest import CHROMIUM
 
@@ -50,33 +47,17 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["DATABASE_URL"] = url
         if cli.main(["db", "upgrade"]) != 0 or cli.main(["ingest"]) != 0:
             raise SystemExit("could not build the seed database")
-        port = free_port()
-        server = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        base = f"http://127.0.0.1:{port}"
-        browser = None
-        try:
-            for _ in range(300):
-                try:
-                    httpx.get(f"{base}/health", timeout=1)
-                    break
-                except httpx.TransportError:
-                    time.sleep(0.1)
+        with served(url) as server:
             browser = Browser(CHROMIUM, Path(tmp) / "profile")
-            for name, path in pages(httpx.Client(base_url=base)).items():
-                for width_name, (width, height, mobile) in WIDTHS.items():
-                    browser.open(base + path, width=width, height=height, mobile=mobile)
-                    target = args.out / f"{name}-{width_name}.png"
-                    browser.screenshot(target)
-                    print(target.relative_to(PROJECT_ROOT))
-        finally:
-            if browser is not None:
+            try:
+                for name, path in pages(httpx.Client(base_url=server.base)).items():
+                    for width_name, (width, height, mobile) in WIDTHS.items():
+                        browser.open(server.base + path, width=width, height=height, mobile=mobile)
+                        target = args.out / f"{name}-{width_name}.png"
+                        browser.screenshot(target)
+                        print(target.relative_to(PROJECT_ROOT))
+            finally:
                 browser.close()
-            server.terminate()
-            server.wait(timeout=10)
     return 0
 
 
