@@ -49,6 +49,8 @@ class SpeakerAttribution:
     method: str
     confidence: float
     evidence: tuple[Evidence, ...] = ()
+    # the calibration bucket (app/extraction/attribution/buckets.py): measured, never stored
+    bucket: str = "none/far"
 
 
 NO_SPEAKER_ATTRIBUTION = SpeakerAttribution("none", 0.0)

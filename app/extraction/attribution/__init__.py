@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.extraction.attribution.base import NO_ATTRIBUTION, Attribution
+from app.extraction.attribution.buckets import bucket_of
 from app.extraction.attribution.discourse import (
     Discourse,
     initial_referents,
@@ -78,7 +79,11 @@ def attribute(
                 revised = p.rule(state, statements, index)
                 if revised is not None:
                     state.results[index] = replace(revised, method=p.id)
-    return tuple(state.results), tuple(state.new_actors.values())
+    results = tuple(
+        replace(found, bucket=bucket_of(state, quote, found))
+        for quote, found in zip(statements, state.results, strict=True)
+    )
+    return results, tuple(state.new_actors.values())
 
 
 def _decided(found: Attribution) -> bool:

@@ -686,12 +686,13 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         if np is None:
             continue
         issuer = resolve(state, np[0], np[1]).speaker
-        if issuer is not None and _kind(state, issuer) == "organization":
+        if issuer is not None and speaker_kind(state, issuer) == "organization":
             return issuer
     return None
 
 
-def _kind(state: Discourse, slug: str) -> str | None:
+def speaker_kind(state: Discourse, slug: str) -> str | None:
+    """ "person", "organization" or "state": the kind of a curated or new actor."""
     actor = state.ctx.gazetteer.get(slug)
     if actor is not None:
         return actor.kind
@@ -1439,6 +1440,6 @@ def speaker_is_person(state: Discourse, found: Attribution) -> bool:
     """Whether an answer names one person (a pronoun, a named or an unnamed person)."""
     if found.speaker is None or found.start is None or found.end is None:
         return False
-    if _kind(state, found.speaker) == "person":
+    if speaker_kind(state, found.speaker) == "person":
         return True
     return person_phrase(state.ctx, found.start, found.end)
