@@ -1010,6 +1010,14 @@ _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+(?={UP})"
 )
+_NAME_BEFORE_BARE_ROLE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),[ \t]+(?=[a-z])"
+)
+_GIVEN_AND_SURNAME = re.compile(
+    rf"(?<![\w’'\-])(?P<name>(?P<given>{UP}[\w’'\-]+)(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})"
+    rf"(?![\w’'\-]|[ \t]+{UP})"  # the whole name: no capitalised word runs on
+)
+_GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
@@ -1041,6 +1049,24 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
                 break
+    for m in _NAME_BEFORE_BARE_ROLE.finditer(text):
+        # "Erik Stam, president of the exporters' council": an apposition without an
+        # article, whose role word comes first (after at most two modifiers)
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 3]
+        for k, token in enumerate(following):
+            if token.key in lexicon.PERSON_ROLES:
+                roles = frozenset(t.key for t in following[: k + 1])
+                found.append((m.start("name"), m.end("name"), roles))
+                break
+            if token.key not in lexicon.ROLE_MODIFIERS:
+                break
+    for m in _GIVEN_AND_SURNAME.finditer(text):
+        # "68-year-old Maria Lind showed reporters a letter": a full name whose first word
+        # is a common given name is a person, introduced even without a role, so that a
+        # later "she said" can reach her rather than someone named before her
+        if fold(m.group("given")) in _GIVEN_NAMES:
+            found.append((m.start("name"), m.end("name"), frozenset()))
     found.extend(_labelled_names(ctx))
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):

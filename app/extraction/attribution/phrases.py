@@ -336,7 +336,27 @@ def chunk_subject(
         if kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "name":
             # "Its spokesperson, Vikram Rao, said": the name, not the role
             c0, c1 = kept[n + 1][1], kept[n + 1][2]
+        elif kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "np":
+            # "Another analyst, Sara Holm of the Vessby Institute, said": the person the
+            # apposition names, before what she belongs to
+            name_end = _leading_name(words, kept[n + 1][1], kept[n + 1][2])
+            if name_end is not None:
+                c0, c1 = kept[n + 1][1], name_end
         return _trim(words, c0, c1)
+    return None
+
+
+_AFFILIATION = frozenset({"of", "from", "at", "with"})
+
+
+def _leading_name(words: Sequence[Word], i: int, j: int) -> int | None:
+    """The end of a person's name opening words[i:j] and followed by the body they belong
+    to ("Sara Holm of the Vessby Institute"), or None."""
+    k = i
+    while k < j and words[k].capitalised and words[k].base not in NOT_IN_NAME:
+        k += 1
+    if k - i >= 2 and k < j and words[k].lower in _AFFILIATION:
+        return k
     return None
 
 

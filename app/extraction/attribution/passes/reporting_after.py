@@ -31,6 +31,26 @@ PASS = Pass(
             '"Nothing has changed," a ministry spokesman, Karl Weiss, told the agency.',
             "karl-weiss",
         ),
+        # a person named without a role is still someone a later pronoun can mean: a
+        # full name opening with a common given name, or a name with a bare apposition
+        Example(
+            "Port row\n\nSpokeswoman Anna Berg opened the briefing. In the old town, "
+            "68-year-old Maria Lind showed reporters the notice she had received.\n\n"
+            '"I have lived here all my life," she said.',
+            "maria-lind",
+        ),
+        Example(
+            "Port row\n\nSpokeswoman Anna Berg opened the briefing. Erik Stam, president of "
+            "the Vessby Exporters Council, said members understood.\n\n"
+            '"Every month we lose, someone else signs," he said.',
+            "erik-stam",
+        ),
+        # a person named in the object of the sentence does not take over the pronoun
+        Example(
+            'Spokeswoman Anna Berg said she had met Maria Lind on Monday. "We agreed on '
+            'nothing," she said.',
+            "anna-berg",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it

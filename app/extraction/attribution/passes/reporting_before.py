@@ -56,6 +56,12 @@ PASS = Pass(
             'both sides would "keep the channel open".',
             "ana-lima",
         ),
+        # an apposition naming the person and the body they belong to: the person
+        Example(
+            "Quota row\n\nAnalyst Olaf Dahl spoke first. Another analyst, Sara Holm of the "
+            'Vessby Institute, said traders were "tired of waiting."',
+            "sara-holm",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
