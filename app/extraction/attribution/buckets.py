@@ -7,7 +7,7 @@ speaker and how far they are from the quotation, so that confidence can be measu
 (pass, bucket) and ">= 0.9" means the same thing whichever pass decided.
 
     form      name     the phrase names the person itself ("Ivan Orlov", "Minister Orlov")
-              refer    a role or surname that refers back to someone named earlier
+              refer    a role that refers back to someone named earlier ("the minister")
               pronoun  "he", "she", "they", "it"
               (refer and pronoun get "-distant" when the mention they stand for is two
               or more paragraphs back: more people have usually been named since)
@@ -31,8 +31,17 @@ from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import Discourse, speaker_kind
 from app.extraction.quotes import Quote
 
-# The first word of a phrase that refers back by role: "the minister", "this official".
-_DETERMINERS = frozenset({"the", "this", "that", "his", "her", "its", "their", "our"})
+# Capitalised words that are no name: "The minister", "Another expert", "Deputy Minister".
+_NOT_NAMES = (
+    frozenset({"the", "this", "that", "his", "her", "its", "their", "our", "another", "a", "an"})
+    | lexicon.PERSON_ROLES
+    | lexicon.ROLE_MODIFIERS
+    | lexicon.HONORIFICS
+)
+
+
+def _plain(word: str) -> str:
+    return word.strip(",.;:’'\"").lower()
 
 
 def bucket_of(state: Discourse, quote: Quote, found: Attribution) -> str:
@@ -61,9 +70,9 @@ def _form(state: Discourse, found: Attribution) -> str:
         return "state"
     if kind == "organization":
         return "body"
-    if found.antecedent is not None or (words and words[0].lower() in _DETERMINERS):
-        return "refer"
-    return "name"
+    if any(w[:1].isupper() and _plain(w) not in _NOT_NAMES for w in words):
+        return "name"  # "Ivan Orlov", "Minister Orlov", "Orlov" (a surname met before)
+    return "refer"
 
 
 def _distance(state: Discourse, quote: Quote, found: Attribution) -> str:

@@ -62,6 +62,12 @@ PASS = Pass(
             'Vessby Institute, said traders were "tired of waiting."',
             "sara-holm",
         ),
+        # after an introductory phrase, the person's clause still opens the sentence
+        Example(
+            "Quota row\n\nSpokeswoman Eva Dahl met reporters. Asked whether Norland had offered "
+            'talks, Dahl said Vessby had proposed a meeting "more than once."',
+            "eva-dahl",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
