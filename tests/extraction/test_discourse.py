@@ -420,3 +420,32 @@ def test_a_one_word_name_in_apposition_to_a_body_is_that_body() -> None:
     )
     assert speakers(result) == ["kelta"]
     assert actor(result, "kelta").kind == "organization"
+
+
+def test_the_diplomat_is_a_person_whose_title_places_them_in_a_foreign_service() -> None:
+    ministry = extract(
+        "Buoys row\n\n"
+        'Helsinki sees the protests as an attempt to "inflate tension on the river," '
+        "Director of the Northern Department of the Finnish Foreign Ministry Oskar Brandt "
+        "told the agency on Monday.\n\n"
+        '"The other side knows the channel was never agreed," the diplomat noted.'
+    )
+    assert speakers(ministry) == ["oskar-brandt", "oskar-brandt"]
+    # a director of something else is no diplomat: the phrase names someone unnamed
+    port = extract(
+        "Buoys row\n\n"
+        'Helsinki sees the protests as an attempt to "inflate tension on the river," '
+        "Director of the Harbour Department Oskar Brandt told the agency on Monday.\n\n"
+        '"The other side knows the channel was never agreed," the diplomat noted.'
+    )
+    assert speakers(port)[1] is None
+
+
+def test_a_given_name_and_surname_introduce_a_person_without_a_role() -> None:
+    result = extract(
+        "Permit row\n\n"
+        "Spokeswoman Anna Berg defended the rules. In the old town, 74-year-old Maria Lind "
+        "showed reporters the letter she had received.\n\n"
+        '"I have lived here for fifty years," she said.'
+    )
+    assert speakers(result) == ["maria-lind"]

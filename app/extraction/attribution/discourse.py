@@ -464,7 +464,9 @@ def _by_role(
     best: Referent | None = None
     best_of_country: Referent | None = None  # "the Finnish minister": one known to be Finnish
     for ref in state.referents:
-        if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
+        if ref.kind != "person" or ref.start >= start:
+            continue
+        if not roles & ref.roles and not (role == "diplomat" and _diplomatic(state, ref)):
             continue
         if country is not None:
             of = _country_of_ref(state, ref)
@@ -489,6 +491,20 @@ def _by_role(
                 return realise(state, ref)
             break
     return None
+
+
+# Title words of a foreign service: "Director of the European Department of the Foreign
+# Ministry" is "the diplomat" later, though "director" alone is no diplomat's role.
+_DIPLOMATIC_WORDS = frozenset({"foreign", "embassy", "consulate", "diplomatic"})
+
+
+def _diplomatic(state: Discourse, ref: Referent) -> bool:
+    """Whether the person serves in a foreign service, by their title or their body."""
+    if ref.roles & _DIPLOMATIC_WORDS:
+        return True
+    actor = state.ctx.gazetteer.get(ref.key)
+    body = state.ctx.gazetteer.get(actor.affiliation) if actor and actor.affiliation else None
+    return body is not None and bool(_DIPLOMATIC_WORDS & set(word_keys(body.name)))
 
 
 def _country_of_ref(state: Discourse, ref: Referent) -> str | None:
