@@ -133,6 +133,10 @@ def vocative_end(ctx: ArticleContext, words: Sequence[Word], start: int, limit: 
 
 CONJUNCTIONS = frozenset("and but while whereas yet".split())
 _RELATIVES = frozenset("who which whose whom".split())
+_SENTENCE_ADVERBS = frozenset(
+    "meanwhile however separately earlier later also additionally instead still nevertheless "
+    "furthermore moreover elsewhere today yesterday overnight".split()
+)
 _CHUNK_NP_EXTRA = frozenset("and its his her their our current then".split())
 _PREPOSITIONS = frozenset(
     """in on at during after before while following speaking addressing asked when since
@@ -271,6 +275,9 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
     if first.lower in _PREPOSITIONS or (
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in NP_LOWER
     ):
+        return "par"
+    if j - i == 1 and (first.lower in _SENTENCE_ADVERBS or first.lower.endswith("ly")):
+        # "Separately, the spokesman … told": an adverb opening the sentence is no subject
         return "par"
     if first.lower in _DETERMINERS or first.capitalised or first.base in NP_LOWER:
         # an apposition describing someone: "the commander of U.S. forces in the region",

@@ -68,6 +68,12 @@ PASS = Pass(
             'talks, Dahl said Vessby had proposed a meeting "more than once."',
             "eva-dahl",
         ),
+        # an adverb opening the sentence is no subject; the role's name in apposition is
+        Example(
+            "Court row\n\nSeparately, the spokesman for Norland's judiciary, Karl Weiss, told "
+            'reporters that the case would be "heard in the near future."',
+            "karl-weiss",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
