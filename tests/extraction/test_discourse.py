@@ -449,3 +449,45 @@ def test_a_given_name_and_surname_introduce_a_person_without_a_role() -> None:
         '"I have lived here for fifty years," she said.'
     )
     assert speakers(result) == ["maria-lind"]
+
+
+MISSIONS = Gazetteer.build(
+    [
+        KnownActor("finland", "Finland", "state", "FIN", None, (), ("Finnish",), ("Helsinki",)),
+        KnownActor("chile", "Chile", "state", "CHL", None, (), ("Chilean",), ("Santiago",)),
+        KnownActor("peru", "Peru", "state", "PER", None, (), ("Peruvian",), ("Lima",)),
+        KnownActor("fin-embassy-chile", "Embassy of Finland in Chile", "organization", "FIN",
+                   None, ("Finnish Embassy in Chile",)),
+        KnownActor("fin-embassy-peru", "Embassy of Finland in Peru", "organization", "FIN",
+                   None),
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("subject", "speaker"),
+    [
+        # the curated alias runs on past where the reporting phrase stops
+        ("The Finnish Embassy in Chile", "fin-embassy-chile"),
+        # the host named by its capital, and a name that is no alias
+        ("The Finnish Embassy in Lima", "fin-embassy-peru"),
+        ("The Finnish Embassy in Peru", "fin-embassy-peru"),
+    ],
+)
+def test_an_embassy_in_a_place_is_that_states_mission_there(subject: str, speaker: str) -> None:
+    text = (
+        "Export row\n\n"
+        f'{subject} also issued a statement on Thursday, saying that Helsinki "firmly '
+        'opposes the misuse of export controls."'
+    )
+    assert speakers(extract_article(text, MISSIONS)) == [speaker]
+
+
+def test_a_common_noun_before_a_bodys_proper_name_is_no_part_of_the_name() -> None:
+    result = extract(
+        "Port row\n\n"
+        "The fishermen's advocacy group Harbour Watch Council welcomed the ruling and called "
+        'on the cabinet to "impose consequences, not just express concern."'
+    )
+    assert speakers(result) == ["harbour-watch-council"]
+    assert actor(result, "harbour-watch-council").name == "Harbour Watch Council"

@@ -96,6 +96,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # the phrase found is the end of a longer name: "… Fisheries and
         # Coastal Affairs" is the whole ministry's name
         start = ctx.matches[i].start
+    for m in ctx.matches[i + 1 : bisect.bisect_left(ctx.match_starts, end)]:
+        if m.start >= start and m.end > end and "\n" not in text[end : m.end]:
+            # the phrase stops inside a curated name that runs on: "The Chinese Embassy"
+            # of "the Chinese Embassy in the Netherlands" is that whole name
+            end = m.end
+            break
     opener = _LEAD_CONJUNCTION.match(text, start, end)
     if opener is not None and opener.end() < end:
         start = opener.end()  # "But the council issued a statement": the council
@@ -157,6 +163,11 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # "the Head of State added": the leader last named, not a state
         role = "leader" if low[-1] == "state" else "premier"
         return Attribution(phrase, _by_role(state, role, start, end, []), start, end)
+    if head in _MISSIONS:
+        # "The Norlandic Embassy in Port Amal": the curated mission of that state there
+        mission = _mission_in(state, end, head, inside)
+        if mission is not None:
+            return Attribution(phrase, mission, start, end)
     orgs = [m for m in inside if m.actor.kind == "organization"]
     if orgs and (
         head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
@@ -200,6 +211,43 @@ _PERSON_OF_BODY = re.compile(
 _TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
 _LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
+
+
+_MISSIONS = frozenset({"embassy", "consulate", "mission", "delegation"})
+_IN_PLACE = re.compile(
+    rf"[ \t]+in[ \t]+(?:the[ \t]+)?(?P<place>{UP}[\w’'\-]+(?:[ \t]+{UP}[\w’'\-]+){{0,2}})"
+)
+
+
+def _mission_in(
+    state: Discourse, end: int, head: str, inside: Sequence[GazetteerMatch]
+) -> str | None:
+    """The curated embassy (consulate, mission) of the state the phrase names, in the
+    place named right after it ("in Port Amal", "in Sudoria"): a state has one in each
+    capital, so the host place tells them apart. Host cities count as their state."""
+    ctx = state.ctx
+    senders = [m for m in inside if m.actor.kind == "state"]
+    after = _IN_PLACE.match(ctx.text, end)
+    if not senders or after is None:
+        return None
+    host_words = set(word_keys(after.group("place")))
+    for m in ctx.matches_between(after.start("place"), after.end("place")):
+        if m.actor.kind == "state":
+            host_words |= set(word_keys(m.actor.name)) | {
+                k for alias in m.actor.metonyms for k in word_keys(alias)
+            }
+    country = senders[-1].actor.country
+    found = {
+        a.slug
+        for a in ctx.gazetteer.organizations_with([head])
+        if ctx.gazetteer.country_of(a.slug) == country
+        and any(
+            host_words & set(word_keys(name.split(" in ", 1)[1]))
+            for name in (a.name, *a.aliases)
+            if " in " in name
+        )
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 def _body_named(state: Discourse, start: int, end: int) -> str | None:
@@ -585,6 +633,11 @@ def _org_phrase(
         # "Norland's Coastal Council": the state owns the body; its name is "Coastal
         # Council" (the state is its country), as a title is no part of a person's name
         name = name[owner.end() :]
+    described = _DESCRIBED_NAME.match(name)
+    if described is not None:
+        # "the advocacy group Harbour Watch": a common noun describing a body before its
+        # proper name is no part of the name, as a title is none of a person's
+        name = described.group("name")
     slug = _new_organization(state, name, country, states[-1].actor.slug if states else None)
     bisect.insort(
         state.referents,
@@ -594,6 +647,10 @@ def _org_phrase(
     return slug
 
 
+_DESCRIBED_NAME = re.compile(
+    rf"(?:[a-z][\w’'\-]*[ \t]+)+(?P<name>{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*"
+    rf"{UP}[\w’'\-]+)+)$"
+)
 _POSSESSOR = re.compile(r"(?P<owner>[^\W\d_][\w\- ]*?)['’]s[ \t]+(?=\S)")
 _PROPER_BODY = re.compile(
     rf"\b{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"

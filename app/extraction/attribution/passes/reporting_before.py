@@ -74,6 +74,12 @@ PASS = Pass(
             'reporters that the case would be "heard in the near future."',
             "karl-weiss",
         ),
+        # a common noun before a body's proper name describes it: the body is the name
+        Example(
+            "Port row\n\nThe fishermen's advocacy group Harbour Watch Council welcomed the "
+            'ruling and called on the cabinet to "impose consequences, not just concern."',
+            "harbour-watch-council",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
