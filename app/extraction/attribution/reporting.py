@@ -8,6 +8,7 @@ passes decide which of them to trust, and in what order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from app.extraction import lexicon
@@ -190,6 +191,9 @@ def according_before(
     return None
 
 
+_WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+
+
 def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
     """`X said (that) "…"`: the subject of the last speech verb before the quotation."""
     ctx = state.ctx
@@ -209,6 +213,12 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             # document's author is the subject of the quoted words, not the verb's
             np = np_backward(ctx, plain, len(plain), floor=rel.end())
             if np is not None and not text[np[1] : quote.open_mark].strip():
+                return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
+        if verb.lower.endswith("ing"):
+            # "Vessby rejected the claims, with its foreign ministry saying …": the noun
+            # phrase after "with" is the participle's subject, not the sentence's
+            np = np_backward(ctx, plain, verb_index, floor=start)
+            if np is not None and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0]):
                 return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
         if not verb.lower.endswith("ing"):
             outer = _outer_reporter(state, plain, verb_index, start)

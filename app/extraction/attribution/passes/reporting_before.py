@@ -80,9 +80,21 @@ PASS = Pass(
             'ruling and called on the cabinet to "impose consequences, not just concern."',
             "harbour-watch-council",
         ),
+        # "with X saying": X speaks, not the subject of the sentence (nor its dateline)
+        Example(
+            "Port row\n\nVESSBY: Norland on Thursday rejected the claims, with Trade Minister "
+            'Ana Rocha saying Port Amal had "once again chosen headlines over evidence".',
+            "ana-rocha",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
         Example('The report said "the figures are incomplete," Ivan Orlov added.', "ivan-orlov"),
+        # "with" and a participle that reports nothing: the clause after the quotation speaks
+        Example(
+            'Port row\n\nThe talks ended with Ana Rocha leaving early, "before the vote," '
+            "Ivan Orlov told reporters.",
+            "ivan-orlov",
+        ),
     ),
 )
