@@ -1337,8 +1337,9 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         if any(c in inner for c in '.,;:\n"“”«»'):
             continue
         before = text[max(0, m.start() - 40) : m.start()].rstrip()
-        if before.endswith(","):
-            continue  # an apposition to the name before it
+        if before.endswith(",") and _NAME_BEFORE_COMMA.search(before):
+            continue  # an apposition to the name before it ("Tan Wei, a spokesman for …",
+            # not "Asked about the case, a spokesman …")
         last = before.split()[-1].lower() if before.split() else ""
         if last in _COPULAS:
             continue
@@ -1371,11 +1372,13 @@ _THE_POSSESSOR = re.compile(
     rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"
 )
 _THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
+_NAME_BEFORE_COMMA = re.compile(rf"{UP}[\w’'\-]*[)]?,$")
 _FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
 _FOR_BODY = re.compile(
-    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*(?:[ \t]+{UP}[\w’'\-]*)*"
+    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*"
+    rf"(?:[ \t]+(?:(?:of|and|for|the)[ \t]+)*{UP}[\w’'\-]*)*"
 )
 
 

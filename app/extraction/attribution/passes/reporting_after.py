@@ -51,6 +51,14 @@ PASS = Pass(
             'nothing," she said.',
             "anna-berg",
         ),
+        # "the spokesman" after an unnamed spokesman for a body: that body, also when an
+        # introductory phrase and a comma come before "a spokesman"
+        Example(
+            "Court row\n\nAsked about the case, a spokesman for the Norlandic Trade Ministry "
+            'said the remarks were "disappointing."\n\n"We remain open to technical '
+            'dialogue," the spokesman said.',
+            "norlandic-trade-ministry",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it
