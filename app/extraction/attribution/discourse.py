@@ -52,6 +52,8 @@ class Referent:
     # a reporting clause's subject as written ("he", "the minister", "Minister X Y"),
     # remembered when a statement was attributed to it, rather than a name the article gives
     speaker_phrase: bool = False
+    # the subject of a reporting clause a statement was attributed to: the most salient
+    reports: bool = False
 
 
 @dataclass
@@ -367,6 +369,9 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
             comma = ctx.text.find(",", sentence_start, sentence_end)
             if comma >= 0:
                 refs = [r for r in refs if r.start > comma] + [r for r in refs if r.start < comma]
+        # the subject of a reporting clause is the most salient ("Replying to a question on
+        # reports that President Lee had called, Dahl said …": Dahl, not Lee)
+        refs = [r for r in refs if r.reports] + [r for r in refs if not r.reports]
         for ref in refs:
             if ref.key not in seen or ref.key == _ANONYMOUS:
                 seen.add(ref.key)
@@ -1449,11 +1454,13 @@ def remember(state: Discourse, found: Attribution) -> None:
     while i < len(state.referents) and state.referents[i].start == found.start:
         same = state.referents[i]
         if same.key == found.speaker:
+            same.reports = True
             return
         if same.end == found.end and same.kind == kind == "person":
             # the same words resolved in context ("Wekesa" is the researcher just named,
             # not a curated namesake): later pronouns must reach whom they meant
             same.key = found.speaker
+            same.reports = True
             return
         i += 1
     # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
@@ -1475,6 +1482,7 @@ def remember(state: Discourse, found: Attribution) -> None:
             frozenset(roles),
             ctx.sentence_index(found.start),
             speaker_phrase=True,
+            reports=True,
         ),
         key=lambda r: r.start,
     )

@@ -59,6 +59,15 @@ PASS = Pass(
             'dialogue," the spokesman said.',
             "norlandic-trade-ministry",
         ),
+        # the subject of the last reporting clause outranks a person it reports on, even
+        # one named earlier in the sentence
+        Example(
+            "Briefing\n\nSpokesperson Ivan Dahl opened the briefing.\n\nReplying to a "
+            "question on reports that President Karl Weiss had called his counterpart, Dahl "
+            'said the President had been "very clear".\n\n"The President wants respect," '
+            "he said.",
+            "ivan-dahl",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it
