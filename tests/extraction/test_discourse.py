@@ -491,3 +491,29 @@ def test_a_common_noun_before_a_bodys_proper_name_is_no_part_of_the_name() -> No
     )
     assert speakers(result) == ["harbour-watch-council"]
     assert actor(result, "harbour-watch-council").name == "Harbour Watch Council"
+
+
+def test_a_byline_author_is_no_one_a_pronoun_reaches() -> None:
+    result = extract(
+        "Trade row\n\nBy Maria Lind, Helsinki\n\n"
+        "Trade Minister Pella Soto, who has visited Santiago twice, struck a cautious note.\n\n"
+        '"Stability is not the same as agreement," she said.'
+    )
+    assert speakers(result) == ["pella-soto"]
+
+
+def test_a_given_name_after_a_possessive_is_a_person() -> None:
+    result = extract(
+        "Trade row\n\nSpokeswoman Anna Berg defended the plan. The party's Maria Lind, whose "
+        'district borders the port, welcomed the delay. "This was overdue," she said.'
+    )
+    assert speakers(result) == ["maria-lind"]
+
+
+def test_the_minister_is_the_reporting_subject_rather_than_the_minister_she_names() -> None:
+    result = extract(
+        "Trade row\n\nTrade Minister Eva Lind met exporters on Monday. Lind said she would "
+        "speak with her Chilean counterpart, Commerce Minister Karl Weiss, this week. "
+        '"I will tell him what I told you," the minister said.'
+    )
+    assert speakers(result) == ["eva-lind"]

@@ -516,6 +516,7 @@ def _by_role(
     roles = lexicon.ROLE_SYNONYMS.get(role, frozenset({role}))
     best: Referent | None = None
     best_of_country: Referent | None = None  # "the Finnish minister": one known to be Finnish
+    fitting: list[Referent] = []
     for ref in state.referents:
         if ref.kind != "person" or ref.start >= start:
             continue
@@ -528,7 +529,14 @@ def _by_role(
             if of == country:
                 best_of_country = ref
         best = ref
+        fitting.append(ref)
     best = best_of_country or best
+    if best is not None and not best.reports:
+        # "Lind said she would call her counterpart, Minister Dahl. '…,' the minister
+        # said": the subject of the sentence's reporting verb, not the person she names
+        reporter = [r for r in fitting if r.sentence == best.sentence and r.reports]
+        if reporter and (best_of_country is None or reporter[-1] is best_of_country):
+            best = reporter[-1]
     if best is not None:
         return realise(state, best)
     # "Iran's foreign minister" before the article names him: the one curated person
@@ -1091,10 +1099,13 @@ _NAME_BEFORE_TITLE = re.compile(
 _NAME_BEFORE_BARE_ROLE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),[ \t]+(?=[a-z])"
 )
+# also after a possessive, which ends the capitalised run before it ("The NDP's Ana Lee")
 _GIVEN_AND_SURNAME = re.compile(
-    rf"(?<![\w’'\-])(?P<name>(?P<given>{UP}[\w’'\-]+)(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})"
+    rf"(?:(?<![\w’'\-])|(?<=['’]s[ \t])|(?<=['’][ \t]))"
+    rf"(?P<name>(?P<given>{UP}[\w\-]+)(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+(?<!['’]s)){{1,3}})"
     rf"(?![\w’'\-]|[ \t]+{UP})"  # the whole name: no capitalised word runs on
 )
+_BYLINE = re.compile(r"(?:^|\n)[ \t]*[Bb]y[ \t]+$")
 _GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
@@ -1143,7 +1154,9 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         # "68-year-old Maria Lind showed reporters a letter": a full name whose first word
         # is a common given name is a person, introduced even without a role, so that a
         # later "she said" can reach her rather than someone named before her
-        if fold(m.group("given")) in _GIVEN_NAMES:
+        if fold(m.group("given")) in _GIVEN_NAMES and not _BYLINE.search(
+            text, max(0, m.start() - 10), m.start()
+        ):  # "By Ana Lee, Vessby": the author is no one the article quotes
             found.append((m.start("name"), m.end("name"), frozenset()))
     found.extend(_labelled_names(ctx))
     found.extend(_names_used_as_subjects(ctx))
@@ -1314,9 +1327,16 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
                 )
             )
     refs.sort(key=lambda r: r.start)
+    for ref in refs:
+        if _SPEECH_NEXT.match(text, ref.end):
+            ref.reports = True  # "Lind said …", "Lind also told …": a reporting subject
     return refs
 
 
+_SPEECH_NEXT = re.compile(
+    r"[ \t]+(?:(?:also|later|then|has|had)[ \t]+)?(?:said|says|told|tells|added|adds|wrote|"
+    r"warned|insisted|argued|noted|stressed|replied)\b"
+)
 _ANONYMOUS = "~"  # the key of a person the article introduces without a name
 _INDEFINITE_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
