@@ -517,3 +517,14 @@ def test_the_minister_is_the_reporting_subject_rather_than_the_minister_she_name
         '"I will tell him what I told you," the minister said.'
     )
     assert speakers(result) == ["eva-lind"]
+
+
+@pytest.mark.parametrize("opening", ["Separately,", "In Lima on Thursday,", "Meanwhile,"])
+def test_the_spokesperson_is_the_unnamed_one_just_introduced_for_a_body(opening: str) -> None:
+    result = extract(
+        "Chip row\n\nFinnish Foreign Ministry spokesperson Karl Weiss made the remarks at a "
+        f"regular briefing.\n\n{opening} a spokesperson for the Ministry of Commerce said in an "
+        'online statement that the measures "run counter to fair competition."\n\n"We hope '
+        'the other side will correct its wrong practice soon," the spokesperson said.'
+    )
+    assert speakers(result) == ["ministry-of-commerce", "ministry-of-commerce"]

@@ -18,6 +18,7 @@ from app.extraction.attribution.phrases import (
     NP_GAP,
     NP_LOWER,
     PLURAL_PEOPLE,
+    SENTENCE_ADVERBS,
     SPEAKER_LABEL,
     SPOKES,
     STOP_NAME_WORDS,
@@ -252,6 +253,11 @@ def _mission_in(
     return found.pop() if len(found) == 1 else None
 
 
+_OF_NAME = re.compile(
+    rf"[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*(?:[ \t]+(?:and[ \t]+)?{UP}[\w’'\-]*)*"
+)
+
+
 def _body_named(state: Discourse, start: int, end: int) -> str | None:
     """The body a spokesperson phrase names: "a NATO spokesperson", "a fisheries ministry
     spokesperson", "a Chinese spokesman" (the state)."""
@@ -268,7 +274,9 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
         # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
         of = [w for w in words if w.group() in ("for", "of", "at") and w.start() < h.start()]
         first = of[-1].end() + 1 if of else words[0].start()
-        org = _org_phrase(state, first, h.end(), h.group().lower(), states)
+        # "… for the Ministry of Commerce": and ends after the words its head governs
+        tail = _OF_NAME.match(ctx.text, h.end(), end)
+        org = _org_phrase(state, first, tail.end() if tail else h.end(), h.group().lower(), states)
         if org is not None:
             return org
     return states[-1].actor.slug if states else None
@@ -1346,6 +1354,21 @@ _INDEFINITE_ROLE = re.compile(
 _COPULAS = frozenset("is was are were be been being as became become remains".split())
 
 
+def _names_before_comma(ctx: ArticleContext, before: str, pos: int) -> bool:
+    """Whether `before` (the text up to `pos`) ends with a person's name and a comma:
+    "Tan Wei, a spokesman …" is an apposition, "On Thursday, a spokesman …" and "In
+    Vessby, a spokesman …" are not."""
+    m = _NAME_BEFORE_COMMA.search(before)
+    word = m.group().rstrip("),").lower() if m is not None else ""
+    if m is None or word in STOP_NAME_WORDS or word.endswith("ly") or word in SENTENCE_ADVERBS:
+        return False  # "On Thursday, …", "Separately, …", "Meanwhile, …"
+    comma = pos - (len(before) - before.rindex(","))
+    return not any(
+        x.actor.kind == "state" and x.end >= comma - 1
+        for x in ctx.matches_between(max(0, comma - 40), comma)
+    )
+
+
 def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
     """People introduced without a name ("a senior security official", "A Western diplomat
     in Bamako"), so that "the official" later does not reach an earlier named person.
@@ -1362,7 +1385,7 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         if any(c in inner for c in '.,;:\n"“”«»'):
             continue
         before = text[max(0, m.start() - 40) : m.start()].rstrip()
-        if before.endswith(",") and _NAME_BEFORE_COMMA.search(before):
+        if before.endswith(",") and _names_before_comma(ctx, before, m.start()):
             continue  # an apposition to the name before it ("Tan Wei, a spokesman for …",
             # not "Asked about the case, a spokesman …")
         last = before.split()[-1].lower() if before.split() else ""

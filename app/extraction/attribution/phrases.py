@@ -133,7 +133,7 @@ def vocative_end(ctx: ArticleContext, words: Sequence[Word], start: int, limit: 
 
 CONJUNCTIONS = frozenset("and but while whereas yet".split())
 _RELATIVES = frozenset("who which whose whom".split())
-_SENTENCE_ADVERBS = frozenset(
+SENTENCE_ADVERBS = frozenset(
     "meanwhile however separately earlier later also additionally instead still nevertheless "
     "furthermore moreover elsewhere today yesterday overnight".split()
 )
@@ -276,7 +276,7 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in NP_LOWER
     ):
         return "par"
-    if j - i == 1 and (first.lower in _SENTENCE_ADVERBS or first.lower.endswith("ly")):
+    if j - i == 1 and (first.lower in SENTENCE_ADVERBS or first.lower.endswith("ly")):
         # "Separately, the spokesman … told": an adverb opening the sentence is no subject
         return "par"
     if first.lower in _DETERMINERS or first.capitalised or first.base in NP_LOWER:
