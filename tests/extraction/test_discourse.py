@@ -528,3 +528,13 @@ def test_the_spokesperson_is_the_unnamed_one_just_introduced_for_a_body(opening:
         'the other side will correct its wrong practice soon," the spokesperson said.'
     )
     assert speakers(result) == ["ministry-of-commerce", "ministry-of-commerce"]
+
+
+def test_a_title_before_a_given_name_is_no_part_of_the_person_introduced() -> None:
+    result = extract(
+        "Bay row\n\nHis daughter, Maria Lind, who runs the office, said crews were angry. "
+        '"They are called criminals," she said.\n\nScientists say both sides have a point. '
+        "Dr Helen Ashworth of the Harbour Institute, who has studied the stocks, said the nets "
+        'did damage. "A joint body would end half of these arguments," she said.'
+    )
+    assert speakers(result) == ["maria-lind", "helen-ashworth"]

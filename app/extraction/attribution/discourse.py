@@ -1113,6 +1113,7 @@ _GIVEN_AND_SURNAME = re.compile(
     rf"(?P<name>(?P<given>{UP}[\w\-]+)(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+(?<!['’]s)){{1,3}})"
     rf"(?![\w’'\-]|[ \t]+{UP})"  # the whole name: no capitalised word runs on
 )
+_WORD_IN_RUN = re.compile(r"[^ \t]+")
 _BYLINE = re.compile(r"(?:^|\n)[ \t]*[Bb]y[ \t]+$")
 _GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
 _NOT_NAME_WORDS = (
@@ -1161,11 +1162,16 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     for m in _GIVEN_AND_SURNAME.finditer(text):
         # "68-year-old Maria Lind showed reporters a letter": a full name whose first word
         # is a common given name is a person, introduced even without a role, so that a
-        # later "she said" can reach her rather than someone named before her
-        if fold(m.group("given")) in _GIVEN_NAMES and not _BYLINE.search(
+        # later "she said" can reach her rather than someone named before her. Titles
+        # before it ("Dr Ana Lee", "Senator Ana Lee") are no part of it.
+        n_start = m.start("name")
+        words = list(_WORD_IN_RUN.finditer(text, n_start, m.end("name")))
+        while len(words) > 2 and fold(words[0].group()).rstrip(".") in _TITLE_WORDS:
+            words.pop(0)
+        if fold(words[0].group()) in _GIVEN_NAMES and not _BYLINE.search(
             text, max(0, m.start() - 10), m.start()
         ):  # "By Ana Lee, Vessby": the author is no one the article quotes
-            found.append((m.start("name"), m.end("name"), frozenset()))
+            found.append((words[0].start(), m.end("name"), frozenset()))
     found.extend(_labelled_names(ctx))
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
