@@ -538,3 +538,12 @@ def test_a_title_before_a_given_name_is_no_part_of_the_person_introduced() -> No
         'did damage. "A joint body would end half of these arguments," she said.'
     )
     assert speakers(result) == ["maria-lind", "helen-ashworth"]
+
+
+def test_a_hyphenated_given_name_introduces_the_whole_name() -> None:
+    result = extract(
+        "Canal row\n\nA spokesman for the Chilean Trade Ministry called the talks a failure.\n\n"
+        "Jean-Maria Castel, who keeps bees near the border, spoke after the meeting.\n\n"
+        '"She spoke about a joint commission, which is new," he said.'
+    )
+    assert speakers(result) == ["jean-maria-castel"]

@@ -1164,7 +1164,16 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         # the tokens: a set lookup per word is cheaper than a pattern over the text)
         if token.key not in _GIVEN_NAMES or not text[token.start].isupper():
             continue
-        m = _GIVEN_AND_SURNAME.match(text, token.start)
+        first = token.start
+        if first and text[first - 1] == "-":
+            # "Ana-Maria Lind": the hyphenated given name from its start
+            while first and (text[first - 1].isalnum() or text[first - 1] == "-"):
+                first -= 1
+            if not text[first].isupper():
+                continue
+        elif first and (text[first - 1].isalnum() or text[first - 1] in "’'"):
+            continue
+        m = _GIVEN_AND_SURNAME.match(text, first)
         if m is not None and not _BYLINE.search(text, max(0, m.start() - 10), m.start()):
             # "By Ana Lee, Vessby": the author is no one the article quotes
             found.append((m.start(), m.end(), frozenset()))
