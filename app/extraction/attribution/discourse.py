@@ -101,8 +101,8 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         start = ctx.matches[i].start
     for m in ctx.matches[i + 1 : bisect.bisect_left(ctx.match_starts, end)]:
         if m.start >= start and m.end > end and "\n" not in text[end : m.end]:
-            # the phrase stops inside a curated name that runs on: "The Chinese Embassy"
-            # of "the Chinese Embassy in the Netherlands" is that whole name
+            # the phrase stops inside a curated name that runs on: "The Norlandic
+            # Embassy" of "the Norlandic Embassy in Sudoria" is that whole name
             end = m.end
             break
     opener = _LEAD_CONJUNCTION.match(text, start, end)

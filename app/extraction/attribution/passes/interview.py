@@ -16,7 +16,7 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
     quote = statements[index]
     ctx = state.ctx
     if _quotes_themselves(state, quote):
-        # "A: … I told him directly, "Send us the studies."": the interviewee quoting
+        # "A: … I told him plainly, "Share the data first."": the interviewee quoting
         # their own words
         return _interviewee(state, statements)
     key = loose_words(quote.text)
@@ -123,8 +123,8 @@ PASS = Pass(
         # the interviewee quoting their own words inside an answer
         Example(
             "Water talks\n\nWe spoke to Hanna Lund, a former envoy.\n\nQ: Is the minister "
-            'wrong?\n\nA: He is mistaken. When I met him in May I told him directly, "Send '
-            'us the studies and we can talk about everything else."',
+            'wrong?\n\nA: He is mistaken. When we met in May I told him plainly, "Share the '
+            'survey data first and the rest can follow."',
             "hanna-lund",
         ),
     ),
@@ -137,8 +137,8 @@ PASS = Pass(
         # someone else's words inside an answer stay theirs
         Example(
             "Water talks\n\nWe spoke to Hanna Lund, a former envoy.\n\nQ: Is the minister "
-            'wrong?\n\nA: He is mistaken. The minister told us last week, "Send us the '
-            'studies and we can talk about everything else."',
+            'wrong?\n\nA: He is mistaken. The minister told us last week, "Share the survey '
+            'data first and the rest can follow."',
             None,
         ),
     ),

@@ -35,14 +35,14 @@ PASS = Pass(
         # full name opening with a common given name, or a name with a bare apposition
         Example(
             "Port row\n\nSpokeswoman Anna Berg opened the briefing. In the old town, "
-            "68-year-old Maria Lind showed reporters the notice she had received.\n\n"
-            '"I have lived here all my life," she said.',
+            "68-year-old Maria Lind held up the eviction notice for the cameras.\n\n"
+            '"My whole family grew up on this street," she said.',
             "maria-lind",
         ),
         Example(
             "Port row\n\nSpokeswoman Anna Berg opened the briefing. Erik Stam, president of "
             "the Vessby Exporters Council, said members understood.\n\n"
-            '"Every month we lose, someone else signs," he said.',
+            '"Each week of delay costs our members orders," he said.',
             "erik-stam",
         ),
         # a person named in the object of the sentence does not take over the pronoun
@@ -55,8 +55,8 @@ PASS = Pass(
         # introductory phrase and a comma come before "a spokesman"
         Example(
             "Court row\n\nAsked about the case, a spokesman for the Norlandic Trade Ministry "
-            'said the remarks were "disappointing."\n\n"We remain open to technical '
-            'dialogue," the spokesman said.',
+            'said the remarks were "regrettable."\n\n"Our door to engineers stays '
+            'open," the spokesman said.',
             "norlandic-trade-ministry",
         ),
         # the subject of the last reporting clause outranks a person it reports on, even

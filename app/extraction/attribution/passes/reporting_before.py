@@ -65,25 +65,25 @@ PASS = Pass(
         # after an introductory phrase, the person's clause still opens the sentence
         Example(
             "Quota row\n\nSpokeswoman Eva Dahl met reporters. Asked whether Norland had offered "
-            'talks, Dahl said Vessby had proposed a meeting "more than once."',
+            'talks, Dahl said Vessby had proposed a meeting "twice already."',
             "eva-dahl",
         ),
         # an adverb opening the sentence is no subject; the role's name in apposition is
         Example(
             "Court row\n\nSeparately, the spokesman for Norland's judiciary, Karl Weiss, told "
-            'reporters that the case would be "heard in the near future."',
+            'reporters that the case would be "heard before the summer."',
             "karl-weiss",
         ),
         # a common noun before a body's proper name describes it: the body is the name
         Example(
             "Port row\n\nThe fishermen's advocacy group Harbour Watch Council welcomed the "
-            'ruling and called on the cabinet to "impose consequences, not just concern."',
+            'ruling and urged the cabinet to "fine the owners, not warn them again."',
             "harbour-watch-council",
         ),
         # "with X saying": X speaks, not the subject of the sentence (nor its dateline)
         Example(
             "Port row\n\nVESSBY: Norland on Thursday rejected the claims, with Trade Minister "
-            'Ana Rocha saying Port Amal had "once again chosen headlines over evidence".',
+            'Ana Rocha saying Port Amal had "preferred slogans to facts yet again".',
             "ana-rocha",
         ),
     ),
