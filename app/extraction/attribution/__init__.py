@@ -18,8 +18,10 @@ pronoun or a role phrase looks for them; each answer becomes a referent for the 
 
 Every answer carries its pass id (`method`), and `evidence`: exact spans of the article
 (the reporting phrase, e.g. "he said", and for a pronoun or role the earlier mention it
-stands for). `confidence` is the pass's precision on the held-out corpora
-(data/confidence.yaml, written by `python -m app.extraction.calibrate`).
+stands for). `confidence` is the precision measured on the held-out corpora for the pass
+and the calibration bucket of the answer (buckets.py: how the speaker was named and how
+far from the quotation), in data/confidence.yaml, written by
+`python -m app.extraction.calibrate`.
 """
 
 from __future__ import annotations
