@@ -77,6 +77,8 @@ class EvalReport:
     # matched gold statements whose attribution confidence is at least CONFIDENT, and how
     # many of them have the right speaker
     confident: tuple[int, int] = (0, 0)
+    # (pass id, calibration bucket) -> (matched gold statements, how many right)
+    by_bucket: dict[tuple[str, str], tuple[int, int]] = field(default_factory=dict)
 
 
 # The confidence a user may filter on (`min_confidence=0.9`) to get attributions they can trust.
@@ -171,6 +173,7 @@ def evaluate(
     problems: list[Problem] = []
     totals = {"gold": 0, "pred": 0, "match": 0, "attr": 0, "lgold": 0, "lpred": 0}
     by_method: dict[str, tuple[int, int]] = {}
+    by_bucket: dict[tuple[str, str], tuple[int, int]] = {}
     confident = (0, 0)
     for row in gold_rows:
         source = row["source"]
@@ -200,6 +203,9 @@ def evaluate(
             method = predicted[hit].attribution.method
             count, correct = by_method.get(method, (0, 0))
             by_method[method] = (count + 1, correct + right)
+            key = (method, predicted[hit].attribution.bucket)
+            count, correct = by_bucket.get(key, (0, 0))
+            by_bucket[key] = (count + 1, correct + right)
             if predicted[hit].attribution.confidence >= CONFIDENT:
                 confident = (confident[0] + 1, confident[1] + right)
             if right:
@@ -245,6 +251,7 @@ def evaluate(
         seconds=seconds,
         by_method=by_method,
         confident=confident,
+        by_bucket=by_bucket,
     )
 
 
@@ -266,7 +273,7 @@ def format_report(report: EvalReport) -> str:
         lines.append(
             f"{a.source:<28} {a.gold:>5} {a.predicted:>5} {a.matched:>6} {a.attributed:>11}"
         )
-    lines += ["", format_passes(report)]
+    lines += ["", format_passes(report), "", format_buckets(report)]
     if report.problems:
         lines.append("")
         for p in report.problems:
@@ -293,6 +300,27 @@ def format_passes(report: EvalReport) -> str:
         count, correct = report.by_method[method]
         precision = correct / count if count else 1.0
         lines.append(f"{method:<24} {count:>10} {correct:>8} {precision:>10.3f}")
+    return "\n".join(lines)
+
+
+def format_buckets(report: EvalReport) -> str:
+    """Precision and confidence of each (pass, calibration bucket), in sieve order."""
+    from app.extraction.attribution import PASSES
+    from app.extraction.calibration import confidence_of
+
+    order = [p.id for p in PASSES] + ["none"]
+    rank = {m: i for i, m in enumerate(order)}
+    lines = [
+        f"{'pass':<24} {'bucket':<22} {'statements':>10} {'correct':>8} {'precision':>10}"
+        f" {'confidence':>11}"
+    ]
+    for method, bucket in sorted(report.by_bucket, key=lambda k: (rank.get(k[0], len(order)), k)):
+        count, correct = report.by_bucket[method, bucket]
+        precision = correct / count if count else 1.0
+        lines.append(
+            f"{method:<24} {bucket:<22} {count:>10} {correct:>8} {precision:>10.3f}"
+            f" {confidence_of(method, bucket):>11.2f}"
+        )
     return "\n".join(lines)
 
 

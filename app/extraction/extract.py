@@ -73,11 +73,12 @@ def extract_article(
                 ),
                 attribution=SpeakerAttribution(
                     method=found.method,
-                    confidence=confidence_of(found.method),
+                    confidence=confidence_of(found.method, found.bucket),
                     evidence=tuple(
                         Evidence(text[start:end], start, end)
                         for start, end in evidence_spans(text, found)
                     ),
+                    bucket=found.bucket,
                 ),
             )
         )

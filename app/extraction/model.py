@@ -43,12 +43,15 @@ class Evidence:
 
 @dataclass(frozen=True)
 class SpeakerAttribution:
-    """How a statement's speaker was decided: the sieve pass (`method`), that pass's
-    precision on the held-out corpora (`confidence`, 0..1), and the spans that show it."""
+    """How a statement's speaker was decided: the sieve pass (`method`), the precision
+    measured on the held-out corpora for that pass and calibration bucket (`confidence`,
+    0..1; attribution/buckets.py), and the spans that show it."""
 
     method: str
     confidence: float
     evidence: tuple[Evidence, ...] = ()
+    # the calibration bucket (app/extraction/attribution/buckets.py): measured, never stored
+    bucket: str = "none/far"
 
 
 NO_SPEAKER_ATTRIBUTION = SpeakerAttribution("none", 0.0)

@@ -420,3 +420,130 @@ def test_a_one_word_name_in_apposition_to_a_body_is_that_body() -> None:
     )
     assert speakers(result) == ["kelta"]
     assert actor(result, "kelta").kind == "organization"
+
+
+def test_the_diplomat_is_a_person_whose_title_places_them_in_a_foreign_service() -> None:
+    ministry = extract(
+        "Buoys row\n\n"
+        'Helsinki calls the buoy dispute a bid to "stir up trouble along the river," '
+        "Director of the Northern Department of the Finnish Foreign Ministry Oskar Brandt "
+        "said in a radio interview.\n\n"
+        '"Nobody ever drew that line on a map," the diplomat noted.'
+    )
+    assert speakers(ministry) == ["oskar-brandt", "oskar-brandt"]
+    # a director of something else is no diplomat: the phrase names someone unnamed
+    port = extract(
+        "Buoys row\n\n"
+        'Helsinki calls the buoy dispute a bid to "stir up trouble along the river," '
+        "Director of the Harbour Department Oskar Brandt said in a radio interview.\n\n"
+        '"Nobody ever drew that line on a map," the diplomat noted.'
+    )
+    assert speakers(port)[1] is None
+
+
+def test_a_given_name_and_surname_introduce_a_person_without_a_role() -> None:
+    result = extract(
+        "Permit row\n\n"
+        "Spokeswoman Anna Berg defended the rules. In the old town, 74-year-old Maria Lind "
+        "held up the eviction notice for the cameras.\n\n"
+        '"My whole family grew up on this street," she said.'
+    )
+    assert speakers(result) == ["maria-lind"]
+
+
+MISSIONS = Gazetteer.build(
+    [
+        KnownActor("finland", "Finland", "state", "FIN", None, (), ("Finnish",), ("Helsinki",)),
+        KnownActor("chile", "Chile", "state", "CHL", None, (), ("Chilean",), ("Santiago",)),
+        KnownActor("peru", "Peru", "state", "PER", None, (), ("Peruvian",), ("Lima",)),
+        KnownActor("fin-embassy-chile", "Embassy of Finland in Chile", "organization", "FIN",
+                   None, ("Finnish Embassy in Chile",)),
+        KnownActor("fin-embassy-peru", "Embassy of Finland in Peru", "organization", "FIN",
+                   None),
+    ]
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("subject", "speaker"),
+    [
+        # the curated alias runs on past where the reporting phrase stops
+        ("The Finnish Embassy in Chile", "fin-embassy-chile"),
+        # the host named by its capital, and a name that is no alias
+        ("The Finnish Embassy in Lima", "fin-embassy-peru"),
+        ("The Finnish Embassy in Peru", "fin-embassy-peru"),
+    ],
+)
+def test_an_embassy_in_a_place_is_that_states_mission_there(subject: str, speaker: str) -> None:
+    text = (
+        "Export row\n\n"
+        f'{subject} put out a short note late on Friday, arguing that Helsinki "will not '
+        'accept quotas it never signed."'
+    )
+    assert speakers(extract_article(text, MISSIONS)) == [speaker]
+
+
+def test_a_common_noun_before_a_bodys_proper_name_is_no_part_of_the_name() -> None:
+    result = extract(
+        "Port row\n\n"
+        "The fishermen's advocacy group Harbour Watch Council welcomed the ruling and urged "
+        'the cabinet to "fine the owners, not warn them again."'
+    )
+    assert speakers(result) == ["harbour-watch-council"]
+    assert actor(result, "harbour-watch-council").name == "Harbour Watch Council"
+
+
+def test_a_byline_author_is_no_one_a_pronoun_reaches() -> None:
+    result = extract(
+        "Trade row\n\nBy Maria Lind, Helsinki\n\n"
+        "Trade Minister Pella Soto, who has visited Santiago twice, sounded more careful.\n\n"
+        '"A truce on tariffs settles nothing yet," she said.'
+    )
+    assert speakers(result) == ["pella-soto"]
+
+
+def test_a_given_name_after_a_possessive_is_a_person() -> None:
+    result = extract(
+        "Trade row\n\nSpokeswoman Anna Berg defended the plan. The party's Maria Lind, whose "
+        'district borders the port, welcomed the delay. "This was overdue," she said.'
+    )
+    assert speakers(result) == ["maria-lind"]
+
+
+def test_the_minister_is_the_reporting_subject_rather_than_the_minister_she_names() -> None:
+    result = extract(
+        "Trade row\n\nTrade Minister Eva Lind met exporters on Monday. Lind said she would "
+        "phone her Chilean counterpart, Commerce Minister Karl Weiss, on Friday. "
+        '"He will hear from me what you heard today," the minister said.'
+    )
+    assert speakers(result) == ["eva-lind"]
+
+
+@pytest.mark.parametrize("opening", ["Separately,", "In Lima on Thursday,", "Meanwhile,"])
+def test_the_spokesperson_is_the_unnamed_one_just_introduced_for_a_body(opening: str) -> None:
+    result = extract(
+        "Chip row\n\nFinnish Foreign Ministry spokesperson Karl Weiss made the remarks at a "
+        f"regular briefing.\n\n{opening} a spokesperson for the Ministry of Industry told a "
+        'radio station that the levies "punish our smelters for nothing."\n\n"We expect '
+        'the levies to be dropped by spring," the spokesperson said.'
+    )
+    assert speakers(result) == ["ministry-of-industry", "ministry-of-industry"]
+
+
+def test_a_title_before_a_given_name_is_no_part_of_the_person_introduced() -> None:
+    result = extract(
+        "Bay row\n\nHis daughter, Maria Lind, who runs the office, said crews were angry. "
+        '"They are called criminals," she said.\n\nResearchers disagree with each other. '
+        "Dr Helen Marsh of the Harbour Institute, who counts the fish each spring, said the "
+        'nets did harm. "Shared monitoring would settle most of this," she said.'
+    )
+    assert speakers(result) == ["maria-lind", "helen-marsh"]
+
+
+def test_a_hyphenated_given_name_introduces_the_whole_name() -> None:
+    result = extract(
+        "Canal row\n\nA spokesman for the Chilean Trade Ministry called the talks a failure.\n\n"
+        "Jean-Maria Castel, who keeps bees near the border, spoke after the meeting.\n\n"
+        '"She offered a border council, and that is a first," he said.'
+    )
+    assert speakers(result) == ["jean-maria-castel"]

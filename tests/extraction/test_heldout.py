@@ -9,7 +9,9 @@ measured blind once (round 1: precision 0.962, recall 0.992, attribution 0.787);
 3 developed on it too. `final` was measured blind once, before round 3 (precision 0.979,
 recall 0.986, attribution 0.773: the honest generalisation figure); round 3 developed on it.
 Round 4 (attribution as a sieve of passes) developed on all three; round 5 (salience,
-titles, unnamed spokespeople and bodies) on all four, the spent blind set included.
+titles, unnamed spokespeople and bodies) on all four, the spent blind set included; round 6
+(people named without a role, reporting subjects most salient, embassies, interview answers)
+on all five, blind2 included.
 """
 
 from __future__ import annotations
@@ -37,9 +39,9 @@ def test_dev_corpus_meets_its_floor() -> None:
 
 
 def test_test_corpus_meets_its_floor() -> None:
-    # Measured (round 4): 127 of 128 found, 5 extra, 3 wrong speakers (0.962 / 0.992 / 0.976).
+    # Measured (round 6): 127 of 128 found, 5 extra, 2 wrong speakers (0.962 / 0.992 / 0.984).
     assert_no_worse_than_measured(
-        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=3
+        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=2
     )
 
 
@@ -55,10 +57,10 @@ def test_blind_corpus_meets_its_floor() -> None:
     # once before any rule was changed for it: the old branch list 0.867 / 0.850 / 0.833, the
     # sieve 0.981 / 1.000 / 0.846 (measured-once-*.txt). 260 of 260 found, 5 extra, 40 wrong
     # speakers. Its per-pass precision calibrates the confidences (app.extraction.calibrate).
-    # Since spent: round 5 developed general rules on its errors, now 260 of 260 found, 5
-    # extra, 9 wrong speakers (0.981 / 1.000 / 0.965), no longer a blind figure.
+    # Since spent: round 5 developed general rules on its errors; after round 6, 260 of 260
+    # found, 5 extra, 7 wrong speakers (0.981 / 1.000 / 0.973), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=9
+        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=7
     )
 
 
@@ -66,7 +68,9 @@ def test_blind2_corpus_meets_its_floor() -> None:
     # Written for issue 11 by two more annotators who never saw the rules (heldout/blind2/),
     # after round 5. Measured blind twice, each time before any rule was changed for it
     # (measured-once-*.txt): main before round 5 0.985 / 0.992 / 0.879; round 5 with one actor
-    # per person 0.985 / 0.992 / 0.900. 472 of 476 found, 7 extra, 47 wrong speakers.
+    # per person 0.985 / 0.992 / 0.900. Since spent: round 6 developed general rules on its
+    # errors, now 472 of 476 found, 7 extra, 20 wrong speakers (0.985 / 0.992 / 0.958), no
+    # longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=47
+        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=20
     )

@@ -18,8 +18,10 @@ pronoun or a role phrase looks for them; each answer becomes a referent for the 
 
 Every answer carries its pass id (`method`), and `evidence`: exact spans of the article
 (the reporting phrase, e.g. "he said", and for a pronoun or role the earlier mention it
-stands for). `confidence` is the pass's precision on the held-out corpora
-(data/confidence.yaml, written by `python -m app.extraction.calibrate`).
+stands for). `confidence` is the precision measured on the held-out corpora for the pass
+and the calibration bucket of the answer (buckets.py: how the speaker was named and how
+far from the quotation), in data/confidence.yaml, written by
+`python -m app.extraction.calibrate`.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from app.extraction.attribution.base import NO_ATTRIBUTION, Attribution
+from app.extraction.attribution.buckets import bucket_of
 from app.extraction.attribution.discourse import (
     Discourse,
     initial_referents,
@@ -78,7 +81,11 @@ def attribute(
                 revised = p.rule(state, statements, index)
                 if revised is not None:
                     state.results[index] = replace(revised, method=p.id)
-    return tuple(state.results), tuple(state.new_actors.values())
+    results = tuple(
+        replace(found, bucket=bucket_of(state, quote, found))
+        for quote, found in zip(statements, state.results, strict=True)
+    )
+    return results, tuple(state.new_actors.values())
 
 
 def _decided(found: Attribution) -> bool:

@@ -21,6 +21,8 @@ class Attribution:
     cue: tuple[int, int] | None = None
     antecedent: tuple[int, int] | None = None
     method: str = "none"
+    # how it was decided, in general terms (buckets.py): what confidence is measured on
+    bucket: str = "none/far"
 
 
 NO_ATTRIBUTION = Attribution(None, None)

@@ -18,6 +18,7 @@ from app.extraction.attribution.phrases import (
     NP_GAP,
     NP_LOWER,
     PLURAL_PEOPLE,
+    SENTENCE_ADVERBS,
     SPEAKER_LABEL,
     SPOKES,
     STOP_NAME_WORDS,
@@ -52,6 +53,8 @@ class Referent:
     # a reporting clause's subject as written ("he", "the minister", "Minister X Y"),
     # remembered when a statement was attributed to it, rather than a name the article gives
     speaker_phrase: bool = False
+    # the subject of a reporting clause a statement was attributed to: the most salient
+    reports: bool = False
 
 
 @dataclass
@@ -96,6 +99,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # the phrase found is the end of a longer name: "… Fisheries and
         # Coastal Affairs" is the whole ministry's name
         start = ctx.matches[i].start
+    for m in ctx.matches[i + 1 : bisect.bisect_left(ctx.match_starts, end)]:
+        if m.start >= start and m.end > end and "\n" not in text[end : m.end]:
+            # the phrase stops inside a curated name that runs on: "The Norlandic
+            # Embassy" of "the Norlandic Embassy in Sudoria" is that whole name
+            end = m.end
+            break
     opener = _LEAD_CONJUNCTION.match(text, start, end)
     if opener is not None and opener.end() < end:
         start = opener.end()  # "But the council issued a statement": the council
@@ -157,6 +166,11 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # "the Head of State added": the leader last named, not a state
         role = "leader" if low[-1] == "state" else "premier"
         return Attribution(phrase, _by_role(state, role, start, end, []), start, end)
+    if head in _MISSIONS:
+        # "The Norlandic Embassy in Port Amal": the curated mission of that state there
+        mission = _mission_in(state, end, head, inside)
+        if mission is not None:
+            return Attribution(phrase, mission, start, end)
     orgs = [m for m in inside if m.actor.kind == "organization"]
     if orgs and (
         head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
@@ -202,6 +216,48 @@ _LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
 
+_MISSIONS = frozenset({"embassy", "consulate", "mission", "delegation"})
+_IN_PLACE = re.compile(
+    rf"[ \t]+in[ \t]+(?:the[ \t]+)?(?P<place>{UP}[\w’'\-]+(?:[ \t]+{UP}[\w’'\-]+){{0,2}})"
+)
+
+
+def _mission_in(
+    state: Discourse, end: int, head: str, inside: Sequence[GazetteerMatch]
+) -> str | None:
+    """The curated embassy (consulate, mission) of the state the phrase names, in the
+    place named right after it ("in Port Amal", "in Sudoria"): a state has one in each
+    capital, so the host place tells them apart. Host cities count as their state."""
+    ctx = state.ctx
+    senders = [m for m in inside if m.actor.kind == "state"]
+    after = _IN_PLACE.match(ctx.text, end)
+    if not senders or after is None:
+        return None
+    host_words = set(word_keys(after.group("place")))
+    for m in ctx.matches_between(after.start("place"), after.end("place")):
+        if m.actor.kind == "state":
+            host_words |= set(word_keys(m.actor.name)) | {
+                k for alias in m.actor.metonyms for k in word_keys(alias)
+            }
+    country = senders[-1].actor.country
+    found = {
+        a.slug
+        for a in ctx.gazetteer.organizations_with([head])
+        if ctx.gazetteer.country_of(a.slug) == country
+        and any(
+            host_words & set(word_keys(name.split(" in ", 1)[1]))
+            for name in (a.name, *a.aliases)
+            if " in " in name
+        )
+    }
+    return found.pop() if len(found) == 1 else None
+
+
+_OF_NAME = re.compile(
+    rf"[ \t]+(?:of|for)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*(?:[ \t]+(?:and[ \t]+)?{UP}[\w’'\-]*)*"
+)
+
+
 def _body_named(state: Discourse, start: int, end: int) -> str | None:
     """The body a spokesperson phrase names: "a NATO spokesperson", "a fisheries ministry
     spokesperson", "a Chinese spokesman" (the state)."""
@@ -218,7 +274,9 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
         # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
         of = [w for w in words if w.group() in ("for", "of", "at") and w.start() < h.start()]
         first = of[-1].end() + 1 if of else words[0].start()
-        org = _org_phrase(state, first, h.end(), h.group().lower(), states)
+        # "… for the Ministry of Commerce": and ends after the words its head governs
+        tail = _OF_NAME.match(ctx.text, h.end(), end)
+        org = _org_phrase(state, first, tail.end() if tail else h.end(), h.group().lower(), states)
         if org is not None:
             return org
     return states[-1].actor.slug if states else None
@@ -319,6 +377,9 @@ def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
             comma = ctx.text.find(",", sentence_start, sentence_end)
             if comma >= 0:
                 refs = [r for r in refs if r.start > comma] + [r for r in refs if r.start < comma]
+        # the subject of a reporting clause is the most salient ("Replying to a question on
+        # reports that President Lee had called, Dahl said …": Dahl, not Lee)
+        refs = [r for r in refs if r.reports] + [r for r in refs if not r.reports]
         for ref in refs:
             if ref.key not in seen or ref.key == _ANONYMOUS:
                 seen.add(ref.key)
@@ -463,8 +524,11 @@ def _by_role(
     roles = lexicon.ROLE_SYNONYMS.get(role, frozenset({role}))
     best: Referent | None = None
     best_of_country: Referent | None = None  # "the Finnish minister": one known to be Finnish
+    fitting: list[Referent] = []
     for ref in state.referents:
-        if ref.kind != "person" or ref.start >= start or not roles & ref.roles:
+        if ref.kind != "person" or ref.start >= start:
+            continue
+        if not roles & ref.roles and not (role == "diplomat" and _diplomatic(state, ref)):
             continue
         if country is not None:
             of = _country_of_ref(state, ref)
@@ -473,7 +537,14 @@ def _by_role(
             if of == country:
                 best_of_country = ref
         best = ref
+        fitting.append(ref)
     best = best_of_country or best
+    if best is not None and not best.reports:
+        # "Lind said she would call her counterpart, Minister Dahl. '…,' the minister
+        # said": the subject of the sentence's reporting verb, not the person she names
+        reporter = [r for r in fitting if r.sentence == best.sentence and r.reports]
+        if reporter and (best_of_country is None or reporter[-1] is best_of_country):
+            best = reporter[-1]
     if best is not None:
         return realise(state, best)
     # "Iran's foreign minister" before the article names him: the one curated person
@@ -489,6 +560,20 @@ def _by_role(
                 return realise(state, ref)
             break
     return None
+
+
+# Title words of a foreign service: "Director of the European Department of the Foreign
+# Ministry" is "the diplomat" later, though "director" alone is no diplomat's role.
+_DIPLOMATIC_WORDS = frozenset({"foreign", "embassy", "consulate", "diplomatic"})
+
+
+def _diplomatic(state: Discourse, ref: Referent) -> bool:
+    """Whether the person serves in a foreign service, by their title or their body."""
+    if ref.roles & _DIPLOMATIC_WORDS:
+        return True
+    actor = state.ctx.gazetteer.get(ref.key)
+    body = state.ctx.gazetteer.get(actor.affiliation) if actor and actor.affiliation else None
+    return body is not None and bool(_DIPLOMATIC_WORDS & set(word_keys(body.name)))
 
 
 def _country_of_ref(state: Discourse, ref: Referent) -> str | None:
@@ -569,6 +654,11 @@ def _org_phrase(
         # "Norland's Coastal Council": the state owns the body; its name is "Coastal
         # Council" (the state is its country), as a title is no part of a person's name
         name = name[owner.end() :]
+    described = _DESCRIBED_NAME.match(name)
+    if described is not None:
+        # "the advocacy group Harbour Watch": a common noun describing a body before its
+        # proper name is no part of the name, as a title is none of a person's
+        name = described.group("name")
     slug = _new_organization(state, name, country, states[-1].actor.slug if states else None)
     bisect.insort(
         state.referents,
@@ -578,6 +668,10 @@ def _org_phrase(
     return slug
 
 
+_DESCRIBED_NAME = re.compile(
+    rf"(?:[a-z][\w’'\-]*[ \t]+)+(?P<name>{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*"
+    rf"{UP}[\w’'\-]+)+)$"
+)
 _POSSESSOR = re.compile(r"(?P<owner>[^\W\d_][\w\- ]*?)['’]s[ \t]+(?=\S)")
 _PROPER_BODY = re.compile(
     rf"\b{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"
@@ -686,12 +780,13 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         if np is None:
             continue
         issuer = resolve(state, np[0], np[1]).speaker
-        if issuer is not None and _kind(state, issuer) == "organization":
+        if issuer is not None and speaker_kind(state, issuer) == "organization":
             return issuer
     return None
 
 
-def _kind(state: Discourse, slug: str) -> str | None:
+def speaker_kind(state: Discourse, slug: str) -> str | None:
+    """ "person", "organization" or "state": the kind of a curated or new actor."""
     actor = state.ctx.gazetteer.get(slug)
     if actor is not None:
         return actor.kind
@@ -1009,6 +1104,16 @@ _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+(?={UP})"
 )
+_NAME_BEFORE_BARE_ROLE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),[ \t]+(?=[a-z])"
+)
+# A given name (checked by the caller) and one to three more capitalised words: the whole
+# run, so that "Maria Theresa Square" is not "Maria Theresa" (a possessive ends it)
+_GIVEN_AND_SURNAME = re.compile(
+    rf"{UP}[\w\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+(?<!['’]s)){{1,3}}(?![\w’'\-]|[ \t]+{UP})"
+)
+_BYLINE = re.compile(r"(?:^|\n)[ \t]*[Bb]y[ \t]+$")
+_GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
@@ -1040,6 +1145,38 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
                 break
+    for m in _NAME_BEFORE_BARE_ROLE.finditer(text):
+        # "Erik Stam, president of the exporters' council": an apposition without an
+        # article, whose role word comes first (after at most two modifiers)
+        i = bisect.bisect_left(ctx.token_starts, m.end())
+        following = tokens[i : i + 3]
+        for k, token in enumerate(following):
+            if token.key in lexicon.PERSON_ROLES:
+                roles = frozenset(t.key for t in following[: k + 1])
+                found.append((m.start("name"), m.end("name"), roles))
+                break
+            if token.key not in lexicon.ROLE_MODIFIERS:
+                break
+    for token in tokens:
+        # "68-year-old Maria Lind showed reporters a letter": a full name whose first word
+        # is a common given name is a person, introduced even without a role, so that a
+        # later "she said" can reach her rather than someone named before her (found from
+        # the tokens: a set lookup per word is cheaper than a pattern over the text)
+        if token.key not in _GIVEN_NAMES or not text[token.start].isupper():
+            continue
+        first = token.start
+        if first and text[first - 1] == "-":
+            # "Ana-Maria Lind": the hyphenated given name from its start
+            while first and (text[first - 1].isalnum() or text[first - 1] == "-"):
+                first -= 1
+            if not text[first].isupper():
+                continue
+        elif first and (text[first - 1].isalnum() or text[first - 1] in "’'"):
+            continue
+        m = _GIVEN_AND_SURNAME.match(text, first)
+        if m is not None and not _BYLINE.search(text, max(0, m.start() - 10), m.start()):
+            # "By Ana Lee, Vessby": the author is no one the article quotes
+            found.append((m.start(), m.end(), frozenset()))
     found.extend(_labelled_names(ctx))
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
@@ -1209,9 +1346,16 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
                 )
             )
     refs.sort(key=lambda r: r.start)
+    for ref in refs:
+        if _SPEECH_NEXT.match(text, ref.end):
+            ref.reports = True  # "Lind said …", "Lind also told …": a reporting subject
     return refs
 
 
+_SPEECH_NEXT = re.compile(
+    r"[ \t]+(?:(?:also|later|then|has|had)[ \t]+)?(?:said|says|told|tells|added|adds|wrote|"
+    r"warned|insisted|argued|noted|stressed|replied)\b"
+)
 _ANONYMOUS = "~"  # the key of a person the article introduces without a name
 _INDEFINITE_ROLE = re.compile(
     r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
@@ -1219,6 +1363,21 @@ _INDEFINITE_ROLE = re.compile(
     + r")\b(?![ \t]*,[ \t]*[A-Z])"
 )
 _COPULAS = frozenset("is was are were be been being as became become remains".split())
+
+
+def _names_before_comma(ctx: ArticleContext, before: str, pos: int) -> bool:
+    """Whether `before` (the text up to `pos`) ends with a person's name and a comma:
+    "Tan Wei, a spokesman …" is an apposition, "On Thursday, a spokesman …" and "In
+    Vessby, a spokesman …" are not."""
+    m = _NAME_BEFORE_COMMA.search(before)
+    word = m.group().rstrip("),").lower() if m is not None else ""
+    if m is None or word in STOP_NAME_WORDS or word.endswith("ly") or word in SENTENCE_ADVERBS:
+        return False  # "On Thursday, …", "Separately, …", "Meanwhile, …"
+    comma = pos - (len(before) - before.rindex(","))
+    return not any(
+        x.actor.kind == "state" and x.end >= comma - 1
+        for x in ctx.matches_between(max(0, comma - 40), comma)
+    )
 
 
 def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
@@ -1237,8 +1396,9 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         if any(c in inner for c in '.,;:\n"“”«»'):
             continue
         before = text[max(0, m.start() - 40) : m.start()].rstrip()
-        if before.endswith(","):
-            continue  # an apposition to the name before it
+        if before.endswith(",") and _names_before_comma(ctx, before, m.start()):
+            continue  # an apposition to the name before it ("Tan Wei, a spokesman for …",
+            # not "Asked about the case, a spokesman …")
         last = before.split()[-1].lower() if before.split() else ""
         if last in _COPULAS:
             continue
@@ -1271,11 +1431,13 @@ _THE_POSSESSOR = re.compile(
     rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"
 )
 _THE_BEFORE = re.compile(r"\b[Tt]he[ \t]+$")
+_NAME_BEFORE_COMMA = re.compile(rf"{UP}[\w’'\-]*[)]?,$")
 _FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
 _FOR_BODY = re.compile(
-    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*(?:[ \t]+{UP}[\w’'\-]*)*"
+    rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*"
+    rf"(?:[ \t]+(?:(?:of|and|for|the)[ \t]+)*{UP}[\w’'\-]*)*"
 )
 
 
@@ -1346,11 +1508,13 @@ def remember(state: Discourse, found: Attribution) -> None:
     while i < len(state.referents) and state.referents[i].start == found.start:
         same = state.referents[i]
         if same.key == found.speaker:
+            same.reports = True
             return
         if same.end == found.end and same.kind == kind == "person":
             # the same words resolved in context ("Wekesa" is the researcher just named,
             # not a curated namesake): later pronouns must reach whom they meant
             same.key = found.speaker
+            same.reports = True
             return
         i += 1
     # "Zhou said" is still the spokesperson "Spokesperson Zhou Lan" was: "The spokesperson
@@ -1372,6 +1536,7 @@ def remember(state: Discourse, found: Attribution) -> None:
             frozenset(roles),
             ctx.sentence_index(found.start),
             speaker_phrase=True,
+            reports=True,
         ),
         key=lambda r: r.start,
     )
@@ -1439,6 +1604,6 @@ def speaker_is_person(state: Discourse, found: Attribution) -> bool:
     """Whether an answer names one person (a pronoun, a named or an unnamed person)."""
     if found.speaker is None or found.start is None or found.end is None:
         return False
-    if _kind(state, found.speaker) == "person":
+    if speaker_kind(state, found.speaker) == "person":
         return True
     return person_phrase(state.ctx, found.start, found.end)

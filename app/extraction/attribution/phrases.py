@@ -133,6 +133,10 @@ def vocative_end(ctx: ArticleContext, words: Sequence[Word], start: int, limit: 
 
 CONJUNCTIONS = frozenset("and but while whereas yet".split())
 _RELATIVES = frozenset("who which whose whom".split())
+SENTENCE_ADVERBS = frozenset(
+    "meanwhile however separately earlier later also additionally instead still nevertheless "
+    "furthermore moreover elsewhere today yesterday overnight".split()
+)
 _CHUNK_NP_EXTRA = frozenset("and its his her their our current then".split())
 _PREPOSITIONS = frozenset(
     """in on at during after before while following speaking addressing asked when since
@@ -272,6 +276,9 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in NP_LOWER
     ):
         return "par"
+    if j - i == 1 and (first.lower in SENTENCE_ADVERBS or first.lower.endswith("ly")):
+        # "Separately, the spokesman … told": an adverb opening the sentence is no subject
+        return "par"
     if first.lower in _DETERMINERS or first.capitalised or first.base in NP_LOWER:
         # an apposition describing someone: "the commander of U.S. forces in the region",
         # "a senior fellow at the Caspian Institute"
@@ -336,7 +343,27 @@ def chunk_subject(
         if kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "name":
             # "Its spokesperson, Vikram Rao, said": the name, not the role
             c0, c1 = kept[n + 1][1], kept[n + 1][2]
+        elif kind == "np" and n + 1 < len(kept) and kept[n + 1][0] == "np":
+            # "Another analyst, Sara Holm of the Vessby Institute, said": the person the
+            # apposition names, before what she belongs to
+            name_end = _leading_name(words, kept[n + 1][1], kept[n + 1][2])
+            if name_end is not None:
+                c0, c1 = kept[n + 1][1], name_end
         return _trim(words, c0, c1)
+    return None
+
+
+_AFFILIATION = frozenset({"of", "from", "at", "with"})
+
+
+def _leading_name(words: Sequence[Word], i: int, j: int) -> int | None:
+    """The end of a person's name opening words[i:j] and followed by the body they belong
+    to ("Sara Holm of the Vessby Institute"), or None."""
+    k = i
+    while k < j and words[k].capitalised and words[k].base not in NOT_IN_NAME:
+        k += 1
+    if k - i >= 2 and k < j and words[k].lower in _AFFILIATION:
+        return k
     return None
 
 

@@ -8,6 +8,7 @@ passes decide which of them to trust, and in what order.
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from app.extraction import lexicon
@@ -41,6 +42,7 @@ from app.extraction.attribution.phrases import (
 )
 from app.extraction.context import Word
 from app.extraction.quotes import Quote
+from app.extraction.text import fold
 
 
 def with_cue(found: Attribution, cue: tuple[int, int]) -> Attribution:
@@ -189,6 +191,9 @@ def according_before(
     return None
 
 
+_WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+
+
 def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
     """`X said (that) "…"`: the subject of the last speech verb before the quotation."""
     ctx = state.ctx
@@ -208,6 +213,12 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             # document's author is the subject of the quoted words, not the verb's
             np = np_backward(ctx, plain, len(plain), floor=rel.end())
             if np is not None and not text[np[1] : quote.open_mark].strip():
+                return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
+        if verb.lower.endswith("ing"):
+            # "Vessby rejected the claims, with its foreign ministry saying …": the noun
+            # phrase after "with" is the participle's subject, not the sentence's
+            np = np_backward(ctx, plain, verb_index, floor=start)
+            if np is not None and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0]):
                 return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
         if not verb.lower.endswith("ing"):
             outer = _outer_reporter(state, plain, verb_index, start)
@@ -277,8 +288,8 @@ def _outer_reporter(
     """`She said Norland had asked for "…"`: a state, body or place inside the clause a
     person reports is what she speaks about; the quoted words are hers, as the reporter
     gives them. The person is the subject of an earlier speech verb that opens the
-    sentence ("She said", "The diplomat noted that"), and the later verb's subject (right
-    after it) names no person."""
+    sentence ("She said", "The diplomat noted that", "Asked about it, Dahl said"), and the
+    later verb's subject (right after it) names no person."""
     ctx = state.ctx
     text = ctx.text
     for k in range(verb_index):
@@ -288,8 +299,13 @@ def _outer_reporter(
         if any(c in between for c in ':;"“”«»'):
             return None
         np = verb_subject(ctx, plain, k, floor=start)
-        if np is None or np[0] != plain[0].start or not person_phrase(ctx, np[0], np[1]):
-            return None
+        if np is None or not (
+            person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
+        ):
+            continue  # "Asked whether …, Rafiq said": a participle is not the reporting verb
+        if np[0] != plain[0].start and not text[start : np[0]].rstrip().endswith(","):
+            return None  # the person's clause must open the sentence, after at most an
+            # introductory phrase ("Asked whether Norland had offered talks, Dahl said …")
         inner = verb_subject(ctx, plain, verb_index, floor=plain[k].end)
         clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
         if inner is None or inner[0] != plain[clause].start:
@@ -298,3 +314,19 @@ def _outer_reporter(
             return None
         return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
     return None
+
+
+def _surname_of_named_person(state: Discourse, start: int, end: int) -> bool:
+    """Whether text[start:end] is one word, the surname of a person the article named in
+    full before ("Dahl" after "Spokeswoman Eva Dahl")."""
+    word = state.ctx.text[start:end]
+    if " " in word or not word[:1].isupper():
+        return False
+    key = fold(word)
+    return any(
+        ref.kind == "person"
+        and ref.end <= start
+        and " " in ref.name
+        and fold(ref.name.split()[-1]) == key
+        for ref in state.referents
+    )

@@ -14,19 +14,40 @@ from app.extraction.quotes import Quote
 
 def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
     quote = statements[index]
+    ctx = state.ctx
+    if _quotes_themselves(state, quote):
+        # "A: … I told him plainly, "Share the data first."": the interviewee quoting
+        # their own words
+        return _interviewee(state, statements)
     key = loose_words(quote.text)
     if len(key) < 20:
         return None
     interviewee = _interviewee(state, statements)
     if interviewee is None:
         return None
-    ctx = state.ctx
     for block in ctx.qa_blocks:
         if block.start <= quote.start < block.end:
             continue  # a quotation inside an answer is someone else's words
         if key in loose_words(ctx.text[block.start : block.end]):
             return interviewee
     return None
+
+
+# "I told him", "I once said to them", "we wrote": a first-person speech verb
+_FIRST_PERSON_SPEECH = re.compile(
+    r"\b(?:I|[Ww]e)[ \t]+(?:(?:once|then|also|have|had|always)[ \t]+)?"
+    r"(?:said|told|wrote|asked|replied|answered|warned)\b[^.!?;:\"“”]*[,:]?[ \t]*$"
+)
+
+
+def _quotes_themselves(state: Discourse, quote: Quote) -> bool:
+    """Whether the quotation sits in an interview answer after a first-person speech verb
+    in its own sentence."""
+    ctx = state.ctx
+    if not any(b.start <= quote.start < b.end for b in ctx.qa_blocks):
+        return False
+    s_start = ctx.sentences[ctx.sentence_index(quote.open_mark)][0]
+    return _FIRST_PERSON_SPEECH.search(ctx.text, s_start, quote.open_mark) is not None
 
 
 def _interviewee(state: Discourse, statements: Sequence[Quote]) -> Attribution | None:
@@ -99,11 +120,25 @@ PASS = Pass(
             "sea routes, and we should stop pretending.",
             "hanna-lund",
         ),
+        # the interviewee quoting their own words inside an answer
+        Example(
+            "Water talks\n\nWe spoke to Hanna Lund, a former envoy.\n\nQ: Is the minister "
+            'wrong?\n\nA: He is mistaken. When we met in May I told him plainly, "Share the '
+            'survey data first and the rest can follow."',
+            "hanna-lund",
+        ),
     ),
     counterexamples=(
         Example(
             "'Nobody owns the northern sea routes'\n\nWe spoke to Hanna Lund, a former "
             "envoy.\n\nQuestion: What changed?\n\nAnswer: Frankly, the ice has changed.",
+            None,
+        ),
+        # someone else's words inside an answer stay theirs
+        Example(
+            "Water talks\n\nWe spoke to Hanna Lund, a former envoy.\n\nQ: Is the minister "
+            'wrong?\n\nA: He is mistaken. The minister told us last week, "Share the survey '
+            'data first and the rest can follow."',
             None,
         ),
     ),

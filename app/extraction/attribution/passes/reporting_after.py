@@ -31,6 +31,43 @@ PASS = Pass(
             '"Nothing has changed," a ministry spokesman, Karl Weiss, told the agency.',
             "karl-weiss",
         ),
+        # a person named without a role is still someone a later pronoun can mean: a
+        # full name opening with a common given name, or a name with a bare apposition
+        Example(
+            "Port row\n\nSpokeswoman Anna Berg opened the briefing. In the old town, "
+            "68-year-old Maria Lind held up the eviction notice for the cameras.\n\n"
+            '"My whole family grew up on this street," she said.',
+            "maria-lind",
+        ),
+        Example(
+            "Port row\n\nSpokeswoman Anna Berg opened the briefing. Erik Stam, president of "
+            "the Vessby Exporters Council, said members understood.\n\n"
+            '"Each week of delay costs our members orders," he said.',
+            "erik-stam",
+        ),
+        # a person named in the object of the sentence does not take over the pronoun
+        Example(
+            'Spokeswoman Anna Berg said she had met Maria Lind on Monday. "We agreed on '
+            'nothing," she said.',
+            "anna-berg",
+        ),
+        # "the spokesman" after an unnamed spokesman for a body: that body, also when an
+        # introductory phrase and a comma come before "a spokesman"
+        Example(
+            "Court row\n\nAsked about the case, a spokesman for the Norlandic Trade Ministry "
+            'said the remarks were "regrettable."\n\n"Our door to engineers stays '
+            'open," the spokesman said.',
+            "norlandic-trade-ministry",
+        ),
+        # the subject of the last reporting clause outranks a person it reports on, even
+        # one named earlier in the sentence
+        Example(
+            "Briefing\n\nSpokesperson Ivan Dahl opened the briefing.\n\nReplying to a "
+            "question on reports that President Karl Weiss had called his counterpart, Dahl "
+            'said the President had been "very clear".\n\n"The President wants respect," '
+            "he said.",
+            "ivan-dahl",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it

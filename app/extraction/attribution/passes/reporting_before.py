@@ -56,9 +56,45 @@ PASS = Pass(
             'both sides would "keep the channel open".',
             "ana-lima",
         ),
+        # an apposition naming the person and the body they belong to: the person
+        Example(
+            "Quota row\n\nAnalyst Olaf Dahl spoke first. Another analyst, Sara Holm of the "
+            'Vessby Institute, said traders were "tired of waiting."',
+            "sara-holm",
+        ),
+        # after an introductory phrase, the person's clause still opens the sentence
+        Example(
+            "Quota row\n\nSpokeswoman Eva Dahl met reporters. Asked whether Norland had offered "
+            'talks, Dahl said Vessby had proposed a meeting "twice already."',
+            "eva-dahl",
+        ),
+        # an adverb opening the sentence is no subject; the role's name in apposition is
+        Example(
+            "Court row\n\nSeparately, the spokesman for Norland's judiciary, Karl Weiss, told "
+            'reporters that the case would be "heard before the summer."',
+            "karl-weiss",
+        ),
+        # a common noun before a body's proper name describes it: the body is the name
+        Example(
+            "Port row\n\nThe fishermen's advocacy group Harbour Watch Council welcomed the "
+            'ruling and urged the cabinet to "fine the owners, not warn them again."',
+            "harbour-watch-council",
+        ),
+        # "with X saying": X speaks, not the subject of the sentence (nor its dateline)
+        Example(
+            "Port row\n\nVESSBY: Norland on Thursday rejected the claims, with Trade Minister "
+            'Ana Rocha saying Port Amal had "preferred slogans to facts yet again".',
+            "ana-rocha",
+        ),
     ),
     counterexamples=(
         # the verb's subject is a document nobody is named as issuing
         Example('The report said "the figures are incomplete," Ivan Orlov added.', "ivan-orlov"),
+        # "with" and a participle that reports nothing: the clause after the quotation speaks
+        Example(
+            'Port row\n\nThe talks ended with Ana Rocha leaving early, "before the vote," '
+            "Ivan Orlov told reporters.",
+            "ivan-orlov",
+        ),
     ),
 )

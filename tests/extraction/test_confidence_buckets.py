@@ -1,0 +1,132 @@
+"""Confidence discriminates within a pass: every attribution gets a calibration bucket from
+how it was decided (attribution/buckets.py), the calibration measures each (pass, bucket),
+and a bucket seen on a handful of statements never reaches the 0.9 users filter on."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app import cli
+from app.extraction import Gazetteer, KnownActor, extract_article
+from app.extraction.calibrate import CAP, MIN_CONFIDENT, shrunk
+from app.extraction.calibration import confidence_of
+
+HELDOUT_DEV = Path(__file__).resolve().parent / "heldout" / "dev"
+CONFIDENCE = Path(__file__).resolve().parents[2] / "app" / "extraction" / "data" / "confidence.yaml"
+
+# An invented world: no real state, body or person.
+WORLD = Gazetteer.build(
+    [
+        KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ("Vessby",)),
+        KnownActor("sudoria", "Sudoria", "state", "SUD", None, (), ("Sudorian",), ("Port Amal",)),
+    ]
+)
+
+FILLER = "Crowds gathered outside the port office while the talks went on.\n\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "bucket"),
+    [
+        ('"Talks will continue," said Ivan Orlov.', "ivan-orlov", "name/same"),
+        (
+            'Spokesman Ivan Orlov spoke on Monday. "Talks will continue," he said.',
+            "ivan-orlov",
+            "pronoun/same",
+        ),
+        # the person the pronoun stands for was named three paragraphs back
+        (
+            "Spokesman Ivan Orlov spoke on Monday.\n\n" + FILLER * 2 + '"Talks will continue," '
+            "he said.",
+            "ivan-orlov",
+            "pronoun-distant/same",
+        ),
+        (
+            'Trade Minister Anna Berg arrived in Vessby. "We are ready," the minister said.',
+            "anna-berg",
+            "refer/same",
+        ),
+        ('Vessby said the border "stays closed until further notice."', "norland", "state/same"),
+        ('"We are not leaving," a senior official said.', None, "unnamed/same"),
+        # the introducing sentence is the paragraph before the quotation
+        (
+            'Spokesman Ivan Orlov said on Monday:\n\n"Talks will continue next week."',
+            "ivan-orlov",
+            "name/near",
+        ),
+        # carried over: the quotation opens a paragraph and continues the one before
+        (
+            'Talks\n\n"We are ready," said Ivan Orlov.\n\n"The rest is up to them."',
+            "ivan-orlov",
+            "name/near",
+        ),
+        ('Crowds gathered.\n\n"The rest is up to them."', None, "none/far"),
+    ],
+)
+def test_each_attribution_gets_the_bucket_of_how_it_was_decided(
+    text: str, speaker: str | None, bucket: str
+) -> None:
+    found = extract_article(text, WORLD).statements[-1]
+    assert (found.speaker, found.attribution.bucket) == (speaker, bucket)
+
+
+def test_the_same_pass_gets_different_confidence_for_different_buckets() -> None:
+    named = extract_article('"Talks will continue," said Ivan Orlov.', WORLD).statements[-1]
+    unnamed = extract_article('"We are not leaving," a senior official said.', WORLD)
+    assert named.attribution.method == unnamed.statements[-1].attribution.method
+    assert named.attribution.confidence > unnamed.statements[-1].attribution.confidence
+    assert named.attribution.confidence == confidence_of("reporting_after", "name/same")
+
+
+def test_a_handful_of_right_answers_never_reaches_point_nine() -> None:
+    assert shrunk(5, 5, prior=0.99) <= CAP < 0.9
+    assert shrunk(MIN_CONFIDENT - 1, MIN_CONFIDENT - 1, prior=1.0) <= CAP
+    assert shrunk(200, 200, prior=0.95) > 0.9
+    # a large bucket is drawn towards its pass, a little
+    assert 0.5 < shrunk(50, 100, prior=0.95) < 0.55
+
+
+def test_the_calibrated_table_gives_no_small_bucket_point_nine() -> None:
+    table = yaml.safe_load(CONFIDENCE.read_text(encoding="utf-8"))
+    seen = table["bucket_statements"]
+    for method, buckets in table["buckets"].items():
+        for bucket, figure in buckets.items():
+            assert confidence_of(method, bucket) == figure
+            if seen[f"{method} {bucket}"]["attributed"] < MIN_CONFIDENT:
+                assert figure < 0.9, (method, bucket)
+    # a bucket no corpus ever showed: its pass's figure, below what users filter on
+    assert table["precision"]["reporting_before"] >= 0.9
+    assert confidence_of("reporting_before", "never-seen/far") < 0.9
+    assert confidence_of("reporting_before") == table["precision"]["reporting_before"]
+
+
+BUCKET_ROW = re.compile(
+    r"^(?P<id>[a-z_]+)\s+(?P<bucket>[a-z-]+/[a-z]+)\s+(?P<n>\d+)\s+(?P<ok>\d+)\s+"
+    r"(?P<p>\d\.\d{3})\s+(?P<c>\d\.\d{2})$"
+)
+
+
+def test_eval_prints_precision_and_confidence_per_bucket(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    if not (HELDOUT_DEV / "gold.yaml").exists():
+        pytest.skip("heldout/dev is not there")
+    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
+    out = capsys.readouterr().out
+    table = out[out.index("pass                     bucket") :].split("\n\n")[0].splitlines()
+    header = ["pass", "bucket", "statements", "correct", "precision", "confidence"]
+    assert table[0].split() == header
+    rows = [BUCKET_ROW.match(line) for line in table[1:]]
+    assert rows and all(rows), table
+    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    matched = sum(int(line.split()[3]) for line in articles)
+    assert sum(int(r["n"]) for r in rows if r) == matched
+    for row in rows:
+        assert row is not None
+        n, ok = int(row["n"]), int(row["ok"])
+        assert float(row["p"]) == pytest.approx(ok / n, abs=0.0005)
+        assert float(row["c"]) == pytest.approx(confidence_of(row["id"], row["bucket"]), abs=0.005)
