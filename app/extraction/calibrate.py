@@ -40,7 +40,8 @@ CEILING = 0.99
 # tunes no rule, and without it every figure would come from text the rules were fitted to.
 CORPORA = ("seeds", "tests/extraction/heldout/dev", "tests/extraction/heldout/test",
            "tests/extraction/heldout/final", "tests/extraction/heldout/blind",
-           "tests/extraction/heldout/blind2")  # fmt: skip
+           "tests/extraction/heldout/blind2", "tests/extraction/heldout/blind3a",
+           "tests/extraction/heldout/blind3b")  # fmt: skip
 
 
 def shrunk(correct: int, count: int, prior: float) -> float:

@@ -34,8 +34,9 @@ class Attribution(BaseModel):
         ge=0.0,
         le=1.0,
         description=(
-            "The pass's precision measured on the held-out evaluation corpora (rounded): how "
-            "often a speaker decided this way is right. Not a per-statement guess."
+            "How often a speaker decided this way is right: the precision of the pass, for the "
+            "kind of words that named the speaker (a name, a role, a pronoun, a body, ...), "
+            "measured on the held-out evaluation corpora (rounded). Not a per-statement guess."
         ),
         examples=[0.98],
     )
