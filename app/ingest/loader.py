@@ -119,9 +119,7 @@ class Batch:
         assert self.reading is not None
         for stream in self.streams:
             for path in stream.files:
-                read: list[Article] = []
-                stream.article_problems += _load_article(path, read, self.reading)
-                for article in read:
+                for article in _read_articles(path, self.reading, stream.article_problems):
                     if stream.overlay is not None:
                         article = stream.overlay.apply(article)
                     if self._first_with_slug(article):
@@ -300,10 +298,18 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read_articles(path: Path, reading: _Reading, problems: list[Problem]) -> Iterator[Article]:
+    """The articles of one file, one at a time; its problems go to `problems`."""
+    if path.suffix.lower() in BULK_SUFFIXES:
+        yield from _iter_bulk(path, reading, problems)
+        return
+    read: list[Article] = []
+    problems += _load_article(path, read, reading)
+    yield from read
+
+
 def _load_article(path: Path, into: list[Article], reading: _Reading) -> list[Problem]:
     suffix = path.suffix.lower()
-    if suffix in BULK_SUFFIXES:
-        return _load_bulk(path, into, reading)
     raw, problems = _read_bytes(path, reading.max_article_bytes)
     if raw is None:
         return problems
@@ -378,39 +384,48 @@ def _load_page(path: Path, raw: bytes, into: list[Article], reading: _Reading) -
     return []
 
 
-def _load_bulk(path: Path, into: list[Article], reading: _Reading) -> list[Problem]:
-    raw, problems = _read_bytes(path, MAX_BULK_FILE_BYTES)
+def _iter_bulk(path: Path, reading: _Reading, problems: list[Problem]) -> Iterator[Article]:
+    """The articles of a .jsonl or .csv file, one at a time; its problems go to `problems`
+    as they are found (those of size at the end, as they always were reported)."""
+    raw, found = _read_bytes(path, MAX_BULK_FILE_BYTES)
     if raw is None:
-        return problems
-    text, problems = decode(path, raw, reading.encoding)
+        problems += found
+        return
+    text, found = decode(path, raw, reading.encoding)
+    del raw  # the decoded text is all that is needed from here
     if text is None:
-        return problems
+        problems += found
+        return
     if path.suffix.lower() == ".csv":
-        rows, problems = bulk.read_csv(path, text, reading.max_article_bytes)
+        items = bulk.iter_csv(path, text, reading.max_article_bytes)
     else:
-        rows, problems = bulk.read_jsonl(path, text)
-    if not rows and not problems:
-        return [Problem(path, 1, "file is empty; expected one article a line")]
+        items = bulk.iter_jsonl(path, text)
     limit = reading.max_article_bytes
-    for row in rows:
-        record = row.record
+    too_big: list[Problem] = []
+    anything = False
+    for item in items:
+        anything = True
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        record = item.record
         encoded = record.text.encode("utf-8")
         if len(encoded) > limit:
             reason = f"text is {len(encoded):,} bytes, over the limit of {limit:,}"
-            problems.append(Problem(path, row.line, f"{reason} (set INCIDENTDB_MAX_ARTICLE_BYTES)"))
+            too_big.append(Problem(path, item.line, f"{reason} (set INCIDENTDB_MAX_ARTICLE_BYTES)"))
             continue
-        into.append(
-            Article(
-                slug=record.slug or _stable_slug(record.url, encoded),
-                path=path,
-                line=row.line,
-                text=record.text,
-                content_hash=_sha256(encoded),
-                input_hash=_sha256(encoded),
-                stated=record.given(),
-            )
+        yield Article(
+            slug=record.slug or _stable_slug(record.url, encoded),
+            path=path,
+            line=item.line,
+            text=record.text,
+            content_hash=_sha256(encoded),
+            input_hash=_sha256(encoded),
+            stated=record.given(),
         )
-    return problems
+    if not anything:
+        problems.append(Problem(path, 1, "file is empty; expected one article a line"))
+    problems += too_big
 
 
 def _stable_slug(url: str | None, text: bytes) -> str:

@@ -105,7 +105,6 @@ def run(
             # One transaction for the whole run: a bad record anywhere leaves the database
             # exactly as it was, and readers never see half an ingest.
             _take_ingest_lock(session)
-            _tune_for_ingest(session)
             recorder = ChangeRecorder()
             recorder.listen(session)
             applying = _Apply(session, batch, progress, recorder, workers=workers)
@@ -145,20 +144,6 @@ def _plan_prune(
         if announce is not None:
             announce(line)
     return plan
-
-
-def _tune_for_ingest(session: Session) -> None:
-    """Connection settings for one large write transaction; none weakens the commit."""
-    if session.get_bind().dialect.name == "sqlite":
-        # A larger page cache than the default 2 MB: the indexes of mention and statement
-        # are written all over, and 64 MB keeps their hot pages in memory; temporary
-        # b-trees (sorts) in memory too. Neither touches journaling or syncing: the commit
-        # is as durable as before. They stay on this (the writer's) connection.
-        session.execute(text(f"PRAGMA cache_size=-{_SQLITE_CACHE_KIB}"))
-        session.execute(text("PRAGMA temp_store=MEMORY"))
-
-
-_SQLITE_CACHE_KIB = 64 * 1024
 
 
 def _take_ingest_lock(session: Session) -> None:
