@@ -262,6 +262,8 @@ class KillResult:
     before: dict[str, int]
     after_kill: dict[str, int]
     integrity: str
+    # Extraction workers running at the kill (0: killed before or after extraction).
+    workers_at_kill: int
     workers_left: list[int]
     rerun_seconds: float
     stored_after_rerun: int
@@ -287,7 +289,8 @@ class KillResult:
                 f"{self.articles:,} articles, {self.killed_after_seconds:.1f} s in "
                 f"(WAL at the kill: {wal})",
                 f"tables compared: {len(self.before)}; row counts changed: {changed or 'none'}",
-                f"integrity_check: {self.integrity}; workers left running: "
+                f"integrity_check: {self.integrity}; workers at the kill: "
+                f"{self.workers_at_kill}, left running: "
                 f"{self.workers_left or 'none'}",
                 f"re-run to the end: {self.rerun_seconds:.1f} s, "
                 f"{self.stored_after_rerun:,} sources stored",
@@ -375,6 +378,7 @@ def kill_cli_ingest(url: str, paths: list[Path], workers: int, after: float) -> 
         before=before,
         after_kill=after_kill,
         integrity=checked,
+        workers_at_kill=len(workers_seen),
         workers_left=left,
         rerun_seconds=rerun.seconds,
         stored_after_rerun=table_counts(url)["source"],

@@ -1,4 +1,9 @@
-"""Reads and validates ingest input. Every problem is found before anything is written."""
+"""Reads and validates ingest input. Every problem is found before anything is committed.
+
+Curated YAML is read whole up front; articles are read one file at a time while the ingest
+writes them (`Batch.articles()`), and their problems are known when the stream ends
+(`Batch.check()`), before the commit: a bad article anywhere rolls the whole run back.
+"""
 
 import hashlib
 import os
