@@ -8,6 +8,10 @@ Figures:
   largest process (the writer or a worker), and the CPU seconds of all of them;
 - re-run: the same command again over the unchanged folder (nothing to extract or write);
 - curated: the ingest pipeline on a synthetic actors.yaml + incidents.yaml.
+With --kill-after SECONDS, instead: the ingest of the articles is SIGKILLed that long after
+it started, and the database is checked to be exactly as before (row counts of every table,
+PRAGMA integrity_check on SQLite, the extraction workers gone), then the ingest is run again
+to the end.
 Articles are the five real seed articles repeated (each copy made unique) and synthetic
 articles from the bench corpus, alternately.
 """
@@ -18,6 +22,7 @@ import argparse
 import json
 import os
 import resource
+import signal
 import subprocess
 import sys
 import tempfile
@@ -27,7 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
+from sqlalchemy import text as sql
+from sqlalchemy.engine import make_url
 
 from app.db import migrate
 from app.db.session import create_db_engine
@@ -241,6 +248,155 @@ def write_curated(folder: Path, incidents: int, seed: int) -> int:
     return rows
 
 
+NOT_SQLITE = "not applicable (not SQLite)"
+
+
+@dataclass
+class KillResult:
+    articles: int
+    workers: int
+    killed_after_seconds: float
+    # The SQLite WAL when the ingest was killed: uncommitted pages spill into it as the
+    # transaction writes (None on PostgreSQL).
+    wal_bytes_at_kill: int | None
+    before: dict[str, int]
+    after_kill: dict[str, int]
+    integrity: str
+    # Extraction workers running at the kill (0: killed before or after extraction).
+    workers_at_kill: int
+    workers_left: list[int]
+    rerun_seconds: float
+    stored_after_rerun: int
+
+    @property
+    def unchanged(self) -> bool:
+        intact = self.integrity in ("ok", NOT_SQLITE)
+        return self.before == self.after_kill and intact and not self.workers_left
+
+    def to_json(self) -> dict[str, Any]:
+        return {**asdict(self), "unchanged": self.unchanged}
+
+    def table(self) -> str:
+        changed = {
+            t: (self.before.get(t), self.after_kill.get(t))
+            for t in sorted({*self.before, *self.after_kill})
+            if self.before.get(t) != self.after_kill.get(t)
+        }
+        wal = f"{self.wal_bytes_at_kill:,} bytes" if self.wal_bytes_at_kill is not None else "n/a"
+        return "\n".join(
+            [
+                f"SIGKILL of `incidentdb ingest --workers {self.workers}` over "
+                f"{self.articles:,} articles, {self.killed_after_seconds:.1f} s in "
+                f"(WAL at the kill: {wal})",
+                f"tables compared: {len(self.before)}; row counts changed: {changed or 'none'}",
+                f"integrity_check: {self.integrity}; workers at the kill: "
+                f"{self.workers_at_kill}, left running: "
+                f"{self.workers_left or 'none'}",
+                f"re-run to the end: {self.rerun_seconds:.1f} s, "
+                f"{self.stored_after_rerun:,} sources stored",
+                "database exactly as before the kill"
+                if self.unchanged
+                else "DATABASE CHANGED BY THE KILLED RUN",
+            ]
+        )
+
+
+def table_counts(url: str) -> dict[str, int]:
+    """Rows of every table (on SQLite the full-text index tables too)."""
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            names = inspect(conn).get_table_names()
+            return {
+                name: int(conn.execute(sql(f'SELECT count(*) FROM "{name}"')).scalar_one())
+                for name in names
+            }
+    finally:
+        engine.dispose()
+
+
+def integrity(url: str) -> str:
+    if make_url(url).get_backend_name() != "sqlite":
+        return NOT_SQLITE  # PostgreSQL aborts a dead client's transaction itself
+    engine = create_db_engine(url)
+    try:
+        with engine.connect() as conn:
+            return str(conn.execute(sql("PRAGMA integrity_check")).scalar_one())
+    finally:
+        engine.dispose()
+
+
+def _children(pid: int) -> list[int]:
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found += [int(child) for child in task.read_text().split()]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def kill_cli_ingest(url: str, paths: list[Path], workers: int, after: float) -> KillResult:
+    """SIGKILL `incidentdb ingest` `after` seconds in; check nothing of it is left."""
+    before = table_counts(url)
+    command = [sys.executable, "-m", "app", "ingest", "--quiet", "--workers", str(workers)]
+    process = subprocess.Popen(
+        [*command, *map(str, paths)],
+        env={**os.environ, "DATABASE_URL": url},
+        stdout=subprocess.DEVNULL,
+    )
+    started = time.perf_counter()
+    try:
+        process.wait(timeout=after)
+        raise SystemExit(f"the ingest ended before the kill, {after} s in: kill sooner")
+    except subprocess.TimeoutExpired:
+        pass
+    workers_seen = _children(process.pid)
+    parsed = make_url(url)
+    wal = Path(f"{parsed.database}-wal") if parsed.get_backend_name() == "sqlite" else None
+    wal_bytes = wal.stat().st_size if wal is not None and wal.exists() else None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    killed_after = time.perf_counter() - started
+    # The workers notice their parent is gone (they poll every 0.5 s).
+    deadline = time.monotonic() + 15
+    while (left := [p for p in workers_seen if _alive(p)]) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    after_kill = table_counts(url)
+    checked = integrity(url)
+    rerun = time_cli_ingest(url, paths, workers)
+    return KillResult(
+        articles=0,
+        workers=workers,
+        killed_after_seconds=killed_after,
+        wal_bytes_at_kill=wal_bytes,
+        before=before,
+        after_kill=after_kill,
+        integrity=checked,
+        workers_at_kill=len(workers_seen),
+        workers_left=left,
+        rerun_seconds=rerun.seconds,
+        stored_after_rerun=table_counts(url)["source"],
+    )
+
+
+def kill_run(
+    articles: int, seed: int, workdir: Path, *, workers: int, after: float, url: str | None
+) -> KillResult:
+    write_articles(workdir / "articles" / "articles", articles, seed, keep=0)
+    url = url or f"sqlite:///{workdir / 'articles.sqlite3'}"
+    migrate.upgrade(url)
+    time_pipeline(url, [SEEDS])  # a database with data in it: the seeds
+    result = kill_cli_ingest(url, [workdir / "articles"], workers, after)
+    result.articles = articles
+    return result
+
+
 def run(
     articles: int,
     incidents: int,
@@ -305,7 +461,29 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--workdir", type=Path, help="Keep the corpus here (default: a temp dir).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
+    parser.add_argument(
+        "--kill-after",
+        type=float,
+        metavar="SECONDS",
+        help="SIGKILL the ingest this long after it starts, check the database is unchanged, "
+        "run it again (no timings).",
+    )
     args = parser.parse_args(argv)
+    if args.kill_after is not None:
+        with tempfile.TemporaryDirectory(prefix="incidentdb-kill-", dir=args.workdir) as tmp:
+            killed = kill_run(
+                args.articles,
+                args.seed,
+                Path(tmp),
+                workers=args.workers,
+                after=args.kill_after,
+                url=args.db,
+            )
+        print(killed.table())
+        if args.json:
+            args.json.parent.mkdir(parents=True, exist_ok=True)
+            args.json.write_text(json.dumps(killed.to_json(), indent=2) + "\n")
+        return 0 if killed.unchanged else 1
     with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-", dir=args.workdir) as tmp:
         result = run(
             args.articles,

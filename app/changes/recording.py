@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import event, inspect, select
+from sqlalchemy import event, insert, inspect, select
 from sqlalchemy.orm import Session, UOWTransaction
 
 from app.actors.models import Actor, ActorAlias
@@ -70,6 +70,11 @@ class ChangeRecorder:
         for row_id, slug in rows:
             self.record(kind, row_id, slug, ChangeOp.deleted)
 
+    def created(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
+        """Rows inserted with Core (no flush event sees them)."""
+        for row_id, slug in rows:
+            self.record(kind, row_id, slug, ChangeOp.created)
+
     def updated(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
         for row_id, slug in rows:
             self.record(kind, row_id, slug, ChangeOp.updated)
@@ -83,10 +88,13 @@ class ChangeRecorder:
         data_version = DataVersion(number=version, created_at=datetime.now(UTC), counts=counts)
         session.add(data_version)
         session.flush()
-        session.add_all(
-            Change(version=version, kind=kind, row_id=row_id, slug=slug, op=op)
+        # Core executemany: an ingest of many articles records hundreds of thousands of rows.
+        rows = [
+            {"version": version, "kind": kind, "row_id": row_id, "slug": slug, "op": op}
             for (kind, row_id), (op, slug) in sorted(self.ops.items())
-        )
+        ]
+        for start in range(0, len(rows), 20_000):
+            session.execute(insert(Change), rows[start : start + 20_000])
         return data_version
 
     def _fill_slugs(self, session: Session) -> None:

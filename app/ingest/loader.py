@@ -1,10 +1,15 @@
-"""Reads and validates ingest input. Every problem is found before anything is written."""
+"""Reads and validates ingest input. Every problem is found before anything is committed.
+
+Curated YAML is read whole up front; articles are read one file at a time while the ingest
+writes them (`Batch.articles()`), and their problems are known when the stream ends
+(`Batch.check()`), before the commit: a bad article anywhere rolls the whole run back.
+"""
 
 import hashlib
 import os
 import re
 import stat
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -73,14 +78,93 @@ class Article:
 
 
 @dataclass
+class _Stream:
+    """One path given to the ingest: what was read up front (curated YAML, a folder's
+    sources.yaml) and the article files still to read."""
+
+    path: Path
+    # Problems found up front (curated YAML, a missing path), in the order they were read.
+    head: list[Problem] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+    overlay: "_SourcesOverlay | None" = None
+    # A folder with nothing to ingest in it.
+    tail: list[Problem] = field(default_factory=list)
+    # Filled while the articles are read.
+    article_problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
 class Batch:
+    """The inputs of one ingest. Curated records are read up front (they are small and the
+    run needs them whole); articles are read lazily by `articles()`, one file at a time, so
+    memory does not grow with the corpus. Every problem is known once the stream ends
+    (`problems()`); nothing may be committed before that."""
+
     actors: list[Located[ActorRecord]] = field(default_factory=list)
     incidents: list[Located[IncidentRecord]] = field(default_factory=list)
-    articles: list[Article] = field(default_factory=list)
+    streams: list[_Stream] = field(default_factory=list)
+    reading: "_Reading | None" = None
+    # Slug -> where the article was first read (path as text, line): the duplicate-slug check
+    # and the prune need this of every article, and nothing more.
+    article_slugs: dict[str, tuple[str, int]] = field(default_factory=dict)
+    _duplicate_articles: list[Problem] = field(default_factory=list)
+    _streamed: bool = False
 
     @property
-    def empty(self) -> bool:
-        return not (self.actors or self.incidents or self.articles)
+    def problem_count(self) -> int:
+        return sum(len(s.head) + len(s.article_problems) + len(s.tail) for s in self.streams) + len(
+            self._duplicate_articles
+        )
+
+    def articles(self) -> Iterator[Article]:
+        """Every valid article, in input order, read as it is asked for; an article whose
+        slug was already read from elsewhere is reported, not yielded. Once only."""
+        assert not self._streamed, "articles are read once"
+        self._streamed = True
+        assert self.reading is not None
+        for stream in self.streams:
+            for path in stream.files:
+                for article in _read_articles(path, self.reading, stream.article_problems):
+                    if stream.overlay is not None:
+                        article = stream.overlay.apply(article)
+                    if self._first_with_slug(article):
+                        yield article
+
+    def _first_with_slug(self, article: Article) -> bool:
+        where = (str(article.path), article.line)
+        earlier = self.article_slugs.setdefault(article.slug, where)
+        if earlier == where:
+            return True
+        earlier_path = Path(earlier[0])
+        if (earlier_path.resolve(), earlier[1]) != (article.path.resolve(), article.line):
+            reason = f"duplicate source slug {article.slug!r} (first at {earlier[0]}:{earlier[1]})"
+            self._duplicate_articles.append(Problem(article.path, article.line, reason))
+        # The same file named twice on the command line is loaded once.
+        return False
+
+    def problems(self) -> list[Problem]:
+        """Every problem of the inputs, in the order of the paths; call after `articles()`."""
+        if not self._streamed:
+            for _ in self.articles():
+                pass
+        problems: list[Problem] = []
+        for stream in self.streams:
+            problems += stream.head + stream.article_problems
+            if stream.overlay is not None:
+                problems += stream.overlay.problems()
+            problems += stream.tail
+        problems += _duplicates(self) + self._duplicate_articles
+        empty = not (self.actors or self.incidents or self.article_slugs)
+        if not problems and empty:
+            first = self.streams[0].path if self.streams else Path(".")
+            problems.append(Problem(first, 1, "nothing to ingest"))
+        return problems
+
+    def check(self) -> None:
+        """Raise InputError listing every problem; after `articles()`."""
+        problems = self.problems()
+        if problems:
+            raise InputError(problems)
 
 
 @dataclass(frozen=True)
@@ -90,69 +174,70 @@ class _Reading:
 
 
 def load(paths: Sequence[Path], *, max_article_bytes: int, encoding: str | None = None) -> Batch:
-    """Read every path (seed folder or article file); raise InputError listing all problems."""
-    batch = Batch()
-    problems: list[Problem] = []
+    """Read the curated files of every path (seed folder or file) and list its articles;
+    the articles are read by `Batch.articles()`, their problems reported by `Batch.check()`."""
     reading = _Reading(max_article_bytes, encoding)
+    batch = Batch(reading=reading)
     for path in paths:
-        problems += _load_path(path, batch, reading)
-    problems += _duplicates(batch)
-    if not problems and batch.empty:
-        problems.append(Problem(paths[0] if paths else Path("."), 1, "nothing to ingest"))
-    if problems:
-        raise InputError(problems)
+        batch.streams.append(_open_path(path, batch, reading))
+    if not paths:
+        batch.streams.append(_Stream(Path(".")))
     return batch
 
 
-def _load_path(path: Path, batch: Batch, reading: _Reading) -> list[Problem]:
+def _open_path(path: Path, batch: Batch, reading: _Reading) -> _Stream:
     max_article_bytes = reading.max_article_bytes
+    stream = _Stream(path)
     try:
         if path.is_dir():
-            return _load_folder(path, batch, reading)
+            _open_folder(stream, batch, reading)
+            return stream
         if not path.exists():
             if path.is_symlink():
                 path.stat()  # a symlink loop or a dangling link: raise, to say which
-            return [Problem(path, 1, "no such file or folder")]
+            stream.head.append(Problem(path, 1, "no such file or folder"))
+            return stream
     except OSError as exc:  # a symlink loop, a permission error on the folder
-        return [Problem(path, 1, f"cannot read: {exc.strerror or exc}")]
+        stream.head.append(Problem(path, 1, f"cannot read: {exc.strerror or exc}"))
+        return stream
     if path.name == ACTORS_FILE:
-        return _load_records(path, ActorRecord, batch.actors, max_article_bytes)
-    if path.name == INCIDENTS_FILE:
-        return _load_records(path, IncidentRecord, batch.incidents, max_article_bytes)
-    if path.suffix.lower() in ARTICLE_SUFFIXES:
-        return _load_article(path, batch.articles, reading)
-    kinds = ", ".join(ARTICLE_SUFFIXES)
-    return [Problem(path, 1, f"not an article ({kinds}) or a seed file")]
+        stream.head += _load_records(path, ActorRecord, batch.actors, max_article_bytes)
+    elif path.name == INCIDENTS_FILE:
+        stream.head += _load_records(path, IncidentRecord, batch.incidents, max_article_bytes)
+    elif path.suffix.lower() in ARTICLE_SUFFIXES:
+        stream.files.append(path)
+    else:
+        kinds = ", ".join(ARTICLE_SUFFIXES)
+        stream.head.append(Problem(path, 1, f"not an article ({kinds}) or a seed file"))
+    return stream
 
 
-def _load_folder(folder: Path, batch: Batch, reading: _Reading) -> list[Problem]:
+def _open_folder(stream: _Stream, batch: Batch, reading: _Reading) -> None:
+    folder = stream.path
     max_article_bytes = reading.max_article_bytes
-    problems: list[Problem] = []
     found = False
     actors, incidents = folder / ACTORS_FILE, folder / INCIDENTS_FILE
     if actors.exists() or actors.is_symlink():
         found = True
-        problems += _load_records(actors, ActorRecord, batch.actors, max_article_bytes)
+        stream.head += _load_records(actors, ActorRecord, batch.actors, max_article_bytes)
     if incidents.exists() or incidents.is_symlink():
         found = True
-        problems += _load_records(incidents, IncidentRecord, batch.incidents, max_article_bytes)
+        stream.head += _load_records(incidents, IncidentRecord, batch.incidents, max_article_bytes)
     articles_dir = folder / ARTICLES_DIR
     # A folder of articles alone (no seed layout) is accepted too.
     article_dirs = [articles_dir] if articles_dir.is_dir() else [folder]
-    articles: list[Article] = []
     for directory in article_dirs:
         for article in sorted(directory.iterdir()):
             if article.suffix.lower() in ARTICLE_SUFFIXES and not article.name.startswith("."):
                 found = True
-                problems += _load_article(article, articles, reading)
+                stream.files.append(article)
     sources = folder / SOURCES_FILE
     if sources.exists() or sources.is_symlink():
         found = True
-        problems += _apply_sources_file(sources, articles, max_article_bytes)
-    batch.articles += articles
+        stream.overlay = _SourcesOverlay.read(sources, max_article_bytes)
     if not found:
         kinds = ", ".join(ARTICLE_SUFFIXES)
-        problems.append(
+        stream.tail.append(
             Problem(
                 folder,
                 1,
@@ -160,7 +245,6 @@ def _load_folder(folder: Path, batch: Batch, reading: _Reading) -> list[Problem]
                 f"or articles ({kinds}) in {ARTICLES_DIR}/",
             )
         )
-    return problems
 
 
 def _read_bytes(path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:
@@ -219,10 +303,18 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read_articles(path: Path, reading: _Reading, problems: list[Problem]) -> Iterator[Article]:
+    """The articles of one file, one at a time; its problems go to `problems`."""
+    if path.suffix.lower() in BULK_SUFFIXES:
+        yield from _iter_bulk(path, reading, problems)
+        return
+    read: list[Article] = []
+    problems += _load_article(path, read, reading)
+    yield from read
+
+
 def _load_article(path: Path, into: list[Article], reading: _Reading) -> list[Problem]:
     suffix = path.suffix.lower()
-    if suffix in BULK_SUFFIXES:
-        return _load_bulk(path, into, reading)
     raw, problems = _read_bytes(path, reading.max_article_bytes)
     if raw is None:
         return problems
@@ -297,39 +389,48 @@ def _load_page(path: Path, raw: bytes, into: list[Article], reading: _Reading) -
     return []
 
 
-def _load_bulk(path: Path, into: list[Article], reading: _Reading) -> list[Problem]:
-    raw, problems = _read_bytes(path, MAX_BULK_FILE_BYTES)
+def _iter_bulk(path: Path, reading: _Reading, problems: list[Problem]) -> Iterator[Article]:
+    """The articles of a .jsonl or .csv file, one at a time; its problems go to `problems`
+    as they are found (those of size at the end, as they always were reported)."""
+    raw, found = _read_bytes(path, MAX_BULK_FILE_BYTES)
     if raw is None:
-        return problems
-    text, problems = decode(path, raw, reading.encoding)
+        problems += found
+        return
+    text, found = decode(path, raw, reading.encoding)
+    del raw  # the decoded text is all that is needed from here
     if text is None:
-        return problems
+        problems += found
+        return
     if path.suffix.lower() == ".csv":
-        rows, problems = bulk.read_csv(path, text, reading.max_article_bytes)
+        items = bulk.iter_csv(path, text, reading.max_article_bytes)
     else:
-        rows, problems = bulk.read_jsonl(path, text)
-    if not rows and not problems:
-        return [Problem(path, 1, "file is empty; expected one article a line")]
+        items = bulk.iter_jsonl(path, text)
     limit = reading.max_article_bytes
-    for row in rows:
-        record = row.record
+    too_big: list[Problem] = []
+    anything = False
+    for item in items:
+        anything = True
+        if isinstance(item, Problem):
+            problems.append(item)
+            continue
+        record = item.record
         encoded = record.text.encode("utf-8")
         if len(encoded) > limit:
             reason = f"text is {len(encoded):,} bytes, over the limit of {limit:,}"
-            problems.append(Problem(path, row.line, f"{reason} (set INCIDENTDB_MAX_ARTICLE_BYTES)"))
+            too_big.append(Problem(path, item.line, f"{reason} (set INCIDENTDB_MAX_ARTICLE_BYTES)"))
             continue
-        into.append(
-            Article(
-                slug=record.slug or _stable_slug(record.url, encoded),
-                path=path,
-                line=row.line,
-                text=record.text,
-                content_hash=_sha256(encoded),
-                input_hash=_sha256(encoded),
-                stated=record.given(),
-            )
+        yield Article(
+            slug=record.slug or _stable_slug(record.url, encoded),
+            path=path,
+            line=item.line,
+            text=record.text,
+            content_hash=_sha256(encoded),
+            input_hash=_sha256(encoded),
+            stated=record.given(),
         )
-    return problems
+    if not anything:
+        problems.append(Problem(path, 1, "file is empty; expected one article a line"))
+    problems += too_big
 
 
 def _stable_slug(url: str | None, text: bytes) -> str:
@@ -337,33 +438,60 @@ def _stable_slug(url: str | None, text: bytes) -> str:
     return _sha256(url.encode("utf-8") if url else text)[:16]
 
 
-def _apply_sources_file(path: Path, articles: list[Article], max_bytes: int) -> list[Problem]:
-    """Merge sources.yaml (metadata keyed by slug) into the folder's articles."""
-    entries: list[Located[SourceEntryRecord]] = []
-    problems = _load_records(path, SourceEntryRecord, entries, max_bytes)
-    by_slug = {a.slug: i for i, a in enumerate(articles)}
-    seen: dict[str, int] = {}
-    for located in entries:
-        slug = located.record.slug
-        line = located.entry.line_of(("slug",))
-        if slug in seen:
-            reason = f"duplicate source slug {slug!r} (first at {path}:{seen[slug]})"
-            problems.append(Problem(path, line, reason))
-            continue
-        seen[slug] = line
-        index = by_slug.get(slug)
+@dataclass
+class _SourcesOverlay:
+    """A folder's sources.yaml (metadata keyed by slug), merged into its articles as they
+    are read; its problems are known once they all have been."""
+
+    path: Path
+    entries: list[Located[SourceEntryRecord]]
+    read_problems: list[Problem]
+    # The entry each slug names first; later entries with the same slug are reported.
+    first: dict[str, int] = field(default_factory=dict)
+    matched: set[int] = field(default_factory=set)
+    contradictions: dict[int, list[Problem]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, path: Path, max_bytes: int) -> "_SourcesOverlay":
+        entries: list[Located[SourceEntryRecord]] = []
+        problems = _load_records(path, SourceEntryRecord, entries, max_bytes)
+        overlay = cls(path, entries, problems)
+        for index, located in enumerate(entries):
+            overlay.first.setdefault(located.record.slug, index)
+        return overlay
+
+    def apply(self, article: Article) -> Article:
+        index = self.first.get(article.slug)
         if index is None:
-            problems.append(Problem(path, line, f"no article with slug {slug!r} in this folder"))
-            continue
-        article = articles[index]
+            return article
+        located = self.entries[index]
+        self.matched.add(index)
         stated = dict(article.stated)
+        found = self.contradictions.setdefault(index, [])
         for name, value in located.record.given().items():
             if name in stated and stated[name] != value:
                 reason = f"{name}: {value!r} contradicts {stated[name]!r} given in {article.path}"
-                problems.append(Problem(path, located.entry.line_of((name,)), reason))
+                found.append(Problem(self.path, located.entry.line_of((name,)), reason))
             stated[name] = value
-        articles[index] = replace(article, stated=stated)
-    return problems
+        return replace(article, stated=stated)
+
+    def problems(self) -> list[Problem]:
+        problems = list(self.read_problems)
+        seen: dict[str, int] = {}
+        for index, located in enumerate(self.entries):
+            slug = located.record.slug
+            line = located.entry.line_of(("slug",))
+            if slug in seen:
+                reason = f"duplicate source slug {slug!r} (first at {self.path}:{seen[slug]})"
+                problems.append(Problem(self.path, line, reason))
+                continue
+            seen[slug] = line
+            if index not in self.matched:
+                reason = f"no article with slug {slug!r} in this folder"
+                problems.append(Problem(self.path, line, reason))
+                continue
+            problems += self.contradictions.get(index, [])
+        return problems
 
 
 def _duplicates(batch: Batch) -> list[Problem]:
@@ -382,20 +510,4 @@ def _duplicates(batch: Batch) -> list[Problem]:
                 )
             else:
                 first[slug] = item
-    seen: dict[str, Article] = {}
-    for article in batch.articles:
-        earlier = seen.get(article.slug)
-        if earlier is not None and (earlier.path.resolve(), earlier.line) != (
-            article.path.resolve(),
-            article.line,
-        ):
-            where = f"{earlier.path}:{earlier.line}"
-            reason = f"duplicate source slug {article.slug!r} (first at {where})"
-            problems.append(Problem(article.path, article.line, reason))
-        seen.setdefault(article.slug, article)
-    # The same file named twice on the command line is loaded once.
-    unique: dict[str, Article] = {}
-    for article in batch.articles:
-        unique.setdefault(article.slug, article)
-    batch.articles[:] = list(unique.values())
     return problems

@@ -95,8 +95,11 @@ def run(
     are extracted by `workers` processes; what is stored does not depend on how many.
     """
     started = time.perf_counter()
-    # Fails before any write.
+    # Curated YAML is read here; the articles are read while they are written, so that the
+    # corpus is never held in memory whole.
     batch = loader.load(paths, max_article_bytes=max_article_bytes, encoding=encoding)
+    if batch.problem_count:
+        batch.check()  # reads the articles for their problems too, and raises: nothing written
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             # One transaction for the whole run: a bad record anywhere leaves the database
@@ -104,13 +107,16 @@ def run(
             _take_ingest_lock(session)
             recorder = ChangeRecorder()
             recorder.listen(session)
-            plan = _plan_prune(session, batch, announce) if prune else None
+            applying = _Apply(session, batch, progress, recorder, workers=workers)
+            created_sources = applying.store_articles()
+            # A bad article anywhere (even the last) raises here: the rollback undoes the
+            # sources written so far.
+            batch.check()
+            plan = _plan_prune(session, batch, announce, created_sources) if prune else None
             if plan is not None:
                 pruning.execute(session, plan, recorder)
-            pruned = plan.deleted if plan else 0
-            report = _Apply(
-                session, batch, progress, recorder, pruned=pruned, workers=workers
-            ).apply()
+            applying.pruned = plan.deleted if plan else 0
+            report = applying.apply()
             # Refused only now, so that bad input is reported first: it is the likelier mistake.
             if plan is not None and plan.too_large() and not yes:
                 raise pruning.PruneRefused(plan)
@@ -130,8 +136,10 @@ class _DryRun(Exception):
         self.report = report
 
 
-def _plan_prune(session: Session, batch: Batch, announce: Announce | None) -> pruning.PrunePlan:
-    plan = pruning.plan(session, batch)
+def _plan_prune(
+    session: Session, batch: Batch, announce: Announce | None, created_sources: int
+) -> pruning.PrunePlan:
+    plan = pruning.plan(session, batch, created_sources=created_sources)
     for line in plan.lines():
         if announce is not None:
             announce(line)
@@ -161,13 +169,19 @@ class _Apply:
     report: IngestReport = field(default_factory=IngestReport)
     actors: dict[str, Actor] = field(default_factory=dict)
     sources: dict[str, Source] = field(default_factory=dict)
-    extracted_source_ids: set[int] = field(default_factory=set)
+    # Sources whose statements were synced as ORM objects (they had some stored): their
+    # search text is refreshed at the end. New sources' statements are written complete.
+    synced_source_ids: set[int] = field(default_factory=set)
+    # Extracted actors renamed during the run ("Renard", later "Paul Renard"): the search
+    # text of statements already written for them names them by the old name.
+    renamed_actor_ids: set[int] = field(default_factory=set)
     people: identity.People | None = None
     builtin: dict[str, builtin_states.BuiltinState] = field(default_factory=dict)
     # Near-duplicate signatures computed alongside extraction, by source id.
     signatures: dict[int, bytes] = field(default_factory=dict)
     workers: int = 1
     mention_writer: sources_writes.MentionWriter | None = None
+    statement_writer: statements_writes.StatementWriter | None = None
     _name_keys: dict[str, set[str]] | None = None
 
     def apply(self) -> IngestReport:
@@ -177,15 +191,12 @@ class _Apply:
         self._upsert_actors()
         self._refresh_builtin_states()
         self._check_affiliations()
-        self._upsert_sources()
         self._upsert_incidents()
         if self.problems:
             raise InputError(self.problems)
         self.session.flush()
-        # Every article is stored: let their texts go (the loaded articles and the Source
-        # objects holding them), so memory does not grow with the corpus during extraction.
+        # Only the incidents' sources were loaded (for their evidence): let their texts go.
         # Extraction reloads the stale sources a slice at a time.
-        self.batch.articles.clear()
         self.sources.clear()
         meta = self._meta()
         curated_key = self._curated_key(meta)
@@ -277,26 +288,51 @@ class _Apply:
 
     # -- sources ----------------------------------------------------------------------------
 
-    def _upsert_sources(self) -> None:
-        slugs = [a.slug for a in self.batch.articles]
-        slugs += [s for located in self.batch.incidents for s in located.record.sources]
-        self.sources.update(sources_writes.by_slugs(self.session, slugs))
-        for article in self.batch.articles:
+    def store_articles(self) -> int:
+        """Read the articles and write them, a slice at a time; how many sources are new.
+
+        Once an input problem is found nothing more is written (the run will be rolled
+        back), but every article is still read, so that every problem is reported.
+        """
+        created = 0
+        pending: list[loader.Article] = []
+        for article in self.batch.articles():
+            if self.batch.problem_count:
+                pending.clear()
+                continue
+            pending.append(article)
+            if len(pending) >= _LOAD_SLICE:
+                created += self._upsert_sources(pending)
+                pending.clear()
+        if pending and not self.batch.problem_count:
+            created += self._upsert_sources(pending)
+        return created
+
+    def _upsert_sources(self, articles: list[loader.Article]) -> int:
+        stored = sources_writes.by_slugs(self.session, [a.slug for a in articles])
+        created = 0
+        for article in articles:
+            created += article.slug not in stored
             self.report.changes += sources_writes.upsert_article(
                 self.session,
-                self.sources,
+                stored,
                 article.slug,
                 text=article.text,
                 content_hash=article.content_hash,
                 input_hash=article.input_hash,
                 given=article.given,
             )
+        # Written now, and only weakly held by the session from here: the slice's texts go.
+        self.session.flush()
+        return created
 
     # -- incidents --------------------------------------------------------------------------
 
     def _upsert_incidents(self) -> None:
         if not self.batch.incidents:
             return
+        cited = [s for located in self.batch.incidents for s in located.record.sources]
+        self.sources = sources_writes.by_slugs(self.session, cited)
         slugs = [located.record.slug for located in self.batch.incidents]
         existing = incidents_writes.by_slugs(self.session, slugs)
         for located in self.batch.incidents:
@@ -420,12 +456,12 @@ class _Apply:
         pending: dict[int, _Pending] = {}
         jobs = self._jobs(stale_ids, pending)
         self.mention_writer = sources_writes.MentionWriter(self.session)
+        self.statement_writer = statements_writes.StatementWriter(self.session)
         done_sources = 0
         for done in parallel.extract_in_order(jobs, self._known_actors(), workers):
             job = pending.pop(done.source_id)
             self._store_extraction(job, done)
             job.source.extraction_key = curated_key
-            self.extracted_source_ids.add(done.source_id)
             if job.unsigned:
                 self.signatures[done.source_id] = done.signature
             done_sources += 1
@@ -436,6 +472,8 @@ class _Apply:
                 self.progress(done_sources, len(stale_ids))
         self.mention_writer.flush()
         self.mention_writer = None
+        self._created_statements(self.statement_writer.flush())
+        self.statement_writer = None
         self.report.re_extracted = len(stale_ids)
 
     def _jobs(self, stale_ids: list[int], pending: dict[int, _Pending]) -> Iterator[parallel.Job]:
@@ -507,9 +545,13 @@ class _Apply:
         stored_as = {new.slug: self._store_new_actor(new) for new in result.new_actors}
         by_slug = {i.slug: i for i in incidents}
         found = [self._found(statement, by_slug, stored_as) for statement in result.statements]
-        self.report.changes += statements_writes.sync_for_source(
-            self.session, source.id, found, stored=job.has_statements
-        )
+        if job.has_statements:
+            self.synced_source_ids.add(source.id)
+            self.report.changes += statements_writes.sync_for_source(self.session, source.id, found)
+        elif found:
+            assert self.statement_writer is not None, "set by _extract"
+            self._created_statements(self.statement_writer.add(source.id, found))
+            self.report.changes += 2 * len(found)  # as sync_for_source counts a new row
         mentions = [
             (actor.id, m.start, m.end, m.text)
             for m in result.mentions
@@ -522,6 +564,9 @@ class _Apply:
             self.recorder.updated("source", [(source.id, source.slug)])
             self.report.changes += 1
 
+    def _created_statements(self, ids: list[int]) -> None:
+        self.recorder.created("statement", ((i, None) for i in ids))
+
     def _store_new_actor(self, new: extraction.NewActor) -> str:
         """Store a speaker the article described as the actor it is (one per person); its slug."""
         if self.people is None:
@@ -531,6 +576,8 @@ class _Apply:
         if new.affiliation is not None:
             self._actor(new.affiliation)  # a built-in state is stored before it is linked to
         if actor is None:
+            same_slug = self.actors.get(person.slug)
+            named = same_slug.name if same_slug is not None else None
             self.report.changes += actors_writes.upsert_extracted(
                 self.session,
                 self.actors,
@@ -542,8 +589,11 @@ class _Apply:
                 affiliation=new.affiliation,
             )
             self.people.add(self.actors[person.slug])
+            if same_slug is not None and same_slug.name != named:
+                self.renamed_actor_ids.add(same_slug.id)
             return person.slug
         if actor.origin is ActorOrigin.extracted:
+            named = actor.name
             self.report.changes += actors_writes.complete_extracted(
                 self.actors,
                 actor,
@@ -554,6 +604,8 @@ class _Apply:
                 affiliation=new.affiliation,
             )
             self.people.add(actor)
+            if actor.name != named:
+                self.renamed_actor_ids.add(actor.id)
         return actor.slug
 
     def _state_words(self) -> set[str]:
@@ -580,6 +632,7 @@ class _Apply:
             text=found.text,
             speaker_text=found.speaker_text,
             speaker_id=speaker.id if speaker else None,
+            speaker_name=speaker.name if speaker else None,
             said_on=found.said_on,
             incident_id=incident.id if incident else None,
             attribution_method=found.attribution.method,
@@ -600,7 +653,7 @@ class _Apply:
         incident_slugs = [r.record.slug for r in self.batch.incidents]
         incidents_writes.refresh_search_text(self.session, incident_slugs, touched_actors)
         statements_writes.refresh_search_text(
-            self.session, self.extracted_source_ids, touched_actors
+            self.session, self.synced_source_ids, {*touched_actors, *self.renamed_actor_ids}
         )
 
     def _count(self, meta: DatasetMeta) -> None:

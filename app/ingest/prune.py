@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import ColumnElement, func, select
@@ -92,9 +92,13 @@ class PruneRefused(IncidentDBError):
         self.plan = plan
 
 
-def plan(session: Session, batch: Batch) -> PrunePlan:
-    """What is in the database and not in `batch`: curated actors, incidents and sources."""
-    keep_sources = {a.slug for a in batch.articles}
+def plan(session: Session, batch: Batch, *, created_sources: int = 0) -> PrunePlan:
+    """What is in the database and not in `batch`: curated actors, incidents and sources.
+
+    `created_sources` were written by this run before the plan: they are not counted in
+    the share of sources deleted (which is of the sources there were).
+    """
+    keep_sources = batch.article_slugs
     keep_incidents = {located.record.slug for located in batch.incidents}
     keep_actors = {located.record.slug for located in batch.actors}
     sources = _missing(session.execute(select(Source.id, Source.slug)), keep_sources)
@@ -117,7 +121,7 @@ def plan(session: Session, batch: Batch) -> PrunePlan:
     }
     return PrunePlan(
         [
-            Doomed("source", _count(session, Source), sources),
+            Doomed("source", _count(session, Source) - created_sources, sources),
             Doomed("incident", _count(session, Incident), incidents),
             # Out of the curated actors only, the ones the inputs hold: extracted speakers and
             # built-in states (stored for any state a corpus names) would otherwise dilute the
@@ -160,7 +164,7 @@ def execute(session: Session, plan: PrunePlan, recorder: ChangeRecorder) -> None
     actors_writes.delete_by_ids(session, list(plan.of("actor").rows))
 
 
-def _missing(rows: Iterable[tuple[int, str]], keep: set[str]) -> dict[int, str | None]:
+def _missing(rows: Iterable[tuple[int, str]], keep: Collection[str]) -> dict[int, str | None]:
     return {row_id: slug for row_id, slug in rows if slug not in keep}
 
 

@@ -132,20 +132,33 @@ class MentionWriter:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.rows: list[dict[str, object]] = []
+        self.rows: list[tuple[int, int, int, int, str]] = []
 
     def add(self, source_id: int, wanted: list[MentionRow]) -> None:
-        self.rows.extend(
-            {"source_id": source_id, "actor_id": a, "start": s, "end": e, "text": t}
-            for a, s, e, t in wanted
-        )
+        self.rows.extend((source_id, a, s, e, t) for a, s, e, t in wanted)
         if len(self.rows) >= self.BATCH:
             self.flush()
 
     def flush(self) -> None:
-        if self.rows:
-            self.session.connection().execute(insert(Mention), self.rows)
-            self.rows = []
+        if not self.rows:
+            return
+        connection = self.session.connection()
+        if connection.dialect.name == "sqlite":
+            # The driver's executemany with plain tuples: SQLAlchemy's per-row parameter
+            # processing cost three times the insert itself (py-spy, 44 mentions an article).
+            connection.exec_driver_sql(_SQLITE_INSERT_MENTION, self.rows)
+        else:
+            # psycopg: SQLAlchemy batches these into multi-row INSERTs (insertmanyvalues).
+            names = ("source_id", "actor_id", "start", "end", "text")
+            connection.execute(
+                insert(Mention), [dict(zip(names, row, strict=True)) for row in self.rows]
+            )
+        self.rows = []
+
+
+_SQLITE_INSERT_MENTION = (
+    'INSERT INTO mention (source_id, actor_id, start, "end", text) VALUES (?, ?, ?, ?, ?)'
+)
 
 
 def sync_mentions(

@@ -194,3 +194,15 @@ def test_every_problem_is_reported_not_just_the_first(
     write(tmp_path, "actors.yaml", ACTORS.replace("IRN", "QQQ").replace("AZE", "ZZZ"))
     errors = run_bad(tmp_path, seeded_db, capsys)
     assert len(errors) == 2
+
+
+def test_a_bad_last_article_undoes_the_slices_already_written(
+    tmp_path: Path, seeded_db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Articles are written a slice (500) at a time while they are read: the bad one, read
+    # last, is found after whole slices are in the transaction, which must roll back.
+    for i in range(600):
+        write(tmp_path / "articles", f"a{i:04d}.txt", f"Good article number {i}.\n")
+    bad = write(tmp_path / "articles", "z-last.txt", "   \n")
+    errors = run_bad(tmp_path, seeded_db, capsys)
+    assert errors == [f"{bad}:1: article is empty"], errors

@@ -141,3 +141,17 @@ def test_no_two_actors_for_one_person_in_the_seeds_and_heldout_corpora(db: Probe
     persons = people(db)
     assert len(persons) > 100  # the check below looks at something
     assert duplicates(persons) == []
+
+
+def test_a_name_completed_later_in_the_run_is_searchable_in_earlier_quotes(
+    tmp_path: Path, db: Probe, client: TestClient
+) -> None:
+    # The first article names the speaker by title and surname; the second gives the full
+    # name, which renames the actor after the first article's quote was written with its
+    # search text: that quote must be found by the full name too.
+    articles = {"a-surname": LATER, "b-full-name": ARTICLES["tariffs-again"]}
+    assert cli.main(["ingest", str(write_articles(tmp_path / "a", articles))]) == 0
+    [renard] = [p for p in people(db) if p[1].endswith("Renard")]
+    assert renard[1] == "Paul Renard"
+    found = client.get("/statements", params={"q": "Paul"}).json()["items"]
+    assert source_ids(client, "a-surname") <= {s["source_id"] for s in found}

@@ -108,6 +108,24 @@ def test_prune_of_more_than_a_quarter_is_refused_without_yes(
     assert all_slugs(db, "source") == {"a1", "a4", "a5"}
 
 
+def test_the_share_refused_is_of_the_sources_there_were_not_those_the_run_adds(
+    corpus: Path, db: Probe, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Articles are written before the plan is made: the new ones must not dilute the share
+    # (2 of the 5 sources there were is 40%, not 2 of 5 + 10).
+    for name in ("a2.txt", "a3.txt"):
+        (corpus / "articles" / name).unlink()
+    for i in range(10):
+        (corpus / "articles" / f"new{i}.txt").write_text(f"A new article, number {i}.\n")
+    before = db.fingerprint()
+    capsys.readouterr()
+    assert cli.main(["ingest", "--prune", str(corpus)]) == 1
+    out, err = capsys.readouterr()
+    assert out.startswith("prune: delete 2 of 5 sources (40%)")
+    assert err.startswith("prune refused: it would delete 40% of the sources (2 of 5)")
+    assert db.fingerprint() == before
+
+
 @pytest.mark.parametrize("make", ["empty", "missing"])
 def test_prune_over_an_empty_or_missing_folder_is_refused(
     make: str, corpus: Path, tmp_path: Path, db: Probe, capsys: pytest.CaptureFixture[str]

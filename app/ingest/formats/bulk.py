@@ -23,30 +23,49 @@ class Row:
 
 def read_jsonl(path: Path, text: str) -> tuple[list[Row], list[Problem]]:
     """One JSON object a line; blank lines are skipped."""
-    return _validate(path, _jsonl_values(path, text))
+    return _split(iter_jsonl(path, text))
 
 
 def read_csv(path: Path, text: str, max_field_chars: int) -> tuple[list[Row], list[Problem]]:
     """A header row naming `text` and any of the metadata fields, then one article a row."""
+    return _split(iter_csv(path, text, max_field_chars))
+
+
+def iter_jsonl(path: Path, text: str) -> Iterator[Row | Problem]:
+    """read_jsonl's rows and problems in line order, one at a time: a file of many
+    articles is not held as records all at once."""
+    return _validate(path, _jsonl_values(path, text))
+
+
+def iter_csv(path: Path, text: str, max_field_chars: int) -> Iterator[Row | Problem]:
+    """read_csv's rows and problems in line order, one at a time."""
     return _validate(path, _csv_values(path, text, max_field_chars))
 
 
 _Value = tuple[int, dict[str, Any]] | Problem
 
 
-def _validate(path: Path, values: Iterator[_Value]) -> tuple[list[Row], list[Problem]]:
+def _split(items: Iterator[Row | Problem]) -> tuple[list[Row], list[Problem]]:
     rows: list[Row] = []
     problems: list[Problem] = []
+    for item in items:
+        if isinstance(item, Problem):
+            problems.append(item)
+        else:
+            rows.append(item)
+    return rows, problems
+
+
+def _validate(path: Path, values: Iterator[_Value]) -> Iterator[Row | Problem]:
     for value in values:
         if isinstance(value, Problem):
-            problems.append(value)
+            yield value
             continue
         line, fields = value
         try:
-            rows.append(Row(line=line, record=BulkArticleRecord.model_validate(fields)))
+            yield Row(line=line, record=BulkArticleRecord.model_validate(fields))
         except ValidationError as exc:
-            problems += problems_of(path, exc, _constant(line))
-    return rows, problems
+            yield from problems_of(path, exc, _constant(line))
 
 
 def _constant(line: int) -> Callable[[tuple[str | int, ...]], int]:
