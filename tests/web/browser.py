@@ -2,8 +2,9 @@
 
 Chromium starts offline (OFFLINE_CHROMIUM, shared with tests/cli/test_serve.py): headless, no
 sandbox, no GPU, no background networking, and every host but this machine's loopback fails to
-resolve, so a page that reached for a CDN could not load it. The DevTools protocol adds what --dump-dom cannot
-give: the console, every request the page makes, script evaluation and screenshots.
+resolve, so a page that reached for a CDN could not load it. The DevTools protocol adds what
+--dump-dom cannot give: the console, every request the page makes, script evaluation and
+screenshots.
 """
 
 import base64
