@@ -96,6 +96,9 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         key=_sort_key(f),
         limits=CountLimits.of(settings),
         count_stmt=counted,
+        without_search=lambda: repo.filtered_rows(
+            f.model_copy(update={"q": None}), actor_sets, floor
+        ),
     )
     window = ranked.window
     ids = [row.id for row in window.items]

@@ -46,6 +46,7 @@ def list_sources(session: Session, f: SourceFilters, settings: Settings) -> Sour
         key=SORT_KEY,
         limits=CountLimits.of(settings),
         count_stmt=repo.counted(f, actor_sets),
+        without_search=lambda: repo.filtered(f.model_copy(update={"q": None}), actor_sets),
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}
