@@ -31,7 +31,16 @@ from app.errors import InvalidParameter
 from app.kit import counting, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
 from app.kit.cursors import decode_cursor, encode_cursor
-from app.kit.pagination import SortKey, Window, paginate, selects_entity
+from app.kit.pagination import (
+    SortKey,
+    Window,
+    after_cursor,
+    cursor_at,
+    order_by,
+    paginate,
+    rows_after,
+    selects_entity,
+)
 from app.kit.ranking import RankedMatches, RankingCache
 
 M = TypeVar("M")
@@ -151,6 +160,15 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
 
 
 @dataclass(frozen=True)
+class Unsearched(Generic[M]):
+    """A list's other filters without `q`, for reading a search's page from its matches."""
+
+    rows: Select[M]  # the page's shape
+    # The same rows' ids, shaped for visiting every one (as the list counts them).
+    ids: Select[Any] | None = None
+
+
+@dataclass(frozen=True)
 class Ranked(Generic[M]):
     window: Window[M]
     scores: dict[int, float]
@@ -197,7 +215,7 @@ def paginate_ranked(
     limit: int,
     limits: CountLimits,
     count_mode: CountMode,
-    without_search: Select[M] | None = None,
+    without_search: Unsearched[M] | None = None,
     count_stmt: Select[Any] | None = None,
     cache: RankingCache | None = None,
 ) -> Ranked[M]:
@@ -282,7 +300,7 @@ _WALK_BUDGET = 16_384
 def _page_of_ranked(
     session: Session,
     stmt: Select[M],
-    without_search: Select[M],
+    unsearched: Unsearched[M],
     matches: RankedMatches,
     model: type,
     *,
@@ -294,14 +312,25 @@ def _page_of_ranked(
     count_stmt: Select[Any] | None,
 ) -> Ranked[M]:
     """The page `paginate` would cut from `stmt` ordered by score, then id: read from
-    `matches`, with only the other filters (`without_search`) asked of the database."""
+    `matches`, with only the other filters (`unsearched`) asked of the database."""
     id_column = model.id  # type: ignore[attr-defined]
+    without_search = unsearched.rows
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
         None
     )
     filtered = without_search.whereclause is not None
+    every_id = _every_id(unsearched, ids_only)
     total, accuracy, listed = _ranked_total(
-        session, stmt, ids_only, filtered, matches, count_mode, limits, id_column, count_stmt
+        session,
+        stmt,
+        ids_only,
+        every_id,
+        filtered,
+        matches,
+        count_mode,
+        limits,
+        id_column,
+        count_stmt,
     )
     start = 0
     if cursor:
@@ -316,7 +345,7 @@ def _page_of_ranked(
     elif listed is not None:
         ranks = _ranks_of(matches, listed, start)[:wanted]
     else:
-        ranks = _walk(session, ids_only, id_column, matches, start, wanted)
+        ranks = _walk(session, ids_only, every_id, id_column, matches, start, wanted)
     more = len(ranks) > limit
     ranks = ranks[:limit]
     page_ids = [matches.ids[r] for r in ranks]
@@ -332,15 +361,23 @@ def _page_of_ranked(
     )
 
 
-# Other filters whose own rows are estimated at no more than this are listed (one index walk)
-# and ordered by rank in memory, rather than the ranked matches walked and tested against them.
-_LISTED_FILTER_ROWS = 50_000
+# Other filters whose own rows are estimated at no more than this are listed (one index walk,
+# ~1 µs a row) to count them exactly and order them by rank in memory: an exact count in SQL
+# of `actor=Brazil&date_from=1991-09-09&q=talks` took 34 s at 1M (profiled), drawn from the
+# search's third of a million matches.
+_LISTED_FILTER_ROWS = 200_000
+
+
+def _every_id(unsearched: Unsearched[Any], ids_only: Select[Any]) -> Select[Any]:
+    """The other filters' ids in the shape that visits every one cheapest."""
+    return unsearched.ids.order_by(None) if unsearched.ids is not None else ids_only
 
 
 def _ranked_total(
     session: Session,
     stmt: Select[Any],
     ids_only: Select[Any],
+    every_id: Select[Any],
     filtered: bool,
     matches: RankedMatches,
     mode: CountMode,
@@ -355,23 +392,26 @@ def _ranked_total(
     if mode is CountMode.none:
         return 0, TotalAccuracy.at_least, None
     dialect = session.get_bind().dialect.name
-    few = False
     if mode is CountMode.estimated and dialect == "postgresql":
         planned = counting.planner_estimate(session, stmt)
         if planned > limits.postgresql:
             return planned, TotalAccuracy.estimated, None
-    elif mode is CountMode.estimated and dialect == "sqlite":
+    filter_rows = None
+    if dialect == "sqlite":
         probed = counting.sample(session, ids_only, id_column, limits.sqlite)
         if probed is not None:
-            # The same probes `count` takes, the search tested on them in memory.
-            sampled = probed.span.estimate(matches.count_in(probed.ids))
-            if sampled > limits.sqlite:
-                return sampled, TotalAccuracy.estimated, None
-            few = probed.span.estimate(len(probed.ids)) <= _LISTED_FILTER_ROWS
+            if mode is CountMode.estimated:
+                # The same probes `count` takes, the search tested on them in memory.
+                sampled = probed.span.estimate(matches.count_in(probed.ids))
+                if sampled > limits.sqlite:
+                    return sampled, TotalAccuracy.estimated, None
+            filter_rows = probed.span.estimate(len(probed.ids))
     if not filtered:
         return len(matches), TotalAccuracy.exact, None
-    if few:
-        listed = list(session.scalars(ids_only))
+    if filter_rows is not None and filter_rows <= _LISTED_FILTER_ROWS:
+        # Counted exactly by listing the other filters' rows and testing each in memory: SQL
+        # would first list every match of the search, or drive the count from them.
+        listed = list(session.scalars(every_id))
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
@@ -395,6 +435,7 @@ _WALK_BUDGET = 16_384
 def _walk(
     session: Session,
     ids_only: Select[Any],
+    every_id: Select[Any],
     id_column: Any,
     matches: RankedMatches,
     start: int,
@@ -406,7 +447,7 @@ def _walk(
     size = next(batches)
     while at < len(matches) and len(found) < wanted:
         if at - start >= _WALK_BUDGET:
-            rest = _ranks_of(matches, session.scalars(ids_only), at)
+            rest = _ranks_of(matches, session.scalars(every_id), at)
             return found + rest[: wanted - len(found)]
         batch = list(matches.ids[at : at + size])
         kept = set(session.scalars(ids_only.where(id_column.in_(batch))))
@@ -440,7 +481,7 @@ def paginate_listing(
     key: SortKey,
     limits: CountLimits,
     count_stmt: Select[Any] | None = None,
-    without_search: Callable[[], Select[M]] | None = None,
+    without_search: Callable[[], Unsearched[M]] | None = None,
 ) -> Ranked[M]:
     """A list's page: by relevance when the filters search and ask for it, else by `key`.
 
@@ -464,6 +505,29 @@ def paginate_listing(
             without_search=without_search() if without_search is not None else None,
             count_stmt=count_stmt,
         )
+    if f.q and without_search is not None:
+        # A search in another order: the search's matches are tested in memory while the
+        # other filters are walked in that order.
+        version = ranking.data_version(session)
+        if version is not None:
+            matches = ranked_matches(session, model, f.q, version, RANKINGS)
+            if len(matches) >= _BROAD_MATCHES:
+                walked = _page_in_order(
+                    session,
+                    stmt,
+                    without_search(),
+                    matches,
+                    model,
+                    key,
+                    scope=f"{scope}:{f.effective_sort}",
+                    cursor=f.cursor,
+                    limit=f.limit,
+                    limits=limits,
+                    count_mode=f.count,
+                    count_stmt=count_stmt,
+                )
+                if walked is not None:
+                    return walked
     window = paginate(
         session,
         stmt,
@@ -476,4 +540,85 @@ def paginate_listing(
         count_mode=f.count,
         count_stmt=count_stmt,
     )
+    return Ranked(window, {})
+
+
+# A search matching fewer rows than this is tested in SQL (its match list is small to build);
+# a broader one in memory, where SQL listed every match for each request (60-400 ms at 1M for
+# a word in a third of all incidents), or drove the page from the matches and probed each
+# against the other filters (seconds with an actor).
+_BROAD_MATCHES = 20_000
+# Rows of the other filters walked in order, at most, before giving the page back to SQL: a
+# broad search meets a broad filter within a few hundred rows.
+_ORDER_WALK_BUDGET = 50_000
+
+
+def _page_in_order(
+    session: Session,
+    stmt: Select[M],
+    unsearched: Unsearched[M],
+    matches: RankedMatches,
+    model: type,
+    key: SortKey,
+    *,
+    scope: str,
+    cursor: str | None,
+    limit: int,
+    limits: CountLimits,
+    count_mode: CountMode,
+    count_stmt: Select[Any] | None,
+) -> Ranked[M] | None:
+    """The page `paginate` would cut from `stmt` in the order of `key`: the other filters'
+    rows walked in that order, each tested against the search's matches in memory.
+
+    None when the walk would go on too long (the filters and the search rarely meet).
+    """
+    id_column = model.id  # type: ignore[attr-defined]
+    without_search = unsearched.rows
+    dialect = session.get_bind().dialect.name
+    walk = (
+        without_search.with_only_columns(id_column, key.column, maintain_column_froms=True)
+        .order_by(None)
+        .order_by(*order_by(key, id_column, dialect))
+    )
+    after = after_cursor(key, id_column, cursor, scope) if cursor else None
+    wanted, walked = limit + 1, 0
+    found: list[tuple[int, Any]] = []
+    # Enough rows for a page when a third of them match, then four times more each time.
+    size = max(16, 3 * wanted)
+    while len(found) < wanted:
+        if walked >= _ORDER_WALK_BUDGET:
+            return None
+        batch = session.execute((walk if after is None else walk.where(after)).limit(size)).all()
+        found += [
+            (int(row[0]), row[1]) for row in batch if matches.rank_of(int(row[0])) is not None
+        ]
+        if len(batch) < size:
+            break
+        walked += len(batch)
+        after = rows_after(key, id_column, batch[-1][1], int(batch[-1][0]))
+        size = min(4 * size, _WALK_BATCHES[-1])
+    ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
+        None
+    )
+    total, accuracy, _ = _ranked_total(
+        session,
+        stmt,
+        ids_only,
+        _every_id(unsearched, ids_only),
+        without_search.whereclause is not None,
+        matches,
+        count_mode,
+        limits,
+        id_column,
+        count_stmt,
+    )
+    more = len(found) > limit
+    found = found[:limit]
+    page_ids = [row_id for row_id, _ in found]
+    items = _rows_by_id(session, without_search, id_column, page_ids)
+    next_cursor = cursor_at(scope, found[-1][1], found[-1][0]) if more else None
+    if count_mode is CountMode.none:
+        total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
+    window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})

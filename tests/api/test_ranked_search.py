@@ -111,11 +111,46 @@ def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
         with monkeypatch.context() as patched:
             _by_the_database(patched)
             expected = _pages(client, path, params, limit=11)
+        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
         listed_rows = {"walked": 0, "listed": 10**9, "walk-then-listed": 0}[walk]
         monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", listed_rows)
         if walk == "walk-then-listed":
             monkeypatch.setattr(search, "_WALK_BUDGET", 300)
         assert _pages(client, path, params, limit=11) == expected
+
+
+ORDERED_CASES: list[tuple[str, Params]] = [
+    ("/incidents", [("q", "talks"), ("sort", "date")]),
+    ("/incidents", [("q", "talks"), ("actor", "Iran"), ("sort", "-date")]),
+    ("/incidents", [("q", "embassy"), ("date_from", "2010-01-01"), ("sort", "date")]),
+    ("/incidents", [("q", "border"), ("type", "attack"), ("sort", "-date")]),
+    ("/statements", [("q", "embassy"), ("sort", "-date")]),
+    ("/statements", [("q", "talks"), ("speaker", "Russia"), ("sort", "-date")]),
+    ("/sources", [("q", "talks"), ("sort", "-date")]),
+    (
+        "/sources",
+        [("q", "corridor"), ("actor", "Iran"), ("date_to", "2015-01-01"), ("sort", "-date")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), ORDERED_CASES)
+@pytest.mark.parametrize("budget", ["walked", "given back to SQL"])
+def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, budget: str
+) -> None:
+    """Date order with q: the other filters walked in order and each row tested against the
+    search's matches in memory, or (past a budget) the database's own query."""
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        expected = _pages(client, path, params, limit=23)
+    monkeypatch.setattr(search, "_BROAD_MATCHES", 0)  # this small corpus' words count as broad
+    monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+    if budget == "given back to SQL":
+        monkeypatch.setattr(search, "_ORDER_WALK_BUDGET", 40)
+    assert _pages(client, path, params, limit=23) == expected
+    assert search.RANKINGS.searches > 0
+    assert sum(len(p["items"]) for p in expected) > 0
 
 
 def test_unfiltered_order_is_fts5s_own_rank_order(corpus_url: str, backend: str) -> None:
