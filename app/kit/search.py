@@ -551,6 +551,8 @@ _BROAD_MATCHES = 20_000
 # Rows of the other filters walked in order, at most, before giving the page back to SQL: a
 # broad search meets a broad filter within a few hundred rows.
 _ORDER_WALK_BUDGET = 50_000
+# Matching rows of listed filters, at most, ordered by the database from a list of their ids.
+_LISTED_HITS = 20_000
 
 
 def _page_in_order(
@@ -582,26 +584,10 @@ def _page_in_order(
         .order_by(*order_by(key, id_column, dialect))
     )
     after = after_cursor(key, id_column, cursor, scope) if cursor else None
-    wanted, walked = limit + 1, 0
-    found: list[tuple[int, Any]] = []
-    # Enough rows for a page when a third of them match, then four times more each time.
-    size = max(16, 3 * wanted)
-    while len(found) < wanted:
-        if walked >= _ORDER_WALK_BUDGET:
-            return None
-        batch = session.execute((walk if after is None else walk.where(after)).limit(size)).all()
-        found += [
-            (int(row[0]), row[1]) for row in batch if matches.rank_of(int(row[0])) is not None
-        ]
-        if len(batch) < size:
-            break
-        walked += len(batch)
-        after = rows_after(key, id_column, batch[-1][1], int(batch[-1][0]))
-        size = min(4 * size, _WALK_BATCHES[-1])
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
         None
     )
-    total, accuracy, _ = _ranked_total(
+    total, accuracy, listed = _ranked_total(
         session,
         stmt,
         ids_only,
@@ -613,6 +599,31 @@ def _page_in_order(
         id_column,
         count_stmt,
     )
+    wanted, walked = limit + 1, 0
+    found: list[tuple[int, Any]] = []
+    hits = None if listed is None else [i for i in listed if matches.rank_of(i) is not None]
+    if hits is not None and len(hits) <= _LISTED_HITS:
+        # Narrow filters, counted by listing their rows: the few that match are the list;
+        # walking the filters in order could pass every row they skip.
+        in_order = walk.where(id_column.in_(hits))
+        in_order = in_order if after is None else in_order.where(after)
+        found = [(int(r[0]), r[1]) for r in session.execute(in_order.limit(wanted)).all()]
+    else:
+        # Enough rows for a page when a third of them match, then four times more each time.
+        size = max(16, 3 * wanted)
+        while len(found) < wanted:
+            if walked >= _ORDER_WALK_BUDGET:
+                return None
+            page = walk if after is None else walk.where(after)
+            batch = session.execute(page.limit(size)).all()
+            found += [
+                (int(row[0]), row[1]) for row in batch if matches.rank_of(int(row[0])) is not None
+            ]
+            if len(batch) < size:
+                break
+            walked += len(batch)
+            after = rows_after(key, id_column, batch[-1][1], int(batch[-1][0]))
+            size = min(4 * size, _WALK_BATCHES[-1])
     more = len(found) > limit
     found = found[:limit]
     page_ids = [row_id for row_id, _ in found]

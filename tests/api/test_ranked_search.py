@@ -135,12 +135,15 @@ ORDERED_CASES: list[tuple[str, Params]] = [
 
 
 @pytest.mark.parametrize(("path", "params"), ORDERED_CASES)
-@pytest.mark.parametrize("budget", ["walked", "given back to SQL"])
+@pytest.mark.parametrize("budget", ["walked", "given back to SQL", "listed"])
 def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, budget: str
 ) -> None:
     """Date order with q: the other filters walked in order and each row tested against the
-    search's matches in memory, or (past a budget) the database's own query."""
+    search's matches in memory, or (past a budget) the database's own query, or (an exact
+    count listed the filters' rows) their matching rows put in order by the database."""
+    if budget == "listed":
+        params = [*params, ("count", "exact")]
     with monkeypatch.context() as patched:
         _by_the_database(patched)
         expected = _pages(client, path, params, limit=23)
