@@ -23,6 +23,7 @@ from app.db.meta import DatasetMeta
 from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
 from app.incidents import router as incidents_router
+from app.kit import search
 from app.settings import Settings, get_settings
 from app.sources import router as sources_router
 from app.statements import router as statements_router
@@ -40,6 +41,7 @@ class Health(BaseModel):
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
+    search.RANKINGS.max_matches = settings.search_ranking_matches
     engine = create_db_engine(settings.database_url, settings=settings)
     read_router = (
         ReadRouter(

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     # SQLite has no planner estimate: it counts at most this many matches exactly and
     # estimates above from a sample of ids, so `total` costs milliseconds at any scale.
     sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
+    # Relevance ranking keeps every match of recent searches in memory, ranked once per data
+    # version (28 bytes each: 4,000,000 is ~110 MB at most); a search with more matches than
+    # this is ranked by the database for each page.
+    search_ranking_matches: int = Field(default=4_000_000, ge=0)
     # Each facet gets this long before it is reported as truncated.
     facet_budget_ms: int = Field(default=500, ge=1)
     # Cache-Control on JSON responses; ETags let clients revalidate cheaply.

@@ -78,15 +78,20 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     small_window = bool(actor_sets or f.q) and repo.window_has_fewer_than(f, floor, _SMALL_WINDOW)
     search_window = bool(f.q) and small_window
     stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
-    counted = repo.counted(f, actor_sets, floor, window_first=search_window)
-    if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
-        # Counting walks each actor's incidents (hundreds of thousands for a large state)
-        # and then tests the window: 1 s for `actor=Russia&date_from=2030-01-01`, which
-        # matches nothing. When the window itself holds few incidents, walk it instead and
-        # probe their participants: the page's shape.
-        counted = repo.filtered_rows(
-            f, actor_sets, floor, window_first=search_window
-        ).with_only_columns(Incident.id)
+
+    def counted_shape(f: IncidentFilters) -> AnySelect:
+        if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
+            # Counting walks each actor's incidents (hundreds of thousands for a large state)
+            # and then tests the window: 1 s for `actor=Russia&date_from=2030-01-01`, which
+            # matches nothing. When the window itself holds few incidents, walk it instead
+            # and probe their participants: the page's shape.
+            return repo.filtered_rows(
+                f, actor_sets, floor, window_first=search_window
+            ).with_only_columns(Incident.id)
+        return repo.counted(f, actor_sets, floor, window_first=search_window)
+
+    counted = counted_shape(f)
+    unsearched = f.model_copy(update={"q": None})
     ranked = search.paginate_listing(
         session,
         stmt,
@@ -96,6 +101,9 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         key=_sort_key(f),
         limits=CountLimits.of(settings),
         count_stmt=counted,
+        without_search=lambda: search.Unsearched(
+            repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
+        ),
     )
     window = ranked.window
     ids = [row.id for row in window.items]

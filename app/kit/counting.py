@@ -120,6 +120,50 @@ def _sampled_estimate(
 
     None when the table spans no more than `bound` ids: counting it exactly is as cheap.
     """
+    sample = _probes(session, id_column, bound)
+    if sample is None:
+        return None
+    probes, stride_span = sample
+    hits = session.scalar(
+        select(func.count()).select_from(ids.where(id_column == probes.c.probe).subquery())
+    )
+    return stride_span.estimate(int(hits or 0))
+
+
+@dataclass(frozen=True)
+class Span:
+    """What one probe of a sample stands for."""
+
+    ids: int  # how many ids the table spans
+    probes: int  # how many probes cover them
+
+    def estimate(self, hits: int) -> int:
+        return round(hits * self.ids / self.probes)
+
+
+@dataclass(frozen=True)
+class Sample:
+    """The evenly spaced ids a statement selects (see `_sampled_estimate`)."""
+
+    ids: list[int]
+    span: Span
+
+
+def sample(
+    session: Session, ids: Select[Any], id_column: InstrumentedAttribute[int], bound: int
+) -> Sample | None:
+    """The probes of `_sampled_estimate` that `ids` selects, for a caller that tests a further
+    condition on them in memory; None when the table spans no more than `bound` ids."""
+    sampled = _probes(session, id_column, bound)
+    if sampled is None:
+        return None
+    probes, span = sampled
+    return Sample(list(session.scalars(ids.where(id_column == probes.c.probe))), span)
+
+
+def _probes(
+    session: Session, id_column: InstrumentedAttribute[int], bound: int
+) -> tuple[Any, Span] | None:
     # Two statements: SQLite answers a lone min() or max() from the index edge, both at once
     # by a full scan.
     low: int | None = session.scalar(select(func.min(id_column)))
@@ -136,11 +180,12 @@ def _sampled_estimate(
     probes = probes.union_all(
         select((probes.c.probe + stride).label("probe")).where(probes.c.probe + stride <= last)
     )
-    hits = session.scalar(
-        select(func.count()).select_from(ids.where(id_column == probes.c.probe).subquery())
-    )
-    sampled = (span + step - 1) // step
-    return round(int(hits or 0) * span / sampled)
+    return probes, Span(span, (span + step - 1) // step)
+
+
+def planner_estimate(session: Session, stmt: Select[Any]) -> int:
+    """PostgreSQL's planner's estimate of the rows `stmt` selects."""
+    return _planner_estimate(session, stmt)
 
 
 def _planner_estimate(session: Session, stmt: Select[Any]) -> int:

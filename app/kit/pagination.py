@@ -78,6 +78,29 @@ def _after(
     return condition
 
 
+def after_cursor(
+    key: SortKey, id_column: InstrumentedAttribute[int], cursor: str, scope: str
+) -> ColumnElement[bool]:
+    """Rows strictly after a cursor this list issued (`scope`) in the order of `key`."""
+    _, value, last_id = decode_cursor(cursor, scope)
+    try:
+        return _after(key, id_column, _from_json(value, key), int(last_id))
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor this list issued") from None
+
+
+def rows_after(
+    key: SortKey, id_column: InstrumentedAttribute[int], value: Any, last_id: int
+) -> ColumnElement[bool]:
+    """Rows strictly after the row (value, last_id) in the order of `key`."""
+    return _after(key, id_column, value, last_id)
+
+
+def cursor_at(scope: str, value: Any, last_id: int) -> str:
+    """The cursor of a page that ends at the row (value, last_id)."""
+    return encode_cursor([scope, _to_json(value), last_id])
+
+
 def order_by(key: SortKey, id_column: InstrumentedAttribute[int], dialect: str) -> list[Any]:
     """ORDER BY for `key` then id, NULLs last, in a form the (key, id) index serves."""
     col = key.column
@@ -117,12 +140,7 @@ def paginate(
     total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
     page_stmt = stmt
     if cursor:
-        _, value, last_id = decode_cursor(cursor, scope)
-        try:
-            after = _after(key, id_column, _from_json(value, key), int(last_id))
-        except (TypeError, ValueError):
-            raise InvalidParameter("cursor", "not a cursor this list issued") from None
-        page_stmt = page_stmt.where(after)
+        page_stmt = page_stmt.where(after_cursor(key, id_column, cursor, scope))
     page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)
     rows: list[Any]
     if selects_entity(stmt):
@@ -137,7 +155,7 @@ def paginate(
     next_cursor = None
     if more:
         last_id = getattr(items[-1], id_column.key)
-        next_cursor = encode_cursor([scope, _to_json(keys[-1]), last_id])
+        next_cursor = cursor_at(scope, keys[-1], last_id)
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)

@@ -37,6 +37,7 @@ def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
 def list_sources(session: Session, f: SourceFilters, settings: Settings) -> SourceListing:
     actor_sets = [actors_service.resolve_with_members(session, a, "actor") for a in f.actor]
     repo = SourceRepository(session)
+    unsearched = f.model_copy(update={"q": None})
     ranked = search.paginate_listing(
         session,
         repo.filtered(f, actor_sets),
@@ -46,6 +47,9 @@ def list_sources(session: Session, f: SourceFilters, settings: Settings) -> Sour
         key=SORT_KEY,
         limits=CountLimits.of(settings),
         count_stmt=repo.counted(f, actor_sets),
+        without_search=lambda: search.Unsearched(
+            repo.filtered(unsearched, actor_sets), repo.counted(unsearched, actor_sets)
+        ),
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Source, f.q, [s.id for s in window.items]) if f.q else {}

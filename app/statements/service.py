@@ -63,6 +63,9 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
         scope="statements",
         key=SORT_KEY,
         limits=CountLimits.of(settings),
+        without_search=lambda: search.Unsearched(
+            filtered_query(session, f.model_copy(update={"q": None}))
+        ),
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}

@@ -1,0 +1,133 @@
+"""Every match of a search in relevance order, ranked once per data version and kept in memory.
+
+Relevance needs every match scored before the best can be known: FTS5's bm25() (PostgreSQL's
+ts_rank_cd) runs on each matching row, and a broad word matches a third of a million
+incidents (0.4-0.7 s at 1M on SQLite, profiled). Neither index can hand matches out best
+first, and a bound on the score does not help either: to bound a row's bm25 you need its term
+frequency and length, which is exactly what bm25() reads per row (see bench/README.md).
+The scores change only when the data does, and every ingest that changes something bumps
+`dataset_meta.data_version`: so the ranked list of a search is computed once per data version
+by the database's own ranking function, in the order the API has always used (score
+descending, then id), and each page, each later page and each filtered page is read from it.
+Rows and scores are the database's, so pages, cursors and totals are unchanged.
+"""
+
+import threading
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.meta import DatasetMeta
+
+# Bytes each ranked match costs in memory: id and score in rank order, id and rank by id.
+BYTES_PER_MATCH = 8 + 8 + 8 + 4
+
+
+@dataclass(frozen=True)
+class RankedMatches:
+    """Every match, best first (score descending, then id ascending)."""
+
+    ids: array  # type: ignore[type-arg]  # 'q': ids in rank order
+    scores: array  # type: ignore[type-arg]  # 'd': their scores
+    ids_ascending: array  # type: ignore[type-arg]  # 'q': the same ids, ascending
+    rank_of_ascending: array  # type: ignore[type-arg]  # 'l': each one's place in `ids`
+
+    @classmethod
+    def of(cls, rows: Iterable[tuple[int, float]]) -> "RankedMatches":
+        """From (id, score) rows already in rank order."""
+        ids, scores = array("q"), array("d")
+        for row_id, score in rows:
+            ids.append(row_id)
+            scores.append(score)
+        by_id = sorted(range(len(ids)), key=ids.__getitem__)
+        return cls(ids, scores, array("q", (ids[r] for r in by_id)), array("l", by_id))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def position_after(self, score: float, last_id: int) -> int:
+        """Where the list continues after a cursor at (score, last_id)."""
+        low, high = 0, len(self.ids)
+        while low < high:
+            middle = (low + high) // 2
+            here = self.scores[middle]
+            if here > score or (here == score and self.ids[middle] <= last_id):
+                low = middle + 1
+            else:
+                high = middle
+        return low
+
+    def rank_of(self, row_id: int) -> int | None:
+        """The place of `row_id` in rank order, or None when it does not match."""
+        at = bisect_left(self.ids_ascending, row_id)
+        if at < len(self.ids_ascending) and self.ids_ascending[at] == row_id:
+            return int(self.rank_of_ascending[at])
+        return None
+
+    def count_in(self, row_ids: Iterable[int]) -> int:
+        return sum(1 for row_id in row_ids if self.rank_of(row_id) is not None)
+
+
+class RankingCache:
+    """Ranked matches per (database, data version, search), least recently used out first,
+    holding at most `max_matches` matches in all."""
+
+    def __init__(self, max_matches: int) -> None:
+        self.max_matches = max_matches
+        self._lock = threading.Lock()
+        self._entries: OrderedDict[Hashable, RankedMatches] = OrderedDict()
+        self._held = 0
+        # One lock per search being ranked: concurrent requests for the same cold search
+        # wait for one ranking instead of each running it.
+        self._ranking: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, rank: Callable[[], RankedMatches]) -> RankedMatches:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+            ranking = self._ranking.setdefault(key, threading.Lock())
+        with ranking:
+            with self._lock:
+                found = self._entries.get(key)
+                if found is not None:
+                    return found
+            ranked = rank()
+            with self._lock:
+                self._ranking.pop(key, None)
+                if len(ranked) <= self.max_matches:
+                    self._entries[key] = ranked
+                    self._held += len(ranked)
+                    while self._held > self.max_matches:
+                        _, dropped = self._entries.popitem(last=False)
+                        self._held -= len(dropped)
+            return ranked
+
+    @property
+    def searches(self) -> int:
+        """How many searches' ranked matches are kept."""
+        return len(self._entries)
+
+    @property
+    def held(self) -> int:
+        """How many ranked matches are kept."""
+        return self._held
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._held = 0
+
+
+def data_version(session: Session) -> int | None:
+    """The version of the data this transaction sees (None: never ingested into)."""
+    version: int | None = session.scalar(
+        select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
+    )
+    return version

@@ -1,0 +1,207 @@
+"""Relevance pages read from ranked matches kept in memory (`app.kit.ranking`) are the pages the
+database ranks for each request: same items, order, scores, cursors and totals.
+
+The corpus is `bench.generate`'s: its words each match about a third of all incidents and
+sources, so bm25 ties are common and filters cut the ranked list anywhere.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+
+from app.kit import ranking, search
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import Databases
+
+Params = list[tuple[str, str]]
+
+# A filter set of each shape the fast path takes: none (a slice of the ranked list), broad
+# (the list walked and tested), selective (the filter's rows listed and ordered by rank).
+CASES: list[tuple[str, Params]] = [
+    ("/incidents", [("q", "talks")]),
+    ("/incidents", [("q", "talks border")]),
+    ("/incidents", [("q", "embassies")]),
+    ("/incidents", [("q", '"gas pipeline"')]),
+    ("/incidents", [("q", "talks"), ("actor", "Iran")]),
+    ("/incidents", [("q", "embassy"), ("actor", "Iran"), ("actor", "Russia")]),
+    ("/incidents", [("q", "border"), ("type", "arrest")]),
+    ("/incidents", [("q", "talks"), ("date_from", "2012-01-01"), ("date_to", "2012-03-31")]),
+    ("/incidents", [("q", "sanctions"), ("country", "IRN"), ("sort", "relevance")]),
+    ("/statements", [("q", "embassy")]),
+    ("/statements", [("q", "talks"), ("speaker", "Iran")]),
+    ("/statements", [("q", "border"), ("date_from", "2015-01-01")]),
+    ("/sources", [("q", "talks")]),
+    ("/sources", [("q", "corridor"), ("actor", "France")]),
+    ("/sources", [("q", "embassy"), ("date_to", "2005-12-31")]),
+]
+FTS_TABLE = {"/incidents": "incident_fts", "/statements": "statement_fts", "/sources": "source_fts"}
+
+
+@pytest.fixture(scope="module")
+def corpus_url(databases: Databases) -> str:
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    generate(url, incidents=2000, seed=5)
+    return url
+
+
+def _client(url: str, threshold: int) -> TestClient:
+    # A low threshold makes broad totals estimates, so both ways of totalling are compared.
+    settings = Settings(
+        database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
+    )
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture(params=[5_000, 40], ids=["exact-totals", "estimated-totals"])
+def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+    search.RANKINGS.clear()
+    with _client(corpus_url, request.param) as test_client:
+        yield test_client
+
+
+def _pages(client: TestClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
+    pages, cursor = [], None
+    while True:
+        extra = [("limit", str(limit)), *([("cursor", cursor)] if cursor else [])]
+        response = client.get(path, params=[*params, *extra])
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        cursor = pages[-1]["next_cursor"]
+        if cursor is None:
+            return pages
+
+
+def _by_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a data version to key on, relevance is ranked by the database per request."""
+    monkeypatch.setattr(ranking, "data_version", lambda session: None)
+
+
+@pytest.mark.parametrize(("path", "params"), CASES)
+@pytest.mark.parametrize("count", ["estimated", "exact", "none"])
+def test_pages_from_ranked_matches_equal_the_databases_ranking(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    params: Params,
+    count: str,
+) -> None:
+    params = [*params, ("count", count)]
+    fast_pages = _pages(client, path, params, limit=37)
+    assert search.RANKINGS.searches > 0, "the fast path was taken"
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        slow_pages = _pages(client, path, params, limit=37)
+    assert fast_pages == slow_pages  # items, scores, snippets, totals, cursors
+    assert sum(len(p["items"]) for p in fast_pages) > 0
+
+
+@pytest.mark.parametrize(("path", "params"), CASES[:1] + CASES[4:5] + CASES[7:8])
+@pytest.mark.parametrize("walk", ["walked", "listed", "walk-then-listed"])
+def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, walk: str
+) -> None:
+    search.RANKINGS.clear()
+    with _client(corpus_url, 40) as client:
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, path, params, limit=11)
+        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+        listed_rows = {"walked": 0, "listed": 10**9, "walk-then-listed": 0}[walk]
+        monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", listed_rows)
+        if walk == "walk-then-listed":
+            monkeypatch.setattr(search, "_WALK_BUDGET", 300)
+        assert _pages(client, path, params, limit=11) == expected
+
+
+ORDERED_CASES: list[tuple[str, Params]] = [
+    ("/incidents", [("q", "talks"), ("sort", "date")]),
+    ("/incidents", [("q", "talks"), ("actor", "Iran"), ("sort", "-date")]),
+    ("/incidents", [("q", "embassy"), ("date_from", "2010-01-01"), ("sort", "date")]),
+    ("/incidents", [("q", "border"), ("type", "attack"), ("sort", "-date")]),
+    ("/statements", [("q", "embassy"), ("sort", "-date")]),
+    ("/statements", [("q", "talks"), ("speaker", "Russia"), ("sort", "-date")]),
+    ("/sources", [("q", "talks"), ("sort", "-date")]),
+    (
+        "/sources",
+        [("q", "corridor"), ("actor", "Iran"), ("date_to", "2015-01-01"), ("sort", "-date")],
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "params"), ORDERED_CASES)
+@pytest.mark.parametrize("budget", ["walked", "given back to SQL", "listed"])
+def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, budget: str
+) -> None:
+    """Date order with q: the other filters walked in order and each row tested against the
+    search's matches in memory, or (past a budget) the database's own query, or (an exact
+    count listed the filters' rows) their matching rows put in order by the database."""
+    if budget == "listed":
+        params = [*params, ("count", "exact")]
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        expected = _pages(client, path, params, limit=23)
+    monkeypatch.setattr(search, "_BROAD_MATCHES", 0)  # this small corpus' words count as broad
+    monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+    if budget == "given back to SQL":
+        monkeypatch.setattr(search, "_ORDER_WALK_BUDGET", 40)
+    assert _pages(client, path, params, limit=23) == expected
+    assert search.RANKINGS.searches > 0
+    assert sum(len(p["items"]) for p in expected) > 0
+
+
+def test_unfiltered_order_is_fts5s_own_rank_order(corpus_url: str, backend: str) -> None:
+    """Against the plain FTS5 query: ORDER BY rank (bm25, best first), ties by rowid."""
+    if backend != "sqlite":
+        pytest.skip("FTS5 is SQLite's")
+    search.RANKINGS.clear()
+    engine = create_engine(corpus_url)
+    try:
+        for path, table in FTS_TABLE.items():
+            with engine.connect() as conn:
+                rows = conn.execute(
+                    text(
+                        f"SELECT rowid, -rank FROM {table} WHERE {table} MATCH '\"talks\"' "
+                        "ORDER BY rank, rowid"
+                    )
+                ).all()
+            assert len(rows) > 150, "a broad word"
+            assert len({score for _, score in rows}) < len(rows), "with ties"
+            with _client(corpus_url, 5_000) as client:
+                pages = _pages(client, path, [("q", "talks"), ("count", "exact")], limit=100)
+            items = [item for page in pages for item in page["items"]]
+            assert [item["id"] for item in items] == [row_id for row_id, _ in rows]
+            assert [item["score"] for item in items] == [round(s, 6) for _, s in rows]
+            assert pages[0]["total"] == len(rows)
+    finally:
+        engine.dispose()
+
+
+def test_a_change_of_data_version_changes_the_ranking(databases: Databases) -> None:
+    """Ranked matches are kept per data version: a write that bumps it is seen at once."""
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    generate(url, incidents=200, seed=6)
+    with _client(url, 5_000) as client:
+        before = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                last = conn.execute(text("SELECT max(id) FROM incident")).scalar_one()
+                conn.execute(
+                    text("UPDATE incident SET search_text = :t WHERE id = :id"),
+                    {"t": "talks " * 40, "id": last},
+                )
+                conn.execute(text("UPDATE dataset_meta SET data_version = data_version + 1"))
+        finally:
+            engine.dispose()
+        after = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
+    assert before["items"][0]["id"] != last
+    assert after["items"][0]["id"] == last
