@@ -120,6 +120,27 @@ class Databases:
                 conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """INCIDENTDB_TEST_DATABASE_TESTS_ONLY=1: only the tests that use a database run.
+
+    .ci/run sets it for its PostgreSQL run: the tests that touch no database (extraction rules,
+    the benchmark's smoke runs, ...) already ran in its SQLite run, and running them twice
+    cost a minute of a 15-minute budget.
+    """
+    if os.environ.get("INCIDENTDB_TEST_DATABASE_TESTS_ONLY") != "1":
+        return
+    keep, drop = [], []
+    for item in items:
+        uses_database = "databases" in getattr(item, "fixturenames", ())
+        if uses_database or item.get_closest_marker("postgresql_server") is not None:
+            keep.append(item)
+        else:
+            drop.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def _running(pid: int) -> bool:
     try:
         os.kill(pid, 0)

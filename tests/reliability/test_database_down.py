@@ -15,7 +15,7 @@ from app.settings import Settings
 from tests.api.conftest import write_mini_seeds
 from tests.reliability.pg_cluster import Cluster, needs_clusters
 
-pytestmark = needs_clusters
+pytestmark = [needs_clusters, pytest.mark.postgresql_server]
 
 
 def test_a_stopped_database_is_a_503_and_the_service_recovers_by_itself(

@@ -20,7 +20,7 @@ from app.settings import Settings
 from tests.api.conftest import incident, write_mini_seeds
 from tests.reliability.pg_cluster import Cluster, cluster_root, free_port, needs_clusters
 
-pytestmark = needs_clusters
+pytestmark = [needs_clusters, pytest.mark.postgresql_server]
 
 VERSION = "SELECT data_version FROM dataset_meta WHERE id = 1"
 
