@@ -290,15 +290,6 @@ def ranked_matches(
     return cache.get(key, rank)
 
 
-# Matches tested against the other filters per query while walking the ranked list: growing,
-# so a broad filter costs one small query and a narrow one a few large ones.
-_WALK_BATCHES = (256, 1024, 4096, 8192)
-# Past this many matches walked without filling the page, the other filters are selective:
-# their own rows are listed instead and ordered by rank (a date window of a few hundred
-# incidents against a word matching a third of a million).
-_WALK_BUDGET = 16_384
-
-
 def _page_of_ranked(
     session: Session,
     stmt: Select[M],
@@ -464,7 +455,8 @@ def _ranks_of(matches: RankedMatches, row_ids: Iterable[int], start: int) -> lis
 # so a broad filter costs one small query and a narrow one a few larger ones.
 _WALK_BATCHES = (256, 1024, 4096, 8192)
 # Past this many matches walked without filling the page, the other filters are selective:
-# their own rows are listed instead and ordered by rank.
+# their own rows are listed instead and ordered by rank (a date window of a few hundred
+# incidents against a word matching a third of a million).
 _WALK_BUDGET = 16_384
 
 

@@ -34,6 +34,19 @@ class Found:
     speaker_name: str | None = None
 
 
+def _attribution_of(quote: Found) -> dict[str, Any]:
+    """The columns a re-extraction may change on a statement at the same place."""
+    return {
+        "speaker_text": quote.speaker_text,
+        "speaker_id": quote.speaker_id,
+        "said_on": quote.said_on,
+        "incident_id": quote.incident_id,
+        "attribution_method": quote.attribution_method,
+        "attribution_confidence": quote.attribution_confidence,
+        "attribution_evidence": list(quote.attribution_evidence),
+    }
+
+
 def search_text(text: str, speaker_text: str | None, speaker_name: str | None) -> str:
     """What `q=` searches for one statement: the quoted words, the speaker as written and
     the speaker's name."""
@@ -63,13 +76,7 @@ class StatementWriter:
                 "start": quote.start,
                 "end": quote.end,
                 "text": quote.text,
-                "speaker_text": quote.speaker_text,
-                "speaker_id": quote.speaker_id,
-                "said_on": quote.said_on,
-                "incident_id": quote.incident_id,
-                "attribution_method": quote.attribution_method,
-                "attribution_confidence": quote.attribution_confidence,
-                "attribution_evidence": list(quote.attribution_evidence),
+                **_attribution_of(quote),
                 "search_text": search_text(quote.text, quote.speaker_text, quote.speaker_name),
             }
             for quote in found
@@ -117,18 +124,7 @@ def sync_for_source(
             session.add(statement)
             changes += 1
         kept.add(key)
-        changes += assign(
-            statement,
-            {
-                "speaker_text": quote.speaker_text,
-                "speaker_id": quote.speaker_id,
-                "said_on": quote.said_on,
-                "incident_id": quote.incident_id,
-                "attribution_method": quote.attribution_method,
-                "attribution_confidence": quote.attribution_confidence,
-                "attribution_evidence": list(quote.attribution_evidence),
-            },
-        )
+        changes += assign(statement, _attribution_of(quote))
     for key, statement in existing.items():
         if key not in kept:
             session.delete(statement)
