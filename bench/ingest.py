@@ -479,10 +479,7 @@ def main(argv: list[str] | None = None) -> int:
                 after=args.kill_after,
                 url=args.db,
             )
-        print(killed.table())
-        if args.json:
-            args.json.parent.mkdir(parents=True, exist_ok=True)
-            args.json.write_text(json.dumps(killed.to_json(), indent=2) + "\n")
+        _report(killed, args.json)
         return 0 if killed.unchanged else 1
     with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-", dir=args.workdir) as tmp:
         result = run(
@@ -494,11 +491,16 @@ def main(argv: list[str] | None = None) -> int:
             extraction_sample=args.extraction_sample,
             url=args.db,
         )
-    print(result.table())
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result.to_json(), indent=2) + "\n")
+    _report(result, args.json)
     return 0
+
+
+def _report(outcome: IngestResult | KillResult, json_path: Path | None) -> None:
+    """The table on stdout, and the figures as JSON where --json asks for them."""
+    print(outcome.table())
+    if json_path:
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(outcome.to_json(), indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from app import cli
 from app.extraction import ArticleExtraction, Gazetteer, KnownActor, extract_article
 from app.extraction.evaluate import EvalReport, format_report, load_actors
 
@@ -210,3 +211,19 @@ def assert_no_worse_than_measured(
         kind: (found[kind], measured[kind]) for kind in found if found[kind] > measured[kind] + 1
     }
     assert not worse, f"(found, measured) {worse}\n{format_report(report)}"
+
+
+HELDOUT_DEV = Path(__file__).resolve().parent / "heldout" / "dev"
+
+
+def dev_eval_output(capsys: pytest.CaptureFixture[str]) -> str:
+    """What `incidentdb eval tests/extraction/heldout/dev` prints."""
+    if not (HELDOUT_DEV / "gold.yaml").exists():
+        pytest.skip("heldout/dev is not there")
+    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
+    return capsys.readouterr().out
+
+
+def table_at(out: str, heading: str) -> list[str]:
+    """The lines of the eval table that starts with `heading`, its header first."""
+    return out[out.index(heading) :].split("\n\n")[0].splitlines()

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app import cli
 from app.extraction import Gazetteer, KnownActor, extract_article
 from app.extraction.calibrate import CAP, MIN_CONFIDENT, shrunk
 from app.extraction.calibration import confidence_of
+from tests.extraction.conftest import dev_eval_output, table_at
 
-HELDOUT_DEV = Path(__file__).resolve().parent / "heldout" / "dev"
 CONFIDENCE = Path(__file__).resolve().parents[2] / "app" / "extraction" / "data" / "confidence.yaml"
 
 # An invented world: no real state, body or person.
@@ -113,16 +112,13 @@ BUCKET_ROW = re.compile(
 def test_eval_prints_precision_and_confidence_per_bucket(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if not (HELDOUT_DEV / "gold.yaml").exists():
-        pytest.skip("heldout/dev is not there")
-    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
-    out = capsys.readouterr().out
-    table = out[out.index("pass                     bucket") :].split("\n\n")[0].splitlines()
+    out = dev_eval_output(capsys)
+    table = table_at(out, "pass                     bucket")
     header = ["pass", "bucket", "statements", "correct", "precision", "confidence"]
     assert table[0].split() == header
     rows = [BUCKET_ROW.match(line) for line in table[1:]]
     assert rows and all(rows), table
-    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    articles = table_at(out, "source ")[1:]
     matched = sum(int(line.split()[3]) for line in articles)
     assert sum(int(r["n"]) for r in rows if r) == matched
     for row in rows:

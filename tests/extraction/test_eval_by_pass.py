@@ -9,11 +9,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app import cli
 from app.extraction.attribution import PASSES
 from app.extraction.calibration import confidence_of
+from tests.extraction.conftest import dev_eval_output, table_at
 
-HELDOUT_DEV = Path(__file__).resolve().parent / "heldout" / "dev"
 CONFIDENCE = Path(__file__).resolve().parents[2] / "app" / "extraction" / "data" / "confidence.yaml"
 ROW = re.compile(r"^(?P<id>[a-z_]+)\s+(?P<n>\d+)\s+(?P<ok>\d+)\s+(?P<p>\d\.\d{3})$")
 
@@ -21,11 +20,8 @@ ROW = re.compile(r"^(?P<id>[a-z_]+)\s+(?P<n>\d+)\s+(?P<ok>\d+)\s+(?P<p>\d\.\d{3}
 def test_eval_prints_statements_correct_and_precision_per_pass(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if not (HELDOUT_DEV / "gold.yaml").exists():
-        pytest.skip("heldout/dev is not there")
-    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
-    out = capsys.readouterr().out
-    table = out[out.index("pass ") :].split("\n\n")[0].splitlines()
+    out = dev_eval_output(capsys)
+    table = table_at(out, "pass ")
     assert table[0].split() == ["pass", "statements", "correct", "precision"]
     rows = [ROW.match(line) for line in table[1:]]
     assert rows and all(rows), table
@@ -36,7 +32,7 @@ def test_eval_prints_statements_correct_and_precision_per_pass(
         assert row["id"] in known and 0 <= ok <= n
         assert float(row["p"]) == pytest.approx(ok / n, abs=0.0005)
     # every matched statement is counted under exactly one pass
-    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    articles = table_at(out, "source ")[1:]
     matched = sum(int(line.split()[3]) for line in articles)
     assert sum(int(r["n"]) for r in rows if r) == matched > 0
 
@@ -59,13 +55,10 @@ CONFIDENT_LINE = re.compile(
 def test_eval_prints_how_many_statements_are_confident_and_how_often_right(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    if not (HELDOUT_DEV / "gold.yaml").exists():
-        pytest.skip("heldout/dev is not there")
-    assert cli.main(["eval", str(HELDOUT_DEV)]) == 0
-    out = capsys.readouterr().out
+    out = dev_eval_output(capsys)
     line = CONFIDENT_LINE.search(out)
     assert line is not None, out[:400]
-    articles = out[out.index("source ") :].split("\n\n")[0].splitlines()[1:]
+    articles = table_at(out, "source ")[1:]
     matched = sum(int(row.split()[3]) for row in articles)
     assert int(line["m"]) == matched
     assert 0 < int(line["n"]) <= matched
