@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import AliasChoices, ValidationError
 from sqlalchemy.exc import OperationalError
 
 from app.db import migrate
 from app.db.session import create_db_engine
 from app.errors import InputError
-from app.settings import get_settings
+from app.settings import Settings, get_settings
 
 cli = typer.Typer(
     name="incidentdb",
@@ -303,6 +304,18 @@ def main(argv: list[str] | None = None) -> int:
     except OperationalError as exc:
         typer.echo(f"database error: {exc.orig}", err=True)
         return 1
+    except ValidationError as exc:
+        if exc.title != Settings.__name__:
+            raise
+        # A mistyped environment variable is a usage error like a mistyped option.
+        for error in exc.errors():
+            field = str(error["loc"][0]) if error["loc"] else ""
+            typer.echo(
+                f"incidentdb: bad setting {_variable(field)}={error.get('input')!r}: "
+                f"{error['msg']}",
+                err=True,
+            )
+        return 2
     # typer returns the exit code of typer.Exit, or the command's own (None) return value.
     return result if isinstance(result, int) else 0
 
@@ -317,6 +330,15 @@ def _usage_error(exc: typer.TyperException) -> str | None:
     ctx = getattr(exc, "ctx", None)
     command = ctx.command_path if ctx is not None else "incidentdb"
     return f"{command}: {message} (see '{command} --help')"
+
+
+def _variable(field: str) -> str:
+    """The environment variable that sets a Settings field."""
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info is not None else None
+    if isinstance(alias, AliasChoices) and isinstance(alias.choices[0], str):
+        return alias.choices[0]
+    return f"INCIDENTDB_{field.upper()}"
 
 
 def run() -> None:

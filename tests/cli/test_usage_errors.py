@@ -67,3 +67,23 @@ def test_group_without_a_command_shows_its_help(capsys: pytest.CaptureFixture[st
     out, err = capsys.readouterr()
     assert "upgrade" in out + err
     assert "Traceback" not in out + err
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("INCIDENTDB_CONNECT_TIMEOUT_SECONDS", "abc"), ("INCIDENTDB_SEARCH_RANKING_MATCHES", "-5")],
+)
+def test_a_bad_setting_is_one_line_naming_the_variable_and_exit_2(
+    variable: str, value: str, tmp_path: Path
+) -> None:
+    env = {**os.environ, variable: value, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "app", "serve", "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(f"incidentdb: bad setting {variable}={value!r}: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
