@@ -555,9 +555,9 @@ class _Apply:
             self._created_statements(self.statement_writer.add(source.id, found))
             self.report.changes += 2 * len(found)  # as sync_for_source counts a new row
         mentions = [
-            (actor.id, m.start, m.end, m.text)
-            for m in result.mentions
-            if (actor := self._actor(stored_as.get(m.actor, m.actor))) is not None
+            (actor.id, start, end, text)
+            for slug, start, end, text in done.mentions
+            if (actor := self._actor(stored_as.get(slug, slug))) is not None
         ]
         if sources_writes.sync_mentions(
             self.session, source.id, mentions, stored=job.has_mentions, writer=self.mention_writer
