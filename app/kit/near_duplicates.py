@@ -60,7 +60,8 @@ def values_of(blob: bytes) -> np.ndarray:
     if len(blob) == _SIGNATURE_BYTES:
         # The serialised form ends with the NUM_PERM 32-bit values: read them in place.
         return np.frombuffer(blob, dtype=np.uint32, offset=len(blob) - 4 * NUM_PERM)
-    values: np.ndarray = LeanMinHash.deserialize(blob).hashvalues
+    # Another layout (datasketch's legacy one): its values are below 2**32 too.
+    values: np.ndarray = LeanMinHash.deserialize(blob).hashvalues.astype(np.uint32)
     return values
 
 
