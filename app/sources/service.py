@@ -44,7 +44,7 @@ def list_sources(session: Session, f: SourceFilters, settings: Settings) -> Sour
         Source,
         f,
         scope="sources",
-        key=SORT_KEY,
+        key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
         count_stmt=repo.counted(f, actor_sets),
         without_search=lambda: search.Unsearched(

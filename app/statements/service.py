@@ -61,7 +61,7 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
         Statement,
         f,
         scope="statements",
-        key=SORT_KEY,
+        key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
         without_search=lambda: search.Unsearched(
             filtered_query(session, f.model_copy(update={"q": None}))
