@@ -2,6 +2,9 @@
 per actor, the date window walked instead of an actor's incidents): whichever shape counts,
 the total is the number of items a cursor walk through the same list finds."""
 
+from collections import Counter
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -70,9 +73,9 @@ def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_c
     assert total == len(slugs) >= 2
 
 
-def _walk_ids(client: TestClient, path: str, params: Params) -> tuple[int, list[dict[str, object]]]:
+def _walk_ids(client: TestClient, path: str, params: Params) -> tuple[int, list[dict[str, Any]]]:
     """(the first page's total, every item over the whole walk, one item a page)."""
-    items: list[dict[str, object]] = []
+    items: list[dict[str, Any]] = []
     cursor, total = None, None
     while True:
         page = client.get(
@@ -110,3 +113,35 @@ def test_a_newest_first_walk_keeps_undated_rows_last_unless_a_window_leaves_them
         assert None not in dates
     elif path == "/sources":
         assert None in dates  # two of the five seed articles are undated
+
+
+def _tally(items: list[dict[str, Any]], facet: str) -> Counter[object]:
+    if facet == "type":
+        return Counter(item["type"] for item in items)
+    if facet == "country":
+        return Counter(item["location"]["country"] for item in items)
+    if facet == "actor":
+        return Counter(p["actor"]["slug"] for item in items for p in item["participants"])
+    width = 4 if facet == "year" else 7
+    return Counter(item["date_start"][:width] for item in items)
+
+
+@pytest.mark.parametrize("facet", ["type", "country", "year", "month", "actor"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("date_from", "2023-01-01")],
+        [("date_from", "2023-01-10"), ("date_to", "2023-04-01"), ("type", "consultation")],
+        [("actor", "Azerbaijan"), ("date_to", "2023-06-30")],
+        [("q", "embassy"), ("date_from", "2022-06-01")],
+        [("country", "IRN")],
+    ],
+)
+def test_a_facet_counts_what_the_walk_finds(mini: TestClient, params: Params, facet: str) -> None:
+    """Filters on the incident table alone are grouped in place, others by `id IN (...)`:
+    either way each value counts the walk's items that have it."""
+    body = mini.get("/incidents", params=[*params, ("facet", facet), ("count", "exact")]).json()
+    counts = {v["value"]: v["count"] for v in body["facets"][facet]["values"]}
+    total, items = _walk_ids(mini, "/incidents", params)
+    assert total == len(items) > 0
+    assert counts == dict(_tally(items, facet))
