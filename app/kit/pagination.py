@@ -125,6 +125,10 @@ def order_by(key: SortKey, id_column: InstrumentedAttribute[int], dialect: str) 
     return [col.asc(), id_column.asc()]
 
 
+# Up to how many matches, counted exactly, a page is cut from the list of their ids.
+_LISTED_PAGE = 2_000
+
+
 def paginate(
     session: Session,
     stmt: Select[M],
@@ -148,6 +152,17 @@ def paginate(
     base = counted if counted is not None else stmt
     total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
     page_stmt = stmt
+    if count_stmt is not None and accuracy is TotalAccuracy.exact:
+        if total == 0:
+            # Nothing matches: no page to look for (an empty answer is never slower than a
+            # full page; walking it found nothing after every row of the walk).
+            return Window([], None, 0, accuracy, [])
+        if total <= _LISTED_PAGE:
+            # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
+            # Walking `stmt` in order could pass every row the filters skip (0.5 s through
+            # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
+            ids = list(session.scalars(count_stmt.order_by(None)))
+            page_stmt = page_stmt.where(id_column.in_(ids))
     if cursor:
         page_stmt = page_stmt.where(after_cursor(key, id_column, cursor, scope))
     page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)

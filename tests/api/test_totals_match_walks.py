@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
+from app.kit import pagination
 
 Params = list[tuple[str, str]]
 
@@ -145,3 +146,31 @@ def test_a_facet_counts_what_the_walk_finds(mini: TestClient, params: Params, fa
     total, items = _walk_ids(mini, "/incidents", params)
     assert total == len(items) > 0
     assert counts == dict(_tally(items, facet))
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/incidents", [("actor", "Iran"), ("type", "attack")]),
+        ("/incidents", [("actor", "Azerbaijan"), ("date_from", "2023-01-01"), ("sort", "date")]),
+        ("/incidents", [("country", "IRN"), ("count", "exact")]),
+        ("/sources", [("actor", "Iran"), ("actor", "Azerbaijan")]),
+        ("/sources", [("actor", "Israel"), ("date_to", "2023-04-01")]),
+    ],
+)
+def test_a_page_cut_from_the_counted_ids_is_the_page_the_walk_finds(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+) -> None:
+    """A few exactly counted matches are paged from their ids; the walk finds the same."""
+    listed = _walk_ids(client, path, params)
+    monkeypatch.setattr(pagination, "_LISTED_PAGE", 0)  # every page walks its filters
+    walked = _walk_ids(client, path, params)
+    assert listed == walked
+    assert listed[0] == len(listed[1]) > 0
+
+
+def test_an_empty_answer_is_exact_and_has_no_cursor(client: TestClient) -> None:
+    for path in ("/incidents", "/sources"):
+        body = client.get(path, params={"date_from": "2090-01-01"}).json()
+        assert (body["items"], body["next_cursor"]) == ([], None)
+        assert (body["total"], body["total_accuracy"]) == (0, "exact")
