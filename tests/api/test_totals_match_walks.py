@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
 from app.kit import pagination
+from app.sources import service as sources_service
 
 Params = list[tuple[str, str]]
 
@@ -38,10 +39,20 @@ def _walk(client: TestClient, path: str, params: Params) -> tuple[int, list[str]
         [("actor", "Iran"), ("actor", "Azerbaijan")],
         [("actor", "Iran"), ("actor", "Israel"), ("date_from", "2023-01-01")],
         [("actor", "Iran"), ("q", "embassy")],
+        [("actor", "Israel"), ("date_to", "2023-04-01")],
+        [("actor", "Azerbaijan"), ("actor", "Israel"), ("date_from", "2022-01-01")],
+        [("actor", "Iran"), ("date_from", "2022-01-01"), ("date_to", "2023-12-31"), ("q", "Iran")],
     ],
 )
-def test_a_source_total_with_actors_is_the_walks_length(client: TestClient, params: Params) -> None:
-    total, slugs = _walk(client, "/sources", params)
+def test_a_source_total_with_actors_is_the_walks_length(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
+) -> None:
+    # Counted off each actor's mentions, then (with a window) by probing the window's sources.
+    monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 0)
+    by_actor = _walk(client, "/sources", params)
+    monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
+    assert _walk(client, "/sources", params) == by_actor
+    total, slugs = by_actor
     assert total == len(slugs) == len(set(slugs))
     assert total > 0
     if ("actor", "Israel") in params:
