@@ -199,7 +199,7 @@ def _facets(
             bucket = facet_counts.period(session, Incident.date_start, name)
             query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
             specs[name] = facet_counts.FacetSpec(query)
-    return facet_counts.compute(session, specs, budget_ms)
+    return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
 def get_incident(session: Session, key: str) -> tuple[Incident, list[Statement]]:
