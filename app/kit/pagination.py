@@ -91,9 +91,15 @@ def after_cursor(
     key: SortKey, id_column: InstrumentedAttribute[int], cursor: str, scope: str
 ) -> ColumnElement[bool]:
     """Rows strictly after a cursor this list issued (`scope`) in the order of `key`."""
+    value, last_id = _decoded(key, cursor, scope)
+    return _after(key, id_column, value, last_id)
+
+
+def _decoded(key: SortKey, cursor: str, scope: str) -> tuple[Any, int]:
+    """(the key's value, the id) of the last row before a cursor this list issued."""
     _, value, last_id = decode_cursor(cursor, scope)
     try:
-        return _after(key, id_column, _from_json(value, key), int(last_id))
+        return _from_json(value, key), int(last_id)
     except (TypeError, ValueError):
         raise InvalidParameter("cursor", "not a cursor this list issued") from None
 
@@ -149,6 +155,8 @@ def paginate(
     its join); `count_stmt` selects the same rows in a shape cheaper to count exactly.
     A `stmt` that selects a model plus such columns yields the model objects as items.
     """
+    if cursor:
+        _decoded(key, cursor, scope)  # a cursor this list did not issue is a 422, even on none
     base = counted if counted is not None else stmt
     total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
     page_stmt = stmt
@@ -163,14 +171,7 @@ def paginate(
             # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
             ids = list(session.scalars(count_stmt.order_by(None)))
             page_stmt = page_stmt.where(id_column.in_(ids))
-    if cursor:
-        page_stmt = page_stmt.where(after_cursor(key, id_column, cursor, scope))
-    page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)
-    rows: list[Any]
-    if selects_entity(stmt):
-        rows = list(session.scalars(page_stmt))
-    else:
-        rows = list(session.execute(page_stmt).all())  # plain rows: attribute access by name
+    rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     keys = [getattr(row, key.name) for row in rows]
@@ -183,6 +184,39 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)
+
+
+def _page_rows(
+    session: Session,
+    stmt: Select[Any],
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    scope: str,
+    wanted: int,
+) -> list[Any]:
+    """The first `wanted` rows of `stmt` after `cursor`, in the order of `key`."""
+    ordering = order_by(key, id_column, _dialect(session))
+    entities = selects_entity(stmt)
+
+    def fetch(query: Select[Any], n: int) -> list[Any]:
+        query = query.order_by(*ordering).limit(n)
+        # Plain rows keep attribute access by name.
+        return list(session.scalars(query)) if entities else list(session.execute(query).all())
+
+    if cursor is None:
+        return fetch(stmt, wanted)
+    value, last_id = _decoded(key, cursor, scope)
+    if value is None or not key.nullable or key.nulls_filtered:
+        return fetch(stmt.where(_after(key, id_column, value, last_id)), wanted)
+    # The rows after a dated cursor, then the undated ones (NULLs last): one condition
+    # `(key, id) < cursor OR key IS NULL` made SQLite read and sort every row before the
+    # cursor (0.6 s for page 2 of /statements?speaker=Israel at 1M, profiled).
+    dated = replace(key, nulls_filtered=True)
+    rows = fetch(stmt.where(_after(dated, id_column, value, last_id)), wanted)
+    if len(rows) < wanted:
+        rows += fetch(stmt.where(key.column.is_(None)), wanted - len(rows))
+    return rows
 
 
 def _entity_plus_columns(stmt: Select[Any]) -> bool:

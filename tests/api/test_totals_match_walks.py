@@ -185,3 +185,10 @@ def test_an_empty_answer_is_exact_and_has_no_cursor(client: TestClient) -> None:
         body = client.get(path, params={"date_from": "2090-01-01"}).json()
         assert (body["items"], body["next_cursor"]) == ([], None)
         assert (body["total"], body["total_accuracy"]) == (0, "exact")
+
+
+def test_an_empty_answer_still_refuses_a_cursor_it_did_not_issue(client: TestClient) -> None:
+    cursor = client.get("/incidents", params={"limit": 1}).json()["next_cursor"]
+    response = client.get("/sources", params={"date_from": "2090-01-01", "cursor": cursor})
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "cursor"
