@@ -56,6 +56,9 @@ def country_label(code: str | None) -> str:
     return str(country.name) if country else code
 
 
+# How long a whole-dataset facet may take, once per data version.
+WHOLE_DATASET_BUDGET_MS = 10_000
+
 # Whole-dataset facets, (database, query) -> (data version, facet): only an ingest changes
 # them (it bumps the data version), and grouping a million incidents by month took 0.4 s of
 # every unfiltered `facet=month` request at 1M (profiled).
@@ -67,8 +70,10 @@ def compute(
 ) -> dict[str, Facet]:
     """Each facet's values, most relevant first; a facet over budget comes back truncated.
 
-    `whole_dataset`: the facets count every row (no filter); a complete one is kept until
-    the data version changes.
+    `whole_dataset`: the facets count every row (no filter); each is counted once per data
+    version under a longer budget (`WHOLE_DATASET_BUDGET_MS`) and kept until the version
+    changes: under the request's budget a month histogram of 1M incidents (0.6 s) came back
+    truncated on every request.
     """
     facets: dict[str, Facet] = {}
     version = _data_version(session) if whole_dataset else None
@@ -81,7 +86,9 @@ def compute(
         if version is not None and kept is not None and kept[0] == version:
             facets[name] = kept[1]
             continue
-        rows = _run_with_budget(session, query, budget_ms)
+        rows = _run_with_budget(
+            session, query, max(budget_ms, WHOLE_DATASET_BUDGET_MS) if whole_dataset else budget_ms
+        )
         if rows is None:
             facets[name] = Facet(values=[], truncated=True)
             continue
