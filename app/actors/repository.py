@@ -6,6 +6,9 @@ from app.actors.schemas import ActorFilters
 from app.kit import search
 from app.kit.names import as_id
 
+# An affiliation chain is a spokesman, a ministry, a state: the bound only stops a cycle.
+MAX_AFFILIATION_DEPTH = 16
+
 
 class ActorRepository:
     def __init__(self, session: Session) -> None:
@@ -59,6 +62,24 @@ class ActorRepository:
             select(Actor.id).join(members, Actor.affiliation_id == members.c.id)
         )
         return set(self.session.scalars(select(members.c.id)))
+
+    def affiliations_of(self, actor: Actor) -> list[Actor]:
+        """The actors `actor` belongs to, nearest first, with their details but not their
+        members (a state's hundreds of officials are not needed to name it)."""
+        up = (
+            select(Actor.affiliation_id.label("id"), literal(1).label("depth"))
+            .where(Actor.id == actor.id)
+            .cte("up", recursive=True)
+        )
+        up = up.union(
+            select(Actor.affiliation_id, up.c.depth + 1)
+            .join(up, Actor.id == up.c.id)
+            .where(up.c.depth < MAX_AFFILIATION_DEPTH)
+        )
+        rows = self.session.execute(select(up.c.id, func.min(up.c.depth)).group_by(up.c.id))
+        depths: dict[int, int] = {row[0]: row[1] for row in rows if row[0] is not None}
+        found = self.session.scalars(self.with_details().where(Actor.id.in_(depths)))
+        return sorted((a for a in found if a.id != actor.id), key=lambda a: depths[a.id])
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Actor)) or 0)

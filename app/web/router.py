@@ -11,7 +11,6 @@ from markupsafe import Markup
 
 from app.actors import schemas as actors_schemas
 from app.actors import service as actors_service
-from app.actors.models import Actor
 from app.actors.schemas import ActorFilters
 from app.db.session import SessionDep
 from app.incidents import schemas as incidents_schemas
@@ -244,17 +243,6 @@ def source(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     )
 
 
-def _affiliation_chain(session: SessionDep, actor: Actor) -> list[Actor]:
-    chain: list[Actor] = []
-    seen = {actor.id}
-    current = actor
-    while current.affiliation is not None and current.affiliation.id not in seen:
-        current = actors_service.get_actor(session, current.affiliation.slug)
-        seen.add(current.id)
-        chain.append(current)
-    return chain
-
-
 @router.get("/browse/actors/{key}", response_class=HTMLResponse)
 def actor(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     found = actors_service.get_actor(session, key)
@@ -290,7 +278,9 @@ def actor(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
         "actor.html",
         f"/actors/{detail.slug}",
         actor=detail,
-        chain=[actors_schemas.actor_read(a) for a in _affiliation_chain(session, found)],
+        chain=[
+            actors_schemas.actor_read(a) for a in actors_service.affiliation_chain(session, found)
+        ],
         incidents=incident_items(took_part, None),
         incidents_total=sum(n for _, n in months(request, session, detail.slug)),
         statements=[statements_schemas.statement_read(s) for s in said.window.items],
