@@ -35,9 +35,10 @@ RARE_PARTICIPATIONS = 5_000
 # (profiled at 1M). From FEW_PARTICIPATIONS to SET_WALK_PARTICIPATIONS the actor's incident ids
 # are put in a set once and the (date_start, id) index is walked against it, reading the
 # index alone until a page is found (1-12 ms, cold or not); past that, building the set costs
-# more (0.3-0.4 s for a large state's 430,000) than probing each walked incident's participants.
+# more (0.3-0.4 s for a large state's 430,000) than probing each walked incident's participants
+# (about even at 11,000), and the probe that decides reads up to that many index entries.
 FEW_PARTICIPATIONS = 300
-SET_WALK_PARTICIPATIONS = 20_000
+SET_WALK_PARTICIPATIONS = 10_000
 
 
 class IncidentRepository:
