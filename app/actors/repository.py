@@ -64,8 +64,8 @@ class ActorRepository:
         return set(self.session.scalars(select(members.c.id)))
 
     def affiliations_of(self, actor: Actor) -> list[Actor]:
-        """The actors `actor` belongs to, nearest first, with their details but not their
-        members (a state's hundreds of officials are not needed to name it)."""
+        """The actors `actor` belongs to, nearest first, in one query: their columns only,
+        no aliases or members (a state's hundreds of officials are not needed to name it)."""
         up = (
             select(Actor.affiliation_id.label("id"), literal(1).label("depth"))
             .where(Actor.id == actor.id)
@@ -76,10 +76,16 @@ class ActorRepository:
             .join(up, Actor.id == up.c.id)
             .where(up.c.depth < MAX_AFFILIATION_DEPTH)
         )
-        rows = self.session.execute(select(up.c.id, func.min(up.c.depth)).group_by(up.c.id))
-        depths: dict[int, int] = {row[0]: row[1] for row in rows if row[0] is not None}
-        found = self.session.scalars(self.with_details().where(Actor.id.in_(depths)))
-        return sorted((a for a in found if a.id != actor.id), key=lambda a: depths[a.id])
+        rows = self.session.scalars(
+            select(Actor).join(up, Actor.id == up.c.id).order_by(up.c.depth, Actor.id)
+        )
+        chain: list[Actor] = []
+        seen = {actor.id}
+        for found in rows:  # a cycle comes round again one level deeper: stop there
+            if found.id not in seen:
+                seen.add(found.id)
+                chain.append(found)
+        return chain
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Actor)) or 0)

@@ -285,7 +285,7 @@ def actor(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
         f"/actors/{detail.slug}",
         actor=detail,
         chain=[
-            actors_schemas.actor_read(a) for a in actors_service.affiliation_chain(session, found)
+            actors_schemas.actor_ref(a) for a in actors_service.affiliation_chain(session, found)
         ],
         incidents=incident_items(took_part, None),
         incidents_total=sum(n for _, n in months(request, session, detail.slug)),
