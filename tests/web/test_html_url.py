@@ -54,8 +54,10 @@ def test_html_url_follows_the_host_and_prefix_of_the_request(pages: TestClient) 
     again = pages.get(path, headers={"If-None-Match": local.headers["etag"]})
     assert again.status_code == 304
     with TestClient(pages.app, root_path="/incidentdb") as prefixed:
-        assert prefixed.get(path).json()["html_url"].startswith(
-            "http://testserver/incidentdb/browse/incidents/"
+        assert (
+            prefixed.get(path)
+            .json()["html_url"]
+            .startswith("http://testserver/incidentdb/browse/incidents/")
         )
 
 
