@@ -53,6 +53,9 @@ class Incident(Base):
         Index(
             "ix_incident_country_type_dates", "location_country", "type", "date_start", "date_end"
         ),
+        # An actor's incidents counted by month (its timeline) from the index alone: the
+        # actor index gives ids, this gives each id's date (migration 0011).
+        Index("ix_incident_id_date_start", "id", "date_start"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

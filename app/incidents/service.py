@@ -215,7 +215,12 @@ def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]
     The `month` facet stops at 50 values; a timeline needs them all.
     """
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
-    counted = IncidentRepository(session).counted(f, actor_sets)
+    repo = IncidentRepository(session)
+    only_actor = not (f.type or f.country or f.q or f.date_from or f.date_to)
+    if session.get_bind().dialect.name == "sqlite" and len(actor_sets) == 1 and only_actor:
+        # An actor's timeline (its page): from an index that carries the dates.
+        return repo.months_taking_part(actor_sets[0])
+    counted = repo.counted(f, actor_sets)
     bucket = facet_counts.period(session, Incident.date_start, "month")
     if session.get_bind().dialect.name == "sqlite":
         # SQLite stores a date as YYYY-MM-DD text: its first seven characters are the month,

@@ -74,7 +74,9 @@ def test_a_source_total_with_actors_is_the_walks_length(
 def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_counted(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
-    monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 0)  # no actor is rare
+    # No actor is rare: a page walks the dates and probes each incident's participants.
+    for name in ("RARE_PARTICIPATIONS", "FEW_PARTICIPATIONS", "SET_WALK_PARTICIPATIONS"):
+        monkeypatch.setattr(repository, name, 0)
     # Every window is walked (and a search tested on its rows), then none is.
     monkeypatch.setattr(service, "_SMALL_WINDOW", 10**9)
     by_window = _walk(client, "/incidents", params)
