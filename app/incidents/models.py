@@ -36,7 +36,7 @@ class Incident(Base):
     __table_args__ = (
         # The default sort (-date) and its keyset cursor walk this index; with date_end, type
         # and country in it a date window is tested, counted and faceted without reading the
-        # table (migration 0011).
+        # table (migration 0012).
         Index(
             "ix_incident_dates_type_country",
             "date_start",

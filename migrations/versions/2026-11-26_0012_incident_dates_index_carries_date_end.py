@@ -9,8 +9,8 @@ keyset cursor still walk the same (date_start, id) prefix. With `type` and
 `location_country` too, those filters and their facets over a window are read off it as
 well (`facet=country` over a year: 0.33 s through the table's rows, profiled).
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-11-26 03:40:00
 """
 
@@ -18,8 +18,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0010"
+revision: str = "0012"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
