@@ -44,7 +44,9 @@ def generate() -> dict[str, Any]:
         engine = create_db_engine(url, writer=True)
         pipeline.run([settings.seeds_dir], engine, max_article_bytes=settings.max_article_bytes)
         engine.dispose()
-        with TestClient(create_app(Settings(database_url=url))) as client:
+        # The address `incidentdb serve` answers on by default: html_url's host in examples.
+        app = create_app(Settings(database_url=url))
+        with TestClient(app, base_url="http://localhost:8000") as client:
             incident = client.get("/incidents/tehran-embassy-attack-2023").json()
             statement = client.get("/statements", params={"speaker": "Kanani", "limit": 1}).json()
             statement_id = statement["items"][0]["id"]

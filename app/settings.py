@@ -49,7 +49,8 @@ class Settings(BaseSettings):
     # version (28 bytes each: 4,000,000 is ~110 MB at most); a search with more matches than
     # this is ranked by the database for each page.
     search_ranking_matches: int = Field(default=4_000_000, ge=0)
-    # Each facet gets this long before it is reported as truncated.
+    # Each facet gets this long before it is reported as truncated (a whole-dataset facet,
+    # counted once per data version and kept, gets facets.WHOLE_DATASET_BUDGET_MS).
     facet_budget_ms: int = Field(default=500, ge=1)
     # Cache-Control on JSON responses; ETags let clients revalidate cheaply.
     cache_control: str = "no-cache"

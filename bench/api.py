@@ -62,6 +62,10 @@ class Timing:
     # server whatever else runs on the machine, where wall-clock percentiles also measure
     # waiting for a core.
     cpu_ms: float | None = None
+    # The very first request of the row, before any warm-up: a page's cold visit (its
+    # per-data-version counts not made yet, its rows not in any cache).
+    first_ms: float | None = None
+    load: float | None = None  # the machine's 1-minute load average when the row ended
 
     @staticmethod
     def of(samples: Sequence[float], wall: float, errors: int = 0) -> Timing:
@@ -208,8 +212,14 @@ class Client:
 
 
 def drive(client: Client, urls: list[str], requests: int, warmup: int) -> Timing:
-    """`requests` GETs, one after another, cycling through `urls`; latency of each."""
-    for i in range(warmup):
+    """`requests` GETs, one after another, cycling through `urls`; latency of each.
+
+    The first of the (at least one) warm-up requests is timed on its own: `first_ms`.
+    """
+    t0 = time.perf_counter()
+    client.get(urls[0])
+    first_ms = 1000 * (time.perf_counter() - t0)
+    for i in range(1, warmup):
         client.get(urls[i % len(urls)])
     samples = []
     errors = 0
@@ -219,7 +229,10 @@ def drive(client: Client, urls: list[str], requests: int, warmup: int) -> Timing
         status, _ = client.get(urls[i % len(urls)])
         samples.append(time.perf_counter() - t0)
         errors += status != 200
-    return Timing.of(samples, time.perf_counter() - started, errors)
+    timing = Timing.of(samples, time.perf_counter() - started, errors)
+    timing.first_ms = first_ms
+    timing.load = os.getloadavg()[0]
+    return timing
 
 
 # -- the floor: our own SQL on a bare connection ----------------------------------------------
@@ -651,7 +664,7 @@ def run(
                 cpu_after = _cpu_seconds(_PIDS.get(ours_base))
                 if cpu_before is not None and cpu_after is not None:
                     # Warm-up requests ran inside the window too: spread over all of them.
-                    ours_t.cpu_ms = 1000 * (cpu_after - cpu_before) / (requests + warmup)
+                    ours_t.cpu_ms = 1000 * (cpu_after - cpu_before) / (requests + max(1, warmup))
                 ds_t = (
                     drive(ds, query.datasette, requests, warmup) if ds and query.datasette else None
                 )
@@ -876,6 +889,8 @@ def _format_row(row: Row) -> str:
         f"{r.p50_ms:>7.2f} {r.p99_ms:>7.2f} | {ratio} {o.p50_ms / r.p50_ms:>12.1f} "
         f"{row.overhead_ms:>7.2f}ms{errors}"
         + (f"  cpu {o.cpu_ms:.1f} ms/req" if o.cpu_ms is not None else "")
+        + (f"  first {o.first_ms:.1f} ms" if o.first_ms is not None else "")
+        + (f"  load {o.load:.1f}" if o.load is not None else "")
     )
 
 

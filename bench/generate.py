@@ -19,6 +19,7 @@ from typing import Any
 
 import psycopg
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 from app.db import migrate
 from bench.corpus import Cast, Generator, Tables
@@ -324,7 +325,14 @@ def main(argv: list[str] | None = None) -> int:
         path = Path(make_url(args.db).database or "")
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
-    report = generate(args.db, args.incidents, args.seed, progress=sys.stderr.isatty())
+    try:
+        report = generate(args.db, args.incidents, args.seed, progress=sys.stderr.isatty())
+    except OperationalError as error:
+        # The usual cause is a PostgreSQL database not created yet: say so in one line.
+        reason = str(error.orig).strip().splitlines()[-1]
+        raise SystemExit(
+            f"{args.db}: cannot open the database ({reason}); create it first"
+        ) from None
     print(report.summary())
     return 0
 

@@ -6,6 +6,9 @@ from app.actors.schemas import ActorFilters
 from app.kit import search
 from app.kit.names import as_id
 
+# An affiliation chain is a spokesman, a ministry, a state: the bound only stops a cycle.
+MAX_AFFILIATION_DEPTH = 16
+
 
 class ActorRepository:
     def __init__(self, session: Session) -> None:
@@ -59,6 +62,30 @@ class ActorRepository:
             select(Actor.id).join(members, Actor.affiliation_id == members.c.id)
         )
         return set(self.session.scalars(select(members.c.id)))
+
+    def affiliations_of(self, actor: Actor) -> list[Actor]:
+        """The actors `actor` belongs to, nearest first, in one query: their columns only,
+        no aliases or members (a state's hundreds of officials are not needed to name it)."""
+        up = (
+            select(Actor.affiliation_id.label("id"), literal(1).label("depth"))
+            .where(Actor.id == actor.id)
+            .cte("up", recursive=True)
+        )
+        up = up.union(
+            select(Actor.affiliation_id, up.c.depth + 1)
+            .join(up, Actor.id == up.c.id)
+            .where(up.c.depth < MAX_AFFILIATION_DEPTH)
+        )
+        rows = self.session.scalars(
+            select(Actor).join(up, Actor.id == up.c.id).order_by(up.c.depth, Actor.id)
+        )
+        chain: list[Actor] = []
+        seen = {actor.id}
+        for found in rows:  # a cycle comes round again one level deeper: stop there
+            if found.id not in seen:
+                seen.add(found.id)
+                chain.append(found)
+        return chain
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(Actor)) or 0)

@@ -1,9 +1,10 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from app.actors import schemas, service
 from app.api.errors import NOT_FOUND
+from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
 from app.db.session import SessionDep
@@ -23,10 +24,12 @@ add_list_route(router, "list_actors", "List actors", _page, _export)
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One actor")
 def get_actor(
+    request: Request,
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
 ) -> schemas.ActorDetail:
     """An actor with its aliases, affiliation and directly affiliated members."""
-    detail = schemas.actor_detail(service.get_actor(session, key))
+    found = service.get_actor(session, key)
+    detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
     session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
     return detail

@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.actors.models import Actor, ActorKind, AliasKind
 from app.kit.export import CsvShape
 from app.kit.params import CountryCode, ListFilters, SearchText
+from app.kit.schemas import HTML_URL_DESCRIPTION
 
 
 class ActorRef(BaseModel):
@@ -40,6 +41,9 @@ class ActorRead(ActorRef):
 
 
 class ActorDetail(ActorRead):
+    html_url: str = Field(
+        description=HTML_URL_DESCRIPTION, examples=["http://localhost:8000/browse/actors/iran"]
+    )
     members: list[ActorRef] = Field(description="Actors directly affiliated to this one.")
 
 
@@ -77,8 +81,12 @@ def actor_read(a: Actor) -> ActorRead:
     )
 
 
-def actor_detail(a: Actor) -> ActorDetail:
-    return ActorDetail(**actor_read(a).model_dump(), members=[actor_ref(m) for m in a.members])
+def actor_detail(a: Actor, *, html_url: str) -> ActorDetail:
+    return ActorDetail(
+        **actor_read(a).model_dump(),
+        html_url=html_url,
+        members=[actor_ref(m) for m in a.members],
+    )
 
 
 # -- CSV export -------------------------------------------------------------------------

@@ -52,6 +52,11 @@ def get_actor(session: Session, key: str) -> Actor:
     return actor
 
 
+def affiliation_chain(session: Session, actor: Actor) -> list[Actor]:
+    """Whom `actor` belongs to, nearest first: a spokesman's ministry, then its state."""
+    return ActorRepository(session).affiliations_of(actor)
+
+
 def resolve(session: Session, value: str, parameter: str) -> set[int]:
     """The actors a user's words name: id, slug, name or alias, case- and accent-insensitive."""
     repo = ActorRepository(session)

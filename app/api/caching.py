@@ -98,11 +98,16 @@ class ConditionalRequests:
             served_version.reset(token)
 
     def _etag(self, scope: Scope, headers: Headers, version: int) -> str:
-        # The same URL can answer JSON or CSV: the Accept header is part of the identity.
+        # The same URL can answer JSON or CSV: the Accept header is part of the identity. A
+        # detail object links to its HTML page on the host (and path prefix) it was asked
+        # through (`html_url`): those are part of it too.
         key = "\n".join(
             [
                 self.app_version,
                 str(version),
+                scope.get("scheme", ""),
+                headers.get("host", ""),
+                scope.get("root_path", ""),
                 scope["path"],
                 scope.get("query_string", b"").decode("latin-1"),
                 headers.get("accept", ""),

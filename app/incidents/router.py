@@ -1,10 +1,11 @@
 from collections.abc import Iterator
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.errors import NOT_FOUND
+from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import Page
 from app.api.responses import json_response
@@ -78,6 +79,7 @@ def list_incident_types() -> list[schemas.IncidentType]:
     response_model=schemas.IncidentDetail,
 )
 def get_incident(
+    request: Request,
     session: SessionDep,
     key: Annotated[
         str,
@@ -90,4 +92,5 @@ def get_incident(
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
     incident, statements = service.get_incident(session, key)
-    return json_response(schemas.incident_detail(incident, statements), session)
+    link = html_url(request, "incidents", incident.slug)
+    return json_response(schemas.incident_detail(incident, statements, html_url=link), session)

@@ -16,7 +16,12 @@ from app.kit.params import (
     SearchSort,
     SearchText,
 )
-from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.kit.schemas import (
+    HIGHLIGHTS_DESCRIPTION,
+    HTML_URL_DESCRIPTION,
+    SCORE_DESCRIPTION,
+    Highlight,
+)
 from app.sources.schemas import SourceRead, source_read
 from app.statements.models import Statement
 from app.statements.schemas import StatementRead, statement_read
@@ -78,6 +83,10 @@ class EvidenceRead(BaseModel):
 
 
 class IncidentDetail(IncidentRead):
+    html_url: str = Field(
+        description=HTML_URL_DESCRIPTION,
+        examples=["http://localhost:8000/browse/incidents/tehran-embassy-attack-2023"],
+    )
     sources: list[SourceRead]
     statements: list[StatementRead]
     evidence: list[EvidenceRead] = Field(
@@ -209,8 +218,9 @@ def _incident(
     )
 
 
-def incident_detail(i: Incident, statements: list[Statement]) -> IncidentDetail:
+def incident_detail(i: Incident, statements: list[Statement], *, html_url: str) -> IncidentDetail:
     return IncidentDetail(
+        html_url=html_url,
         **incident_read(i).model_dump(exclude={*SEARCH_FIELDS, "participants", "location"}),
         location=Location(country=i.location_country, place=i.location_place),
         participants=[Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants],

@@ -2,7 +2,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import func, select, true
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
@@ -155,8 +155,15 @@ def _facets(
     filtered = counted.whereclause is not None
     ids = counted.with_only_columns(Incident.id, maintain_column_froms=True).order_by(None)
     # Without filters every incident matches: group the tables directly instead of testing
-    # each row against a subquery that selects them all.
-    matching = Incident.id.in_(ids) if filtered else true()
+    # each row against a subquery that selects them all. Filters over the incident table
+    # alone (each incident once) are grouped in place too: `id IN (the filters)` read every
+    # match's row by id, where a window's dates are on an index (0.3 s for `facet=year`
+    # over a year at 1M, profiled; index-only in place).
+    froms = counted.get_final_froms()
+    in_place = len(froms) == 1 and froms[0] is Incident.__table__
+    matching: ColumnElement[bool] = true()
+    if filtered:
+        matching = counted.whereclause if in_place else Incident.id.in_(ids)  # type: ignore[assignment]
     specs: dict[str, facet_counts.FacetSpec] = {}
     n = func.count()
     for name in names:
@@ -192,7 +199,7 @@ def _facets(
             bucket = facet_counts.period(session, Incident.date_start, name)
             query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
             specs[name] = facet_counts.FacetSpec(query)
-    return facet_counts.compute(session, specs, budget_ms)
+    return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
 def get_incident(session: Session, key: str) -> tuple[Incident, list[Statement]]:
@@ -208,7 +215,12 @@ def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]
     The `month` facet stops at 50 values; a timeline needs them all.
     """
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
-    counted = IncidentRepository(session).counted(f, actor_sets)
+    repo = IncidentRepository(session)
+    only_actor = not (f.type or f.country or f.q or f.date_from or f.date_to)
+    if session.get_bind().dialect.name == "sqlite" and len(actor_sets) == 1 and only_actor:
+        # An actor's timeline (its page): from an index that carries the dates.
+        return repo.months_taking_part(actor_sets[0])
+    counted = repo.counted(f, actor_sets)
     bucket = facet_counts.period(session, Incident.date_start, "month")
     if session.get_bind().dialect.name == "sqlite":
         # SQLite stores a date as YYYY-MM-DD text: its first seven characters are the month,

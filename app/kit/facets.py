@@ -11,9 +11,11 @@ from typing import Any
 
 import pycountry
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, func, text
+from sqlalchemy import ColumnElement, Select, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+
+from app.db.meta import DatasetMeta
 
 MAX_VALUES = 50
 
@@ -54,11 +56,39 @@ def country_label(code: str | None) -> str:
     return str(country.name) if country else code
 
 
-def compute(session: Session, specs: dict[str, FacetSpec], budget_ms: int) -> dict[str, Facet]:
-    """Each facet's values, most relevant first; a facet over budget comes back truncated."""
+# How long a whole-dataset facet may take, once per data version.
+WHOLE_DATASET_BUDGET_MS = 10_000
+
+# Whole-dataset facets, (database, query) -> (data version, facet): only an ingest changes
+# them (it bumps the data version), and grouping a million incidents by month took 0.4 s of
+# every unfiltered `facet=month` request at 1M (profiled).
+_whole_dataset: dict[tuple[str, str], tuple[int, Facet]] = {}
+
+
+def compute(
+    session: Session, specs: dict[str, FacetSpec], budget_ms: int, *, whole_dataset: bool = False
+) -> dict[str, Facet]:
+    """Each facet's values, most relevant first; a facet over budget comes back truncated.
+
+    `whole_dataset`: the facets count every row (no filter); each is counted once per data
+    version under a longer budget (`WHOLE_DATASET_BUDGET_MS`) and kept until the version
+    changes: under the request's budget a month histogram of 1M incidents (0.6 s) came back
+    truncated on every request.
+    """
     facets: dict[str, Facet] = {}
+    version = _data_version(session) if whole_dataset else None
     for name, spec in specs.items():
-        rows = _run_with_budget(session, spec.query.limit(MAX_VALUES), budget_ms)
+        query = spec.query.limit(MAX_VALUES)
+        compiled = query.compile(session.get_bind())
+        # The parameters too: `year` and `month` differ only in strftime's bound format.
+        key = (str(session.get_bind().engine.url), f"{compiled} {sorted(compiled.params.items())}")
+        kept = _whole_dataset.get(key)
+        if version is not None and kept is not None and kept[0] == version:
+            facets[name] = kept[1]
+            continue
+        rows = _run_with_budget(
+            session, query, max(budget_ms, WHOLE_DATASET_BUDGET_MS) if whole_dataset else budget_ms
+        )
         if rows is None:
             facets[name] = Facet(values=[], truncated=True)
             continue
@@ -71,7 +101,16 @@ def compute(session: Session, specs: dict[str, FacetSpec], budget_ms: int) -> di
             for value, row_label, count in rows
         ]
         facets[name] = Facet(values=values)
+        if version is not None:
+            _whole_dataset[key] = (version, facets[name])
     return facets
+
+
+def _data_version(session: Session) -> int | None:
+    version: int | None = session.scalar(
+        select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
+    )
+    return version
 
 
 def _run_with_budget(session: Session, query: Select[Any], budget_ms: int) -> list[Any] | None:

@@ -1,7 +1,7 @@
 """Keyset pagination: one page after a cursor, or every row in batches, in a stable order."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +37,15 @@ class SortKey:
     descending: bool
     nullable: bool = False
     ties_ascending: bool = False
+    # The list's filters exclude NULL keys (a date window on a nullable date): a cursor's
+    # condition then has no `OR column IS NULL` branch, with which SQLite read and sorted every
+    # row of the window instead of walking the index from the cursor (6 s for a second page
+    # of /sources?date_from=1985-10-23 at 1M incidents, profiled).
+    nulls_filtered: bool = False
+
+    def filtering_nulls(self, filtered: bool) -> "SortKey":
+        """This key, told whether the list's filters exclude NULL keys."""
+        return replace(self, nulls_filtered=filtered) if self.nullable else self
 
     @property
     def name(self) -> str:
@@ -73,7 +82,7 @@ def _after(
     # the equivalent OR of two comparisons made page 1,000 three times slower than page 1.
     pair, bound = tuple_(col, id_column), tuple_(literal(value, col.type), literal(last_id))
     condition = pair < bound if key.descending else pair > bound
-    if key.nullable:
+    if key.nullable and not key.nulls_filtered:
         condition = or_(condition, col.is_(None))
     return condition
 
@@ -82,9 +91,15 @@ def after_cursor(
     key: SortKey, id_column: InstrumentedAttribute[int], cursor: str, scope: str
 ) -> ColumnElement[bool]:
     """Rows strictly after a cursor this list issued (`scope`) in the order of `key`."""
+    value, last_id = _decoded(key, cursor, scope)
+    return _after(key, id_column, value, last_id)
+
+
+def _decoded(key: SortKey, cursor: str, scope: str) -> tuple[Any, int]:
+    """(the key's value, the id) of the last row before a cursor this list issued."""
     _, value, last_id = decode_cursor(cursor, scope)
     try:
-        return _after(key, id_column, _from_json(value, key), int(last_id))
+        return _from_json(value, key), int(last_id)
     except (TypeError, ValueError):
         raise InvalidParameter("cursor", "not a cursor this list issued") from None
 
@@ -116,6 +131,10 @@ def order_by(key: SortKey, id_column: InstrumentedAttribute[int], dialect: str) 
     return [col.asc(), id_column.asc()]
 
 
+# Up to how many matches, counted exactly, a page is cut from the list of their ids.
+_LISTED_PAGE = 2_000
+
+
 def paginate(
     session: Session,
     stmt: Select[M],
@@ -136,17 +155,23 @@ def paginate(
     its join); `count_stmt` selects the same rows in a shape cheaper to count exactly.
     A `stmt` that selects a model plus such columns yields the model objects as items.
     """
+    if cursor:
+        _decoded(key, cursor, scope)  # a cursor this list did not issue is a 422, even on none
     base = counted if counted is not None else stmt
     total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
     page_stmt = stmt
-    if cursor:
-        page_stmt = page_stmt.where(after_cursor(key, id_column, cursor, scope))
-    page_stmt = page_stmt.order_by(*order_by(key, id_column, _dialect(session))).limit(limit + 1)
-    rows: list[Any]
-    if selects_entity(stmt):
-        rows = list(session.scalars(page_stmt))
-    else:
-        rows = list(session.execute(page_stmt).all())  # plain rows: attribute access by name
+    if count_stmt is not None and accuracy is TotalAccuracy.exact:
+        if total == 0:
+            # Nothing matches: no page to look for (an empty answer is never slower than a
+            # full page; walking it found nothing after every row of the walk).
+            return Window([], None, 0, accuracy, [])
+        if total <= _LISTED_PAGE:
+            # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
+            # Walking `stmt` in order could pass every row the filters skip (0.5 s through
+            # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
+            ids = list(session.scalars(count_stmt.order_by(None)))
+            page_stmt = page_stmt.where(id_column.in_(ids))
+    rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     keys = [getattr(row, key.name) for row in rows]
@@ -159,6 +184,39 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)
+
+
+def _page_rows(
+    session: Session,
+    stmt: Select[Any],
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    scope: str,
+    wanted: int,
+) -> list[Any]:
+    """The first `wanted` rows of `stmt` after `cursor`, in the order of `key`."""
+    ordering = order_by(key, id_column, _dialect(session))
+    entities = selects_entity(stmt)
+
+    def fetch(query: Select[Any], n: int) -> list[Any]:
+        query = query.order_by(*ordering).limit(n)
+        # Plain rows keep attribute access by name.
+        return list(session.scalars(query)) if entities else list(session.execute(query).all())
+
+    if cursor is None:
+        return fetch(stmt, wanted)
+    value, last_id = _decoded(key, cursor, scope)
+    if value is None or not key.nullable or key.nulls_filtered:
+        return fetch(stmt.where(_after(key, id_column, value, last_id)), wanted)
+    # The rows after a dated cursor, then the undated ones (NULLs last): one condition
+    # `(key, id) < cursor OR key IS NULL` made SQLite read and sort every row before the
+    # cursor (0.6 s for page 2 of /statements?speaker=Israel at 1M, profiled).
+    dated = replace(key, nulls_filtered=True)
+    rows = fetch(stmt.where(_after(dated, id_column, value, last_id)), wanted)
+    if len(rows) < wanted:
+        rows += fetch(stmt.where(key.column.is_(None)), wanted - len(rows))
+    return rows
 
 
 def _entity_plus_columns(stmt: Select[Any]) -> bool:

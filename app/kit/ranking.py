@@ -109,6 +109,14 @@ class RankingCache:
                         self._held -= len(dropped)
             return ranked
 
+    def kept(self, key: Hashable) -> RankedMatches | None:
+        """The ranked matches kept under `key`, if they are."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
     @property
     def searches(self) -> int:
         """How many searches' ranked matches are kept."""

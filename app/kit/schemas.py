@@ -17,3 +17,7 @@ class Highlight(BaseModel):
 
 SCORE_DESCRIPTION = "With `q`: relevance score (higher is better; comparable within one list)."
 HIGHLIGHTS_DESCRIPTION = "With `q`: character spans of the matching words in the item's fields."
+HTML_URL_DESCRIPTION = (
+    "The absolute address of this object's HTML page (`/browse/...`), on the host and path "
+    "prefix the request was made to."
+)

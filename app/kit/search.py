@@ -176,34 +176,36 @@ class Ranked(Generic[M]):
     scores: dict[int, float]
 
 
-def _scores(session: Session, model: type, q: str) -> Subquery:
-    """(id, score) of every row matching `q`; a higher score is a better match."""
+def _scores(session: Session, model: type, q: str, among: list[int] | None = None) -> Subquery:
+    """(id, score) of every row matching `q` (of the rows `among`, when given); a higher score
+    is a better match. A row's score is the same either way: ts_rank_cd and bm25 read the
+    row and the table's statistics, never the other rows a query asks for."""
     spec = _searchable(model)
     if session.get_bind().dialect.name == "postgresql":
         config: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'")
         document = _pg_vector(model)
         query = func.websearch_to_tsquery(config, bindparam("rank_q", q))
         id_column = model.id  # type: ignore[attr-defined]
-        return (
+        scored = (
             # ts_rank_cd is float4; as float8 the cursor's value compares exactly.
             select(
                 id_column.label("id"),
                 cast(func.ts_rank_cd(document, query), Double).label("score"),
-            )
-            .where(document.op("@@")(query))
-            .subquery("ranked")
+            ).where(document.op("@@")(query))
         )
+        if among is not None:
+            scored = scored.where(id_column.in_(among))
+        return scored.subquery("ranked")
     fts = table(spec.fts_table, column("rowid", Integer))
     expression = fts5_query(q) or '""'
     # bm25() is lower for better matches; negate it so both backends sort descending.
-    return (
-        select(
-            fts.c.rowid.label("id"),
-            cast(-func.bm25(literal_column(spec.fts_table)), Double).label("score"),
-        )
-        .where(literal_column(spec.fts_table).op("MATCH")(bindparam("rank_q", expression)))
-        .subquery("ranked")
-    )
+    scored = select(
+        fts.c.rowid.label("id"),
+        cast(-func.bm25(literal_column(spec.fts_table)), Double).label("score"),
+    ).where(literal_column(spec.fts_table).op("MATCH")(bindparam("rank_q", expression)))
+    if among is not None:
+        scored = scored.where(fts.c.rowid.in_(among))
+    return scored.subquery("ranked")
 
 
 def paginate_ranked(
@@ -231,7 +233,10 @@ def paginate_ranked(
     if without_search is not None:
         version = ranking.data_version(session)
         if version is not None:
-            matches = ranked_matches(session, model, q, version, cache or RANKINGS)
+            if cache is None:
+                matches = matches_for(session, model, q, version, without_search).ranked
+            else:
+                matches = ranked_matches(session, model, q, version, cache)
             return _page_of_ranked(
                 session,
                 stmt,
@@ -270,24 +275,66 @@ def paginate_ranked(
 RANKINGS = RankingCache(4_000_000)
 
 
+def _ranking_key(session: Session, model: type, q: str, version: int) -> tuple[Any, ...]:
+    spec = _searchable(model)
+    dialect = session.get_bind().dialect.name
+    search = q if dialect == "postgresql" else (fts5_query(q) or '""')
+    return (str(session.get_bind().engine.url), version, spec.fts_table, search)
+
+
+def _ranked(session: Session, model: type, q: str, among: list[int] | None) -> RankedMatches:
+    scores = _scores(session, model, q, among)
+    # The order the page query has always used: score descending, then id.
+    rows = session.execute(
+        select(scores.c.id, scores.c.score).order_by(scores.c.score.desc(), scores.c.id)
+    )
+    return RankedMatches.of((int(row_id), float(score)) for row_id, score in rows)
+
+
 def ranked_matches(
     session: Session, model: type, q: str, version: int, cache: RankingCache
 ) -> RankedMatches:
     """Every row of `model` matching `q`, best first, as ranked under data `version`."""
-    spec = _searchable(model)
-    dialect = session.get_bind().dialect.name
-    search = q if dialect == "postgresql" else (fts5_query(q) or '""')
-    key = (str(session.get_bind().engine.url), version, spec.fts_table, search)
+    key = _ranking_key(session, model, q, version)
+    return cache.get(key, lambda: _ranked(session, model, q, None))
 
-    def rank() -> RankedMatches:
-        scores = _scores(session, model, q)
-        # The order the page query has always used: score descending, then id.
-        rows = session.execute(
-            select(scores.c.id, scores.c.score).order_by(scores.c.score.desc(), scores.c.id)
-        )
-        return RankedMatches.of((int(row_id), float(score)) for row_id, score in rows)
 
-    return cache.get(key, rank)
+# On PostgreSQL, other filters selecting at most this many rows, when the search's ranking is
+# not kept yet, have only their own rows ranked (by primary key, ts_rank_cd on each), not every
+# match of the search (seconds for a word in a third of the rows at 1M). Not on SQLite: an
+# FTS5 probe by rowid walks the word's doclist, 16 ms each for `talks` at 1M (profiled), so
+# ranking 10 candidates costs what ranking all 287,000 matches once does.
+_CANDIDATES = 2_000
+
+
+@dataclass(frozen=True)
+class Matches:
+    """The search's matches a page is read from: all of them, ranked and kept, or only those
+    among the other filters' rows (`every_match` False), which is all such a page needs."""
+
+    ranked: RankedMatches
+    every_match: bool
+
+
+def matches_for(
+    session: Session, model: type, q: str, version: int, unsearched: Unsearched[Any]
+) -> Matches:
+    """The matches of `q` to read a page of `unsearched` (plus `q`) from."""
+    key = _ranking_key(session, model, q, version)
+    kept = RANKINGS.kept(key)
+    if kept is not None:
+        return Matches(kept, True)
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if postgresql and unsearched.rows.whereclause is not None:
+        id_column = model.id  # type: ignore[attr-defined]
+        ids_only = unsearched.rows.with_only_columns(
+            id_column, maintain_column_froms=True
+        ).order_by(None)
+        limited = _every_id(unsearched, ids_only).limit(_CANDIDATES + 1)
+        candidates = list(session.scalars(limited))
+        if len(candidates) <= _CANDIDATES:
+            return Matches(_ranked(session, model, q, candidates), False)
+    return Matches(RANKINGS.get(key, lambda: _ranked(session, model, q, None)), True)
 
 
 def _page_of_ranked(
@@ -538,13 +585,16 @@ def paginate_listing(
         # other filters are walked in that order.
         version = ranking.data_version(session)
         if version is not None:
-            matches = ranked_matches(session, model, f.q, version, RANKINGS)
-            if len(matches) >= _BROAD_MATCHES:
+            unsearched = without_search()
+            found = matches_for(session, model, f.q, version, unsearched)
+            # A few candidates are as narrow a walk as any; every match of a narrow search is
+            # left to SQL (see _BROAD_MATCHES).
+            if not found.every_match or len(found.ranked) >= _BROAD_MATCHES:
                 walked = _page_in_order(
                     session,
                     stmt,
-                    without_search(),
-                    matches,
+                    unsearched,
+                    found.ranked,
                     model,
                     key,
                     scope=f"{scope}:{f.effective_sort}",

@@ -26,13 +26,20 @@ class SourceRepository:
             )
         return stmt
 
-    def counted(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[tuple[int]]:
+    def counted(
+        self, f: SourceFilters, actor_sets: list[set[int]], *, window_first: bool = False
+    ) -> Select[tuple[int]]:
         """The same rows as `filtered`, shaped for counting every match rather than a page.
 
         Counting visits every match: probing each of 300,000 sources' mentions took 2-5 s at
         1M incidents for two actors that rarely meet (profiled); the sources that mention
         each actor, read off the (actor_id, source_id) index and intersected, take 80 ms.
+        `window_first`: the date window holds few sources (`window_has_fewer_than`); each
+        one's mentions are probed instead, where every source of a large state was read by
+        id for its date (130 ms for Israel in a two-day window of 80 sources, profiled).
         """
+        if window_first:
+            return self.filtered(f, actor_sets).with_only_columns(Source.id)
         stmt = self._where(select(Source.id), f)
         if actor_sets:
             mentioning = [
@@ -41,6 +48,21 @@ class SourceRepository:
             both = mentioning[0] if len(mentioning) == 1 else intersect(*mentioning)
             stmt = stmt.where(Source.id.in_(both))
         return stmt
+
+    def window_has_fewer_than(self, f: SourceFilters, n: int) -> bool:
+        """Whether the date window holds fewer than `n` sources; False without one.
+
+        Index-only on (published_on), and stops after `n`.
+        """
+        if f.date_from is None and f.date_to is None:
+            return False
+        in_window = select(Source.id)
+        if f.date_from:
+            in_window = in_window.where(Source.published_on >= f.date_from)
+        if f.date_to:
+            in_window = in_window.where(Source.published_on <= f.date_to)
+        found = self.session.scalar(select(func.count()).select_from(in_window.limit(n).subquery()))
+        return int(found or 0) < n
 
     def _where(self, stmt: Select[Any], f: SourceFilters) -> Select[Any]:
         if f.publisher:

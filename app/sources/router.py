@@ -1,8 +1,9 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path
+from fastapi import APIRouter, Path, Request
 
 from app.api.errors import NOT_FOUND
+from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
 from app.db.session import SessionDep
@@ -29,9 +30,10 @@ add_list_route(router, "list_sources", "List sources", _page, _export)
 @router.get(
     "/{key}", responses=NOT_FOUND, summary="One source, with its text, statements and mentions"
 )
-def get_source(session: SessionDep, key: SourceKey) -> schemas.SourceDetail:
+def get_source(request: Request, session: SessionDep, key: SourceKey) -> schemas.SourceDetail:
     """The full text, every statement in it and every actor it mentions, with counts."""
-    detail = schemas.source_detail(service.get_source(session, key))
+    view = service.get_source(session, key)
+    detail = schemas.source_detail(view, html_url=html_url(request, "sources", view.source.slug))
     session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
     return detail
 

@@ -10,7 +10,12 @@ from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
-from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.kit.schemas import (
+    HIGHLIGHTS_DESCRIPTION,
+    HTML_URL_DESCRIPTION,
+    SCORE_DESCRIPTION,
+    Highlight,
+)
 from app.sources.models import Source
 from app.statements import provenance
 from app.statements.models import Statement
@@ -64,6 +69,10 @@ class MentionRead(BaseModel):
 
 
 class SourceDetail(SourceRead):
+    html_url: str = Field(
+        description=HTML_URL_DESCRIPTION,
+        examples=["http://localhost:8000/browse/sources/trend-2023-01-27-embassy"],
+    )
     text: str = Field(description="The full text as ingested; statement offsets index it.")
     statements: list[StatementRead]
     mentions: list[MentionRead] = Field(
@@ -189,8 +198,9 @@ def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
     )
 
 
-def source_detail(view: SourceView) -> SourceDetail:
+def source_detail(view: SourceView, *, html_url: str) -> SourceDetail:
     return SourceDetail(
+        html_url=html_url,
         **source_read(view.source).model_dump(exclude=SEARCH_FIELDS),
         text=view.source.text,
         statements=[statement_read(s) for s in view.statements],

@@ -7,7 +7,12 @@ from app.actors.schemas import ActorRef, actor_ref
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
-from app.kit.schemas import HIGHLIGHTS_DESCRIPTION, SCORE_DESCRIPTION, Highlight
+from app.kit.schemas import (
+    HIGHLIGHTS_DESCRIPTION,
+    HTML_URL_DESCRIPTION,
+    SCORE_DESCRIPTION,
+    Highlight,
+)
 from app.statements import provenance
 from app.statements.models import Statement
 
@@ -125,6 +130,9 @@ class StatementFilters(SearchSort, ListFilters, DateWindow):
 class StatementDetail(StatementRead):
     """A statement with what it takes to check it against its source."""
 
+    html_url: str = Field(
+        description=HTML_URL_DESCRIPTION, examples=["http://localhost:8000/browse/statements/1"]
+    )
     sentence: str = Field(description="The sentence(s) of the source that contain the quote.")
     sentence_start: int = Field(description="Offset of `sentence` in the source's text.")
     sentence_end: int
@@ -166,10 +174,13 @@ def attribution_read(s: Statement) -> Attribution:
     )
 
 
-def statement_detail(statement: Statement, text: str, content_hash: str) -> StatementDetail:
+def statement_detail(
+    statement: Statement, text: str, content_hash: str, *, html_url: str
+) -> StatementDetail:
     """A statement checked against `text`, the source it quotes (hashed `content_hash`)."""
     sentence = provenance.sentence_around(text, statement.start, statement.end)
     return StatementDetail(
+        html_url=html_url,
         **statement_read(statement).model_dump(exclude=SEARCH_FIELDS),
         sentence=sentence.text,
         sentence_start=sentence.start,

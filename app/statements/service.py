@@ -1,7 +1,7 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
@@ -61,7 +61,7 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
         Statement,
         f,
         scope="statements",
-        key=SORT_KEY,
+        key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
         without_search=lambda: search.Unsearched(
             filtered_query(session, f.model_copy(update={"q": None}))
@@ -82,7 +82,10 @@ def _facets(
     session: Session, stmt: Select[Statement], names: Sequence[str], budget_ms: int
 ) -> dict[str, Facet]:
     ids = stmt.with_only_columns(Statement.id, maintain_column_froms=True).order_by(None)
-    matching = Statement.id.in_(ids)
+    # Without filters every statement matches: no subquery that selects them all, and the
+    # counts are kept until the data changes (facet_counts.compute).
+    filtered = stmt.whereclause is not None
+    matching: ColumnElement[bool] = Statement.id.in_(ids) if filtered else true()
     n = func.count()
     specs: dict[str, facet_counts.FacetSpec] = {}
     for name in names:
@@ -106,7 +109,7 @@ def _facets(
             bucket = facet_counts.period(session, Statement.said_on, name)
             query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
         specs[name] = facet_counts.FacetSpec(query)
-    return facet_counts.compute(session, specs, budget_ms)
+    return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
 def get_statement(session: Session, statement_id: int) -> Statement:

@@ -11,8 +11,8 @@ from markupsafe import Markup
 
 from app.actors import schemas as actors_schemas
 from app.actors import service as actors_service
-from app.actors.models import Actor
 from app.actors.schemas import ActorFilters
+from app.api.links import html_url
 from app.db.session import SessionDep
 from app.incidents import schemas as incidents_schemas
 from app.incidents import service as incidents_service
@@ -175,7 +175,9 @@ Key = Annotated[str, PathParam(max_length=200)]
 @router.get("/browse/incidents/{key}", response_class=HTMLResponse)
 def incident(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     found, statements = incidents_service.get_incident(session, key)
-    detail = incidents_schemas.incident_detail(found, statements)
+    detail = incidents_schemas.incident_detail(
+        found, statements, html_url=html_url(request, "incidents", found.slug)
+    )
     return page(
         request,
         "incident.html",
@@ -233,7 +235,10 @@ def _source_text(text: str, statements: list[Any]) -> Any:
 
 @router.get("/browse/sources/{key}", response_class=HTMLResponse)
 def source(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
-    detail = sources_schemas.source_detail(sources_service.get_source(session, key))
+    view = sources_service.get_source(session, key)
+    detail = sources_schemas.source_detail(
+        view, html_url=html_url(request, "sources", view.source.slug)
+    )
     return page(
         request,
         "source.html",
@@ -244,21 +249,10 @@ def source(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     )
 
 
-def _affiliation_chain(session: SessionDep, actor: Actor) -> list[Actor]:
-    chain: list[Actor] = []
-    seen = {actor.id}
-    current = actor
-    while current.affiliation is not None and current.affiliation.id not in seen:
-        current = actors_service.get_actor(session, current.affiliation.slug)
-        seen.add(current.id)
-        chain.append(current)
-    return chain
-
-
 @router.get("/browse/actors/{key}", response_class=HTMLResponse)
 def actor(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     found = actors_service.get_actor(session, key)
-    detail = actors_schemas.actor_detail(found)
+    detail = actors_schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
     cursors = {name: request.query_params.get(name) or None for name in ("incidents", "statements")}
     if set(request.query_params) - set(cursors):
         filters(request, IncidentFilters, set(cursors), set())  # names the unknown parameter
@@ -290,7 +284,9 @@ def actor(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
         "actor.html",
         f"/actors/{detail.slug}",
         actor=detail,
-        chain=[actors_schemas.actor_read(a) for a in _affiliation_chain(session, found)],
+        chain=[
+            actors_schemas.actor_ref(a) for a in actors_service.affiliation_chain(session, found)
+        ],
         incidents=incident_items(took_part, None),
         incidents_total=sum(n for _, n in months(request, session, detail.slug)),
         statements=[statements_schemas.statement_read(s) for s in said.window.items],
@@ -312,7 +308,9 @@ def statement(
     found = statements_service.get_statement(session, statement_id)
     text, content_hash = statements_service.source_text(session, found)
     # The JSON twin's own object: the sentence, its offsets, the hashes and the check.
-    detail = statements_schemas.statement_detail(found, text, content_hash)
+    detail = statements_schemas.statement_detail(
+        found, text, content_hash, html_url=html_url(request, "statements", found.id)
+    )
     attribution, evidence = _evidence(detail)
     offset = detail.sentence_start
     in_sentence = [

@@ -378,3 +378,25 @@ def test_verify_checks_incident_evidence_offsets_too(
     assert report["ok"] is False and report["content_hash_ok"] is True and not report["drifted"]
     [drift] = report["evidence_drifted"]
     assert drift["stored"].startswith("On April 6") and drift["found"].startswith("n April 6")
+
+
+def test_whole_dataset_facets_are_kept_until_an_ingest_changes_the_data(
+    mini: TestClient, mini_seeds: Path
+) -> None:
+    """Unfiltered facets are kept per data version: the next ingest's rows are counted."""
+
+    def facets() -> dict[str, dict[object, int]]:
+        body = mini.get("/incidents", params=[("facet", "type"), ("facet", "year")]).json()
+        return {
+            name: {v["value"]: v["count"] for v in facet["values"]}
+            for name, facet in body["facets"].items()
+        }
+
+    before = facets()
+    assert facets() == before  # kept, and the same
+    with (mini_seeds / "incidents.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(incident("late-news", "2030-01-01", [("iran", "participant")], type="arrest"))
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    after = facets()
+    assert after["year"] == {**before["year"], "2030": 1}
+    assert after["type"] == {**before["type"], "arrest": before["type"].get("arrest", 0) + 1}

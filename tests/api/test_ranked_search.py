@@ -58,6 +58,13 @@ def _client(url: str, threshold: int) -> TestClient:
     return TestClient(create_app(settings))
 
 
+@pytest.fixture(autouse=True)
+def _rank_every_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests read pages from every match ranked and kept; ranking only a narrow
+    filter's candidates (PostgreSQL) is compared on its own below."""
+    monkeypatch.setattr(search, "_CANDIDATES", 0)
+
+
 @pytest.fixture(params=[5_000, 40], ids=["exact-totals", "estimated-totals"])
 def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     search.RANKINGS.clear()
@@ -205,3 +212,23 @@ def test_a_change_of_data_version_changes_the_ranking(databases: Databases) -> N
         after = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
     assert before["items"][0]["id"] != last
     assert after["items"][0]["id"] == last
+
+
+def _filtered(cases: list[tuple[str, Params]]) -> list[tuple[str, Params]]:
+    return [c for c in cases if any(name not in ("q", "sort") for name, _ in c[1])]
+
+
+@pytest.mark.parametrize(("path", "params"), _filtered(CASES) + _filtered(ORDERED_CASES))
+def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str, path: str, params: Params
+) -> None:
+    """On PostgreSQL a cold search under filters of few rows ranks only those rows: the same
+    pages as the database's ranking of every match, and nothing kept. SQLite ranks them all."""
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        expected = _pages(client, path, [*params, ("count", "exact")], limit=13)
+    search.RANKINGS.clear()
+    monkeypatch.setattr(search, "_CANDIDATES", 10**6)
+    assert _pages(client, path, [*params, ("count", "exact")], limit=13) == expected
+    assert sum(len(p["items"]) for p in expected) > 0
+    assert (search.RANKINGS.searches == 0) == (backend == "postgresql")

@@ -1,5 +1,7 @@
-"""An actor's incidents are found two ways (through the actor index for a rare actor, by
-walking dates for a frequent one); both give the same list, page by page."""
+"""An actor's incidents are found three ways (through the actor index for a rare actor; by
+walking dates against a set of its incident ids, SQLite, for a middling one; by walking dates
+and probing each incident's participants for a frequent one); all give the same list, page by
+page."""
 
 import pytest
 from fastapi.testclient import TestClient
@@ -30,12 +32,24 @@ def _walk(client: TestClient, params: list[tuple[str, str]]) -> list[str]:
         [("actor", "Azerbaijan"), ("date_from", "2023-01-01"), ("type", "accusation")],
     ],
 )
-def test_both_ways_of_finding_an_actors_incidents_agree(
+def test_every_way_of_finding_an_actors_incidents_agrees(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, params: list[tuple[str, str]]
 ) -> None:
-    monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 10**9)  # every actor is rare
-    through_index = _walk(client, params)
-    monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 0)  # no actor is rare
-    by_date = _walk(client, params)
-    assert through_index == by_date
+    ways = {
+        # every actor is rare: fetched through the actor index and sorted
+        "through the index": (10**9, 10**9, 10**9),
+        # SQLite: every actor's incident ids in a set, the dates walked against it
+        "dates against a set": (0, 0, 10**9),
+        # no actor is rare: the dates walked, each incident's participants probed
+        "dates probing participants": (0, 0, 0),
+    }
+    walks = {}
+    for way, (rare, few, set_walk) in ways.items():
+        monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", rare)
+        monkeypatch.setattr(repository, "FEW_PARTICIPATIONS", few)
+        monkeypatch.setattr(repository, "SET_WALK_PARTICIPATIONS", set_walk)
+        walks[way] = _walk(client, params)
+    by_date = walks["dates probing participants"]
+    assert walks["through the index"] == by_date
+    assert walks["dates against a set"] == by_date
     assert len(by_date) >= 2

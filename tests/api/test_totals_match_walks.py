@@ -2,10 +2,15 @@
 per actor, the date window walked instead of an actor's incidents): whichever shape counts,
 the total is the number of items a cursor walk through the same list finds."""
 
+from collections import Counter
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
+from app.kit import pagination
+from app.sources import service as sources_service
 
 Params = list[tuple[str, str]]
 
@@ -34,10 +39,20 @@ def _walk(client: TestClient, path: str, params: Params) -> tuple[int, list[str]
         [("actor", "Iran"), ("actor", "Azerbaijan")],
         [("actor", "Iran"), ("actor", "Israel"), ("date_from", "2023-01-01")],
         [("actor", "Iran"), ("q", "embassy")],
+        [("actor", "Israel"), ("date_to", "2023-04-01")],
+        [("actor", "Azerbaijan"), ("actor", "Israel"), ("date_from", "2022-01-01")],
+        [("actor", "Iran"), ("date_from", "2022-01-01"), ("date_to", "2023-12-31"), ("q", "Iran")],
     ],
 )
-def test_a_source_total_with_actors_is_the_walks_length(client: TestClient, params: Params) -> None:
-    total, slugs = _walk(client, "/sources", params)
+def test_a_source_total_with_actors_is_the_walks_length(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
+) -> None:
+    # Counted off each actor's mentions, then (with a window) by probing the window's sources.
+    monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 0)
+    by_actor = _walk(client, "/sources", params)
+    monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
+    assert _walk(client, "/sources", params) == by_actor
+    total, slugs = by_actor
     assert total == len(slugs) == len(set(slugs))
     assert total > 0
     if ("actor", "Israel") in params:
@@ -59,7 +74,9 @@ def test_a_source_total_with_actors_is_the_walks_length(client: TestClient, para
 def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_counted(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
-    monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 0)  # no actor is rare
+    # No actor is rare: a page walks the dates and probes each incident's participants.
+    for name in ("RARE_PARTICIPATIONS", "FEW_PARTICIPATIONS", "SET_WALK_PARTICIPATIONS"):
+        monkeypatch.setattr(repository, name, 0)
     # Every window is walked (and a search tested on its rows), then none is.
     monkeypatch.setattr(service, "_SMALL_WINDOW", 10**9)
     by_window = _walk(client, "/incidents", params)
@@ -68,3 +85,112 @@ def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_c
     assert by_window == by_actor
     total, slugs = by_window
     assert total == len(slugs) >= 2
+
+
+def _walk_ids(client: TestClient, path: str, params: Params) -> tuple[int, list[dict[str, Any]]]:
+    """(the first page's total, every item over the whole walk, one item a page)."""
+    items: list[dict[str, Any]] = []
+    cursor, total = None, None
+    while True:
+        page = client.get(
+            path, params=[*params, ("limit", "1"), *([("cursor", cursor)] if cursor else [])]
+        ).json()
+        total = page["total"] if total is None else total
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return total, items
+
+
+@pytest.mark.parametrize(
+    ("path", "date_field", "params"),
+    [
+        ("/sources", "published_on", []),
+        ("/sources", "published_on", [("date_from", "2022-01-01")]),
+        ("/sources", "published_on", [("date_to", "2023-04-01"), ("actor", "Iran")]),
+        ("/statements", "said_on", []),
+        ("/statements", "said_on", [("date_from", "2022-01-01"), ("date_to", "2023-12-31")]),
+    ],
+)
+def test_a_newest_first_walk_keeps_undated_rows_last_unless_a_window_leaves_them_out(
+    client: TestClient, path: str, date_field: str, params: Params
+) -> None:
+    """A window's cursor leaves out the `IS NULL` branch (SQLite then walks its index): the
+    walk still finds every row the total counts, and without a window the undated ones last."""
+    total, items = _walk_ids(client, path, params)
+    ids = [item["id"] for item in items]
+    assert total == len(ids) == len(set(ids)) > 0
+    dates = [item[date_field] for item in items]
+    dated = [d for d in dates if d is not None]
+    assert dates[: len(dated)] == dated == sorted(dated, reverse=True)  # type: ignore[type-var]
+    if params:
+        assert None not in dates
+    elif path == "/sources":
+        assert None in dates  # two of the five seed articles are undated
+
+
+def _tally(items: list[dict[str, Any]], facet: str) -> Counter[object]:
+    if facet == "type":
+        return Counter(item["type"] for item in items)
+    if facet == "country":
+        return Counter(item["location"]["country"] for item in items)
+    if facet == "actor":
+        return Counter(p["actor"]["slug"] for item in items for p in item["participants"])
+    width = 4 if facet == "year" else 7
+    return Counter(item["date_start"][:width] for item in items)
+
+
+@pytest.mark.parametrize("facet", ["type", "country", "year", "month", "actor"])
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("date_from", "2023-01-01")],
+        [("date_from", "2023-01-10"), ("date_to", "2023-04-01"), ("type", "consultation")],
+        [("actor", "Azerbaijan"), ("date_to", "2023-06-30")],
+        [("q", "embassy"), ("date_from", "2022-06-01")],
+        [("country", "IRN")],
+    ],
+)
+def test_a_facet_counts_what_the_walk_finds(mini: TestClient, params: Params, facet: str) -> None:
+    """Filters on the incident table alone are grouped in place, others by `id IN (...)`:
+    either way each value counts the walk's items that have it."""
+    body = mini.get("/incidents", params=[*params, ("facet", facet), ("count", "exact")]).json()
+    counts = {v["value"]: v["count"] for v in body["facets"][facet]["values"]}
+    total, items = _walk_ids(mini, "/incidents", params)
+    assert total == len(items) > 0
+    assert counts == dict(_tally(items, facet))
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/incidents", [("actor", "Iran"), ("type", "attack")]),
+        ("/incidents", [("actor", "Azerbaijan"), ("date_from", "2023-01-01"), ("sort", "date")]),
+        ("/incidents", [("country", "IRN"), ("count", "exact")]),
+        ("/sources", [("actor", "Iran"), ("actor", "Azerbaijan")]),
+        ("/sources", [("actor", "Israel"), ("date_to", "2023-04-01")]),
+    ],
+)
+def test_a_page_cut_from_the_counted_ids_is_the_page_the_walk_finds(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+) -> None:
+    """A few exactly counted matches are paged from their ids; the walk finds the same."""
+    listed = _walk_ids(client, path, params)
+    monkeypatch.setattr(pagination, "_LISTED_PAGE", 0)  # every page walks its filters
+    walked = _walk_ids(client, path, params)
+    assert listed == walked
+    assert listed[0] == len(listed[1]) > 0
+
+
+def test_an_empty_answer_is_exact_and_has_no_cursor(client: TestClient) -> None:
+    for path in ("/incidents", "/sources"):
+        body = client.get(path, params={"date_from": "2090-01-01"}).json()
+        assert (body["items"], body["next_cursor"]) == ([], None)
+        assert (body["total"], body["total_accuracy"]) == (0, "exact")
+
+
+def test_an_empty_answer_still_refuses_a_cursor_it_did_not_issue(client: TestClient) -> None:
+    cursor = client.get("/incidents", params={"limit": 1}).json()["next_cursor"]
+    response = client.get("/sources", params={"date_from": "2090-01-01", "cursor": cursor})
+    assert response.status_code == 422
+    assert response.json()["invalid_params"][0]["name"] == "cursor"

@@ -61,6 +61,20 @@ def test_generator_is_deterministic(tmp_path: Path) -> None:
     assert fingerprints[0] == fingerprints[1]
 
 
+def test_generator_names_a_database_it_cannot_open(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'no-such-folder' / 'c.sqlite3'}"
+    run = subprocess.run(
+        [sys.executable, "-m", "bench.generate", "--incidents", "10", "--db", url],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().splitlines() == [
+        f"{url}: cannot open the database (unable to open database file); create it first"
+    ]
+
+
 def test_sqlite_total_above_the_threshold_is_a_sampled_estimate(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
