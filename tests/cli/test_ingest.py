@@ -139,7 +139,7 @@ def _search_index_problem(url: str) -> str | None:
 def test_every_source_is_searchable_after_inserts_edits_and_prunes(
     db: Probe, tmp_path: Path
 ) -> None:
-    # Sources enter the search index once extracted (migration 0011): what an ingest commits
+    # Sources enter the search index once extracted (migration 0013): what an ingest commits
     # must be searchable, and the index must hold exactly the stored titles and texts.
     if not db.url.startswith("sqlite"):
         pytest.skip("source_fts is SQLite's; PostgreSQL computes its search column itself")
