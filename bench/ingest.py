@@ -267,6 +267,10 @@ class KillResult:
     workers_left: list[int]
     rerun_seconds: float
     stored_after_rerun: int
+    # The re-run is a whole ingest of the articles: its peak RSS (largest process, the killed
+    # run included) and CPU seconds over all its processes.
+    rerun_peak_rss_mb: float = 0.0
+    rerun_cpu_seconds: float = 0.0
 
     @property
     def unchanged(self) -> bool:
@@ -292,8 +296,10 @@ class KillResult:
                 f"integrity_check: {self.integrity}; workers at the kill: "
                 f"{self.workers_at_kill}, left running: "
                 f"{self.workers_left or 'none'}",
-                f"re-run to the end: {self.rerun_seconds:.1f} s, "
-                f"{self.stored_after_rerun:,} sources stored",
+                f"re-run to the end: {self.rerun_seconds:.1f} s "
+                f"({self.articles / self.rerun_seconds:,.0f} articles/s), "
+                f"{self.stored_after_rerun:,} sources stored, {self.rerun_cpu_seconds:,.0f} CPU "
+                f"seconds over all processes, peak RSS {self.rerun_peak_rss_mb:,.0f} MB",
                 "database exactly as before the kill"
                 if self.unchanged
                 else "DATABASE CHANGED BY THE KILLED RUN",
@@ -382,6 +388,8 @@ def kill_cli_ingest(url: str, paths: list[Path], workers: int, after: float) -> 
         workers_left=left,
         rerun_seconds=rerun.seconds,
         stored_after_rerun=table_counts(url)["source"],
+        rerun_peak_rss_mb=rerun.peak_rss_mb,
+        rerun_cpu_seconds=rerun.cpu_seconds,
     )
 
 

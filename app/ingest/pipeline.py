@@ -177,8 +177,8 @@ class _Apply:
     renamed_actor_ids: set[int] = field(default_factory=set)
     people: identity.People | None = None
     builtin: dict[str, builtin_states.BuiltinState] = field(default_factory=dict)
-    # Near-duplicate signatures computed alongside extraction, by source id.
-    signatures: dict[int, bytes] = field(default_factory=dict)
+    # Whether a near-duplicate signature was stored (computed alongside extraction).
+    signed: bool = False
     workers: int = 1
     mention_writer: sources_writes.MentionWriter | None = None
     statement_writer: statements_writes.StatementWriter | None = None
@@ -203,7 +203,7 @@ class _Apply:
         self._extract(curated_key)
         self.session.flush()
         remarked = sources_writes.mark_duplicates(
-            self.session, self.signatures, force=bool(self.pruned)
+            self.session, signed=self.signed, force=bool(self.pruned)
         )
         self.recorder.updated("source", remarked)
         self.report.changes += len(remarked)
@@ -463,7 +463,9 @@ class _Apply:
             self._store_extraction(job, done)
             job.source.extraction_key = curated_key
             if job.unsigned:
-                self.signatures[done.source_id] = done.signature
+                # Stored with the source's other columns at the next flush: not held here.
+                job.source.signature = done.signature
+                self.signed = True
             done_sources += 1
             if done_sources % _FLUSH_EVERY == 0:
                 # Bounded pending rows; flushed objects are only weakly held by the session.
@@ -553,9 +555,9 @@ class _Apply:
             self._created_statements(self.statement_writer.add(source.id, found))
             self.report.changes += 2 * len(found)  # as sync_for_source counts a new row
         mentions = [
-            (actor.id, m.start, m.end, m.text)
-            for m in result.mentions
-            if (actor := self._actor(stored_as.get(m.actor, m.actor))) is not None
+            (actor.id, start, end, text)
+            for slug, start, end, text in done.mentions
+            if (actor := self._actor(stored_as.get(slug, slug))) is not None
         ]
         if sources_writes.sync_mentions(
             self.session, source.id, mentions, stored=job.has_mentions, writer=self.mention_writer

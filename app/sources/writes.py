@@ -3,9 +3,11 @@
 Called by ingest inside its one transaction: these add and flush, never commit.
 """
 
+from array import array
 from collections.abc import Collection, Mapping
 from datetime import date
 
+import numpy as np
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 
@@ -200,37 +202,78 @@ def delete_by_ids(session: Session, ids: list[int]) -> None:
         session.execute(delete(Source).where(Source.id.in_(chunk)))
 
 
-def mark_duplicates(
-    session: Session, signatures: dict[int, bytes], *, force: bool
-) -> list[tuple[int, str]]:
-    """Store `signatures` (by source id) and sign the sources still without one, then
-    re-mark every source's `duplicate_of`; return the (id, slug) of each source whose mark
-    changed.
+def mark_duplicates(session: Session, *, signed: bool, force: bool) -> list[tuple[int, str]]:
+    """Sign the sources still without a near-duplicate signature, then re-mark every
+    source's `duplicate_of`; return the (id, slug) of each source whose mark changed.
 
-    Nothing is re-marked when no source was added or edited and `force` is off (sources were
-    deleted): the marks depend only on the set of signatures.
+    `signed` says this run stored signatures (new or edited texts). Nothing is re-marked when
+    no source was signed and `force` is off (sources were deleted): the marks depend only on
+    the set of signatures.
     """
-    _set_by_id(session, "signature", signatures)
-    unsigned = {
-        row_id: near_duplicates.signature(text)
-        for row_id, text in session.execute(
-            select(Source.id, Source.text).where(Source.signature.is_(None))
-        )
-    }
-    _set_by_id(session, "signature", unsigned)
-    if not signatures and not unsigned and not force:
+    unsigned = _sign_unsigned(session)
+    if not signed and not unsigned and not force:
         return []
-    rows = [
-        (i, sig, marked, slug)
-        for i, sig, marked, slug in session.execute(
-            select(Source.id, Source.signature, Source.duplicate_of, Source.slug)
-        )
-        if sig is not None  # every source was signed above
-    ]
-    first_copy = near_duplicates.assign((i, sig) for i, sig, _, _ in rows)
-    changed = [(i, slug) for i, _, marked, slug in rows if first_copy[i] != marked]
-    _set_by_id(session, "duplicate_of", {i: first_copy[i] for i, _ in changed})
-    return changed
+    # Every signature, read straight into two arrays (a few hundred bytes a source): the
+    # whole corpus is compared at once, and memory must not grow with objects per source.
+    ids = array("q")
+    marked = array("q")
+    values = bytearray()
+    rows = session.execute(
+        select(Source.id, Source.signature, Source.duplicate_of)
+        .where(Source.signature.is_not(None))
+        .order_by(Source.id)
+        .execution_options(yield_per=_READ_SLICE)
+    )
+    for row_id, blob, duplicate_of in rows:
+        if blob is None:
+            continue  # not selected: every source was signed above
+        ids.append(row_id)
+        marked.append(-1 if duplicate_of is None else duplicate_of)
+        values += near_duplicates.values_of(blob).tobytes()
+    id_array = np.frombuffer(ids, dtype=np.int64)
+    matrix = np.frombuffer(values, dtype=np.uint32).reshape(len(ids), near_duplicates.NUM_PERM)
+    first_copy = near_duplicates.first_copies(id_array, matrix)
+    changed_at = np.flatnonzero(first_copy != np.frombuffer(marked, dtype=np.int64))
+    marks = {
+        int(id_array[i]): (int(first_copy[i]) if first_copy[i] >= 0 else None)
+        for i in changed_at.tolist()
+    }
+    _set_by_id(session, "duplicate_of", marks)
+    return _with_slugs(session, list(marks))
+
+
+def _sign_unsigned(session: Session) -> int:
+    """Sign the sources without a signature (stored before signatures existed, or given by
+    the prune's own writes); how many. Their texts are read a slice at a time."""
+    signed = 0
+    while True:
+        rows = session.execute(
+            select(Source.id, Source.text)
+            .where(Source.signature.is_(None))
+            .order_by(Source.id)
+            .limit(_READ_SLICE)
+        ).all()
+        if not rows:
+            return signed
+        _set_by_id(session, "signature", {i: near_duplicates.signature(t) for i, t in rows})
+        signed += len(rows)
+
+
+def _with_slugs(session: Session, ids: list[int]) -> list[tuple[int, str]]:
+    found: list[tuple[int, str]] = []
+    for start in range(0, len(ids), 10_000):  # bounded IN lists
+        chunk = ids[start : start + 10_000]
+        found += [
+            (i, slug)
+            for i, slug in session.execute(
+                select(Source.id, Source.slug).where(Source.id.in_(chunk))
+            )
+        ]
+    return sorted(found)
+
+
+# Rows read per query or per fetch when walking every source.
+_READ_SLICE = 2_000
 
 
 def _set_by_id(session: Session, column: str, values: Mapping[int, object]) -> None:

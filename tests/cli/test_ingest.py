@@ -119,3 +119,56 @@ def test_reingest_refolds_alias_keys_written_by_an_older_folding(db: Probe) -> N
     assert cli.main(["ingest"]) == 0
     assert db.scalar("SELECT key FROM actor_alias WHERE alias = 'Pezeşkian'") == "pezeshkian"
     assert db.scalar("SELECT count(*) FROM actor_alias WHERE key = 'pezeskian'") == 0
+
+
+def _search_index_problem(url: str) -> str | None:
+    """FTS5's own check of source_fts against the source table (SQLite), or None."""
+    engine = create_engine(url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(
+                text("INSERT INTO source_fts(source_fts, rank) VALUES ('integrity-check', 1)")
+            )
+    except Exception as exc:  # noqa: BLE001 - the message is the finding
+        return str(exc)
+    finally:
+        engine.dispose()
+    return None
+
+
+def test_every_source_is_searchable_after_inserts_edits_and_prunes(
+    db: Probe, tmp_path: Path
+) -> None:
+    # Sources enter the search index once extracted (migration 0013): what an ingest commits
+    # must be searchable, and the index must hold exactly the stored titles and texts.
+    if not db.url.startswith("sqlite"):
+        pytest.skip("source_fts is SQLite's; PostgreSQL computes its search column itself")
+    from fastapi.testclient import TestClient
+
+    from app.main import create_app
+    from app.settings import Settings
+
+    seeds = copy_seeds(tmp_path)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    assert _search_index_problem(db.url) is None
+    article = sorted((seeds / "articles").glob("*.txt"))[0]
+    article.write_text(article.read_text(encoding="utf-8") + "\nZanzibarquux.\n", "utf-8")
+    (seeds / "articles" / "zz-extra.txt").write_text(
+        "Officials met in Quuxlandia on Tuesday.\n", encoding="utf-8"
+    )
+    assert cli.main(["ingest", str(seeds)]) == 0
+    assert _search_index_problem(db.url) is None
+    with TestClient(create_app(Settings(database_url=db.url))) as client:
+        for word, slug in (("Zanzibarquux", article.stem), ("Quuxlandia", "zz-extra")):
+            found = client.get("/sources", params={"q": word}).json()["items"]
+            assert [s["slug"] for s in found] == [slug]
+        titled = client.get("/sources", params={"limit": 50}).json()["items"]
+    title_words = [s["title"].split()[0] for s in titled if s["title"]]
+    assert title_words, "the seeds' sources have titles"
+    (seeds / "articles" / "zz-extra.txt").unlink()
+    assert cli.main(["ingest", "--prune", "--yes", str(seeds)]) == 0
+    assert _search_index_problem(db.url) is None
+    with TestClient(create_app(Settings(database_url=db.url))) as client:
+        assert client.get("/sources", params={"q": "Quuxlandia"}).json()["items"] == []
+        for word in title_words:
+            assert client.get("/sources", params={"q": word}).json()["items"], word
