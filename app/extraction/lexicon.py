@@ -86,6 +86,8 @@ PLURAL_PEOPLE = _words(_roles, "plural_people")
 
 # Honorifics, ranks and styles written before a name; never part of the name.
 HONORIFICS = _words(_titles, "titles")
+# particles that open a surname: "Al Sabri said" is a surname alone
+NAME_PARTICLES = _words(_titles, "name_particles")
 
 # Words that say a person is a woman or a man, and given names as weak evidence.
 FEMALE_WORDS = _words(_gender, "female_words")

@@ -547,3 +547,31 @@ def test_a_hyphenated_given_name_introduces_the_whole_name() -> None:
         '"She offered a border council, and that is a first," he said.'
     )
     assert speakers(result) == ["jean-maria-castel"]
+
+
+def test_a_sentence_opening_conjunction_is_no_part_of_the_name_it_introduces() -> None:
+    result = extract(
+        "Border talks\n\n"
+        "The writer Boris Salan was arrested in Helsinki last month.\n\n"
+        "But Karel Odali, a lecturer in international relations, said the arrest was planned.\n\n"
+        '"Nobody believes it was a coincidence," he told reporters.'
+    )
+    assert speakers(result) == ["karel-odali"]
+
+
+@pytest.mark.parametrize(
+    ("full", "alone", "slug"),
+    [
+        ("Karel Ould-Ali", "Ould-Ali", "karel-ould-ali"),
+        ("Mariam Al Sabri", "Al Sabri", "mariam-al-sabri"),
+    ],
+)
+def test_a_hyphenated_or_particle_surname_alone_is_the_person_named_in_full(
+    full: str, alone: str, slug: str
+) -> None:
+    result = extract(
+        "Border talks\n\n"
+        f"{full}, a lecturer in international relations, spoke on Monday.\n\n"
+        f'{alone} said the government was under pressure from "those who never wanted a thaw."'
+    )
+    assert speakers(result) == [slug]

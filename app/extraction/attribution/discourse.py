@@ -811,7 +811,11 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
     if not keys:
         return None
     surname = keys[-1]
-    lone = len(keys) == 1 or (len(written.split()) == 1 and written[:1].islower())  # "al-Tamimi"
+    # "al-Tamimi", "Ould-Ali", "Al Sabri": one surname, however many words it folds to
+    written_words = written.split()
+    lone = len(keys) == 1 or len(written_words) == 1
+    if len(written_words) == 2 and fold(written_words[0]) in lexicon.NAME_PARTICLES:
+        lone = True
     if lone:
         if surname in state.new_by_word:
             return state.new_by_word[surname]
@@ -1305,6 +1309,10 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
     for n_start, n_end, roles in _introductions(ctx):
         n_start = skip_honorifics(text, n_start, n_end)
         name_words = text[n_start:n_end].split()
+        while len(name_words) > 2 and name_words[0].lower() in STOP_NAME_WORDS:
+            # "But Karel Odali, a lecturer, said": the sentence's opening word is no name
+            n_start = text.index(name_words[1], n_start + len(name_words[0]))
+            name_words = name_words[1:]
         if not name_words or any(w.lower() in _NOT_NAME_WORDS for w in name_words):
             continue
         if ctx.in_quote(n_start) or _overlaps(taken, n_start, n_end):
