@@ -575,3 +575,24 @@ def test_a_hyphenated_or_particle_surname_alone_is_the_person_named_in_full(
         f'{alone} said the government was under pressure from "those who never wanted a thaw."'
     )
     assert speakers(result) == [slug]
+
+
+@pytest.mark.parametrize(
+    ("introduction", "reference", "speaker"),
+    [
+        (
+            "Every morning, Esther Lenko joins the queue with a basin of fish.",
+            "the trader",
+            "esther-lenko",
+        ),
+        ("Deputy Ivan Belov wrote that the arrests were political.", "the lawmaker", "ivan-belov"),
+        # a minister is no analyst, and "the spokeswoman" is no man
+        ("Minister Ana Lind met reporters on Monday.", "the analyst", None),
+        ("Minister Ivan Belov met reporters on Monday.", "the spokeswoman", None),
+    ],
+)
+def test_a_definite_role_nobody_was_named_with_is_the_person_just_named(
+    introduction: str, reference: str, speaker: str | None
+) -> None:
+    result = extract(f'Border talks\n\n{introduction}\n\n"We will not give up," {reference} said.')
+    assert speakers(result) == [speaker]

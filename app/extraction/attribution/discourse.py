@@ -559,7 +559,33 @@ def _by_role(
             if ref.sentence <= here + 2:
                 return realise(state, ref)
             break
+    if country is None and _DEFINITE.match(state.ctx.text, start):
+        return _salient_person(state, role, start, end)
     return None
+
+
+_DEFINITE = re.compile(r"[Tt]he[ \t]")
+
+
+def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | None:
+    """A definite role nobody was named with ("the lawmaker", "the 34-year-old trader"):
+    the most salient person of this sentence or the one before, as a pronoun would be,
+    when the phrase's gender does not contradict theirs. News describes a person it has
+    just named ("Ana Lind joined the queue. '…,' the trader said") rather than someone
+    new with a definite article."""
+    here = state.ctx.sentence_index(start)
+    candidates = _person_candidates(state, start)
+    if not candidates or candidates[0].sentence < here - 1 or candidates[0].key == _ANONYMOUS:
+        return None
+    ref = candidates[0]
+    held = ref.roles & lexicon.PERSON_ROLES
+    if held and bool(held & _OFFICIAL_ROLES) != (role in _OFFICIAL_ROLES):
+        return None  # "Minister Ana Lind spoke. '…,' the analyst said": someone else
+    wanted = _gender_of_words(word_keys(state.ctx.text[start:end]))
+    known = _gender(state, ref.key, start)
+    if wanted and known is not None and known != ("f" if wanted > 0 else "m"):
+        return None
+    return realise(state, ref)
 
 
 # Title words of a foreign service: "Director of the European Department of the Foreign
