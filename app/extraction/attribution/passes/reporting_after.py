@@ -82,5 +82,12 @@ PASS = Pass(
             'goalposts" after Port Amal said it would block the talks.',
             "ana-lima",
         ),
+        # "what she called" labels the next quotation; the speaker is the sentence's subject
+        Example(
+            'Ana Lind, a research fellow, said Sudoria had paid "a heavy price" for '
+            'following what she called "values diplomacy".',
+            "ana-lind",
+            target=0,
+        ),
     ),
 )
