@@ -11,6 +11,7 @@ from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.phrases import (
     DOC_OF,
+    IN_A_STATEMENT,
     INDEFINITE,
     ISSUED,
     NOT_IN_NAME,
@@ -141,6 +142,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
         if body is not None:
             return Attribution(phrase, body.slug, start, end)
+    if low[0] in INDEFINITE and head_word(words) in lexicon.DOCUMENT_NOUNS:
+        # "A statement from the Trade Ministry, read out on television, said" (a
+        # statement with no issuer named is nobody's: "…, according to a readout")
+        own = DOC_OF.match(text, start + len(words[0]) + 1)
+        issuer = _issuer_named_at(state, own.end()) if own is not None else None
+        return Attribution(phrase, issuer, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
@@ -785,10 +792,10 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         s_start, s_end = ctx.sentences[s]
         m = DOC_OF.search(text, s_start, s_end)
         if m is not None:
-            for match in ctx.matches:
-                if match.start >= m.end() and match.start <= m.end() + 3:
-                    return match.actor.slug
-        if ISSUED.search(text, s_start, s_end):
+            issuer = _issuer_named_at(state, m.end())
+            if issuer is not None:
+                return issuer
+        if ISSUED.search(text, s_start, s_end) or IN_A_STATEMENT.search(text, s_start, s_end):
             words = [w for w in ctx.words(s_start, s_end) if w is not None]
             np = main_subject(ctx, words, len(words))
             if np is not None:
@@ -808,6 +815,21 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         issuer = resolve(state, np[0], np[1]).speaker
         if issuer is not None and speaker_kind(state, issuer) == "organization":
             return issuer
+    return None
+
+
+_ISSUER_NAME = re.compile(rf"(?:{UP}[\w’'\-]*[ \t]+(?:(?:of|for|and)[ \t]+)?)*{UP}[\w’'\-]*")
+
+
+def _issuer_named_at(state: Discourse, pos: int) -> str | None:
+    """The body named right after "a statement from (the)": curated, or a new body."""
+    m = _ISSUER_NAME.match(state.ctx.text, pos)
+    if m is not None:
+        named = resolve(state, m.start(), m.end()).speaker
+        if named is not None:
+            return named
+    for match in state.ctx.matches_between(pos, pos + 4):
+        return match.actor.slug
     return None
 
 

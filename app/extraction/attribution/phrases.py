@@ -44,6 +44,11 @@ ISSUED = re.compile(
     r"posted|sent)\b[^.!?]{0,40}?\b(?:statement|communiqu[eé]|declaration|release|note|letter)",
     re.IGNORECASE,
 )
+# "X said in a statement", "X, in a written statement, called on": X issued it
+IN_A_STATEMENT = re.compile(
+    r"\bin\s+an?\s+(?:[\w\-]+\s+){0,2}?(?:statement|communiqu[eé]|declaration|release)\b",
+    re.IGNORECASE,
+)
 DOC_OF = re.compile(
     r"\b(?:statement|communiqu[eé]|declaration|note|letter)\s+(?:of|by|from)\s+(?:the\s+)?",
     re.IGNORECASE,

@@ -68,6 +68,12 @@ PASS = Pass(
             "he said.",
             "ivan-dahl",
         ),
+        # "the statement" is the one whose issuer the article just named
+        Example(
+            "Norland's interim government said in a statement that the drone was hit.\n\n"
+            '"The debris was found on our soil," the statement said.',
+            "norland",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it

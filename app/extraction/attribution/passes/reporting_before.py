@@ -24,6 +24,18 @@ PASS = Pass(
     rule=rule,
     examples=(
         Example('Ivan Orlov said the talks "will continue next week."', "ivan-orlov"),
+        # a state's government, whatever its kind, is the state
+        Example(
+            "Norland's transitional government said in a statement that the drone was hit "
+            '"inside Norlandic territory".',
+            "norland",
+        ),
+        # a statement from a body named right after it is that body's
+        Example(
+            "A statement from the Sudorian Water Board, read out on television, said the dam "
+            'was "safe and inspected".',
+            "sudorian-water-board",
+        ),
         Example(
             'Lena Park, a senior analyst at the Harbour Institute, warned that "the '
             'window is closing."',
