@@ -596,3 +596,37 @@ def test_a_definite_role_nobody_was_named_with_is_the_person_just_named(
 ) -> None:
     result = extract(f'Border talks\n\n{introduction}\n\n"We will not give up," {reference} said.')
     assert speakers(result) == [speaker]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an anonymous source inside a body is nobody the article names, nor the body
+        (
+            'A source in the Finnish Water Board told reporters the tests were "in order."\n\n'
+            '"All procedures are complete," the source said.',
+            [None, None],
+        ),
+        # a bare spokesperson speaks for the body the sentence before has as its subject
+        (
+            'The Chilean Water Board rejected the offer.\n\n"There can be no deal," a '
+            "spokeswoman said.",
+            ["chilean-water-board"],
+        ),
+        # "a museum spokesperson": the museum named earlier
+        (
+            "In a statement, the Lima National Museum said it was open to talks. A museum "
+            'spokesperson said: "We operate within the law."',
+            ["lima-national-museum"],
+        ),
+        # a person as the subject before gives a bare spokesperson no body
+        (
+            'Ana Soto rejected the offer.\n\n"There can be no deal," a spokeswoman said.',
+            [None],
+        ),
+    ],
+)
+def test_unnamed_sources_and_spokespeople_follow_the_guide(
+    text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract("Border talks\n\n" + text)) == expected

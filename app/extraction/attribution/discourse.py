@@ -286,7 +286,37 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
         org = _org_phrase(state, first, tail.end() if tail else h.end(), h.group().lower(), states)
         if org is not None:
             return org
-    return states[-1].actor.slug if states else None
+    if states:
+        return states[-1].actor.slug
+    nouns = [w.group().lower() for w in words]
+    if len(nouns) == 3 and nouns[0] in INDEFINITE and nouns[2] in SPOKES:
+        # "a museum spokesperson": the body named earlier whose name ends in that word
+        earlier = _earlier_body(state, start, nouns[1].capitalize())
+        if earlier is not None:
+            return earlier
+    if all(w.group().lower() in SPOKES or w.group().lower() in INDEFINITE for w in words):
+        return _body_just_named(state, start)
+    return None
+
+
+def _body_just_named(state: Discourse, pos: int) -> str | None:
+    """The body the sentence before `pos` has as its subject ("The ministry rejected the
+    offer. '…,' a spokeswoman said"): whom a bare spokesperson speaks for."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    if here == 0:
+        return None
+    s_start, s_end = ctx.sentences[here - 1]
+    if ctx.paragraph_index(s_start) < ctx.paragraph_index(pos) - 1:
+        return None
+    words = [w for w in ctx.words(s_start, s_end) if w is not None]
+    np = main_subject(ctx, words, len(words)) if words else None
+    if np is None:
+        return None
+    body = resolve(state, np[0], np[1]).speaker
+    if body is not None and speaker_kind(state, body) in ("organization", "state"):
+        return body
+    return None
 
 
 def _pronoun(state: Discourse, pos: int, pronoun: str) -> str | None:

@@ -526,6 +526,10 @@ def np_backward(
             or any(w.base in lexicon.PERSON_ROLES for w in words[index_at(words, named[0]) : i])
         ):
             return named
+    anonymous = _anonymous_in_body(words, i, floor)
+    if anonymous is not None and i < end_index:
+        # "A source in the Trade Ministry told": someone unnamed, not the ministry
+        return words[anonymous].start, words[end_index - 1].end
     while i < end_index and words[i].lower in ("of", "for", "to", "and"):
         i += 1
     if i >= end_index:
@@ -534,6 +538,27 @@ def np_backward(
     if span is None:
         return None
     return span
+
+
+_INSIDE = frozenset({"in", "at", "within", "inside", "from"})
+
+
+def _anonymous_in_body(words: Sequence[Word], i: int, floor: int) -> int | None:
+    """Where "a source in", "an official at", "two diplomats from" starts, when words[i]
+    (a body's name) follows it: the index of the determiner."""
+    if i < 2 or words[i - 1].lower not in _INSIDE:
+        return None
+    role = words[i - 2]
+    if role.base not in lexicon.ANONYMOUS_ROLES and role.lower not in PLURAL_PEOPLE:
+        return None
+    for b in range(i - 3, max(-1, i - 7), -1):
+        if words[b].start < floor:
+            return None
+        if words[b].lower in INDEFINITE:
+            return b
+        if not (words[b].base in lexicon.ROLE_MODIFIERS or words[b].capitalised):
+            return None
+    return None
 
 
 def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
