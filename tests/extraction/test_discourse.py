@@ -630,3 +630,13 @@ def test_unnamed_sources_and_spokespeople_follow_the_guide(
     text: str, expected: list[str | None]
 ) -> None:
     assert speakers(extract("Border talks\n\n" + text)) == expected
+
+
+def test_a_given_name_that_folds_to_a_demonym_is_no_state() -> None:
+    result = extract(
+        "Border talks\n\n"
+        'Senator Ana Soto said the government had "put the harvest at risk."\n\n'
+        "Chileán Ortega, a former ambassador, was more sympathetic. "
+        '"The images shocked the whole country," he said.'
+    )
+    assert speakers(result) == ["ana-soto", "chilean-ortega"]

@@ -1368,8 +1368,9 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
     """Actors named outside quotations, plus unknown people introduced with a role."""
     text = ctx.text
     refs: list[Referent] = []
+    given_names = [m for m in ctx.matches if _given_name_not_demonym(text, m)]
     for m in ctx.matches:
-        if ctx.in_quote(m.start):
+        if ctx.in_quote(m.start) or m in given_names:
             continue
         known_roles = set(word_keys(m.actor.title or "")) | _roles_before(ctx, m.start)
         refs.append(
@@ -1383,7 +1384,7 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
                 ctx.sentence_index(m.start),
             )
         )
-    taken = sorted((m.start, m.end) for m in ctx.matches)
+    taken = sorted((m.start, m.end) for m in ctx.matches if m not in given_names)
     for n_start, n_end, roles in _introductions(ctx):
         n_start = skip_honorifics(text, n_start, n_end)
         name_words = text[n_start:n_end].split()
@@ -1436,6 +1437,23 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
         if _SPEECH_NEXT.match(text, ref.end):
             ref.reports = True  # "Lind said …", "Lind also told …": a reporting subject
     return refs
+
+
+_NAME_WORD_NEXT = re.compile(rf"[ \t]+{UP}[\w’'\-]*[^\W\d_](?:,|[ \t]+[a-z])")
+
+
+def _given_name_not_demonym(text: str, m: GazetteerMatch) -> bool:
+    """Whether a demonym matched only once accents were folded away is a given name
+    before a surname: "Germán Ocampo, a former ambassador" is no German."""
+    if m.via != "demonym":
+        return False
+    written = text[m.start : m.end]
+    return (
+        written.isalpha()
+        and not written.isascii()
+        and written not in m.actor.demonyms
+        and _NAME_WORD_NEXT.match(text, m.end) is not None
+    )
 
 
 _SPEECH_NEXT = re.compile(
