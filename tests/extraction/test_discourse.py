@@ -607,6 +607,12 @@ def test_a_definite_role_nobody_was_named_with_is_the_person_just_named(
             '"All procedures are complete," the source said.',
             [None, None],
         ),
+        # plural sources need no determiner to be unnamed
+        (
+            "The Peruvian Defence Ministry held a briefing. Sources from the Peruvian "
+            'Defence Ministry said the navy was "monitoring the situation closely".',
+            [None],
+        ),
         # a bare spokesperson speaks for the body the sentence before has as its subject
         (
             'The Chilean Water Board rejected the offer.\n\n"There can be no deal," a '

@@ -148,6 +148,10 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         own = DOC_OF.match(text, start + len(words[0]) + 1)
         issuer = _issuer_named_at(state, own.end()) if own is not None else None
         return Attribution(phrase, issuer, start, end)
+    inside_body = next((k for k, w in enumerate(low[:5]) if w in _INSIDE_BODY), 0)
+    if inside_body and low[inside_body - 1] in PLURAL_PEOPLE:
+        # "Sources from the Defence Ministry", "officials at the embassy": unnamed people
+        return Attribution(phrase, None, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
@@ -215,6 +219,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
+_INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
 _PERSON_OF_BODY = re.compile(
     rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
 )

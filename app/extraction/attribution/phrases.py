@@ -551,14 +551,18 @@ def _anonymous_in_body(words: Sequence[Word], i: int, floor: int) -> int | None:
     role = words[i - 2]
     if role.base not in lexicon.ANONYMOUS_ROLES and role.lower not in PLURAL_PEOPLE:
         return None
+    plural = role.lower in PLURAL_PEOPLE
     for b in range(i - 3, max(-1, i - 7), -1):
         if words[b].start < floor:
-            return None
+            break
         if words[b].lower in INDEFINITE:
             return b
         if not (words[b].base in lexicon.ROLE_MODIFIERS or words[b].capitalised):
-            return None
-    return None
+            break
+    # "sources from the ministry said", "senior officials at the ministry": plural
+    # people need no determiner
+    definite = i >= 3 and words[i - 3].lower in ("the", "its", "their")
+    return i - 2 if plural and not definite else None
 
 
 def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
