@@ -646,3 +646,24 @@ def test_a_given_name_that_folds_to_a_demonym_is_no_state() -> None:
         '"The images shocked the whole country," he said.'
     )
     assert speakers(result) == ["ana-soto", "chilean-ortega"]
+
+
+@pytest.mark.parametrize(
+    ("introduction", "slug"),
+    [
+        # a person introduced by their age alone
+        ("Olu Adeyemi, 45, has fished these waters since boyhood.", "olu-adeyemi"),
+        ("Yevgeny Prokhorov, 61, has fished these waters since boyhood.", "yevgeny-prokhorov"),
+        # surname particles after a role, one or two of them
+        ("Retired teacher Ahmed bin Khalid joined the protest on Sunday.", "ahmed-bin-khalid"),
+        ("Retired teacher Luis de la Cruz joined the protest on Sunday.", "luis-de-la-cruz"),
+    ],
+)
+def test_a_person_introduced_without_a_reporting_verb_is_the_later_pronoun(
+    introduction: str, slug: str
+) -> None:
+    result = extract(
+        f"Harbour row\n\n{introduction}\n\nThe harbour was closed in March after a row between "
+        'the two governments.\n\n"We cannot wait another season," he said.'
+    )
+    assert speakers(result) == [slug]

@@ -1148,8 +1148,12 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
+_PARTICLE = (
+    r"(?:(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+){1,2}"
+    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
+)
 _NAME_AFTER_ROLE = re.compile(
-    rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
+    rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+{_PARTICLE}){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
 )
 # "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
@@ -1165,15 +1169,15 @@ _NAME_IN_APPOSITION = re.compile(
     rf"{UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
     rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
 )
-_PARTICLE = (
-    r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+"
-    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
-)
 _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
     r"(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
+)
+# "Tessa Marsh, 45, has fished here since boyhood": a person introduced by their age
+_NAME_BEFORE_AGE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+\d{{1,3}},"
 )
 # "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
 # worked on the docks, said …": a person introduced by a relative clause
@@ -1268,6 +1272,9 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
+    for m in _NAME_BEFORE_AGE.finditer(text):
+        if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_WHO.finditer(text):
         if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             found.append((m.start("name"), m.end("name"), frozenset()))
