@@ -30,6 +30,13 @@ PASS = Pass(
             '"inside Norlandic territory".',
             "norland",
         ),
+        # "what a spokesman called" labels another quotation: "but said" goes back to the
+        # sentence's subject
+        Example(
+            "Dam row\n\nThe Norlandic Water Board declined to comment on what a spokesman "
+            'called "speculation", but said it was "following developments closely."',
+            "norlandic-water-board",
+        ),
         # a statement from a body named right after it is that body's
         Example(
             "A statement from the Sudorian Water Board, read out on television, said the dam "
