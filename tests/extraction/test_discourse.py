@@ -667,3 +667,26 @@ def test_a_person_introduced_without_a_reporting_verb_is_the_later_pronoun(
         'the two governments.\n\n"We cannot wait another season," he said.'
     )
     assert speakers(result) == [slug]
+
+
+def test_a_body_spokesperson_in_a_capital_speaks_for_that_state_s_body() -> None:
+    world = Gazetteer.build(
+        [
+            *WORLD.actors,
+            KnownActor(
+                "peru-foreign-ministry",
+                "Peruvian Foreign Ministry",
+                "organization",
+                "PER",
+                None,
+                (),
+                (),
+                (),
+                "peru",
+            ),
+        ]
+    )
+    result = extract_article(
+        'Border talks\n\n"We will wait," said a Foreign Ministry spokesman in Lima.', world
+    )
+    assert speakers(result) == ["peru-foreign-ministry"]

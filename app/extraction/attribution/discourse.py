@@ -281,6 +281,15 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
     words = [w for w in WORD_RE.finditer(ctx.text, start, end)]
     heads = [w for w in words if w.group().lower() in lexicon.ORG_HEADS]
     states = [m for m in inside if m.actor.kind == "state"]
+    place = _IN_PLACE.match(ctx.text, end)
+    if heads and not states and place is not None:
+        # "a Foreign Ministry spokesman in Vessby": the ministry of the state whose
+        # capital the spokesman speaks in
+        states = [
+            m
+            for m in ctx.matches_between(place.start("place"), place.end("place"))
+            if m.actor.kind == "state"
+        ]
     if heads:
         h = heads[-1]
         # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
