@@ -586,6 +586,14 @@ def test_a_hyphenated_or_particle_surname_alone_is_the_person_named_in_full(
             "esther-lenko",
         ),
         ("Deputy Ivan Belov wrote that the arrests were political.", "the lawmaker", "ivan-belov"),
+        (
+            "A member of the parliament's foreign affairs committee, Aino Virtanen, told "
+            "reporters the decision was a mistake.",
+            "the lawmaker",
+            "aino-virtanen",
+        ),
+        # an official may be described as another kind of official
+        ("Chief Cabinet Secretary Ivan Belov spoke on Monday.", "the top spokesman", "ivan-belov"),
         # a minister is no analyst, and "the spokeswoman" is no man
         ("Minister Ana Lind met reporters on Monday.", "the analyst", None),
         ("Minister Ivan Belov met reporters on Monday.", "the spokeswoman", None),

@@ -629,9 +629,14 @@ def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | 
     if not candidates or candidates[0].sentence < here - 1 or candidates[0].key == _ANONYMOUS:
         return None
     ref = candidates[0]
-    held = ref.roles & lexicon.PERSON_ROLES
-    if held and bool(held & _OFFICIAL_ROLES) != (role in _OFFICIAL_ROLES):
-        return None  # "Minister Ana Lind spoke. '…,' the analyst said": someone else
+    held = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
+    if held and not (held & _OFFICIAL_ROLES and role in _OFFICIAL_ROLES and role != "diplomat"):
+        # "Minister Ana Lind spoke. '…,' the analyst said": a role that does not fit is
+        # someone else's. A person of no role or a vague one ("Deputy Ivan Belov", "a
+        # member of the committee") may be described anew, and an official as another
+        # official ("the top government spokesman" for a cabinet secretary); not as a
+        # diplomat, whose fit the title already decided (_diplomatic)
+        return None
     wanted = _gender_of_words(word_keys(state.ctx.text[start:end]))
     known = _gender(state, ref.key, start)
     if wanted and known is not None and known != ("f" if wanted > 0 else "m"):
