@@ -616,6 +616,7 @@ def _by_role(
 
 
 _DEFINITE = re.compile(r"[Tt]he[ \t]")
+_APPOSED = re.compile(r"[^,.;:\n]*,[ \t]*")
 
 
 def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | None:
@@ -626,9 +627,15 @@ def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | 
     new with a definite article."""
     here = state.ctx.sentence_index(start)
     candidates = _person_candidates(state, start)
-    if not candidates or candidates[0].sentence < here - 1 or candidates[0].key == _ANONYMOUS:
+    if not candidates or candidates[0].sentence < here - 1:
         return None
     ref = candidates[0]
+    if ref.key == _ANONYMOUS:
+        # "A member of the committee, Aino Virtanen, told …": the name in apposition
+        named = [c for c in candidates[1:3] if c.sentence == ref.sentence and c.key != _ANONYMOUS]
+        if not named or not _APPOSED.fullmatch(state.ctx.text, ref.end, named[0].start):
+            return None
+        ref = named[0]
     held = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
     if held and not (held & _OFFICIAL_ROLES and role in _OFFICIAL_ROLES and role != "diplomat"):
         # "Minister Ana Lind spoke. '…,' the analyst said": a role that does not fit is
@@ -1162,6 +1169,12 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
+# "A member of the parliament's foreign affairs committee, Aino Virtanen, told": a whole
+# name in apposition to a role and the words that complete it
+_NAME_AFTER_ROLE_PHRASE = re.compile(
+    rf"[ \t]+(?:of|for|at|in|on)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
+    rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
+)
 _PARTICLE = (
     r"(?:(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+){1,2}"
     r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
@@ -1238,6 +1251,8 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             m = _NAME_AFTER_ROLE.match(text, token.end)
         if m is None:
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
         if m is None:
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
