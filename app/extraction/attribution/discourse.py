@@ -1203,8 +1203,10 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
 )
 # "Tessa Marsh, 45, has fished here since boyhood": a person introduced by their age
+# (the ages first, then the name before each: cheaper than a pattern tried at every capital)
+_AGE_APPOSITION = re.compile(r",[ \t]+\d{1,3},")
 _NAME_BEFORE_AGE = re.compile(
-    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+\d{{1,3}},"
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})$"
 )
 # "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
 # worked on the docks, said …": a person introduced by a relative clause
@@ -1301,8 +1303,9 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
-    for m in _NAME_BEFORE_AGE.finditer(text):
-        if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+    for age in _AGE_APPOSITION.finditer(text):
+        m = _NAME_BEFORE_AGE.search(text, max(0, age.start() - 80), age.start())
+        if m is not None and not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_WHO.finditer(text):
         if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
