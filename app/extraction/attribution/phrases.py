@@ -427,7 +427,12 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
     prev = words[k - 1].lower if k else ""
     if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
         return False  # "the UK's continued administration", "the stated aim"
-    if prev in lexicon.DOCUMENT_NOUNS and low.endswith("ed") and nxt in _PREPOSITIONS:
+    if (
+        prev in lexicon.DOCUMENT_NOUNS
+        and low.endswith("ed")
+        and nxt in _PREPOSITIONS
+        and word.start - words[k - 1].end == 1  # "X, in a statement, called on": the verb
+    ):
         return False  # "a statement posted on Telegram": a participle, not the verb
     if low in _AMBIGUOUS_BARE:
         return prev in _VERB_CUES or (

@@ -37,6 +37,12 @@ PASS = Pass(
             'called "speculation", but said it was "following developments closely."',
             "norlandic-water-board",
         ),
+        # a parenthesis after a document noun leaves the verb a verb
+        Example(
+            'Dam row\n\nThe Norlandic Water Board, in a statement, called on "all parties to '
+            'return to the table".',
+            "norlandic-water-board",
+        ),
         # a statement from a body named right after it is that body's
         Example(
             "A statement from the Sudorian Water Board, read out on television, said the dam "
