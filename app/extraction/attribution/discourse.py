@@ -159,7 +159,13 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if not (roles and roles[0].strip(",.") in SPOKES) and head_word(words) not in SPOKES:
             return Attribution(phrase, None, start, end)
         return Attribution(phrase, _body_named(state, start, end), start, end)
-    of_body = _PERSON_OF_BODY.match(phrase)
+    of_body = _PERSON_OF_BODY.search(phrase)
+    if of_body is not None and of_body.start() > 0:
+        # "Opposition lawmaker Hawa Latif of the Democratic Party": only title words may
+        # come before the name
+        before = phrase[: of_body.start()].lower().split()
+        if not all(w.rstrip(".") in _TITLE_WORDS for w in before):
+            of_body = None
     if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
         # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
         # not a body or state of that name (titles before the name are no part of it)

@@ -37,6 +37,12 @@ PASS = Pass(
             'called "speculation", but said it was "following developments closely."',
             "norlandic-water-board",
         ),
+        # a title in lower case before "Name of the Party" is no part of the name
+        Example(
+            "Dam row\n\nOpposition lawmaker Hawa Latif of the Norlandic Democratic Party "
+            'said the government was "playing with fire".',
+            "hawa-latif",
+        ),
         # a parenthesis after a document noun leaves the verb a verb
         Example(
             'Dam row\n\nThe Norlandic Water Board, in a statement, called on "all parties to '
