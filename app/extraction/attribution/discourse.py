@@ -117,6 +117,9 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, key, start, end)
     inside = ctx.matches_between(start, end)
     persons = [m for m in inside if m.actor.kind == "person"]
+    person_of_body = _person_of_body(state, start, end, inside)
+    if person_of_body is not None:
+        return Attribution(phrase, person_of_body, start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
@@ -159,25 +162,6 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if not (roles and roles[0].strip(",.") in SPOKES) and head_word(words) not in SPOKES:
             return Attribution(phrase, None, start, end)
         return Attribution(phrase, _body_named(state, start, end), start, end)
-    of_body = _PERSON_OF_BODY.search(phrase)
-    if of_body is not None and of_body.start() > 0:
-        # "Opposition lawmaker Hawa Latif of the Democratic Party": only title words may
-        # come before the name
-        before = phrase[: of_body.start()].lower().split()
-        if not all(w.rstrip(".") in _TITLE_WORDS for w in before):
-            of_body = None
-    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
-        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
-        # not a body or state of that name (titles before the name are no part of it)
-        n_start = skip_honorifics(text, start, start + of_body.end("name"))
-        name_words = text[n_start : start + of_body.end("name")].lower().split()
-        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
-            n_start = text.index(" ", n_start) + 1
-            name_words = name_words[1:]
-        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
-            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
-            if slug is not None:
-                return Attribution(phrase, slug, start, end)
     head = head_word(words)
     if low[-3:] in (["head", "of", "state"], ["head", "of", "government"]):
         # "the Head of State added": the leader last named, not a state
@@ -226,6 +210,36 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
 
 
 _INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
+
+
+def _person_of_body(
+    state: Discourse, start: int, end: int, inside: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru", "Professor
+    Imran Haque of Vessby University": the person, not a body or state of that name."""
+    text = state.ctx.text
+    phrase = text[start:end]
+    of_body = _PERSON_OF_BODY.search(phrase)
+    if of_body is not None and of_body.start() > 0:
+        # "Opposition lawmaker Hawa Latif of the Democratic Party": only title words may
+        # come before the name
+        before = phrase[: of_body.start()].lower().split()
+        if not all(w.rstrip(".") in _TITLE_WORDS for w in before):
+            of_body = None
+    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
+        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
+        # not a body or state of that name (titles before the name are no part of it)
+        n_start = skip_honorifics(text, start, start + of_body.end("name"))
+        name_words = text[n_start : start + of_body.end("name")].lower().split()
+        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
+            n_start = text.index(" ", n_start) + 1
+            name_words = name_words[1:]
+        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
+            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
+            return slug
+    return None
+
+
 _PERSON_OF_BODY = re.compile(
     rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
 )

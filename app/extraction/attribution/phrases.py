@@ -605,6 +605,12 @@ def np_forward(
             break
         j += 1
     span = _trim(words, i, j)
+    shorter = j
+    while span is None and shorter - 1 > i and words[shorter - 1].lower in NP_LOWER:
+        # "Professor X of Y University's department of international relations": the
+        # phrase up to its last head ("department"), not nothing
+        shorter -= 1
+        span = _trim(words, i, shorter)
     if span is None:
         return None
     # appositive name after a role: "said the ministry's spokesman, Dariush Kamali."

@@ -68,6 +68,12 @@ PASS = Pass(
             "he said.",
             "ivan-dahl",
         ),
+        # "Name of the Body": the person, however long the description after the body
+        Example(
+            'Dam row\n\n"Now everything is public," said Professor Imran Haque of Vessby '
+            "University's department of international relations.",
+            "imran-haque",
+        ),
         # "the statement" is the one whose issuer the article just named
         Example(
             "Norland's interim government said in a statement that the drone was hit.\n\n"
