@@ -50,6 +50,12 @@ FILLER = "Crowds gathered outside the port office while the talks went on.\n\n"
             "refer/same",
         ),
         ('Vessby said the border "stays closed until further notice."', "norland", "state/same"),
+        # a body the curated data lacks, named by the article alone
+        (
+            'The Vessby Harbour Board said the port "stays closed until further notice."',
+            "vessby-harbour-board",
+            "new-body/same",
+        ),
         ('"We are not leaving," a senior official said.', None, "unnamed/same"),
         # the introducing sentence is the paragraph before the quotation
         (
