@@ -592,6 +592,8 @@ def test_a_hyphenated_or_particle_surname_alone_is_the_person_named_in_full(
             "the lawmaker",
             "aino-virtanen",
         ),
+        # an expert may be described as another kind of expert
+        ("Ana Lind, a research fellow at the institute, spoke.", "the academic", "ana-lind"),
         # an official may be described as another kind of official
         ("Chief Cabinet Secretary Ivan Belov spoke on Monday.", "the top spokesman", "ivan-belov"),
         # a minister is no analyst, and "the spokeswoman" is no man

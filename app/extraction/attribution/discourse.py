@@ -657,12 +657,13 @@ def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | 
             return None
         ref = named[0]
     held = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
-    if held and not (held & _OFFICIAL_ROLES and role in _OFFICIAL_ROLES and role != "diplomat"):
-        # "Minister Ana Lind spoke. '…,' the analyst said": a role that does not fit is
-        # someone else's. A person of no role or a vague one ("Deputy Ivan Belov", "a
-        # member of the committee") may be described anew, and an official as another
-        # official ("the top government spokesman" for a cabinet secretary); not as a
-        # diplomat, whose fit the title already decided (_diplomatic)
+    if held and (bool(held & _OFFICIAL_ROLES) != (role in _OFFICIAL_ROLES) or role == "diplomat"):
+        # "Minister Ana Lind spoke. '…,' the analyst said": an official is no analyst.
+        # A person of no role or a vague one ("Deputy Ivan Belov", "a member of the
+        # committee") may be described anew, an official as another official ("the top
+        # government spokesman" for a cabinet secretary), an expert as another expert
+        # ("the scholar" for a research fellow); not as a diplomat, whose fit the title
+        # already decided (_diplomatic)
         return None
     wanted = _gender_of_words(word_keys(state.ctx.text[start:end]))
     known = _gender(state, ref.key, start)
