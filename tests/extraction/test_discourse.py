@@ -700,3 +700,23 @@ def test_a_body_spokesperson_in_a_capital_speaks_for_that_state_s_body() -> None
         'Border talks\n\n"We will wait," said a Foreign Ministry spokesman in Lima.', world
     )
     assert speakers(result) == ["peru-foreign-ministry"]
+
+
+@pytest.mark.parametrize(
+    ("subject", "speaker"),
+    [
+        # a personal pronoun in the sentence shows the name is a person's
+        ("Bakhtiyor Yusupov and his brother have waited at the crossing", "bakhtiyor-yusupov"),
+        # a body opens a sentence the same way, and is no one a "he" can be
+        ("Harbour Rights Watch has criticised the closure", "karl-weiss"),
+    ],
+)
+def test_a_sentence_subject_unknown_to_the_data_is_a_person_only_with_a_pronoun(
+    subject: str, speaker: str
+) -> None:
+    result = extract(
+        'Harbour row\n\nForeign Minister Karl Weiss said the talks were "over".\n\n'
+        f"The border has been closed since March.\n\n{subject}.\n\n"
+        'Traders have lost millions.\n\n"Nobody listens to us," he said.'
+    )
+    assert speakers(result)[-1] == speaker

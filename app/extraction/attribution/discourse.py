@@ -1224,6 +1224,11 @@ _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
 )
 # "Tessa Marsh, 45, has fished here since boyhood": a person introduced by their age
+_SUBJECT_NAME = re.compile(
+    rf"(?:(?:For|At|In|On|Like|After|Since)[ \t]+[^,.;:\n]{{0,60}}?,[ \t]+|For[ \t]+)?"
+    rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
+    r"(?=,[ \t]|[ \t]+(?:has|had|is|was|and|who|whose)[ \t])"
+)
 # (the ages first, then the name before each: cheaper than a pattern tried at every capital)
 _AGE_APPOSITION = re.compile(r",[ \t]+\d{1,3},")
 _NAME_BEFORE_AGE = re.compile(
@@ -1324,6 +1329,21 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
+    for s_start, s_end in ctx.sentences:
+        # "Mourad Cherif and his brother have waited for days.": a sentence whose subject
+        # is a two- or three-word name the curated data lacks, and that a personal
+        # pronoun shows to be a person
+        m = _SUBJECT_NAME.match(text, s_start, s_end)
+        if (
+            m is not None
+            and not ctx.in_quote(m.start("name"))
+            # "By Ana Lee, Vessby": a byline's author is no one the article quotes
+            and not any(w.lower() in _NOT_NAME_WORDS for w in m.group("name").split())
+            # a body opens sentences the same way: only "his brother", "she has" later in
+            # the sentence shows a person
+            and _PERSONAL_PRONOUN.search(text, m.end(), s_end) is not None
+        ):
+            found.append((m.start("name"), m.end("name"), frozenset()))
     for age in _AGE_APPOSITION.finditer(text):
         m = _NAME_BEFORE_AGE.search(text, max(0, age.start() - 80), age.start())
         if m is not None and not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
