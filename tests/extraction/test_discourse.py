@@ -635,6 +635,12 @@ def test_a_definite_role_nobody_was_named_with_is_the_person_just_named(
             'spokesperson said: "We operate within the law."',
             ["lima-national-museum"],
         ),
+        # an abbreviation stands for the body the article named in full
+        (
+            "The Lima River Commission (LRC) said it had received notice of the project. "
+            '"Dialogue remains the best way," an LRC spokesperson said.',
+            ["lima-river-commission"],
+        ),
         # a person as the subject before gives a bare spokesperson no body
         (
             'Ana Soto rejected the offer.\n\n"There can be no deal," a spokeswoman said.',

@@ -322,6 +322,12 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
             return org
     if states:
         return states[-1].actor.slug
+    for w in words:
+        if 2 <= len(w.group()) <= 6 and w.group().isupper():
+            # "an HRC spokesperson": the body the article named and abbreviated earlier
+            named = _abbreviated_body(state, start, w.group())
+            if named is not None:
+                return named
     nouns = [w.group().lower() for w in words]
     if len(nouns) == 3 and nouns[0] in INDEFINITE and nouns[2] in SPOKES:
         # "a museum spokesperson": the body named earlier whose name ends in that word
@@ -330,6 +336,22 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
             return earlier
     if all(w.group().lower() in SPOKES or w.group().lower() in INDEFINITE for w in words):
         return _body_just_named(state, start)
+    return None
+
+
+def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
+    """The body named before `pos` whose initials are `acronym` ("the Harbour River
+    Commission (HRC)"), when the article gives it in full."""
+    text = state.ctx.text
+    for m in _PROPER_BODY.finditer(text, 0, pos):
+        initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
+        if initials.endswith(acronym) and not state.ctx.in_quote(m.start()):
+            first = m.start()
+            for _ in range(len(initials) - len(acronym)):
+                first = text.index(" ", first) + 1  # "The Harbour River Commission"
+            found = resolve(state, first, m.end()).speaker
+            if found is not None and speaker_kind(state, found) == "organization":
+                return found
     return None
 
 
