@@ -195,6 +195,23 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
     if states and states[-1].end == strip_possessive(text, end):
         # "The palace said", "Official Vessby", "Vessby": the state itself
+        lead = text[start : states[-1].start].split()
+        if (
+            len(states) == 1
+            and _NAMED_AFTER_STATE.fullmatch(" ".join(lead))
+            and not any(
+                w.lower() in lexicon.HONORIFICS
+                or w.lower() in lexicon.PERSON_ROLES
+                or w.lower() in STOP_NAME_WORDS
+                for w in lead
+            )
+        ):
+            # "Amnesty International Norland": a body named with its country's name
+            name = text[start : states[-1].end]
+            country = states[-1].actor.country
+            return Attribution(
+                phrase, _new_organization(state, name, country, states[-1].actor.slug), start, end
+            )
         return Attribution(phrase, states[-1].actor.slug, start, end)
     if head in lexicon.DOCUMENT_NOUNS:
         return Attribution(phrase, _document_issuer(state, start), start, end)
@@ -209,6 +226,8 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
+# two or more capitalised words before a state's name, none of them a title or a demonym
+_NAMED_AFTER_STATE = re.compile(rf"{UP}[\w\-]+(?:[ \t]+{UP}[\w\-]+)+")
 _INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
 
 

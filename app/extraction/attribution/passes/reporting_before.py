@@ -43,6 +43,12 @@ PASS = Pass(
             'said the government was "playing with fire".',
             "hawa-latif",
         ),
+        # a body named with its country's name is the body, not the state
+        Example(
+            "Rights row\n\nAmnesty International Norland wrote on X that the deportations "
+            'were "a pattern of repression".',
+            "amnesty-international-norland",
+        ),
         # a parenthesis after a document noun leaves the verb a verb
         Example(
             'Dam row\n\nThe Norlandic Water Board, in a statement, called on "all parties to '
