@@ -596,6 +596,8 @@ def test_a_hyphenated_or_particle_surname_alone_is_the_person_named_in_full(
         ("Ana Lind, a research fellow at the institute, spoke.", "the academic", "ana-lind"),
         # an official may be described as another kind of official
         ("Chief Cabinet Secretary Ivan Belov spoke on Monday.", "the top spokesman", "ivan-belov"),
+        # an office is someone else's: "the president" after a spokesman
+        ("Spokesman Ivan Belov told reporters the talks would resume.", "the president", None),
         # a minister is no analyst, and "the spokeswoman" is no man
         ("Minister Ana Lind met reporters on Monday.", "the analyst", None),
         ("Minister Ivan Belov met reporters on Monday.", "the spokeswoman", None),

@@ -698,13 +698,14 @@ def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | 
             return None
         ref = named[0]
     held = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
-    if held and (bool(held & _OFFICIAL_ROLES) != (role in _OFFICIAL_ROLES) or role == "diplomat"):
-        # "Minister Ana Lind spoke. '…,' the analyst said": an official is no analyst.
-        # A person of no role or a vague one ("Deputy Ivan Belov", "a member of the
-        # committee") may be described anew, an official as another official ("the top
+    official = bool(held & _OFFICIAL_ROLES)
+    if held and (official != (role in _OFFICIAL_ROLES) or (official and role not in SPOKES)):
+        # "Minister Ana Lind spoke. '…,' the analyst said": an official is no analyst, and
+        # "the president" after a spokesman is the president, not the spokesman. A person
+        # of no role or a vague one ("Deputy Ivan Belov", "a member of the committee") may
+        # be described anew, an official as the one speaking for the government ("the top
         # government spokesman" for a cabinet secretary), an expert as another expert
-        # ("the scholar" for a research fellow); not as a diplomat, whose fit the title
-        # already decided (_diplomatic)
+        # ("the academic" for a research fellow)
         return None
     wanted = _gender_of_words(word_keys(state.ctx.text[start:end]))
     known = _gender(state, ref.key, start)
