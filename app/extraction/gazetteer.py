@@ -47,7 +47,7 @@ _VOWELS = re.compile(r"[aeiouy]")
 _DOUBLES = re.compile(r"(.)\1+")
 # Words that do not tell two organisations of one country apart.
 _ORG_STOPWORDS = frozenset(
-    "of the and in to for on at republic islamic people s peoples federal".split()
+    "a an of the and in to for on at republic islamic people s peoples federal".split()
 )
 _ORG_SYNONYMS = {
     "defence": ("defense",),

@@ -77,6 +77,9 @@ ROLE_SYNONYMS.update({role: frozenset(words) for role, words in _roles["generic_
 ROLE_MODIFIERS = _words(_roles, "role_modifiers")
 # Roles in which the news quotes people without naming them ("a senior official").
 ANONYMOUS_ROLES = _words(_roles, "anonymous_roles")
+# Roles that say too little to rule out a later description ("Deputy Ivan Belov" may be
+# "the lawmaker"; "a member of the committee" "the senator").
+VAGUE_ROLES = _words(_roles, "vague_roles")
 # Roles whose holder speaks for the body or state they serve.
 OFFICIAL_ROLES = _words(_roles, "official_roles")
 # A spokesperson speaks for the body the phrase names, even unnamed.
@@ -86,6 +89,8 @@ PLURAL_PEOPLE = _words(_roles, "plural_people")
 
 # Honorifics, ranks and styles written before a name; never part of the name.
 HONORIFICS = _words(_titles, "titles")
+# particles that open a surname: "Al Sabri said" is a surname alone
+NAME_PARTICLES = _words(_titles, "name_particles")
 
 # Words that say a person is a woman or a man, and given names as weak evidence.
 FEMALE_WORDS = _words(_gender, "female_words")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from app.extraction import Gazetteer, KnownActor, extract_article
-from app.extraction.calibrate import CAP, MIN_CONFIDENT, shrunk
+from app.extraction.calibrate import CAP, CAPPED_FORMS, MIN_CONFIDENT, shrunk
 from app.extraction.calibration import confidence_of
 from tests.extraction.conftest import dev_eval_output, table_at
 
@@ -50,6 +50,12 @@ FILLER = "Crowds gathered outside the port office while the talks went on.\n\n"
             "refer/same",
         ),
         ('Vessby said the border "stays closed until further notice."', "norland", "state/same"),
+        # a body the curated data lacks, named by the article alone
+        (
+            'The Vessby Harbour Board said the port "stays closed until further notice."',
+            "vessby-harbour-board",
+            "new-body/same",
+        ),
         ('"We are not leaving," a senior official said.', None, "unnamed/same"),
         # the introducing sentence is the paragraph before the quotation
         (
@@ -96,6 +102,9 @@ def test_the_calibrated_table_gives_no_small_bucket_point_nine() -> None:
         for bucket, figure in buckets.items():
             assert confidence_of(method, bucket) == figure
             if seen[f"{method} {bucket}"]["attributed"] < MIN_CONFIDENT:
+                assert figure < 0.9, (method, bucket)
+            if bucket.split("/")[0] in CAPPED_FORMS:
+                # right far less often on unseen text than here, however many statements
                 assert figure < 0.9, (method, bucket)
     # a bucket no corpus ever showed: its pass's figure, below what users filter on
     assert table["precision"]["reporting_before"] >= 0.9

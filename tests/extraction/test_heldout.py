@@ -11,7 +11,9 @@ recall 0.986, attribution 0.773: the honest generalisation figure); round 3 deve
 Round 4 (attribution as a sieve of passes) developed on all three; round 5 (salience,
 titles, unnamed spokespeople and bodies) on all four, the spent blind set included; round 6
 (people named without a role, reporting subjects most salient, embassies, interview answers)
-on all five, blind2 included.
+on all five, blind2 included; round 7 (definite roles, statements' issuers, unnamed sources
+inside bodies, surnames with particles, calibration) on blind3a and all the others, with
+blind3b looked at only as aggregate figures, as a generalisation check.
 """
 
 from __future__ import annotations
@@ -32,7 +34,8 @@ def report_for(corpus: str) -> EvalReport:
 
 
 def test_dev_corpus_meets_its_floor() -> None:
-    # Measured: 128 of 128 found, none extra, all attributed right (1.000 / 1.000 / 1.000).
+    # Measured (rounds 1-7): 128 of 128 found, none extra, all attributed right (1.000 /
+    # 1.000 / 1.000).
     assert_no_worse_than_measured(
         report_for("dev"), gold=128, missed=0, false_positives=0, wrong_speakers=0
     )
@@ -46,9 +49,9 @@ def test_test_corpus_meets_its_floor() -> None:
 
 
 def test_final_corpus_meets_its_floor() -> None:
-    # Measured (round 4): 141 of 143 found, 3 extra, 3 wrong speakers (0.979 / 0.986 / 0.979).
+    # Measured (round 7): 141 of 143 found, 3 extra, 2 wrong speakers (0.979 / 0.986 / 0.986).
     assert_no_worse_than_measured(
-        report_for("final"), gold=143, missed=2, false_positives=3, wrong_speakers=3
+        report_for("final"), gold=143, missed=2, false_positives=3, wrong_speakers=2
     )
 
 
@@ -57,10 +60,10 @@ def test_blind_corpus_meets_its_floor() -> None:
     # once before any rule was changed for it: the old branch list 0.867 / 0.850 / 0.833, the
     # sieve 0.981 / 1.000 / 0.846 (measured-once-*.txt). 260 of 260 found, 5 extra, 40 wrong
     # speakers. Its per-pass precision calibrates the confidences (app.extraction.calibrate).
-    # Since spent: round 5 developed general rules on its errors; after round 6, 260 of 260
-    # found, 5 extra, 7 wrong speakers (0.981 / 1.000 / 0.973), no longer a blind figure.
+    # Since spent: round 5 developed general rules on its errors; after round 7, 260 of 260
+    # found, 5 extra, 6 wrong speakers (0.981 / 1.000 / 0.977), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=7
+        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=6
     )
 
 
@@ -69,10 +72,10 @@ def test_blind2_corpus_meets_its_floor() -> None:
     # after round 5. Measured blind twice, each time before any rule was changed for it
     # (measured-once-*.txt): main before round 5 0.985 / 0.992 / 0.879; round 5 with one actor
     # per person 0.985 / 0.992 / 0.900. Since spent: round 6 developed general rules on its
-    # errors, now 472 of 476 found, 7 extra, 20 wrong speakers (0.985 / 0.992 / 0.958), no
-    # longer a blind figure.
+    # errors; after round 7, 472 of 476 found, 7 extra, 15 wrong speakers (0.985 / 0.992 /
+    # 0.968), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=20
+        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=15
     )
 
 
@@ -82,10 +85,13 @@ def test_blind3_corpora_meet_their_floors() -> None:
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main before round 6 (dbb01b2) a 0.989 / 0.967 / 0.842, b 0.996 / 0.992 / 0.870, together
     # 434 of 507 speakers right (0.856); round 6 (c8768b0) a 0.989 / 0.967 / 0.862, b 0.996 /
-    # 0.992 / 0.879, together 441 of 507 (0.870). These floors are round 6's blind figures.
+    # 0.992 / 0.879, together 441 of 507 (0.870). Since spent: round 7 developed general rules
+    # on blind3a's errors (now 0.989 / 0.967 / 0.973, 7 wrong speakers) and looked at blind3b
+    # only as aggregate figures (now 0.996 / 0.992 / 0.891, 27 wrong speakers); together 473 of
+    # 507 (0.933), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind3a"), gold=269, missed=9, false_positives=3, wrong_speakers=36
+        report_for("blind3a"), gold=269, missed=9, false_positives=3, wrong_speakers=7
     )
     assert_no_worse_than_measured(
-        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=30
+        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=27
     )

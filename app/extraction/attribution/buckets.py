@@ -11,7 +11,9 @@ speaker and how far they are from the quotation, so that confidence can be measu
               pronoun  "he", "she", "they", "it"
               (refer and pronoun get "-distant" when the mention they stand for is two
               or more paragraphs back: more people have usually been named since)
-              body     a ministry, an embassy, a company, a group
+              body     a ministry, an embassy, a company, a group the curated data knows
+              new-body the same, named by the article only (its slug is made from the
+                       text's words, which a reader may word otherwise)
               state    a state, its capital or its demonym ("Vessby said", "the Norland side")
               unnamed  words that name nobody the article knows ("a senior official")
               none     no speaker at all
@@ -69,7 +71,9 @@ def _form(state: Discourse, found: Attribution) -> str:
     if kind == "state":
         return "state"
     if kind == "organization":
-        return "body"
+        # a body the curated data lacks is named by a slug made from the text's words,
+        # which a reader may well word otherwise: measured apart
+        return "body" if state.ctx.gazetteer.get(found.speaker) is not None else "new-body"
     if any(w[:1].isupper() and _plain(w) not in _NOT_NAMES for w in words):
         return "name"  # "Ivan Orlov", "Minister Orlov", "Orlov" (a surname met before)
     return "refer"

@@ -11,6 +11,7 @@ from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.phrases import (
     DOC_OF,
+    IN_A_STATEMENT,
     INDEFINITE,
     ISSUED,
     NOT_IN_NAME,
@@ -116,6 +117,9 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, key, start, end)
     inside = ctx.matches_between(start, end)
     persons = [m for m in inside if m.actor.kind == "person"]
+    person_of_body = _person_of_body(state, start, end, inside)
+    if person_of_body is not None:
+        return Attribution(phrase, person_of_body, start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
@@ -141,6 +145,16 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
         if body is not None:
             return Attribution(phrase, body.slug, start, end)
+    if low[0] in INDEFINITE and head_word(words) in lexicon.DOCUMENT_NOUNS:
+        # "A statement from the Trade Ministry, read out on television, said" (a
+        # statement with no issuer named is nobody's: "…, according to a readout")
+        own = DOC_OF.match(text, start + len(words[0]) + 1)
+        issuer = _issuer_named_at(state, own.end()) if own is not None else None
+        return Attribution(phrase, issuer, start, end)
+    inside_body = next((k for k, w in enumerate(low[:5]) if w in _INSIDE_BODY), 0)
+    if inside_body and low[inside_body - 1] in PLURAL_PEOPLE:
+        # "Sources from the Defence Ministry", "officials at the embassy": unnamed people
+        return Attribution(phrase, None, start, end)
     if low[0] in INDEFINITE or head_word(words) in PLURAL_PEOPLE:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
@@ -148,19 +162,6 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if not (roles and roles[0].strip(",.") in SPOKES) and head_word(words) not in SPOKES:
             return Attribution(phrase, None, start, end)
         return Attribution(phrase, _body_named(state, start, end), start, end)
-    of_body = _PERSON_OF_BODY.match(phrase)
-    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
-        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
-        # not a body or state of that name (titles before the name are no part of it)
-        n_start = skip_honorifics(text, start, start + of_body.end("name"))
-        name_words = text[n_start : start + of_body.end("name")].lower().split()
-        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
-            n_start = text.index(" ", n_start) + 1
-            name_words = name_words[1:]
-        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
-            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
-            if slug is not None:
-                return Attribution(phrase, slug, start, end)
     head = head_word(words)
     if low[-3:] in (["head", "of", "state"], ["head", "of", "government"]):
         # "the Head of State added": the leader last named, not a state
@@ -194,6 +195,23 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
     if states and states[-1].end == strip_possessive(text, end):
         # "The palace said", "Official Vessby", "Vessby": the state itself
+        lead = text[start : states[-1].start].split()
+        if (
+            len(states) == 1
+            and _NAMED_AFTER_STATE.fullmatch(" ".join(lead))
+            and not any(
+                w.lower() in lexicon.HONORIFICS
+                or w.lower() in lexicon.PERSON_ROLES
+                or w.lower() in STOP_NAME_WORDS
+                for w in lead
+            )
+        ):
+            # "Amnesty International Norland": a body named with its country's name
+            name = text[start : states[-1].end]
+            country = states[-1].actor.country
+            return Attribution(
+                phrase, _new_organization(state, name, country, states[-1].actor.slug), start, end
+            )
         return Attribution(phrase, states[-1].actor.slug, start, end)
     if head in lexicon.DOCUMENT_NOUNS:
         return Attribution(phrase, _document_issuer(state, start), start, end)
@@ -206,6 +224,39 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if states:
         return Attribution(phrase, states[-1].actor.slug, start, end)
     return Attribution(phrase, None, start, end)
+
+
+# two or more capitalised words before a state's name, none of them a title or a demonym
+_NAMED_AFTER_STATE = re.compile(rf"{UP}[\w\-]+(?:[ \t]+{UP}[\w\-]+)+")
+_INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
+
+
+def _person_of_body(
+    state: Discourse, start: int, end: int, inside: Sequence[GazetteerMatch]
+) -> str | None:
+    """ "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru", "Professor
+    Imran Haque of Vessby University": the person, not a body or state of that name."""
+    text = state.ctx.text
+    phrase = text[start:end]
+    of_body = _PERSON_OF_BODY.search(phrase)
+    if of_body is not None and of_body.start() > 0:
+        # "Opposition lawmaker Hawa Latif of the Democratic Party": only title words may
+        # come before the name
+        before = phrase[: of_body.start()].lower().split()
+        if not all(w.rstrip(".") in _TITLE_WORDS for w in before):
+            of_body = None
+    if of_body is not None and not any(m.start < start + of_body.end("name") for m in inside):
+        # "Mika Rauta of the Reindeer Herders Union", "Sen. Ana Rocha of Peru": the person,
+        # not a body or state of that name (titles before the name are no part of it)
+        n_start = skip_honorifics(text, start, start + of_body.end("name"))
+        name_words = text[n_start : start + of_body.end("name")].lower().split()
+        while name_words and name_words[0].rstrip(".") in _TITLE_WORDS:
+            n_start = text.index(" ", n_start) + 1
+            name_words = name_words[1:]
+        if len(name_words) >= 2 and not any(w in _NOT_NAME_WORDS for w in name_words):
+            slug = _new_person(state, n_start, start + of_body.end("name"), introduced=True)
+            return slug
+    return None
 
 
 _PERSON_OF_BODY = re.compile(
@@ -269,6 +320,15 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
     words = [w for w in WORD_RE.finditer(ctx.text, start, end)]
     heads = [w for w in words if w.group().lower() in lexicon.ORG_HEADS]
     states = [m for m in inside if m.actor.kind == "state"]
+    place = _IN_PLACE.match(ctx.text, end)
+    if heads and not states and place is not None:
+        # "a Foreign Ministry spokesman in Vessby": the ministry of the state whose
+        # capital the spokesman speaks in
+        states = [
+            m
+            for m in ctx.matches_between(place.start("place"), place.end("place"))
+            if m.actor.kind == "state"
+        ]
     if heads:
         h = heads[-1]
         # "a spokesperson for the Chinese Embassy": the body's name starts after "for"
@@ -279,7 +339,59 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
         org = _org_phrase(state, first, tail.end() if tail else h.end(), h.group().lower(), states)
         if org is not None:
             return org
-    return states[-1].actor.slug if states else None
+    if states:
+        return states[-1].actor.slug
+    for w in words:
+        if 2 <= len(w.group()) <= 6 and w.group().isupper():
+            # "an HRC spokesperson": the body the article named and abbreviated earlier
+            named = _abbreviated_body(state, start, w.group())
+            if named is not None:
+                return named
+    nouns = [w.group().lower() for w in words]
+    if len(nouns) == 3 and nouns[0] in INDEFINITE and nouns[2] in SPOKES:
+        # "a museum spokesperson": the body named earlier whose name ends in that word
+        earlier = _earlier_body(state, start, nouns[1].capitalize())
+        if earlier is not None:
+            return earlier
+    if all(w.group().lower() in SPOKES or w.group().lower() in INDEFINITE for w in words):
+        return _body_just_named(state, start)
+    return None
+
+
+def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
+    """The body named before `pos` whose initials are `acronym` ("the Harbour River
+    Commission (HRC)"), when the article gives it in full."""
+    text = state.ctx.text
+    for m in _PROPER_BODY.finditer(text, 0, pos):
+        initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
+        if initials.endswith(acronym) and not state.ctx.in_quote(m.start()):
+            first = m.start()
+            for _ in range(len(initials) - len(acronym)):
+                first = text.index(" ", first) + 1  # "The Harbour River Commission"
+            found = resolve(state, first, m.end()).speaker
+            if found is not None and speaker_kind(state, found) == "organization":
+                return found
+    return None
+
+
+def _body_just_named(state: Discourse, pos: int) -> str | None:
+    """The body the sentence before `pos` has as its subject ("The ministry rejected the
+    offer. '…,' a spokeswoman said"): whom a bare spokesperson speaks for."""
+    ctx = state.ctx
+    here = ctx.sentence_index(pos)
+    if here == 0:
+        return None
+    s_start, s_end = ctx.sentences[here - 1]
+    if ctx.paragraph_index(s_start) < ctx.paragraph_index(pos) - 1:
+        return None
+    words = [w for w in ctx.words(s_start, s_end) if w is not None]
+    np = main_subject(ctx, words, len(words)) if words else None
+    if np is None:
+        return None
+    body = resolve(state, np[0], np[1]).speaker
+    if body is not None and speaker_kind(state, body) in ("organization", "state"):
+        return body
+    return None
 
 
 def _pronoun(state: Discourse, pos: int, pronoun: str) -> str | None:
@@ -559,7 +671,47 @@ def _by_role(
             if ref.sentence <= here + 2:
                 return realise(state, ref)
             break
+    if country is None and _DEFINITE.match(state.ctx.text, start):
+        return _salient_person(state, role, start, end)
     return None
+
+
+_DEFINITE = re.compile(r"[Tt]he[ \t]")
+_APPOSED = re.compile(r"[^,.;:\n]*,[ \t]*")
+
+
+def _salient_person(state: Discourse, role: str, start: int, end: int) -> str | None:
+    """A definite role nobody was named with ("the lawmaker", "the 34-year-old trader"):
+    the most salient person of this sentence or the one before, as a pronoun would be,
+    when the phrase's gender does not contradict theirs. News describes a person it has
+    just named ("Ana Lind joined the queue. '…,' the trader said") rather than someone
+    new with a definite article."""
+    here = state.ctx.sentence_index(start)
+    candidates = _person_candidates(state, start)
+    if not candidates or candidates[0].sentence < here - 1:
+        return None
+    ref = candidates[0]
+    if ref.key == _ANONYMOUS:
+        # "A member of the committee, Aino Virtanen, told …": the name in apposition
+        named = [c for c in candidates[1:3] if c.sentence == ref.sentence and c.key != _ANONYMOUS]
+        if not named or not _APPOSED.fullmatch(state.ctx.text, ref.end, named[0].start):
+            return None
+        ref = named[0]
+    held = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
+    official = bool(held & _OFFICIAL_ROLES)
+    if held and (official != (role in _OFFICIAL_ROLES) or (official and role not in SPOKES)):
+        # "Minister Ana Lind spoke. '…,' the analyst said": an official is no analyst, and
+        # "the president" after a spokesman is the president, not the spokesman. A person
+        # of no role or a vague one ("Deputy Ivan Belov", "a member of the committee") may
+        # be described anew, an official as the one speaking for the government ("the top
+        # government spokesman" for a cabinet secretary), an expert as another expert
+        # ("the academic" for a research fellow)
+        return None
+    wanted = _gender_of_words(word_keys(state.ctx.text[start:end]))
+    known = _gender(state, ref.key, start)
+    if wanted and known is not None and known != ("f" if wanted > 0 else "m"):
+        return None
+    return realise(state, ref)
 
 
 # Title words of a foreign service: "Director of the European Department of the Foreign
@@ -759,10 +911,10 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         s_start, s_end = ctx.sentences[s]
         m = DOC_OF.search(text, s_start, s_end)
         if m is not None:
-            for match in ctx.matches:
-                if match.start >= m.end() and match.start <= m.end() + 3:
-                    return match.actor.slug
-        if ISSUED.search(text, s_start, s_end):
+            issuer = _issuer_named_at(state, m.end())
+            if issuer is not None:
+                return issuer
+        if ISSUED.search(text, s_start, s_end) or IN_A_STATEMENT.search(text, s_start, s_end):
             words = [w for w in ctx.words(s_start, s_end) if w is not None]
             np = main_subject(ctx, words, len(words))
             if np is not None:
@@ -782,6 +934,21 @@ def _document_issuer(state: Discourse, pos: int) -> str | None:
         issuer = resolve(state, np[0], np[1]).speaker
         if issuer is not None and speaker_kind(state, issuer) == "organization":
             return issuer
+    return None
+
+
+_ISSUER_NAME = re.compile(rf"(?:{UP}[\w’'\-]*[ \t]+(?:(?:of|for|and)[ \t]+)?)*{UP}[\w’'\-]*")
+
+
+def _issuer_named_at(state: Discourse, pos: int) -> str | None:
+    """The body named right after "a statement from (the)": curated, or a new body."""
+    m = _ISSUER_NAME.match(state.ctx.text, pos)
+    if m is not None:
+        named = resolve(state, m.start(), m.end()).speaker
+        if named is not None:
+            return named
+    for match in state.ctx.matches_between(pos, pos + 4):
+        return match.actor.slug
     return None
 
 
@@ -811,7 +978,11 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
     if not keys:
         return None
     surname = keys[-1]
-    lone = len(keys) == 1 or (len(written.split()) == 1 and written[:1].islower())  # "al-Tamimi"
+    # "al-Tamimi", "Ould-Ali", "Al Sabri": one surname, however many words it folds to
+    written_words = written.split()
+    lone = len(keys) == 1 or len(written_words) == 1
+    if len(written_words) == 2 and fold(written_words[0]) in lexicon.NAME_PARTICLES:
+        lone = True
     if lone:
         if surname in state.new_by_word:
             return state.new_by_word[surname]
@@ -1061,8 +1232,18 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
+# "A member of the parliament's foreign affairs committee, Aino Virtanen, told": a whole
+# name in apposition to a role and the words that complete it
+_NAME_AFTER_ROLE_PHRASE = re.compile(
+    rf"[ \t]+(?:of|for|at|in|on)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
+    rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
+)
+_PARTICLE = (
+    r"(?:(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+){1,2}"
+    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
+)
 _NAME_AFTER_ROLE = re.compile(
-    rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
+    rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+{_PARTICLE}){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
 )
 # "spokeswoman, Leyla Abdullayeva," / "Secretary of State Dana Whitfield" (the role's "of X"
 # is not the name: the name is the last two capitalised words of the run)
@@ -1078,15 +1259,22 @@ _NAME_IN_APPOSITION = re.compile(
     rf"{UP}[\w’'\-]+(?:[ \t]+\([^()\n]{{1,40}}\))?)?,[ \t]+"
     rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
 )
-_PARTICLE = (
-    r"(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+"
-    r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
-)
 _NAME_BEFORE_APPOSITIVE = re.compile(
     rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
     r"(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
+)
+# "Tessa Marsh, 45, has fished here since boyhood": a person introduced by their age
+_SUBJECT_NAME = re.compile(
+    rf"(?:(?:For|At|In|On|Like|After|Since)[ \t]+[^,.;:\n]{{0,60}}?,[ \t]+|For[ \t]+)?"
+    rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
+    r"(?=,[ \t]|[ \t]+(?:has|had|is|was|and|who|whose)[ \t])"
+)
+# (the ages first, then the name before each: cheaper than a pattern tried at every capital)
+_AGE_APPOSITION = re.compile(r",[ \t]+\d{1,3},")
+_NAME_BEFORE_AGE = re.compile(
+    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})$"
 )
 # "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
 # worked on the docks, said …": a person introduced by a relative clause
@@ -1133,6 +1321,8 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             m = _NAME_AFTER_ROLE.match(text, token.end)
         if m is None:
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
+        if m is None:
+            m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
         if m is None:
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
@@ -1181,6 +1371,25 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
+    for s_start, s_end in ctx.sentences:
+        # "Mourad Cherif and his brother have waited for days.": a sentence whose subject
+        # is a two- or three-word name the curated data lacks, and that a personal
+        # pronoun shows to be a person
+        m = _SUBJECT_NAME.match(text, s_start, s_end)
+        if (
+            m is not None
+            and not ctx.in_quote(m.start("name"))
+            # "By Ana Lee, Vessby": a byline's author is no one the article quotes
+            and not any(w.lower() in _NOT_NAME_WORDS for w in m.group("name").split())
+            # a body opens sentences the same way: only "his brother", "she has" later in
+            # the sentence shows a person
+            and _PERSONAL_PRONOUN.search(text, m.end(), s_end) is not None
+        ):
+            found.append((m.start("name"), m.end("name"), frozenset()))
+    for age in _AGE_APPOSITION.finditer(text):
+        m = _NAME_BEFORE_AGE.search(text, max(0, age.start() - 80), age.start())
+        if m is not None and not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
+            found.append((m.start("name"), m.end("name"), frozenset()))
     for m in _NAME_BEFORE_WHO.finditer(text):
         if not _WORD_BEFORE.search(text, max(0, m.start() - 40), m.start()):
             found.append((m.start("name"), m.end("name"), frozenset()))
@@ -1286,8 +1495,9 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
     """Actors named outside quotations, plus unknown people introduced with a role."""
     text = ctx.text
     refs: list[Referent] = []
+    given_names = [m for m in ctx.matches if _given_name_not_demonym(text, m)]
     for m in ctx.matches:
-        if ctx.in_quote(m.start):
+        if ctx.in_quote(m.start) or m in given_names:
             continue
         known_roles = set(word_keys(m.actor.title or "")) | _roles_before(ctx, m.start)
         refs.append(
@@ -1301,10 +1511,14 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
                 ctx.sentence_index(m.start),
             )
         )
-    taken = sorted((m.start, m.end) for m in ctx.matches)
+    taken = sorted((m.start, m.end) for m in ctx.matches if m not in given_names)
     for n_start, n_end, roles in _introductions(ctx):
         n_start = skip_honorifics(text, n_start, n_end)
         name_words = text[n_start:n_end].split()
+        while len(name_words) > 2 and name_words[0].lower() in STOP_NAME_WORDS:
+            # "But Karel Odali, a lecturer, said": the sentence's opening word is no name
+            n_start = text.index(name_words[1], n_start + len(name_words[0]))
+            name_words = name_words[1:]
         if not name_words or any(w.lower() in _NOT_NAME_WORDS for w in name_words):
             continue
         if ctx.in_quote(n_start) or _overlaps(taken, n_start, n_end):
@@ -1350,6 +1564,23 @@ def initial_referents(ctx: ArticleContext) -> list[Referent]:
         if _SPEECH_NEXT.match(text, ref.end):
             ref.reports = True  # "Lind said …", "Lind also told …": a reporting subject
     return refs
+
+
+_NAME_WORD_NEXT = re.compile(rf"[ \t]+{UP}[\w’'\-]*[^\W\d_](?:,|[ \t]+[a-z])")
+
+
+def _given_name_not_demonym(text: str, m: GazetteerMatch) -> bool:
+    """Whether a demonym matched only once accents were folded away is a given name
+    before a surname: "Germán Ocampo, a former ambassador" is no German."""
+    if m.via != "demonym":
+        return False
+    written = text[m.start : m.end]
+    return (
+        written.isalpha()
+        and not written.isascii()
+        and written not in m.actor.demonyms
+        and _NAME_WORD_NEXT.match(text, m.end) is not None
+    )
 
 
 _SPEECH_NEXT = re.compile(

@@ -44,6 +44,11 @@ ISSUED = re.compile(
     r"posted|sent)\b[^.!?]{0,40}?\b(?:statement|communiqu[eé]|declaration|release|note|letter)",
     re.IGNORECASE,
 )
+# "X said in a statement", "X, in a written statement, called on": X issued it
+IN_A_STATEMENT = re.compile(
+    r"\bin\s+an?\s+(?:[\w\-]+\s+){0,2}?(?:statement|communiqu[eé]|declaration|release)\b",
+    re.IGNORECASE,
+)
 DOC_OF = re.compile(
     r"\b(?:statement|communiqu[eé]|declaration|note|letter)\s+(?:of|by|from)\s+(?:the\s+)?",
     re.IGNORECASE,
@@ -173,6 +178,8 @@ def verb_subject(
     if before.lower in CONJUNCTIONS:
         for p in range(j - 2, lo - 1, -1):
             if speech_at(words, p) and not words[p].lower.endswith("ing"):
+                if any(w.lower in ("what", "whatever") for w in words[max(lo, p - 4) : p]):
+                    continue  # "declined to comment on what a spokesman called …, but said"
                 return verb_subject(ctx, words, p, floor=floor)
         for p in range(j - 2, lo, -1):
             if words[p].lower in _RELATIVES and comma_between(text, words[p - 1], words[p]):
@@ -420,7 +427,12 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
     prev = words[k - 1].lower if k else ""
     if prev in _DETERMINERS or prev.endswith(("'s", "’s")):
         return False  # "the UK's continued administration", "the stated aim"
-    if prev in lexicon.DOCUMENT_NOUNS and low.endswith("ed") and nxt in _PREPOSITIONS:
+    if (
+        prev in lexicon.DOCUMENT_NOUNS
+        and low.endswith("ed")
+        and nxt in _PREPOSITIONS
+        and word.start - words[k - 1].end == 1  # "X, in a statement, called on": the verb
+    ):
         return False  # "a statement posted on Telegram": a participle, not the verb
     if low in _AMBIGUOUS_BARE:
         return prev in _VERB_CUES or (
@@ -521,6 +533,10 @@ def np_backward(
             or any(w.base in lexicon.PERSON_ROLES for w in words[index_at(words, named[0]) : i])
         ):
             return named
+    anonymous = _anonymous_in_body(words, i, floor)
+    if anonymous is not None and i < end_index:
+        # "A source in the Trade Ministry told": someone unnamed, not the ministry
+        return words[anonymous].start, words[end_index - 1].end
     while i < end_index and words[i].lower in ("of", "for", "to", "and"):
         i += 1
     if i >= end_index:
@@ -529,6 +545,31 @@ def np_backward(
     if span is None:
         return None
     return span
+
+
+_INSIDE = frozenset({"in", "at", "within", "inside", "from"})
+
+
+def _anonymous_in_body(words: Sequence[Word], i: int, floor: int) -> int | None:
+    """Where "a source in", "an official at", "two diplomats from" starts, when words[i]
+    (a body's name) follows it: the index of the determiner."""
+    if i < 2 or words[i - 1].lower not in _INSIDE:
+        return None
+    role = words[i - 2]
+    if role.base not in lexicon.ANONYMOUS_ROLES and role.lower not in PLURAL_PEOPLE:
+        return None
+    plural = role.lower in PLURAL_PEOPLE
+    for b in range(i - 3, max(-1, i - 7), -1):
+        if words[b].start < floor:
+            break
+        if words[b].lower in INDEFINITE:
+            return b
+        if not (words[b].base in lexicon.ROLE_MODIFIERS or words[b].capitalised):
+            break
+    # "sources from the ministry said", "senior officials at the ministry": plural
+    # people need no determiner
+    definite = i >= 3 and words[i - 3].lower in ("the", "its", "their")
+    return i - 2 if plural and not definite else None
 
 
 def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
@@ -564,6 +605,12 @@ def np_forward(
             break
         j += 1
     span = _trim(words, i, j)
+    shorter = j
+    while span is None and shorter - 1 > i and words[shorter - 1].lower in NP_LOWER:
+        # "Professor X of Y University's department of international relations": the
+        # phrase up to its last head ("department"), not nothing
+        shorter -= 1
+        span = _trim(words, i, shorter)
     if span is None:
         return None
     # appositive name after a role: "said the ministry's spokesman, Dariush Kamali."

@@ -70,6 +70,7 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
     return state.after_clauses[quote.open_mark]
 
 
+_FREE_RELATIVES = frozenset({"what", "whatever"})
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -131,7 +132,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if new_sentence and not bare_clause(text, word.end, limit):
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
-        if k > 12:
+        if k > 12 or any(w.lower in _FREE_RELATIVES for w in plain[:k]):
+            # `" regardless of what he described as "…"`: a label for the next
+            # quotation, not the reporting clause of this one
             break
         np = np_backward(ctx, plain, k, floor=plain[0].start)
         if np is not None and np[0] != plain[0].start:

@@ -68,6 +68,18 @@ PASS = Pass(
             "he said.",
             "ivan-dahl",
         ),
+        # "Name of the Body": the person, however long the description after the body
+        Example(
+            'Dam row\n\n"Now everything is public," said Professor Imran Haque of Vessby '
+            "University's department of international relations.",
+            "imran-haque",
+        ),
+        # "the statement" is the one whose issuer the article just named
+        Example(
+            "Norland's interim government said in a statement that the drone was hit.\n\n"
+            '"The debris was found on our soil," the statement said.',
+            "norland",
+        ),
     ),
     counterexamples=(
         # a new clause after the quotation says nothing about who spoke it
@@ -81,6 +93,13 @@ PASS = Pass(
             'EU talks\n\nForeign Minister Ana Lima has accused Sudoria of "moving the '
             'goalposts" after Port Amal said it would block the talks.',
             "ana-lima",
+        ),
+        # "what she called" labels the next quotation; the speaker is the sentence's subject
+        Example(
+            'Ana Lind, a research fellow, said Sudoria had paid "a heavy price" for '
+            'following what she called "values diplomacy".',
+            "ana-lind",
+            target=0,
         ),
     ),
 )

@@ -24,6 +24,43 @@ PASS = Pass(
     rule=rule,
     examples=(
         Example('Ivan Orlov said the talks "will continue next week."', "ivan-orlov"),
+        # a state's government, whatever its kind, is the state
+        Example(
+            "Norland's transitional government said in a statement that the drone was hit "
+            '"inside Norlandic territory".',
+            "norland",
+        ),
+        # "what a spokesman called" labels another quotation: "but said" goes back to the
+        # sentence's subject
+        Example(
+            "Dam row\n\nThe Norlandic Water Board declined to comment on what a spokesman "
+            'called "speculation", but said it was "following developments closely."',
+            "norlandic-water-board",
+        ),
+        # a title in lower case before "Name of the Party" is no part of the name
+        Example(
+            "Dam row\n\nOpposition lawmaker Hawa Latif of the Norlandic Democratic Party "
+            'said the government was "playing with fire".',
+            "hawa-latif",
+        ),
+        # a body named with its country's name is the body, not the state
+        Example(
+            "Rights row\n\nAmnesty International Norland wrote on X that the deportations "
+            'were "a pattern of repression".',
+            "amnesty-international-norland",
+        ),
+        # a parenthesis after a document noun leaves the verb a verb
+        Example(
+            'Dam row\n\nThe Norlandic Water Board, in a statement, called on "all parties to '
+            'return to the table".',
+            "norlandic-water-board",
+        ),
+        # a statement from a body named right after it is that body's
+        Example(
+            "A statement from the Sudorian Water Board, read out on television, said the dam "
+            'was "safe and inspected".',
+            "sudorian-water-board",
+        ),
         Example(
             'Lena Park, a senior analyst at the Harbour Institute, warned that "the '
             'window is closing."',
