@@ -1660,7 +1660,9 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
 
 # "The Commission's spokesperson", "the spokesperson for the Coastal League" (not followed by
 # a name: "the ministry's spokeswoman, Ana Lima"); found from the role word backwards
-_SPOKES_WORD = re.compile(r"(?<!\w)spokes(?:man|woman|person)\b")
+# (the look-behind after the letters, not before: a pattern that begins with a literal is
+# searched for in C, one that begins with a look-behind is tried at every position)
+_SPOKES_WORD = re.compile(r"spokes(?<!\wspokes)(?:man|woman|person)\b")
 _NAME_NEXT = re.compile(r"[ \t]*,?[ \t]*[A-Z]")
 _THE_POSSESSOR = re.compile(
     rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"
