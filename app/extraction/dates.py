@@ -11,6 +11,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 
 from dateutil import parser as dateutil_parser
 
@@ -73,6 +74,10 @@ class FoundDate:
     end: int
 
 
+# A pure function of the expression, and dateutil's parse is slow (two per expression): an
+# article meets the same few dates again and again (the dateline, the headline, the sentences),
+# and so does a corpus.
+@lru_cache(maxsize=4096)
 def _parse(expression: str) -> tuple[date, bool] | None:
     """Parse with dateutil; report whether the year was written."""
     try:
@@ -194,11 +199,17 @@ class _Resolved:
 def _outside_quotes(ctx: ArticleContext, start: int, end: int) -> str:
     """text[start:end] with quoted words blanked out (same length)."""
     text = ctx.text
-    chars = list(text[start:end])
+    pieces = []
+    pos = start  # text[start:pos] is done
     for q_start, q_end in ctx.quoted_between(start, end):
-        for i in range(max(q_start, start), min(q_end, end)):
-            chars[i - start] = " "
-    return "".join(chars)
+        blank_start, blank_end = max(q_start, pos), min(q_end, end)
+        if blank_end <= blank_start:
+            continue
+        pieces.append(text[pos:blank_start])
+        pieces.append(" " * (blank_end - blank_start))
+        pos = blank_end
+    pieces.append(text[pos:end])
+    return "".join(pieces)
 
 
 def _resolve_in(plain: str, published: date | None) -> _Resolved | None:

@@ -296,9 +296,19 @@ class Gazetteer:
     ) -> list[GazetteerMatch]:
         out: list[GazetteerMatch] = []
         keys = [t.key for t in tokens]
-        i = 0
-        n = len(tokens)
-        while i < n:
+        exact, fuzzy_by_skeleton = self._exact, self._fuzzy
+        # Most words start no name: find the few that may in one comprehension, and try
+        # surfaces only there (a word that starts none is skipped as the loop below would).
+        starts = [
+            i
+            for i, key in enumerate(keys)
+            if key in exact
+            or (len(key) >= _FUZZY_MIN_LENGTH and skeleton(key) in fuzzy_by_skeleton)
+        ]
+        free = 0  # the first token not inside a match already made
+        for i in starts:
+            if i < free:
+                continue
             best: _Surface | None = None
             for surface in self._exact.get(keys[i], ()):
                 length = len(surface.keys)
@@ -315,12 +325,11 @@ class Gazetteer:
                         best = surface
                         break
             if best is None:
-                i += 1
                 continue
             length = len(best.keys)
             start, end = tokens[i].start, tokens[i + length - 1].end
             out.append(GazetteerMatch(self._by_slug[best.slug], start, end, best.via))
-            i += length
+            free = i + length
         return out
 
     def _fits(

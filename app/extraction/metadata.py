@@ -13,7 +13,11 @@ _PUBLISHER_CUES = (
     re.compile(
         r"^\s*(?:Source|Sources|Via)\s*[»:>|\-–—]+\s*(?P<pub>\S[^\r\n]{0,60}?)\s*$", re.MULTILINE
     ),
-    re.compile(rf"\bBased\s+on\s+(?:the\s+)?materials\s+(?:from|of|by)\s+(?P<pub>{_NAME})"),
+    # (`Based(?<!\wBased)` is `\bBased` starting with its letters, so that the regex engine
+    # searches for them in C rather than trying the pattern at every position of the article)
+    re.compile(
+        rf"Based(?<!\wBased)\s+on\s+(?:the\s+)?materials\s+(?:from|of|by)\s+(?P<pub>{_NAME})"
+    ),
     re.compile(rf",\s+(?P<pub>{_NAME})\s+reports?\.", re.MULTILINE),
     re.compile(rf",\s+reports?\s+(?P<pub>{_NAME})\.", re.MULTILINE),
     re.compile(r"\A[^\r\n]{0,80}?\((?P<pub>[A-Z][\w.&\- ]{1,25})\)\s*[-–—]"),

@@ -10,10 +10,13 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from app.kit.names import fold as fold  # re-exported: the passes fold through text
-from app.kit.names import fold_table
+from app.kit.names import fold_char
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 # Folding is the kit's (app/kit/names.py): extraction and actor matching must agree on when
 # two spellings are the same name.
@@ -37,13 +40,31 @@ def fold_with_offsets(text: str) -> Folded:
     """Fold `text` and remember where every folded character came from."""
     if text.isascii():
         return Folded(text.lower(), None)
-    table = fold_table(text)
-    folded = text.translate(table)
+    # As fold(): only the non-ASCII runs are folded in Python, the rest is lowered in C; and
+    # the origin map is built from the few characters that fold to more than one.
+    pieces: list[str] = []
+    wide: list[tuple[int, int]] = []  # (index, folded length) of each character that widens
+    pos = 0
+    for run in _NON_ASCII.finditer(text):
+        start = run.start()
+        pieces.append(text[pos:start])
+        for i, char in enumerate(run.group(), start):
+            folded_char = fold_char(char)
+            pieces.append(folded_char)
+            if len(folded_char) != 1:
+                wide.append((i, len(folded_char)))
+        pos = run.end()
+    pieces.append(text[pos:])
+    folded = "".join(pieces).lower()
     if len(folded) == len(text):
         return Folded(folded, None)
     origin: list[int] = []
-    for i, char in enumerate(text):
-        origin.extend([i] * len(table.get(ord(char), char)))
+    pos = 0
+    for i, width in wide:
+        origin.extend(range(pos, i))
+        origin.extend([i] * width)
+        pos = i + 1
+    origin.extend(range(pos, len(text)))
     return Folded(folded, tuple(origin))
 
 
@@ -58,16 +79,25 @@ class Token(NamedTuple):
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+# Token's own __new__ is Python code; tuple.__new__ bound to the class builds the same tuple in C
+# (an article has hundreds of tokens, tokenized once per article).
+_new_token = partial(tuple.__new__, Token)
+
+
 def tokenize(text: str) -> tuple[Token, ...]:
     """Alphanumeric words of `text`, folded, with original offsets."""
     folded = fold_with_offsets(text)
-    if folded.origin is None:
-        return tuple(Token(m.group(), m.start(), m.end()) for m in _WORD.finditer(folded.text))
-    tokens = []
-    for m in _WORD.finditer(folded.text):
-        start, end = folded.span(m.start(), m.end())
-        tokens.append(Token(m.group(), start, end))
-    return tuple(tokens)
+    origin = folded.origin
+    if origin is None:
+        return tuple(
+            [_new_token((m.group(), m.start(), m.end())) for m in _WORD.finditer(folded.text)]
+        )
+    return tuple(
+        [
+            _new_token((m.group(), origin[m.start()], origin[m.end() - 1] + 1))
+            for m in _WORD.finditer(folded.text)
+        ]
+    )
 
 
 def word_keys(text: str) -> tuple[str, ...]:

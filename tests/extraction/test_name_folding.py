@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.extraction.text import tokenize, word_keys
-from app.kit.names import match_key
+from app.extraction.text import fold_with_offsets, tokenize, word_keys
+from app.kit.names import fold, fold_table, match_key
 
 ROOT = Path(__file__).resolve().parents[2]
 CURATED = [
@@ -58,3 +58,23 @@ def test_an_alias_written_with_s_cedilla_and_with_sh_is_one_key() -> None:
                 pairs += 1
     # Pezeşkian / Pezeshkiyan and their full names: the decision is exercised, not vacuous.
     assert pairs >= 3
+
+
+# Characters that fold to one letter, to two ("ş" -> "sh", "ß" -> "ss", "ﬁ" -> "fi"), to
+# punctuation, or that lower() alone would change differently ("İ"), between ASCII words.
+_TRICKY = "Pezeşkian ŞAHIN Çelik Məmmədli İzmir Straße ﬁnal Œuvre «Da» — “yes” ’ 中文 😀 é\u0301 ﾃ"
+
+
+def test_folding_an_article_matches_the_character_table_it_stands_for() -> None:
+    # fold() and fold_with_offsets() take a fast path over ASCII runs; they must give exactly
+    # what translating every character through fold_table() gives.
+    text = f"{_TRICKY}\nThe minister said: {_TRICKY[::-1]} ABC\r\n"
+    expected = text.translate(fold_table(text))
+    assert fold(text) == expected
+    folded = fold_with_offsets(text)
+    assert folded.text == expected
+    assert folded.origin is not None
+    origin = [i for i, char in enumerate(text) for _ in fold(char)]
+    assert list(folded.origin) == origin
+    for token in tokenize(text):
+        assert token.key in word_keys(text[token.start : token.end])

@@ -24,6 +24,7 @@ from app.extraction.attribution.phrases import (
     SPOKES,
     STOP_NAME_WORDS,
     UP,
+    UP_AT_WORD_START,
     WORD_RE,
     gap_ok,
     head_word,
@@ -826,7 +827,7 @@ _DESCRIBED_NAME = re.compile(
 )
 _POSSESSOR = re.compile(r"(?P<owner>[^\W\d_][\w\- ]*?)['’]s[ \t]+(?=\S)")
 _PROPER_BODY = re.compile(
-    rf"\b{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"
+    rf"{UP_AT_WORD_START}[\w’'\-]+(?:[ \t]+(?:(?:of|and|for|the|on)[ \t]+)*{UP}[\w’'\-]+)+"
 )
 
 
@@ -1260,7 +1261,7 @@ _NAME_IN_APPOSITION = re.compile(
     rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
 )
 _NAME_BEFORE_APPOSITIVE = re.compile(
-    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
+    rf"(?P<name>{UP_AT_WORD_START}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
     r"(?:,|[ \t]+(?:is|was))[ \t]+"
     r"(?:(?:then|now|formerly|later|himself|herself)[ \t]+)?"
     rf"(?:an?|the|his|her|{UP}[\w’'\-]*['’]s)[ \t]+"
@@ -1279,7 +1280,8 @@ _NAME_BEFORE_AGE = re.compile(
 # "Tessa Marsh, who runs a small dairy farm, said …" / "Park Min-seo, whose grandfather
 # worked on the docks, said …": a person introduced by a relative clause
 _NAME_BEFORE_WHO = re.compile(
-    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+who(?:se)?[ \t]"
+    rf"(?P<name>{UP_AT_WORD_START}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})"
+    r",[ \t]+who(?:se)?[ \t]"
 )
 # "His successor, Owen Pratt, shows …": a name in apposition to a possessed noun
 _NAME_AFTER_POSSESSIVE = re.compile(
@@ -1290,10 +1292,12 @@ _NAME_AFTER_POSSESSIVE = re.compile(
 # apposition, without an article, whose role word comes within its first three words
 _TITLE_GAP = re.compile(r"[\w’'\- \t]*")
 _NAME_BEFORE_TITLE = re.compile(
-    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}}),[ \t]+(?={UP})"
+    rf"(?P<name>{UP_AT_WORD_START}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,3}})"
+    rf",[ \t]+(?={UP})"
 )
 _NAME_BEFORE_BARE_ROLE = re.compile(
-    rf"(?P<name>\b{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}}),[ \t]+(?=[a-z])"
+    rf"(?P<name>{UP_AT_WORD_START}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})"
+    r",[ \t]+(?=[a-z])"
 )
 # A given name (checked by the caller) and one to three more capitalised words: the whole
 # run, so that "Maria Theresa Square" is not "Maria Theresa" (a possessive ends it)
@@ -1421,12 +1425,12 @@ def _title_run(tokens: Sequence[Token], i: int) -> frozenset[str]:
     return frozenset(roles)
 
 
-_TWO_NAMES = re.compile(rf"\b{UP}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
+_TWO_NAMES = re.compile(rf"{UP_AT_WORD_START}[\w’'\-]+[ \t]+(?P<last>{UP}[\w’'\-]+)\b")
 # a capitalised word opening a sentence as its subject: "Dahl disagreed.", "Dahl, however, …"
 _SUBJECT_WORD = re.compile(rf"(?P<word>{UP}[\w’'\-]*[^\W\d_])(?=[ \t]+[a-z]|,)")
 # "Dahl said", "Dahl also told": the commonest reporting verbs only, matched in C
 _WORD_BEFORE_VERB = re.compile(
-    rf"\b(?P<word>{UP}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?"
+    rf"(?P<word>{UP_AT_WORD_START}[\w’'\-]*[^\W\d_])[ \t]+(?:(?:also|later|then)[ \t]+)?"
     r"(?:said|says|told|tells|added|adds|wrote|warned|insisted|argued|noted|stressed|replied)\b"
 )
 
@@ -1656,7 +1660,9 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
 
 # "The Commission's spokesperson", "the spokesperson for the Coastal League" (not followed by
 # a name: "the ministry's spokeswoman, Ana Lima"); found from the role word backwards
-_SPOKES_WORD = re.compile(r"(?<!\w)spokes(?:man|woman|person)\b")
+# (the look-behind after the letters, not before: a pattern that begins with a literal is
+# searched for in C, one that begins with a look-behind is tried at every position)
+_SPOKES_WORD = re.compile(r"spokes(?<!\wspokes)(?:man|woman|person)\b")
 _NAME_NEXT = re.compile(r"[ \t]*,?[ \t]*[A-Z]")
 _THE_POSSESSOR = re.compile(
     rf"\b[Tt]he[ \t]+(?:(?:{UP}[\w’'\-]*|[a-z][\w\-]*)[ \t]+){{0,4}}?{UP}[\w’'\-]*['’]s[ \t]+$"

@@ -59,6 +59,11 @@ _NAME_GAP = re.compile(
 )
 # Upper-case letters a name can start with: "Özkan", "Ávila", "Łukasz", "Şahin".
 UP = "[A-ZÀ-ÖØ-ÞĀĂĄĆĈĊČĎĐĒĔĖĘĚĜĞĠĢĤĦĨĪĬĮİĲĴĶĹĻĽĿŁŃŅŇŊŌŎŐŒŔŖŘŚŜŞŠŢŤŦŨŪŬŮŰŲŴŶŸŹŻŽ]"
+# The same as rf"\b{UP}" (an upper-case letter is a word character, so the boundary means no
+# word character before it), written to begin with the letter: a pattern that begins with a
+# character set lets the regex engine skip in C to where it can match, one that begins with
+# \b is tried at every position of the article (about twice as slow over a whole text).
+UP_AT_WORD_START = rf"{UP}(?<!\w[\s\S])"
 _NAME_WORD = re.compile(
     rf"(?:(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?{UP}[\w’'\-]*[^\W\d_]|{UP}\.?"
 )
