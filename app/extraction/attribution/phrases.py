@@ -184,7 +184,7 @@ def verb_subject(
         for p in range(j - 2, lo - 1, -1):
             if speech_at(words, p) and not words[p].lower.endswith("ing"):
                 if any(w.lower in ("what", "whatever") for w in words[max(lo, p - 4) : p]):
-                    continue  # "declined to comment on what a spokesman called …, but said"
+                    continue  # "would not discuss what an engineer called …, but said"
                 return verb_subject(ctx, words, p, floor=floor)
         for p in range(j - 2, lo, -1):
             if words[p].lower in _RELATIVES and comma_between(text, words[p - 1], words[p]):

@@ -133,7 +133,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
         if k > 12 or any(w.lower in _FREE_RELATIVES for w in plain[:k]):
-            # `" regardless of what he described as "…"`: a label for the next
+            # `" whatever she described as "…"`: a label for the next
             # quotation, not the reporting clause of this one
             break
         np = np_backward(ctx, plain, k, floor=plain[0].start)

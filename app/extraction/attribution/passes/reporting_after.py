@@ -76,8 +76,9 @@ PASS = Pass(
         ),
         # "the statement" is the one whose issuer the article just named
         Example(
-            "Norland's interim government said in a statement that the drone was hit.\n\n"
-            '"The debris was found on our soil," the statement said.',
+            "Norland's caretaker government said in a statement late on Friday that two "
+            "trawlers were held.\n\n"
+            '"The crews are safe and fed," the statement said.',
             "norland",
         ),
     ),

@@ -26,21 +26,21 @@ PASS = Pass(
         Example('Ivan Orlov said the talks "will continue next week."', "ivan-orlov"),
         # a state's government, whatever its kind, is the state
         Example(
-            "Norland's transitional government said in a statement that the drone was hit "
-            '"inside Norlandic territory".',
+            "Norland's caretaker government announced on Monday that the trawlers would be "
+            '"escorted home by our navy".',
             "norland",
         ),
         # "what a spokesman called" labels another quotation: "but said" goes back to the
         # sentence's subject
         Example(
-            "Dam row\n\nThe Norlandic Water Board declined to comment on what a spokesman "
-            'called "speculation", but said it was "following developments closely."',
+            "Dam row\n\nThe Norlandic Water Board would not discuss what an engineer "
+            'called "guesswork", but said the reservoir was "checked every hour."',
             "norlandic-water-board",
         ),
         # a title in lower case before "Name of the Party" is no part of the name
         Example(
-            "Dam row\n\nOpposition lawmaker Hawa Latif of the Norlandic Democratic Party "
-            'said the government was "playing with fire".',
+            "Farm row\n\nOpposition lawmaker Hawa Latif of the Norlandic Farmers Union "
+            'told the chamber that the levy was "a tax on bread".',
             "hawa-latif",
         ),
         # a body named with its country's name is the body, not the state
