@@ -1,6 +1,17 @@
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, select, text
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    exists,
+    func,
+    select,
+    text,
+    union_all,
+)
 from sqlalchemy.orm import Session, defer, selectinload
 
 from app.actors.models import Actor
@@ -9,6 +20,7 @@ from app.incidents.models import Incident, IncidentParticipant, IncidentSource
 from app.incidents.schemas import IncidentFilters
 from app.kit import search
 from app.kit.names import as_id
+from app.kit.pagination import SortKey, order_by, rows_after
 from app.sources.models import Source
 
 # What a list item shows; search_text and the sources' texts stay in the database.
@@ -39,6 +51,21 @@ RARE_PARTICIPATIONS = 5_000
 # (about even at 11,000), and the probe that decides reads up to that many index entries.
 FEW_PARTICIPATIONS = 300
 SET_WALK_PARTICIPATIONS = 10_000
+# Up to how many actors (one, its officials and bodies) a page of their incidents, with no
+# other filter, is read from each one's (actor_id, date_start, incident_id) index entries and
+# merged: a few entries per actor, whatever the number of participations. Past it the
+# statement has one branch per actor to plan; the walks above serve a large state well.
+MERGED_ACTORS = 32
+
+
+@dataclass(frozen=True)
+class PageStart:
+    """Which page a list statement is for: its order on Incident.date_start, the row just
+    before it (a cursor's (date_start, id)), and how many rows it takes."""
+
+    key: SortKey
+    after: tuple[date, int] | None
+    rows: int
 
 
 class IncidentRepository:
@@ -65,6 +92,7 @@ class IncidentRepository:
         start_floor: date | None = None,
         *,
         window_first: bool = False,
+        page: PageStart | None = None,
     ) -> AnySelect:
         """The same filters over plain columns: a list page needs no ORM identity map, and
         building ORM objects was half of a list request's time (profiled).
@@ -73,9 +101,16 @@ class IncidentRepository:
         `longest_span_days`); it changes no result, only how far a walk in date order goes.
         `window_first`: the date window holds fewer incidents than a search matches, so the
         search is tested on the window's rows rather than walked (see `search.matches`).
+        `page`: the statement only has to give that page (paged in its order after its start,
+        `page.rows` at most), not every match; without it, it selects every match.
         """
         return self._where(
-            select(*LIST_COLUMNS), f, actor_sets, start_floor=start_floor, window_first=window_first
+            select(*LIST_COLUMNS),
+            f,
+            actor_sets,
+            start_floor=start_floor,
+            window_first=window_first,
+            page=page,
         )
 
     def counted(
@@ -201,6 +236,25 @@ class IncidentRepository:
         rows = self.session.execute(stmt, {"ids": sorted(ids)})
         return [(str(month), int(n)) for month, n in rows]
 
+    def _first_of_each(
+        self, ids: set[int], page: PageStart
+    ) -> Select[tuple[int]] | CompoundSelect[tuple[int]]:
+        """The ids of each actor's first `page.rows` incidents after the page's start, in its
+        order: the page's incidents are among them (an incident one of them takes part in,
+        that the merged page holds, has fewer than `page.rows` of that actor's before it)."""
+        took_part = IncidentParticipant
+        key = SortKey(took_part.date_start, descending=page.key.descending)
+        ordering = order_by(key, took_part.incident_id, self.session.get_bind().dialect.name)
+        branches = []
+        for actor_id in sorted(ids):
+            branch = select(took_part.incident_id).where(took_part.actor_id == actor_id)
+            if page.after is not None:
+                branch = branch.where(rows_after(key, took_part.incident_id, *page.after))
+            # Wrapped: SQLite allows no ORDER BY or LIMIT on a member of a UNION ALL.
+            first = branch.order_by(*ordering).limit(page.rows).subquery()
+            branches.append(select(first.c.incident_id))
+        return branches[0] if len(branches) == 1 else union_all(*branches)
+
     def _takes_part(
         self, ids: set[int], actor_id: ColumnElement[int], *, for_count: bool
     ) -> ColumnElement[bool]:
@@ -239,7 +293,14 @@ class IncidentRepository:
         for_count: bool = False,
         start_floor: date | None = None,
         window_first: bool = False,
+        page: PageStart | None = None,
     ) -> AnySelect:
+        if page is not None and (ids := _one_actor_only(f, actor_sets)) is not None:
+            # One actor (and its own), nothing else: its page is among the first rows of each
+            # one's index entries in date order. Fetching every incident it takes part in and
+            # sorting them cost a row probe each (12-24 ms for 1,806 on PostgreSQL at 1M,
+            # profiled); this reads `page.rows` index entries per actor.
+            return stmt.where(Incident.id.in_(self._first_of_each(ids, page)))
         actor_id: ColumnElement[int] = IncidentParticipant.actor_id.expression
         if self.session.get_bind().dialect.name == "sqlite":
             # `actor_id + 0` keeps SQLite on the primary key (incident_id) for the 2-5 rows of
@@ -275,3 +336,11 @@ class IncidentRepository:
         incident_id = as_id(key)
         match = Incident.slug == key if incident_id is None else Incident.id == incident_id
         return list(self.session.scalars(select(Incident.id).where(match)))
+
+
+def _one_actor_only(f: IncidentFilters, actor_sets: list[set[int]]) -> set[int] | None:
+    """The actor set, when the filters name one actor (up to MERGED_ACTORS ids) and no more."""
+    if len(actor_sets) != 1 or f.type or f.country or f.date_from or f.date_to or f.q:
+        return None
+    ids = actor_sets[0]
+    return ids if 0 < len(ids) <= MERGED_ACTORS else None

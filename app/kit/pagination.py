@@ -104,6 +104,12 @@ def _decoded(key: SortKey, cursor: str, scope: str) -> tuple[Any, int]:
         raise InvalidParameter("cursor", "not a cursor this list issued") from None
 
 
+def cursor_position(key: SortKey, cursor: str, scope: str) -> tuple[Any, int]:
+    """(the key's value, the id) of the last row before a cursor this list issued; a cursor
+    it did not issue is an InvalidParameter, as `paginate` reports it."""
+    return _decoded(key, cursor, scope)
+
+
 def rows_after(
     key: SortKey, id_column: InstrumentedAttribute[int], value: Any, last_id: int
 ) -> ColumnElement[bool]:
