@@ -3,7 +3,6 @@ from datetime import date
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Select,
     bindparam,
     exists,
@@ -236,24 +235,31 @@ class IncidentRepository:
         rows = self.session.execute(stmt, {"ids": sorted(ids)})
         return [(str(month), int(n)) for month, n in rows]
 
-    def _first_of_each(
-        self, ids: set[int], page: PageStart
-    ) -> Select[tuple[int]] | CompoundSelect[tuple[int]]:
-        """The ids of each actor's first `page.rows` incidents after the page's start, in its
-        order: the page's incidents are among them (an incident one of them takes part in,
-        that the merged page holds, has fewer than `page.rows` of that actor's before it)."""
+    def _first_of_each(self, ids: set[int], page: PageStart) -> Select[tuple[int]]:
+        """The ids of the page's incidents: the first `page.rows` after its start, in its order,
+        among each actor's own first `page.rows` (an incident the page holds has fewer than
+        that many of any of its actors' incidents before it)."""
         took_part = IncidentParticipant
         key = SortKey(took_part.date_start, descending=page.key.descending)
         ordering = order_by(key, took_part.incident_id, self.session.get_bind().dialect.name)
         branches = []
         for actor_id in sorted(ids):
-            branch = select(took_part.incident_id).where(took_part.actor_id == actor_id)
+            branch = select(took_part.date_start, took_part.incident_id).where(
+                took_part.actor_id == actor_id
+            )
             if page.after is not None:
                 branch = branch.where(rows_after(key, took_part.incident_id, *page.after))
-            # Wrapped: SQLite allows no ORDER BY or LIMIT on a member of a UNION ALL.
-            first = branch.order_by(*ordering).limit(page.rows).subquery()
-            branches.append(select(first.c.incident_id))
-        return branches[0] if len(branches) == 1 else union_all(*branches)
+            branches.append(branch.order_by(*ordering).limit(page.rows))
+        if len(branches) == 1:
+            return branches[0].with_only_columns(took_part.incident_id)
+        # Wrapped: SQLite allows no ORDER BY or LIMIT on a member of a UNION ALL.
+        merged = union_all(*(select(*b.subquery().c) for b in branches)).subquery()
+        day, incident_id = merged.c.date_start, merged.c.incident_id
+        in_order = [day.desc(), incident_id.desc()] if key.descending else [day, incident_id]
+        # Merged here, so the table is read for `page.rows` incidents, not for every branch's.
+        # DISTINCT: an incident two of the actors take part in comes once from each.
+        first = select(day, incident_id).distinct().order_by(*in_order).limit(page.rows)
+        return select(first.subquery().c.incident_id)
 
     def _takes_part(
         self, ids: set[int], actor_id: ColumnElement[int], *, for_count: bool
