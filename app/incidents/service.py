@@ -88,7 +88,10 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     # A window of fewer incidents than the walks the other filters imply is walked instead.
     small_window = bool(actor_sets or f.q) and repo.window_has_fewer_than(f, floor, _SMALL_WINDOW)
     search_window = bool(f.q) and small_window
+    # The page's own statement may select only the rows it needs (see PageStart); totals are
+    # estimated over every match.
     stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window, page=_page_start(f))
+    every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
     def counted_shape(f: IncidentFilters) -> AnySelect:
         if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
@@ -115,6 +118,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         without_search=lambda: search.Unsearched(
             repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
         ),
+        every_match=every_match,
     )
     window = ranked.window
     ids = [row.id for row in window.items]
