@@ -11,6 +11,8 @@ from fastapi.testclient import TestClient
 
 from app import cli
 from app.incidents import repository
+from app.main import create_app
+from app.settings import Settings
 from tests.api.conftest import slugs
 
 
@@ -81,3 +83,22 @@ def test_an_incident_given_another_date_moves_in_its_actors_lists(
         assert slugs(newest) == ["old-visit"]
         oldest = mini.get("/incidents", params={"actor": actor, "limit": 1, "sort": "date"})
         assert slugs(oldest.json()) != ["old-visit"]
+
+
+def test_an_actors_estimated_total_counts_every_match_not_the_page(shared_seeded_url: str) -> None:
+    # The page's statement selects each actor's first rows only; an estimate made from it
+    # saw a page's worth (or, above the threshold, fell back to a count of every match).
+    settings = Settings(
+        database_url=shared_seeded_url, exact_count_threshold=0, sqlite_exact_count_threshold=0
+    )
+    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+        walked = _walk(client, [("actor", "Iran")])
+    with TestClient(create_app(settings)) as client:
+        page = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
+    assert page["total_accuracy"] == "estimated"
+    assert len(walked) >= 3
+    if shared_seeded_url.startswith("sqlite"):
+        # A table this small is sampled at every id: the estimate is the count.
+        assert page["total"] == len(walked)
+    else:
+        assert page["total"] > 2  # the page's statement selects two rows at most
