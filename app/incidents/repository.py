@@ -218,6 +218,21 @@ class IncidentRepository:
         )
         return int(self.session.scalar(select(func.count()).select_from(probe)) or 0)
 
+    def months_of_one_actor(self, actor_id: int) -> list[tuple[str, int]]:
+        """(YYYY-MM, incidents starting that month) of one actor's incidents, read from its
+        (actor_id, date_start, incident_id) entries alone, one per incident: 1-2 ms for an
+        official in 1,806 incidents, where finding each incident's date took 9-31 ms (1M,
+        profiled). Several actors' entries would need DISTINCT over them all, slower for a
+        large state than `months_taking_part` on SQLite (4 s against 1.5 s)."""
+        took_part = IncidentParticipant
+        if self.session.get_bind().dialect.name == "sqlite":
+            month = func.substr(took_part.date_start, 1, 7)  # dates are YYYY-MM-DD text
+        else:
+            month = func.to_char(took_part.date_start, "YYYY-MM")
+        stmt = select(month, func.count()).where(took_part.actor_id == actor_id)
+        rows = self.session.execute(stmt.group_by(month).order_by(month))
+        return [(str(month), int(n)) for month, n in rows]
+
     def months_taking_part(self, ids: set[int]) -> list[tuple[str, int]]:
         """SQLite: (YYYY-MM, incidents starting that month) of the incidents these actors
         take part in, read from the (id, date_start) index alone (migration 0011).

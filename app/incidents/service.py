@@ -232,6 +232,9 @@ def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     repo = IncidentRepository(session)
     only_actor = not (f.type or f.country or f.q or f.date_from or f.date_to)
+    if len(actor_sets) == 1 and len(actor_sets[0]) == 1 and only_actor:
+        # One actor's timeline (its page), with no officials or bodies of its own.
+        return repo.months_of_one_actor(next(iter(actor_sets[0])))
     if session.get_bind().dialect.name == "sqlite" and len(actor_sets) == 1 and only_actor:
         # An actor's timeline (its page): from an index that carries the dates.
         return repo.months_taking_part(actor_sets[0])
