@@ -10,6 +10,7 @@ from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
 from app.db.meta import DatasetMeta
 from app.errors import NotFound
+from app.incidents import repository
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository, PageStart
 from app.incidents.schemas import IncidentFilters
@@ -88,9 +89,10 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     # A window of fewer incidents than the walks the other filters imply is walked instead.
     small_window = bool(actor_sets or f.q) and repo.window_has_fewer_than(f, floor, _SMALL_WINDOW)
     search_window = bool(f.q) and small_window
-    # The page's own statement may select only the rows it needs (see PageStart); totals are
-    # estimated over every match.
-    stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window, page=_page_start(f))
+    # One actor alone: the page's statement selects only the rows it needs (see PageStart),
+    # so totals are estimated over every match, and the page is never cut from a list of ids.
+    page = _page_start(f) if repository.one_actor_only(f, actor_sets) is not None else None
+    stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window, page=page)
     every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
     def counted_shape(f: IncidentFilters) -> AnySelect:
@@ -119,6 +121,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
             repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
         ),
         every_match=every_match,
+        cut_from_ids=page is None,
     )
     window = ranked.window
     ids = [row.id for row in window.items]
