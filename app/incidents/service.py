@@ -10,7 +10,6 @@ from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
 from app.db.meta import DatasetMeta
 from app.errors import NotFound
-from app.incidents import repository
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository, PageStart
 from app.incidents.schemas import IncidentFilters
@@ -91,7 +90,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     search_window = bool(f.q) and small_window
     # One actor alone: the page's statement selects only the rows it needs (see PageStart),
     # so totals are estimated over every match, and the page is never cut from a list of ids.
-    page = _page_start(f) if repository.one_actor_only(f, actor_sets) is not None else None
+    page = _page_start(f) if repo.reads_first_rows(f, actor_sets) else None
     stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window, page=page)
     every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
