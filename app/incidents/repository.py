@@ -237,7 +237,15 @@ class IncidentRepository:
         one actor (and its own) and no other filter; one actor id, or a few that take part
         rarely."""
         ids = one_actor_only(f, actor_sets)
-        return ids is not None and (len(ids) == 1 or self.takes_part_rarely(ids))
+        if ids is None:
+            return False
+        if len(ids) == 1:
+            return True
+        # Counted as far as the walk that serves the page otherwise asks (`_takes_part`), so
+        # that one count answers both.
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        cap = SET_WALK_PARTICIPATIONS if sqlite else RARE_PARTICIPATIONS
+        return self.participations(ids, max(cap, RARE_PARTICIPATIONS)) < RARE_PARTICIPATIONS
 
     def months_of_one_actor(self, actor_id: int) -> list[tuple[str, int]]:
         """(YYYY-MM, incidents starting that month) of one actor's incidents, read from its
