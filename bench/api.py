@@ -450,6 +450,8 @@ def workload(
 ) -> tuple[list[Query], int]:
     iran = _member_ids(url, "Iran")
     azerbaijan = _member_ids(url, "Azerbaijan")
+    # The officials whose pages `page_actor_person` times: their incidents as the API lists them.
+    people = [a["slug"] for a in ours.json("/actors?kind=person&limit=20")["items"]]
     window = [("date_from", "2015-01-01"), ("date_to", "2020-12-31")]
     detail_ids = [1 + k * max(1, incidents // 20) for k in range(20) if 1 + k * incidents // 20]
     detail_ids = sorted({min(i, incidents) for i in detail_ids})
@@ -499,6 +501,15 @@ def workload(
             "actor=Iran (with its officials)",
             [_q("/incidents", {"actor": "Iran", "limit": str(PAGE)})],
             [_q(f"{d}/incident.json", [("_where", where_in(iran)), *by_date])],
+        ),
+        Query(
+            "actor_people",
+            "actor=(20 officials, one a request)",
+            [_q("/incidents", {"actor": slug, "limit": str(PAGE)}) for slug in people],
+            [
+                _q(f"{d}/incident.json", [("_where", where_in(_member_ids(url, slug))), *by_date])
+                for slug in people
+            ],
         ),
         Query(
             "two_actors",

@@ -449,7 +449,7 @@ class Generator:
                 rng.choice(("participant", "mediator")) for _ in parts[2:]
             ]
             for pos, ((actor, _), role) in enumerate(zip(parts, roles, strict=True)):
-                out.incident_participant.append((iid, actor.id, role, pos))
+                out.incident_participant.append((iid, actor.id, role, pos, start))
             # A third of incidents get an article of their own; the rest are also reported by
             # a recent article (a round-up), and some by two.
             if not self.recent_sources or rng.random() < 0.3:

@@ -51,7 +51,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "severity",
         "search_text",
     ),
-    "incident_participant": ("incident_id", "actor_id", "role", "position"),
+    "incident_participant": ("incident_id", "actor_id", "role", "position", "date_start"),
     "incident_source": ("incident_id", "source_id"),
     "source": (
         "id",

@@ -218,7 +218,7 @@ def write_curated(folder: Path, incidents: int, seed: int) -> int:
     records = []
     for tables in gen.chunks(incidents, 5_000):
         parts: dict[int, list[dict[str, str]]] = {}
-        for incident_id, actor_id, role, _ in tables.incident_participant:
+        for incident_id, actor_id, role, *_ in tables.incident_participant:
             parts.setdefault(int(incident_id), []).append(  # type: ignore[call-overload]
                 {"actor": by_id[int(actor_id)].slug, "role": str(role)}  # type: ignore[call-overload]
             )

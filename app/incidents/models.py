@@ -100,7 +100,12 @@ class Incident(Base):
 
 class IncidentParticipant(Base):
     __tablename__ = "incident_participant"
-    __table_args__ = (Index("ix_incident_participant_actor_id", "actor_id", "incident_id"),)
+    __table_args__ = (
+        Index("ix_incident_participant_actor_id", "actor_id", "incident_id"),
+        # An actor's incidents in date order, each entry a page's sort key: a page of them
+        # reads a few entries per actor instead of every incident the actor took part in.
+        Index("ix_incident_participant_actor_dates", "actor_id", "date_start", "incident_id"),
+    )
 
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
@@ -113,6 +118,9 @@ class IncidentParticipant(Base):
     )
     # Keeps the curated order (initiator first, as written) stable in the JSON.
     position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    # The incident's date_start, copied so the actor index above holds each actor's incidents
+    # in the lists' order; incidents.writes keeps it equal to the incident's on every write.
+    date_start: Mapped[date]
 
     incident: Mapped[Incident] = relationship(back_populates="participants", lazy="raise")
     actor: Mapped[Actor] = relationship(lazy="raise")

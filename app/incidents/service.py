@@ -11,13 +11,13 @@ from app.db.base import AnyRow, AnySelect
 from app.db.meta import DatasetMeta
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
-from app.incidents.repository import IncidentRepository
+from app.incidents.repository import IncidentRepository, PageStart
 from app.incidents.schemas import IncidentFilters
 from app.kit import facets as facet_counts
 from app.kit import search
 from app.kit.counting import CountLimits
 from app.kit.facets import Facet
-from app.kit.pagination import SortKey, Window, stream_batches
+from app.kit.pagination import SortKey, Window, cursor_position, stream_batches
 from app.settings import Settings
 from app.statements import service as statements_service
 from app.statements.models import Statement
@@ -63,6 +63,17 @@ def _start_floor(session: Session, f: IncidentFilters) -> date | None:
         return None
 
 
+def _page_start(f: IncidentFilters) -> PageStart | None:
+    """The page `f` asks for, in date order; None for a page by relevance."""
+    if f.effective_sort == "relevance":
+        return None
+    key = _sort_key(f)
+    after = None
+    if f.cursor:
+        after = cursor_position(key, f.cursor, f"incidents:{f.effective_sort}")
+    return PageStart(key, after, f.limit + 1)  # paginate reads one more: is there a next page
+
+
 # Up to how many incidents a date window holds for it to be walked rather than each actor's
 # incidents. Each costs about the same to visit (a probe of the incident's participants, or a
 # read of the incident's dates): a large state takes part in 430,000 (0.5 s to count in a
@@ -77,7 +88,11 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     # A window of fewer incidents than the walks the other filters imply is walked instead.
     small_window = bool(actor_sets or f.q) and repo.window_has_fewer_than(f, floor, _SMALL_WINDOW)
     search_window = bool(f.q) and small_window
-    stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
+    # One actor alone: the page's statement selects only the rows it needs (see PageStart),
+    # so totals are estimated over every match, and the page is never cut from a list of ids.
+    page = _page_start(f) if repo.reads_first_rows(f, actor_sets) else None
+    stmt = repo.filtered_rows(f, actor_sets, floor, window_first=search_window, page=page)
+    every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
     def counted_shape(f: IncidentFilters) -> AnySelect:
         if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
@@ -104,6 +119,8 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         without_search=lambda: search.Unsearched(
             repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
         ),
+        every_match=every_match,
+        cut_from_ids=page is None,
     )
     window = ranked.window
     ids = [row.id for row in window.items]
@@ -217,6 +234,9 @@ def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     repo = IncidentRepository(session)
     only_actor = not (f.type or f.country or f.q or f.date_from or f.date_to)
+    if len(actor_sets) == 1 and len(actor_sets[0]) == 1 and only_actor:
+        # One actor's timeline (its page), with no officials or bodies of its own.
+        return repo.months_of_one_actor(next(iter(actor_sets[0])))
     if session.get_bind().dialect.name == "sqlite" and len(actor_sets) == 1 and only_actor:
         # An actor's timeline (its page): from an index that carries the dates.
         return repo.months_taking_part(actor_sets[0])

@@ -41,7 +41,12 @@ def create(session: Session, slug: str) -> Incident:
 
 
 def set_fields(incident: Incident, values: Mapping[str, object]) -> bool:
-    return assign(incident, values)
+    changed = assign(incident, values)
+    # Each participant row carries its incident's date_start (an actor's incidents are read
+    # in date order from the actor index): a new date moves them too, or pages go out of order.
+    for participant in incident.participants:
+        assign(participant, {"date_start": incident.date_start})
+    return changed
 
 
 def set_participants(
@@ -54,7 +59,8 @@ def set_participants(
     incident.participants.clear()
     session.flush()
     incident.participants.extend(
-        IncidentParticipant(actor=a, role=role, position=i) for i, (a, role) in enumerate(wanted)
+        IncidentParticipant(actor=a, role=role, position=i, date_start=incident.date_start)
+        for i, (a, role) in enumerate(wanted)
     )
     return True
 

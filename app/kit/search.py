@@ -557,11 +557,15 @@ def paginate_listing(
     limits: CountLimits,
     count_stmt: Select[Any] | None = None,
     without_search: Callable[[], Unsearched[M]] | None = None,
+    every_match: Select[Any] | None = None,
+    cut_from_ids: bool = True,
 ) -> Ranked[M]:
     """A list's page: by relevance when the filters search and ask for it, else by `key`.
 
     `without_search` builds the same filters without `q`: relevance pages are then read from
-    the search's ranked matches (see `paginate_ranked`).
+    the search's ranked matches (see `paginate_ranked`). `every_match`, when `stmt` only
+    selects the rows of the page it is for, selects every match: what a total estimates;
+    `cut_from_ids` as `paginate`'s.
     """
     id_column = model.id  # type: ignore[attr-defined]
     if f.effective_sort == "relevance" and not f.q:
@@ -617,6 +621,8 @@ def paginate_listing(
         limits=limits,
         count_mode=f.count,
         count_stmt=count_stmt,
+        counted=every_match,
+        cut_from_ids=cut_from_ids,
     )
     return Ranked(window, {})
 
