@@ -202,11 +202,12 @@ class _Apply:
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self.session.flush()
-        remarked = sources_writes.mark_duplicates(
-            self.session, signed=self.signed, force=bool(self.pruned)
+        self.report.changes += sources_writes.mark_duplicates(
+            self.session,
+            signed=self.signed,
+            force=bool(self.pruned),
+            remarked=lambda rows: self.recorder.updated("source", rows),
         )
-        self.recorder.updated("source", remarked)
-        self.report.changes += len(remarked)
         orphans = actors_writes.delete_orphans(self.session, self.actors)
         self.recorder.deleted("actor", orphans)
         self.report.changes += len(orphans)
