@@ -3,6 +3,8 @@
 Called by ingest inside its one transaction: these add and flush, never commit.
 """
 
+from __future__ import annotations
+
 from array import array
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
@@ -76,13 +78,17 @@ def upsert_article(
     return changes
 
 
-def stale_ids(session: Session, extraction_key: str) -> list[int]:
+def stale_ids(session: Session, extraction_key: str) -> array[int]:
     """Ids of the sources last extracted under another key (other rules or other curated
-    data), in id order."""
-    return list(
+    data), in id order: 8 bytes each (every source of a new corpus is stale)."""
+    return array(
+        "q",
         session.scalars(
-            select(Source.id).where(Source.extraction_key != extraction_key).order_by(Source.id)
-        )
+            select(Source.id)
+            .where(Source.extraction_key != extraction_key)
+            .order_by(Source.id)
+            .execution_options(yield_per=_READ_SLICE)
+        ),
     )
 
 
