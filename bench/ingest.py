@@ -381,6 +381,15 @@ def kill_cli_ingest(
         time.sleep(0.1)
     after_kill = table_counts(url)
     checked = integrity(url)
+    # Said now: the re-run is a whole ingest, long at 100,000 articles.
+    changed = sorted(t for t in {*before, *after_kill} if before.get(t) != after_kill.get(t))
+    print(
+        f"killed {killed_after:.1f} s in (extraction workers at the kill: {len(workers_seen)}, "
+        f"WAL {wal_bytes} bytes); tables compared: {len(before)}, row counts changed: "
+        f"{changed or 'none'}; integrity_check: {checked}; workers left: {left or 'none'}; "
+        "re-running to the end",
+        flush=True,
+    )
     rerun = time_cli_ingest(url, paths, workers)
     return KillResult(
         articles=0,
