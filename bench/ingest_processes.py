@@ -25,13 +25,17 @@ from pathlib import Path
 _TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _sample(pid: int) -> tuple[float, float] | None:
-    """(CPU seconds, RSS MB) of a process, or None once it is gone."""
+def _sample(pid: int) -> tuple[float, float, float] | None:
+    """(CPU seconds, RSS MB, peak RSS MB as the kernel kept it) of a process, or None once
+    it is gone."""
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        status = Path(f"/proc/{pid}/status").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return (int(fields[11]) + int(fields[12])) / _TICKS, int(fields[21]) * 4096 / 2**20
+    hwm = next((line.split()[1] for line in status.splitlines() if line.startswith("VmHWM")), "0")
+    cpu = (int(fields[11]) + int(fields[12])) / _TICKS
+    return cpu, int(fields[21]) * 4096 / 2**20, int(hwm) / 1024
 
 
 def _children(pid: int) -> list[int]:
@@ -68,15 +72,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     cpu: dict[int, float] = {}
     peak: dict[int, float] = {}
-    timeline: list[tuple[float, float]] = []
+    # Every process's RSS over time (seconds since the start, MB): the writer's and each
+    # worker's, to see which grows with the corpus and when.
+    timelines: dict[int, list[tuple[float, float]]] = {}
     while process.poll() is None:
         for pid in [process.pid, *_children(process.pid)]:
             sample = _sample(pid)
             if sample is not None:
                 cpu[pid] = sample[0]
-                peak[pid] = max(peak.get(pid, 0.0), sample[1])
-                if pid == process.pid:
-                    timeline.append((time.perf_counter() - started, sample[1]))
+                peak[pid] = max(peak.get(pid, 0.0), sample[1], sample[2])
+                timelines.setdefault(pid, []).append((time.perf_counter() - started, sample[1]))
         time.sleep(0.25)
     wall = time.perf_counter() - started
     summary = (process.stdout.read() if process.stdout else "").strip().splitlines()
@@ -93,14 +98,21 @@ def main(argv: list[str] | None = None) -> int:
         f"CPU seconds: all processes {total:.1f} ({1000 * total / count:.2f} ms an article), "
         f"writer {writer:.1f} ({1000 * writer / count:.2f} ms an article), workers {workers}"
     )
+    others = sorted((p for p in peak if p != process.pid), key=lambda p: -len(timelines.get(p, [])))
     print(
-        f"peak RSS: writer {peak.get(process.pid, 0):.0f} MB (last sample), largest process "
+        f"peak RSS: writer {peak.get(process.pid, 0):.0f} MB, extraction workers "
+        f"{[round(peak[p]) for p in others if cpu.get(p, 0) > 1]} MB, largest process "
         f"{usage.ru_maxrss / 1024:.0f} MB (ru_maxrss)"
     )
-    step = max(1, len(timeline) // 15)
-    print(
-        "writer RSS over time (s:MB): " + " ".join(f"{t:.0f}:{m:.0f}" for t, m in timeline[::step])
-    )
+    for label, pid in [("writer", process.pid)] + [
+        (f"worker {pid}", pid) for pid in others if cpu.get(pid, 0) > 1
+    ]:
+        timeline = timelines.get(pid, [])
+        step = max(1, len(timeline) // 15)
+        print(
+            f"{label} RSS over time (s:MB): "
+            + " ".join(f"{t:.0f}:{m:.0f}" for t, m in timeline[::step] + timeline[-1:])
+        )
     return process.returncode
 
 

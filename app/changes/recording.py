@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from bisect import bisect_left
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,15 +43,67 @@ _SLUGGED: dict[str, Any] = {"actor": Actor, "incident": Incident, "source": Sour
 _WRITE_BATCH = 20_000
 
 
+class IdRuns:
+    """Ascending ids as runs of consecutive ids: a run's first id and the id after its last.
+
+    What a run creates gets consecutive ids (one sequence per table), so the hundreds of
+    thousands of rows of a large ingest fit in a few runs: memory does not grow with them.
+    """
+
+    def __init__(self) -> None:
+        self._starts = array("q")
+        self._ends = array("q")
+        self._count = 0
+
+    def __len__(self) -> int:
+        return self._count
+
+    @property
+    def last(self) -> int | None:
+        return self._ends[-1] - 1 if self._ends else None
+
+    def append(self, row_id: int) -> None:
+        """Add an id greater than every id held."""
+        assert self.last is None or row_id > self.last, "ids are appended in ascending order"
+        if self._ends and self._ends[-1] == row_id:
+            self._ends[-1] = row_id + 1
+        else:
+            self._starts.append(row_id)
+            self._ends.append(row_id + 1)
+        self._count += 1
+
+    def __contains__(self, row_id: object) -> bool:
+        if not isinstance(row_id, int):
+            return False
+        at = bisect_right(self._starts, row_id) - 1
+        return at >= 0 and row_id < self._ends[at]
+
+    def chunks(self, size: int) -> Iterator[list[int]]:
+        """Every id, in ascending order, `size` at a time."""
+        chunk: list[int] = []
+        for start, end in zip(self._starts, self._ends, strict=True):
+            row_id = start
+            while row_id < end:
+                upto = min(end, row_id + size - len(chunk))
+                chunk += range(row_id, upto)
+                row_id = upto
+                if len(chunk) == size:
+                    yield chunk
+                    chunk = []
+        if chunk:
+            yield chunk
+
+
 @dataclass
 class ChangeRecorder:
     """Listens to one session's flushes; Core deletes are reported to it by their callers."""
 
     ops: dict[Key, tuple[ChangeOp, str | None]] = field(default_factory=dict)
-    # Rows created by this run (every source and statement of a new corpus), as ascending ids
-    # per kind: 8 bytes a row instead of a dict entry of tuples (about 250). Created then
-    # updated is still created; the slug is read back when the feed is written.
-    created_ids: dict[str, array[int]] = field(default_factory=dict)
+    # Rows created by this run (every source and statement of a new corpus), as runs of
+    # ascending ids per kind: a few runs for any number of rows instead of a dict entry of
+    # tuples (about 250 bytes) a row. Created then updated is still created; the slug is read
+    # back when the feed is written.
+    created_ids: dict[str, IdRuns] = field(default_factory=dict)
     # Of those, the ones deleted again within the run: nobody saw them.
     _gone: set[Key] = field(default_factory=set)
 
@@ -92,18 +144,15 @@ class ChangeRecorder:
     def created(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
         """Rows inserted (with Core, which no flush event sees, or seen at a flush)."""
         for row_id, slug in rows:
-            ids = self.created_ids.get(kind)
-            if (kind, row_id) not in self.ops and (not ids or ids[-1] < row_id):
-                self.created_ids.setdefault(kind, array("q")).append(row_id)
+            last = ids.last if (ids := self.created_ids.get(kind)) is not None else None
+            if (kind, row_id) not in self.ops and (last is None or last < row_id):
+                self.created_ids.setdefault(kind, IdRuns()).append(row_id)
             else:
                 self.record(kind, row_id, slug, ChangeOp.created)
 
     def _compactly_created(self, key: Key) -> bool:
         ids = self.created_ids.get(key[0])
-        if not ids or key in self._gone:
-            return False
-        at = bisect_left(ids, key[1])
-        return at < len(ids) and ids[at] == key[1]
+        return ids is not None and key not in self._gone and key[1] in ids
 
     def updated(self, kind: str, rows: Iterable[tuple[int, str | None]]) -> None:
         for row_id, slug in rows:
@@ -153,10 +202,10 @@ class ChangeRecorder:
 
     def _compact_rows(self, session: Session, kind: str) -> Iterator[tuple[int, str | None]]:
         """The kind's compactly recorded rows still there, with their slugs, in id order."""
-        ids = self.created_ids.get(kind, array("q"))
+        ids = self.created_ids.get(kind, IdRuns())
         model = _SLUGGED.get(kind)
-        for start in range(0, len(ids), 10_000):  # bounded IN lists
-            chunk = [i for i in ids[start : start + 10_000] if (kind, i) not in self._gone]
+        for created in ids.chunks(10_000):  # bounded IN lists
+            chunk = [i for i in created if (kind, i) not in self._gone]
             slugs: dict[int, str] = {}
             if model is not None:
                 query = select(model.id, model.slug).where(model.id.in_(chunk))

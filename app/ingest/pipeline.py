@@ -202,11 +202,12 @@ class _Apply:
         curated_key = self._curated_key(meta)
         self._extract(curated_key)
         self.session.flush()
-        remarked = sources_writes.mark_duplicates(
-            self.session, signed=self.signed, force=bool(self.pruned)
+        self.report.changes += sources_writes.mark_duplicates(
+            self.session,
+            signed=self.signed,
+            force=bool(self.pruned),
+            remarked=lambda rows: self.recorder.updated("source", rows),
         )
-        self.recorder.updated("source", remarked)
-        self.report.changes += len(remarked)
         orphans = actors_writes.delete_orphans(self.session, self.actors)
         self.recorder.deleted("actor", orphans)
         self.report.changes += len(orphans)
@@ -478,11 +479,13 @@ class _Apply:
         self.statement_writer = None
         self.report.re_extracted = len(stale_ids)
 
-    def _jobs(self, stale_ids: list[int], pending: dict[int, _Pending]) -> Iterator[parallel.Job]:
+    def _jobs(
+        self, stale_ids: Sequence[int], pending: dict[int, _Pending]
+    ) -> Iterator[parallel.Job]:
         """The stale sources as extraction jobs, loaded a slice at a time (lazily, so only
         the pool's window of sources is in memory)."""
         for offset in range(0, len(stale_ids), _LOAD_SLICE):
-            ids = stale_ids[offset : offset + _LOAD_SLICE]
+            ids = list(stale_ids[offset : offset + _LOAD_SLICE])
             self.session.flush()  # what the previous slice wrote, before asking what is stored
             sources = sources_writes.by_ids(self.session, ids)
             reported = incidents_writes.reported_by_sources(self.session, ids)

@@ -159,6 +159,17 @@ def execute(session: Session, plan: PrunePlan, recorder: ChangeRecorder) -> None
         )
     )
     recorder.updated("source", [(i, s) for i, s in mentioning if i not in plan.of("source").rows])
+    # Copies of a deleted source lose their `duplicate_of` to the cascade (SET NULL), before
+    # the near-duplicate pass re-marks them: a change a mirror must see even if the pass
+    # leaves them originals.
+    doomed_sources = list(plan.of("source").rows)
+    for start in range(0, len(doomed_sources), 10_000):  # bounded IN lists
+        copies = session.execute(
+            select(Source.id, Source.slug).where(
+                Source.duplicate_of.in_(doomed_sources[start : start + 10_000])
+            )
+        )
+        recorder.updated("source", [(i, s) for i, s in copies if i not in plan.of("source").rows])
     incidents_writes.delete_by_ids(session, list(plan.of("incident").rows))
     sources_writes.delete_by_ids(session, list(plan.of("source").rows))
     actors_writes.delete_by_ids(session, list(plan.of("actor").rows))

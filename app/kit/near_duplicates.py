@@ -8,9 +8,13 @@ THRESHOLD is a duplicate of that source's first copy (the lowest id: ingested fi
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
 import re
+import tempfile
 import zlib
+from array import array
 from collections.abc import Iterable
 from functools import lru_cache
 
@@ -26,6 +30,12 @@ THRESHOLD = 0.3
 _WORDS = re.compile(r"\w+")
 # LeanMinHash.serialize of NUM_PERM 32-bit values (affine32): 13 header bytes, padded to 16.
 _SIGNATURE_BYTES = 16 + 4 * NUM_PERM
+# The hash values of one signature, as the pass over the corpus keeps them on disk.
+_ROW_BYTES = 4 * NUM_PERM
+_DIGEST_BYTES = 16
+# Written to the temporary file once this much is pending; read back this many rows a block.
+_WRITE_BYTES = 1 << 20
+_READ_ROWS = 4096
 
 
 @lru_cache(maxsize=1)
@@ -67,100 +77,186 @@ def values_of(blob: bytes) -> np.ndarray:
 
 def assign(signatures: Iterable[tuple[int, bytes]]) -> dict[int, int | None]:
     """For each id, in ascending order, the id of the first copy it duplicates, or None."""
-    pairs = sorted(signatures)
-    ids = np.array([row_id for row_id, _ in pairs], dtype=np.int64)
-    values = np.stack([values_of(blob) for _, blob in pairs]) if pairs else _no_values()
-    first = first_copies(ids, values)
-    return {int(i): (int(f) if f >= 0 else None) for i, f in zip(ids, first, strict=True)}
+    with SignatureFile() as store:
+        for row_id, blob in sorted(signatures):
+            store.add(row_id, blob)
+        first = store.first_copies()
+        return {
+            int(i): (int(f) if f >= 0 else None) for i, f in zip(store.ids(), first, strict=True)
+        }
 
 
-def first_copies(ids: np.ndarray, values: np.ndarray) -> np.ndarray:
-    """For ids in ascending order and their signatures' hash values (one row each), the id
-    of the first copy each duplicates, or -1.
+class SignatureFile:
+    """The signatures of a corpus, added in ascending id order, and the first copy each
+    source duplicates (`first_copies`).
 
-    The same answer as indexing the sources one by one in an LSH (datasketch's banding for
-    THRESHOLD and NUM_PERM) and taking, for each, the earliest candidate whose estimated
-    Jaccard similarity reaches THRESHOLD, but held as two numpy arrays rather than an index
-    of Python objects: a few hundred bytes a source, so 100,000 sources fit in ~30 MB.
+    The hash values are held in an anonymous temporary file (unlinked at once, so gone with
+    the process even after a SIGKILL), not in memory: the pass over 100,000 sources would
+    otherwise hold 25 MB of values (256 bytes a source) and several sorted copies of them.
+    What stays in memory is 24 bytes a source (its id and a digest of its values), and
+    while one LSH band is grouped, that band's keys (12 bytes a source) and a few arrays of
+    positions: memory grows by tens of bytes a source, not by its signature.
     """
-    count = len(ids)
-    first_copy = np.full(count, -1, dtype=np.int64)
-    if count == 0:
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile(prefix="incidentdb-signatures-")
+        self._ids = array("q")
+        # blake2b of each row's values: identical signatures are found by sorting these.
+        self._digests = bytearray()
+        self._pending = bytearray()
+
+    def __enter__(self) -> SignatureFile:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add(self, row_id: int, blob: bytes) -> None:
+        """A source's stored signature; ids must ascend."""
+        assert not self._ids or self._ids[-1] < row_id, "signatures are added in id order"
+        values = values_of(blob).tobytes()
+        self._ids.append(row_id)
+        self._digests += hashlib.blake2b(values, digest_size=_DIGEST_BYTES).digest()
+        self._pending += values
+        if len(self._pending) >= _WRITE_BYTES:
+            self._flush()
+
+    def ids(self) -> np.ndarray:
+        return np.frombuffer(self._ids, dtype=np.int64) if self._ids else _no_ids()
+
+    def first_copies(self) -> np.ndarray:
+        """For each source added (in id order), the id of the first copy it duplicates,
+        or -1.
+
+        The same answer as indexing the sources one by one in an LSH (datasketch's banding
+        for THRESHOLD and NUM_PERM) and taking, for each, the earliest candidate whose
+        estimated Jaccard similarity reaches THRESHOLD, then that candidate's own first copy.
+        """
+        self._flush()
+        count = len(self._ids)
+        first_copy = np.full(count, -1, dtype=np.int64)
+        if count == 0:
+            return first_copy
+        rep_row_of = self._identical_groups()
+        # Identical signatures: only the first of each is compared; the others follow it (an
+        # earlier match of one is a match of the other, and the first is itself a match).
+        representatives = np.flatnonzero(rep_row_of == np.arange(count))  # rows, in id order
+        earliest = self._earliest_matches(representatives)
+        # As positions among the representatives: resolve chains in order (a match's match).
+        root = np.full(len(representatives), -1, dtype=np.int64)
+        for position in np.flatnonzero(earliest >= 0).tolist():
+            match = int(earliest[position])
+            root[position] = root[match] if root[match] >= 0 else match
+        # Back to rows: a representative's first copy, or (for an identical later copy) its
+        # representative's first copy, or the representative itself.
+        position_of_row = np.empty(count, dtype=np.int64)
+        position_of_row[representatives] = np.arange(len(representatives))
+        rep_root = root[position_of_row[rep_row_of]]
+        is_rep = rep_row_of == np.arange(count)
+        first_row = np.where(
+            rep_root >= 0,
+            representatives[np.maximum(rep_root, 0)],
+            np.where(is_rep, -1, rep_row_of),
+        )
+        has_first = first_row >= 0
+        first_copy[has_first] = self.ids()[first_row[has_first]]
         return first_copy
-    # Identical signatures: only the first of each is compared; the others follow it (an
-    # earlier match of one is a match of the other, and the first is itself a match).
-    _, first_of, inverse = np.unique(values, axis=0, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    representatives = np.sort(first_of)  # row numbers, in id order
-    distinct = np.ascontiguousarray(values[representatives])
-    earliest = _earliest_matches(distinct)
-    # As positions among the representatives: resolve chains in order (a match's match).
-    root = np.full(len(distinct), -1, dtype=np.int64)
-    for position in np.flatnonzero(earliest >= 0).tolist():
-        match = int(earliest[position])
-        root[position] = root[match] if root[match] >= 0 else match
-    # Back to rows: a representative's first copy, or (for an identical later copy) its
-    # representative's first copy, or the representative itself.
-    position_of_row = np.empty(count, dtype=np.int64)
-    position_of_row[representatives] = np.arange(len(representatives))
-    rep_row_of = first_of[inverse]  # each row's representative row
-    rep_position = position_of_row[rep_row_of]
-    rep_root = root[rep_position]
-    rows = np.arange(count)
-    is_rep = rep_row_of == rows
-    first_row = np.where(
-        rep_root >= 0,
-        representatives[np.maximum(rep_root, 0)],
-        np.where(is_rep, -1, rep_row_of),
-    )
-    has_first = first_row >= 0
-    first_copy[has_first] = ids[first_row[has_first]]
-    return first_copy
 
+    # -- internals ---------------------------------------------------------------------------
 
-def _earliest_matches(distinct: np.ndarray) -> np.ndarray:
-    """For each row (distinct signatures, in id order), the earliest earlier row sharing an
-    LSH band with it whose estimated Jaccard similarity reaches THRESHOLD, or -1."""
-    count = len(distinct)
-    earliest = np.full(count, -1, dtype=np.int64)
-    bands = []
-    for start, end in _band_ranges():
-        _, labels = np.unique(distinct[:, start:end], axis=0, return_inverse=True)
-        labels = labels.reshape(-1)
-        # Members of each band bucket, contiguous and in row order.
-        members = np.argsort(labels, kind="stable")
-        sorted_labels = labels[members]
-        bucket_start = np.searchsorted(sorted_labels, labels, side="left")
-        bucket_end = np.searchsorted(sorted_labels, labels, side="right")
-        bands.append((members, bucket_start, bucket_end, members[bucket_start]))
-    # Only rows whose bucket, in some band, holds an earlier row have candidates at all.
-    has_earlier = np.zeros(count, dtype=bool)
-    for _, _, _, first_member in bands:
-        has_earlier |= first_member < np.arange(count)
-    needed = math.ceil(THRESHOLD * NUM_PERM - 1e-9)
-    for row in np.flatnonzero(has_earlier).tolist():
-        wanted = distinct[row]
-        best = row  # candidates are earlier rows, and earlier than the best found
-        for members, bucket_start, bucket_end, first_member in bands:
-            if int(first_member[row]) >= best:
+    def _flush(self) -> None:
+        if self._pending:
+            self._file.seek(0, os.SEEK_END)
+            self._file.write(self._pending)
+            self._file.flush()
+            self._pending = bytearray()
+
+    def _row(self, row: int) -> np.ndarray:
+        data = os.pread(self._file.fileno(), _ROW_BYTES, row * _ROW_BYTES)
+        return np.frombuffer(data, dtype=np.uint32)
+
+    def _columns(self, start: int, end: int, rows: np.ndarray) -> np.ndarray:
+        """Columns start:end of `rows` (ascending), read through the file a block at a time."""
+        out = np.empty((len(rows), end - start), dtype=np.uint32)
+        count = len(self._ids)
+        filled = 0
+        for first in range(0, count, _READ_ROWS):
+            last = min(first + _READ_ROWS, count)
+            wanted = rows[filled : filled + np.searchsorted(rows[filled:], last)]
+            if len(wanted) == 0:
                 continue
-            position, end = int(bucket_start[row]), int(bucket_end[row])
-            step = 8
-            while True:
-                candidates = members[position : min(position + step, end)]
-                candidates = candidates[candidates < best]
-                if len(candidates) == 0:
-                    break
-                equal = np.count_nonzero(distinct[candidates] == wanted, axis=1)
-                matched = np.flatnonzero(equal >= needed)
-                if len(matched):
-                    best = int(candidates[matched[0]])
-                    break
-                position += step
-                step *= 4
-        if best < row:
-            earliest[row] = best
-    return earliest
+            data = os.pread(self._file.fileno(), (last - first) * _ROW_BYTES, first * _ROW_BYTES)
+            block = np.frombuffer(data, dtype=np.uint32).reshape(last - first, NUM_PERM)
+            out[filled : filled + len(wanted)] = block[wanted - first, start:end]
+            filled += len(wanted)
+        return out
+
+    def _identical_groups(self) -> np.ndarray:
+        """For each row, the first row (in id order) with the same signature (itself if none)."""
+        count = len(self._ids)
+        digests = np.frombuffer(self._digests, dtype=np.uint64).reshape(count, 2)
+        order = np.lexsort((digests[:, 1], digests[:, 0]))  # stable: id order within a group
+        ordered = digests[order]
+        starts = np.ones(count, dtype=bool)
+        starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        del ordered
+        group_start = np.maximum.accumulate(np.where(starts, np.arange(count), 0))
+        rep_row_of = np.empty(count, dtype=np.int64)
+        rep_row_of[order] = order[group_start]
+        # A digest is not the signature: a later row is folded into its group's first only if
+        # their values are equal (a row left out is compared on its own: the same answer).
+        for row in np.flatnonzero(rep_row_of != np.arange(count)).tolist():
+            if not np.array_equal(self._row(row), self._row(int(rep_row_of[row]))):
+                rep_row_of[row] = row
+        return rep_row_of
+
+    def _earliest_matches(self, representatives: np.ndarray) -> np.ndarray:
+        """For each representative (distinct signatures, in id order), the position of the
+        earliest earlier one sharing an LSH band with it whose estimated Jaccard similarity
+        reaches THRESHOLD, or -1.
+
+        One band at a time: its keys are grouped by sorting, and each row whose bucket holds
+        an earlier row than its best match so far compares the bucket's earlier rows in
+        order. The earliest match over every band is the earliest match in any band.
+        """
+        count = len(representatives)
+        positions = np.arange(count, dtype=np.int64)
+        best = positions.copy()  # best[p] == p: no match found yet
+        needed = math.ceil(THRESHOLD * NUM_PERM - 1e-9)
+        for start, end in _band_ranges():
+            keys = self._columns(start, end, representatives)
+            # Positions by band key; lexsort is stable, so each bucket lists its members in
+            # position (id) order.
+            order = np.lexsort(keys.T[::-1])
+            keys = keys[order]
+            starts = np.ones(count, dtype=bool)
+            starts[1:] = (keys[1:] != keys[:-1]).any(axis=1)
+            del keys
+            bucket_start = np.maximum.accumulate(np.where(starts, positions, 0))
+            del starts
+            # For each position: where its bucket begins in `order`, and its first member.
+            start_of = np.empty(count, dtype=np.int64)
+            start_of[order] = bucket_start
+            del bucket_start
+            first_member = order[start_of]
+            for position in np.flatnonzero(first_member < best).tolist():
+                wanted = self._row(int(representatives[position]))
+                at = int(start_of[position])
+                limit = int(best[position])
+                # Members ascend, and the row itself is among them: the walk ends at `limit`.
+                while (candidate := int(order[at])) < limit:
+                    values = self._row(int(representatives[candidate]))
+                    if np.count_nonzero(values == wanted) >= needed:
+                        best[position] = candidate
+                        break
+                    at += 1
+        return np.where(best < positions, best, -1)
 
 
 @lru_cache(maxsize=1)
@@ -170,5 +266,5 @@ def _band_ranges() -> list[tuple[int, int]]:
     return list(lsh.hashranges)
 
 
-def _no_values() -> np.ndarray:
-    return np.empty((0, NUM_PERM), dtype=np.uint32)
+def _no_ids() -> np.ndarray:
+    return np.empty(0, dtype=np.int64)

@@ -3,8 +3,10 @@
 Called by ingest inside its one transaction: these add and flush, never commit.
 """
 
+from __future__ import annotations
+
 from array import array
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import date
 
 import numpy as np
@@ -17,6 +19,8 @@ from app.sources.models import Mention, Source
 
 # (actor id, start, end, text) of one mention
 MentionRow = tuple[int, int, int, str]
+# Told the (id, slug) of sources whose near-duplicate mark changed.
+Remarked = Callable[[list[tuple[int, str]]], None]
 
 
 def by_slugs(session: Session, slugs: Collection[str]) -> dict[str, Source]:
@@ -74,13 +78,17 @@ def upsert_article(
     return changes
 
 
-def stale_ids(session: Session, extraction_key: str) -> list[int]:
+def stale_ids(session: Session, extraction_key: str) -> array[int]:
     """Ids of the sources last extracted under another key (other rules or other curated
-    data), in id order."""
-    return list(
+    data), in id order: 8 bytes each (every source of a new corpus is stale)."""
+    return array(
+        "q",
         session.scalars(
-            select(Source.id).where(Source.extraction_key != extraction_key).order_by(Source.id)
-        )
+            select(Source.id)
+            .where(Source.extraction_key != extraction_key)
+            .order_by(Source.id)
+            .execution_options(yield_per=_READ_SLICE)
+        ),
     )
 
 
@@ -202,9 +210,10 @@ def delete_by_ids(session: Session, ids: list[int]) -> None:
         session.execute(delete(Source).where(Source.id.in_(chunk)))
 
 
-def mark_duplicates(session: Session, *, signed: bool, force: bool) -> list[tuple[int, str]]:
+def mark_duplicates(session: Session, *, signed: bool, force: bool, remarked: Remarked) -> int:
     """Sign the sources still without a near-duplicate signature, then re-mark every
-    source's `duplicate_of`; return the (id, slug) of each source whose mark changed.
+    source's `duplicate_of`; hand the (id, slug) of the sources whose mark changed to
+    `remarked`, a slice at a time, and return how many there were.
 
     `signed` says this run stored signatures (new or edited texts). Nothing is re-marked when
     no source was signed and `force` is off (sources were deleted): the marks depend only on
@@ -212,34 +221,38 @@ def mark_duplicates(session: Session, *, signed: bool, force: bool) -> list[tupl
     """
     unsigned = _sign_unsigned(session)
     if not signed and not unsigned and not force:
-        return []
-    # Every signature, read straight into two arrays (a few hundred bytes a source): the
-    # whole corpus is compared at once, and memory must not grow with objects per source.
-    ids = array("q")
+        return 0
+    # Every signature goes to a temporary file (near_duplicates.SignatureFile), the marks
+    # as they are stored to an array (8 bytes a source): the whole corpus is compared at
+    # once, and memory must not grow with the signatures, nor with objects per source.
     marked = array("q")
-    values = bytearray()
-    rows = session.execute(
-        select(Source.id, Source.signature, Source.duplicate_of)
-        .where(Source.signature.is_not(None))
-        .order_by(Source.id)
-        .execution_options(yield_per=_READ_SLICE)
-    )
-    for row_id, blob, duplicate_of in rows:
-        if blob is None:
-            continue  # not selected: every source was signed above
-        ids.append(row_id)
-        marked.append(-1 if duplicate_of is None else duplicate_of)
-        values += near_duplicates.values_of(blob).tobytes()
-    id_array = np.frombuffer(ids, dtype=np.int64)
-    matrix = np.frombuffer(values, dtype=np.uint32).reshape(len(ids), near_duplicates.NUM_PERM)
-    first_copy = near_duplicates.first_copies(id_array, matrix)
+    with near_duplicates.SignatureFile() as signatures:
+        rows = session.execute(
+            select(Source.id, Source.signature, Source.duplicate_of)
+            .where(Source.signature.is_not(None))
+            .order_by(Source.id)
+            .execution_options(yield_per=_READ_SLICE)
+        )
+        for row_id, blob, duplicate_of in rows:
+            if blob is None:
+                continue  # not selected: every source was signed above
+            signatures.add(row_id, blob)
+            marked.append(-1 if duplicate_of is None else duplicate_of)
+        first_copy = signatures.first_copies()
+        ids = signatures.ids().copy()
     changed_at = np.flatnonzero(first_copy != np.frombuffer(marked, dtype=np.int64))
-    marks = {
-        int(id_array[i]): (int(first_copy[i]) if first_copy[i] >= 0 else None)
-        for i in changed_at.tolist()
-    }
-    _set_by_id(session, "duplicate_of", marks)
-    return _with_slugs(session, list(marks))
+    del marked
+    # Written and reported a slice at a time: a first ingest of a syndicated corpus changes
+    # the mark of half its sources.
+    for start in range(0, len(changed_at), _MARK_SLICE):
+        at = changed_at[start : start + _MARK_SLICE]
+        marks = {
+            int(i): (int(f) if f >= 0 else None)
+            for i, f in zip(ids[at].tolist(), first_copy[at].tolist(), strict=True)
+        }
+        _set_by_id(session, "duplicate_of", marks)
+        remarked(_with_slugs(session, list(marks)))
+    return len(changed_at)
 
 
 def _sign_unsigned(session: Session) -> int:
@@ -274,6 +287,8 @@ def _with_slugs(session: Session, ids: list[int]) -> list[tuple[int, str]]:
 
 # Rows read per query or per fetch when walking every source.
 _READ_SLICE = 2_000
+# Marks written (and their slugs read) per statement.
+_MARK_SLICE = 5_000
 
 
 def _set_by_id(session: Session, column: str, values: Mapping[int, object]) -> None:

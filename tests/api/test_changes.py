@@ -1,6 +1,7 @@
 """Data versions and the change feed, as a mirroring app reads them: ingest through the CLI,
 read through HTTP, on SQLite and PostgreSQL."""
 
+import random
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import cli
+from app.changes.recording import IdRuns
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Probe
@@ -136,3 +138,23 @@ def test_a_version_beyond_any_integer_is_a_422_not_a_database_error(api: TestCli
     response = api.get("/changes", params={"since": str(2**31)})
     assert response.status_code == 422
     assert "since" in response.text
+
+
+def test_created_ids_kept_as_runs_answer_as_the_ids_would() -> None:
+
+    rng = random.Random(3)
+    ids: list[int] = []
+    row_id = 0
+    for _ in range(300):  # runs of consecutive ids with gaps between them
+        row_id += rng.choice([1, 1, 1, 2, 50])
+        ids.append(row_id)
+    runs = IdRuns()
+    for i in ids:
+        runs.append(i)
+    assert len(runs) == len(ids)
+    assert runs.last == ids[-1]
+    assert [i for i in range(ids[-1] + 3) if i in runs] == ids
+    for size in (1, 7, 10_000):
+        chunks = list(runs.chunks(size))
+        assert [i for chunk in chunks for i in chunk] == ids
+        assert all(len(chunk) == size for chunk in chunks[:-1])
