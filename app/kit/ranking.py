@@ -16,8 +16,9 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sized
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -69,24 +70,56 @@ class RankedMatches:
             return int(self.rank_of_ascending[at])
         return None
 
+    def contains(self, row_id: int) -> bool:
+        return self.rank_of(row_id) is not None
+
     def count_in(self, row_ids: Iterable[int]) -> int:
         return sum(1 for row_id in row_ids if self.rank_of(row_id) is not None)
 
 
-class RankingCache:
-    """Ranked matches per (database, data version, search), least recently used out first,
-    holding at most `max_matches` matches in all."""
+@dataclass(frozen=True)
+class MatchSet:
+    """Every match of a search, unranked: what a page in another order than relevance, and its
+    total, need to know of the search. No score is computed for it: listing a word's matches
+    is 3-5x cheaper than ranking them (bm25 reads each row's length; profiled at 1M)."""
+
+    ids_ascending: array  # type: ignore[type-arg]  # 'q'
+
+    @classmethod
+    def of(cls, row_ids: Iterable[int]) -> "MatchSet":
+        ids = array("q", row_ids)
+        if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
+            ids = array("q", sorted(ids))
+        return cls(ids)
+
+    def __len__(self) -> int:
+        return len(self.ids_ascending)
+
+    def contains(self, row_id: int) -> bool:
+        at = bisect_left(self.ids_ascending, row_id)
+        return at < len(self.ids_ascending) and self.ids_ascending[at] == row_id
+
+    def count_in(self, row_ids: Iterable[int]) -> int:
+        return sum(1 for row_id in row_ids if self.contains(row_id))
+
+
+Kept = TypeVar("Kept", bound=Sized)
+
+
+class RankingCache(Generic[Kept]):
+    """Ranked matches (or match sets) per (database, data version, search), least recently
+    used out first, holding at most `max_matches` matches in all."""
 
     def __init__(self, max_matches: int) -> None:
         self.max_matches = max_matches
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, RankedMatches] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
         self._held = 0
         # One lock per search being ranked: concurrent requests for the same cold search
         # wait for one ranking instead of each running it.
         self._ranking: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable, rank: Callable[[], RankedMatches]) -> RankedMatches:
+    def get(self, key: Hashable, rank: Callable[[], Kept]) -> Kept:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -109,8 +142,8 @@ class RankingCache:
                         self._held -= len(dropped)
             return ranked
 
-    def kept(self, key: Hashable) -> RankedMatches | None:
-        """The ranked matches kept under `key`, if they are."""
+    def kept(self, key: Hashable) -> Kept | None:
+        """What is kept under `key`, if it is."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
