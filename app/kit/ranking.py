@@ -16,10 +16,11 @@ import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable, Sized
+from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,14 +40,23 @@ class RankedMatches:
     rank_of_ascending: array  # type: ignore[type-arg]  # 'l': each one's place in `ids`
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[int, float]]) -> "RankedMatches":
-        """From (id, score) rows already in rank order."""
-        ids, scores = array("q"), array("d")
-        for row_id, score in rows:
-            ids.append(row_id)
-            scores.append(score)
-        by_id = sorted(range(len(ids)), key=ids.__getitem__)
-        return cls(ids, scores, array("q", (ids[r] for r in by_id)), array("l", by_id))
+    def of(cls, rows: Sequence[tuple[int, float]]) -> "RankedMatches":
+        """From (id, score) rows in any order: put in rank order here, in C (numpy), where
+        the database's ORDER BY and building the arrays row by row in Python took as long as
+        scoring them (a third of a million matches at 1M, profiled)."""
+        count = len(rows)
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=count)
+        scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=count)
+        # Score descending, then id ascending: the last key is the primary one.
+        in_rank_order = np.lexsort((ids, -scores))
+        ranked_ids, ranked_scores = ids[in_rank_order], scores[in_rank_order]
+        by_id = np.argsort(ranked_ids, kind="stable")
+        return cls(
+            _array("q", ranked_ids),
+            _array("d", ranked_scores),
+            _array("q", ranked_ids[by_id]),
+            _array("l", by_id),
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -86,11 +96,10 @@ class MatchSet:
     ids_ascending: array  # type: ignore[type-arg]  # 'q'
 
     @classmethod
-    def of(cls, row_ids: Iterable[int]) -> "MatchSet":
-        ids = array("q", row_ids)
-        if any(ids[i] > ids[i + 1] for i in range(len(ids) - 1)):
-            ids = array("q", sorted(ids))
-        return cls(ids)
+    def of(cls, rows: Sequence[tuple[int]]) -> "MatchSet":
+        """From (id,) rows in any order."""
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return cls(_array("q", np.sort(ids)))
 
     def __len__(self) -> int:
         return len(self.ids_ascending)
@@ -101,6 +110,13 @@ class MatchSet:
 
     def count_in(self, row_ids: Iterable[int]) -> int:
         return sum(1 for row_id in row_ids if self.contains(row_id))
+
+
+def _array(typecode: str, values: Any) -> array:  # type: ignore[type-arg]
+    """A numpy vector as a plain array of `typecode` (ints that the drivers bind as ints)."""
+    out = array(typecode)
+    out.frombytes(np.ascontiguousarray(values, dtype=np.dtype(typecode)).tobytes())
+    return out
 
 
 Kept = TypeVar("Kept", bound=Sized)
