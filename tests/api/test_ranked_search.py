@@ -251,6 +251,7 @@ def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
     search.RANKINGS.clear()
     monkeypatch.setattr(search, "_CANDIDATES", 10**6)
     monkeypatch.setattr(search, "_INTERSECTED_FILTER_ROWS", 10**9)
+    monkeypatch.setattr(search, "_INTERSECTED_SHARE_OF_MATCHES", 10**9)
     ranked_among: list[bool] = []
     rank = search._ranked
 
