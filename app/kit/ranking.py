@@ -1,15 +1,22 @@
-"""Every match of a search in relevance order, ranked once per data version and kept in memory.
+"""A search's matches kept in memory per data version: ranked (relevance pages) or unranked
+(pages in another order).
 
 Relevance needs every match scored before the best can be known: FTS5's bm25() (PostgreSQL's
 ts_rank_cd) runs on each matching row, and a broad word matches a third of a million
-incidents (0.4-0.7 s at 1M on SQLite, profiled). Neither index can hand matches out best
-first, and a bound on the score does not help either: to bound a row's bm25 you need its term
-frequency and length, which is exactly what bm25() reads per row (see bench/README.md).
-The scores change only when the data does, and every ingest that changes something bumps
-`dataset_meta.data_version`: so the ranked list of a search is computed once per data version
-by the database's own ranking function, in the order the API has always used (score
-descending, then id), and each page, each later page and each filtered page is read from it.
-Rows and scores are the database's, so pages, cursors and totals are unchanged.
+incidents. Neither index can hand matches out best first, and a bound on the score does not
+help either: to bound a row's bm25 you need its term frequency and length, which is exactly
+what bm25() reads per row (see bench/README.md). The scores change only when the data does,
+and every ingest that changes something bumps `dataset_meta.data_version`: so the ranked list
+of a search is computed once per data version by the database's own ranking function, put in
+the order the API has always used (score descending, then id), and each page, each later page
+and each filtered page is read from it. Rows and scores are the database's, so pages, cursors
+and totals are unchanged.
+
+What a first request pays is kept small (`app.kit.search`): a page in date order needs to know
+which rows match, not how well, so it never ranks (SQLite lists the matches unscored, a
+`MatchSet`; PostgreSQL tests the rows it walks by primary key); filters that hold few rows
+have the search ranked among their rows alone; and a full ranking is read as plain tuples and
+ordered with numpy, not by the database's sort and a Python loop.
 """
 
 import threading
