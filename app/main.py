@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
     search.RANKINGS.max_matches = settings.search_ranking_matches
+    search.MATCH_SETS.max_matches = settings.search_ranking_matches
     engine = create_db_engine(settings.database_url, settings=settings)
     read_router = (
         ReadRouter(

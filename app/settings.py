@@ -47,7 +47,8 @@ class Settings(BaseSettings):
     sqlite_exact_count_threshold: int = Field(default=5_000, ge=0)
     # Relevance ranking keeps every match of recent searches in memory, ranked once per data
     # version (28 bytes each: 4,000,000 is ~110 MB at most); a search with more matches than
-    # this is ranked by the database for each page.
+    # this is ranked by the database for each page. The same bound holds the unranked matches
+    # kept for pages in date order on SQLite (8 bytes each: ~32 MB more at most).
     search_ranking_matches: int = Field(default=4_000_000, ge=0)
     # Each facet gets this long before it is reported as truncated (a whole-dataset facet,
     # counted once per data version and kept, gets facets.WHOLE_DATASET_BUDGET_MS).

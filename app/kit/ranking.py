@@ -1,24 +1,33 @@
-"""Every match of a search in relevance order, ranked once per data version and kept in memory.
+"""A search's matches kept in memory per data version: ranked (relevance pages) or unranked
+(pages in another order).
 
 Relevance needs every match scored before the best can be known: FTS5's bm25() (PostgreSQL's
 ts_rank_cd) runs on each matching row, and a broad word matches a third of a million
-incidents (0.4-0.7 s at 1M on SQLite, profiled). Neither index can hand matches out best
-first, and a bound on the score does not help either: to bound a row's bm25 you need its term
-frequency and length, which is exactly what bm25() reads per row (see bench/README.md).
-The scores change only when the data does, and every ingest that changes something bumps
-`dataset_meta.data_version`: so the ranked list of a search is computed once per data version
-by the database's own ranking function, in the order the API has always used (score
-descending, then id), and each page, each later page and each filtered page is read from it.
-Rows and scores are the database's, so pages, cursors and totals are unchanged.
+incidents. Neither index can hand matches out best first, and a bound on the score does not
+help either: to bound a row's bm25 you need its term frequency and length, which is exactly
+what bm25() reads per row (see bench/README.md). The scores change only when the data does,
+and every ingest that changes something bumps `dataset_meta.data_version`: so the ranked list
+of a search is computed once per data version by the database's own ranking function, put in
+the order the API has always used (score descending, then id), and each page, each later page
+and each filtered page is read from it. Rows and scores are the database's, so pages, cursors
+and totals are unchanged.
+
+What a first request pays is kept small (`app.kit.search`): a page in date order needs to know
+which rows match, not how well, so it never ranks (SQLite lists the matches unscored, a
+`MatchSet`; PostgreSQL tests the rows it walks by primary key); filters that hold few rows
+have the search ranked among their rows alone; and a full ranking is read as plain tuples and
+ordered with numpy, not by the database's sort and a Python loop.
 """
 
 import threading
 from array import array
 from bisect import bisect_left
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
 from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -38,14 +47,23 @@ class RankedMatches:
     rank_of_ascending: array  # type: ignore[type-arg]  # 'l': each one's place in `ids`
 
     @classmethod
-    def of(cls, rows: Iterable[tuple[int, float]]) -> "RankedMatches":
-        """From (id, score) rows already in rank order."""
-        ids, scores = array("q"), array("d")
-        for row_id, score in rows:
-            ids.append(row_id)
-            scores.append(score)
-        by_id = sorted(range(len(ids)), key=ids.__getitem__)
-        return cls(ids, scores, array("q", (ids[r] for r in by_id)), array("l", by_id))
+    def of(cls, rows: Sequence[tuple[int, float]]) -> "RankedMatches":
+        """From (id, score) rows in any order: put in rank order here, in C (numpy), where
+        the database's ORDER BY and building the arrays row by row in Python took as long as
+        scoring them (a third of a million matches at 1M, profiled)."""
+        count = len(rows)
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=count)
+        scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=count)
+        # Score descending, then id ascending: the last key is the primary one.
+        in_rank_order = np.lexsort((ids, -scores))
+        ranked_ids, ranked_scores = ids[in_rank_order], scores[in_rank_order]
+        by_id = np.argsort(ranked_ids, kind="stable")
+        return cls(
+            _array("q", ranked_ids),
+            _array("d", ranked_scores),
+            _array("q", ranked_ids[by_id]),
+            _array("l", by_id),
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -69,24 +87,62 @@ class RankedMatches:
             return int(self.rank_of_ascending[at])
         return None
 
+    def contains(self, row_id: int) -> bool:
+        return self.rank_of(row_id) is not None
+
     def count_in(self, row_ids: Iterable[int]) -> int:
         return sum(1 for row_id in row_ids if self.rank_of(row_id) is not None)
 
 
-class RankingCache:
-    """Ranked matches per (database, data version, search), least recently used out first,
-    holding at most `max_matches` matches in all."""
+@dataclass(frozen=True)
+class MatchSet:
+    """Every match of a search, unranked: what a page in another order than relevance, and its
+    total, need to know of the search. No score is computed for it: listing a word's matches
+    is 3-5x cheaper than ranking them (bm25 reads each row's length; profiled at 1M)."""
+
+    ids_ascending: array  # type: ignore[type-arg]  # 'q'
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[int]]) -> "MatchSet":
+        """From (id,) rows in any order."""
+        ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return cls(_array("q", np.sort(ids)))
+
+    def __len__(self) -> int:
+        return len(self.ids_ascending)
+
+    def contains(self, row_id: int) -> bool:
+        at = bisect_left(self.ids_ascending, row_id)
+        return at < len(self.ids_ascending) and self.ids_ascending[at] == row_id
+
+    def count_in(self, row_ids: Iterable[int]) -> int:
+        return sum(1 for row_id in row_ids if self.contains(row_id))
+
+
+def _array(typecode: str, values: Any) -> array:  # type: ignore[type-arg]
+    """A numpy vector as a plain array of `typecode` (ints that the drivers bind as ints)."""
+    out = array(typecode)
+    out.frombytes(np.ascontiguousarray(values, dtype=np.dtype(typecode)).tobytes())
+    return out
+
+
+Kept = TypeVar("Kept", bound=Sized)
+
+
+class RankingCache(Generic[Kept]):
+    """Ranked matches (or match sets) per (database, data version, search), least recently
+    used out first, holding at most `max_matches` matches in all."""
 
     def __init__(self, max_matches: int) -> None:
         self.max_matches = max_matches
         self._lock = threading.Lock()
-        self._entries: OrderedDict[Hashable, RankedMatches] = OrderedDict()
+        self._entries: OrderedDict[Hashable, Kept] = OrderedDict()
         self._held = 0
         # One lock per search being ranked: concurrent requests for the same cold search
         # wait for one ranking instead of each running it.
         self._ranking: dict[Hashable, threading.Lock] = {}
 
-    def get(self, key: Hashable, rank: Callable[[], RankedMatches]) -> RankedMatches:
+    def get(self, key: Hashable, rank: Callable[[], Kept]) -> Kept:
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
@@ -109,8 +165,8 @@ class RankingCache:
                         self._held -= len(dropped)
             return ranked
 
-    def kept(self, key: Hashable) -> RankedMatches | None:
-        """The ranked matches kept under `key`, if they are."""
+    def kept(self, key: Hashable) -> Kept | None:
+        """What is kept under `key`, if it is."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:

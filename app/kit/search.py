@@ -13,11 +13,13 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     Double,
     Integer,
     Select,
     Subquery,
+    any_,
     bindparam,
     cast,
     column,
@@ -43,7 +45,7 @@ from app.kit.pagination import (
     rows_after,
     selects_entity,
 )
-from app.kit.ranking import RankedMatches, RankingCache
+from app.kit.ranking import MatchSet, RankedMatches, RankingCache
 
 M = TypeVar("M")
 
@@ -176,10 +178,13 @@ class Ranked(Generic[M]):
     scores: dict[int, float]
 
 
-def _scores(session: Session, model: type, q: str, among: list[int] | None = None) -> Subquery:
-    """(id, score) of every row matching `q` (of the rows `among`, when given); a higher score
-    is a better match. A row's score is the same either way: ts_rank_cd and bm25 read the
-    row and the table's statistics, never the other rows a query asks for."""
+def _scores(
+    session: Session, model: type, q: str, among: list[int] | Select[Any] | None = None
+) -> Subquery:
+    """(id, score) of every row matching `q` (of the rows `among`, when given: ids, or a
+    query of them); a higher score is a better match. A row's score is the same either way:
+    ts_rank_cd and bm25 read the row and the table's statistics, never the other rows a
+    query asks for."""
     spec = _searchable(model)
     if session.get_bind().dialect.name == "postgresql":
         config: ColumnElement[str] = literal_column(f"'{PG_CONFIG}'")
@@ -193,7 +198,11 @@ def _scores(session: Session, model: type, q: str, among: list[int] | None = Non
                 cast(func.ts_rank_cd(document, query), Double).label("score"),
             ).where(document.op("@@")(query))
         )
-        if among is not None:
+        if isinstance(among, list):
+            # One array parameter rather than thousands of bound values.
+            ids: ColumnElement[Any] = bindparam("among", among, type_=ARRAY(Integer))
+            scored = scored.where(id_column == any_(ids))
+        elif among is not None:
             scored = scored.where(id_column.in_(among))
         return scored.subquery("ranked")
     fts = table(spec.fts_table, column("rowid", Integer))
@@ -204,7 +213,11 @@ def _scores(session: Session, model: type, q: str, among: list[int] | None = Non
         cast(-func.bm25(literal_column(spec.fts_table)), Double).label("score"),
     ).where(literal_column(spec.fts_table).op("MATCH")(bindparam("rank_q", expression)))
     if among is not None:
-        scored = scored.where(fts.c.rowid.in_(among))
+        # `rowid + 0`: FTS5 walks the word's matches once and each is looked up in the other
+        # rows' list, built once; bm25 runs on those that are in it. As a constraint on the
+        # rowid FTS5 would start over for each id, and bm25 count the word's rows again each
+        # time (10 ms a row for `talks` at 1M, profiled).
+        scored = scored.where((fts.c.rowid + literal_column("0")).in_(among))
     return scored.subquery("ranked")
 
 
@@ -221,7 +234,7 @@ def paginate_ranked(
     count_mode: CountMode,
     without_search: Unsearched[M] | None = None,
     count_stmt: Select[Any] | None = None,
-    cache: RankingCache | None = None,
+    cache: RankingCache[RankedMatches] | None = None,
 ) -> Ranked[M]:
     """One page of `stmt` by relevance to `q` (then id), with each item's score.
 
@@ -234,7 +247,7 @@ def paginate_ranked(
         version = ranking.data_version(session)
         if version is not None:
             if cache is None:
-                matches = matches_for(session, model, q, version, without_search).ranked
+                matches = matches_for(session, model, q, version, without_search, limits).ranked
             else:
                 matches = ranked_matches(session, model, q, version, cache)
             return _page_of_ranked(
@@ -271,8 +284,11 @@ def paginate_ranked(
     )
 
 
-# Every search's ranked matches, per database and data version (bounded: see Settings).
-RANKINGS = RankingCache(4_000_000)
+# Every search's ranked matches, per database and data version (bounded: see Settings); also
+# the ranked matches of a search among the rows of selective filters, keyed by those filters.
+RANKINGS: RankingCache[RankedMatches] = RankingCache(4_000_000)
+# Every search's matches, unranked, for pages in another order (SQLite; same bound).
+MATCH_SETS: RankingCache[MatchSet] = RankingCache(4_000_000)
 
 
 def _ranking_key(session: Session, model: type, q: str, version: int) -> tuple[Any, ...]:
@@ -282,17 +298,27 @@ def _ranking_key(session: Session, model: type, q: str, version: int) -> tuple[A
     return (str(session.get_bind().engine.url), version, spec.fts_table, search)
 
 
-def _ranked(session: Session, model: type, q: str, among: list[int] | None) -> RankedMatches:
+def _ranked(
+    session: Session, model: type, q: str, among: list[int] | Select[Any] | None
+) -> RankedMatches:
     scores = _scores(session, model, q, among)
-    # The order the page query has always used: score descending, then id.
-    rows = session.execute(
-        select(scores.c.id, scores.c.score).order_by(scores.c.score.desc(), scores.c.id)
-    )
-    return RankedMatches.of((int(row_id), float(score)) for row_id, score in rows)
+    # Put in the order the page query has always used (score descending, then id) by
+    # `RankedMatches.of`; read as the driver's plain tuples, which takes half the time of
+    # building a Row for each of a third of a million matches (profiled).
+    return RankedMatches.of(_driver_rows(session, select(scores.c.id, scores.c.score)))
+
+
+def _driver_rows(session: Session, stmt: Select[Any]) -> list[Any]:
+    """Every row of `stmt` as the driver returns it (ints and floats here)."""
+    result = session.connection().execute(stmt)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def ranked_matches(
-    session: Session, model: type, q: str, version: int, cache: RankingCache
+    session: Session, model: type, q: str, version: int, cache: RankingCache[RankedMatches]
 ) -> RankedMatches:
     """Every row of `model` matching `q`, best first, as ranked under data `version`."""
     key = _ranking_key(session, model, q, version)
@@ -300,11 +326,18 @@ def ranked_matches(
 
 
 # On PostgreSQL, other filters selecting at most this many rows, when the search's ranking is
-# not kept yet, have only their own rows ranked (by primary key, ts_rank_cd on each), not every
-# match of the search (seconds for a word in a third of the rows at 1M). Not on SQLite: an
-# FTS5 probe by rowid walks the word's doclist, 16 ms each for `talks` at 1M (profiled), so
-# ranking 10 candidates costs what ranking all 287,000 matches once does.
-_CANDIDATES = 2_000
+# not kept yet, have only their own rows ranked (by primary key, ts_rank_cd on each: 10-25 us a
+# row at 1M on the loaded machine, profiled), not every match of the search (1.5-5 s for a word
+# in a third of the rows at 1M).
+_CANDIDATES = 10_000
+# On SQLite, other filters estimated at no more than this many rows have the search ranked
+# among their rows alone: FTS5 walks the word's matches (no score: 0.1-0.2 s for a word in a
+# third of a million incidents) and bm25 runs on those in the filters' rows, instead of on
+# every match (1 s and more for that word; profiled at 1M). Not by primary key as on
+# PostgreSQL: an FTS5 query restricted to one rowid counts the word's rows for bm25 again.
+_INTERSECTED_FILTER_ROWS = 100_000
+# ... and at no more than this share of the search's matches (see `_selective`).
+_INTERSECTED_SHARE_OF_MATCHES = 0.5
 
 
 @dataclass(frozen=True)
@@ -317,24 +350,128 @@ class Matches:
 
 
 def matches_for(
-    session: Session, model: type, q: str, version: int, unsearched: Unsearched[Any]
+    session: Session,
+    model: type,
+    q: str,
+    version: int,
+    unsearched: Unsearched[Any],
+    limits: CountLimits,
 ) -> Matches:
-    """The matches of `q` to read a page of `unsearched` (plus `q`) from."""
+    """The matches of `q` to read a relevance page of `unsearched` (plus `q`) from."""
     key = _ranking_key(session, model, q, version)
     kept = RANKINGS.kept(key)
     if kept is not None:
         return Matches(kept, True)
-    postgresql = session.get_bind().dialect.name == "postgresql"
-    if postgresql and unsearched.rows.whereclause is not None:
+    if unsearched.rows.whereclause is not None:
         id_column = model.id  # type: ignore[attr-defined]
         ids_only = unsearched.rows.with_only_columns(
             id_column, maintain_column_froms=True
         ).order_by(None)
-        limited = _every_id(unsearched, ids_only).limit(_CANDIDATES + 1)
-        candidates = list(session.scalars(limited))
-        if len(candidates) <= _CANDIDATES:
-            return Matches(_ranked(session, model, q, candidates), False)
+        every_id = _every_id(unsearched, ids_only)
+        among = _selective(session, model, q, every_id, ids_only, id_column, limits)
+        if among is not None:
+            # Kept under the filters too: the same filters' next page reads it again.
+            compiled = every_id.compile(
+                dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+            )
+            among_key = (*key, str(compiled), repr(sorted(compiled.params.items())))
+            ranked = RANKINGS.get(among_key, lambda: _ranked(session, model, q, among))
+            return Matches(ranked, False)
     return Matches(RANKINGS.get(key, lambda: _ranked(session, model, q, None)), True)
+
+
+def _selective(
+    session: Session,
+    model: type,
+    q: str,
+    every_id: Select[Any],
+    ids_only: Select[Any],
+    id_column: Any,
+    limits: CountLimits,
+) -> list[int] | Select[Any] | None:
+    """The other filters' rows, when they are few enough that ranking the search among them
+    alone is cheaper than ranking all its matches (PostgreSQL: their ids; SQLite: the query
+    of them); else None."""
+    if session.get_bind().dialect.name == "postgresql":
+        candidates = list(session.scalars(every_id.limit(_CANDIDATES + 1)))
+        return candidates if len(candidates) <= _CANDIDATES else None
+    probed = _sample(session, ids_only, id_column, limits.sqlite)
+    # No sample: the table spans at most `limits.sqlite` ids, and so do the filters' rows.
+    estimated = limits.sqlite if probed is None else probed.span.estimate(len(probed.ids))
+    if estimated > _INTERSECTED_FILTER_ROWS:
+        return None
+    # Ranking every match costs about three times what walking them does, and is kept for
+    # every later request: worth it unless the filters hold well under half the matches
+    # (`pipeline` in sources: 125 ms among 35,000 rows of Israel's, 127 ms all 97,000).
+    worth_it = estimated <= _match_count(session, model, q) * _INTERSECTED_SHARE_OF_MATCHES
+    return every_id if worth_it else None
+
+
+def _match_count(session: Session, model: type, q: str) -> int:
+    """How many rows match `q` (SQLite): FTS5 counts them off the index without reading a
+    row (16 ms for a word in a third of a million incidents at 1M)."""
+    spec = _searchable(model)
+    fts = table(spec.fts_table, column("rowid", Integer))
+    counted = (
+        select(func.count())
+        .select_from(fts)
+        .where(
+            literal_column(spec.fts_table).op("MATCH")(bindparam("count_q", fts5_query(q) or '""'))
+        )
+    )
+    return int(session.scalar(counted) or 0)
+
+
+def _search_for_order(session: Session, model: type, q: str, version: int) -> "_Search":
+    """Which rows match `q`, as a page in an order other than relevance needs to know."""
+    key = _ranking_key(session, model, q, version)
+    kept = RANKINGS.kept(key)
+    if kept is not None:
+        return _Search(session, model, q, kept, len(kept))
+    if session.get_bind().dialect.name == "postgresql":
+        # Listing every match reads each row's stored vector (a second for a word in a third
+        # of a million incidents at 1M): the rows a page walks are tested in SQL instead, by
+        # primary key, and the planner estimates how broad the search is.
+        id_column = model.id  # type: ignore[attr-defined]
+        searched = select(id_column).where(matches(session, model, q))
+        return _Search(session, model, q, None, counting.planner_estimate(session, searched))
+    found = MATCH_SETS.get(("matches", *key), lambda: _match_set(session, model, q))
+    return _Search(session, model, q, found, len(found))
+
+
+def _match_set(session: Session, model: type, q: str) -> MatchSet:
+    """Every row matching `q` (SQLite), unscored: FTS5 lists them in rowid order."""
+    spec = _searchable(model)
+    fts = table(spec.fts_table, column("rowid", Integer))
+    expression = fts5_query(q) or '""'
+    listed = select(fts.c.rowid).where(
+        literal_column(spec.fts_table).op("MATCH")(bindparam("match_q", expression))
+    )
+    return MatchSet.of(_driver_rows(session, listed))
+
+
+@dataclass(frozen=True)
+class _Search:
+    """A search as a page in another order tests its rows against: in memory when every
+    match is listed (`listed`), else in SQL."""
+
+    session: Session
+    model: type
+    q: str
+    listed: RankedMatches | MatchSet | None
+    estimated: int  # how many rows match: exact when listed
+
+    def matching(self, row_ids: list[int]) -> set[int]:
+        """Those of `row_ids` that match."""
+        if self.listed is not None:
+            return {row_id for row_id in row_ids if self.listed.contains(row_id)}
+        if not row_ids:
+            return set()
+        id_column = self.model.id  # type: ignore[attr-defined]
+        tested = select(id_column).where(
+            id_column.in_(row_ids), matches(self.session, self.model, self.q)
+        )
+        return {int(row_id) for row_id in self.session.scalars(tested)}
 
 
 def _page_of_ranked(
@@ -419,7 +556,7 @@ def _ranked_total(
     ids_only: Select[Any],
     every_id: Select[Any],
     filtered: bool,
-    matches: RankedMatches,
+    matches: RankedMatches | MatchSet | None,
     mode: CountMode,
     limits: CountLimits,
     id_column: Any,
@@ -428,6 +565,7 @@ def _ranked_total(
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
     ms for a broad word at 1M). Also the ids the other filters select when they were listed.
+    Without `matches` (a search tested in SQL), in SQL as `total_for` does.
     """
     if mode is CountMode.none:
         return 0, TotalAccuracy.at_least, None
@@ -437,7 +575,7 @@ def _ranked_total(
         if planned > limits.postgresql:
             return planned, TotalAccuracy.estimated, None
     filter_rows = None
-    if dialect == "sqlite":
+    if dialect == "sqlite" and matches is not None:
         probed = _sample(session, ids_only, id_column, limits.sqlite)
         if probed is not None:
             if mode is CountMode.estimated:
@@ -446,9 +584,9 @@ def _ranked_total(
                 if sampled > limits.sqlite:
                     return sampled, TotalAccuracy.estimated, None
             filter_rows = probed.span.estimate(len(probed.ids))
-    if not filtered:
+    if not filtered and matches is not None:
         return len(matches), TotalAccuracy.exact, None
-    if filter_rows is not None and filter_rows <= _LISTED_FILTER_ROWS:
+    if matches is not None and filter_rows is not None and filter_rows <= _LISTED_FILTER_ROWS:
         # Counted exactly by listing the other filters' rows and testing each in memory: SQL
         # would first list every match of the search, or drive the count from them.
         listed = list(session.scalars(every_id))
@@ -590,15 +728,14 @@ def paginate_listing(
         version = ranking.data_version(session)
         if version is not None:
             unsearched = without_search()
-            found = matches_for(session, model, f.q, version, unsearched)
-            # A few candidates are as narrow a walk as any; every match of a narrow search is
-            # left to SQL (see _BROAD_MATCHES).
-            if not found.every_match or len(found.ranked) >= _BROAD_MATCHES:
+            searched = _search_for_order(session, model, f.q, version)
+            # A narrow search is left to SQL (see _BROAD_MATCHES).
+            if searched.estimated >= _BROAD_MATCHES:
                 walked = _page_in_order(
                     session,
                     stmt,
                     unsearched,
-                    found.ranked,
+                    searched,
                     model,
                     key,
                     scope=f"{scope}:{f.effective_sort}",
@@ -635,6 +772,9 @@ _BROAD_MATCHES = 20_000
 # Rows of the other filters walked in order, at most, before giving the page back to SQL: a
 # broad search meets a broad filter within a few hundred rows.
 _ORDER_WALK_BUDGET = 50_000
+# The same, when each walked row is tested against the search in SQL (PostgreSQL, no match
+# list): each row costs a primary-key probe there.
+_SQL_TESTED_WALK_BUDGET = 20_000
 # Matching rows of listed filters, at most, ordered by the database from a list of their ids.
 _LISTED_HITS = 20_000
 
@@ -643,7 +783,7 @@ def _page_in_order(
     session: Session,
     stmt: Select[M],
     unsearched: Unsearched[M],
-    matches: RankedMatches,
+    searched: _Search,
     model: type,
     key: SortKey,
     *,
@@ -655,7 +795,8 @@ def _page_in_order(
     count_stmt: Select[Any] | None,
 ) -> Ranked[M] | None:
     """The page `paginate` would cut from `stmt` in the order of `key`: the other filters'
-    rows walked in that order, each tested against the search's matches in memory.
+    rows walked in that order, each tested against the search's matches in memory (in SQL by
+    primary key when they are not listed).
 
     None when the walk would go on too long (the filters and the search rarely meet).
     """
@@ -677,7 +818,7 @@ def _page_in_order(
         ids_only,
         _every_id(unsearched, ids_only),
         without_search.whereclause is not None,
-        matches,
+        searched.listed,
         count_mode,
         limits,
         id_column,
@@ -685,7 +826,7 @@ def _page_in_order(
     )
     wanted, walked = limit + 1, 0
     found: list[tuple[int, Any]] = []
-    hits = None if listed is None else [i for i in listed if matches.rank_of(i) is not None]
+    hits = None if listed is None else list(searched.matching(listed))
     if hits is not None and len(hits) <= _LISTED_HITS:
         # Narrow filters, counted by listing their rows: the few that match are the list;
         # walking the filters in order could pass every row they skip.
@@ -695,14 +836,14 @@ def _page_in_order(
     else:
         # Enough rows for a page when a third of them match, then four times more each time.
         size = max(16, 3 * wanted)
+        budget = _ORDER_WALK_BUDGET if searched.listed is not None else _SQL_TESTED_WALK_BUDGET
         while len(found) < wanted:
-            if walked >= _ORDER_WALK_BUDGET:
+            if walked >= budget:
                 return None
             page = walk if after is None else walk.where(after)
             batch = session.execute(page.limit(size)).all()
-            found += [
-                (int(row[0]), row[1]) for row in batch if matches.rank_of(int(row[0])) is not None
-            ]
+            kept = searched.matching([int(row[0]) for row in batch])
+            found += [(int(row[0]), row[1]) for row in batch if int(row[0]) in kept]
             if len(batch) < size:
                 break
             walked += len(batch)

@@ -60,14 +60,16 @@ def _client(url: str, threshold: int) -> TestClient:
 
 @pytest.fixture(autouse=True)
 def _rank_every_match(monkeypatch: pytest.MonkeyPatch) -> None:
-    """These tests read pages from every match ranked and kept; ranking only a narrow
-    filter's candidates (PostgreSQL) is compared on its own below."""
+    """These tests read pages from every match ranked and kept; ranking the search only among
+    a selective filter's rows is compared on its own below."""
     monkeypatch.setattr(search, "_CANDIDATES", 0)
+    monkeypatch.setattr(search, "_INTERSECTED_FILTER_ROWS", -1)
 
 
 @pytest.fixture(params=[5_000, 40], ids=["exact-totals", "estimated-totals"])
 def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     search.RANKINGS.clear()
+    search.MATCH_SETS.clear()
     with _client(corpus_url, request.param) as test_client:
         yield test_client
 
@@ -144,11 +146,17 @@ ORDERED_CASES: list[tuple[str, Params]] = [
 @pytest.mark.parametrize(("path", "params"), ORDERED_CASES)
 @pytest.mark.parametrize("budget", ["walked", "given back to SQL", "listed"])
 def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, budget: str
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    path: str,
+    params: Params,
+    budget: str,
 ) -> None:
     """Date order with q: the other filters walked in order and each row tested against the
-    search's matches in memory, or (past a budget) the database's own query, or (an exact
-    count listed the filters' rows) their matching rows put in order by the database."""
+    search's matches (SQLite: listed unranked, in memory; PostgreSQL: in SQL by primary key),
+    or (past a budget) the database's own query, or (an exact count listed the filters' rows)
+    their matching rows put in order by the database. Nothing is ranked for it."""
     if budget == "listed":
         params = [*params, ("count", "exact")]
     with monkeypatch.context() as patched:
@@ -158,8 +166,20 @@ def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
     monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
     if budget == "given back to SQL":
         monkeypatch.setattr(search, "_ORDER_WALK_BUDGET", 40)
+        monkeypatch.setattr(search, "_SQL_TESTED_WALK_BUDGET", 40)
+    walks: list[bool] = []
+    page_in_order = search._page_in_order
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        walked = page_in_order(*args, **kwargs)
+        walks.append(walked is not None)
+        return walked
+
+    monkeypatch.setattr(search, "_page_in_order", recorded)
     assert _pages(client, path, params, limit=23) == expected
-    assert search.RANKINGS.searches > 0
+    assert walks, "the walk was taken"
+    assert search.RANKINGS.searches == 0, "nothing ranked for a page in date order"
+    assert (search.MATCH_SETS.searches > 0) == (backend == "sqlite")
     assert sum(len(p["items"]) for p in expected) > 0
 
 
@@ -222,13 +242,26 @@ def _filtered(cases: list[tuple[str, Params]]) -> list[tuple[str, Params]]:
 def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
     client: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str, path: str, params: Params
 ) -> None:
-    """On PostgreSQL a cold search under filters of few rows ranks only those rows: the same
-    pages as the database's ranking of every match, and nothing kept. SQLite ranks them all."""
+    """A cold search under filters of few rows ranks only those rows (PostgreSQL: by primary
+    key; SQLite: FTS5's matches tested against the filters' rows): the same pages as the
+    database's ranking of every match. Every match is never ranked for them."""
     with monkeypatch.context() as patched:
         _by_the_database(patched)
         expected = _pages(client, path, [*params, ("count", "exact")], limit=13)
     search.RANKINGS.clear()
     monkeypatch.setattr(search, "_CANDIDATES", 10**6)
+    monkeypatch.setattr(search, "_INTERSECTED_FILTER_ROWS", 10**9)
+    monkeypatch.setattr(search, "_INTERSECTED_SHARE_OF_MATCHES", 10**9)
+    ranked_among: list[bool] = []
+    rank = search._ranked
+
+    def recorded(session: Any, model: type, q: str, among: Any) -> Any:
+        ranked_among.append(among is not None)
+        return rank(session, model, q, among)
+
+    monkeypatch.setattr(search, "_ranked", recorded)
     assert _pages(client, path, [*params, ("count", "exact")], limit=13) == expected
     assert sum(len(p["items"]) for p in expected) > 0
-    assert (search.RANKINGS.searches == 0) == (backend == "postgresql")
+    relevance = ("sort", "date") not in params and ("sort", "-date") not in params
+    # Ranked once, among the filters' rows, then kept under them for the next pages.
+    assert ranked_among == ([True] if relevance else [])
