@@ -34,6 +34,7 @@ from app.extraction.attribution.phrases import (
     speech_at,
     strip_possessive,
     trailing_name,
+    verb_subject,
 )
 from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import GazetteerMatch, org_keywords
@@ -457,9 +458,48 @@ def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
     ctx = state.ctx
     if ref.sentence < ctx.sentence_index(pos) - 1:
         return False
-    s_end = min(ctx.sentences[ref.sentence][1], pos)
-    words = [w for w in ctx.words(ref.end, s_end) if w is not None]
-    return any(speech_at(words, k) for k in range(min(len(words), 12)))
+    s_start, s_end = ctx.sentences[ref.sentence]
+    s_end = min(s_end, pos)
+    after = ref.end
+    apposition = _APPOSITION_OR_RELATIVE.match(ctx.text, ref.end, s_end)
+    if apposition is not None:
+        after = apposition.end()  # "Ana Lind, a fellow at the Vessby institute, said"
+    words = [w for w in ctx.words(after, s_end) if w is not None]
+    if any(speech_at(words, k) for k in range(min(len(words), 12))):
+        return True
+    # "In the old town, trader Ana Lind shrugged.": a person the sentence just before
+    # introduces as its subject is whom the next pronoun continues
+    first = next(
+        (r for r in state.referents if r.sentence == ref.sentence and r.kind == "person"), None
+    )
+    return (
+        first is ref
+        and ref.origin != (0, 0)
+        and ctx.sentence_index(ref.origin[0]) == ref.sentence
+        and ctx.sentence_index(pos) == ref.sentence + 1
+        and _opens_clause(ctx, s_start, ref.start)
+    )
+
+
+# ", a fellow at the institute," / ", who runs a farm," right after a name
+_APPOSITION_OR_RELATIVE = re.compile(r",[^,.;:\n\"“”]{2,120},")
+
+
+def _opens_clause(ctx: ArticleContext, s_start: int, pos: int) -> bool:
+    """Whether only an opening adverbial ("In the old town,") and role words come
+    between the sentence's start and `pos`: the name is the sentence's subject."""
+    words = [w for w in ctx.words(s_start, pos) if w is not None]
+    comma = ctx.text.rfind(",", s_start, pos)
+    if comma >= 0:
+        words = [w for w in words if w.start > comma]
+    return all(
+        w.lower in ("the", "a", "an")
+        or w.base in lexicon.PERSON_ROLES
+        or w.base in lexicon.ROLE_MODIFIERS
+        or w.lower in lexicon.HONORIFICS
+        or w.capitalised
+        for w in words
+    )
 
 
 def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
@@ -1323,11 +1363,12 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         m = _NAME_IN_APPOSITION.match(text, token.end)
         if m is None:
             m = _NAME_AFTER_ROLE.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
+            # "officer of the Harbour's Port Amal unit": a possessor names no person
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
@@ -1335,6 +1376,10 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
         for k, token in enumerate(following):
             if token.key in lexicon.PERSON_ROLES:
+                if _role_then_verb(text, following, k):
+                    # "Asked about the Harbour Council, the director general said": the
+                    # role phrase is the main clause's subject, no apposition to the name
+                    break
                 found.append(
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
@@ -1412,6 +1457,24 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             if not text[token.start : token.start + 1].isupper():
                 break
     return found
+
+
+def _role_then_verb(text: str, tokens: Sequence[Token], k: int) -> bool:
+    """Whether the role word tokens[k] (with the role words after it, "director general")
+    is followed by a reporting verb: a subject, not an apposition closed by a comma."""
+    while k + 1 < len(tokens) and tokens[k + 1].key in lexicon.PERSON_ROLES:
+        k += 1
+    if k + 1 >= len(tokens):
+        return False
+    nxt = tokens[k + 1]
+    if not NP_GAP.fullmatch(text, tokens[k].end, nxt.start):
+        return False  # ", a former envoy, was …": the apposition closes with its comma
+    return nxt.key in lexicon.BETWEEN_SPEAKER_AND_VERB or (
+        nxt.key in lexicon.SPEECH_VERBS and not nxt.key.endswith("ing")
+    )
+
+
+_POSSESSIVE_WORD = re.compile(r"\w['’]s\b")
 
 
 def _title_run(tokens: Sequence[Token], i: int) -> frozenset[str]:
@@ -1639,6 +1702,8 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
             continue
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
+        if body is not None and _NAME_IN_COMMAS.match(text, body.end()):
+            continue  # "a spokeswoman for the Harbour Board, Ana Lima, said": a name
         found.append((m.start(), body.end() if body else end, role))
     for m in _SPOKES_WORD.finditer(text):
         # "The Union's spokeswoman for trade added": unnamed, and speaking for
@@ -1672,6 +1737,9 @@ _NAME_BEFORE_COMMA = re.compile(rf"{UP}[\w’'\-]*[)]?,$")
 _FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
+_NAME_IN_COMMAS = re.compile(
+    rf",[ \t]+(?:{UP}[\w’'\-]*\.?[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_](?=,|[ \t]+[a-z])"
+)
 _FOR_BODY = re.compile(
     rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*"
     rf"(?:[ \t]+(?:(?:of|and|for|the)[ \t]+)*{UP}[\w’'\-]*)*"
@@ -1779,35 +1847,57 @@ def remember(state: Discourse, found: Attribution) -> None:
     )
 
 
-_PRONOUN_OPENING = re.compile(r"(?:[Hh]e|[Ss]he)\b")
-
-
-def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
-    """Sentences without a quotation whose subject is "he" or "she" reporting speech ("He
-    added that the president would attend."): the span of each pronoun.
+def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """The subject of each reporting clause in a sentence without a quotation, when it
+    names one person ("He added that …", "Asked about it, the spokesman said …", "Dahl
+    told reporters …"): the span of each subject.
 
     The subject of a reporting clause is the most salient person of the discourse even
     when the clause quotes no one, so a later "he said" continues it rather than going to
-    a person the clause only mentions. Resolving these pronouns in article order, like
-    the statements' own speakers, keeps that subject in the model.
+    a person the clause only mentions ("…, the spokesman said there had been no contact
+    with President Weiss"). Resolving these subjects in article order, like the
+    statements' own speakers, keeps that subject in the model.
     """
     found: list[tuple[int, int]] = []
-    text = ctx.text
     for s_start, s_end in ctx.sentences:
-        if not _PRONOUN_OPENING.match(text, s_start, s_end):
-            continue  # most sentences: no need to read their words
         words = ctx.words(s_start, s_end)
         if len(words) < 2 or None in words:
-            continue
+            continue  # a sentence with a quotation: its statement's speaker is remembered
         plain = [w for w in words if w is not None]
-        if plain[0].lower not in ("he", "she"):
-            continue
-        k = 1
-        while k < len(plain) - 1 and plain[k].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
-            k += 1
-        if speech_at(plain, k) and not plain[k].lower.endswith("ing"):
-            found.append((plain[0].start, plain[0].end))
+        for k in range(1, min(len(plain), _SUBJECT_VERB_WITHIN)):
+            if plain[k].lower not in lexicon.SPEECH_VERBS or not speech_at(plain, k):
+                continue
+            if plain[k].lower.endswith("ing"):
+                continue  # "Asked about it, …", "speaking to reporters": no main verb
+            np = verb_subject(ctx, plain, k, floor=s_start)
+            if np is not None:
+                found.append(np)
+            break
     return found
+
+
+# a reporting verb further into its sentence than this is rarely the main clause's
+_SUBJECT_VERB_WITHIN = 30
+
+
+def names_a_known_person(state: Discourse, start: int, end: int) -> bool:
+    """Whether text[start:end] is "he"/"she", a role ("the spokesman"), or ends with a
+    person the curated data or the article's introductions know: a subject a later
+    pronoun may continue. A capitalised name no one introduced may be a body's."""
+    ctx = state.ctx
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    if len(words) == 1 and words[0].lower() in lexicon.PRONOUNS_PERSON:
+        return True
+    if head_word(words) in lexicon.PERSON_ROLES and head_word(words) not in PLURAL_PEOPLE:
+        return True
+    if any(m.actor.kind == "person" for m in ctx.matches_between(start, end)):
+        return True
+    i = bisect.bisect_left(state.referents, start, key=lambda r: r.start)
+    return any(
+        r.kind == "person" and r.end == end for r in state.referents[i : i + 4] if r.start < end
+    )
 
 
 def _person_phrase(phrase: str) -> bool:
