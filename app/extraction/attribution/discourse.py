@@ -117,6 +117,10 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if len(words) == 1 and low[0] in lexicon.PRONOUNS:
         key = _pronoun(state, start, low[0])
         return Attribution(phrase, key, start, end)
+    if len(words) == 1 and low[0] in _POSSESSIVE_PRONOUNS:
+        # "In his view, …": whom the possessive stands for, as "he" would
+        key = _pronoun(state, start, _POSSESSIVE_PRONOUNS[low[0]])
+        return Attribution(phrase, key, start, end)
     inside = ctx.matches_between(start, end)
     persons = [m for m in inside if m.actor.kind == "person"]
     person_of_body = _person_of_body(state, start, end, inside)
@@ -231,6 +235,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
 # two or more capitalised words before a state's name, none of them a title or a demonym
 _NAMED_AFTER_STATE = re.compile(rf"{UP}[\w\-]+(?:[ \t]+{UP}[\w\-]+)+")
 _INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
+_POSSESSIVE_PRONOUNS = {"his": "he", "its": "it", "their": "they"}
 
 
 def _person_of_body(
@@ -458,6 +463,8 @@ def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
     ctx = state.ctx
     if ref.sentence < ctx.sentence_index(pos) - 1:
         return False
+    if ref.reports:
+        return True  # '"…," said Ana Lind.' just before
     s_start, s_end = ctx.sentences[ref.sentence]
     s_end = min(s_end, pos)
     after = ref.end
@@ -621,9 +628,22 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         others = refs[n + 1 :]
         if any(o.start < pronouns[p] and o.kind == "person" and o.key != key for o in others[:6]):
             continue
+        if _unnamed_person_between(ctx, ref.end, pronouns[p]):
+            continue  # "Lind told the envoy to inform his government": the envoy's
         word = text[pronouns[p] : pronouns[p] + 7].lower()
         score += 1 if word.startswith(("she", "her")) else -1
     return "f" if score > 0 else "m" if score < 0 else None
+
+
+def _unnamed_person_between(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a person is described by role between `start` and `end` ("the envoy"),
+    outside an apposition right after `start` (", a lawyer," describes the one named)."""
+    apposition = _APPOSITION_OR_RELATIVE.match(ctx.text, start, end)
+    if apposition is not None:
+        start = apposition.end()
+    first = bisect.bisect_left(ctx.token_starts, start)
+    last = bisect.bisect_left(ctx.token_starts, end)
+    return any(t.key in lexicon.PERSON_ROLES for t in ctx.tokens[first:last])
 
 
 def _gender_of_words(words: Sequence[str]) -> int:

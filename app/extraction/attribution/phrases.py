@@ -38,6 +38,10 @@ QUOTED_AS = re.compile(
     re.IGNORECASE,
 )
 ACCORDING = re.compile(r"\b(?:according\s+to|in\s+the\s+words\s+of)\s+", re.IGNORECASE)
+# "In her words, …" / "In his opinion, …": the view of the person the pronoun stands for
+IN_OWN_WORDS = re.compile(
+    r"\b[Ii]n[ \t]+(?P<pron>his|her|their)[ \t]+(?:own[ \t]+)?(?:words|opinion|view)[ \t]*,"
+)
 SAYS_LATE = re.compile(r",\s+(?:says|said|warns|tells|told|insists|claims)\s+")
 ISSUED = re.compile(
     r"\b(?:issued|released|published|put\s+out|circulated|distributed|adopted|made|"

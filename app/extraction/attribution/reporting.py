@@ -21,6 +21,7 @@ from app.extraction.attribution.discourse import (
 from app.extraction.attribution.phrases import (
     ACCORDING,
     CONJUNCTIONS,
+    IN_OWN_WORDS,
     IN_WHICH,
     POST_LEAD,
     QUOTED_AS,
@@ -187,6 +188,11 @@ def according_before(
     if qm is not None:
         return with_cue(resolve(state, qm.start("np"), qm.end("np")), (qm.end("np"), qm.end()))
     acc = last_match(ACCORDING.finditer(text, start, quote.open_mark))
+    own = last_match(IN_OWN_WORDS.finditer(text, start, quote.open_mark))
+    if own is not None and (acc is None or acc.start() < own.start()):
+        # "In her words, the border "remains open"": hers, as "according to her" would be
+        pron = (own.start("pron"), own.end("pron"))
+        return with_cue(resolve(state, *pron), (own.start(), own.end()))
     if acc is not None and not ctx.in_quote(acc.start()):
         np = np_forward(ctx, plain, index_at(plain, acc.end()), clause_end=False)
         if np is not None:
