@@ -126,6 +126,16 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     person_of_body = _person_of_body(state, start, end, inside)
     if person_of_body is not None:
         return Attribution(phrase, person_of_body, start, end)
+    named = _PROPER_BODY_NAME.fullmatch(phrase) if not inside else None
+    if (
+        named is not None
+        and named.group("name").split()[0].lower() in lexicon.ORG_HEADS
+        and not any(w.lower() in _NOT_BODY_WORDS for w in named.group("name").split())
+    ):
+        # "The Vessby-based Council of National Unity": a body's proper name, whose
+        # head ("Council") opens it rather than closing it
+        name = named.group("name")
+        return Attribution(phrase, _new_organization(state, name, None, None), start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
@@ -230,6 +240,15 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if states:
         return Attribution(phrase, states[-1].actor.slug, start, end)
     return Attribution(phrase, None, start, end)
+
+
+_NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS
+# "The Vessby-based Council of National Unity": capitalised words joined by "of", "for",
+# "and", after "the" and words that only place the body ("Vessby-based")
+_PROPER_BODY_NAME = re.compile(
+    rf"(?:[Tt]he[ \t]+)?(?:[\w’'\-]+-based[ \t]+)?"
+    rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|for|and|the)[ \t]+)*{UP}[\w’'\-]+)+)"
+)
 
 
 # two or more capitalised words before a state's name, none of them a title or a demonym
@@ -1057,6 +1076,12 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
             keys = word_keys(written)
         elif not introduced:
             if written.isupper() and len(written) >= 2:
+                return _new_organization(state, written, None, None)
+            described = APPOSITIVE.match(text, end)
+            if described is not None and head_word(described.group("desc").split()) in (
+                lexicon.ORG_HEADS
+            ):
+                # "Vesscom, the regional trade bloc, said": a body the apposition names
                 return _new_organization(state, written, None, None)
             if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
                 # "The road carriers' association, Linava, said" … "Linava said"

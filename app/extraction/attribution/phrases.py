@@ -214,6 +214,17 @@ def verb_subject(
             # "A Nordic diplomat who once served in Vessby told me": the relative clause
             # is no part of the subject; its antecedent is
             return _antecedent(ctx, words, r, lo)
+        if (
+            r - 1 >= lo
+            and words[r].lower.endswith("ed")
+            and words[r].text.islower()
+            and words[r + 1].lower in _AFTER_PARTICIPLE
+            and words[r - 1].lower not in lexicon.BETWEEN_SPEAKER_AND_VERB
+            and _np_word(words[r - 1])
+        ):
+            # "One officer quoted in the report put it": a participle's phrase is no part
+            # of the subject, the noun phrase before it is
+            return np_backward(ctx, words, r, floor=floor)
     return np_backward(ctx, words, j, floor=floor)
 
 
@@ -282,6 +293,10 @@ def _antecedent(
     return (inside[-1].start, inside[-1].end) if inside else None
 
 
+_RELATIVE_OR_THAT = _RELATIVES | {"that"}
+_AFTER_PARTICIPLE = frozenset({"in", "by", "at", "from", "on"})
+
+
 def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
     """What the comma-delimited words[i:j] are: "rel" (who …), "par" (in a …, speaking …),
     "name" (capitalised words), "np" (a noun phrase) or "other" (a clause)."""
@@ -308,6 +323,9 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
                     k += 1
                 return "np" if any(w.base in NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
+    if first.lower in ("a", "an", "the") and any(w.lower in _RELATIVE_OR_THAT for w in words[i:j]):
+        # ", the binational body that runs the dam,": an apposition with its own clause
+        return "par"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
         # "Senior Col. Wu Gang": a rank before a name leaves a name
         k = i
@@ -431,6 +449,8 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         return nxt == "tribute"  # "X paid tribute to "…""
     if low not in lexicon.SPEECH_VERBS:
         return False
+    if low in ("quoted", "cited") and nxt in ("in", "by"):
+        return False  # "an officer quoted in the report": a participle, not the verb
     if low.startswith("continu") and nxt == "to":
         return False  # "Norland would continue to host talks": not "he continued"
     prev = words[k - 1].lower if k else ""
