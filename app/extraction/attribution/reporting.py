@@ -72,6 +72,7 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
 
 
 _FREE_RELATIVES = frozenset({"what", "whatever"})
+_RELATIVE_WORDS = frozenset({"that", "which", "who", "whom", "whose"})
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -113,6 +114,15 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if qm is not None:
                 np_start, np_end = qm.start("np"), qm.end("np")
                 return with_cue(resolve(state, np_start, np_end), (word.start, qm.end()))
+        if k and (
+            word.lower.endswith("ing")
+            or any(w.lower in _RELATIVE_WORDS for w in plain[:k])
+            or (k + 1 < len(plain) and plain[k + 1].lower == "that" and k >= 2)
+        ):
+            # `" the statements of officials affirming …`, `" from groups that it said`,
+            # `" by the way Norland announced that …`: a clause of its own, whose
+            # speaker said something else
+            break
         if k == 0:
             if word.lower.endswith("ing"):
                 return None
