@@ -1318,10 +1318,11 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
-# "A member of the parliament's foreign affairs committee, Aino Virtanen, told": a whole
-# name in apposition to a role and the words that complete it
+# "A member of the parliament's foreign affairs committee, Aino Virtanen, told", "a former
+# envoy who served in Vessby, Ana Lima, was …": a whole name in apposition to a role and
+# the words that complete it
 _NAME_AFTER_ROLE_PHRASE = re.compile(
-    rf"[ \t]+(?:of|for|at|in|on)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
+    rf"[ \t]+(?:of|for|at|in|on|from|who|whose)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
     rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
 )
 _PARTICLE = (
@@ -1701,7 +1702,7 @@ _SPEECH_NEXT = re.compile(
 )
 _ANONYMOUS = "~"  # the key of a person the article introduces without a name
 _INDEFINITE_ROLE = re.compile(
-    r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
+    r"\b(?:[Aa]n?|[Aa]nother|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
     + "|".join(sorted(lexicon.ANONYMOUS_ROLES, key=len, reverse=True))
     + r")\b(?![ \t]*,[ \t]*[A-Z])"
 )
@@ -1747,8 +1748,12 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
             continue
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
-        if body is not None and _NAME_IN_COMMAS.match(text, body.end()):
-            continue  # "a spokeswoman for the Harbour Board, Ana Lima, said": a name
+        comma = text.find(",", end, end + 100)
+        if comma >= 0 and not any(c in text[end:comma] for c in '.;:\n"“”«»'):
+            if _NAME_IN_COMMAS.match(text, comma):
+                # "a spokeswoman for the Harbour Board, Ana Lima, said", "a former envoy
+                # who served in Vessby, Ana Lima, was …": a name
+                continue
         found.append((m.start(), body.end() if body else end, role))
     for m in _SPOKES_WORD.finditer(text):
         # "The Union's spokeswoman for trade added": unnamed, and speaking for
@@ -1940,8 +1945,13 @@ def names_a_known_person(state: Discourse, start: int, end: int) -> bool:
     if any(m.actor.kind == "person" for m in ctx.matches_between(start, end)):
         return True
     i = bisect.bisect_left(state.referents, start, key=lambda r: r.start)
-    return any(
-        r.kind == "person" and r.end == end for r in state.referents[i : i + 4] if r.start < end
+    nearby = state.referents[i : i + 4]
+    if any(r.kind == "person" and r.end == end and r.start < end for r in nearby):
+        return True
+    # "Lind urged calm.": the surname of a person named in full before
+    return len(words) == 1 and any(
+        r.kind == "person" and " " in r.name and r.name.split()[-1] == words[0]
+        for r in state.referents[:i]
     )
 
 

@@ -13,7 +13,7 @@ from app.extraction.context import ArticleContext, Word
 from app.extraction.gazetteer import GazetteerMatch
 from app.extraction.text import fold
 
-INDEFINITE = frozenset("a an one some several many two three four few".split())
+INDEFINITE = frozenset("a an another one some several many two three four few".split())
 SPOKES = lexicon.SPOKESPERSONS
 PLURAL_PEOPLE = lexicon.PLURAL_PEOPLE
 
@@ -511,7 +511,8 @@ def np_backward(
     end_index = j
     if end_index == 0:
         return None
-    if words[end_index - 1].lower in lexicon.PRONOUNS:
+    if words[end_index - 1].lower in lexicon.PRONOUNS or words[end_index - 1].text == "I":
+        # "in Vessby I said": the first person alone is the subject
         w = words[end_index - 1]
         return w.start, w.end
     i = end_index
@@ -761,6 +762,8 @@ def trailing_name(
             inner = (
                 tail
                 and low in NOT_IN_NAME
+                # "Vessby University Dr. Ana Lima": an honorific opens the name
+                and low not in lexicon.HONORIFICS
                 # an office is never part of a name: "Green MP Lena Brückner"
                 and low not in lexicon.OFFICIAL_ROLES
                 and n > 0

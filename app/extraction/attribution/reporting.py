@@ -71,6 +71,8 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
     return state.after_clauses[quote.open_mark]
 
 
+# the first person as a speaker phrase names no one by itself ("I said to him, "…"")
+FIRST_PERSON = frozenset({"I", "we", "We"})
 _FREE_RELATIVES = frozenset({"what", "whatever"})
 _RELATIVE_WORDS = frozenset({"that", "which", "who", "whom", "whose"})
 _NEW_CLAUSE = frozenset(

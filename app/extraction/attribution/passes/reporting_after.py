@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import Discourse
 from app.extraction.attribution.passes.base import Example, Pass
-from app.extraction.attribution.reporting import after_quote, documentary
+from app.extraction.attribution.reporting import FIRST_PERSON, after_quote, documentary
 from app.extraction.quotes import Quote
 
 
@@ -15,6 +15,8 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
     found = after_quote(state, statements[index])
     if found is not None and found.speaker is None and documentary(found):
         return None  # "…," according to a statement: the sentence may name its issuer
+    if found is not None and found.speaker is None and found.speaker_text in FIRST_PERSON:
+        return None  # '"…" I agree with her.': the one answering speaks of someone's words
     return found
 
 
