@@ -630,8 +630,16 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         )
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
-            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
-            if apposition is not None and not apposition.group(1).startswith("whose"):
+            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her, and
+            # "Ana Lima, said her husband …" is no apposition but the verb
+            first = apposition.group(1).split()[:1] if apposition is not None else []
+            if (
+                apposition is not None
+                and first
+                and first[0] != "whose"
+                and first[0] not in lexicon.SPEECH_VERBS
+                and first[0] not in lexicon.BETWEEN_SPEAKER_AND_VERB
+            ):
                 score += 3 * _gender_of_words(word_keys(apposition.group(1)))
         if any(
             o.kind == "person" and o.key != key
@@ -1337,7 +1345,9 @@ _NAME_AFTER_ROLE = re.compile(
 _NAME_AFTER_ROLE_OF = re.compile(
     rf"(?:,[ \t]+|[ \t]+(?:of|for|to)[ \t]+(?:the[ \t]+)?"
     rf"(?:(?:{UP}[\w’'\-]+|of|the|and|for)[ \t]+)+?)"
-    rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+    rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])"
+    # a lower-case word after the name is the verb, not "of" continuing a body's name
+    r"(?=[,.;:]|[ \t]+(?!(?:of|and|for|the|to)[ \t])[a-z(])"
 )
 # "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
 # Assembly (Majlis), Reza Tabrizi,": a whole name in apposition, up to 4 words
@@ -1392,6 +1402,8 @@ _GIVEN_AND_SURNAME = re.compile(
 )
 _BYLINE = re.compile(r"(?:^|\n)[ \t]*[Bb]y[ \t]+$")
 _GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
+# what introduces a person by a noun: a role, or a word of kin ("the wife of …, Ana Lima,")
+_PERSON_NOUNS = lexicon.PERSON_ROLES | lexicon.KIN_NOUNS
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
@@ -1404,7 +1416,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     tokens = ctx.tokens
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, token in enumerate(tokens):
-        if token.key not in lexicon.PERSON_ROLES:
+        if token.key not in _PERSON_NOUNS:
             continue
         m = _NAME_IN_APPOSITION.match(text, token.end)
         if m is None:
@@ -1418,10 +1430,12 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
+        if _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()):
+            continue  # "In Port Amal, the widow of a fisherman …": a place, not a name
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
         for k, token in enumerate(following):
-            if token.key in lexicon.PERSON_ROLES:
+            if token.key in _PERSON_NOUNS or _agent_noun(text, token):
                 if _role_then_verb(text, following, k):
                     # "Asked about the Harbour Council, the director general said": the
                     # role phrase is the main clause's subject, no apposition to the name
@@ -1503,6 +1517,25 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             if not text[token.start : token.start + 1].isupper():
                 break
     return found
+
+
+_PLACE_PREPOSITION = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear|[Tt]o)[ \t]+$")
+
+
+def _agent_noun(text: str, token: Token) -> bool:
+    """Whether a lower-case word names someone by what they do ("schoolteacher",
+    "boatman", "lobbyist"): in an apposition to a name, a person's description."""
+    word = text[token.start : token.end]
+    return (
+        len(word) >= 6
+        and word.islower()
+        and word.endswith(_AGENT_SUFFIXES)
+        and token.key not in _NOT_AGENT_NOUNS
+    )
+
+
+_AGENT_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman")
+_NOT_AGENT_NOUNS = lexicon.ORG_HEADS | lexicon.NOT_AGENT_NOUNS
 
 
 def _role_then_verb(text: str, tokens: Sequence[Token], k: int) -> bool:
