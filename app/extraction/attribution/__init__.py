@@ -34,10 +34,10 @@ from app.extraction.attribution.buckets import bucket_of
 from app.extraction.attribution.discourse import (
     Discourse,
     initial_referents,
-    names_a_known_person,
     remember,
     reporting_subjects,
     resolve,
+    salient_subject,
 )
 from app.extraction.attribution.passes import PASSES, Pass
 from app.extraction.context import ArticleContext
@@ -62,7 +62,7 @@ def attribute(
         while (
             next_subject < len(subjects) and subjects[next_subject][0] < statements[index].open_mark
         ):
-            if names_a_known_person(state, *subjects[next_subject]):
+            if salient_subject(state, *subjects[next_subject]):
                 subject = resolve(state, *subjects[next_subject])
                 if subject.speaker is not None:
                     remember(state, subject)

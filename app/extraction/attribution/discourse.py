@@ -133,9 +133,14 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         and not any(w.lower() in _NOT_BODY_WORDS for w in named.group("name").split())
     ):
         # "The Vessby-based Council of National Unity": a body's proper name, whose
-        # head ("Council") opens it rather than closing it
+        # head ("Council") opens it rather than closing it; "the Ministry of Foreign
+        # Affairs" is the curated one of the state the article named last
         name = named.group("name")
-        return Attribution(phrase, _new_organization(state, name, None, None), start, end)
+        known = None
+        if _generic_body_name(name):
+            known = _known_body(state, start, word_keys(name), None)
+        body = known or _new_organization(state, name, None, None)
+        return Attribution(phrase, body, start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
@@ -243,6 +248,18 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
 
 
 _NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS
+_GENERIC_BODY_WORDS = (
+    lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS | frozenset({"of", "the", "and", "for", "affairs"})
+)
+
+
+def _generic_body_name(name: str) -> bool:
+    """Whether a body's name says only what kind of body it is ("Foreign Ministry",
+    "Ministry of Foreign Affairs"), so that it names one only with its state."""
+    words = name.lower().split()
+    return bool(words) and all(w in _GENERIC_BODY_WORDS for w in words)
+
+
 # "The Vessby-based Council of National Unity": capitalised words joined by "of", "for",
 # "and", after "the" and words that only place the body ("Vessby-based")
 _PROPER_BODY_NAME = re.compile(
@@ -894,6 +911,12 @@ def _org_phrase(
         # "Norland's Coastal Council": the state owns the body; its name is "Coastal
         # Council" (the state is its country), as a title is no part of a person's name
         name = name[owner.end() :]
+    if _generic_body_name(name):
+        # "the Foreign Ministry" (no state named): the curated ministry of the state the
+        # article named last, as "the ministry" would be, not a new body of that name
+        known = _known_body(state, start, word_keys(name), country)
+        if known is not None:
+            return known
     described = _DESCRIBED_NAME.match(name)
     if described is not None:
         # "the advocacy group Harbour Watch": a common noun describing a body before its
@@ -1963,19 +1986,27 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
 _SUBJECT_VERB_WITHIN = 30
 
 
-def names_a_known_person(state: Discourse, start: int, end: int) -> bool:
-    """Whether text[start:end] is "he"/"she", a role ("the spokesman"), or ends with a
-    person the curated data or the article's introductions know: a subject a later
-    pronoun may continue. A capitalised name no one introduced may be a body's."""
+def salient_subject(state: Discourse, start: int, end: int) -> bool:
+    """Whether text[start:end] is "he"/"she", a role ("the spokesman"), a body ("the
+    Ministry of Foreign Affairs"), or ends with a person the curated data or the article's
+    introductions know: a subject a later pronoun, role or "the ministry" may continue.
+    A capitalised name no one introduced may be anything."""
     ctx = state.ctx
     words = ctx.text[start:end].split()
     if not words:
         return False
     if len(words) == 1 and words[0].lower() in lexicon.PRONOUNS_PERSON:
         return True
-    if head_word(words) in lexicon.PERSON_ROLES and head_word(words) not in PLURAL_PEOPLE:
+    head = head_word(words)
+    if head in lexicon.PERSON_ROLES and head not in PLURAL_PEOPLE:
         return True
-    if any(m.actor.kind == "person" for m in ctx.matches_between(start, end)):
+    if (
+        head in lexicon.ORG_HEADS
+        or words[0].lower() in ("the", "a", "an")
+        and any(w.lower() in lexicon.ORG_HEADS for w in words[1:2])
+    ):
+        return True
+    if any(m.actor.kind != "state" for m in ctx.matches_between(start, end)):
         return True
     i = bisect.bisect_left(state.referents, start, key=lambda r: r.start)
     nearby = state.referents[i : i + 4]

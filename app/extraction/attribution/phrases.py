@@ -30,7 +30,9 @@ NP_LOWER = (
     )
 ) - {"and", "in"}
 _NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOUNS
-NP_GAP = re.compile(r"[ \t\u00a0\-‐‑]*")
+# spaces, or a hyphen joining two words; a dash between spaces ("AGENCY -- The …") ends
+# a noun phrase
+NP_GAP = re.compile(r"[ \t\u00a0]*|[\-‐‑]+")
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
 POST_LEAD = re.compile(r"[\s,.!?…—–\-]*")
 QUOTED_AS = re.compile(
