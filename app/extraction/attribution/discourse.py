@@ -1970,11 +1970,18 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
         if len(words) < 2 or None in words:
             continue  # a sentence with a quotation: its statement's speaker is remembered
         plain = [w for w in words if w is not None]
+        chunk = 0  # where the comma-delimited stretch holding plain[k] starts
         for k in range(1, min(len(plain), _SUBJECT_VERB_WITHIN)):
+            if "," in ctx.text[plain[k - 1].end : plain[k].start]:
+                chunk = k
             if plain[k].lower not in lexicon.SPEECH_VERBS or not speech_at(plain, k):
                 continue
             if plain[k].lower.endswith("ing"):
                 continue  # "Asked about it, …", "speaking to reporters": no main verb
+            if plain[chunk].lower in lexicon.ADVERBIAL_OPENERS or any(
+                w.lower in _SUBORDINATORS for w in plain[chunk:k]
+            ):
+                continue  # "Asked whether Weiss had spoken to Dahl, the spokesman said"
             np = verb_subject(ctx, plain, k, floor=s_start)
             if np is not None:
                 found.append(np)
@@ -1984,6 +1991,10 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
 
 # a reporting verb further into its sentence than this is rarely the main clause's
 _SUBJECT_VERB_WITHIN = 30
+# words that open a clause inside the sentence: its verb is not the main clause's
+_SUBORDINATORS = frozenset(
+    "whether if that when after before because while although though since unless".split()
+)
 
 
 def salient_subject(state: Discourse, start: int, end: int) -> bool:
