@@ -2023,9 +2023,10 @@ def salient_subject(state: Discourse, start: int, end: int) -> bool:
     nearby = state.referents[i : i + 4]
     if any(r.kind == "person" and r.end == end and r.start < end for r in nearby):
         return True
-    # "Lind urged calm.": the surname of a person named in full before
+    # "Lind urged calm.": a name of a person named in full before (the family name may
+    # come first: "Zhou" after "Zhou Lan")
     return len(words) == 1 and any(
-        r.kind == "person" and " " in r.name and r.name.split()[-1] == words[0]
+        r.kind == "person" and " " in r.name and words[0] in r.name.split()
         for r in state.referents[:i]
     )
 
