@@ -214,6 +214,15 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
             org = _org_phrase(state, body_in.start(), end, head, states)
             if org is not None:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
+    role_of = _role_before_of(low)
+    if role_of is not None and not persons:
+        # "Norland's vice minister for the Americas": a person by role, of the state named
+        # before it; what follows "for"/"of" only completes the title ("the representative
+        # of Norland" names the state after it, and speaks for it)
+        of_at = start + len(" ".join(words[: low.index(role_of[1])]))
+        owners = [m for m in states if m.end <= of_at]
+        if owners and len(owners) == len(states):
+            return Attribution(phrase, _by_role(state, role_of[0], start, end, owners), start, end)
     if states and states[-1].end == strip_possessive(text, end):
         # "The palace said", "Official Vessby", "Vessby": the state itself
         lead = text[start : states[-1].start].split()
@@ -266,6 +275,23 @@ _PROPER_BODY_NAME = re.compile(
     rf"(?:[Tt]he[ \t]+)?(?:[\w’'\-]+-based[ \t]+)?"
     rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|for|and|the)[ \t]+)*{UP}[\w’'\-]+)+)"
 )
+
+
+def _role_before_of(low: Sequence[str]) -> tuple[str, str] | None:
+    """The role word a phrase is headed by when "for"/"of" completes its title ("vice
+    minister for the Americas"), with that "for"/"of"; None when no role comes first."""
+    for k, word in enumerate(low[1:], 1):
+        if word in ("for", "of"):
+            before = low[k - 1].strip(",")
+            after = [w.strip(",") for w in low[k + 1 :]]
+            if (
+                before in lexicon.PERSON_ROLES
+                and before not in PLURAL_PEOPLE
+                and not any(w in lexicon.PERSON_ROLES for w in after)
+            ):
+                return before, word
+            return None
+    return None
 
 
 # two or more capitalised words before a state's name, none of them a title or a demonym
