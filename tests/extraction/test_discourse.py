@@ -759,13 +759,6 @@ def test_a_sentence_subject_unknown_to_the_data_is_a_person_only_with_a_pronoun(
             'notes were printed as usual.\n\n"The design follows the law," she said.',
             "ana-rocha",
         ),
-        # "Asked about X, the director general said": X is no person in apposition
-        (
-            "Asked whether Norland would take the matter to the Harbour League, the "
-            "director general said all options were open.\n\n"
-            '"Our partners are informed," she said.',
-            None,
-        ),
         # a person the sentence before introduces as its subject outranks a woman named
         # earlier, and so does one quoted after a long apposition
         (
@@ -911,3 +904,14 @@ def test_bodies_and_officials_are_named_by_the_forms_news_uses(
 )
 def test_a_clause_of_its_own_names_no_speaker(text: str, expected: str | None) -> None:
     assert speakers(extract("Harbour row\n\n" + text))[-1] == expected
+
+
+def test_a_role_followed_by_its_verb_is_no_apposition_to_the_name_before_it() -> None:
+    # "Asked about X, the director general said": X is no person the role describes
+    result = extract(
+        "Harbour row\n\nAsked whether Norland would take the matter to the Coastal "
+        "Nations, the director general said all options were open.\n\n"
+        '"Our partners are informed," she said.'
+    )
+    assert "coastal-nations" not in speakers(result)
+    assert all(a.slug != "coastal-nations" for a in result.new_actors)
