@@ -97,6 +97,12 @@ PASS = Pass(
             'goalposts" after Port Amal said it would block the talks.',
             "ana-lima",
         ),
+        # a participle or a relative clause after the quotation has a speaker of its own
+        Example(
+            'Port row\n\nThe Harbour Office said the raids had hit "a number of militants" '
+            "from two groups that it said had used the border area.",
+            "harbour-office",
+        ),
         # "what she called" labels the next quotation; the speaker is the sentence's subject
         Example(
             'Ana Lind, a research fellow, said Sudoria had paid "a heavy price" for '
