@@ -894,6 +894,12 @@ def test_bodies_and_officials_are_named_by_the_forms_news_uses(
         ),
         # a participle phrase is no part of the subject
         ('One officer quoted in the report put it bluntly: "We were never told."', None),
+        # the one told in a passive is no speaker; the verb before names one
+        (
+            "The Harbour Office said the envoy was told that the remarks were "
+            '"unfair to a neighbour".',
+            "harbour-office",
+        ),
         # the first person as a reporting subject leaves the statement to the interview
         (
             "Ana Rocha is Norland's trade envoy.\n\nQ: Any progress?\n\nROCHA: At my last "

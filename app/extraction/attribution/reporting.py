@@ -213,6 +213,7 @@ def according_before(
 
 
 _WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+_PASSIVE_BE = frozenset({"was", "were", "been", "being", "is", "are"})
 
 
 def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
@@ -223,9 +224,14 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
     plain = _words_before(state, quote, sentence)
     verb_index = None
     for k in range(len(plain) - 1, -1, -1):
-        if speech_at(plain, k):
-            verb_index = k
-            break
+        if not speech_at(plain, k):
+            continue
+        if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
+            # "The ministry said the envoy was told that …": the one told is no speaker;
+            # the earlier verb names one
+            continue
+        verb_index = k
+        break
     if verb_index is not None:
         verb = plain[verb_index]
         rel = last_match(IN_WHICH.finditer(text, verb.end, quote.open_mark))
