@@ -829,6 +829,12 @@ def test_the_discourse_keeps_reporting_subjects_and_new_people(
             'the sections "are working on it".',
             "harbour-boundary-and-water-commission",
         ),
+        # an abbreviation stands for the body the article spelled out, curated or not
+        (
+            "The Harbour Community of Northern Coastal States (HCNCS) met on Monday. HCNCS "
+            'said it was "following developments closely".',
+            "harbour-community-of-northern-coastal-states",
+        ),
         # "the Foreign Ministry" without a state is the curated one of the state named
         (
             "Talks in Lima\n\nIn Lima, the Foreign Ministry said it wanted "

@@ -440,6 +440,11 @@ def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
             found = resolve(state, first, m.end()).speaker
             if found is not None and speaker_kind(state, found) == "organization":
                 return found
+            name = text[first : m.end()]
+            if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
+                # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
+                # data lacks, by the name the article spells out
+                return _new_organization(state, name, None, None)
     return None
 
 
@@ -1133,7 +1138,9 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
             keys = word_keys(written)
         elif not introduced:
             if written.isupper() and len(written) >= 2:
-                return _new_organization(state, written, None, None)
+                # "HCNCS said" after "the Harbour Community of … States (HCNCS)": that body
+                named = _abbreviated_body(state, start, written)
+                return named or _new_organization(state, written, None, None)
             described = APPOSITIVE.match(text, end)
             if described is not None and head_word(described.group("desc").split()) in (
                 lexicon.ORG_HEADS

@@ -145,7 +145,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if new_sentence and not bare_clause(text, word.end, limit):
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
-        if k > 12 or any(w.lower in _FREE_RELATIVES for w in plain[:k]):
+        if (k > 12 and not _title_and_name(plain[:k])) or any(
+            w.lower in _FREE_RELATIVES for w in plain[:k]
+        ):
             # `" whatever she described as "…"`: a label for the next
             # quotation, not the reporting clause of this one
             break
@@ -170,6 +172,17 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         if np is not None and np[1] >= plain[-1].end - 1:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
     return None
+
+
+def _title_and_name(words: list[Word]) -> bool:
+    """Whether the words are one long title and a name ("Director of the Second Department
+    of the Foreign Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
+    "and", opening with a role: a speaker phrase however long."""
+    return (
+        len(words) <= 24
+        and words[0].base in lexicon.PERSON_ROLES
+        and all(w.capitalised or w.lower in ("of", "the", "for", "and") for w in words)
+    )
 
 
 def before_quote(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:

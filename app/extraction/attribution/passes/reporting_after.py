@@ -70,6 +70,13 @@ PASS = Pass(
             "he said.",
             "ivan-dahl",
         ),
+        # a long title before the name, as agencies write it, is still the speaker phrase
+        Example(
+            'Canal row\n\nNorland regards the protests as an attempt to "raise tension on '
+            'the canal," Director of the Second Coastal Department of the Norlandic Foreign '
+            "Ministry Anna Berg told the agency on Monday.",
+            "anna-berg",
+        ),
         # "Name of the Body": the person, however long the description after the body
         Example(
             'Dam row\n\n"Now everything is public," said Professor Imran Haque of Vessby '
