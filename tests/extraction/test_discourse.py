@@ -835,6 +835,17 @@ def test_the_discourse_keeps_reporting_subjects_and_new_people(
             'said it was "following developments closely".',
             "harbour-community-of-northern-coastal-states",
         ),
+        # a document of a body, or a body's statement introduced by "with", is the body's
+        (
+            "The Harbour Ministry met on Monday.\n\nThe communiqué of the Harbour Ministry "
+            'concluded by stating that Norland "remains attached to the treaty".',
+            "harbour-ministry",
+        ),
+        (
+            "The Coastal Secretariat of Fisheries responded with a statement saying that the "
+            'islet "has been and will be ours".',
+            "coastal-secretariat-of-fisheries",
+        ),
         # "the Foreign Ministry" without a state is the curated one of the state named
         (
             "Talks in Lima\n\nIn Lima, the Foreign Ministry said it wanted "

@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
@@ -127,14 +128,19 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if person_of_body is not None:
         return Attribution(phrase, person_of_body, start, end)
     named = _PROPER_BODY_NAME.fullmatch(phrase) if not inside else None
+    name_words = named.group("name").lower().split() if named is not None else []
     if (
-        named is not None
-        and named.group("name").split()[0].lower() in lexicon.ORG_HEADS
-        and not any(w.lower() in _NOT_BODY_WORDS for w in named.group("name").split())
+        name_words
+        and (
+            name_words[0] in lexicon.ORG_HEADS
+            or any(w in lexicon.ORG_HEADS and n in ("of", "for") for w, n in pairwise(name_words))
+        )
+        and not any(w in _NOT_BODY_WORDS for w in name_words)
     ):
-        # "The Vessby-based Council of National Unity": a body's proper name, whose
-        # head ("Council") opens it rather than closing it; "the Ministry of Foreign
-        # Affairs" is the curated one of the state the article named last
+        # "The Vessby-based Council of National Unity", "the Coastal Secretariat of
+        # Fisheries": a body's proper name, whose head comes before "of" rather than
+        # last; "the Ministry of Foreign Affairs" is the curated one of the state the
+        # article named last
         name = named.group("name")
         known = None
         if _generic_body_name(name):
@@ -166,6 +172,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
         if body is not None:
             return Attribution(phrase, body.slug, start, end)
+    if low[0] == "the" and len(words) > 3 and low[1] in lexicon.DOCUMENT_NOUNS:
+        # "The communiqué of the Harbour Ministry concluded": the body that issued it
+        own = DOC_OF.match(text, start + len(words[0]) + 1)
+        issuer = _issuer_named_at(state, own.end()) if own is not None else None
+        if issuer is not None:
+            return Attribution(phrase, issuer, start, end)
     if low[0] in INDEFINITE and head_word(words) in lexicon.DOCUMENT_NOUNS:
         # "A statement from the Trade Ministry, read out on television, said" (a
         # statement with no issuer named is nobody's: "…, according to a readout")
@@ -256,7 +268,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
-_NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS
+_NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS | {"its", "their", "his", "her", "our"}
 _GENERIC_BODY_WORDS = (
     lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS | frozenset({"of", "the", "and", "for", "affairs"})
 )

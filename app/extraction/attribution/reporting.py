@@ -258,7 +258,13 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             # "Vessby rejected the claims, with its foreign ministry saying …": the noun
             # phrase after "with" is the participle's subject, not the sentence's
             np = np_backward(ctx, plain, verb_index, floor=start)
-            if np is not None and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0]):
+            if (
+                np is not None
+                and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0])
+                # "The council responded with a statement saying …": the statement is the
+                # council's, the sentence's subject
+                and head_word(text[np[0] : np[1]].split()) not in lexicon.DOCUMENT_NOUNS
+            ):
                 return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
         if not verb.lower.endswith("ing"):
             outer = _outer_reporter(state, plain, verb_index, start)
