@@ -911,6 +911,18 @@ def test_bodies_and_officials_are_named_by_the_forms_news_uses(
         ),
         # a participle phrase is no part of the subject
         ('One officer quoted in the report put it bluntly: "We were never told."', None),
+        # a question after the quotation is no reporting clause
+        (
+            'Q: Some mayors broke ranks. One of them said Vessby was "playing with our '
+            'jobs." Does the government speak for the country?',
+            None,
+        ),
+        # a second that-clause belongs to the verb of the first
+        (
+            "Minister Tomas Brandt spoke first. He added that the president had asked the "
+            'ministry to help farmers, and that she would travel there "to listen to them."',
+            "tomas-brandt",
+        ),
         # the one told in a passive is no speaker; the verb before names one
         (
             "The Harbour Office said the envoy was told that the remarks were "

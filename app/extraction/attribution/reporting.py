@@ -75,6 +75,10 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
 FIRST_PERSON = frozenset({"I", "we", "We"})
 _FREE_RELATIVES = frozenset({"what", "whatever"})
 _RELATIVE_WORDS = frozenset({"that", "which", "who", "whom", "whose"})
+_QUESTION_OPENERS = frozenset(
+    "does do did is are was were will would can could should has have how why what when where "
+    "who which".split()
+)
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -104,6 +108,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         np = np_forward(ctx, plain, index_at(plain, m.end()))
         if np is not None:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
+    if new_sentence and plain[0].lower in _QUESTION_OPENERS:
+        # `" Does the government speak for everyone?`: the next question, not a clause
+        return None
     if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
         # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
         # it would …`: a new clause, whose speaker said something else
@@ -227,6 +234,7 @@ def according_before(
 
 _WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
 _PASSIVE_BE = frozenset({"was", "were", "been", "being", "is", "are"})
+_AND_THAT = re.compile(r",?[ \t]+and[ \t]+that[ \t]")
 
 
 def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
@@ -242,6 +250,12 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
         if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
             # "The ministry said the envoy was told that …": the one told is no speaker;
             # the earlier verb names one
+            continue
+        if _AND_THAT.search(text, plain[k].end, quote.open_mark) and any(
+            speech_at(plain, e) for e in range(k)
+        ):
+            # "Lind added that the president had asked …, and that she would go "…"": the
+            # second that-clause is the earlier verb's, like the first
             continue
         verb_index = k
         break
