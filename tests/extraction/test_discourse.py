@@ -784,6 +784,12 @@ def test_a_sentence_subject_unknown_to_the_data_is_a_person_only_with_a_pronoun(
             'his government.\n\n"The question is closed," she said.',
             "noor-sahak",
         ),
+        # "a woman who asked not to be named" is someone unnamed, not a woman named before
+        (
+            "Minister Ana Rocha said the talks would go on.\n\nIn the port, a woman who "
+            'asked not to be named said she was afraid. "They know where I live," she said.',
+            None,
+        ),
         # people introduced by a kin noun or an apposition headed by what they do
         (
             "Minister Ana Rocha spoke first.\n\nIn Port Amal, the wife of one of the "
