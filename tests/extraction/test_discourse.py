@@ -741,73 +741,75 @@ def test_a_sentence_subject_unknown_to_the_data_is_a_person_only_with_a_pronoun(
         # even after an opening clause that names someone else
         (
             "Spokesman Ivan Dahl opened the briefing.\n\n"
-            "Asked whether President Karl Weiss had phoned his counterpart, Tomas Brandt, "
-            "the spokesman said there had been no contact.\n\n"
-            '"The president expects answers in writing," he said.',
+            "Questioned on whether Premier Karl Weiss had met the visiting envoy, Tomas "
+            "Brandt, the spokesman replied that no meeting was scheduled.\n\n"
+            '"The premier reads every letter himself," he said.',
             "ivan-dahl",
         ),
         # a family name written first, alone as a reporting subject, is the person
         (
-            "Spokeswoman Zhou Lan opened the briefing. Professor Ana Rocha said the ban "
-            "was lawful.\n\nZhou urged the neighbours to reconsider. "
-            '"We ask for patience and for data," she said.',
+            "Spokeswoman Zhou Lan opened the briefing. Professor Ana Rocha said the quota "
+            "was lawful.\n\nZhou asked the neighbours to wait for the survey. "
+            '"The figures will be public in May," she said.',
             "zhou-lan",
         ),
         # a spokesperson for a body named in apposition is the person, not the body
         (
-            "Bank row\n\nA spokeswoman for the Harbour Savings Board, Ana Rocha, said the "
-            'notes were printed as usual.\n\n"The design follows the law," she said.',
+            "Pilot row\n\nA spokeswoman for the Harbour Pilots Guild, Ana Rocha, said the "
+            'new tariffs were lawful.\n\n"Every pilot was consulted," she said.',
             "ana-rocha",
         ),
         # a person the sentence before introduces as its subject outranks a woman named
         # earlier, and so does one quoted after a long apposition
         (
-            "Minister Ana Rocha spoke first.\n\nIn the old market, trader Rosalind Okonkwo "
-            'shrugged at the news.\n\n"Prices come and go," she said.',
+            "Minister Ana Rocha spoke first.\n\nAt the ferry pier, trader Rosalind Okonkwo "
+            'counted her crates.\n\n"We sell whatever arrives," she said.',
             "rosalind-okonkwo",
         ),
         (
-            "Minister Ana Rocha spoke first.\n\nDr Ifeoma Keller, a research fellow at the "
-            "Vessby Institute of Maritime Affairs, said both sides had erred.\n\n"
-            '"It was a mistake to announce it first," she said.',
+            "Minister Ana Rocha spoke first.\n\nDr Ifeoma Keller, a historian at the Vessby "
+            "Institute of Maritime Affairs, said the quarrel was older than both "
+            'governments.\n\n"The maps were drawn in a hurry," she said.',
             "ifeoma-keller",
         ),
         # "In her words" / "In his opinion" is the speaker the pronoun stands for
         (
-            "Deputy Minister Ana Rocha told reporters the offer stood.\n\nIn her words, the "
-            'proposals "were left without an answer".',
+            "Deputy Minister Ana Rocha told reporters the offer stood.\n\nIn her view, the "
+            'ferry timetable "can wait until spring".',
             "ana-rocha",
         ),
         # a pronoun after a role noun is no evidence of the named person's gender
         (
-            "Deputy Minister Noor Sahak told reporters the envoy had been asked to inform "
-            'his government.\n\n"The question is closed," she said.',
+            "Deputy Minister Noor Sahak said the attaché would carry a letter back to his "
+            'capital.\n\n"The position stands," she said.',
             "noor-sahak",
         ),
-        # "a woman who asked not to be named" is someone unnamed, not a woman named before
+        # "a fisherman who would not give his name" is someone unnamed, not a man named
+        # before
         (
-            "Minister Ana Rocha said the talks would go on.\n\nIn the port, a woman who "
-            'asked not to be named said she was afraid. "They know where I live," she said.',
+            "Minister Karl Weiss said the talks would go on.\n\nIn the port, a fisherman who "
+            'would not give his name said the patrols had stopped. "Nobody checks the nets '
+            'now," he said.',
             None,
         ),
         # people introduced by a kin noun or an apposition headed by what they do
         (
-            "Minister Ana Rocha spoke first.\n\nIn Port Amal, the wife of one of the "
-            "detained men, Zara Okafor, said her husband had fished there for years.\n\n"
-            '"He has never had a problem," she said.',
+            "Minister Ana Rocha spoke first.\n\nAt the quay, the sister of one of the "
+            "arrested sailors, Zara Okafor, said her brother had worked the barges since "
+            'school.\n\n"He only carries grain," she said.',
             "zara-okafor",
         ),
         (
-            "Minister Ana Rocha spoke first.\n\nOne of them, Zara Okafor, a retired "
-            "schoolteacher from Vessby, said the shortages proved them right. "
-            '"Nobody listened," she wrote.',
+            "Minister Ana Rocha spoke first.\n\nAmong the protesters was Zara Okafor, a "
+            "retired schoolteacher from Vessby, who said the reservoir plan ignored the "
+            'valley. "We wrote letters for a year," she wrote.',
             "zara-okafor",
         ),
-        # "Another diplomat … was more cautious" is someone unnamed, not a woman named before
+        # "Another envoy … sounded less sure" is someone unnamed, not a woman named before
         (
-            "Minister Ana Rocha said the talks would go on.\n\nAnother diplomat, from a "
-            'country that backed the bid, was more cautious. "It was a symbolic '
-            'mistake," she said.',
+            "Minister Ana Rocha said the talks would go on.\n\nAnother envoy, whose "
+            'government had funded the project, sounded less sure. "It may yet pass '
+            'quietly," she said.',
             None,
         ),
     ],
@@ -822,46 +824,48 @@ def test_the_discourse_keeps_reporting_subjects_and_new_people(
     ("text", "expected"),
     [
         # a lone name with a body in apposition is that body
-        ('Vesscom, the regional bloc, said it was watching "with concern".', "vesscom"),
+        (
+            'Vesscom, the regional ports association, said the levy was "a burden on dockers".',
+            "vesscom",
+        ),
         # a body's name that opens with its head, after a word that places it
         (
-            "The Vessby-based Council of National Unity, which no state recognises, said "
-            'the visit had "shown disrespect".',
-            "council-of-national-unity",
+            "The Vessby-based Council of Coastal Towns, which meets twice a year, said the "
+            'tariff was "a tax on fishermen".',
+            "council-of-coastal-towns",
         ),
         # an apposition with a clause of its own is skipped to reach the subject
         (
-            "The Harbour Boundary and Water Commission, the body that runs the treaty, said "
-            'the sections "are working on it".',
-            "harbour-boundary-and-water-commission",
+            "The Harbour Bridge and Ferry Commission, the agency that runs the crossings, "
+            'said the timetable "will be restored by June".',
+            "harbour-bridge-and-ferry-commission",
         ),
         # an abbreviation stands for the body the article spelled out, curated or not
         (
             "The Harbour Community of Northern Coastal States (HCNCS) met on Monday. HCNCS "
-            'said it was "following developments closely".',
+            'said the fishing season would be "calm and orderly".',
             "harbour-community-of-northern-coastal-states",
         ),
         # a document of a body, or a body's statement introduced by "with", is the body's
         (
-            "The Harbour Ministry met on Monday.\n\nThe communiqué of the Harbour Ministry "
-            'concluded by stating that Norland "remains attached to the treaty".',
+            "A communiqué was issued on Monday.\n\nThe communiqué of the Harbour Ministry "
+            'ended by noting that the port "will stay open to all flags".',
             "harbour-ministry",
         ),
         (
-            "The Coastal Secretariat of Fisheries responded with a statement saying that the "
-            'islet "has been and will be ours".',
+            "The Coastal Secretariat of Fisheries hit back with a note saying that the "
+            'quotas were "fixed by law".',
             "coastal-secretariat-of-fisheries",
         ),
         # "the Foreign Ministry" without a state is the curated one of the state named
         (
-            "Talks in Lima\n\nIn Lima, the Foreign Ministry said it wanted "
-            '"a transparent investigation".',
+            'Talks in Lima\n\nIn Lima, the Foreign Ministry said the visit was "not on the '
+            'agenda".',
             "peru-foreign-ministry",
         ),
         # a state's official by role is the person, not the state
         (
-            "Peru's vice minister for the Americas says Lima will not let the island "
-            'become "an electoral banner".',
+            'Peru\'s deputy minister for trade says Lima expects "a quick answer" on the quotas.',
             "marta-quispe",
         ),
     ],
@@ -888,7 +892,7 @@ def test_bodies_and_officials_are_named_by_the_forms_news_uses(
                 "Marta Quispe",
                 "person",
                 "PER",
-                "Vice Minister for the Americas of Peru",
+                "Deputy Minister for Trade of Peru",
             ),
         ]
     )
@@ -901,44 +905,44 @@ def test_bodies_and_officials_are_named_by_the_forms_news_uses(
         # a clause after the quotation with its own subject and verb is not its reporting
         # clause: a participle, a relative, a verb with its own that-clause
         (
-            'Ambassador Ana Rocha noted that Norland had followed "with satisfaction" the '
-            "statements of several officials affirming their commitment.",
+            'Ambassador Ana Rocha said Norland had received "with relief" the letters of two '
+            "mayors pledging their support.",
             "ana-rocha",
         ),
         (
-            'The Harbour Office said the strikes had killed "a number of militants" from two '
-            "groups that it said had used the border area.",
+            'The Harbour Office said the storm had sunk "several small boats" from two '
+            "villages that it said had ignored the warnings.",
             "harbour-office",
         ),
         (
-            'A Vessby diplomat, speaking anonymously, said Norland had been "deeply '
-            'irritated" by the way Sudoria announced that it would host the ship.',
+            'A Vessby official, who asked not to be named, said Norland had been "taken by '
+            'surprise" in the week Sudoria confirmed that it would close the canal.',
             None,
         ),
         # a participle phrase is no part of the subject
-        ('One officer quoted in the report put it bluntly: "We were never told."', None),
+        ('A pilot cited in the audit described it plainly: "The radar was off."', None),
         # a question after the quotation is no reporting clause
         (
-            'Q: Some mayors broke ranks. One of them said Vessby was "playing with our '
-            'jobs." Does the government speak for the country?',
+            'Q: Two governors disagree. One of them said Vessby was "gambling with the '
+            'harvest." Does the cabinet speak for the regions?',
             None,
         ),
         # a second that-clause belongs to the verb of the first
         (
-            "Minister Tomas Brandt spoke first. He added that the president had asked the "
-            'ministry to help farmers, and that she would travel there "to listen to them."',
+            "Minister Tomas Brandt spoke first. He noted that the governor had urged the "
+            'agency to repair the dykes, and that she would visit the coast "to see the '
+            'damage herself."',
             "tomas-brandt",
         ),
         # the one told in a passive is no speaker; the verb before names one
         (
-            "The Harbour Office said the envoy was told that the remarks were "
-            '"unfair to a neighbour".',
+            'The Harbour Office said the captain was told that the berth was "reserved for cargo".',
             "harbour-office",
         ),
         # the first person as a reporting subject leaves the statement to the interview
         (
-            "Ana Rocha is Norland's trade envoy.\n\nQ: Any progress?\n\nROCHA: At my last "
-            'meeting in Vessby I said to my counterpart, "We will match you."',
+            "Ana Rocha is Norland's trade envoy.\n\nQ: Any progress?\n\nROCHA: When we met "
+            'in Vessby I told the other side, "Our offer has a deadline."',
             "ana-rocha",
         ),
     ],
@@ -948,11 +952,11 @@ def test_a_clause_of_its_own_names_no_speaker(text: str, expected: str | None) -
 
 
 def test_a_role_followed_by_its_verb_is_no_apposition_to_the_name_before_it() -> None:
-    # "Asked about X, the director general said": X is no person the role describes
+    # "Pressed on X, the chief engineer replied": X is no person the role describes
     result = extract(
-        "Harbour row\n\nAsked whether Norland would take the matter to the Coastal "
-        "Nations, the director general said all options were open.\n\n"
-        '"Our partners are informed," she said.'
+        "Harbour row\n\nPressed on whether Norland would bring the dispute before the "
+        "Coastal Nations, the chief engineer replied that every route was open.\n\n"
+        '"The dredgers are ready," she said.'
     )
     assert "coastal-nations" not in speakers(result)
     assert all(a.slug != "coastal-nations" for a in result.new_actors)

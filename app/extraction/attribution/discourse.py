@@ -137,7 +137,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         )
         and not any(w in _NOT_BODY_WORDS for w in name_words)
     ):
-        # "The Vessby-based Council of National Unity", "the Coastal Secretariat of
+        # "The Vessby-based Council of Coastal Towns", "the Coastal Secretariat of
         # Fisheries": a body's proper name, whose head comes before "of" rather than
         # last; "the Ministry of Foreign Affairs" is the curated one of the state the
         # article named last
@@ -173,7 +173,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if body is not None:
             return Attribution(phrase, body.slug, start, end)
     if low[0] == "the" and len(words) > 3 and low[1] in lexicon.DOCUMENT_NOUNS:
-        # "The communiqué of the Harbour Ministry concluded": the body that issued it
+        # "The communiqué of the Harbour Ministry ended by noting": the body that issued it
         own = DOC_OF.match(text, start + len(words[0]) + 1)
         issuer = _issuer_named_at(state, own.end()) if own is not None else None
         if issuer is not None:
@@ -228,7 +228,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
     role_of = _role_before_of(low)
     if role_of is not None and not persons:
-        # "Norland's vice minister for the Americas": a person by role, of the state named
+        # "Norland's deputy minister for trade": a person by role, of the state named
         # before it; what follows "for"/"of" only completes the title ("the representative
         # of Norland" names the state after it, and speaks for it)
         of_at = start + len(" ".join(words[: low.index(role_of[1])]))
@@ -281,7 +281,7 @@ def _generic_body_name(name: str) -> bool:
     return bool(words) and all(w in _GENERIC_BODY_WORDS for w in words)
 
 
-# "The Vessby-based Council of National Unity": capitalised words joined by "of", "for",
+# "The Vessby-based Council of Coastal Towns": capitalised words joined by "of", "for",
 # "and", after "the" and words that only place the body ("Vessby-based")
 _PROPER_BODY_NAME = re.compile(
     rf"(?:[Tt]he[ \t]+)?(?:[\w’'\-]+-based[ \t]+)?"
@@ -291,7 +291,7 @@ _PROPER_BODY_NAME = re.compile(
 
 def _role_before_of(low: Sequence[str]) -> tuple[str, str] | None:
     """The role word a phrase is headed by when "for"/"of" completes its title ("vice
-    minister for the Americas"), with that "for"/"of"; None when no role comes first."""
+    minister for trade"), with that "for"/"of"; None when no role comes first."""
     for k, word in enumerate(low[1:], 1):
         if word in ("for", "of"):
             before = low[k - 1].strip(",")
@@ -553,7 +553,7 @@ def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
     words = [w for w in ctx.words(after, s_end) if w is not None]
     if any(speech_at(words, k) for k in range(min(len(words), 12))):
         return True
-    # "In the old town, trader Ana Lind shrugged.": a person the sentence just before
+    # "At the pier, trader Ana Lind counted her crates.": a person the sentence just before
     # introduces as its subject is whom the next pronoun continues
     first = next(
         (r for r in state.referents if r.sentence == ref.sentence and r.kind == "person"), None
@@ -716,7 +716,7 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         if any(o.start < pronouns[p] and o.kind == "person" and o.key != key for o in others[:6]):
             continue
         if _unnamed_person_between(ctx, ref.end, pronouns[p]):
-            continue  # "Lind told the envoy to inform his government": the envoy's
+            continue  # "Lind said the attaché would carry it to his capital": the attaché's
         word = text[pronouns[p] : pronouns[p] + 7].lower()
         score += 1 if word.startswith(("she", "her")) else -1
     return "f" if score > 0 else "m" if score < 0 else None
@@ -1157,7 +1157,7 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
             if described is not None and head_word(described.group("desc").split()) in (
                 lexicon.ORG_HEADS
             ):
-                # "Vesscom, the regional trade bloc, said": a body the apposition names
+                # "Vesscom, the ports association, said": a body the apposition names
                 return _new_organization(state, written, None, None)
             if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
                 # "The road carriers' association, Linava, said" … "Linava said"
@@ -1394,8 +1394,8 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
-# "A member of the parliament's foreign affairs committee, Aino Virtanen, told", "a former
-# envoy who served in Vessby, Ana Lima, was …": a whole name in apposition to a role and
+# "A member of the parliament's foreign affairs committee, Aino Virtanen, told", "a retired
+# judge who sat in Vessby, Ana Lima, wrote …": a whole name in apposition to a role and
 # the words that complete it
 _NAME_AFTER_ROLE_PHRASE = re.compile(
     rf"[ \t]+(?:of|for|at|in|on|from|who|whose)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
@@ -1499,13 +1499,13 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
         if _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()):
-            continue  # "In Port Amal, the widow of a fisherman …": a place, not a name
+            continue  # "In Port Amal, the widow of a ferryman …": a place, not a name
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
         for k, token in enumerate(following):
             if token.key in _PERSON_NOUNS or _agent_noun(text, token):
                 if _role_then_verb(text, following, k):
-                    # "Asked about the Harbour Council, the director general said": the
+                    # "Pressed on the Harbour Council's plan, the chief engineer said": the
                     # role phrase is the main clause's subject, no apposition to the name
                     break
                 found.append(
@@ -1615,7 +1615,7 @@ def _role_then_verb(text: str, tokens: Sequence[Token], k: int) -> bool:
         return False
     nxt = tokens[k + 1]
     if not NP_GAP.fullmatch(text, tokens[k].end, nxt.start):
-        return False  # ", a former envoy, was …": the apposition closes with its comma
+        return False  # ", a retired pilot, had …": the apposition closes with its comma
     return nxt.key in lexicon.BETWEEN_SPEAKER_AND_VERB or (
         nxt.key in lexicon.SPEECH_VERBS and not nxt.key.endswith("ing")
     )
@@ -1852,8 +1852,8 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
         comma = text.find(",", end, end + 100)
         if comma >= 0 and not any(c in text[end:comma] for c in '.;:\n"“”«»'):
             if _NAME_IN_COMMAS.match(text, comma):
-                # "a spokeswoman for the Harbour Board, Ana Lima, said", "a former envoy
-                # who served in Vessby, Ana Lima, was …": a name
+                # "a spokeswoman for the Harbour Board, Ana Lima, said", "a retired judge
+                # who sat in Vessby for years, Ana Lima, wrote …": a name
                 continue
         found.append((m.start(), body.end() if body else end, role))
     for m in _SPOKES_WORD.finditer(text):
@@ -2005,8 +2005,8 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
 
     The subject of a reporting clause is the most salient person of the discourse even
     when the clause quotes no one, so a later "he said" continues it rather than going to
-    a person the clause only mentions ("…, the spokesman said there had been no contact
-    with President Weiss"). Resolving these subjects in article order, like the
+    a person the clause only mentions ("…, the envoy replied that nobody had called
+    Minister Weiss"). Resolving these subjects in article order, like the
     statements' own speakers, keeps that subject in the model.
     """
     found: list[tuple[int, int]] = []
@@ -2026,7 +2026,7 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
             if plain[chunk].lower in lexicon.ADVERBIAL_OPENERS or any(
                 w.lower in _SUBORDINATORS for w in plain[chunk:k]
             ):
-                continue  # "Asked whether Weiss had spoken to Dahl, the spokesman said"
+                continue  # "Questioned on whether Weiss had met Dahl, the envoy replied"
             np = verb_subject(ctx, plain, k, floor=s_start)
             if np is not None:
                 found.append(np)

@@ -224,7 +224,7 @@ def verb_subject(
             and words[r - 1].lower not in lexicon.BETWEEN_SPEAKER_AND_VERB
             and _np_word(words[r - 1])
         ):
-            # "One officer quoted in the report put it": a participle's phrase is no part
+            # "A pilot cited in the audit described it": a participle's phrase is no part
             # of the subject, the noun phrase before it is
             return np_backward(ctx, words, r, floor=floor)
     return np_backward(ctx, words, j, floor=floor)
@@ -326,7 +326,7 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
                 return "np" if any(w.base in NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
     if first.lower in ("a", "an", "the") and any(w.lower in _RELATIVE_OR_THAT for w in words[i:j]):
-        # ", the binational body that runs the dam,": an apposition with its own clause
+        # ", the agency that runs the ferries,": an apposition with its own clause
         return "par"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
         # "Senior Col. Wu Gang": a rank before a name leaves a name
@@ -452,7 +452,7 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
     if low not in lexicon.SPEECH_VERBS:
         return False
     if low in ("quoted", "cited") and nxt in ("in", "by"):
-        return False  # "an officer quoted in the report": a participle, not the verb
+        return False  # "a pilot cited in the audit": a participle, not the verb
     if low.startswith("continu") and nxt == "to":
         return False  # "Norland would continue to host talks": not "he continued"
     prev = words[k - 1].lower if k else ""
@@ -514,7 +514,7 @@ def np_backward(
     if end_index == 0:
         return None
     if words[end_index - 1].lower in lexicon.PRONOUNS or words[end_index - 1].text == "I":
-        # "in Vessby I said": the first person alone is the subject
+        # "when we met in Vessby I told them": the first person alone is the subject
         w = words[end_index - 1]
         return w.start, w.end
     i = end_index

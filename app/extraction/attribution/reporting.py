@@ -109,7 +109,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         if np is not None:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
     if new_sentence and plain[0].lower in _QUESTION_OPENERS:
-        # `" Does the government speak for everyone?`: the next question, not a clause
+        # `" Does the cabinet speak for the regions?`: the next question, not a clause
         return None
     if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
         # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
@@ -128,8 +128,8 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             or any(w.lower in _RELATIVE_WORDS for w in plain[:k])
             or (k + 1 < len(plain) and plain[k + 1].lower == "that" and k >= 2)
         ):
-            # `" the statements of officials affirming …`, `" from groups that it said`,
-            # `" by the way Norland announced that …`: a clause of its own, whose
+            # `" the letters of mayors pledging …`, `" from villages that it said`,
+            # `" in the week Norland confirmed that …`: a clause of its own, whose
             # speaker said something else
             break
         if k == 0:
@@ -182,8 +182,8 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
 
 
 def _title_and_name(words: list[Word]) -> bool:
-    """Whether the words are one long title and a name ("Director of the Second Department
-    of the Foreign Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
+    """Whether the words are one long title and a name ("Head of the Waterways Division of
+    the Transport Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
     "and", opening with a role: a speaker phrase however long."""
     return (
         len(words) <= 24
@@ -222,7 +222,7 @@ def according_before(
     acc = last_match(ACCORDING.finditer(text, start, quote.open_mark))
     own = last_match(IN_OWN_WORDS.finditer(text, start, quote.open_mark))
     if own is not None and (acc is None or acc.start() < own.start()):
-        # "In her words, the border "remains open"": hers, as "according to her" would be
+        # "In her view, the ferry "runs on time"": hers, as "according to her" would be
         pron = (own.start("pron"), own.end("pron"))
         return with_cue(resolve(state, *pron), (own.start(), own.end()))
     if acc is not None and not ctx.in_quote(acc.start()):
@@ -248,14 +248,14 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
         if not speech_at(plain, k):
             continue
         if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
-            # "The ministry said the envoy was told that …": the one told is no speaker;
-            # the earlier verb names one
+            # "The bureau said the captain had been informed that …": the one informed is
+            # no speaker; the earlier verb names one
             continue
         if _AND_THAT.search(text, plain[k].end, quote.open_mark) and any(
             speech_at(plain, e) for e in range(k)
         ):
-            # "Lind added that the president had asked …, and that she would go "…"": the
-            # second that-clause is the earlier verb's, like the first
+            # "Berg noted that the council had approved …, and that it would meet "…"":
+            # the second that-clause is the earlier verb's, like the first
             continue
         verb_index = k
         break
@@ -275,7 +275,7 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             if (
                 np is not None
                 and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0])
-                # "The council responded with a statement saying …": the statement is the
+                # "The guild answered with a statement saying …": the statement is the
                 # council's, the sentence's subject
                 and head_word(text[np[0] : np[1]].split()) not in lexicon.DOCUMENT_NOUNS
             ):

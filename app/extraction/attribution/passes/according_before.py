@@ -30,8 +30,8 @@ PASS = Pass(
         ),
         # "In her words" / "In his opinion": the person the possessive stands for
         Example(
-            "Port row\n\nDeputy Minister Marta Silva told reporters the offer stood. "
-            'In her words, the talks had "moved backwards since March".',
+            "Port row\n\nDeputy Minister Marta Silva opened the fair. In her view, the "
+            'new quays "will pay for themselves within a decade".',
             "marta-silva",
         ),
     ),

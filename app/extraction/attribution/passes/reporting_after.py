@@ -16,7 +16,7 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
     if found is not None and found.speaker is None and documentary(found):
         return None  # "…," according to a statement: the sentence may name its issuer
     if found is not None and found.speaker is None and found.speaker_text in FIRST_PERSON:
-        return None  # '"…" I agree with her.': the one answering speaks of someone's words
+        return None  # '"…" I believe that too.': the one answering speaks of another's words
     return found
 
 
@@ -72,9 +72,9 @@ PASS = Pass(
         ),
         # a long title before the name, as agencies write it, is still the speaker phrase
         Example(
-            'Canal row\n\nNorland regards the protests as an attempt to "raise tension on '
-            'the canal," Director of the Second Coastal Department of the Norlandic Foreign '
-            "Ministry Anna Berg told the agency on Monday.",
+            'Canal row\n\nThe toll will rise next spring, "in line with the cost of '
+            'dredging," Head of the Waterways Division of the Norlandic Transport Ministry '
+            "Anna Berg told the agency.",
             "anna-berg",
         ),
         # "Name of the Body": the person, however long the description after the body
@@ -106,8 +106,8 @@ PASS = Pass(
         ),
         # a participle or a relative clause after the quotation has a speaker of its own
         Example(
-            'Port row\n\nThe Harbour Office said the raids had hit "a number of militants" '
-            "from two groups that it said had used the border area.",
+            'Port row\n\nThe Harbour Office said the storm had sunk "several small boats" '
+            "from two villages that it said had ignored the warnings.",
             "harbour-office",
         ),
         # "what she called" labels the next quotation; the speaker is the sentence's subject

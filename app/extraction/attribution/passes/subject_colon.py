@@ -17,7 +17,7 @@ _MAX_CLAUSE_WORDS = 10
 # ... unless a person is its subject: "Minister Ana Lima read a statement to reporters at the
 # palace:" introduces her words
 _MAX_PERSON_CLAUSE_WORDS = 20
-# ", who has fished here for 30 years," / ", a union steward," right after the subject
+# ", who has kept bees here since boyhood," / ", a club treasurer," right after the subject
 _ASIDE = re.compile(r",[^,:;\n\"“”]{2,160},")
 
 
@@ -51,7 +51,7 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
     counted = len(words)
     aside = _ASIDE.match(ctx.text, np[1], clause[1])
     if aside is not None:
-        # "Marta Quell, who has fished here for 30 years, was blunt:": the aside about
+        # "Ola Brenn, who has kept bees here since boyhood, was firm:": the aside about
         # the subject is no part of the clause's length
         counted -= sum(1 for w in words if aside.start() <= w.start < aside.end())
     if counted > _MAX_PERSON_CLAUSE_WORDS:
@@ -89,10 +89,10 @@ PASS = Pass(
         ),
         # an aside about the subject does not make the clause a narrative
         Example(
-            "Harbour row\n\nMarta Quell, who has fished these waters for 30 years and chairs "
-            "the town's fishing association, was in no mood to compromise:\n\n"
-            '"Nobody asked us when they drew the lines."',
-            "marta-quell",
+            "Hive row\n\nOla Brenn, who has kept bees on the ridge since boyhood and runs the "
+            "growers' club, would not give ground:\n\n"
+            '"The hives stay where they are."',
+            "ola-brenn",
         ),
     ),
     counterexamples=(
