@@ -2010,10 +2010,20 @@ def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
     statements' own speakers, keeps that subject in the model.
     """
     found: list[tuple[int, int]] = []
+    tokens = ctx.tokens
+    starts = ctx.token_starts
     for s_start, s_end in ctx.sentences:
+        if ctx.quoted_between(s_start, s_end):
+            continue  # a sentence with a quotation: its statement's speaker is remembered
+        first = bisect.bisect_left(starts, s_start)
+        last = bisect.bisect_left(
+            starts, s_end, first, min(len(starts), first + _SUBJECT_VERB_WITHIN)
+        )
+        if not any(t.key in lexicon.SPEECH_VERBS for t in tokens[first:last]):
+            continue  # most sentences report no one: no need to read their words
         words = ctx.words(s_start, s_end)
         if len(words) < 2 or None in words:
-            continue  # a sentence with a quotation: its statement's speaker is remembered
+            continue
         plain = [w for w in words if w is not None]
         chunk = 0  # where the comma-delimited stretch holding plain[k] starts
         for k in range(1, min(len(plain), _SUBJECT_VERB_WITHIN)):
