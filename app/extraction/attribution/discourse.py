@@ -128,7 +128,8 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if person_of_body is not None:
         return Attribution(phrase, person_of_body, start, end)
     named = _PROPER_BODY_NAME.fullmatch(phrase) if not inside else None
-    name_words = named.group("name").lower().split() if named is not None else []
+    body_name = named.group("name") if named is not None else ""
+    name_words = body_name.lower().split()
     if (
         name_words
         and (
@@ -141,12 +142,11 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # Fisheries": a body's proper name, whose head comes before "of" rather than
         # last; "the Ministry of Foreign Affairs" is the curated one of the state the
         # article named last
-        name = named.group("name")
         known = None
-        if _generic_body_name(name):
-            known = _known_body(state, start, word_keys(name), None)
-        body = known or _new_organization(state, name, None, None)
-        return Attribution(phrase, body, start, end)
+        if _generic_body_name(body_name):
+            known = _known_body(state, start, word_keys(body_name), None)
+        named_body = known or _new_organization(state, body_name, None, None)
+        return Attribution(phrase, named_body, start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
