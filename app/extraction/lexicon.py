@@ -86,6 +86,10 @@ OFFICIAL_ROLES = _words(_roles, "official_roles")
 SPOKESPERSONS = _words(_roles, "spokespersons")
 # "officials said": someone unnamed, never an earlier person.
 PLURAL_PEOPLE = _words(_roles, "plural_people")
+# Words of kin that introduce a person by a noun, like a role ("the widow of …, Ana Lima,").
+KIN_NOUNS = _words(_roles, "kin_nouns")
+# Lower-case words with an agent noun's ending that name no one ("border", "power").
+NOT_AGENT_NOUNS = _words(_roles, "not_agent_nouns")
 
 # Honorifics, ranks and styles written before a name; never part of the name.
 HONORIFICS = _words(_titles, "titles")

@@ -437,6 +437,12 @@ _SHORT_QUOTE_CUES = (lexicon.SPEECH_VERBS - _NAMING_VERBS - _NOUN_LIKE) | frozen
 def _speech_cue_in(words_text: str) -> bool:
     words = _WORDS.findall(words_text)
     return any(w in _SHORT_QUOTE_CUES or w == "According" for w in words) or any(
-        w.lower() in lexicon.SPEECH_NOUNS and i > 0 and words[i - 1].lower().endswith(("'s", "’s"))
+        w.lower() in lexicon.SPEECH_NOUNS
+        and i > 0
+        # "X's statement", and "In her words," as "according to her"
+        and (words[i - 1].lower().endswith(("'s", "’s")) or words[i - 1] in _POSSESSIVES)
         for i, w in enumerate(words)
     )
+
+
+_POSSESSIVES = frozenset({"his", "her", "their", "His", "Her", "Their"})

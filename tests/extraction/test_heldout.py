@@ -13,7 +13,9 @@ titles, unnamed spokespeople and bodies) on all four, the spent blind set includ
 (people named without a role, reporting subjects most salient, embassies, interview answers)
 on all five, blind2 included; round 7 (definite roles, statements' issuers, unnamed sources
 inside bodies, surnames with particles, calibration) on blind3a and all the others, with
-blind3b looked at only as aggregate figures, as a generalisation check.
+blind3b looked at only as aggregate figures, as a generalisation check; round 8 (every
+reporting subject salient, people and bodies introduced by the forms news uses, clauses of
+their own after a quotation) on blind4a and blind4b, checked against all the others.
 """
 
 from __future__ import annotations
@@ -42,14 +44,14 @@ def test_dev_corpus_meets_its_floor() -> None:
 
 
 def test_test_corpus_meets_its_floor() -> None:
-    # Measured (round 6): 127 of 128 found, 5 extra, 2 wrong speakers (0.962 / 0.992 / 0.984).
+    # Measured (round 8): 127 of 128 found, 5 extra, 1 wrong speaker (0.962 / 0.992 / 0.992).
     assert_no_worse_than_measured(
-        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=2
+        report_for("test"), gold=128, missed=1, false_positives=5, wrong_speakers=1
     )
 
 
 def test_final_corpus_meets_its_floor() -> None:
-    # Measured (round 7): 141 of 143 found, 3 extra, 2 wrong speakers (0.979 / 0.986 / 0.986).
+    # Measured (rounds 7-8): 141 of 143 found, 3 extra, 2 wrong speakers (0.979 / 0.986 / 0.986).
     assert_no_worse_than_measured(
         report_for("final"), gold=143, missed=2, false_positives=3, wrong_speakers=2
     )
@@ -60,10 +62,10 @@ def test_blind_corpus_meets_its_floor() -> None:
     # once before any rule was changed for it: the old branch list 0.867 / 0.850 / 0.833, the
     # sieve 0.981 / 1.000 / 0.846 (measured-once-*.txt). 260 of 260 found, 5 extra, 40 wrong
     # speakers. Its per-pass precision calibrates the confidences (app.extraction.calibrate).
-    # Since spent: round 5 developed general rules on its errors; after round 7, 260 of 260
-    # found, 5 extra, 6 wrong speakers (0.981 / 1.000 / 0.977), no longer a blind figure.
+    # Since spent: round 5 developed general rules on its errors; after round 8, 260 of 260
+    # found, 5 extra, 5 wrong speakers (0.981 / 1.000 / 0.981), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=6
+        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=5
     )
 
 
@@ -72,10 +74,10 @@ def test_blind2_corpus_meets_its_floor() -> None:
     # after round 5. Measured blind twice, each time before any rule was changed for it
     # (measured-once-*.txt): main before round 5 0.985 / 0.992 / 0.879; round 5 with one actor
     # per person 0.985 / 0.992 / 0.900. Since spent: round 6 developed general rules on its
-    # errors; after round 7, 472 of 476 found, 7 extra, 15 wrong speakers (0.985 / 0.992 /
-    # 0.968), no longer a blind figure.
+    # errors; after round 8, 472 of 476 found, 7 extra, 10 wrong speakers (0.985 / 0.992 /
+    # 0.979), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=15
+        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=10
     )
 
 
@@ -86,14 +88,14 @@ def test_blind3_corpora_meet_their_floors() -> None:
     # main before round 6 (dbb01b2) a 0.989 / 0.967 / 0.842, b 0.996 / 0.992 / 0.870, together
     # 434 of 507 speakers right (0.856); round 6 (c8768b0) a 0.989 / 0.967 / 0.862, b 0.996 /
     # 0.992 / 0.879, together 441 of 507 (0.870). Since spent: round 7 developed general rules
-    # on blind3a's errors (now 0.989 / 0.967 / 0.973, 7 wrong speakers) and looked at blind3b
-    # only as aggregate figures (now 0.996 / 0.992 / 0.891, 27 wrong speakers); together 473 of
-    # 507 (0.933), no longer a blind figure.
+    # on blind3a's errors and looked at blind3b only as aggregate figures; round 8 checked
+    # its rules on both: blind3a 0.989 / 0.970 / 0.981 (5 wrong speakers), blind3b 0.996 /
+    # 0.992 / 0.964 (9); together 494 of 508 (0.972), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind3a"), gold=269, missed=9, false_positives=3, wrong_speakers=7
+        report_for("blind3a"), gold=269, missed=8, false_positives=3, wrong_speakers=5
     )
     assert_no_worse_than_measured(
-        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=27
+        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=9
     )
 
 
@@ -102,10 +104,12 @@ def test_blind4_corpora_meet_their_floors() -> None:
     # (heldout/blind4a/ f01-f15, heldout/blind4b/ f16-f30; each annotator's own actors.yaml).
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main before round 7 (bdd519d) together 386 of 463 speakers right (0.834); round 7
-    # (3a19e26) 402 of 463 (0.868). The latest blind figure; no rule has been developed on it.
+    # (3a19e26) 402 of 463 (0.868). Since spent: round 8 developed general rules on both
+    # halves (a 0.987 / 0.983 / 0.978, 5 wrong speakers; b 0.976 / 0.996 / 0.954, 11;
+    # together 449 of 465, 0.966), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind4a"), gold=229, missed=5, false_positives=3, wrong_speakers=20
+        report_for("blind4a"), gold=229, missed=4, false_positives=3, wrong_speakers=5
     )
     assert_no_worse_than_measured(
-        report_for("blind4b"), gold=241, missed=2, false_positives=6, wrong_speakers=41
+        report_for("blind4b"), gold=241, missed=1, false_positives=6, wrong_speakers=11
     )

@@ -35,8 +35,9 @@ from app.extraction.attribution.discourse import (
     Discourse,
     initial_referents,
     remember,
-    reporting_pronouns,
+    reporting_subjects,
     resolve,
+    salient_subject,
 )
 from app.extraction.attribution.passes import PASSES, Pass
 from app.extraction.context import ArticleContext
@@ -55,16 +56,17 @@ def attribute(
     """The speaker of each statement (same order) and the speakers the curated data lacks."""
     state = Discourse(ctx)
     state.referents = initial_referents(ctx)
-    pronouns = reporting_pronouns(ctx)
-    next_pronoun = 0
+    subjects = reporting_subjects(ctx)
+    next_subject = 0
     for index in range(len(statements)):
         while (
-            next_pronoun < len(pronouns) and pronouns[next_pronoun][0] < statements[index].open_mark
+            next_subject < len(subjects) and subjects[next_subject][0] < statements[index].open_mark
         ):
-            subject = resolve(state, *pronouns[next_pronoun])
-            if subject.speaker is not None:
-                remember(state, subject)
-            next_pronoun += 1
+            if salient_subject(state, *subjects[next_subject]):
+                subject = resolve(state, *subjects[next_subject])
+                if subject.speaker is not None:
+                    remember(state, subject)
+            next_subject += 1
         found = _first_decision(state, statements, index, _LOCAL)
         state.results.append(found)
         state.done.append(statements[index])

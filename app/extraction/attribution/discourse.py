@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
+from itertools import pairwise
 
 from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
@@ -34,6 +35,7 @@ from app.extraction.attribution.phrases import (
     speech_at,
     strip_possessive,
     trailing_name,
+    verb_subject,
 )
 from app.extraction.context import ArticleContext
 from app.extraction.gazetteer import GazetteerMatch, org_keywords
@@ -116,11 +118,35 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if len(words) == 1 and low[0] in lexicon.PRONOUNS:
         key = _pronoun(state, start, low[0])
         return Attribution(phrase, key, start, end)
+    if len(words) == 1 and low[0] in _POSSESSIVE_PRONOUNS:
+        # "In his view, …": whom the possessive stands for, as "he" would
+        key = _pronoun(state, start, _POSSESSIVE_PRONOUNS[low[0]])
+        return Attribution(phrase, key, start, end)
     inside = ctx.matches_between(start, end)
     persons = [m for m in inside if m.actor.kind == "person"]
     person_of_body = _person_of_body(state, start, end, inside)
     if person_of_body is not None:
         return Attribution(phrase, person_of_body, start, end)
+    named = _PROPER_BODY_NAME.fullmatch(phrase) if not inside else None
+    body_name = named.group("name") if named is not None else ""
+    name_words = body_name.lower().split()
+    if (
+        name_words
+        and (
+            name_words[0] in lexicon.ORG_HEADS
+            or any(w in lexicon.ORG_HEADS and n in ("of", "for") for w, n in pairwise(name_words))
+        )
+        and not any(w in _NOT_BODY_WORDS for w in name_words)
+    ):
+        # "The Vessby-based Council of Coastal Towns", "the Coastal Secretariat of
+        # Fisheries": a body's proper name, whose head comes before "of" rather than
+        # last; "the Ministry of Foreign Affairs" is the curated one of the state the
+        # article named last
+        known = None
+        if _generic_body_name(body_name):
+            known = _known_body(state, start, word_keys(body_name), None)
+        named_body = known or _new_organization(state, body_name, None, None)
+        return Attribution(phrase, named_body, start, end)
     unknown = trailing_name(ctx, start, end, inside)
     if unknown is not None and (not persons or persons[-1].end <= unknown[0]):
         introduced = any(w.strip(",.").lower() in lexicon.PERSON_ROLES for w in words)
@@ -146,6 +172,12 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         body = ctx.gazetteer.organization(country, word_keys(" ".join(words[1:])))
         if body is not None:
             return Attribution(phrase, body.slug, start, end)
+    if low[0] == "the" and len(words) > 3 and low[1] in lexicon.DOCUMENT_NOUNS:
+        # "The communiqué of the Harbour Ministry ended by noting": the body that issued it
+        own = DOC_OF.match(text, start + len(words[0]) + 1)
+        issuer = _issuer_named_at(state, own.end()) if own is not None else None
+        if issuer is not None:
+            return Attribution(phrase, issuer, start, end)
     if low[0] in INDEFINITE and head_word(words) in lexicon.DOCUMENT_NOUNS:
         # "A statement from the Trade Ministry, read out on television, said" (a
         # statement with no issuer named is nobody's: "…, according to a readout")
@@ -194,6 +226,15 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
             org = _org_phrase(state, body_in.start(), end, head, states)
             if org is not None:
                 return Attribution(text[body_in.start() : end], org, body_in.start(), end)
+    role_of = _role_before_of(low)
+    if role_of is not None and not persons:
+        # "Norland's deputy minister for trade": a person by role, of the state named
+        # before it; what follows "for"/"of" only completes the title ("the representative
+        # of Norland" names the state after it, and speaks for it)
+        of_at = start + len(" ".join(words[: low.index(role_of[1])]))
+        owners = [m for m in states if m.end <= of_at]
+        if owners and len(owners) == len(states):
+            return Attribution(phrase, _by_role(state, role_of[0], start, end, owners), start, end)
     if states and states[-1].end == strip_possessive(text, end):
         # "The palace said", "Official Vessby", "Vessby": the state itself
         lead = text[start : states[-1].start].split()
@@ -227,9 +268,48 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
+_NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS | {"its", "their", "his", "her", "our"}
+_GENERIC_BODY_WORDS = (
+    lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS | frozenset({"of", "the", "and", "for", "affairs"})
+)
+
+
+def _generic_body_name(name: str) -> bool:
+    """Whether a body's name says only what kind of body it is ("Foreign Ministry",
+    "Ministry of Foreign Affairs"), so that it names one only with its state."""
+    words = name.lower().split()
+    return bool(words) and all(w in _GENERIC_BODY_WORDS for w in words)
+
+
+# "The Vessby-based Council of Coastal Towns": capitalised words joined by "of", "for",
+# "and", after "the" and words that only place the body ("Vessby-based")
+_PROPER_BODY_NAME = re.compile(
+    rf"(?:[Tt]he[ \t]+)?(?:[\w’'\-]+-based[ \t]+)?"
+    rf"(?P<name>{UP}[\w’'\-]+(?:[ \t]+(?:(?:of|for|and|the)[ \t]+)*{UP}[\w’'\-]+)+)"
+)
+
+
+def _role_before_of(low: Sequence[str]) -> tuple[str, str] | None:
+    """The role word a phrase is headed by when "for"/"of" completes its title ("vice
+    minister for trade"), with that "for"/"of"; None when no role comes first."""
+    for k, word in enumerate(low[1:], 1):
+        if word in ("for", "of"):
+            before = low[k - 1].strip(",")
+            after = [w.strip(",") for w in low[k + 1 :]]
+            if (
+                before in lexicon.PERSON_ROLES
+                and before not in PLURAL_PEOPLE
+                and not any(w in lexicon.PERSON_ROLES for w in after)
+            ):
+                return before, word
+            return None
+    return None
+
+
 # two or more capitalised words before a state's name, none of them a title or a demonym
 _NAMED_AFTER_STATE = re.compile(rf"{UP}[\w\-]+(?:[ \t]+{UP}[\w\-]+)+")
 _INSIDE_BODY = frozenset({"in", "at", "within", "inside", "from"})
+_POSSESSIVE_PRONOUNS = {"his": "he", "its": "it", "their": "they"}
 
 
 def _person_of_body(
@@ -372,6 +452,11 @@ def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
             found = resolve(state, first, m.end()).speaker
             if found is not None and speaker_kind(state, found) == "organization":
                 return found
+            name = text[first : m.end()]
+            if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
+                # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
+                # data lacks, by the name the article spells out
+                return _new_organization(state, name, None, None)
     return None
 
 
@@ -457,9 +542,50 @@ def _just_before(state: Discourse, ref: Referent, pos: int) -> bool:
     ctx = state.ctx
     if ref.sentence < ctx.sentence_index(pos) - 1:
         return False
-    s_end = min(ctx.sentences[ref.sentence][1], pos)
-    words = [w for w in ctx.words(ref.end, s_end) if w is not None]
-    return any(speech_at(words, k) for k in range(min(len(words), 12)))
+    if ref.reports:
+        return True  # '"…," said Ana Lind.' just before
+    s_start, s_end = ctx.sentences[ref.sentence]
+    s_end = min(s_end, pos)
+    after = ref.end
+    apposition = _APPOSITION_OR_RELATIVE.match(ctx.text, ref.end, s_end)
+    if apposition is not None:
+        after = apposition.end()  # "Ana Lind, a fellow at the Vessby institute, said"
+    words = [w for w in ctx.words(after, s_end) if w is not None]
+    if any(speech_at(words, k) for k in range(min(len(words), 12))):
+        return True
+    # "At the pier, trader Ana Lind counted her crates.": a person the sentence just before
+    # introduces as its subject is whom the next pronoun continues
+    first = next(
+        (r for r in state.referents if r.sentence == ref.sentence and r.kind == "person"), None
+    )
+    return (
+        first is ref
+        and ref.origin != (0, 0)
+        and ctx.sentence_index(ref.origin[0]) == ref.sentence
+        and ctx.sentence_index(pos) == ref.sentence + 1
+        and _opens_clause(ctx, s_start, ref.start)
+    )
+
+
+# ", a fellow at the institute," / ", who runs a farm," right after a name
+_APPOSITION_OR_RELATIVE = re.compile(r",[^,.;:\n\"“”]{2,120},")
+
+
+def _opens_clause(ctx: ArticleContext, s_start: int, pos: int) -> bool:
+    """Whether only an opening adverbial ("In the old town,") and role words come
+    between the sentence's start and `pos`: the name is the sentence's subject."""
+    words = [w for w in ctx.words(s_start, pos) if w is not None]
+    comma = ctx.text.rfind(",", s_start, pos)
+    if comma >= 0:
+        words = [w for w in words if w.start > comma]
+    return all(
+        w.lower in ("the", "a", "an")
+        or w.base in lexicon.PERSON_ROLES
+        or w.base in lexicon.ROLE_MODIFIERS
+        or w.lower in lexicon.HONORIFICS
+        or w.capitalised
+        for w in words
+    )
 
 
 def _person_candidates(state: Discourse, pos: int) -> list[Referent]:
@@ -564,8 +690,16 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         )
         if text.startswith(",", ref.end):
             apposition = re.match(r",\s*([^,.;:()]{0,80})", text[ref.end : ref.end + 90])
-            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her
-            if apposition is not None and not apposition.group(1).startswith("whose"):
+            # "Park Min-seo, whose grandfather …" speaks of a relative, not of her, and
+            # "Ana Lima, said her husband …" is no apposition but the verb
+            first = apposition.group(1).split()[:1] if apposition is not None else []
+            if (
+                apposition is not None
+                and first
+                and first[0] != "whose"
+                and first[0] not in lexicon.SPEECH_VERBS
+                and first[0] not in lexicon.BETWEEN_SPEAKER_AND_VERB
+            ):
                 score += 3 * _gender_of_words(word_keys(apposition.group(1)))
         if any(
             o.kind == "person" and o.key != key
@@ -581,9 +715,22 @@ def _gender(state: Discourse, key: str, before: int) -> str | None:
         others = refs[n + 1 :]
         if any(o.start < pronouns[p] and o.kind == "person" and o.key != key for o in others[:6]):
             continue
+        if _unnamed_person_between(ctx, ref.end, pronouns[p]):
+            continue  # "Lind said the attaché would carry it to his capital": the attaché's
         word = text[pronouns[p] : pronouns[p] + 7].lower()
         score += 1 if word.startswith(("she", "her")) else -1
     return "f" if score > 0 else "m" if score < 0 else None
+
+
+def _unnamed_person_between(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether a person is described by role between `start` and `end` ("the envoy"),
+    outside an apposition right after `start` (", a lawyer," describes the one named)."""
+    apposition = _APPOSITION_OR_RELATIVE.match(ctx.text, start, end)
+    if apposition is not None:
+        start = apposition.end()
+    first = bisect.bisect_left(ctx.token_starts, start)
+    last = bisect.bisect_left(ctx.token_starts, end)
+    return any(t.key in lexicon.PERSON_ROLES for t in ctx.tokens[first:last])
 
 
 def _gender_of_words(words: Sequence[str]) -> int:
@@ -807,6 +954,12 @@ def _org_phrase(
         # "Norland's Coastal Council": the state owns the body; its name is "Coastal
         # Council" (the state is its country), as a title is no part of a person's name
         name = name[owner.end() :]
+    if _generic_body_name(name):
+        # "the Foreign Ministry" (no state named): the curated ministry of the state the
+        # article named last, as "the ministry" would be, not a new body of that name
+        known = _known_body(state, start, word_keys(name), country)
+        if known is not None:
+            return known
     described = _DESCRIBED_NAME.match(name)
     if described is not None:
         # "the advocacy group Harbour Watch": a common noun describing a body before its
@@ -997,6 +1150,14 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
             keys = word_keys(written)
         elif not introduced:
             if written.isupper() and len(written) >= 2:
+                # "HCNCS said" after "the Harbour Community of … States (HCNCS)": that body
+                named = _abbreviated_body(state, start, written)
+                return named or _new_organization(state, written, None, None)
+            described = APPOSITIVE.match(text, end)
+            if described is not None and head_word(described.group("desc").split()) in (
+                lexicon.ORG_HEADS
+            ):
+                # "Vesscom, the ports association, said": a body the apposition names
                 return _new_organization(state, written, None, None)
             if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
                 # "The road carriers' association, Linava, said" … "Linava said"
@@ -1233,10 +1394,11 @@ def _official(role_words: Sequence[str]) -> bool:
 # ------------------------------------------------------------------ discourse
 
 
-# "A member of the parliament's foreign affairs committee, Aino Virtanen, told": a whole
-# name in apposition to a role and the words that complete it
+# "A member of the parliament's foreign affairs committee, Aino Virtanen, told", "a retired
+# judge who sat in Vessby, Ana Lima, wrote …": a whole name in apposition to a role and
+# the words that complete it
 _NAME_AFTER_ROLE_PHRASE = re.compile(
-    rf"[ \t]+(?:of|for|at|in|on)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
+    rf"[ \t]+(?:of|for|at|in|on|from|who|whose)[ \t]+[^,.;:()\"“”\n]{{1,70}}?,[ \t]+"
     rf"(?P<name>(?:{UP}[\w’'\-]+[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_]),"
 )
 _PARTICLE = (
@@ -1251,7 +1413,9 @@ _NAME_AFTER_ROLE = re.compile(
 _NAME_AFTER_ROLE_OF = re.compile(
     rf"(?:,[ \t]+|[ \t]+(?:of|for|to)[ \t]+(?:the[ \t]+)?"
     rf"(?:(?:{UP}[\w’'\-]+|of|the|and|for)[ \t]+)+?)"
-    rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])(?=[,.;:]|[ \t]+[a-z(])"
+    rf"(?P<name>{UP}[\w’'\-]+[ \t]+{UP}[\w’'\-]*[^\W\d_])"
+    # a lower-case word after the name is the verb, not "of" continuing a body's name
+    r"(?=[,.;:]|[ \t]+(?!(?:of|and|for|the|to)[ \t])[a-z(])"
 )
 # "foreign minister, Yusuf Warsame Ali," / "Speaker of the National
 # Assembly (Majlis), Reza Tabrizi,": a whole name in apposition, up to 4 words
@@ -1306,6 +1470,8 @@ _GIVEN_AND_SURNAME = re.compile(
 )
 _BYLINE = re.compile(r"(?:^|\n)[ \t]*[Bb]y[ \t]+$")
 _GIVEN_NAMES = lexicon.FEMALE_FIRST_NAMES | lexicon.MALE_FIRST_NAMES
+# what introduces a person by a noun: a role, or a word of kin ("the wife of …, Ana Lima,")
+_PERSON_NOUNS = lexicon.PERSON_ROLES | lexicon.KIN_NOUNS
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
@@ -1318,23 +1484,30 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     tokens = ctx.tokens
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, token in enumerate(tokens):
-        if token.key not in lexicon.PERSON_ROLES:
+        if token.key not in _PERSON_NOUNS:
             continue
         m = _NAME_IN_APPOSITION.match(text, token.end)
         if m is None:
             m = _NAME_AFTER_ROLE.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
+            # "officer of the Harbour's Port Amal unit": a possessor names no person
             m = _NAME_AFTER_ROLE_OF.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
-        if m is None:
+        if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):
+        if _PLACE_PREPOSITION.search(text, max(0, m.start() - 8), m.start()):
+            continue  # "In Port Amal, the widow of a ferryman …": a place, not a name
         i = bisect.bisect_left(ctx.token_starts, m.end())
         following = tokens[i : i + 7]  # "Vann Dara, a 52-year-old fisherman"
         for k, token in enumerate(following):
-            if token.key in lexicon.PERSON_ROLES:
+            if token.key in _PERSON_NOUNS or _agent_noun(text, token):
+                if _role_then_verb(text, following, k):
+                    # "Pressed on the Harbour Council's plan, the chief engineer said": the
+                    # role phrase is the main clause's subject, no apposition to the name
+                    break
                 found.append(
                     (m.start("name"), m.end("name"), frozenset(t.key for t in following[: k + 1]))
                 )
@@ -1412,6 +1585,43 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             if not text[token.start : token.start + 1].isupper():
                 break
     return found
+
+
+_PLACE_PREPOSITION = re.compile(r"\b(?:[Ii]n|[Aa]t|[Ff]rom|[Nn]ear|[Tt]o)[ \t]+$")
+
+
+def _agent_noun(text: str, token: Token) -> bool:
+    """Whether a lower-case word names someone by what they do ("schoolteacher",
+    "boatman", "lobbyist"): in an apposition to a name, a person's description."""
+    word = text[token.start : token.end]
+    return (
+        len(word) >= 6
+        and word.islower()
+        and word.endswith(_AGENT_SUFFIXES)
+        and token.key not in _NOT_AGENT_NOUNS
+    )
+
+
+_AGENT_SUFFIXES = ("er", "or", "ist", "ian", "man", "woman")
+_NOT_AGENT_NOUNS = lexicon.ORG_HEADS | lexicon.NOT_AGENT_NOUNS
+
+
+def _role_then_verb(text: str, tokens: Sequence[Token], k: int) -> bool:
+    """Whether the role word tokens[k] (with the role words after it, "director general")
+    is followed by a reporting verb: a subject, not an apposition closed by a comma."""
+    while k + 1 < len(tokens) and tokens[k + 1].key in lexicon.PERSON_ROLES:
+        k += 1
+    if k + 1 >= len(tokens):
+        return False
+    nxt = tokens[k + 1]
+    if not NP_GAP.fullmatch(text, tokens[k].end, nxt.start):
+        return False  # ", a retired pilot, had …": the apposition closes with its comma
+    return nxt.key in lexicon.BETWEEN_SPEAKER_AND_VERB or (
+        nxt.key in lexicon.SPEECH_VERBS and not nxt.key.endswith("ing")
+    )
+
+
+_POSSESSIVE_WORD = re.compile(r"\w['’]s\b")
 
 
 def _title_run(tokens: Sequence[Token], i: int) -> frozenset[str]:
@@ -1593,7 +1803,7 @@ _SPEECH_NEXT = re.compile(
 )
 _ANONYMOUS = "~"  # the key of a person the article introduces without a name
 _INDEFINITE_ROLE = re.compile(
-    r"\b(?:[Aa]n?|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
+    r"\b(?:[Aa]n?|[Aa]nother|[Oo]ne)[ \t]+(?:[\w’'\-]+[ \t]+){0,5}?(?P<role>"
     + "|".join(sorted(lexicon.ANONYMOUS_ROLES, key=len, reverse=True))
     + r")\b(?![ \t]*,[ \t]*[A-Z])"
 )
@@ -1639,6 +1849,12 @@ def _anonymous(ctx: ArticleContext) -> list[tuple[int, int, str]]:
             continue
         end = m.end("role")
         body = _FOR_BODY.match(text, end)  # "a spokesman for the Norlandic Trade Ministry"
+        comma = text.find(",", end, end + 100)
+        if comma >= 0 and not any(c in text[end:comma] for c in '.;:\n"“”«»'):
+            if _NAME_IN_COMMAS.match(text, comma):
+                # "a spokeswoman for the Harbour Board, Ana Lima, said", "a retired judge
+                # who sat in Vessby for years, Ana Lima, wrote …": a name
+                continue
         found.append((m.start(), body.end() if body else end, role))
     for m in _SPOKES_WORD.finditer(text):
         # "The Union's spokeswoman for trade added": unnamed, and speaking for
@@ -1672,6 +1888,9 @@ _NAME_BEFORE_COMMA = re.compile(rf"{UP}[\w’'\-]*[)]?,$")
 _FOR_NAMED = re.compile(rf"[ \t]+(?:for|of)[ \t]+(?:the[ \t]+)?{UP}")
 
 
+_NAME_IN_COMMAS = re.compile(
+    rf",[ \t]+(?:{UP}[\w’'\-]*\.?[ \t]+){{1,3}}{UP}[\w’'\-]*[^\W\d_](?=,|[ \t]+[a-z])"
+)
 _FOR_BODY = re.compile(
     rf"[ \t]+(?:for|of|at|from|with)[ \t]+(?:the[ \t]+)?{UP}[\w’'\-]*"
     rf"(?:[ \t]+(?:(?:of|and|for|the)[ \t]+)*{UP}[\w’'\-]*)*"
@@ -1779,35 +1998,92 @@ def remember(state: Discourse, found: Attribution) -> None:
     )
 
 
-_PRONOUN_OPENING = re.compile(r"(?:[Hh]e|[Ss]he)\b")
-
-
-def reporting_pronouns(ctx: ArticleContext) -> list[tuple[int, int]]:
-    """Sentences without a quotation whose subject is "he" or "she" reporting speech ("He
-    added that the president would attend."): the span of each pronoun.
+def reporting_subjects(ctx: ArticleContext) -> list[tuple[int, int]]:
+    """The subject of each reporting clause in a sentence without a quotation, when it
+    names one person ("He added that …", "Asked about it, the spokesman said …", "Dahl
+    told reporters …"): the span of each subject.
 
     The subject of a reporting clause is the most salient person of the discourse even
     when the clause quotes no one, so a later "he said" continues it rather than going to
-    a person the clause only mentions. Resolving these pronouns in article order, like
-    the statements' own speakers, keeps that subject in the model.
+    a person the clause only mentions ("…, the envoy replied that nobody had called
+    Minister Weiss"). Resolving these subjects in article order, like the
+    statements' own speakers, keeps that subject in the model.
     """
     found: list[tuple[int, int]] = []
-    text = ctx.text
+    tokens = ctx.tokens
+    starts = ctx.token_starts
     for s_start, s_end in ctx.sentences:
-        if not _PRONOUN_OPENING.match(text, s_start, s_end):
-            continue  # most sentences: no need to read their words
+        if ctx.quoted_between(s_start, s_end):
+            continue  # a sentence with a quotation: its statement's speaker is remembered
+        first = bisect.bisect_left(starts, s_start)
+        last = bisect.bisect_left(
+            starts, s_end, first, min(len(starts), first + _SUBJECT_VERB_WITHIN)
+        )
+        if not any(t.key in lexicon.SPEECH_VERBS for t in tokens[first:last]):
+            continue  # most sentences report no one: no need to read their words
         words = ctx.words(s_start, s_end)
         if len(words) < 2 or None in words:
             continue
         plain = [w for w in words if w is not None]
-        if plain[0].lower not in ("he", "she"):
-            continue
-        k = 1
-        while k < len(plain) - 1 and plain[k].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
-            k += 1
-        if speech_at(plain, k) and not plain[k].lower.endswith("ing"):
-            found.append((plain[0].start, plain[0].end))
+        chunk = 0  # where the comma-delimited stretch holding plain[k] starts
+        for k in range(1, min(len(plain), _SUBJECT_VERB_WITHIN)):
+            if "," in ctx.text[plain[k - 1].end : plain[k].start]:
+                chunk = k
+            if plain[k].lower not in lexicon.SPEECH_VERBS or not speech_at(plain, k):
+                continue
+            if plain[k].lower.endswith("ing"):
+                continue  # "Asked about it, …", "speaking to reporters": no main verb
+            if plain[chunk].lower in lexicon.ADVERBIAL_OPENERS or any(
+                w.lower in _SUBORDINATORS for w in plain[chunk:k]
+            ):
+                continue  # "Questioned on whether Weiss had met Dahl, the envoy replied"
+            np = verb_subject(ctx, plain, k, floor=s_start)
+            if np is not None:
+                found.append(np)
+            break
     return found
+
+
+# a reporting verb further into its sentence than this is rarely the main clause's
+_SUBJECT_VERB_WITHIN = 30
+# words that open a clause inside the sentence: its verb is not the main clause's
+_SUBORDINATORS = frozenset(
+    "whether if that when after before because while although though since unless".split()
+)
+
+
+def salient_subject(state: Discourse, start: int, end: int) -> bool:
+    """Whether text[start:end] is "he"/"she", a role ("the spokesman"), a body ("the
+    Ministry of Foreign Affairs"), or ends with a person the curated data or the article's
+    introductions know: a subject a later pronoun, role or "the ministry" may continue.
+    A capitalised name no one introduced may be anything."""
+    ctx = state.ctx
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    if len(words) == 1 and words[0].lower() in lexicon.PRONOUNS_PERSON:
+        return True
+    head = head_word(words)
+    if head in lexicon.PERSON_ROLES and head not in PLURAL_PEOPLE:
+        return True
+    if (
+        head in lexicon.ORG_HEADS
+        or words[0].lower() in ("the", "a", "an")
+        and any(w.lower() in lexicon.ORG_HEADS for w in words[1:2])
+    ):
+        return True
+    if any(m.actor.kind != "state" for m in ctx.matches_between(start, end)):
+        return True
+    i = bisect.bisect_left(state.referents, start, key=lambda r: r.start)
+    nearby = state.referents[i : i + 4]
+    if any(r.kind == "person" and r.end == end and r.start < end for r in nearby):
+        return True
+    # "Lind urged calm.": a name of a person named in full before (the family name may
+    # come first: "Zhou" after "Zhou Lan")
+    return len(words) == 1 and any(
+        r.kind == "person" and " " in r.name and words[0] in r.name.split()
+        for r in state.referents[:i]
+    )
 
 
 def _person_phrase(phrase: str) -> bool:

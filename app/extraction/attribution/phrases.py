@@ -13,7 +13,7 @@ from app.extraction.context import ArticleContext, Word
 from app.extraction.gazetteer import GazetteerMatch
 from app.extraction.text import fold
 
-INDEFINITE = frozenset("a an one some several many two three four few".split())
+INDEFINITE = frozenset("a an another one some several many two three four few".split())
 SPOKES = lexicon.SPOKESPERSONS
 PLURAL_PEOPLE = lexicon.PLURAL_PEOPLE
 
@@ -30,7 +30,9 @@ NP_LOWER = (
     )
 ) - {"and", "in"}
 _NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOUNS
-NP_GAP = re.compile(r"[ \t\u00a0\-‐‑]*")
+# spaces, or a hyphen joining two words; a dash between spaces ("AGENCY -- The …") ends
+# a noun phrase
+NP_GAP = re.compile(r"[ \t\u00a0]*|[\-‐‑]+")
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
 POST_LEAD = re.compile(r"[\s,.!?…—–\-]*")
 QUOTED_AS = re.compile(
@@ -38,6 +40,10 @@ QUOTED_AS = re.compile(
     re.IGNORECASE,
 )
 ACCORDING = re.compile(r"\b(?:according\s+to|in\s+the\s+words\s+of)\s+", re.IGNORECASE)
+# "In her words, …" / "In his opinion, …": the view of the person the pronoun stands for
+IN_OWN_WORDS = re.compile(
+    r"\b[Ii]n[ \t]+(?P<pron>his|her|their)[ \t]+(?:own[ \t]+)?(?:words|opinion|view)[ \t]*,"
+)
 SAYS_LATE = re.compile(r",\s+(?:says|said|warns|tells|told|insists|claims)\s+")
 ISSUED = re.compile(
     r"\b(?:issued|released|published|put\s+out|circulated|distributed|adopted|made|"
@@ -210,6 +216,17 @@ def verb_subject(
             # "A Nordic diplomat who once served in Vessby told me": the relative clause
             # is no part of the subject; its antecedent is
             return _antecedent(ctx, words, r, lo)
+        if (
+            r - 1 >= lo
+            and words[r].lower.endswith("ed")
+            and words[r].text.islower()
+            and words[r + 1].lower in _AFTER_PARTICIPLE
+            and words[r - 1].lower not in lexicon.BETWEEN_SPEAKER_AND_VERB
+            and _np_word(words[r - 1])
+        ):
+            # "A pilot cited in the audit described it": a participle's phrase is no part
+            # of the subject, the noun phrase before it is
+            return np_backward(ctx, words, r, floor=floor)
     return np_backward(ctx, words, j, floor=floor)
 
 
@@ -278,6 +295,10 @@ def _antecedent(
     return (inside[-1].start, inside[-1].end) if inside else None
 
 
+_RELATIVE_OR_THAT = _RELATIVES | {"that"}
+_AFTER_PARTICIPLE = frozenset({"in", "by", "at", "from", "on"})
+
+
 def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
     """What the comma-delimited words[i:j] are: "rel" (who …), "par" (in a …, speaking …),
     "name" (capitalised words), "np" (a noun phrase) or "other" (a clause)."""
@@ -304,6 +325,9 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
                     k += 1
                 return "np" if any(w.base in NOT_IN_NAME for w in words[k:j]) else "name"
             return "np"
+    if first.lower in ("a", "an", "the") and any(w.lower in _RELATIVE_OR_THAT for w in words[i:j]):
+        # ", the agency that runs the ferries,": an apposition with its own clause
+        return "par"
     if all(_np_word(w) or w.lower in _CHUNK_NP_EXTRA for w in words[i:j]):
         # "Senior Col. Wu Gang": a rank before a name leaves a name
         k = i
@@ -427,6 +451,8 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         return nxt == "tribute"  # "X paid tribute to "…""
     if low not in lexicon.SPEECH_VERBS:
         return False
+    if low in ("quoted", "cited") and nxt in ("in", "by"):
+        return False  # "a pilot cited in the audit": a participle, not the verb
     if low.startswith("continu") and nxt == "to":
         return False  # "Norland would continue to host talks": not "he continued"
     prev = words[k - 1].lower if k else ""
@@ -487,7 +513,8 @@ def np_backward(
     end_index = j
     if end_index == 0:
         return None
-    if words[end_index - 1].lower in lexicon.PRONOUNS:
+    if words[end_index - 1].lower in lexicon.PRONOUNS or words[end_index - 1].text == "I":
+        # "when we met in Vessby I told them": the first person alone is the subject
         w = words[end_index - 1]
         return w.start, w.end
     i = end_index
@@ -737,6 +764,8 @@ def trailing_name(
             inner = (
                 tail
                 and low in NOT_IN_NAME
+                # "Vessby University Dr. Ana Lima": an honorific opens the name
+                and low not in lexicon.HONORIFICS
                 # an office is never part of a name: "Green MP Lena Brückner"
                 and low not in lexicon.OFFICIAL_ROLES
                 and n > 0

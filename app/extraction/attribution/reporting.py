@@ -21,6 +21,7 @@ from app.extraction.attribution.discourse import (
 from app.extraction.attribution.phrases import (
     ACCORDING,
     CONJUNCTIONS,
+    IN_OWN_WORDS,
     IN_WHICH,
     POST_LEAD,
     QUOTED_AS,
@@ -70,7 +71,14 @@ def after_quote(state: Discourse, quote: Quote) -> Attribution | None:
     return state.after_clauses[quote.open_mark]
 
 
+# the first person as a speaker phrase names no one by itself ("I said to him, "…"")
+FIRST_PERSON = frozenset({"I", "we", "We"})
 _FREE_RELATIVES = frozenset({"what", "whatever"})
+_RELATIVE_WORDS = frozenset({"that", "which", "who", "whom", "whose"})
+_QUESTION_OPENERS = frozenset(
+    "does do did is are was were will would can could should has have how why what when where "
+    "who which".split()
+)
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -100,6 +108,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         np = np_forward(ctx, plain, index_at(plain, m.end()))
         if np is not None:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
+    if new_sentence and plain[0].lower in _QUESTION_OPENERS:
+        # `" Does the cabinet speak for the regions?`: the next question, not a clause
+        return None
     if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
         # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
         # it would …`: a new clause, whose speaker said something else
@@ -112,6 +123,15 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if qm is not None:
                 np_start, np_end = qm.start("np"), qm.end("np")
                 return with_cue(resolve(state, np_start, np_end), (word.start, qm.end()))
+        if k and (
+            word.lower.endswith("ing")
+            or any(w.lower in _RELATIVE_WORDS for w in plain[:k])
+            or (k + 1 < len(plain) and plain[k + 1].lower == "that" and k >= 2)
+        ):
+            # `" the letters of mayors pledging …`, `" from villages that it said`,
+            # `" in the week Norland confirmed that …`: a clause of its own, whose
+            # speaker said something else
+            break
         if k == 0:
             if word.lower.endswith("ing"):
                 return None
@@ -132,7 +152,9 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if new_sentence and not bare_clause(text, word.end, limit):
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
-        if k > 12 or any(w.lower in _FREE_RELATIVES for w in plain[:k]):
+        if (k > 12 and not _title_and_name(plain[:k])) or any(
+            w.lower in _FREE_RELATIVES for w in plain[:k]
+        ):
             # `" whatever she described as "…"`: a label for the next
             # quotation, not the reporting clause of this one
             break
@@ -157,6 +179,17 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
         if np is not None and np[1] >= plain[-1].end - 1:
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
     return None
+
+
+def _title_and_name(words: list[Word]) -> bool:
+    """Whether the words are one long title and a name ("Head of the Waterways Division of
+    the Transport Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
+    "and", opening with a role: a speaker phrase however long."""
+    return (
+        len(words) <= 24
+        and words[0].base in lexicon.PERSON_ROLES
+        and all(w.capitalised or w.lower in ("of", "the", "for", "and") for w in words)
+    )
 
 
 def before_quote(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
@@ -187,6 +220,11 @@ def according_before(
     if qm is not None:
         return with_cue(resolve(state, qm.start("np"), qm.end("np")), (qm.end("np"), qm.end()))
     acc = last_match(ACCORDING.finditer(text, start, quote.open_mark))
+    own = last_match(IN_OWN_WORDS.finditer(text, start, quote.open_mark))
+    if own is not None and (acc is None or acc.start() < own.start()):
+        # "In her view, the ferry "runs on time"": hers, as "according to her" would be
+        pron = (own.start("pron"), own.end("pron"))
+        return with_cue(resolve(state, *pron), (own.start(), own.end()))
     if acc is not None and not ctx.in_quote(acc.start()):
         np = np_forward(ctx, plain, index_at(plain, acc.end()), clause_end=False)
         if np is not None:
@@ -195,6 +233,8 @@ def according_before(
 
 
 _WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+_PASSIVE_BE = frozenset({"was", "were", "been", "being", "is", "are"})
+_AND_THAT = re.compile(r",?[ \t]+and[ \t]+that[ \t]")
 
 
 def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> Attribution | None:
@@ -205,9 +245,20 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
     plain = _words_before(state, quote, sentence)
     verb_index = None
     for k in range(len(plain) - 1, -1, -1):
-        if speech_at(plain, k):
-            verb_index = k
-            break
+        if not speech_at(plain, k):
+            continue
+        if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
+            # "The bureau said the captain had been informed that …": the one informed is
+            # no speaker; the earlier verb names one
+            continue
+        if _AND_THAT.search(text, plain[k].end, quote.open_mark) and any(
+            speech_at(plain, e) for e in range(k)
+        ):
+            # "Berg noted that the council had approved …, and that it would meet "…"":
+            # the second that-clause is the earlier verb's, like the first
+            continue
+        verb_index = k
+        break
     if verb_index is not None:
         verb = plain[verb_index]
         rel = last_match(IN_WHICH.finditer(text, verb.end, quote.open_mark))
@@ -221,7 +272,13 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
             # "Vessby rejected the claims, with its foreign ministry saying …": the noun
             # phrase after "with" is the participle's subject, not the sentence's
             np = np_backward(ctx, plain, verb_index, floor=start)
-            if np is not None and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0]):
+            if (
+                np is not None
+                and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0])
+                # "The guild answered with a statement saying …": the statement is the
+                # council's, the sentence's subject
+                and head_word(text[np[0] : np[1]].split()) not in lexicon.DOCUMENT_NOUNS
+            ):
                 return with_cue(resolve(state, np[0], np[1]), (verb.start, verb.end))
         if not verb.lower.endswith("ing"):
             outer = _outer_reporter(state, plain, verb_index, start)

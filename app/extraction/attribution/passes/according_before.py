@@ -19,13 +19,20 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
 
 PASS = Pass(
     id="according_before",
-    description='`According to X, "…"` or `the agency quoted X as saying "…"` before the quotation',
+    description='`According to X, "…"`, `In her words, "…"` or `the agency quoted X as saying '
+    '"…"` before the quotation',
     rule=rule,
     examples=(
         Example('According to Marta Silva, "the harbour will reopen next week."', "marta-silva"),
         Example(
             'The agency quoted Tomas Lind as saying "no decision has been taken yet."',
             "tomas-lind",
+        ),
+        # "In her words" / "In his opinion": the person the possessive stands for
+        Example(
+            "Port row\n\nDeputy Minister Marta Silva opened the fair. In her view, the "
+            'new quays "will pay for themselves within a decade".',
+            "marta-silva",
         ),
     ),
     counterexamples=(Example('"No decision has been taken yet," Tomas Lind said.', "tomas-lind"),),

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import Discourse
 from app.extraction.attribution.passes.base import Example, Pass
-from app.extraction.attribution.reporting import after_quote, documentary
+from app.extraction.attribution.reporting import FIRST_PERSON, after_quote, documentary
 from app.extraction.quotes import Quote
 
 
@@ -15,6 +15,8 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
     found = after_quote(state, statements[index])
     if found is not None and found.speaker is None and documentary(found):
         return None  # "…," according to a statement: the sentence may name its issuer
+    if found is not None and found.speaker is None and found.speaker_text in FIRST_PERSON:
+        return None  # '"…" I believe that too.': the one answering speaks of another's words
     return found
 
 
@@ -68,6 +70,13 @@ PASS = Pass(
             "he said.",
             "ivan-dahl",
         ),
+        # a long title before the name, as agencies write it, is still the speaker phrase
+        Example(
+            'Canal row\n\nThe toll will rise next spring, "in line with the cost of '
+            'dredging," Head of the Waterways Division of the Norlandic Transport Ministry '
+            "Anna Berg told the agency.",
+            "anna-berg",
+        ),
         # "Name of the Body": the person, however long the description after the body
         Example(
             'Dam row\n\n"Now everything is public," said Professor Imran Haque of Vessby '
@@ -94,6 +103,12 @@ PASS = Pass(
             'EU talks\n\nForeign Minister Ana Lima has accused Sudoria of "moving the '
             'goalposts" after Port Amal said it would block the talks.',
             "ana-lima",
+        ),
+        # a participle or a relative clause after the quotation has a speaker of its own
+        Example(
+            'Port row\n\nThe Harbour Office said the storm had sunk "several small boats" '
+            "from two villages that it said had ignored the warnings.",
+            "harbour-office",
         ),
         # "what she called" labels the next quotation; the speaker is the sentence's subject
         Example(

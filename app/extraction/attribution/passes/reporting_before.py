@@ -7,14 +7,18 @@ from collections.abc import Sequence
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import Discourse
 from app.extraction.attribution.passes.base import Example, Pass
-from app.extraction.attribution.reporting import verb_before
+from app.extraction.attribution.reporting import FIRST_PERSON, verb_before
 from app.extraction.quotes import Quote
 
 
 def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attribution | None:
     quote = statements[index]
     ctx = state.ctx
-    return verb_before(state, quote, ctx.sentences[ctx.sentence_index(quote.open_mark)])
+    found = verb_before(state, quote, ctx.sentences[ctx.sentence_index(quote.open_mark)])
+    if found is not None and found.speaker is None and found.speaker_text in FIRST_PERSON:
+        return None  # "I said to him, "…"": the writer or the one answering, as passes
+        # that read the whole article decide
+    return found
 
 
 PASS = Pass(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from app.extraction.attribution.base import Attribution
@@ -16,6 +17,8 @@ _MAX_CLAUSE_WORDS = 10
 # ... unless a person is its subject: "Minister Ana Lima read a statement to reporters at the
 # palace:" introduces her words
 _MAX_PERSON_CLAUSE_WORDS = 20
+# ", who has kept bees here since boyhood," / ", a club treasurer," right after the subject
+_ASIDE = re.compile(r",[^,:;\n\"“”]{2,160},")
 
 
 def _introducing_clause(state: Discourse, quote: Quote) -> tuple[int, int] | None:
@@ -42,15 +45,21 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
         return None
     ctx = state.ctx
     words = [w for w in ctx.words(*clause) if w is not None]
-    if not words or len(words) > _MAX_PERSON_CLAUSE_WORDS:
-        return None
-    np = main_subject(ctx, words, len(words))
+    np = main_subject(ctx, words, len(words)) if words else None
     if np is None:
+        return None
+    counted = len(words)
+    aside = _ASIDE.match(ctx.text, np[1], clause[1])
+    if aside is not None:
+        # "Ola Brenn, who has kept bees here since boyhood, was firm:": the aside about
+        # the subject is no part of the clause's length
+        counted -= sum(1 for w in words if aside.start() <= w.start < aside.end())
+    if counted > _MAX_PERSON_CLAUSE_WORDS:
         return None
     found = resolve(state, np[0], np[1])
     if found.speaker is None:
         return None
-    if len(words) > _MAX_CLAUSE_WORDS and not speaker_is_person(state, found):
+    if counted > _MAX_CLAUSE_WORDS and not speaker_is_person(state, found):
         return None
     colon = ctx.text.rindex(":", clause[0], clause[1])
     return with_cue(found, (colon, colon + 1))
@@ -77,6 +86,13 @@ PASS = Pass(
             'presidential palace on Monday:\n\n"Norland has informed Sudoria through the usual '
             'channels."',
             "ana-lima",
+        ),
+        # an aside about the subject does not make the clause a narrative
+        Example(
+            "Hive row\n\nOla Brenn, who has kept bees on the ridge since boyhood and runs the "
+            "growers' club, would not give ground:\n\n"
+            '"The hives stay where they are."',
+            "ola-brenn",
         ),
     ),
     counterexamples=(
