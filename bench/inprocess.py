@@ -175,7 +175,8 @@ def measure(
 
     with app.state.engine.connect() as connection:
         # An incident from the middle of the table: its rows are not in the first pages read.
-        middle = 1 + int(connection.exec_driver_sql("SELECT max(id) FROM incident").scalar() or 0) // 2
+        largest = connection.exec_driver_sql("SELECT max(id) FROM incident").scalar()
+        middle = 1 + int(largest or 0) // 2
     driver = AsgiDriver(app)
     driver.start()
     raw, close_raw = raw_runner(url)

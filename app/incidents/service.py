@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
-from app.db.meta import DatasetMeta
+from app.db.versions import data_version
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
@@ -49,7 +49,7 @@ def _start_floor(session: Session, f: IncidentFilters) -> date | None:
     """
     if f.date_from is None:
         return None
-    version = session.scalar(select(DatasetMeta.data_version).where(DatasetMeta.id == 1))
+    version = data_version(session)
     key = (str(session.get_bind().engine.url), version if version is not None else -1)
     if version is None or key not in _longest_spans:
         # A pass over the table (seconds at a million incidents), once per data version.
