@@ -109,10 +109,11 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     ids = [row.id for row in window.items]
     snippets = search.snippets(session, Incident, f.q, ids) if f.q else {}
     facets = _facets(session, counted, f.facet, settings.facet_budget_ms) if f.facet else None
+    participants, source_ids = repo.participants_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
         window,
-        repo.participants_of(ids) if ids else {},
-        repo.source_ids_of(ids) if ids else {},
+        participants,
+        source_ids,
         snippets,
         ranked.scores,
         facets,

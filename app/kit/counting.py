@@ -99,11 +99,13 @@ def _whole_table_count(session: Session, counter: Select[Any]) -> int:
     request's samples under load (py-spy), for a number that changes only with an ingest.
     """
     version = data_version(session)
-    froms = counter.get_final_froms()
-    # Unfiltered, the count depends on its tables alone: named by them, not by compiling the
-    # statement on every request (a third of the time counting took, profiled).
+    # Unfiltered and without joins, the count depends on its tables alone: named by them,
+    # not by compiling the statement on every request (0.7 ms, a quarter of a list page's
+    # service time, profiled; get_final_froms() compiles it too).
+    froms = counter._from_obj
     tables = [f.name for f in froms if isinstance(f, Table)]
-    what = ",".join(tables) if len(tables) == len(froms) else str(counter)
+    simple = not counter._setup_joins and tables and len(tables) == len(froms)
+    what = ",".join(tables) if simple else str(counter)
     key = (str(session.get_bind().engine.url), what)
     cached = _whole_table_counts.get(key)
     if version is not None and cached is not None and cached[0] == version:

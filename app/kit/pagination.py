@@ -201,8 +201,11 @@ def _page_rows(
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
         query = query.order_by(*ordering).limit(n)
-        # Plain rows keep attribute access by name.
-        return list(session.scalars(query)) if entities else list(session.execute(query).all())
+        if entities:
+            return list(session.scalars(query))
+        # Plain rows (attribute access by name) straight from the connection: through the
+        # Session they went through the ORM's loading machinery for nothing (profiled).
+        return list(session.connection().execute(query).all())
 
     if cursor is None:
         return fetch(stmt, wanted)
