@@ -12,7 +12,7 @@ from app.db.versions import data_version
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository
-from app.incidents.schemas import IncidentFilters
+from app.incidents.schemas import IncidentFilters, IncidentView
 from app.kit import facets as facet_counts
 from app.kit import search
 from app.kit.counting import CountLimits
@@ -20,7 +20,6 @@ from app.kit.facets import Facet
 from app.kit.pagination import SortKey, Window, stream_batches
 from app.settings import Settings
 from app.statements import service as statements_service
-from app.statements.models import Statement
 
 
 @dataclass(frozen=True)
@@ -203,11 +202,13 @@ def _facets(
     return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
-def get_incident(session: Session, key: str) -> tuple[Incident, list[Statement]]:
-    incident = IncidentRepository(session).by_id_or_slug(key)
-    if incident is None:
+def get_incident(session: Session, key: str) -> IncidentView:
+    """An incident by id or slug, with everything its detail shows."""
+    rows = IncidentRepository(session).detail_rows(key)
+    if rows is None:
         raise NotFound("incident", key)
-    return incident, statements_service.for_incident(session, incident.id)
+    statements = statements_service.for_incident(session, rows.incident.id)
+    return IncidentView(rows.incident, rows.participants, rows.sources, rows.evidence, statements)
 
 
 def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]]:
