@@ -198,14 +198,17 @@ def _page_rows(
     """The first `wanted` rows of `stmt` after `cursor`, in the order of `key`."""
     ordering = order_by(key, id_column, _dialect(session))
     entities = selects_entity(stmt)
+    columns_only = not any(isinstance(d["type"], type) for d in stmt.column_descriptions)
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
         query = query.order_by(*ordering).limit(n)
         if entities:
             return list(session.scalars(query))
-        # Plain rows (attribute access by name) straight from the connection: through the
-        # Session they went through the ORM's loading machinery for nothing (profiled).
-        return list(session.connection().execute(query).all())
+        if columns_only:
+            # Plain rows (attribute access by name) straight from the connection: through
+            # the Session they went through the ORM's loading machinery for nothing.
+            return list(session.connection().execute(query).all())
+        return list(session.execute(query).all())  # (Model, score): ORM objects first
 
     if cursor is None:
         return fetch(stmt, wanted)
