@@ -1,7 +1,8 @@
 """The ASGI application: routers, error handlers, offline docs, /health."""
 
 import gc
-from collections.abc import AsyncIterator
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
@@ -9,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
-from sqlalchemy import select, text
-from sqlalchemy.orm import sessionmaker
+from sqlalchemy import text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
 
 from app import __version__
@@ -19,9 +21,10 @@ from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
 from app.api.limits import RequestLimits
 from app.changes import router as changes_router
-from app.db.meta import DatasetMeta
+from app.db import versions
 from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
+from app.db.versions import SqliteVersionWatch
 from app.incidents import router as incidents_router
 from app.kit import search
 from app.settings import Settings, get_settings
@@ -38,12 +41,49 @@ class Health(BaseModel):
     )
 
 
+def _version_reader(
+    factory: sessionmaker[Session],
+    version_watch: SqliteVersionWatch | None,
+    read_router: ReadRouter | None,
+) -> Callable[[Scope, int | None], Awaitable[int | None]]:
+    """How the ETag middleware learns the data version a request will be served at."""
+
+    def choose_read_target(scope: Scope, seen: int | None) -> int | None:
+        assert read_router is not None
+        # Chosen once per request, here: the ETag names the version of the database that
+        # then serves the response (app/db/session.py reads the same choice).
+        state = scope.setdefault("state", {})
+        # Kept for the session dependency, which chooses again if this choice failed.
+        state["version_seen"] = seen
+        target = read_router.choose(seen)
+        state["read_target"] = target
+        return target.version
+
+    def read_in_session() -> int | None:
+        with factory() as session:
+            return versions.data_version(session)
+
+    async def data_version(scope: Scope, seen: int | None) -> int | None:
+        if read_router is not None:
+            return await run_in_threadpool(choose_read_target, scope, seen)
+        if version_watch is not None:
+            try:
+                return version_watch.read()
+            except (sqlite3.Error, BlockingIOError):
+                pass  # it would have to wait: read it the ordinary way, in a worker thread
+        return await run_in_threadpool(read_in_session)
+
+    return data_version
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
     search.RANKINGS.max_matches = settings.search_ranking_matches
     search.MATCH_SETS.max_matches = settings.search_ranking_matches
     engine = create_db_engine(settings.database_url, settings=settings)
+    # Every request's ETag reads the data version: on SQLite on the event loop, no hop.
+    version_watch = SqliteVersionWatch(engine) if engine.dialect.name == "sqlite" else None
     read_router = (
         ReadRouter(
             engine,
@@ -61,6 +101,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         gc.freeze()
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
+        if version_watch is not None:
+            version_watch.close()
         engine.dispose()
         if read_router is not None:
             read_router.dispose()
@@ -86,27 +128,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.read_router = read_router
     errors.install(app)
     openapi.install(app)
-    factory = app.state.sessionmaker
-
-    def data_version(scope: Scope, seen: int | None) -> int | None:
-        if read_router is not None:
-            # Chosen once per request, here: the ETag names the version of the database that
-            # then serves the response (app/db/session.py reads the same choice).
-            state = scope.setdefault("state", {})
-            # Kept for the session dependency, which chooses again if this choice failed.
-            state["version_seen"] = seen
-            target = read_router.choose(seen)
-            state["read_target"] = target
-            return target.version
-        with factory() as session:
-            version: int | None = session.scalar(
-                select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
-            )
-            return version
 
     app.add_middleware(
         ConditionalRequests,
-        data_version=data_version,
+        data_version=_version_reader(app.state.sessionmaker, version_watch, read_router),
         cache_control=settings.cache_control,
         app_version=__version__,
     )

@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", help="Database URL for the articles (default: a SQLite file in the workdir)."
     )
-    parser.add_argument("--workdir", type=Path, help="Keep the corpus here (default: a temp dir).")
+    parser.add_argument("--workdir", type=Path, help="Make the run's temporary folder here, created if missing (default: the system's).")
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     parser.add_argument(
         "--kill-after",
@@ -520,6 +520,9 @@ def main(argv: list[str] | None = None) -> int:
         "in the writer's final pass (near-duplicates, change feed).",
     )
     args = parser.parse_args(argv)
+    if args.workdir is not None:
+        # A folder the user names is one they expect to be made, not a traceback.
+        args.workdir.mkdir(parents=True, exist_ok=True)
     if args.kill_after is not None:
         with tempfile.TemporaryDirectory(prefix="incidentdb-kill-", dir=args.workdir) as tmp:
             killed = kill_run(

@@ -1,12 +1,13 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from app.actors import schemas, service
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
+from app.api.responses import json_response
 from app.db.session import SessionDep
 
 router = APIRouter(prefix="/actors", tags=["actors"])
@@ -22,14 +23,13 @@ _export = export_of(service.filtered_query, service.iter_actors, schemas.actor_r
 add_list_route(router, "list_actors", "List actors", _page, _export)
 
 
-@router.get("/{key}", responses=NOT_FOUND, summary="One actor")
+@router.get("/{key}", responses=NOT_FOUND, summary="One actor", response_model=schemas.ActorDetail)
 def get_actor(
     request: Request,
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
-) -> schemas.ActorDetail:
+) -> Response:
     """An actor with its aliases, affiliation and directly affiliated members."""
     found = service.get_actor(session, key)
     detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
-    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
-    return detail
+    return json_response(detail, session)

@@ -2,15 +2,15 @@
 
 Every ingest that changes something bumps `dataset_meta.data_version`, so one cheap read tells
 whether any response could have changed; a matching If-None-Match is answered before the
-request's own query runs.
+request's own query runs. The app says how to read it (app/db/versions.py: on SQLite without a
+thread-pool hop).
 """
 
 import hashlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,7 +27,7 @@ class ConditionalRequests:
         self,
         app: ASGIApp,
         *,
-        data_version: Callable[[Scope, int | None], int | None],
+        data_version: Callable[[Scope, int | None], Awaitable[int | None]],
         cache_control: str,
         app_version: str,
     ) -> None:
@@ -52,7 +52,7 @@ class ConditionalRequests:
             # `seen`: with read replicas, the response must not be older than a page the
             # client already has (its ETag, or the cursor of the page before), whichever
             # replica or worker served it.
-            version = await run_in_threadpool(self.data_version, scope, seen)
+            version = await self.data_version(scope, seen)
         except Exception:  # the route itself will report a broken database properly
             logger.debug("no data version; serving without an ETag", exc_info=True)
             version = None

@@ -1,21 +1,26 @@
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, cast
 
 from sqlalchemy import (
+    BindParameter,
     ColumnElement,
+    CompoundSelect,
     Select,
     bindparam,
     exists,
     func,
+    null,
     select,
     text,
     union_all,
 )
-from sqlalchemy.orm import Session, defer, selectinload
+from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
-from app.incidents.models import Incident, IncidentParticipant, IncidentSource
+from app.incidents.models import Incident, IncidentEvidence, IncidentParticipant, IncidentSource
 from app.incidents.schemas import IncidentFilters
 from app.kit import search
 from app.kit.names import as_id
@@ -71,23 +76,93 @@ class PageStart:
     rows: int
 
 
+def _page_links() -> CompoundSelect[Any]:
+    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
+    participants = (
+        select(
+            IncidentParticipant.incident_id,
+            IncidentParticipant.position,
+            IncidentParticipant.role,
+            Actor.id,
+            Actor.slug,
+            Actor.name,
+            Actor.kind,
+            Actor.country,
+        )
+        .join(Actor, Actor.id == IncidentParticipant.actor_id)
+        .where(IncidentParticipant.incident_id.in_(ids))
+    )
+    sources = select(
+        IncidentSource.incident_id,
+        null(),
+        null(),
+        IncidentSource.source_id,
+        null(),
+        null(),
+        null(),
+        null(),
+    ).where(IncidentSource.incident_id.in_(ids))
+    # Per incident: participants in curated order, sources by id (the order of each list).
+    links: Any = union_all(participants, sources)
+    return cast(CompoundSelect[Any], links.order_by(text("1, 2, 4")))
+
+
+# A page's participants (with their actors) and source ids: rows with `role` are participants.
+_PAGE_LINKS = _page_links()
+
+
+_INCIDENT = select(*LIST_COLUMNS, Incident.date_source)
+_INCIDENT_BY_ID = _INCIDENT.where(Incident.id == bindparam("id"))
+_INCIDENT_BY_SLUG = _INCIDENT.where(Incident.slug == bindparam("slug"))
+_PARTICIPANTS = (
+    select(IncidentParticipant.role, Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
+    .join(Actor, Actor.id == IncidentParticipant.actor_id)
+    .where(IncidentParticipant.incident_id == bindparam("id"))
+    .order_by(IncidentParticipant.position, Actor.id)
+)
+# What a detail shows of each source: never its text, which can weigh megabytes.
+_SOURCES = (
+    select(
+        Source.id,
+        Source.slug,
+        Source.title,
+        Source.publisher,
+        Source.url,
+        Source.published_on,
+        Source.language,
+        Source.duplicate_of,
+        Source.content_hash,
+    )
+    .join(IncidentSource, IncidentSource.source_id == Source.id)
+    .where(IncidentSource.incident_id == bindparam("id"))
+    .order_by(Source.id)
+)
+_EVIDENCE = (
+    select(
+        IncidentEvidence.source_id,
+        IncidentEvidence.start,
+        IncidentEvidence.end,
+        IncidentEvidence.text,
+    )
+    .where(IncidentEvidence.incident_id == bindparam("id"))
+    .order_by(IncidentEvidence.position)
+)
+
+
+@dataclass(frozen=True)
+class IncidentRows:
+    """One incident as plain rows (see `IncidentRepository.detail_rows`)."""
+
+    incident: AnyRow  # LIST_COLUMNS and date_source
+    participants: Sequence[AnyRow]  # role and the actor's columns, in curated order
+    sources: Sequence[AnyRow]  # the columns of a SourceRead, by id
+    evidence: Sequence[AnyRow]  # source_id, start, end, text, in curated order
+
+
 class IncidentRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._participations: dict[tuple[frozenset[int], int], int] = {}
-
-    def with_participants(self) -> Select[Incident]:
-        return select(Incident).options(
-            # Responses never show search_text or a source's text; an article can weigh
-            # megabytes, and a page of 50 incidents loaded every one of them (profiled).
-            defer(Incident.search_text),
-            # An actor per participant: joined into the participants' query, one round trip
-            # fewer on every detail (each costs the GIL twice under concurrent load).
-            selectinload(Incident.participants).joinedload(IncidentParticipant.actor),
-            selectinload(Incident.sources).options(
-                defer(Source.text), defer(Source.extraction_key)
-            ),
-        )
 
     def filtered_rows(
         self,
@@ -187,6 +262,23 @@ class IncidentRepository:
         for row in self.session.execute(stmt):
             grouped[row.incident_id].append(row)
         return grouped
+
+    def participants_and_source_ids_of(
+        self, ids: list[int]
+    ) -> tuple[dict[int, list[AnyRow]], dict[int, list[int]]]:
+        """`participants_of` and `source_ids_of` in one round trip, for a page of incidents.
+
+        A statement built once, executed on the connection (plain rows, no ORM loading): two
+        ORM queries cost a list page more than its own rows (profiled).
+        """
+        participants: dict[int, list[AnyRow]] = {i: [] for i in ids}
+        source_ids: dict[int, list[int]] = {i: [] for i in ids}
+        for row in self.session.connection().execute(_PAGE_LINKS, {"ids": ids}).all():
+            if row.role is None:  # a source row: every participant has a role
+                source_ids[row.incident_id].append(row.id)
+            else:
+                participants[row.incident_id].append(row)
+        return participants, source_ids
 
     def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
         stmt = (
@@ -369,11 +461,26 @@ class IncidentRepository:
             stmt = stmt.where(search.matches(self.session, Incident, f.q, drives=not window_first))
         return stmt
 
-    def by_id_or_slug(self, key: str) -> Incident | None:
-        stmt = self.with_participants().options(selectinload(Incident.evidence))
-        if (incident_id := as_id(key)) is not None:
-            return self.session.scalars(stmt.where(Incident.id == incident_id)).first()
-        return self.session.scalars(stmt.where(Incident.slug == key)).first()
+    def detail_rows(self, key: str) -> IncidentRows | None:
+        """An incident by id or slug with its participants, sources and evidence, as plain
+        rows: statements built once, executed on the connection (no identity map, no
+        selectin loads: those were a third of a detail request, profiled)."""
+        connection = self.session.connection()
+        incident_id = as_id(key)
+        found = (
+            connection.execute(_INCIDENT_BY_ID, {"id": incident_id})
+            if incident_id is not None
+            else connection.execute(_INCIDENT_BY_SLUG, {"slug": key})
+        ).first()
+        if found is None:
+            return None
+        params = {"id": found.id}
+        return IncidentRows(
+            found,
+            connection.execute(_PARTICIPANTS, params).all(),
+            connection.execute(_SOURCES, params).all(),
+            connection.execute(_EVIDENCE, params).all(),
+        )
 
     def ids_by_id_or_slug(self, key: str) -> list[int]:
         incident_id = as_id(key)

@@ -91,6 +91,6 @@ def get_incident(
     ],
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
-    incident, statements = service.get_incident(session, key)
-    link = html_url(request, "incidents", incident.slug)
-    return json_response(schemas.incident_detail(incident, statements, html_url=link), session)
+    view = service.get_incident(session, key)
+    link = html_url(request, "incidents", view.incident.slug)
+    return json_response(schemas.incident_detail(view, html_url=link), session)

@@ -1,10 +1,12 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef, actor_ref
-from app.incidents.models import DatePrecision, DateSource, Incident, ParticipantRole
+from app.actors.schemas import ActorRef
+from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
 from app.kit.params import (
@@ -173,12 +175,6 @@ class IncidentFilters(SearchSort, ListFilters, DateWindow):
 # -- building items ---------------------------------------------------------------------
 
 
-def incident_read(i: Incident, hit: Hit = NO_HIT) -> IncidentRead:
-    """An incident from its ORM object (detail views): the same shape as a list item."""
-    participants = [Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants]
-    return _incident(i, participants, [s.id for s in i.sources], hit)
-
-
 def incident_read_from_row(
     row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
 ) -> IncidentRead:
@@ -193,41 +189,68 @@ def incident_read_from_row(
     return _incident(row, refs, source_ids, hit)
 
 
+def _incident_fields(
+    row: Any, participants: list[Participant], source_ids: list[int]
+) -> dict[str, Any]:
+    kind = INCIDENT_TYPES[row.type]
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "summary": row.summary,
+        "type": row.type,
+        "cameo_code": kind.cameo_root,
+        "plover_type": kind.plover,
+        "date_start": row.date_start,
+        "date_end": row.date_end,
+        "date_precision": row.date_precision,
+        "location": Location(country=row.location_country, place=row.location_place),
+        "severity": row.severity,
+        "participants": participants,
+        "source_ids": source_ids,
+    }
+
+
 def _incident(
     row: Any, participants: list[Participant], source_ids: list[int], hit: Hit
 ) -> IncidentRead:
-    kind = INCIDENT_TYPES[row.type]
     return IncidentRead(
-        id=row.id,
-        slug=row.slug,
-        title=row.title,
-        summary=row.summary,
-        type=row.type,
-        cameo_code=kind.cameo_root,
-        plover_type=kind.plover,
-        date_start=row.date_start,
-        date_end=row.date_end,
-        date_precision=row.date_precision,
-        location=Location(country=row.location_country, place=row.location_place),
-        severity=row.severity,
-        participants=participants,
-        source_ids=source_ids,
+        **_incident_fields(row, participants, source_ids),
         snippet=hit.snippet,
         score=hit.score,
         highlights=hit.spans(title=row.title, summary=row.summary),
     )
 
 
-def incident_detail(i: Incident, statements: list[Statement], *, html_url: str) -> IncidentDetail:
+@dataclass(frozen=True)
+class IncidentView:
+    """What an incident's detail shows, as the service reads it."""
+
+    incident: Any  # a row: the list item's columns and date_source
+    participants: Sequence[Any]  # rows: role and the actor's columns, in curated order
+    sources: Sequence[Any]  # rows with a SourceRead's columns
+    evidence: Sequence[Any]  # rows: source_id, start, end, text
+    statements: Sequence[Statement]
+
+
+def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
+    participants = [
+        Participant(
+            actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
+            role=p.role,
+        )
+        for p in view.participants
+    ]
     return IncidentDetail(
         html_url=html_url,
-        **incident_read(i).model_dump(exclude={*SEARCH_FIELDS, "participants", "location"}),
-        location=Location(country=i.location_country, place=i.location_place),
-        participants=[Participant(actor=actor_ref(p.actor), role=p.role) for p in i.participants],
-        sources=[source_read(s) for s in i.sources],
-        statements=[statement_read(s) for s in statements],
-        evidence=[EvidenceRead.model_validate(e) for e in i.evidence],
-        date_source=i.date_source,
+        **_incident_fields(view.incident, participants, [s.id for s in view.sources]),
+        sources=[source_read(s) for s in view.sources],
+        statements=[statement_read(s) for s in view.statements],
+        evidence=[
+            EvidenceRead(source_id=e.source_id, start=e.start, end=e.end, text=e.text)
+            for e in view.evidence
+        ],
+        date_source=view.incident.date_source,
     )
 
 

@@ -8,11 +8,11 @@ from sqlalchemy.orm import Session
 from app.actors import service as actors_service
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
-from app.db.meta import DatasetMeta
+from app.db.versions import data_version
 from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository, PageStart
-from app.incidents.schemas import IncidentFilters
+from app.incidents.schemas import IncidentFilters, IncidentView
 from app.kit import facets as facet_counts
 from app.kit import search
 from app.kit.counting import CountLimits
@@ -20,7 +20,6 @@ from app.kit.facets import Facet
 from app.kit.pagination import SortKey, Window, cursor_position, stream_batches
 from app.settings import Settings
 from app.statements import service as statements_service
-from app.statements.models import Statement
 
 
 @dataclass(frozen=True)
@@ -49,7 +48,7 @@ def _start_floor(session: Session, f: IncidentFilters) -> date | None:
     """
     if f.date_from is None:
         return None
-    version = session.scalar(select(DatasetMeta.data_version).where(DatasetMeta.id == 1))
+    version = data_version(session)
     key = (str(session.get_bind().engine.url), version if version is not None else -1)
     if version is None or key not in _longest_spans:
         # A pass over the table (seconds at a million incidents), once per data version.
@@ -126,10 +125,11 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     ids = [row.id for row in window.items]
     snippets = search.snippets(session, Incident, f.q, ids) if f.q else {}
     facets = _facets(session, counted, f.facet, settings.facet_budget_ms) if f.facet else None
+    participants, source_ids = repo.participants_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
         window,
-        repo.participants_of(ids) if ids else {},
-        repo.source_ids_of(ids) if ids else {},
+        participants,
+        source_ids,
         snippets,
         ranked.scores,
         facets,
@@ -219,11 +219,13 @@ def _facets(
     return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
-def get_incident(session: Session, key: str) -> tuple[Incident, list[Statement]]:
-    incident = IncidentRepository(session).by_id_or_slug(key)
-    if incident is None:
+def get_incident(session: Session, key: str) -> IncidentView:
+    """An incident by id or slug, with everything its detail shows."""
+    rows = IncidentRepository(session).detail_rows(key)
+    if rows is None:
         raise NotFound("incident", key)
-    return incident, statements_service.for_incident(session, incident.id)
+    statements = statements_service.for_incident(session, rows.incident.id)
+    return IncidentView(rows.incident, rows.participants, rows.sources, rows.evidence, statements)
 
 
 def count_by_month(session: Session, f: IncidentFilters) -> list[tuple[str, int]]:

@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Integer, Select, func, literal_column, select
+from sqlalchemy import Integer, Select, Table, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.db.meta import DatasetMeta
+from app.db.versions import data_version
 from app.settings import Settings
 
 
@@ -98,8 +98,15 @@ def _whole_table_count(session: Session, counter: Select[Any]) -> int:
     Counting a million-row table is a pass over its smallest index: ~18% of a list
     request's samples under load (py-spy), for a number that changes only with an ingest.
     """
-    version = session.scalar(select(DatasetMeta.data_version).where(DatasetMeta.id == 1))
-    key = (str(session.get_bind().engine.url), str(counter))
+    version = data_version(session)
+    # Unfiltered and without joins, the count depends on its tables alone: named by them,
+    # not by compiling the statement on every request (0.7 ms, a quarter of a list page's
+    # service time, profiled; get_final_froms() compiles it too).
+    froms = counter._from_obj
+    tables = [f.name for f in froms if isinstance(f, Table)]
+    simple = not counter._setup_joins and tables and len(tables) == len(froms)
+    what = ",".join(tables) if simple else str(counter)
+    key = (str(session.get_bind().engine.url), what)
     cached = _whole_table_counts.get(key)
     if version is not None and cached is not None and cached[0] == version:
         return cached[1]

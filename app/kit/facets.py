@@ -11,11 +11,11 @@ from typing import Any
 
 import pycountry
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, Select, func, literal_column, select, text
+from sqlalchemy import ColumnElement, Select, func, literal_column, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.db.meta import DatasetMeta
+from app.db.versions import data_version
 
 MAX_VALUES = 50
 
@@ -79,7 +79,7 @@ def compute(
     truncated on every request.
     """
     facets: dict[str, Facet] = {}
-    version = _data_version(session) if whole_dataset else None
+    version = data_version(session) if whole_dataset else None
     for name, spec in specs.items():
         query = spec.query.limit(MAX_VALUES)
         compiled = query.compile(session.get_bind())
@@ -107,13 +107,6 @@ def compute(
         if version is not None:
             _whole_dataset[key] = (version, facets[name])
     return facets
-
-
-def _data_version(session: Session) -> int | None:
-    version: int | None = session.scalar(
-        select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
-    )
-    return version
 
 
 def _run_with_budget(session: Session, query: Select[Any], budget_ms: int) -> list[Any] | None:

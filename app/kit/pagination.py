@@ -207,11 +207,17 @@ def _page_rows(
     """The first `wanted` rows of `stmt` after `cursor`, in the order of `key`."""
     ordering = order_by(key, id_column, _dialect(session))
     entities = selects_entity(stmt)
+    columns_only = not any(isinstance(d["type"], type) for d in stmt.column_descriptions)
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
         query = query.order_by(*ordering).limit(n)
-        # Plain rows keep attribute access by name.
-        return list(session.scalars(query)) if entities else list(session.execute(query).all())
+        if entities:
+            return list(session.scalars(query))
+        if columns_only:
+            # Plain rows (attribute access by name) straight from the connection: through
+            # the Session they went through the ORM's loading machinery for nothing.
+            return list(session.connection().execute(query).all())
+        return list(session.execute(query).all())  # (Model, score): ORM objects first
 
     if cursor is None:
         return fetch(stmt, wanted)

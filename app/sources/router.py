@@ -1,11 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
+from app.api.responses import json_response
 from app.db.session import SessionDep
 from app.kit.highlights import searched
 from app.sources import schemas, service
@@ -28,19 +29,25 @@ add_list_route(router, "list_sources", "List sources", _page, _export)
 
 
 @router.get(
-    "/{key}", responses=NOT_FOUND, summary="One source, with its text, statements and mentions"
+    "/{key}",
+    responses=NOT_FOUND,
+    summary="One source, with its text, statements and mentions",
+    response_model=schemas.SourceDetail,
 )
-def get_source(request: Request, session: SessionDep, key: SourceKey) -> schemas.SourceDetail:
+def get_source(request: Request, session: SessionDep, key: SourceKey) -> Response:
     """The full text, every statement in it and every actor it mentions, with counts."""
     view = service.get_source(session, key)
     detail = schemas.source_detail(view, html_url=html_url(request, "sources", view.source.slug))
-    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
-    return detail
+    return json_response(detail, session)
 
 
-@router.get("/{key}/verify", responses=NOT_FOUND, summary="Re-check a source's statements")
-def verify_source(session: SessionDep, key: SourceKey) -> schemas.VerificationRead:
+@router.get(
+    "/{key}/verify",
+    responses=NOT_FOUND,
+    summary="Re-check a source's statements",
+    response_model=schemas.VerificationRead,
+)
+def verify_source(session: SessionDep, key: SourceKey) -> Response:
     """Re-checks the stored text against its hash and every statement's offsets against the text."""
     verification = schemas.verification_read(service.verify_source(session, key))
-    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
-    return verification
+    return json_response(verification, session)

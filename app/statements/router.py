@@ -1,11 +1,12 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Request, Response
 
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
+from app.api.responses import json_response
 from app.db.session import SessionDep
 from app.kit.highlights import searched
 from app.statements import schemas, service
@@ -26,17 +27,21 @@ _export = export_of(
 add_list_route(router, "list_statements", "List statements", _page, _export)
 
 
-@router.get("/{statement_id}", responses=NOT_FOUND, summary="One statement, with its provenance")
+@router.get(
+    "/{statement_id}",
+    responses=NOT_FOUND,
+    summary="One statement, with its provenance",
+    response_model=schemas.StatementDetail,
+)
 def get_statement(
     request: Request,
     session: SessionDep,
     statement_id: Annotated[int, Path(description="Statement id.", ge=1, le=2**62)],
-) -> schemas.StatementDetail:
+) -> Response:
     """A quotation, its speaker, its exact offsets, the sentence around it and content hashes."""
     statement = service.get_statement(session, statement_id)
     text, content_hash = service.source_text(session, statement)
     detail = schemas.statement_detail(
         statement, text, content_hash, html_url=html_url(request, "statements", statement.id)
     )
-    session.close()  # before FastAPI's validation hop: see app/db/session.py get_session
-    return detail
+    return json_response(detail, session)

@@ -174,9 +174,9 @@ Key = Annotated[str, PathParam(max_length=200)]
 
 @router.get("/browse/incidents/{key}", response_class=HTMLResponse)
 def incident(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
-    found, statements = incidents_service.get_incident(session, key)
+    found = incidents_service.get_incident(session, key)
     detail = incidents_schemas.incident_detail(
-        found, statements, html_url=html_url(request, "incidents", found.slug)
+        found, html_url=html_url(request, "incidents", found.incident.slug)
     )
     return page(
         request,
@@ -334,7 +334,7 @@ def statement(
     source_view = sources_service.get_source(session, str(detail.source_id))
     incident = None
     if detail.incident_id is not None:
-        incident, _ = incidents_service.get_incident(session, str(detail.incident_id))
+        incident = incidents_service.get_incident(session, str(detail.incident_id)).incident
     return page(
         request,
         "statement.html",

@@ -211,3 +211,16 @@ def test_a_running_app_sees_the_next_ingest_in_totals_and_windows(
     assert set(found) == {"president-meets-envoy", "decade-of-talks"}
     oldest_first = mini.get("/incidents", params={"date_from": "2024-06-01", "sort": "date"})
     assert slugs(oldest_first.json()) == ["decade-of-talks", "president-meets-envoy"]
+
+
+def test_list_items_carry_the_participants_and_sources_of_their_detail(
+    client: TestClient,
+) -> None:
+    items = client.get("/incidents", params={"limit": 100}).json()["items"]
+    assert any(item["source_ids"] for item in items), "the seeds cite sources"
+    assert any(len(item["participants"]) > 1 for item in items)
+    for item in items:
+        detail = client.get(f"/incidents/{item['id']}").json()
+        # Same incident, same order: a page reads both lists in one query, a detail in two.
+        assert item["participants"] == detail["participants"], item["slug"]
+        assert item["source_ids"] == [s["id"] for s in detail["sources"]], item["slug"]

@@ -124,8 +124,10 @@ def test_quick_api_benchmark_runs_end_to_end(tmp_path: Path) -> None:
 
 
 def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
+    workdir = tmp_path / "named" / "by the user"  # not there yet: made, not a traceback
     result = subprocess.run(
-        [sys.executable, "-m", "bench.ingest", "--articles", "12", "--incidents", "20"],
+        [sys.executable, "-m", "bench.ingest", "--articles", "12", "--incidents", "20"]
+        + ["--workdir", str(workdir)],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -135,3 +137,18 @@ def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert "incidentdb ingest --workers" in result.stdout
     assert "re-run over the unchanged articles" in result.stdout
     assert "peak RSS" in result.stdout
+    assert workdir.is_dir() and not any(workdir.iterdir())  # the run's temp folder is gone
+
+
+def test_in_process_benchmark_measures_each_request_beside_its_sql(tmp_path: Path) -> None:
+    from bench.inprocess import measure
+
+    url = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    generate(url, 200, seed=1)
+    rows = {m.name: m for m in measure(url, 3, 1, ["list", "detail", "not_modified"], None)}
+    assert set(rows) == {"list", "detail", "not_modified"}
+    assert rows["list"].status == 200 and rows["detail"].status == 200
+    assert rows["not_modified"].status == 304 and rows["not_modified"].body_bytes == 0
+    # The floor is the request's own SQL: a list page issues some, a 304 none.
+    assert rows["list"].statements >= 2 and rows["not_modified"].statements == 0
+    assert all(m.cpu_ms > 0 for m in rows.values())

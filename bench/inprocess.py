@@ -1,0 +1,263 @@
+"""python -m bench.inprocess --db URL: what a request costs our process, without HTTP or a load.
+
+Each URL is sent straight through the ASGI application (the same middleware, routes and
+thread-pool hops as a served request, no uvicorn, no socket) on one event loop, one request
+at a time. Reported per URL: CPU time of the whole process per request (every thread: the
+event loop, the request threads) and wall time, beside the floor: the SQL the request issued
+(captured in the same process) re-run on a bare DBAPI connection. CPU time is what a shared,
+loaded machine disturbs least: it is the figure to compare before/after.
+
+`--ours-source PATH` imports the `app` package of another checkout (before/after, same harness).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+# The requests timed by default: the simplest of each kind, where the request path, not the
+# query, is most of the cost.
+DEFAULT_URLS = [
+    ("list", "/incidents?limit=50"),
+    ("list_nocount", "/incidents?limit=50&count=none"),
+    ("type", "/incidents?type=arrest&limit=50"),
+    ("actor", "/incidents?actor=Iran&limit=50"),
+    ("detail", "/incidents/{middle}"),
+    ("speaker", "/statements?speaker=Iran&limit=50"),
+    ("statements", "/statements?limit=50"),
+    ("sources", "/sources?limit=50"),
+    ("actors", "/actors?limit=50"),
+    ("actor_detail", "/actors/iran"),
+    ("statement_detail", "/statements/1000"),
+    ("source_detail", "/sources/1000"),
+    ("not_modified", "/incidents?limit=50 (If-None-Match)"),
+]
+
+
+@dataclass
+class Measured:
+    name: str
+    url: str
+    status: int
+    cpu_ms: float  # median over rounds of (process CPU / requests)
+    wall_ms: float  # median over rounds
+    floor_ms: float  # the captured SQL on a bare connection, wall time, median
+    floor_cpu_ms: float  # the same, this process's CPU time (SQLite runs in it; not PostgreSQL)
+    statements: int
+    body_bytes: int
+
+
+class AsgiDriver:
+    """Calls an ASGI app with plain GET scopes on its own event loop."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.loop = asyncio.new_event_loop()
+        self._lifespan_queue: asyncio.Queue[dict[str, Any]] | None = None
+        self._lifespan_task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self.loop.run_until_complete(self._start())
+
+    async def _start(self) -> None:
+        self._lifespan_queue = asyncio.Queue()
+        started = asyncio.Event()
+        queue = self._lifespan_queue
+        await queue.put({"type": "lifespan.startup"})
+
+        async def receive() -> dict[str, Any]:
+            return await queue.get()
+
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                started.set()
+            elif message["type"].endswith("failed"):
+                raise SystemExit(f"lifespan: {message}")
+
+        scope = {"type": "lifespan", "asgi": {"version": "3.0"}, "state": {}}
+        self._lifespan_task = self.loop.create_task(self.app(scope, receive, send))
+        await started.wait()
+
+    def stop(self) -> None:
+        if self._lifespan_queue is not None and self._lifespan_task is not None:
+            self._lifespan_queue.put_nowait({"type": "lifespan.shutdown"})
+            self.loop.run_until_complete(self._lifespan_task)
+        self.loop.close()
+
+    def get(
+        self, url: str, headers: dict[str, str] | None = None, times: int = 1
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """`times` requests, one after another, in one task; the last one's answer.
+
+        One task for all: anyio stops its worker threads when the task that started them ends,
+        so a task per request would start a new thread for every request.
+        """
+
+        async def repeat() -> tuple[int, bytes, dict[str, str]]:
+            for _ in range(times - 1):
+                await self._get(url, headers or {})
+            return await self._get(url, headers or {})
+
+        return self.loop.run_until_complete(repeat())
+
+    async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+        path, _, query = url.partition("?")
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": "GET",
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "root_path": "",
+            "query_string": query.encode(),
+            "headers": [(b"host", b"127.0.0.1:8000")]
+            + [(k.lower().encode(), v.encode()) for k, v in headers.items()],
+            "client": ("127.0.0.1", 50000),
+            "server": ("127.0.0.1", 8000),
+            "state": {},
+        }
+        status = 0
+        body = bytearray()
+        response_headers: dict[str, str] = {}
+        sent = False
+
+        async def receive() -> dict[str, Any]:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.sleep(3600)
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                response_headers.update(
+                    (k.decode().lower(), v.decode()) for k, v in message.get("headers", [])
+                )
+            elif message["type"] == "http.response.body":
+                body.extend(message.get("body", b""))
+
+        await self.app(scope, receive, send)
+        return status, bytes(body), response_headers
+
+
+def measure(
+    url: str, requests: int, rounds: int, names: list[str], source: str | None
+) -> list[Measured]:
+    if source:
+        sys.path.insert(0, source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from sqlalchemy import event
+
+        from app.main import create_app
+        from app.settings import Settings
+    from bench.api import raw_runner
+
+    app = create_app(Settings(database_url=url))
+    captured: list[tuple[str, Any]] = []
+    recording = False
+
+    @event.listens_for(app.state.engine, "before_cursor_execute")
+    def _record(_c: Any, _cur: Any, statement: str, params: Any, *_: Any) -> None:
+        if recording and statement.lstrip().upper().startswith(("SELECT", "WITH", "PRAGMA")):
+            captured.append((statement, params))
+
+    with app.state.engine.connect() as connection:
+        # An incident from the middle of the table: its rows are not in the first pages read.
+        largest = connection.exec_driver_sql("SELECT max(id) FROM incident").scalar()
+        middle = 1 + int(largest or 0) // 2
+    driver = AsgiDriver(app)
+    driver.start()
+    raw, close_raw = raw_runner(url)
+    results: list[Measured] = []
+    try:
+        for name, spec in DEFAULT_URLS:
+            if names and name not in names:
+                continue
+            path = spec.removesuffix(" (If-None-Match)").format(middle=middle)
+            headers: dict[str, str] = {}
+            if spec.endswith("(If-None-Match)"):
+                headers["If-None-Match"] = driver.get(path)[2].get("etag", "")
+            status, body, _ = driver.get(path, headers, times=max(5, requests // 10))
+            captured.clear()
+            recording = True
+            status, body, _ = driver.get(path, headers)
+            recording = False
+            batch = list(captured)
+            cpu, wall, floor, floor_cpu = [], [], [], []
+            for _ in range(rounds):
+                c0, w0 = time.process_time(), time.perf_counter()
+                driver.get(path, headers, times=requests)
+                cpu.append(1000 * (time.process_time() - c0) / requests)
+                wall.append(1000 * (time.perf_counter() - w0) / requests)
+                c0, w0 = time.process_time(), time.perf_counter()
+                for _ in range(requests):
+                    raw(batch)
+                floor.append(1000 * (time.perf_counter() - w0) / requests)
+                floor_cpu.append(1000 * (time.process_time() - c0) / requests)
+            results.append(
+                Measured(
+                    name,
+                    spec,
+                    status,
+                    statistics.median(cpu),
+                    statistics.median(wall),
+                    statistics.median(floor),
+                    statistics.median(floor_cpu),
+                    len(batch),
+                    len(body),
+                )
+            )
+            print(_format(results[-1]), file=sys.stderr, flush=True)
+    finally:
+        close_raw()
+        driver.stop()
+    return results
+
+
+HEADER = (
+    f"{'query':<18} {'status':>6} {'cpu ms':>7} {'wall ms':>7} {'floor':>6} {'floor cpu':>9} "
+    f"{'above floor cpu':>15} {'SQL':>4} {'bytes':>7}  url"
+)
+
+
+def _format(m: Measured) -> str:
+    return (
+        f"{m.name:<18} {m.status:>6} {m.cpu_ms:>7.2f} {m.wall_ms:>7.2f} {m.floor_ms:>6.2f} "
+        f"{m.floor_cpu_ms:>9.2f} {m.cpu_ms - m.floor_cpu_ms:>15.2f} {m.statements:>4} "
+        f"{m.body_bytes:>7}  {m.url}"
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
+    parser.add_argument("--db", required=True, help="Database URL.")
+    parser.add_argument("--requests", type=int, default=200, help="Requests per round.")
+    parser.add_argument("--rounds", type=int, default=3, help="Rounds per URL (median taken).")
+    parser.add_argument(
+        "--only",
+        default="",
+        help="Comma-separated names: " + ", ".join(name for name, _ in DEFAULT_URLS),
+    )
+    parser.add_argument("--ours-source", help="Import `app` from this checkout (before/after).")
+    args = parser.parse_args(argv)
+    names = [n for n in args.only.split(",") if n]
+    results = measure(args.db, args.requests, args.rounds, names, args.ours_source)
+    print(HEADER)
+    print("\n".join(_format(m) for m in results))
+    return 0 if all(m.status in (200, 304) for m in results) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
