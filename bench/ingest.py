@@ -504,7 +504,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--db", help="Database URL for the articles (default: a SQLite file in the workdir)."
     )
-    parser.add_argument("--workdir", type=Path, help="Make the run's temporary folder here, created if missing (default: the system's).")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="Make the run's temporary folder here, created if missing (default: the system's).",
+    )
     parser.add_argument("--json", type=Path, help="Also write the results here as JSON.")
     parser.add_argument(
         "--kill-after",
