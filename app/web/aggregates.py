@@ -10,13 +10,13 @@ from fastapi import Request
 from markupsafe import Markup
 from sqlalchemy.orm import Session
 
+from app.db.versions import data_version
 from app.incidents import schemas as incidents_schemas
 from app.incidents import service as incidents_service
 from app.incidents.schemas import IncidentFilters
 from app.kit import highlights
 from app.kit.facets import Facet, FacetValue
 from app.web import timeline
-from app.web.cache import data_version
 from app.web.rendering import CHART, cache_of
 
 # Facet counts are shown while the filtered set is counted exactly (SQLite counts up to 5,000

@@ -12,24 +12,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from app.db.meta import DatasetMeta
-
 T = TypeVar("T")
 RETRY_SECONDS = 60.0
-
-
-def data_version(session: Session) -> int | None:
-    """The data version this session's transaction sees, read once per session: a page asks
-    for it for each of its kept counts, and within one read transaction it cannot change."""
-    if "data_version" not in session.info:
-        session.info["data_version"] = session.scalar(
-            select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
-        )
-    version: int | None = session.info["data_version"]
-    return version
 
 
 class VersionedCache:

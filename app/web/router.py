@@ -14,6 +14,7 @@ from app.actors import service as actors_service
 from app.actors.schemas import ActorFilters
 from app.api.links import html_url
 from app.db.session import SessionDep
+from app.db.versions import data_version
 from app.incidents import schemas as incidents_schemas
 from app.incidents import service as incidents_service
 from app.incidents.schemas import IncidentFilters
@@ -34,7 +35,7 @@ from app.web.aggregates import (
     timeline_chart,
     whole_dataset_facets,
 )
-from app.web.cache import VersionedCache, data_version
+from app.web.cache import VersionedCache
 from app.web.query import filters, filters_for
 from app.web.rendering import HEADERS, HERE, cache_of, page, settings_of, templates
 
