@@ -182,10 +182,18 @@ def _inside(spans: Sequence[tuple[int, int]], pos: int) -> bool:
     return i >= 0 and spans[i][0] <= pos < spans[i][1]
 
 
+# A slug drops accents (tests/extraction/heldout/README.md: "lowercase ASCII, accents
+# dropped"): ş and ç lose their cedilla as é loses its accent ("Ayşe" -> "ayse"), unlike the
+# matching key, which spells them "sh" and "ch" as English-language sources do (app/kit/names.py).
+_SLUG_LETTERS = str.maketrans({"ş": "s", "Ş": "S", "ç": "c", "Ç": "C"})
+
+
 def slugify(name: str) -> str:
-    """Deterministic slug of a name: "Nəsimi Məmmədli" -> "nasimi-mammadli"."""
+    """Deterministic slug of a name: "Nəsimi Məmmədli" -> "nasimi-mammadli",
+    "Ayşe Koç" -> "ayse-koc"."""
     # A possessive is not a word of the name: "Azerbaijan's Army" -> "azerbaijan-army".
-    return "-".join(word_keys(re.sub(r"['’]s\b", "", name))) or "actor"
+    name = re.sub(r"['’]s\b", "", name).translate(_SLUG_LETTERS)
+    return "-".join(word_keys(name)) or "actor"
 
 
 _CLOSING = "\"'”’»›)] "

@@ -712,3 +712,46 @@ def test_a_rank_before_a_name_in_apposition_to_a_role(extract: Extract) -> None:
         '"seize superiority" and more.'
     )
     assert speakers(extract(text)) == ["peter-hall"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # two ranks before a name: the name is not cut after the first rank's match
+        (
+            "A defence analyst, retired Major General Karim Abu Saleh, told a radio station "
+            'that the army had moved "from words to deeds".\n\n"It is natural," the analyst said.',
+            ["karim-abu-saleh", "karim-abu-saleh"],
+        ),
+        # a modifier before the rank is no participle clause: the apposition names him
+        (
+            "A defence analyst, retired Brigadier Omar Bin Talal, told a radio station that "
+            'the army had moved "from words to deeds".',
+            ["omar-bin-talal"],
+        ),
+        (
+            'Security adviser Leila Abu Hamdan said the plan was "not enough".\n\n'
+            '"We need more," Abu Hamdan added.',
+            ["leila-abu-hamdan", "leila-abu-hamdan"],
+        ),
+        (
+            'The lawyer Ana de la Vega said: "This cannot stand."\n\n'
+            '"It is a test," de la Vega said.',
+            ["ana-de-la-vega", "ana-de-la-vega"],
+        ),
+    ],
+)
+def test_a_surname_with_a_particle_stays_whole(
+    extract: Extract, text: str, expected: list[str]
+) -> None:
+    assert speakers(extract(text)) == expected
+
+
+def test_a_new_persons_slug_drops_accents_as_the_annotation_guide_says(extract: Extract) -> None:
+    text = (
+        'Ayşe Koç, a teacher, said the road was "long overdue".\n\n'
+        '"We have waited," said Çağrı Şahinoğlu, a farmer.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["ayse-koc", "cagri-sahinoglu"]
+    assert {a.slug for a in result.new_actors} == {"ayse-koc", "cagri-sahinoglu"}

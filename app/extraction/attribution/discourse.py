@@ -1475,6 +1475,8 @@ _PERSON_NOUNS = lexicon.PERSON_ROLES | lexicon.KIN_NOUNS
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
+# Ranks and roles that may stand between a role word and the name ("Major General ...")
+_RANK_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES
 
 
 def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
@@ -1495,6 +1497,12 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
         if m is None or _POSSESSIVE_WORD.search(m.group("name")):
+            continue
+        if i + 1 < len(tokens) and tokens[i + 1].start == m.start("name") and (
+            tokens[i + 1].key in _RANK_WORDS
+        ):
+            # "Major General Karim Abu Saleh": "Major" is followed by a further rank, whose
+            # own match has the whole name; the one from here would stop a word short
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):

@@ -305,6 +305,15 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
     first = words[i]
     if first.lower in _RELATIVES:
         return "rel"
+    if (
+        first.text.islower()
+        and first.lower in lexicon.ROLE_MODIFIERS
+        and j - i >= 3
+        and words[i + 1].lower in lexicon.HONORIFICS
+        and all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i + 1 : j])
+    ):
+        # ", retired Brigadier Ana Lima,": a modifier before a rank and a name is no participle
+        return _chunk_kind(words, i + 1, j)
     if first.lower in _PREPOSITIONS or (
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in NP_LOWER
     ):
