@@ -1498,8 +1498,10 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
         if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             continue
-        if i + 1 < len(tokens) and tokens[i + 1].start == m.start("name") and (
-            tokens[i + 1].key in _RANK_WORDS
+        if (
+            i + 1 < len(tokens)
+            and tokens[i + 1].start == m.start("name")
+            and (tokens[i + 1].key in _RANK_WORDS)
         ):
             # "Major General Karim Abu Saleh": "Major" is followed by a further rank, whose
             # own match has the whole name; the one from here would stop a word short
