@@ -755,3 +755,43 @@ def test_a_new_persons_slug_drops_accents_as_the_annotation_guide_says(extract: 
     result = extract(text)
     assert speakers(result) == ["ayse-koc", "cagri-sahinoglu"]
     assert {a.slug for a in result.new_actors} == {"ayse-koc", "cagri-sahinoglu"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a body speaking of its own state: the body, not the state it names
+        (
+            "The Azerbaijani Foreign Ministry, in a short written note, said Azerbaijan "
+            'maintained "good relations with its neighbours".',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        (
+            'The Azerbaijani Foreign Ministry said Azerbaijan insisted on "full respect for the '
+            'agreements".',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        # counterexample: of another state, the later verb may report that state's words
+        (
+            'The Azerbaijani Foreign Ministry said Armenia insisted on "full respect for the '
+            'agreements".',
+            ["armenia"],
+        ),
+        # an infinitive speech verb has no subject of its own: the finite verb's subject speaks
+        (
+            "Spokeswoman Lena Berg said the ministry had summoned the Armenian ambassador in "
+            'Baku to express "grave concern" over the shelling.',
+            ["lena-berg"],
+        ),
+        # a parenthesis (the name in another script) between the name and its participle
+        (
+            "Azerbaijan cut ties on Monday, with Deputy Foreign Minister Lena Berg (莉娜) saying "
+            'the move was "a retaliation against democracy".',
+            ["lena-berg"],
+        ),
+    ],
+)
+def test_the_reporting_clause_names_the_body_or_person_not_the_state_it_speaks_of(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected

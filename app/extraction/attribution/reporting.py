@@ -41,7 +41,7 @@ from app.extraction.attribution.phrases import (
     verb_subject,
     vocative_end,
 )
-from app.extraction.context import Word
+from app.extraction.context import ArticleContext, Word
 from app.extraction.quotes import Quote
 from app.extraction.text import fold
 
@@ -233,6 +233,8 @@ def according_before(
 
 
 _WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+_DETERMINERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "this"})
+_PAREN_BEFORE = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")
 _PASSIVE_BE = frozenset({"was", "were", "been", "being", "is", "are"})
 _AND_THAT = re.compile(r",?[ \t]+and[ \t]+that[ \t]")
 
@@ -246,6 +248,10 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
     verb_index = None
     for k in range(len(plain) - 1, -1, -1):
         if not speech_at(plain, k):
+            continue
+        if k and plain[k - 1].lower == "to" and any(_finite_speech(plain, e) for e in range(k)):
+            # "Berg said the ministry had summoned the envoy to express "grave concern"": an
+            # infinitive has no subject of its own; the finite verb before it reports the words
             continue
         if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
             # "The bureau said the captain had been informed that …": the one informed is
@@ -271,7 +277,12 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
         if verb.lower.endswith("ing"):
             # "Vessby rejected the claims, with its foreign ministry saying …": the noun
             # phrase after "with" is the participle's subject, not the sentence's
-            np = np_backward(ctx, plain, verb_index, floor=start)
+            before_verb = verb_index
+            paren = _PAREN_BEFORE.search(text, start, verb.start)
+            if paren is not None:
+                # "with Deputy Minister Ana Lima (in another script) saying": the name
+                before_verb = index_at(plain, paren.start())
+            np = np_backward(ctx, plain, before_verb, floor=start)
             if (
                 np is not None
                 and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0])
@@ -355,13 +366,18 @@ def _outer_reporter(
     for k in range(verb_index):
         if not speech_at(plain, k) or plain[k].lower.endswith("ing"):
             continue
+        if (k and plain[k - 1].lower in _DETERMINERS) or (
+            k + 1 < verb_index and plain[k + 1].lower in lexicon.SPEECH_NOUNS
+        ):
+            continue  # "in a (short) written note": an adjective, no verb
         between = text[plain[k].end : plain[verb_index].start]
         if any(c in between for c in ':;"“”«»'):
             return None
         np = verb_subject(ctx, plain, k, floor=start)
-        if np is None or not (
-            person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
-        ):
+        if np is None:
+            continue
+        person = person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
+        if not person and not _body_phrase(ctx, np[0], np[1]):
             continue  # "Asked whether …, Rafiq said": a participle is not the reporting verb
         if np[0] != plain[0].start and not text[start : np[0]].rstrip().endswith(","):
             return None  # the person's clause must open the sentence, after at most an
@@ -372,8 +388,57 @@ def _outer_reporter(
             return None  # the later verb is no complement of the earlier one
         if person_phrase(ctx, inner[0], inner[1]):
             return None
-        return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
+        if person:
+            return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
+        # "The foreign ministry said Norland maintained "…"": a body speaks of its own
+        # state, which does not become the speaker; of another state, the words may be
+        # that state's, as the later verb says
+        inner_states = {
+            m.actor.slug for m in ctx.matches_between(*inner) if m.actor.kind == "state"
+        }
+        if not inner_states:
+            return None
+        found = resolve(state, np[0], np[1])
+        if found.speaker is None or not inner_states & set(_lineage(state, found.speaker)):
+            return None
+        return with_cue(found, (plain[k].start, plain[k].end))
     return None
+
+
+def _finite_speech(plain: list[Word], k: int) -> bool:
+    """Whether plain[k] is a speech verb with a subject of its own (no participle or
+    infinitive)."""
+    return (
+        speech_at(plain, k)
+        and not plain[k].lower.endswith("ing")
+        and not (k and plain[k - 1].lower == "to")
+    )
+
+
+def _body_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether text[start:end] names a body: its head is an organisation's ("the foreign
+    ministry", "Norland's embassy") or a curated organisation matches it."""
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    if head_word(words) in lexicon.ORG_HEADS:
+        return True
+    return any(m.actor.kind == "organization" for m in ctx.matches_between(start, end))
+
+
+def _lineage(state: Discourse, slug: str) -> tuple[str, ...]:
+    """`slug` and the actors it belongs to, whether curated or new in this article."""
+    new = state.new_actors.get(slug)
+    if new is None:
+        return state.ctx.gazetteer.lineage(slug)
+    chain: tuple[str, ...] = (slug,)
+    if new.affiliation:
+        chain += state.ctx.gazetteer.lineage(new.affiliation)
+    if new.country:
+        own = state.ctx.gazetteer.state(new.country)
+        if own is not None:
+            chain += (own.slug,)
+    return chain
 
 
 def _surname_of_named_person(state: Discourse, start: int, end: int) -> bool:
