@@ -795,3 +795,43 @@ def test_the_reporting_clause_names_the_body_or_person_not_the_state_it_speaks_o
     extract: Extract, text: str, expected: list[str | None]
 ) -> None:
     assert speakers(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # the periods of abbreviated ranks are no punctuation between the quote and its clause
+        (
+            'The border was closed.\n\n"We will answer any shell," Maj. Gen. Ivo Brandt, the '
+            'task force commander, told reporters. "We do not want to fire."',
+            ["ivo-brandt", "ivo-brandt"],
+        ),
+        # a body's acronym in parentheses inside the speaker's phrase
+        (
+            "BAKU - Azerbaijan protested on Monday.\n\nAn Azerbaijani Foreign Ministry (MFA) "
+            'spokesperson said Azerbaijan had "noted with concern" the incursions.',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        # a lone word the article first wrote with a company's last word is that company
+        (
+            "Shares in Vessmark Pharma fell.\n\nVessmark said in a statement that it was "
+            '"deeply concerned" about its employee.',
+            ["vessmark-pharma"],
+        ),
+        # counterexample: a lone word never completed stays no one
+        (
+            'Shares fell.\n\nVessmark said in a statement that it was "deeply concerned".',
+            [None],
+        ),
+        # an apposition describing a company, with a relative clause of its own
+        (
+            "Flights resumed.\n\nSkyhop, the airline's subsidiary that runs the only flights to "
+            'Baku, said it would continue "as normal for now" while talks went on.',
+            ["skyhop"],
+        ),
+    ],
+)
+def test_ranks_acronyms_and_companies_in_the_speaker_phrase(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected

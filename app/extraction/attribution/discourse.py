@@ -1154,11 +1154,18 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
                 named = _abbreviated_body(state, start, written)
                 return named or _new_organization(state, written, None, None)
             described = APPOSITIVE.match(text, end)
-            if described is not None and head_word(described.group("desc").split()) in (
-                lexicon.ORG_HEADS
-            ):
+            if described is not None and _describes_body(described.group("desc")):
                 # "Vesscom, the ports association, said": a body the apposition names
                 return _new_organization(state, written, None, None)
+            company = _company_named(text, written, start)
+            if company is not None:
+                # "Vessmark Pharma" earlier, now "Vessmark said": that company
+                known = ctx.gazetteer.resolve(company)
+                return (
+                    known.slug
+                    if known is not None
+                    else _new_organization(state, company, None, None)
+                )
             if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
                 # "The road carriers' association, Linava, said" … "Linava said"
                 return _new_organization(state, written, None, None)
@@ -1239,6 +1246,27 @@ def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
         if any(key in keys and len(keys) >= 2 for keys in map(word_keys, names)):
             best = ref
     return realise(state, best) if best is not None else None
+
+
+def _describes_body(desc: str) -> bool:
+    """Whether an apposition's words describe a body: "the ports association", "the
+    airline's subsidiary that runs the flights" (its head before any relative clause)."""
+    words = _RELATIVE_TAIL.sub("", desc).split()
+    head = head_word(words)
+    return head in lexicon.ORG_HEADS or head in lexicon.COMPANY_HEADS
+
+
+_RELATIVE_TAIL = re.compile(r"[ \t]+(?:that|which|whose)[ \t].*$", re.DOTALL)
+
+
+def _company_named(text: str, word: str, before: int) -> str | None:
+    """The company name the article wrote earlier as `word` and a company's last word
+    ("Vessmark Pharma", "Skyhop Airlines"), or None."""
+    pattern = re.compile(rf"\b{re.escape(word)}[ \t]+(?P<head>{UP}[\w.]+)")
+    for m in pattern.finditer(text, 0, before):
+        if fold(m.group("head").rstrip(".")) in lexicon.COMPANY_HEADS:
+            return text[m.start() : m.end("head")].rstrip(".")
+    return None
 
 
 def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:

@@ -34,6 +34,14 @@ _NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOU
 # a noun phrase
 NP_GAP = re.compile(r"[ \t\u00a0]*|[\-‐‑]+")
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
+_ACRONYM_OPEN = re.compile(r"[ \t\u00a0]+\(")
+_ACRONYM_CLOSE = re.compile(r"\)[ \t\u00a0]+")
+
+
+def _acronym(word: Word) -> bool:
+    return 2 <= len(word.text) <= 8 and word.text.isupper() and word.text.isalpha()
+
+
 POST_LEAD = re.compile(r"[\s,.!?…—–\-]*")
 QUOTED_AS = re.compile(
     r"\b(?:quot|cit)(?:ed|es|ing)\s+(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+as\s+(?:saying|stating|telling)",
@@ -485,7 +493,20 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
 
 
 def punct_between(text: str, start: int, end: int) -> bool:
-    return any(c in '.;:!?()"“”«»\n' for c in text[start:end])
+    """Whether punctuation separates text[start:end] (the period of a rank or an initial
+    before a name, "Maj. Gen. Ivo Brandt", "K. Lind", does not)."""
+    segment = text[start:end]
+    if "." in segment:
+        segment = _TITLE_PERIOD.sub(_without_title_period, segment)
+    return any(c in '.;:!?()"“”«»\n' for c in segment)
+
+
+_TITLE_PERIOD = re.compile(r"\b([A-Z][a-z]{0,4})\.(?=[ \t]+[A-Z])")
+
+
+def _without_title_period(m: re.Match[str]) -> str:
+    word = m.group(1)
+    return word if len(word) == 1 or word.lower() in lexicon.HONORIFICS else m.group(0)
 
 
 def index_at(words: Sequence[Word], pos: int) -> int:
@@ -498,6 +519,11 @@ def index_at(words: Sequence[Word], pos: int) -> int:
 def gap_ok(text: str, left: Word, right: Word) -> bool:
     if NP_GAP.fullmatch(text, left.end, right.start):
         return True
+    if _ACRONYM_OPEN.fullmatch(text, left.end, right.start):
+        # "A Foreign Ministry (MFA) spokesperson": a body's acronym inside the phrase
+        return _acronym(right) and text.startswith(")", right.end)
+    if _ACRONYM_CLOSE.fullmatch(text, left.end, right.start):
+        return _acronym(left) and text[left.start - 1 : left.start] == "("
     # "K. Rostami": an initial's period; "Lt. Gen. John Smith", "Dr. Sarah Connor"
     return (
         (len(left.text) == 1 and left.text.isupper())

@@ -377,7 +377,8 @@ def _outer_reporter(
         if np is None:
             continue
         person = person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
-        if not person and not _body_phrase(ctx, np[0], np[1]):
+        body = not person and _body_phrase(ctx, np[0], np[1])
+        if not person and not body and not _pronoun_at(text, plain, verb_index):
             continue  # "Asked whether …, Rafiq said": a participle is not the reporting verb
         if np[0] != plain[0].start and not text[start : np[0]].rstrip().endswith(","):
             return None  # the person's clause must open the sentence, after at most an
@@ -388,7 +389,9 @@ def _outer_reporter(
             return None  # the later verb is no complement of the earlier one
         if person_phrase(ctx, inner[0], inner[1]):
             return None
-        if person:
+        if person or not body:
+            # "Skyhop, the airline's subsidiary, said it would continue "…"": "it" is the
+            # subject of the reporting clause, whose words these are
             return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
         # "The foreign ministry said Norland maintained "…"": a body speaks of its own
         # state, which does not become the speaker; of another state, the words may be
@@ -403,6 +406,15 @@ def _outer_reporter(
             return None
         return with_cue(found, (plain[k].start, plain[k].end))
     return None
+
+
+def _pronoun_at(text: str, plain: list[Word], verb_index: int) -> bool:
+    """Whether the speech verb plain[verb_index] has "it" or "they" right before it (after
+    at most an auxiliary): a pronoun standing for the reporting clause's subject."""
+    j = verb_index
+    while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+        j -= 1
+    return j > 0 and plain[j - 1].lower in ("it", "they")
 
 
 def _finite_speech(plain: list[Word], k: int) -> bool:
