@@ -835,3 +835,65 @@ def test_ranks_acronyms_and_companies_in_the_speaker_phrase(
     extract: Extract, text: str, expected: list[str | None]
 ) -> None:
     assert speakers(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a fragment inside its sentence: what follows it is no reporting clause
+        (
+            "The Azerbaijani Foreign Ministry said in a statement that the decision was "
+            '"a violation of trust" between member states and that it would ask for talks.',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        # "read out" is a verb: the reader introduces the quotation
+        (
+            "Deputy Minister Lena Berg read out the ministry's position at a news conference:"
+            '\n\n"We will use every legal instrument."',
+            ["lena-berg"],
+        ),
+        # counterexample: "a statement read out on radio" is a participle, not the verb
+        (
+            "The Azerbaijani Foreign Ministry said in a statement read out on state radio that "
+            'the drone was shot down "inside our territory".',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        # a vague role is all the article gave the person who just spoke: "the MP" is her,
+        # not a lawmaker paragraphs back
+        (
+            'Lawmaker Ivo Brandt said the deal was "a disgrace".\n\nThe talks went on.\n\n'
+            "Lena Berg, a member of the parliament's foreign affairs committee, said lawmakers "
+            'were preparing an appeal.\n\n"This is not only about one person," the MP stressed.',
+            ["ivo-brandt", "lena-berg"],
+        ),
+    ],
+)
+def test_fragments_readers_and_vague_roles(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # of two curated foreign ministries: that of the side the article has been quoting
+        (
+            "Nasser Kanani, the Iranian spokesman, said the talks had failed.\n\n"
+            '"We have said this many times," Kanani said after meeting the Azerbaijani envoy.'
+            '\n\nLater, the Foreign Ministry posted on its channel: "The sailors must be freed."',
+            ["nasser-kanani", "iran-foreign-ministry"],
+        ),
+        # ... unless the ministry's own sentence names the state
+        (
+            "Nasser Kanani, the Iranian spokesman, said the talks had failed.\n\n"
+            '"We have said this many times," Kanani said.\n\nIn Baku, the Foreign Ministry '
+            'said it wanted "a transparent investigation".',
+            ["nasser-kanani", "azerbaijan-foreign-ministry"],
+        ),
+    ],
+)
+def test_which_states_ministry_an_unqualified_ministry_is(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected

@@ -799,6 +799,10 @@ def _by_role(
         best = ref
         fitting.append(ref)
     best = best_of_country or best
+    if best is not None and best.sentence < state.ctx.sentence_index(start) - 1:
+        vague = _vague_reporter(state, start)
+        if vague is not None:
+            return realise(state, vague)
     if best is not None and not best.reports:
         # "Lind said she would call her counterpart, Minister Dahl. '…,' the minister
         # said": the subject of the sentence's reporting verb, not the person she names
@@ -825,6 +829,25 @@ def _by_role(
 
 
 _DEFINITE = re.compile(r"[Tt]he[ \t]")
+
+
+def _vague_reporter(state: Discourse, start: int) -> Referent | None:
+    """The person who reported in this sentence or the one before, when a vague role is all
+    the article gave them ("Ana Lind, a member of the foreign affairs committee, said …
+    '…,' the MP stressed"): the role phrase describes her anew, rather than someone with
+    that role paragraphs back."""
+    if not _DEFINITE.match(state.ctx.text, start):
+        return None
+    candidates = _person_candidates(state, start)
+    if not candidates:
+        return None
+    ref = candidates[0]
+    if ref.sentence < state.ctx.sentence_index(start) - 1 or not ref.reports:
+        return None
+    specific = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
+    return ref if ref.roles & lexicon.VAGUE_ROLES and not specific else None
+
+
 _APPOSED = re.compile(r"[^,.;:\n]*,[ \t]*")
 
 
@@ -1020,10 +1043,40 @@ def _known_body(
     if len(found) <= 1:
         return found[0].slug if found else None
     by_country = {ctx.gazetteer.country_of(a.slug): a.slug for a in found}
+    sentence_start = ctx.sentences[ctx.sentence_index(pos)][0]
+    for m in reversed(ctx.matches_between(sentence_start, pos)):
+        # "In Vessby, the Foreign Ministry said": the state its own sentence names
+        c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
+        if c in by_country:
+            return by_country[c]
+    speaker_country = _last_speaker_country(state, pos)
+    if speaker_country in by_country:
+        # "Lind, the Norlandic spokeswoman, said … Later the Foreign Ministry posted": the
+        # ministry of the side the article has been quoting, not of the state it named last
+        return by_country[speaker_country]
     for m in reversed(ctx.matches_between(0, pos)):
         c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
         if c in by_country:
             return by_country[c]
+    return None
+
+
+def _last_speaker_country(state: Discourse, pos: int) -> str | None:
+    """The country of the speaker of the latest statement before `pos` attributed so far,
+    when it is in the same or one of the two paragraphs before."""
+    ctx = state.ctx
+    here = ctx.paragraph_index(pos)
+    for quote, found in zip(reversed(state.done), reversed(state.results), strict=False):
+        if quote.open_mark >= pos or found.speaker is None:
+            continue
+        if ctx.paragraph_index(quote.open_mark) < here - 2:
+            return None
+        new = state.new_actors.get(found.speaker)
+        if new is not None:
+            return new.country or (
+                ctx.gazetteer.country_of(new.affiliation) if new.affiliation else None
+            )
+        return ctx.gazetteer.country_of(found.speaker)
     return None
 
 

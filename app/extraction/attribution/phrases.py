@@ -482,6 +482,10 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         and word.start - words[k - 1].end == 1  # "X, in a statement, called on": the verb
     ):
         return False  # "a statement posted on Telegram": a participle, not the verb
+    if low == "read" and nxt == "out" and prev not in lexicon.DOCUMENT_NOUNS:
+        # "X read out the ministry's position:" (but "a statement read out on radio" is
+        # a participle)
+        return True
     if low in _AMBIGUOUS_BARE:
         return prev in _VERB_CUES or (
             len(prev) > 3

@@ -79,6 +79,10 @@ _QUESTION_OPENERS = frozenset(
     "does do did is are was were will would can could should has have how why what when where "
     "who which".split()
 )
+_FRAGMENT_PREPOSITIONS = frozenset(
+    "about against among at between by for from in into of on over to towards under with "
+    "within without".split()
+)
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -110,6 +114,14 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
     if new_sentence and plain[0].lower in _QUESTION_OPENERS:
         # `" Does the cabinet speak for the regions?`: the next question, not a clause
+        return None
+    if (
+        plain[0].lower in _FRAGMENT_PREPOSITIONS
+        and quote.text[-1:].isalnum()
+        and not text[close + 1 : plain[0].start].strip()
+    ):
+        # `… was "a violation of trust" between member states and …`: a fragment inside
+        # its sentence, which goes on; the words after it are no reporting clause
         return None
     if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
         # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
