@@ -897,3 +897,60 @@ def test_which_states_ministry_an_unqualified_ministry_is(
     extract: Extract, text: str, expected: list[str | None]
 ) -> None:
     assert speakers(extract(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an apposition describing a company, whose relative clause runs long
+        (
+            "Flights resumed.\n\nSkyhop, the Azerbaijani airline's subsidiary that operates "
+            "the only scheduled flights between the two capitals, said its services would "
+            'continue "as normal for now" while talks went on.',
+            ["skyhop"],
+        ),
+        # an undersecretary is a role: "Azerbaijan's undersecretary" is the person so named
+        (
+            "Azerbaijan's undersecretary for foreign affairs said there was \"no serious "
+            'answer".\n\nUndersecretary Lena Berg spoke on Monday.\n\n"We expect answers," '
+            "Berg said.",
+            ["lena-berg", "lena-berg"],
+        ),
+    ],
+)
+def test_datelines_companies_and_undersecretaries(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected
+
+
+def test_a_colon_dateline_and_an_external_affairs_ministry() -> None:
+    world = Gazetteer.build(
+        [
+            KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ("Vessby",)),
+            KnownActor(
+                "norland-external-affairs-ministry",
+                "Ministry of External Affairs of Norland",
+                "organization",
+                "NRL",
+                None,
+                ("external affairs ministry",),
+                affiliation="norland",
+            ),
+        ]
+    )
+    text = (
+        "VESSBY: Norland on Friday lodged a protest, with the external affairs ministry saying "
+        'the move was "deliberate and targeted".'
+    )
+    assert speakers(extract_article(text, world)) == ["norland-external-affairs-ministry"]
+
+
+def test_an_answer_label_is_not_the_subject_of_a_quoted_third_party(extract: Extract) -> None:
+    # "NAME:" opening an answer is a label, read like a dateline: the quoted words are the
+    # teacher's, whom the article does not name
+    text = (
+        "Q: Are you hopeful?\nLUNDQVIST: I am cautious by profession. But my old teacher used "
+        'to say, "Rivers outlast treaties."\n'
+    )
+    assert speakers(extract(text)) == [None]

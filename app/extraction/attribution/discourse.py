@@ -1206,7 +1206,7 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
                 # "HCNCS said" after "the Harbour Community of … States (HCNCS)": that body
                 named = _abbreviated_body(state, start, written)
                 return named or _new_organization(state, written, None, None)
-            described = APPOSITIVE.match(text, end)
+            described = APPOSITIVE.match(text, end) or _APPOSITIVE_CLAUSE.match(text, end)
             if described is not None and _describes_body(described.group("desc")):
                 # "Vesscom, the ports association, said": a body the apposition names
                 return _new_organization(state, written, None, None)
@@ -1309,6 +1309,11 @@ def _describes_body(desc: str) -> bool:
     return head in lexicon.ORG_HEADS or head in lexicon.COMPANY_HEADS
 
 
+# ", the airline's subsidiary that runs the only flights between …,": an apposition whose
+# relative clause runs too long for APPOSITIVE
+_APPOSITIVE_CLAUSE = re.compile(
+    r",\s+(?:an?|the)\s+(?P<desc>[^,.;:()\"“”]{2,60}?)\s+(?:that|which|whose)\s"
+)
 _RELATIVE_TAIL = re.compile(r"[ \t]+(?:that|which|whose)[ \t].*$", re.DOTALL)
 
 

@@ -736,7 +736,7 @@ def main_subject(ctx: ArticleContext, words: Sequence[Word], before: int) -> tup
 
 _DATELINE = re.compile(
     r"[A-Z][A-Z .'’\-]+(?:,[ \t]*[A-Z][\w .,]{0,30}?)?[ \t]*(?:\([^()\n]{1,40}\))?"
-    r"[ \t]*(?:--|[-–—])[ \t]+"
+    r"[ \t]*(?:--|[-–—]|(?<=[A-Z]):)[ \t]+"
 )
 _TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight

@@ -79,6 +79,7 @@ _QUESTION_OPENERS = frozenset(
     "does do did is are was were will would can could should has have how why what when where "
     "who which".split()
 )
+_POSSESSIVE_THIRD = frozenset({"its", "their"})
 _FRAGMENT_PREPOSITIONS = frozenset(
     "about against among at between by for from in into of on over to towards under with "
     "within without".split()
@@ -397,6 +398,8 @@ def _outer_reporter(
             # introductory phrase ("Asked whether Norland had offered talks, Dahl said …")
         inner = verb_subject(ctx, plain, verb_index, floor=plain[k].end)
         clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
+        if clause + 1 < len(plain) and plain[clause].lower in _POSSESSIVE_THIRD:
+            clause += 1  # "X said its services would continue": the noun after "its"
         if inner is None or inner[0] != plain[clause].start:
             return None  # the later verb is no complement of the earlier one
         if person_phrase(ctx, inner[0], inner[1]):
@@ -421,12 +424,15 @@ def _outer_reporter(
 
 
 def _pronoun_at(text: str, plain: list[Word], verb_index: int) -> bool:
-    """Whether the speech verb plain[verb_index] has "it" or "they" right before it (after
-    at most an auxiliary): a pronoun standing for the reporting clause's subject."""
+    """Whether the speech verb plain[verb_index] has "it" or "they" (or "its …") right
+    before it (after at most an auxiliary): standing for the reporting clause's subject."""
     j = verb_index
     while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
         j -= 1
-    return j > 0 and plain[j - 1].lower in ("it", "they")
+    if j > 0 and plain[j - 1].lower in ("it", "they"):
+        return True
+    # "its services would continue": a noun the subject owns
+    return j > 1 and plain[j - 2].lower in _POSSESSIVE_THIRD and plain[j - 1].text.islower()
 
 
 def _finite_speech(plain: list[Word], k: int) -> bool:
