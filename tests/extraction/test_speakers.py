@@ -954,3 +954,57 @@ def test_an_answer_label_is_not_the_subject_of_a_quoted_third_party(extract: Ext
         'to say, "Rivers outlast treaties."\n'
     )
     assert speakers(extract(text)) == [None]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # "member states", "other European states" are the noun, never a reporting verb
+        (
+            'The Azerbaijani Foreign Ministry said asylum among member states was "an '
+            'exceptional situation".',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        (
+            "The Azerbaijani Foreign Ministry called on other European states to "
+            '"show solidarity with the people of the region".',
+            ["azerbaijan-foreign-ministry"],
+        ),
+        # an acronym in parentheses after a body's name, though its initials differ
+        (
+            "Tolls go through the Vessby Canal Authority (ACV).\n\nA spokesperson for the ACV "
+            'said tolls are set "through a public process".',
+            ["vessby-canal-authority"],
+        ),
+        # an unnamed spokesperson of a named state speaks for it, not for the spokeswoman of
+        # another state named in the next paragraph
+        (
+            "Armenia's government spokesperson, who was not named in the statement, said the "
+            'country sought "a path to development".\n\nIn Baku, Azerbaijani foreign ministry '
+            'spokeswoman Lena Berg said Azerbaijan "welcomes the decision and hopes for more".',
+            ["armenia", "lena-berg"],
+        ),
+    ],
+)
+def test_states_acronyms_and_unnamed_spokespersons(
+    extract: Extract, text: str, expected: list[str | None]
+) -> None:
+    assert speakers(extract(text)) == expected
+
+
+def test_an_organ_of_a_curated_body_is_a_body_of_its_own() -> None:
+    world = Gazetteer.build(
+        [
+            KnownActor("harbour-community", "Harbour Community", "organization", None, None),
+        ]
+    )
+    text = (
+        "The General Secretariat of the Harbour Community said in a statement that it would "
+        '"process the complaint". It urged both members to "resume dialogue".\n\n'
+        'The Harbour Community said it was "concerned by the delays in both capitals".'
+    )
+    assert speakers(extract_article(text, world)) == [
+        "general-secretariat-of-the-harbour-community",
+        "general-secretariat-of-the-harbour-community",
+        "harbour-community",
+    ]

@@ -206,6 +206,19 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if mission is not None:
             return Attribution(phrase, mission, start, end)
     orgs = [m for m in inside if m.actor.kind == "organization"]
+    organ = _ORGAN_OF.fullmatch(text, start, orgs[-1].start) if orgs else None
+    if (
+        organ is not None
+        and orgs[-1].end == end
+        and any(w.lower() in lexicon.ORG_HEADS for w in organ.group("organ").split())
+    ):
+        # "The General Secretariat of the Harbour Community": an organ of the curated body,
+        # a body of its own
+        name = text[organ.start("organ") : end]
+        parent = orgs[-1].actor
+        return Attribution(
+            phrase, _new_organization(state, name, parent.country, parent.slug), start, end
+        )
     if orgs and (
         head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
     ):
@@ -259,6 +272,10 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, _document_issuer(state, start), start, end)
     if head in lexicon.PERSON_ROLES:
         known = _by_role(state, head, start, end, states)
+        if known is None and head in SPOKES:
+            # "Norland's government spokesperson, who was not named, said": no one the
+            # article names, so the body (or state) they speak for, as "a spokesperson" does
+            known = _body_named(state, start, end)
         return Attribution(phrase, known, start, end)
     if head in lexicon.ORG_HEADS:
         org = _org_phrase(state, start, end, head, states)
@@ -268,6 +285,11 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
+# "The General Secretariat of the " before a curated body's name
+_ORGAN_OF = re.compile(
+    rf"(?:[Tt]he[ \t]+)?(?P<organ>{UP}[\w’'\-]+(?:[ \t]+{UP}[\w’'\-]+){{0,3}})[ \t]+of[ \t]+"
+    r"(?:the[ \t]+)?"
+)
 _NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS | {"its", "their", "his", "her", "our"}
 _GENERIC_BODY_WORDS = (
     lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS | frozenset({"of", "the", "and", "for", "affairs"})
@@ -441,22 +463,32 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
 
 def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
     """The body named before `pos` whose initials are `acronym` ("the Harbour River
-    Commission (HRC)"), when the article gives it in full."""
+    Commission (HRC)"), or that the acronym follows in parentheses though its initials are
+    of the name in another language ("the Vessby Canal Authority (AVC)"), when the article
+    gives it in full."""
     text = state.ctx.text
+    defined = f" ({acronym})"
     for m in _PROPER_BODY.finditer(text, 0, pos):
+        if state.ctx.in_quote(m.start()):
+            continue
         initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
-        if initials.endswith(acronym) and not state.ctx.in_quote(m.start()):
-            first = m.start()
+        first = m.start()
+        if initials.endswith(acronym):
             for _ in range(len(initials) - len(acronym)):
                 first = text.index(" ", first) + 1  # "The Harbour River Commission"
-            found = resolve(state, first, m.end()).speaker
-            if found is not None and speaker_kind(state, found) == "organization":
-                return found
-            name = text[first : m.end()]
-            if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
-                # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
-                # data lacks, by the name the article spells out
-                return _new_organization(state, name, None, None)
+        elif text.startswith(defined, m.end()):
+            if m.group().startswith("The "):
+                first += 4
+        else:
+            continue
+        found = resolve(state, first, m.end()).speaker
+        if found is not None and speaker_kind(state, found) == "organization":
+            return found
+        name = text[first : m.end()]
+        if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
+            # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
+            # data lacks, by the name the article spells out
+            return _new_organization(state, name, None, None)
     return None
 
 
@@ -820,7 +852,11 @@ def _by_role(
     here = state.ctx.sentence_index(start)
     for ref in state.referents:
         if ref.kind == "person" and ref.start > end and roles & ref.roles:
-            if ref.sentence <= here + 2:
+            if ref.sentence <= here + 2 and (
+                # "Norland's spokesperson, who was not named, said …" is not the Sudorian
+                # spokeswoman of the next paragraph
+                country is None or _country_of_ref(state, ref) in (None, country)
+            ):
                 return realise(state, ref)
             break
     if country is None and _DEFINITE.match(state.ctx.text, start):

@@ -450,6 +450,11 @@ _VERB_CUES = frozenset(
     "often then".split()
 )
 _DETERMINERS = frozenset("the a an its his her their our this that these those any".split())
+# words before "states" that make it the noun: "member states", "other states"
+_STATE_NOUN_CUES = frozenset(
+    "member other all some many several both neighbouring neighboring coastal small island "
+    "sovereign third frontline nation riparian".split()
+)
 _NOT_PLURAL = frozenset("its his has was this does as us is yes ours yours theirs".split())
 
 
@@ -482,6 +487,10 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         and word.start - words[k - 1].end == 1  # "X, in a statement, called on": the verb
     ):
         return False  # "a statement posted on Telegram": a participle, not the verb
+    if low in ("state", "states") and (
+        (k > 0 and words[k - 1].capitalised) or prev in _STATE_NOUN_CUES
+    ):
+        return False  # "EU member states", "other European states": the noun
     if low == "read" and nxt == "out" and prev not in lexicon.DOCUMENT_NOUNS:
         # "X read out the ministry's position:" (but "a statement read out on radio" is
         # a participle)
