@@ -1195,6 +1195,21 @@ def _issuer_named_at(state: Discourse, pos: int) -> str | None:
     return None
 
 
+def lineage_of(state: Discourse, slug: str) -> tuple[str, ...]:
+    """`slug` and the actors it belongs to, whether curated or new in this article."""
+    gazetteer = state.ctx.gazetteer
+    new = state.new_actors.get(slug)
+    if new is None:
+        chain = gazetteer.lineage(slug)
+        country = gazetteer.country_of(slug)
+    else:
+        chain = (slug, *(gazetteer.lineage(new.affiliation) if new.affiliation else ()))
+        country = new.country
+    own = gazetteer.state(country) if country else None
+    # a person of a country belongs to its state even with no affiliation recorded
+    return chain if own is None or own.slug in chain else (*chain, own.slug)
+
+
 def speaker_kind(state: Discourse, slug: str) -> str | None:
     """ "person", "organization" or "state": the kind of a curated or new actor."""
     actor = state.ctx.gazetteer.get(slug)

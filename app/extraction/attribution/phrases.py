@@ -829,6 +829,11 @@ def trailing_name(
         return None
     first, last = tail[-1], tail[0]
     before = text[max(start, first.start() - 6) : first.start()].lower().split()
+    if before and before[-1] == "and" and len(tail) >= 3:
+        # "Minister of Trade and Integration Ana Lind": the word after "and" ends the title
+        tail.pop()
+        first = tail[-1]
+        before = []
     if before and before[-1] in ("the", "of", "to", "for", "at", "from", "in"):
         return None  # "the United Nations" names a thing, not a person
     # A lone capitalised word is a name only if the phrase says it is someone:

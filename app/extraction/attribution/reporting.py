@@ -15,6 +15,7 @@ from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import (
     Discourse,
+    lineage_of,
     person_phrase,
     resolve,
 )
@@ -165,7 +166,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if new_sentence and not bare_clause(text, word.end, limit):
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
-        if (k > 12 and not _title_and_name(plain[:k])) or any(
+        if (k > 12 and not title_and_name(plain[:k])) or any(
             w.lower in _FREE_RELATIVES for w in plain[:k]
         ):
             # `" whatever she described as "…"`: a label for the next
@@ -194,7 +195,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
     return None
 
 
-def _title_and_name(words: list[Word]) -> bool:
+def title_and_name(words: list[Word]) -> bool:
     """Whether the words are one long title and a name ("Head of the Waterways Division of
     the Transport Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
     "and", opening with a role: a speaker phrase however long."""
@@ -417,7 +418,7 @@ def _outer_reporter(
         if not inner_states:
             return None
         found = resolve(state, np[0], np[1])
-        if found.speaker is None or not inner_states & set(_lineage(state, found.speaker)):
+        if found.speaker is None or not inner_states & set(lineage_of(state, found.speaker)):
             return None
         return with_cue(found, (plain[k].start, plain[k].end))
     return None
@@ -454,21 +455,6 @@ def _body_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
     if head_word(words) in lexicon.ORG_HEADS:
         return True
     return any(m.actor.kind == "organization" for m in ctx.matches_between(start, end))
-
-
-def _lineage(state: Discourse, slug: str) -> tuple[str, ...]:
-    """`slug` and the actors it belongs to, whether curated or new in this article."""
-    new = state.new_actors.get(slug)
-    if new is None:
-        return state.ctx.gazetteer.lineage(slug)
-    chain: tuple[str, ...] = (slug,)
-    if new.affiliation:
-        chain += state.ctx.gazetteer.lineage(new.affiliation)
-    if new.country:
-        own = state.ctx.gazetteer.state(new.country)
-        if own is not None:
-            chain += (own.slug,)
-    return chain
 
 
 def _surname_of_named_person(state: Discourse, start: int, end: int) -> bool:
