@@ -1008,3 +1008,20 @@ def test_an_organ_of_a_curated_body_is_a_body_of_its_own() -> None:
         "general-secretariat-of-the-harbour-community",
         "harbour-community",
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "'Ties advancing step by step,' says Azerbaijani deputy FM\nExperts to meet next month, "
+        "Deputy Foreign Minister Lena Berg says\n\nBAKU\n\nDeputy Foreign Minister Lena Berg "
+        'said talks were "advancing step by step".',
+        "'Ties advancing step by step,' says Azerbaijani PM\n\nPrime Minister Lena Berg said "
+        'talks were "advancing step by step".',
+    ],
+)
+def test_a_headline_fm_or_pm_is_the_minister_the_article_names(extract: Extract, text: str) -> None:
+    result = extract(text)
+    assert speakers(result) == ["lena-berg", "lena-berg"]
+    # a demonym names no one: the headline's phrase refers to her, and is measured as such
+    assert result.statements[0].attribution.bucket == "refer/same"
