@@ -1025,3 +1025,19 @@ def test_a_headline_fm_or_pm_is_the_minister_the_article_names(extract: Extract,
     assert speakers(result) == ["lena-berg", "lena-berg"]
     # a demonym names no one: the headline's phrase refers to her, and is measured as such
     assert result.statements[0].attribution.bucket == "refer/same"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the object of "told" before the reported clause
+        'Lena Berg told reporters that Azerbaijan had asked the embassy for "a full explanation."',
+        # a second that-clause of the same verb, after a quotation in the first
+        'Secretary Lena Berg told reporters the office was "a consulate in all but name" and '
+        'that Azerbaijan had asked the embassy for "a full explanation."',
+    ],
+)
+def test_a_state_in_the_clause_a_person_reports_is_not_the_speaker(
+    extract: Extract, text: str
+) -> None:
+    assert set(speakers(extract(text))) == {"lena-berg"}

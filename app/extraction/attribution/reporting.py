@@ -384,8 +384,10 @@ def _outer_reporter(
             k + 1 < verb_index and plain[k + 1].lower in lexicon.SPEECH_NOUNS
         ):
             continue  # "in a (short) written note": an adjective, no verb
+        second = _AND_THAT.search(text, plain[k].end, plain[verb_index].start)
+        # a quotation of its own may stand in the first of two that-clauses
         between = text[plain[k].end : plain[verb_index].start]
-        if any(c in between for c in ':;"“”«»'):
+        if any(c in between for c in (":;" if second is not None else ':;"“”«»')):
             return None
         np = verb_subject(ctx, plain, k, floor=start)
         if np is None:
@@ -398,7 +400,16 @@ def _outer_reporter(
             return None  # the person's clause must open the sentence, after at most an
             # introductory phrase ("Asked whether Norland had offered talks, Dahl said …")
         inner = verb_subject(ctx, plain, verb_index, floor=plain[k].end)
-        clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
+        clause = k + 1
+        if plain[k].lower in ("told", "tells", "tell") and k + 2 < verb_index:
+            # "She told reporters (that) …": the clause after the verb's object
+            clause = k + 2
+        if clause + 1 < len(plain) and plain[clause].lower == "that":
+            clause += 1
+        if second is not None:
+            # "She told reporters the office was "…" and that Norland had asked for "…"":
+            # a second that-clause of the same verb
+            clause = index_at(plain, second.end())
         if clause + 1 < len(plain) and plain[clause].lower in _POSSESSIVE_THIRD:
             clause += 1  # "X said its services would continue": the noun after "its"
         if inner is None or inner[0] != plain[clause].start:
