@@ -1041,3 +1041,14 @@ def test_a_state_in_the_clause_a_person_reports_is_not_the_speaker(
     extract: Extract, text: str
 ) -> None:
     assert set(speakers(extract(text))) == {"lena-berg"}
+
+
+def test_an_assemblywoman_introduced_by_apposition_is_the_she_that_follows(
+    extract: Extract,
+) -> None:
+    text = (
+        '"We remain open," said Ms Lena Berg.\n\nDeputy Minister Omar Rahman said the dispute '
+        'was "not about planes" at all.\n\nA state assemblywoman, Rosnah Ismail, said residents '
+        'were worried. "Nobody asked the people," she wrote on Facebook.'
+    )
+    assert speakers(extract(text)) == ["lena-berg", "omar-rahman", "rosnah-ismail"]
