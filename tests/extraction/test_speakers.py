@@ -1052,3 +1052,14 @@ def test_an_assemblywoman_introduced_by_apposition_is_the_she_that_follows(
         'were worried. "Nobody asked the people," she wrote on Facebook.'
     )
     assert speakers(extract(text)) == ["lena-berg", "omar-rahman", "rosnah-ismail"]
+
+
+def test_a_body_named_with_its_acronym_in_parentheses(extract: Extract) -> None:
+    text = (
+        "The Harbour Community of Northern States (HCNS) said in a statement that it was "
+        '"following developments closely" in both capitals.'
+    )
+    statement = extract(text).statements[0]
+    assert statement.speaker == "harbour-community-of-northern-states"
+    # the speaker phrase closes the parenthesis it opens
+    assert statement.speaker_text == "The Harbour Community of Northern States (HCNS)"

@@ -80,9 +80,19 @@ class Discourse:
 def resolve(state: Discourse, start: int, end: int) -> Attribution:
     """Who the phrase text[start:end] names, with the earlier mention it refers back to
     when it is a pronoun or a role ("he" -> "Ivan Orlov")."""
+    text = state.ctx.text
+    if text.count("(", start, end) > text.count(")", start, end) and text.startswith(")", end):
+        end += 1  # "The Ministry of Foreign Affairs (MFA": the phrase closes its parenthesis
+    acronym = _TRAILING_ACRONYM.search(text, start, end)
     outer = state.antecedent
     state.antecedent = None
-    found = _resolve_phrase(state, start, end)
+    if acronym is not None and acronym.start() > start:
+        # "The Harbour Council (HC)": the name before its acronym says who it is
+        found = _resolve_phrase(state, start, acronym.start())
+        if found.start == start and found.end == acronym.start():
+            found = replace(found, speaker_text=text[start:end], end=end)
+    else:
+        found = _resolve_phrase(state, start, end)
     antecedent = state.antecedent
     state.antecedent = outer
     if (
@@ -93,6 +103,9 @@ def resolve(state: Discourse, start: int, end: int) -> Attribution:
     ):
         return replace(found, antecedent=antecedent)
     return found
+
+
+_TRAILING_ACRONYM = re.compile(r"[ \t]+\([A-Z]{2,8}\)$")
 
 
 def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
