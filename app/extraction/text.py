@@ -124,7 +124,7 @@ def paragraph_spans(text: str) -> tuple[tuple[int, int], ...]:
 
 # Words whose trailing period does not end a sentence. General English news usage.
 _ABBREVIATIONS = frozenset(
-    """mr mrs ms dr prof gen lt col maj capt cmdr adm sgt rep sen gov pres st jr sr rev
+    """mr mrs ms dr prof gen lt col maj brig capt cmdr adm sgt rep sen gov pres st jr sr rev
     no nos vs etc inc co corp ltd dept est fig approx jan feb mar apr jun jul aug sep sept
     oct nov dec mt ft u.s u.k u.n e.g i.e a.m p.m""".split()
 )

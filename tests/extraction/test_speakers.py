@@ -719,15 +719,16 @@ def test_a_rank_before_a_name_in_apposition_to_a_role(extract: Extract) -> None:
     [
         # two ranks before a name: the name is not cut after the first rank's match
         (
-            "A defence analyst, retired Major General Karim Abu Saleh, told a radio station "
-            'that the army had moved "from words to deeds".\n\n"It is natural," the analyst said.',
-            ["karim-abu-saleh", "karim-abu-saleh"],
+            "A naval historian, retired Major General Tariq Abu Nasser, wrote in a column that "
+            'the fleet was "built for a different sea".\n\n"Nobody plans for this," the '
+            "historian said.",
+            ["tariq-abu-nasser", "tariq-abu-nasser"],
         ),
         # a modifier before the rank is no participle clause: the apposition names him
         (
-            "A defence analyst, retired Brigadier Omar Bin Talal, told a radio station that "
-            'the army had moved "from words to deeds".',
-            ["omar-bin-talal"],
+            "A naval historian, retired Brigadier Salim Bin Rashed, wrote in a column that the "
+            'fleet was "built for a different sea".',
+            ["salim-bin-rashed"],
         ),
         (
             'Security adviser Leila Abu Hamdan said the plan was "not enough".\n\n'
@@ -762,8 +763,8 @@ def test_a_new_persons_slug_drops_accents_as_the_annotation_guide_says(extract: 
     [
         # a body speaking of its own state: the body, not the state it names
         (
-            "The Azerbaijani Foreign Ministry, in a short written note, said Azerbaijan "
-            'maintained "good relations with its neighbours".',
+            "The Azerbaijani Foreign Ministry, in a two-line written note to the press, said "
+            'Azerbaijan maintained "warm ties with every neighbour".',
             ["azerbaijan-foreign-ministry"],
         ),
         (
@@ -779,14 +780,14 @@ def test_a_new_persons_slug_drops_accents_as_the_annotation_guide_says(extract: 
         ),
         # an infinitive speech verb has no subject of its own: the finite verb's subject speaks
         (
-            "Spokeswoman Lena Berg said the ministry had summoned the Armenian ambassador in "
-            'Baku to express "grave concern" over the shelling.',
+            "Spokeswoman Lena Berg said the ministry had called in the Armenian envoy posted in "
+            'Baku to voice "deep unease about the drills".',
             ["lena-berg"],
         ),
         # a parenthesis (the name in another script) between the name and its participle
         (
-            "Azerbaijan cut ties on Monday, with Deputy Foreign Minister Lena Berg (莉娜) saying "
-            'the move was "a retaliation against democracy".',
+            "Azerbaijan recalled its envoy on Monday, with Deputy Foreign Minister Lena Berg "
+            '(莉娜) saying the step was "an answer to pressure at the border".',
             ["lena-berg"],
         ),
     ],
@@ -802,31 +803,33 @@ def test_the_reporting_clause_names_the_body_or_person_not_the_state_it_speaks_o
     [
         # the periods of abbreviated ranks are no punctuation between the quote and its clause
         (
-            'The border was closed.\n\n"We will answer any shell," Maj. Gen. Ivo Brandt, the '
-            'task force commander, told reporters. "We do not want to fire."',
+            'The ferry route was shut.\n\n"Any boat that crosses will be stopped," Brig. Gen. '
+            'Ivo Brandt, the coast guard chief, told a radio station. "We hope it never comes '
+            'to that."',
             ["ivo-brandt", "ivo-brandt"],
         ),
         # a body's acronym in parentheses inside the speaker's phrase
         (
-            "BAKU - Azerbaijan protested on Monday.\n\nAn Azerbaijani Foreign Ministry (MFA) "
-            'spokesperson said Azerbaijan had "noted with concern" the incursions.',
+            "BAKU - Azerbaijan complained on Tuesday.\n\nAn Azerbaijani Foreign Ministry (MFA) "
+            'spokesperson said Azerbaijan had "registered with alarm" the overflights.',
             ["azerbaijan-foreign-ministry"],
         ),
         # a lone word the article first wrote with a company's last word is that company
         (
-            "Shares in Vessmark Pharma fell.\n\nVessmark said in a statement that it was "
-            '"deeply concerned" about its employee.',
+            "Vessmark Pharma shares slid on Monday.\n\nVessmark said in a note to investors "
+            'that it was "watching events hour by hour".',
             ["vessmark-pharma"],
         ),
         # counterexample: a lone word never completed stays no one
         (
-            'Shares fell.\n\nVessmark said in a statement that it was "deeply concerned".',
+            'Shares slid.\n\nVessmark said in a note to investors that it was "watching events '
+            'hour by hour".',
             [None],
         ),
         # an apposition describing a company, with a relative clause of its own
         (
-            "Flights resumed.\n\nSkyhop, the airline's subsidiary that runs the only flights to "
-            'Baku, said it would continue "as normal for now" while talks went on.',
+            "Ferries sailed again.\n\nSkyhop, the ferry line's subsidiary that runs the night "
+            'crossing to Baku, said it would keep sailing "on the usual timetable" for now.',
             ["skyhop"],
         ),
     ],
@@ -840,37 +843,30 @@ def test_ranks_acronyms_and_companies_in_the_speaker_phrase(
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # a fragment inside its sentence: what follows it is no reporting clause
-        (
-            "The Azerbaijani Foreign Ministry said in a statement that the decision was "
-            '"a violation of trust" between member states and that it would ask for talks.',
-            ["azerbaijan-foreign-ministry"],
-        ),
         # "read out" is a verb: the reader introduces the quotation
         (
-            "Deputy Minister Lena Berg read out the ministry's position at a news conference:"
-            '\n\n"We will use every legal instrument."',
+            "Deputy Minister Lena Berg read out the ministry's reply to the press corps gathered "
+            "in the main hall of the ministry on Friday:"
+            '\n\n"Every lawful remedy will be pursued."',
             ["lena-berg"],
         ),
-        # counterexample: "a statement read out on radio" is a participle, not the verb
+        # counterexample: "a communiqué read out on television" is a participle, not the verb
         (
-            "The Azerbaijani Foreign Ministry said in a statement read out on state radio that "
-            'the drone was shot down "inside our territory".',
+            "The Azerbaijani Foreign Ministry said in a communiqué read out on public television "
+            'that the aircraft was hit "well inside our borders".',
             ["azerbaijan-foreign-ministry"],
         ),
         # a vague role is all the article gave the person who just spoke: "the MP" is her,
         # not a lawmaker paragraphs back
         (
-            'Lawmaker Ivo Brandt said the deal was "a disgrace".\n\nThe talks went on.\n\n'
-            "Lena Berg, a member of the parliament's foreign affairs committee, said lawmakers "
-            'were preparing an appeal.\n\n"This is not only about one person," the MP stressed.',
+            'Lawmaker Ivo Brandt said the deal was "a disgrace".\n\nThe session ran late.\n\n'
+            "Lena Berg, a member of the parliament's budget committee, said deputies would file "
+            'a motion.\n\n"This is about more than one budget line," the MP stressed.',
             ["ivo-brandt", "lena-berg"],
         ),
     ],
 )
-def test_fragments_readers_and_vague_roles(
-    extract: Extract, text: str, expected: list[str | None]
-) -> None:
+def test_readers_and_vague_roles(extract: Extract, text: str, expected: list[str | None]) -> None:
     assert speakers(extract(text)) == expected
 
 
@@ -881,14 +877,15 @@ def test_fragments_readers_and_vague_roles(
         (
             "Nasser Kanani, the Iranian spokesman, said the talks had failed.\n\n"
             '"We have said this many times," Kanani said after meeting the Azerbaijani envoy.'
-            '\n\nLater, the Foreign Ministry posted on its channel: "The sailors must be freed."',
+            '\n\nHours later the Foreign Ministry wrote on its website: "The crew has to be '
+            'released at once."',
             ["nasser-kanani", "iran-foreign-ministry"],
         ),
         # ... unless the ministry's own sentence names the state
         (
             "Nasser Kanani, the Iranian spokesman, said the talks had failed.\n\n"
             '"We have said this many times," Kanani said.\n\nIn Baku, the Foreign Ministry '
-            'said it wanted "a transparent investigation".',
+            'said it expected "an open inquiry with observers".',
             ["nasser-kanani", "azerbaijan-foreign-ministry"],
         ),
     ],
@@ -904,27 +901,27 @@ def test_which_states_ministry_an_unqualified_ministry_is(
     [
         # an apposition describing a company, whose relative clause runs long
         (
-            "Flights resumed.\n\nSkyhop, the Azerbaijani airline's subsidiary that operates "
-            "the only scheduled flights between the two capitals, said its services would "
-            'continue "as normal for now" while talks went on.',
+            "Ferries sailed again.\n\nSkyhop, the Azerbaijani ferry line's subsidiary that runs "
+            "the only night crossing between the two ports, said its boats would keep sailing "
+            '"on the usual timetable" for now.',
             ["skyhop"],
         ),
         # an undersecretary is a role: "Azerbaijan's undersecretary" is the person so named
         (
-            "Azerbaijan's undersecretary for foreign affairs said there was \"no serious "
-            'answer".\n\nUndersecretary Lena Berg spoke on Monday.\n\n"We expect answers," '
-            "Berg said.",
+            "Azerbaijan's undersecretary for foreign affairs said the reply was \"far from "
+            'enough".\n\nUndersecretary Lena Berg spoke on Monday.\n\n"We want facts," Berg '
+            "said.",
             ["lena-berg", "lena-berg"],
         ),
     ],
 )
-def test_datelines_companies_and_undersecretaries(
+def test_companies_and_undersecretaries(
     extract: Extract, text: str, expected: list[str | None]
 ) -> None:
     assert speakers(extract(text)) == expected
 
 
-def test_a_colon_dateline_and_an_external_affairs_ministry() -> None:
+def test_an_external_affairs_ministry_saying() -> None:
     world = Gazetteer.build(
         [
             KnownActor("norland", "Norland", "state", "NRL", None, (), ("Norlandic",), ("Vessby",)),
@@ -940,15 +937,15 @@ def test_a_colon_dateline_and_an_external_affairs_ministry() -> None:
         ]
     )
     text = (
-        "VESSBY: Norland on Friday lodged a protest, with the external affairs ministry saying "
-        'the move was "deliberate and targeted".'
+        "VESSBY: Norland on Friday filed a complaint, with the Norlandic external affairs "
+        'ministry saying the ban was "aimed squarely at our athletes".'
     )
     assert speakers(extract_article(text, world)) == ["norland-external-affairs-ministry"]
 
 
 def test_an_answer_label_is_not_the_subject_of_a_quoted_third_party(extract: Extract) -> None:
-    # "NAME:" opening an answer is a label, read like a dateline: the quoted words are the
-    # teacher's, whom the article does not name
+    # "NAME:" opening an answer is a label, read like a dateline (its colon ends it): the
+    # quoted words are the teacher's, whom the article does not name
     text = (
         "Q: Are you hopeful?\nLUNDQVIST: I am cautious by profession. But my old teacher used "
         'to say, "Rivers outlast treaties."\n'
@@ -959,29 +956,28 @@ def test_an_answer_label_is_not_the_subject_of_a_quoted_third_party(extract: Ext
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        # "member states", "other European states" are the noun, never a reporting verb
+        # "member states", "Nordic states" are the noun, never a reporting verb
         (
-            'The Azerbaijani Foreign Ministry said asylum among member states was "an '
-            'exceptional situation".',
+            'The Azerbaijani Foreign Ministry said shelter among member states was "a rare step".',
             ["azerbaijan-foreign-ministry"],
         ),
         (
-            "The Azerbaijani Foreign Ministry called on other European states to "
-            '"show solidarity with the people of the region".',
+            "The Azerbaijani Foreign Ministry urged the other Nordic states to "
+            '"stand together on the matter of the strait".',
             ["azerbaijan-foreign-ministry"],
         ),
         # an acronym in parentheses after a body's name, though its initials differ
         (
             "Tolls go through the Vessby Canal Authority (ACV).\n\nA spokesperson for the ACV "
-            'said tolls are set "through a public process".',
+            'said fees are fixed "by a published formula".',
             ["vessby-canal-authority"],
         ),
         # an unnamed spokesperson of a named state speaks for it, not for the spokeswoman of
         # another state named in the next paragraph
         (
-            "Armenia's government spokesperson, who was not named in the statement, said the "
-            'country sought "a path to development".\n\nIn Baku, Azerbaijani foreign ministry '
-            'spokeswoman Lena Berg said Azerbaijan "welcomes the decision and hopes for more".',
+            "Armenia's cabinet spokesman, left unnamed by the report, said the country hoped for "
+            '"a route to growth".\n\nIn Baku, Azerbaijani foreign ministry spokeswoman Lena '
+            'Berg said Azerbaijan "notes the decision and hopes for more".',
             ["armenia", "lena-berg"],
         ),
     ],
@@ -999,9 +995,9 @@ def test_an_organ_of_a_curated_body_is_a_body_of_its_own() -> None:
         ]
     )
     text = (
-        "The General Secretariat of the Harbour Community said in a statement that it would "
-        '"process the complaint". It urged both members to "resume dialogue".\n\n'
-        'The Harbour Community said it was "concerned by the delays in both capitals".'
+        "The General Secretariat of the Harbour Community announced that it would "
+        '"review the whole file". It asked both members to "return to the table".\n\n'
+        'The Harbour Community said it was "worried by the delays in both capitals".'
     )
     assert speakers(extract_article(text, world)) == [
         "general-secretariat-of-the-harbour-community",
@@ -1013,11 +1009,11 @@ def test_an_organ_of_a_curated_body_is_a_body_of_its_own() -> None:
 @pytest.mark.parametrize(
     "text",
     [
-        "'Ties advancing step by step,' says Azerbaijani deputy FM\nExperts to meet next month, "
-        "Deputy Foreign Minister Lena Berg says\n\nBAKU\n\nDeputy Foreign Minister Lena Berg "
-        'said talks were "advancing step by step".',
-        "'Ties advancing step by step,' says Azerbaijani PM\n\nPrime Minister Lena Berg said "
-        'talks were "advancing step by step".',
+        "'Talks moving in the right direction,' says Azerbaijani deputy FM\nExperts to meet next "
+        "month, Deputy Foreign Minister Lena Berg says\n\nBAKU\n\nDeputy Foreign Minister "
+        'Lena Berg said talks were "moving in the right direction".',
+        "'Talks moving in the right direction,' says Azerbaijani PM\n\nPrime Minister Lena "
+        'Berg said talks were "moving in the right direction".',
     ],
 )
 def test_a_headline_fm_or_pm_is_the_minister_the_article_names(extract: Extract, text: str) -> None:
@@ -1031,10 +1027,11 @@ def test_a_headline_fm_or_pm_is_the_minister_the_article_names(extract: Extract,
     "text",
     [
         # the object of "told" before the reported clause
-        'Lena Berg told reporters that Azerbaijan had asked the embassy for "a full explanation."',
+        'Lena Berg told reporters that Azerbaijan had asked the embassy for "a written account '
+        'of the visit."',
         # a second that-clause of the same verb, after a quotation in the first
-        'Secretary Lena Berg told reporters the office was "a consulate in all but name" and '
-        'that Azerbaijan had asked the embassy for "a full explanation."',
+        'Secretary Lena Berg told reporters the bureau was "an embassy under another name" and '
+        'that Azerbaijan had asked the embassy for "a written account of the visit."',
     ],
 )
 def test_a_state_in_the_clause_a_person_reports_is_not_the_speaker(
@@ -1047,17 +1044,17 @@ def test_an_assemblywoman_introduced_by_apposition_is_the_she_that_follows(
     extract: Extract,
 ) -> None:
     text = (
-        '"We remain open," said Ms Lena Berg.\n\nDeputy Minister Omar Rahman said the dispute '
-        'was "not about planes" at all.\n\nA state assemblywoman, Rosnah Ismail, said residents '
-        'were worried. "Nobody asked the people," she wrote on Facebook.'
+        '"We stay open to talks," said Ms Lena Berg.\n\nDeputy Minister Omar Rahman said the '
+        'row was "about land, not aircraft".\n\nA provincial assemblywoman, Nuraini Yusof, '
+        'said families were anxious. "No one consulted the town," she posted online.'
     )
-    assert speakers(extract(text)) == ["lena-berg", "omar-rahman", "rosnah-ismail"]
+    assert speakers(extract(text)) == ["lena-berg", "omar-rahman", "nuraini-yusof"]
 
 
 def test_a_body_named_with_its_acronym_in_parentheses(extract: Extract) -> None:
     text = (
-        "The Harbour Community of Northern States (HCNS) said in a statement that it was "
-        '"following developments closely" in both capitals.'
+        "The Harbour Community of Northern States (HCNS) announced that it was "
+        '"tracking the standoff closely" in both capitals.'
     )
     statement = extract(text).statements[0]
     assert statement.speaker == "harbour-community-of-northern-states"

@@ -286,7 +286,7 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     if head in lexicon.PERSON_ROLES:
         known = _by_role(state, head, start, end, states)
         if known is None and head in SPOKES:
-            # "Norland's government spokesperson, who was not named, said": no one the
+            # "Norland's cabinet spokesman, left unnamed by the report, said": no one the
             # article names, so the body (or state) they speak for, as "a spokesperson" does
             known = _body_named(state, start, end)
         return Attribution(phrase, known, start, end)
@@ -882,7 +882,7 @@ _DEFINITE = re.compile(r"[Tt]he[ \t]")
 
 def _vague_reporter(state: Discourse, start: int) -> Referent | None:
     """The person who reported in this sentence or the one before, when a vague role is all
-    the article gave them ("Ana Lind, a member of the foreign affairs committee, said …
+    the article gave them ("Ana Lind, a member of the harbour board, said …
     '…,' the MP stressed"): the role phrase describes her anew, rather than someone with
     that role paragraphs back."""
     if not _DEFINITE.match(state.ctx.text, start):

@@ -491,6 +491,8 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         (k > 0 and words[k - 1].capitalised) or prev in _STATE_NOUN_CUES
     ):
         return False  # "EU member states", "other European states": the noun
+    if low == "posted" and nxt in ("in", "to", "at", "abroad") and prev in lexicon.PERSON_ROLES:
+        return False  # "the envoy posted in Vessby": stationed, not a post on the internet
     if low == "read" and nxt == "out" and prev not in lexicon.DOCUMENT_NOUNS:
         # "X read out the ministry's position:" (but "a statement read out on radio" is
         # a participle)

@@ -81,10 +81,6 @@ _QUESTION_OPENERS = frozenset(
     "who which".split()
 )
 _POSSESSIVE_THIRD = frozenset({"its", "their"})
-_FRAGMENT_PREPOSITIONS = frozenset(
-    "about against among at between by for from in into of on over to towards under with "
-    "within without".split()
-)
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -116,14 +112,6 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             return with_cue(resolve(state, np[0], np[1]), (m.start(), m.end()))
     if new_sentence and plain[0].lower in _QUESTION_OPENERS:
         # `" Does the cabinet speak for the regions?`: the next question, not a clause
-        return None
-    if (
-        plain[0].lower in _FRAGMENT_PREPOSITIONS
-        and quote.text[-1:].isalnum()
-        and not text[close + 1 : plain[0].start].strip()
-    ):
-        # `… was "a violation of trust" between member states and …`: a fragment inside
-        # its sentence, which goes on; the words after it are no reporting clause
         return None
     if plain[0].lower in CONJUNCTIONS or plain[0].lower in _NEW_CLAUSE:
         # `," and she reiterated that …` / `," which it said were …` / `' after Sofia said
@@ -264,7 +252,7 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
         if not speech_at(plain, k):
             continue
         if k and plain[k - 1].lower == "to" and any(_finite_speech(plain, e) for e in range(k)):
-            # "Berg said the ministry had summoned the envoy to express "grave concern"": an
+            # "Berg said the ministry had called in the envoy to voice "deep unease"": an
             # infinitive has no subject of its own; the finite verb before it reports the words
             continue
         if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):

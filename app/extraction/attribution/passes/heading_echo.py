@@ -69,9 +69,8 @@ PASS = Pass(
         ),
         # the headline shortens words the body gives the state's minister
         Example(
-            "Norland urges Sudoria to 'take urgent measures'\n\nNorlandic Ports Minister Ivan "
-            'Orlov on Sunday urged Sudoria to "take urgent and serious measures" over the '
-            "closure.",
+            "Norland urges Sudoria to 'act at once'\n\nNorlandic Ports Minister Ivan Orlov on "
+            'Sunday urged Sudoria to "act at once and in good faith" over the closure.',
             "ivan-orlov",
             target=0,
         ),

@@ -59,7 +59,7 @@ def _clause_speaker(state: Discourse, words: list[Word]) -> Attribution | None:
             if np is not None and np[0] != words[0].start:
                 if not title_and_name(words[:k]):
                     return None  # the clause is more than its subject and verb
-                # "Deputy Minister of Trade and Integration Ana Lind told": one long title
+                # "Deputy Minister of Ports and Fisheries Ana Lind told": one long title
                 np = (words[0].start, np[1])
         if np is None:
             return None
@@ -87,9 +87,9 @@ PASS = Pass(
         # a long title joined by "and", names in the words after the verb, and a last clause
         # that only relays the report
         Example(
-            'Quota row\n\nThe new checks are "not directed against anyone" and aim only at '
-            "smuggling, Deputy Minister of Trade and Integration Ana Rocha told a briefing at "
-            "the Central Press Office on Tuesday, a Vessby Radio correspondent reports.",
+            'Quota row\n\nThe new checks are "aimed at no one" and target only smuggling, '
+            "Deputy Minister of Ports and Fisheries Ana Rocha told a briefing at the Central "
+            "Press Office on Tuesday, a Vessby Radio correspondent reports.",
             "ana-rocha",
         ),
     ),

@@ -18,7 +18,7 @@ _MAX_CLAUSE_WORDS = 10
 # palace:" introduces her words
 _MAX_PERSON_CLAUSE_WORDS = 20
 _MAX_DOCUMENT_CLAUSE_WORDS = 30
-# "The ministry later released a statement read out by its spokesperson at a briefing:": a body
+# "The council later put out a communiqué, which its secretary gave to the press at noon:": a body
 # introducing its own document, however long the clause
 _ISSUES_DOCUMENT = re.compile(
     r"\b(?:issued|released|published|posted|put[ \t]+out)[ \t]+(?:a|an|the)[ \t]+"
@@ -81,9 +81,9 @@ PASS = Pass(
     examples=(
         # a body introducing its own document, however long the clause
         Example(
-            "Quota row\n\nThe Norlandic Foreign Ministry later released a statement read out "
-            'by its spokesperson, Ivo Brandt, at a regular news briefing:\n\n"We condemn the '
-            'use of inducements."',
+            "Quota row\n\nThe Norlandic Foreign Ministry later issued a communiqué that its "
+            "spokesman, Ivo Brandt, gave to the press at the weekly session in the capital:"
+            '\n\n"We condemn the use of inducements."',
             "norlandic-foreign-ministry",
         ),
         Example(
