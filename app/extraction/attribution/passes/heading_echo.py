@@ -69,8 +69,8 @@ PASS = Pass(
         ),
         # the headline shortens words the body gives the state's minister
         Example(
-            "Norland urges Sudoria to 'act at once'\n\nNorlandic Ports Minister Ivan Orlov on "
-            'Sunday urged Sudoria to "act at once and in good faith" over the closure.',
+            "Norland urges Sudoria to 'act in good faith'\n\nNorlandic Ports Minister Ivan "
+            'Orlov on Sunday urged Sudoria to "act at once and in good faith" over the closure.',
             "ivan-orlov",
             target=0,
         ),
