@@ -126,10 +126,10 @@ def test_blind5_corpora_meet_their_floors() -> None:
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main before round 8 (cd5642b) together 454 of 507 speakers right (0.895); round 8
     # (c3a456c) 463 of 507 (0.913). Since spent: round 9 developed general rules on both
-    # halves (a 0.985 / 0.970 / 0.977, 6 wrong speakers; b 0.984 / 0.976 / 0.988, 3; together
-    # 498 of 507, 0.982), no longer a blind figure.
+    # halves (a 0.985 / 0.970 / 0.981, 5 wrong speakers; b 0.984 / 0.976 / 0.988, 3; together
+    # 499 of 507, 0.984), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind5a"), gold=266, missed=8, false_positives=4, wrong_speakers=6
+        report_for("blind5a"), gold=266, missed=8, false_positives=4, wrong_speakers=5
     )
     assert_no_worse_than_measured(
         report_for("blind5b"), gold=255, missed=6, false_positives=4, wrong_speakers=3

@@ -1060,3 +1060,13 @@ def test_a_body_named_with_its_acronym_in_parentheses(extract: Extract) -> None:
     assert statement.speaker == "harbour-community-of-northern-states"
     # the speaker phrase closes the parenthesis it opens
     assert statement.speaker_text == "The Harbour Community of Northern States (HCNS)"
+
+
+def test_a_rank_or_style_before_a_full_name_introduces_the_person(extract: Extract) -> None:
+    # no role and no reporting verb: "Rep." alone says a person is named, whom "she" can reach
+    text = (
+        '"I rang the consulate every week," said Park Sung-ho, whose son is missing.\n\n'
+        'Rep. Yoon Mi-kyung of the opposition bloc asked for a new fund. "Someone must answer '
+        'for this delay," she said at a hearing.'
+    )
+    assert speakers(extract(text)) == ["park-sung-ho", "yoon-mi-kyung"]

@@ -1555,6 +1555,9 @@ _PARTICLE = (
     r"(?:(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+){1,2}"
     r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
 )
+_NAME_AFTER_HONORIFIC = re.compile(
+    rf"\.?[ \t]+(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})\b(?![ \t]+{UP})"
+)
 _NAME_AFTER_ROLE = re.compile(
     rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+{_PARTICLE}){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
 )
@@ -1637,6 +1640,12 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, token in enumerate(tokens):
         if token.key not in _PERSON_NOUNS:
+            if token.key in lexicon.HONORIFICS and text[token.start].isupper():
+                # "Sen. Ana Lind of the farmers' bloc asked for …": a rank or style
+                # before a full name introduces a person, as a role does
+                m = _NAME_AFTER_HONORIFIC.match(text, token.end)
+                if m is not None and not _POSSESSIVE_WORD.search(m.group("name")):
+                    found.append((m.start("name"), m.end("name"), frozenset({token.key})))
             continue
         m = _NAME_IN_APPOSITION.match(text, token.end)
         if m is None:
