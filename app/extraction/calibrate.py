@@ -51,7 +51,8 @@ CORPORA = ("seeds", "tests/extraction/heldout/dev", "tests/extraction/heldout/te
            "tests/extraction/heldout/final", "tests/extraction/heldout/blind",
            "tests/extraction/heldout/blind2", "tests/extraction/heldout/blind3a",
            "tests/extraction/heldout/blind3b", "tests/extraction/heldout/blind4a",
-           "tests/extraction/heldout/blind4b")  # fmt: skip
+           "tests/extraction/heldout/blind4b", "tests/extraction/heldout/blind5a",
+           "tests/extraction/heldout/blind5b")  # fmt: skip
 
 
 def shrunk(correct: int, count: int, prior: float) -> float:

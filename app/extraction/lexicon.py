@@ -104,6 +104,8 @@ MALE_FIRST_NAMES = _words(_gender, "male_first_names")
 
 # Heads of organisation names.
 ORG_HEADS = _words(_grammar, "org_heads")
+# Last words of a company's name, and nouns describing a company.
+COMPANY_HEADS = _words(_grammar, "company_heads")
 # Lower-case words that may sit inside a speaker's noun phrase (and name particles).
 NP_FUNCTION = _words(_grammar, "np_function")
 # Adverbs and auxiliaries between a speaker and the verb: "X also said".

@@ -15,7 +15,9 @@ on all five, blind2 included; round 7 (definite roles, statements' issuers, unna
 inside bodies, surnames with particles, calibration) on blind3a and all the others, with
 blind3b looked at only as aggregate figures, as a generalisation check; round 8 (every
 reporting subject salient, people and bodies introduced by the forms news uses, clauses of
-their own after a quotation) on blind4a and blind4b, checked against all the others.
+their own after a quotation) on blind4a and blind4b, checked against all the others; round 9
+(slugs that drop accents, particle surnames, bodies reporting about their own state, headline
+shorthands, interviews' introductions, companies and acronyms) on blind5a and blind5b.
 """
 
 from __future__ import annotations
@@ -63,9 +65,10 @@ def test_blind_corpus_meets_its_floor() -> None:
     # sieve 0.981 / 1.000 / 0.846 (measured-once-*.txt). 260 of 260 found, 5 extra, 40 wrong
     # speakers. Its per-pass precision calibrates the confidences (app.extraction.calibrate).
     # Since spent: round 5 developed general rules on its errors; after round 8, 260 of 260
-    # found, 5 extra, 5 wrong speakers (0.981 / 1.000 / 0.981), no longer a blind figure.
+    # found, 5 extra, 5 wrong speakers (0.981 / 1.000 / 0.981), no longer a blind figure;
+    # after round 9, 4 wrong speakers (0.985).
     assert_no_worse_than_measured(
-        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=5
+        report_for("blind"), gold=260, missed=0, false_positives=5, wrong_speakers=4
     )
 
 
@@ -75,9 +78,9 @@ def test_blind2_corpus_meets_its_floor() -> None:
     # (measured-once-*.txt): main before round 5 0.985 / 0.992 / 0.879; round 5 with one actor
     # per person 0.985 / 0.992 / 0.900. Since spent: round 6 developed general rules on its
     # errors; after round 8, 472 of 476 found, 7 extra, 10 wrong speakers (0.985 / 0.992 /
-    # 0.979), no longer a blind figure.
+    # 0.979), no longer a blind figure; after round 9, 9 wrong speakers (0.981).
     assert_no_worse_than_measured(
-        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=10
+        report_for("blind2"), gold=476, missed=4, false_positives=7, wrong_speakers=9
     )
 
 
@@ -90,12 +93,13 @@ def test_blind3_corpora_meet_their_floors() -> None:
     # 0.992 / 0.879, together 441 of 507 (0.870). Since spent: round 7 developed general rules
     # on blind3a's errors and looked at blind3b only as aggregate figures; round 8 checked
     # its rules on both: blind3a 0.989 / 0.970 / 0.981 (5 wrong speakers), blind3b 0.996 /
-    # 0.992 / 0.964 (9); together 494 of 508 (0.972), no longer a blind figure.
+    # 0.992 / 0.964 (9); together 494 of 508 (0.972), no longer a blind figure. After round 9:
+    # blind3a 4 wrong speakers (0.985), blind3b 5 (0.980).
     assert_no_worse_than_measured(
-        report_for("blind3a"), gold=269, missed=8, false_positives=3, wrong_speakers=5
+        report_for("blind3a"), gold=269, missed=8, false_positives=3, wrong_speakers=4
     )
     assert_no_worse_than_measured(
-        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=9
+        report_for("blind3b"), gold=249, missed=2, false_positives=1, wrong_speakers=5
     )
 
 
@@ -106,12 +110,13 @@ def test_blind4_corpora_meet_their_floors() -> None:
     # main before round 7 (bdd519d) together 386 of 463 speakers right (0.834); round 7
     # (3a19e26) 402 of 463 (0.868). Since spent: round 8 developed general rules on both
     # halves (a 0.987 / 0.983 / 0.978, 5 wrong speakers; b 0.976 / 0.996 / 0.954, 11;
-    # together 449 of 465, 0.966), no longer a blind figure.
+    # together 449 of 465, 0.966), no longer a blind figure. After round 9: b 7 wrong speakers
+    # (0.971).
     assert_no_worse_than_measured(
         report_for("blind4a"), gold=229, missed=4, false_positives=3, wrong_speakers=5
     )
     assert_no_worse_than_measured(
-        report_for("blind4b"), gold=241, missed=1, false_positives=6, wrong_speakers=11
+        report_for("blind4b"), gold=241, missed=1, false_positives=6, wrong_speakers=7
     )
 
 
@@ -120,10 +125,12 @@ def test_blind5_corpora_meet_their_floors() -> None:
     # (heldout/blind5a/ g01-g15, heldout/blind5b/ g16-g30; each annotator's own actors.yaml).
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main before round 8 (cd5642b) together 454 of 507 speakers right (0.895); round 8
-    # (c3a456c) 463 of 507 (0.913): the latest blind figure. Not yet developed on.
+    # (c3a456c) 463 of 507 (0.913). Since spent: round 9 developed general rules on both
+    # halves (a 0.985 / 0.970 / 0.981, 5 wrong speakers; b 0.984 / 0.976 / 0.988, 3; together
+    # 499 of 507, 0.984), no longer a blind figure.
     assert_no_worse_than_measured(
-        report_for("blind5a"), gold=266, missed=8, false_positives=4, wrong_speakers=21
+        report_for("blind5a"), gold=266, missed=8, false_positives=4, wrong_speakers=5
     )
     assert_no_worse_than_measured(
-        report_for("blind5b"), gold=255, missed=6, false_positives=4, wrong_speakers=23
+        report_for("blind5b"), gold=255, missed=6, false_positives=4, wrong_speakers=3
     )

@@ -74,6 +74,14 @@ def _form(state: Discourse, found: Attribution) -> str:
         # a body the curated data lacks is named by a slug made from the text's words,
         # which a reader may well word otherwise: measured apart
         return "body" if state.ctx.gazetteer.get(found.speaker) is not None else "new-body"
+    if found.start is not None and found.end is not None:
+        # a state's name or demonym names no person: "the Norlandic deputy FM" refers
+        phrase = state.ctx.text[found.start : found.end]
+        for m in state.ctx.matches_between(found.start, found.end):
+            if m.actor.kind == "state":
+                lo, hi = m.start - found.start, m.end - found.start
+                phrase = phrase[:lo] + " " * (hi - lo) + phrase[hi:]
+        words = phrase.split()
     if any(w[:1].isupper() and _plain(w) not in _NOT_NAMES for w in words):
         return "name"  # "Ivan Orlov", "Minister Orlov", "Orlov" (a surname met before)
     return "refer"

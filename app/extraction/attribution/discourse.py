@@ -80,9 +80,19 @@ class Discourse:
 def resolve(state: Discourse, start: int, end: int) -> Attribution:
     """Who the phrase text[start:end] names, with the earlier mention it refers back to
     when it is a pronoun or a role ("he" -> "Ivan Orlov")."""
+    text = state.ctx.text
+    if text.count("(", start, end) > text.count(")", start, end) and text.startswith(")", end):
+        end += 1  # "The Ministry of Foreign Affairs (MFA": the phrase closes its parenthesis
+    acronym = _TRAILING_ACRONYM.search(text, start, end)
     outer = state.antecedent
     state.antecedent = None
-    found = _resolve_phrase(state, start, end)
+    if acronym is not None and acronym.start() > start:
+        # "The Harbour Council (HC)": the name before its acronym says who it is
+        found = _resolve_phrase(state, start, acronym.start())
+        if found.start == start and found.end == acronym.start():
+            found = replace(found, speaker_text=text[start:end], end=end)
+    else:
+        found = _resolve_phrase(state, start, end)
     antecedent = state.antecedent
     state.antecedent = outer
     if (
@@ -93,6 +103,9 @@ def resolve(state: Discourse, start: int, end: int) -> Attribution:
     ):
         return replace(found, antecedent=antecedent)
     return found
+
+
+_TRAILING_ACRONYM = re.compile(r"[ \t]+\([A-Z]{2,8}\)$")
 
 
 def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
@@ -206,6 +219,19 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         if mission is not None:
             return Attribution(phrase, mission, start, end)
     orgs = [m for m in inside if m.actor.kind == "organization"]
+    organ = _ORGAN_OF.fullmatch(text, start, orgs[-1].start) if orgs else None
+    if (
+        organ is not None
+        and orgs[-1].end == end
+        and any(w.lower() in lexicon.ORG_HEADS for w in organ.group("organ").split())
+    ):
+        # "The General Secretariat of the Harbour Community": an organ of the curated body,
+        # a body of its own
+        name = text[organ.start("organ") : end]
+        parent = orgs[-1].actor
+        return Attribution(
+            phrase, _new_organization(state, name, parent.country, parent.slug), start, end
+        )
     if orgs and (
         head in lexicon.ORG_HEADS or orgs[-1].end == end or head not in lexicon.PERSON_ROLES
     ):
@@ -259,6 +285,10 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, _document_issuer(state, start), start, end)
     if head in lexicon.PERSON_ROLES:
         known = _by_role(state, head, start, end, states)
+        if known is None and head in SPOKES:
+            # "Norland's cabinet spokesman, left unnamed by the report, said": no one the
+            # article names, so the body (or state) they speak for, as "a spokesperson" does
+            known = _body_named(state, start, end)
         return Attribution(phrase, known, start, end)
     if head in lexicon.ORG_HEADS:
         org = _org_phrase(state, start, end, head, states)
@@ -268,6 +298,11 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
     return Attribution(phrase, None, start, end)
 
 
+# "The General Secretariat of the " before a curated body's name
+_ORGAN_OF = re.compile(
+    rf"(?:[Tt]he[ \t]+)?(?P<organ>{UP}[\w’'\-]+(?:[ \t]+{UP}[\w’'\-]+){{0,3}})[ \t]+of[ \t]+"
+    r"(?:the[ \t]+)?"
+)
 _NOT_BODY_WORDS = lexicon.PERSON_ROLES | lexicon.HONORIFICS | {"its", "their", "his", "her", "our"}
 _GENERIC_BODY_WORDS = (
     lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS | frozenset({"of", "the", "and", "for", "affairs"})
@@ -441,22 +476,32 @@ def _body_named(state: Discourse, start: int, end: int) -> str | None:
 
 def _abbreviated_body(state: Discourse, pos: int, acronym: str) -> str | None:
     """The body named before `pos` whose initials are `acronym` ("the Harbour River
-    Commission (HRC)"), when the article gives it in full."""
+    Commission (HRC)"), or that the acronym follows in parentheses though its initials are
+    of the name in another language ("the Vessby Canal Authority (AVC)"), when the article
+    gives it in full."""
     text = state.ctx.text
+    defined = f" ({acronym})"
     for m in _PROPER_BODY.finditer(text, 0, pos):
+        if state.ctx.in_quote(m.start()):
+            continue
         initials = "".join(w[0] for w in m.group().split() if w[0].isupper())
-        if initials.endswith(acronym) and not state.ctx.in_quote(m.start()):
-            first = m.start()
+        first = m.start()
+        if initials.endswith(acronym):
             for _ in range(len(initials) - len(acronym)):
                 first = text.index(" ", first) + 1  # "The Harbour River Commission"
-            found = resolve(state, first, m.end()).speaker
-            if found is not None and speaker_kind(state, found) == "organization":
-                return found
-            name = text[first : m.end()]
-            if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
-                # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
-                # data lacks, by the name the article spells out
-                return _new_organization(state, name, None, None)
+        elif text.startswith(defined, m.end()):
+            if m.group().startswith("The "):
+                first += 4
+        else:
+            continue
+        found = resolve(state, first, m.end()).speaker
+        if found is not None and speaker_kind(state, found) == "organization":
+            return found
+        name = text[first : m.end()]
+        if found is None and any(w.lower() in lexicon.ORG_HEADS for w in name.split()):
+            # "the Harbour Community of Northern Coastal States (HCNCS)": a body the
+            # data lacks, by the name the article spells out
+            return _new_organization(state, name, None, None)
     return None
 
 
@@ -799,6 +844,10 @@ def _by_role(
         best = ref
         fitting.append(ref)
     best = best_of_country or best
+    if best is not None and best.sentence < state.ctx.sentence_index(start) - 1:
+        vague = _vague_reporter(state, start)
+        if vague is not None:
+            return realise(state, vague)
     if best is not None and not best.reports:
         # "Lind said she would call her counterpart, Minister Dahl. '…,' the minister
         # said": the subject of the sentence's reporting verb, not the person she names
@@ -816,7 +865,11 @@ def _by_role(
     here = state.ctx.sentence_index(start)
     for ref in state.referents:
         if ref.kind == "person" and ref.start > end and roles & ref.roles:
-            if ref.sentence <= here + 2:
+            if ref.sentence <= here + 2 and (
+                # "Norland's spokesperson, who was not named, said …" is not the Sudorian
+                # spokeswoman of the next paragraph
+                country is None or _country_of_ref(state, ref) in (None, country)
+            ):
                 return realise(state, ref)
             break
     if country is None and _DEFINITE.match(state.ctx.text, start):
@@ -825,6 +878,25 @@ def _by_role(
 
 
 _DEFINITE = re.compile(r"[Tt]he[ \t]")
+
+
+def _vague_reporter(state: Discourse, start: int) -> Referent | None:
+    """The person who reported in this sentence or the one before, when a vague role is all
+    the article gave them ("Ana Lind, a member of the harbour board, said …
+    '…,' the MP stressed"): the role phrase describes her anew, rather than someone with
+    that role paragraphs back."""
+    if not _DEFINITE.match(state.ctx.text, start):
+        return None
+    candidates = _person_candidates(state, start)
+    if not candidates:
+        return None
+    ref = candidates[0]
+    if ref.sentence < state.ctx.sentence_index(start) - 1 or not ref.reports:
+        return None
+    specific = ref.roles & lexicon.PERSON_ROLES - lexicon.VAGUE_ROLES
+    return ref if ref.roles & lexicon.VAGUE_ROLES and not specific else None
+
+
 _APPOSED = re.compile(r"[^,.;:\n]*,[ \t]*")
 
 
@@ -1020,10 +1092,40 @@ def _known_body(
     if len(found) <= 1:
         return found[0].slug if found else None
     by_country = {ctx.gazetteer.country_of(a.slug): a.slug for a in found}
+    sentence_start = ctx.sentences[ctx.sentence_index(pos)][0]
+    for m in reversed(ctx.matches_between(sentence_start, pos)):
+        # "In Vessby, the Foreign Ministry said": the state its own sentence names
+        c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
+        if c in by_country:
+            return by_country[c]
+    speaker_country = _last_speaker_country(state, pos)
+    if speaker_country in by_country:
+        # "Lind, the Norlandic spokeswoman, said … Later the Foreign Ministry posted": the
+        # ministry of the side the article has been quoting, not of the state it named last
+        return by_country[speaker_country]
     for m in reversed(ctx.matches_between(0, pos)):
         c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
         if c in by_country:
             return by_country[c]
+    return None
+
+
+def _last_speaker_country(state: Discourse, pos: int) -> str | None:
+    """The country of the speaker of the latest statement before `pos` attributed so far,
+    when it is in the same or one of the two paragraphs before."""
+    ctx = state.ctx
+    here = ctx.paragraph_index(pos)
+    for quote, found in zip(reversed(state.done), reversed(state.results), strict=False):
+        if quote.open_mark >= pos or found.speaker is None:
+            continue
+        if ctx.paragraph_index(quote.open_mark) < here - 2:
+            return None
+        new = state.new_actors.get(found.speaker)
+        if new is not None:
+            return new.country or (
+                ctx.gazetteer.country_of(new.affiliation) if new.affiliation else None
+            )
+        return ctx.gazetteer.country_of(found.speaker)
     return None
 
 
@@ -1106,6 +1208,21 @@ def _issuer_named_at(state: Discourse, pos: int) -> str | None:
     return None
 
 
+def lineage_of(state: Discourse, slug: str) -> tuple[str, ...]:
+    """`slug` and the actors it belongs to, whether curated or new in this article."""
+    gazetteer = state.ctx.gazetteer
+    new = state.new_actors.get(slug)
+    if new is None:
+        chain = gazetteer.lineage(slug)
+        country = gazetteer.country_of(slug)
+    else:
+        chain = (slug, *(gazetteer.lineage(new.affiliation) if new.affiliation else ()))
+        country = new.country
+    own = gazetteer.state(country) if country else None
+    # a person of a country belongs to its state even with no affiliation recorded
+    return chain if own is None or own.slug in chain else (*chain, own.slug)
+
+
 def speaker_kind(state: Discourse, slug: str) -> str | None:
     """ "person", "organization" or "state": the kind of a curated or new actor."""
     actor = state.ctx.gazetteer.get(slug)
@@ -1153,12 +1270,19 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
                 # "HCNCS said" after "the Harbour Community of … States (HCNCS)": that body
                 named = _abbreviated_body(state, start, written)
                 return named or _new_organization(state, written, None, None)
-            described = APPOSITIVE.match(text, end)
-            if described is not None and head_word(described.group("desc").split()) in (
-                lexicon.ORG_HEADS
-            ):
+            described = APPOSITIVE.match(text, end) or _APPOSITIVE_CLAUSE.match(text, end)
+            if described is not None and _describes_body(described.group("desc")):
                 # "Vesscom, the ports association, said": a body the apposition names
                 return _new_organization(state, written, None, None)
+            company = _company_named(text, written, start)
+            if company is not None:
+                # "Vessmark Pharma" earlier, now "Vessmark said": that company
+                known = ctx.gazetteer.resolve(company)
+                return (
+                    known.slug
+                    if known is not None
+                    else _new_organization(state, company, None, None)
+                )
             if any(m.group("name") == written for m in _BODY_APPOSITION.finditer(text, 0, start)):
                 # "The road carriers' association, Linava, said" … "Linava said"
                 return _new_organization(state, written, None, None)
@@ -1239,6 +1363,32 @@ def _person_with_word(state: Discourse, pos: int, key: str) -> str | None:
         if any(key in keys and len(keys) >= 2 for keys in map(word_keys, names)):
             best = ref
     return realise(state, best) if best is not None else None
+
+
+def _describes_body(desc: str) -> bool:
+    """Whether an apposition's words describe a body: "the ports association", "the
+    airline's subsidiary that runs the flights" (its head before any relative clause)."""
+    words = _RELATIVE_TAIL.sub("", desc).split()
+    head = head_word(words)
+    return head in lexicon.ORG_HEADS or head in lexicon.COMPANY_HEADS
+
+
+# ", the airline's subsidiary that runs the only flights between …,": an apposition whose
+# relative clause runs too long for APPOSITIVE
+_APPOSITIVE_CLAUSE = re.compile(
+    r",\s+(?:an?|the)\s+(?P<desc>[^,.;:()\"“”]{2,60}?)\s+(?:that|which|whose)\s"
+)
+_RELATIVE_TAIL = re.compile(r"[ \t]+(?:that|which|whose)[ \t].*$", re.DOTALL)
+
+
+def _company_named(text: str, word: str, before: int) -> str | None:
+    """The company name the article wrote earlier as `word` and a company's last word
+    ("Vessmark Pharma", "Skyhop Airlines"), or None."""
+    pattern = re.compile(rf"\b{re.escape(word)}[ \t]+(?P<head>{UP}[\w.]+)")
+    for m in pattern.finditer(text, 0, before):
+        if fold(m.group("head").rstrip(".")) in lexicon.COMPANY_HEADS:
+            return text[m.start() : m.end("head")].rstrip(".")
+    return None
 
 
 def _full_name(ctx: ArticleContext, surname: str) -> tuple[int, int] | None:
@@ -1405,6 +1555,9 @@ _PARTICLE = (
     r"(?:(?:(?:von|van|der|den|de|del|della|bin|ibn|al|el|da|di|du|la|le|dos|das)[ \t]+){1,2}"
     r"|(?:al|el|ad|ash|as|at|an|abu|bin|ibn|ben)-)?"
 )
+_NAME_AFTER_HONORIFIC = re.compile(
+    rf"\.?[ \t]+(?P<name>{UP}[\w’'\-]+(?:[ \t]+{_PARTICLE}{UP}[\w’'\-]+){{1,2}})\b(?![ \t]+{UP})"
+)
 _NAME_AFTER_ROLE = re.compile(
     rf"[ \t]+(?P<name>(?:{UP}[\w’'\-]+[ \t]+{_PARTICLE}){{0,2}}{UP}[\w’'\-]*[^\W\d_])\b"
 )
@@ -1475,6 +1628,8 @@ _PERSON_NOUNS = lexicon.PERSON_ROLES | lexicon.KIN_NOUNS
 _NOT_NAME_WORDS = (
     STOP_NAME_WORDS | lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.ROLE_MODIFIERS
 )
+# Ranks and roles that may stand between a role word and the name ("Major General ...")
+_RANK_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES
 
 
 def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]:
@@ -1485,6 +1640,12 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found: list[tuple[int, int, frozenset[str]]] = []
     for i, token in enumerate(tokens):
         if token.key not in _PERSON_NOUNS:
+            if token.key in lexicon.HONORIFICS and text[token.start].isupper():
+                # "Sen. Ana Lind of the farmers' bloc asked for …": a rank or style
+                # before a full name introduces a person, as a role does
+                m = _NAME_AFTER_HONORIFIC.match(text, token.end)
+                if m is not None and not _POSSESSIVE_WORD.search(m.group("name")):
+                    found.append((m.start("name"), m.end("name"), frozenset({token.key})))
             continue
         m = _NAME_IN_APPOSITION.match(text, token.end)
         if m is None:
@@ -1495,6 +1656,14 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         if m is None or _POSSESSIVE_WORD.search(m.group("name")):
             m = _NAME_AFTER_ROLE_PHRASE.match(text, token.end)
         if m is None or _POSSESSIVE_WORD.search(m.group("name")):
+            continue
+        if (
+            i + 1 < len(tokens)
+            and tokens[i + 1].start == m.start("name")
+            and (tokens[i + 1].key in _RANK_WORDS)
+        ):
+            # "Major General Karim Abu Saleh": "Major" is followed by a further rank, whose
+            # own match has the whole name; the one from here would stop a word short
             continue
         found.append((m.start("name"), m.end("name"), _title_run(tokens, i)))
     for m in _NAME_BEFORE_APPOSITIVE.finditer(text):

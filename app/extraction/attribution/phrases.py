@@ -34,6 +34,14 @@ _NP_HEAD_LOWER = lexicon.PERSON_ROLES | lexicon.ORG_HEADS | lexicon.DOCUMENT_NOU
 # a noun phrase
 NP_GAP = re.compile(r"[ \t\u00a0]*|[\-‐‑]+")
 _INITIAL_GAP = re.compile(r"\.[ \t\u00a0]*")
+_ACRONYM_OPEN = re.compile(r"[ \t\u00a0]+\(")
+_ACRONYM_CLOSE = re.compile(r"\)[ \t\u00a0]+")
+
+
+def _acronym(word: Word) -> bool:
+    return 2 <= len(word.text) <= 8 and word.text.isupper() and word.text.isalpha()
+
+
 POST_LEAD = re.compile(r"[\s,.!?…—–\-]*")
 QUOTED_AS = re.compile(
     r"\b(?:quot|cit)(?:ed|es|ing)\s+(?P<np>[^,.;:!?\"“”«»]{1,80}?)\s+as\s+(?:saying|stating|telling)",
@@ -305,6 +313,15 @@ def _chunk_kind(words: Sequence[Word], i: int, j: int) -> str:
     first = words[i]
     if first.lower in _RELATIVES:
         return "rel"
+    if (
+        first.text.islower()
+        and first.lower in lexicon.ROLE_MODIFIERS
+        and j - i >= 3
+        and words[i + 1].lower in lexicon.HONORIFICS
+        and all(w.capitalised or w.lower in lexicon.NP_FUNCTION for w in words[i + 1 : j])
+    ):
+        # ", retired Brigadier Ana Lima,": a modifier before a rank and a name is no participle
+        return _chunk_kind(words, i + 1, j)
     if first.lower in _PREPOSITIONS or (
         first.text.islower() and first.lower.endswith(("ing", "ed")) and first.base not in NP_LOWER
     ):
@@ -433,6 +450,11 @@ _VERB_CUES = frozenset(
     "often then".split()
 )
 _DETERMINERS = frozenset("the a an its his her their our this that these those any".split())
+# words before "states" that make it the noun: "member states", "other states"
+_STATE_NOUN_CUES = frozenset(
+    "member other all some many several both neighbouring neighboring coastal small island "
+    "sovereign third frontline nation riparian".split()
+)
 _NOT_PLURAL = frozenset("its his has was this does as us is yes ours yours theirs".split())
 
 
@@ -465,6 +487,16 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
         and word.start - words[k - 1].end == 1  # "X, in a statement, called on": the verb
     ):
         return False  # "a statement posted on Telegram": a participle, not the verb
+    if low in ("state", "states") and (
+        (k > 0 and words[k - 1].capitalised) or prev in _STATE_NOUN_CUES
+    ):
+        return False  # "EU member states", "other European states": the noun
+    if low == "posted" and nxt in ("in", "to", "at", "abroad") and prev in lexicon.PERSON_ROLES:
+        return False  # "the envoy posted in Vessby": stationed, not a post on the internet
+    if low == "read" and nxt == "out" and prev not in lexicon.DOCUMENT_NOUNS:
+        # "X read out the ministry's position:" (but "a statement read out on radio" is
+        # a participle)
+        return True
     if low in _AMBIGUOUS_BARE:
         return prev in _VERB_CUES or (
             len(prev) > 3
@@ -476,7 +508,20 @@ def speech_at(words: Sequence[Word], k: int) -> bool:
 
 
 def punct_between(text: str, start: int, end: int) -> bool:
-    return any(c in '.;:!?()"“”«»\n' for c in text[start:end])
+    """Whether punctuation separates text[start:end] (the period of a rank or an initial
+    before a name, "Maj. Gen. Ivo Brandt", "K. Lind", does not)."""
+    segment = text[start:end]
+    if "." in segment:
+        segment = _TITLE_PERIOD.sub(_without_title_period, segment)
+    return any(c in '.;:!?()"“”«»\n' for c in segment)
+
+
+_TITLE_PERIOD = re.compile(r"\b([A-Z][a-z]{0,4})\.(?=[ \t]+[A-Z])")
+
+
+def _without_title_period(m: re.Match[str]) -> str:
+    word = m.group(1)
+    return word if len(word) == 1 or word.lower() in lexicon.HONORIFICS else m.group(0)
 
 
 def index_at(words: Sequence[Word], pos: int) -> int:
@@ -489,6 +534,11 @@ def index_at(words: Sequence[Word], pos: int) -> int:
 def gap_ok(text: str, left: Word, right: Word) -> bool:
     if NP_GAP.fullmatch(text, left.end, right.start):
         return True
+    if _ACRONYM_OPEN.fullmatch(text, left.end, right.start):
+        # "A Foreign Ministry (MFA) spokesperson": a body's acronym inside the phrase
+        return _acronym(right) and text.startswith(")", right.end)
+    if _ACRONYM_CLOSE.fullmatch(text, left.end, right.start):
+        return _acronym(left) and text[left.start - 1 : left.start] == "("
     # "K. Rostami": an initial's period; "Lt. Gen. John Smith", "Dr. Sarah Connor"
     return (
         (len(left.text) == 1 and left.text.isupper())
@@ -697,7 +747,7 @@ def main_subject(ctx: ArticleContext, words: Sequence[Word], before: int) -> tup
 
 _DATELINE = re.compile(
     r"[A-Z][A-Z .'’\-]+(?:,[ \t]*[A-Z][\w .,]{0,30}?)?[ \t]*(?:\([^()\n]{1,40}\))?"
-    r"[ \t]*(?:--|[-–—])[ \t]+"
+    r"[ \t]*(?:--|[-–—]|(?<=[A-Z]):)[ \t]+"
 )
 _TIME_WORDS = frozenset(
     """monday tuesday wednesday thursday friday saturday sunday today yesterday tonight
@@ -781,6 +831,11 @@ def trailing_name(
         return None
     first, last = tail[-1], tail[0]
     before = text[max(start, first.start() - 6) : first.start()].lower().split()
+    if before and before[-1] == "and" and len(tail) >= 3:
+        # "Minister of Trade and Integration Ana Lind": the word after "and" ends the title
+        tail.pop()
+        first = tail[-1]
+        before = []
     if before and before[-1] in ("the", "of", "to", "for", "at", "from", "in"):
         return None  # "the United Nations" names a thing, not a person
     # A lone capitalised word is a name only if the phrase says it is someone:

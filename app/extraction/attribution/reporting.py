@@ -15,6 +15,7 @@ from app.extraction import lexicon
 from app.extraction.attribution.base import Attribution
 from app.extraction.attribution.discourse import (
     Discourse,
+    lineage_of,
     person_phrase,
     resolve,
 )
@@ -41,7 +42,7 @@ from app.extraction.attribution.phrases import (
     verb_subject,
     vocative_end,
 )
-from app.extraction.context import Word
+from app.extraction.context import ArticleContext, Word
 from app.extraction.quotes import Quote
 from app.extraction.text import fold
 
@@ -79,6 +80,7 @@ _QUESTION_OPENERS = frozenset(
     "does do did is are was were will would can could should has have how why what when where "
     "who which".split()
 )
+_POSSESSIVE_THIRD = frozenset({"its", "their"})
 _NEW_CLAUSE = frozenset(
     "which that after before since because although though unless until once whereas".split()
 )
@@ -152,7 +154,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
             if new_sentence and not bare_clause(text, word.end, limit):
                 return None
             return with_cue(resolve(state, np[0], np[1]), (word.start, word.end))
-        if (k > 12 and not _title_and_name(plain[:k])) or any(
+        if (k > 12 and not title_and_name(plain[:k])) or any(
             w.lower in _FREE_RELATIVES for w in plain[:k]
         ):
             # `" whatever she described as "…"`: a label for the next
@@ -181,7 +183,7 @@ def _after_quote(state: Discourse, quote: Quote, close: int) -> Attribution | No
     return None
 
 
-def _title_and_name(words: list[Word]) -> bool:
+def title_and_name(words: list[Word]) -> bool:
     """Whether the words are one long title and a name ("Head of the Waterways Division of
     the Transport Ministry Ana Rocha"): capitalised words joined by "of", "the", "for",
     "and", opening with a role: a speaker phrase however long."""
@@ -233,6 +235,8 @@ def according_before(
 
 
 _WITH_BEFORE = re.compile(r"\bwith[ \t]+$")
+_DETERMINERS = frozenset({"a", "an", "the", "its", "his", "her", "their", "this"})
+_PAREN_BEFORE = re.compile(r"[ \t]*\([^()\n]{1,40}\)[ \t]*$")
 _PASSIVE_BE = frozenset({"was", "were", "been", "being", "is", "are"})
 _AND_THAT = re.compile(r",?[ \t]+and[ \t]+that[ \t]")
 
@@ -246,6 +250,10 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
     verb_index = None
     for k in range(len(plain) - 1, -1, -1):
         if not speech_at(plain, k):
+            continue
+        if k and plain[k - 1].lower == "to" and any(_finite_speech(plain, e) for e in range(k)):
+            # "Berg said the ministry had called in the envoy to voice "deep unease"": an
+            # infinitive has no subject of its own; the finite verb before it reports the words
             continue
         if k and plain[k - 1].lower in _PASSIVE_BE and any(speech_at(plain, e) for e in range(k)):
             # "The bureau said the captain had been informed that …": the one informed is
@@ -271,7 +279,12 @@ def verb_before(state: Discourse, quote: Quote, sentence: tuple[int, int]) -> At
         if verb.lower.endswith("ing"):
             # "Vessby rejected the claims, with its foreign ministry saying …": the noun
             # phrase after "with" is the participle's subject, not the sentence's
-            np = np_backward(ctx, plain, verb_index, floor=start)
+            before_verb = verb_index
+            paren = _PAREN_BEFORE.search(text, start, verb.start)
+            if paren is not None:
+                # "with Deputy Minister Ana Lima (in another script) saying": the name
+                before_verb = index_at(plain, paren.start())
+            np = np_backward(ctx, plain, before_verb, floor=start)
             if (
                 np is not None
                 and _WITH_BEFORE.search(text, max(start, np[0] - 8), np[0])
@@ -355,25 +368,92 @@ def _outer_reporter(
     for k in range(verb_index):
         if not speech_at(plain, k) or plain[k].lower.endswith("ing"):
             continue
+        if (k and plain[k - 1].lower in _DETERMINERS) or (
+            k + 1 < verb_index and plain[k + 1].lower in lexicon.SPEECH_NOUNS
+        ):
+            continue  # "in a (short) written note": an adjective, no verb
+        second = _AND_THAT.search(text, plain[k].end, plain[verb_index].start)
+        # a quotation of its own may stand in the first of two that-clauses
         between = text[plain[k].end : plain[verb_index].start]
-        if any(c in between for c in ':;"“”«»'):
+        if any(c in between for c in (":;" if second is not None else ':;"“”«»')):
             return None
         np = verb_subject(ctx, plain, k, floor=start)
-        if np is None or not (
-            person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
-        ):
+        if np is None:
+            continue
+        person = person_phrase(ctx, np[0], np[1]) or _surname_of_named_person(state, np[0], np[1])
+        body = not person and _body_phrase(ctx, np[0], np[1])
+        if not person and not body and not _pronoun_at(text, plain, verb_index):
             continue  # "Asked whether …, Rafiq said": a participle is not the reporting verb
         if np[0] != plain[0].start and not text[start : np[0]].rstrip().endswith(","):
             return None  # the person's clause must open the sentence, after at most an
             # introductory phrase ("Asked whether Norland had offered talks, Dahl said …")
         inner = verb_subject(ctx, plain, verb_index, floor=plain[k].end)
-        clause = k + 2 if k + 2 < len(plain) and plain[k + 1].lower == "that" else k + 1
+        clause = k + 1
+        if plain[k].lower in ("told", "tells", "tell") and k + 2 < verb_index:
+            # "She told reporters (that) …": the clause after the verb's object
+            clause = k + 2
+        if clause + 1 < len(plain) and plain[clause].lower == "that":
+            clause += 1
+        if second is not None:
+            # "She told reporters the office was "…" and that Norland had asked for "…"":
+            # a second that-clause of the same verb
+            clause = index_at(plain, second.end())
+        if clause + 1 < len(plain) and plain[clause].lower in _POSSESSIVE_THIRD:
+            clause += 1  # "X said its services would continue": the noun after "its"
         if inner is None or inner[0] != plain[clause].start:
             return None  # the later verb is no complement of the earlier one
         if person_phrase(ctx, inner[0], inner[1]):
             return None
-        return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
+        if person or not body:
+            # "Skyhop, the airline's subsidiary, said it would continue "…"": "it" is the
+            # subject of the reporting clause, whose words these are
+            return with_cue(resolve(state, np[0], np[1]), (plain[k].start, plain[k].end))
+        # "The foreign ministry said Norland maintained "…"": a body speaks of its own
+        # state, which does not become the speaker; of another state, the words may be
+        # that state's, as the later verb says
+        inner_states = {
+            m.actor.slug for m in ctx.matches_between(*inner) if m.actor.kind == "state"
+        }
+        if not inner_states:
+            return None
+        found = resolve(state, np[0], np[1])
+        if found.speaker is None or not inner_states & set(lineage_of(state, found.speaker)):
+            return None
+        return with_cue(found, (plain[k].start, plain[k].end))
     return None
+
+
+def _pronoun_at(text: str, plain: list[Word], verb_index: int) -> bool:
+    """Whether the speech verb plain[verb_index] has "it" or "they" (or "its …") right
+    before it (after at most an auxiliary): standing for the reporting clause's subject."""
+    j = verb_index
+    while j > 0 and plain[j - 1].lower in lexicon.BETWEEN_SPEAKER_AND_VERB:
+        j -= 1
+    if j > 0 and plain[j - 1].lower in ("it", "they"):
+        return True
+    # "its services would continue": a noun the subject owns
+    return j > 1 and plain[j - 2].lower in _POSSESSIVE_THIRD and plain[j - 1].text.islower()
+
+
+def _finite_speech(plain: list[Word], k: int) -> bool:
+    """Whether plain[k] is a speech verb with a subject of its own (no participle or
+    infinitive)."""
+    return (
+        speech_at(plain, k)
+        and not plain[k].lower.endswith("ing")
+        and not (k and plain[k - 1].lower == "to")
+    )
+
+
+def _body_phrase(ctx: ArticleContext, start: int, end: int) -> bool:
+    """Whether text[start:end] names a body: its head is an organisation's ("the foreign
+    ministry", "Norland's embassy") or a curated organisation matches it."""
+    words = ctx.text[start:end].split()
+    if not words:
+        return False
+    if head_word(words) in lexicon.ORG_HEADS:
+        return True
+    return any(m.actor.kind == "organization" for m in ctx.matches_between(start, end))
 
 
 def _surname_of_named_person(state: Discourse, start: int, end: int) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from app.extraction.attribution.base import Attribution
-from app.extraction.attribution.discourse import Discourse
+from app.extraction.attribution.discourse import Discourse, lineage_of, speaker_kind
 from app.extraction.attribution.passes.base import Example, Pass
 from app.extraction.attribution.phrases import loose_words
 from app.extraction.quotes import Quote
@@ -31,7 +31,27 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
             and not _in_heading(state, other)
         ):
             return found
+    own = state.results[index].speaker
+    if own is None or speaker_kind(state, own) != "state":
+        return None
+    # "Norland urges Sudoria to 'act now'" over "Norland's foreign ministry urged Sudoria
+    # to "act now and in good faith"": the headline shortens the words of the state's body
+    # or official, whom the article quotes
+    wanted = key.split()
+    for other, found in zip(statements, state.results, strict=True):
+        if _in_heading(state, other) or not _in_order(wanted, loose_words(other.text).split()):
+            continue
+        # the first statement of the body with those words decides
+        if found.speaker not in (None, own) and own in lineage_of(state, found.speaker):
+            return found
+        return None
     return None
+
+
+def _in_order(wanted: list[str], words: list[str]) -> bool:
+    """Whether `wanted` occurs in `words` in order, other words between them allowed."""
+    rest = iter(words)
+    return all(w in rest for w in wanted)
 
 
 PASS = Pass(
@@ -47,6 +67,13 @@ PASS = Pass(
             "ivan-orlov",
             target=0,
         ),
+        # the headline shortens words the body gives the state's minister
+        Example(
+            "Norland urges Sudoria to 'act in good faith'\n\nNorlandic Ports Minister Ivan "
+            'Orlov on Sunday urged Sudoria to "act at once and in good faith" over the closure.',
+            "ivan-orlov",
+            target=0,
+        ),
     ),
     counterexamples=(
         # the body does not repeat the headline's words: the headline's own attribution stands
@@ -54,6 +81,14 @@ PASS = Pass(
             "Orlov: 'We will never accept a closed port'\n\nHarbour master Ivan Orlov said "
             'the closure was "regrettable but necessary."',
             "ivan-orlov",
+            target=0,
+        ),
+        # the first body statement with the headline's words is the state's own: it stands
+        Example(
+            "Norland urges Sudoria to 'correct mistakes'\n\nNorland on Monday urged Sudoria "
+            'to "correct its mistakes with actions". Harbour master Ivan Orlov said: "Sudoria '
+            'must correct the mistakes it made."',
+            "norland",
             target=0,
         ),
     ),

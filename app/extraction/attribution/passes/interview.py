@@ -6,9 +6,9 @@ import re
 from collections.abc import Sequence
 
 from app.extraction.attribution.base import Attribution
-from app.extraction.attribution.discourse import APPOSITIVE, Discourse, resolve
+from app.extraction.attribution.discourse import APPOSITIVE, Discourse, person_phrase, resolve
 from app.extraction.attribution.passes.base import Example, Pass
-from app.extraction.attribution.phrases import loose_words, np_backward, np_forward
+from app.extraction.attribution.phrases import index_at, loose_words, np_forward, verb_subject
 from app.extraction.quotes import Quote
 
 
@@ -51,23 +51,21 @@ def _quotes_themselves(state: Discourse, quote: Quote) -> bool:
 
 
 def _interviewee(state: Discourse, statements: Sequence[Quote]) -> Attribution | None:
-    """The person an interview is with: the last person quoted before the first question,
-    else the one the introduction says it spoke to ("we spoke to X, a former …")."""
+    """The person an interview is with: the one the paragraphs right before the first
+    question say it spoke to ("X spoke to the magazine"), else the last person quoted
+    before the first question, else the one the introduction says it spoke to."""
     ctx = state.ctx
     first = ctx.first_question
     if first is None:
         return None
-    best: Attribution | None = None
-    for quote, found in zip(statements, state.results, strict=True):
-        if quote.open_mark >= first:
-            break
-        if found.speaker is None or found.start is None:
-            continue
-        actor = ctx.gazetteer.get(found.speaker)
-        new = state.new_actors.get(found.speaker)
-        kind = actor.kind if actor is not None else (new.kind if new is not None else None)
-        if kind == "person":
-            best = found
+    # "X spoke to the magazine in her office." right before the questions says whom they
+    # are put to, more surely than whoever the background paragraphs quoted last
+    near = ctx.paragraphs[max(0, ctx.paragraph_index(first) - 2)][0]
+    best: Attribution | None = _introduced_interviewee(state, first, since=near)
+    if best is not None and _kind(state, best.speaker) != "person":
+        best = None
+    if best is None:
+        best = _last_person_quoted(state, statements, first)
     if best is None:
         best = _introduced_interviewee(state, first)
     if best is None:
@@ -87,22 +85,53 @@ _SPOKE_TO = re.compile(
 )
 
 
-def _introduced_interviewee(state: Discourse, first_question: int) -> Attribution | None:
+def _last_person_quoted(
+    state: Discourse, statements: Sequence[Quote], first_question: int
+) -> Attribution | None:
+    latest: Attribution | None = None
+    for quote, found in zip(statements, state.results, strict=True):
+        if quote.open_mark >= first_question:
+            break
+        if found.speaker is not None and found.start is not None:
+            if _kind(state, found.speaker) == "person":
+                latest = found
+    return latest
+
+
+def _kind(state: Discourse, slug: str | None) -> str | None:
+    if slug is None:
+        return None
+    actor = state.ctx.gazetteer.get(slug)
+    new = state.new_actors.get(slug)
+    return actor.kind if actor is not None else (new.kind if new is not None else None)
+
+
+def _introduced_interviewee(
+    state: Discourse, first_question: int, since: int = 0
+) -> Attribution | None:
     """The person named right after "spoke to" / "interview with" before the questions."""
     ctx = state.ctx
-    for m in _SPOKE_TO.finditer(ctx.text, 0, first_question):
-        words = [w for w in ctx.words(m.end(), min(first_question, m.end() + 120)) if w]
-        np = np_forward(ctx, words, 0)
-        if np is not None:
-            found = resolve(state, np[0], np[1])
+    for m in _SPOKE_TO.finditer(ctx.text, since, first_question):
+        # "X spoke to our correspondent": the subject, unless the interviewer is ("We
+        # spoke to X"); then the person spoken to
+        s_start = ctx.sentences[ctx.sentence_index(m.start())][0]
+        clause = [w for w in ctx.words(s_start, m.end()) if w]
+        verb = index_at(clause, m.start())
+        subject = verb_subject(ctx, clause, verb, floor=s_start) if verb < len(clause) else None
+        spoken_to: Attribution | None = None
+        if subject is None or ctx.text[subject[0] : subject[1]] not in ("We", "we", "I"):
+            words = [w for w in ctx.words(m.end(), min(first_question, m.end() + 120)) if w]
+            np = np_forward(ctx, words, 0)
+            if np is not None:
+                spoken_to = resolve(state, np[0], np[1])
+        if subject is not None and person_phrase(ctx, subject[0], subject[1]):
+            found = resolve(state, subject[0], subject[1])
             if found.speaker is not None:
                 return found
-        # "X spoke to our correspondent": the subject
-        s_start = ctx.sentences[ctx.sentence_index(m.start())][0]
-        before = [w for w in ctx.words(s_start, m.start()) if w]
-        np = np_backward(ctx, before, len(before), floor=s_start)
-        if np is not None:
-            found = resolve(state, np[0], np[1])
+        if spoken_to is not None and spoken_to.speaker is not None:
+            return spoken_to
+        if subject is not None:
+            found = resolve(state, subject[0], subject[1])
             if found.speaker is not None:
                 return found
     return None
@@ -125,6 +154,16 @@ PASS = Pass(
             "Water talks\n\nWe spoke to Hanna Lund, a former envoy.\n\nQ: Is the minister "
             'wrong?\n\nA: He is mistaken. When we met in May I told him plainly, "Share the '
             'survey data first and the rest can follow."',
+            "hanna-lund",
+        ),
+        # the person who "spoke to" the outlet right before the questions, not the one the
+        # background quoted last
+        Example(
+            'Water talks\n\nProsecutor Ivo Brandt said the case was "far from closed".\n\n'
+            "Deputy Minister Hanna Lund, the number two at the ministry, spoke to the Vessby "
+            "Review in her office.\n\nQ: Is the minister wrong?\n\nA: He is mistaken. When "
+            'we met in May I told him plainly, "Share the survey data first and the rest can '
+            'follow."',
             "hanna-lund",
         ),
     ),

@@ -17,6 +17,13 @@ _MAX_CLAUSE_WORDS = 10
 # ... unless a person is its subject: "Minister Ana Lima read a statement to reporters at the
 # palace:" introduces her words
 _MAX_PERSON_CLAUSE_WORDS = 20
+_MAX_DOCUMENT_CLAUSE_WORDS = 30
+# "The council later put out a communiqué, which its secretary gave to the press at noon:": a body
+# introducing its own document, however long the clause
+_ISSUES_DOCUMENT = re.compile(
+    r"\b(?:issued|released|published|posted|put[ \t]+out)[ \t]+(?:a|an|the)[ \t]+"
+    r"(?:[\w\-]+[ \t]+)?(?:statement|communiqu[eé]|note|declaration|release)\b"
+)
 # ", who has kept bees here since boyhood," / ", a club treasurer," right after the subject
 _ASIDE = re.compile(r",[^,:;\n\"“”]{2,160},")
 
@@ -54,12 +61,13 @@ def rule(state: Discourse, statements: Sequence[Quote], index: int) -> Attributi
         # "Ola Brenn, who has kept bees here since boyhood, was firm:": the aside about
         # the subject is no part of the clause's length
         counted -= sum(1 for w in words if aside.start() <= w.start < aside.end())
-    if counted > _MAX_PERSON_CLAUSE_WORDS:
+    issues = _ISSUES_DOCUMENT.search(ctx.text, np[1], clause[1]) is not None
+    if counted > (_MAX_DOCUMENT_CLAUSE_WORDS if issues else _MAX_PERSON_CLAUSE_WORDS):
         return None
     found = resolve(state, np[0], np[1])
     if found.speaker is None:
         return None
-    if counted > _MAX_CLAUSE_WORDS and not speaker_is_person(state, found):
+    if counted > _MAX_CLAUSE_WORDS and not speaker_is_person(state, found) and not issues:
         return None
     colon = ctx.text.rindex(":", clause[0], clause[1])
     return with_cue(found, (colon, colon + 1))
@@ -71,6 +79,13 @@ PASS = Pass(
     'quotation: its subject (`X was blunt: "…"`, `X had a warning:`)',
     rule=rule,
     examples=(
+        # a body introducing its own document, however long the clause
+        Example(
+            "Quota row\n\nThe Norlandic Foreign Ministry later issued a communiqué that its "
+            "spokesman, Ivo Brandt, gave to the press at the weekly session in the capital:"
+            '\n\n"We condemn the use of inducements."',
+            "norlandic-foreign-ministry",
+        ),
         Example(
             "Quota row\n\nFisheries minister Ana Rocha opened the session. Rocha was blunt: "
             '"Then we act now."',
