@@ -94,7 +94,12 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
     def counted_shape(f: IncidentFilters) -> AnySelect:
-        if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
+        if (
+            actor_sets
+            and small_window
+            and not repo.reads_participations_in_window(f, floor)
+            and not any(map(repo.takes_part_rarely, actor_sets))
+        ):
             # Counting walks each actor's incidents (hundreds of thousands for a large state)
             # and then tests the window: 1 s for `actor=Russia&date_from=2030-01-01`, which
             # matches nothing. When the window itself holds few incidents, walk it instead
