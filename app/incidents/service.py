@@ -205,9 +205,12 @@ def _facets(
             per_actor = select(IncidentParticipant.actor_id, n.label("n"))
             if filtered:
                 per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
+            # Ties cut by id: by count alone, which of the actors tied at the fiftieth place
+            # made the list depended on the plan (it changed with a query shape, and could
+            # between the backends).
             top = (
                 per_actor.group_by(IncidentParticipant.actor_id)
-                .order_by(n.desc())
+                .order_by(n.desc(), IncidentParticipant.actor_id)
                 .limit(facet_counts.MAX_VALUES)
                 .subquery()
             )
