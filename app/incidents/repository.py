@@ -233,6 +233,25 @@ class IncidentRepository:
             window_first=window_first,
         )
 
+    def ids_of_actors_only(
+        self, f: IncidentFilters, actor_sets: list[set[int]]
+    ) -> Select[Any] | None:
+        """When the filters name actors and nothing else: every match's id, read off the
+        participant index alone (each actor set's incidents, intersected; each id once).
+        None otherwise.
+
+        Listing a large state's incidents as `incident.id IN (its participations)` looked up
+        each of 200,000 ids in the incident table (0.35 s of CPU for France at 1M, profiled),
+        which holds nothing these filters need.
+        """
+        if not actor_sets or f.type or f.country or f.date_from or f.date_to or f.q:
+            return None
+        none = ParticipationWindow(None, None)
+        members = [self._members(ids, none) for ids in actor_sets]
+        both = members[0].distinct() if len(members) == 1 else intersect(*members)
+        listed = both.subquery("actors_only")
+        return select(listed.c.incident_id)
+
     def window_has_fewer_than(self, f: IncidentFilters, start_floor: date | None, n: int) -> bool:
         """Whether the date window holds fewer than `n` incidents; False without one.
 
@@ -449,7 +468,7 @@ class IncidentRepository:
             return ParticipationWindow(None, None)
         return ParticipationWindow(first, f.date_to)
 
-    def _members(self, ids: set[int], window: ParticipationWindow) -> Select[tuple[int]]:
+    def _members(self, ids: set[int], window: ParticipationWindow) -> Select[Any]:
         """The incidents these actors take part in, within the window's start dates.
 
         A participant carries its incident's date_start (migration 0015), so the window is a

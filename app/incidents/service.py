@@ -109,6 +109,10 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
             ).with_only_columns(Incident.id)
         return repo.counted(f, actor_sets, floor, window_first=search_window)
 
+    def unsearched_ids(f: IncidentFilters) -> AnySelect:
+        actors_only = repo.ids_of_actors_only(f, actor_sets)
+        return actors_only if actors_only is not None else counted_shape(f)
+
     counted = counted_shape(f)
     unsearched = f.model_copy(update={"q": None})
     ranked = search.paginate_listing(
@@ -121,7 +125,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         limits=CountLimits.of(settings),
         count_stmt=counted,
         without_search=lambda: search.Unsearched(
-            repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
+            repo.filtered_rows(unsearched, actor_sets, floor), unsearched_ids(unsearched)
         ),
         every_match=every_match,
         cut_from_ids=page is None,
