@@ -53,6 +53,12 @@ class Incident(Base):
         Index(
             "ix_incident_country_type_dates", "location_country", "type", "date_start", "date_end"
         ),
+        # `country` with a window or in date order: the page walks this in the list's order
+        # and a window is a range of it, where through (location_country) SQLite read and
+        # sorted all 125,000 Iranian incidents for a page (0.7 s at 1M, migration 0016).
+        Index(
+            "ix_incident_country_dates", "location_country", "date_start", "id", "date_end", "type"
+        ),
         # An actor's incidents counted by month (its timeline) from the index alone: the
         # actor index gives ids, this gives each id's date (migration 0011).
         Index("ix_incident_id_date_start", "id", "date_start"),
@@ -76,7 +82,7 @@ class Incident(Base):
         default=DateSource.evidence,
         server_default=DateSource.evidence.value,
     )
-    location_country: Mapped[str | None] = mapped_column(String(3), index=True)
+    location_country: Mapped[str | None] = mapped_column(String(3))
     location_place: Mapped[str | None] = mapped_column(String(300))
     severity: Mapped[int | None] = mapped_column(SmallInteger)
 

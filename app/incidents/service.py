@@ -94,7 +94,12 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     every_match = repo.filtered_rows(f, actor_sets, floor, window_first=search_window)
 
     def counted_shape(f: IncidentFilters) -> AnySelect:
-        if actor_sets and small_window and not any(map(repo.takes_part_rarely, actor_sets)):
+        if (
+            actor_sets
+            and small_window
+            and not repo.reads_participations_in_window(f, floor)
+            and not any(map(repo.takes_part_rarely, actor_sets))
+        ):
             # Counting walks each actor's incidents (hundreds of thousands for a large state)
             # and then tests the window: 1 s for `actor=Russia&date_from=2030-01-01`, which
             # matches nothing. When the window itself holds few incidents, walk it instead
@@ -103,6 +108,10 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
                 f, actor_sets, floor, window_first=search_window
             ).with_only_columns(Incident.id)
         return repo.counted(f, actor_sets, floor, window_first=search_window)
+
+    def unsearched_ids(f: IncidentFilters) -> AnySelect:
+        actors_only = repo.ids_of_actors_only(f, actor_sets)
+        return actors_only if actors_only is not None else counted_shape(f)
 
     counted = counted_shape(f)
     unsearched = f.model_copy(update={"q": None})
@@ -116,7 +125,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         limits=CountLimits.of(settings),
         count_stmt=counted,
         without_search=lambda: search.Unsearched(
-            repo.filtered_rows(unsearched, actor_sets, floor), counted_shape(unsearched)
+            repo.filtered_rows(unsearched, actor_sets, floor), unsearched_ids(unsearched)
         ),
         every_match=every_match,
         cut_from_ids=page is None,
@@ -200,9 +209,12 @@ def _facets(
             per_actor = select(IncidentParticipant.actor_id, n.label("n"))
             if filtered:
                 per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
+            # Ties cut by id: by count alone, which of the actors tied at the fiftieth place
+            # made the list depended on the plan (it changed with a query shape, and could
+            # between the backends).
             top = (
                 per_actor.group_by(IncidentParticipant.actor_id)
-                .order_by(n.desc())
+                .order_by(n.desc(), IncidentParticipant.actor_id)
                 .limit(facet_counts.MAX_VALUES)
                 .subquery()
             )

@@ -9,7 +9,7 @@ from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.errors import InvalidParameter
-from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_for
+from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_and_ids
 from app.kit.cursors import decode_cursor, encode_cursor
 
 M = TypeVar("M")
@@ -167,7 +167,9 @@ def paginate(
     if cursor:
         _decoded(key, cursor, scope)  # a cursor this list did not issue is a 422, even on none
     base = counted if counted is not None else stmt
-    total, accuracy = total_for(session, base, count_mode, limits, id_column, count_stmt)
+    total, accuracy, listed = total_and_ids(
+        session, base, count_mode, limits, id_column, count_stmt, list_ids=cut_from_ids
+    )
     page_stmt = stmt
     if count_stmt is not None and accuracy is TotalAccuracy.exact:
         if total == 0:
@@ -178,7 +180,7 @@ def paginate(
             # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
             # Walking `stmt` in order could pass every row the filters skip (0.5 s through
             # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
-            ids = list(session.scalars(count_stmt.order_by(None)))
+            ids = listed if listed is not None else list(session.scalars(count_stmt.order_by(None)))
             page_stmt = page_stmt.where(id_column.in_(ids))
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit

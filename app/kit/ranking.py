@@ -91,7 +91,18 @@ class RankedMatches:
         return self.rank_of(row_id) is not None
 
     def count_in(self, row_ids: Iterable[int]) -> int:
-        return sum(1 for row_id in row_ids if self.rank_of(row_id) is not None)
+        return int(np.count_nonzero(_found(self.ids_ascending, _ids(row_ids))[1]))
+
+    def matching(self, row_ids: Iterable[int]) -> list[int]:
+        """Those of `row_ids` that match, in their order."""
+        needles = _ids(row_ids)
+        return needles[_found(self.ids_ascending, needles)[1]].tolist()  # type: ignore[no-any-return]
+
+    def ranks_in(self, row_ids: Iterable[int], start: int = 0) -> list[int]:
+        """The places of the matching `row_ids` from `start` on, best first."""
+        at, found = _found(self.ids_ascending, _ids(row_ids))
+        ranks = np.frombuffer(self.rank_of_ascending, dtype=np.dtype("l"))[at[found]]
+        return np.sort(ranks[ranks >= start]).tolist()  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
@@ -116,7 +127,33 @@ class MatchSet:
         return at < len(self.ids_ascending) and self.ids_ascending[at] == row_id
 
     def count_in(self, row_ids: Iterable[int]) -> int:
-        return sum(1 for row_id in row_ids if self.contains(row_id))
+        return int(np.count_nonzero(_found(self.ids_ascending, _ids(row_ids))[1]))
+
+    def matching(self, row_ids: Iterable[int]) -> list[int]:
+        """Those of `row_ids` that match, in their order."""
+        needles = _ids(row_ids)
+        return needles[_found(self.ids_ascending, needles)[1]].tolist()  # type: ignore[no-any-return]
+
+
+# Many ids looked up at once (a filter's rows against a search's matches: 100,000 and more) by
+# numpy's binary search, in C: one at a time in Python took 0.3 s for 100,000 (profiled at 1M).
+def _ids(row_ids: Iterable[int]) -> Any:
+    """Row ids as an int64 vector."""
+    if isinstance(row_ids, np.ndarray):
+        return row_ids.astype(np.int64, copy=False)
+    listed = row_ids if isinstance(row_ids, (list, tuple, array)) else list(row_ids)
+    return np.fromiter(listed, dtype=np.int64, count=len(listed))
+
+
+def _found(ascending: array, needles: Any) -> tuple[Any, Any]:  # type: ignore[type-arg]
+    """Where each needle would sit in `ascending` (ids, ascending), and whether it is there."""
+    if len(ascending) == 0:
+        return np.zeros(len(needles), dtype=np.intp), np.zeros(len(needles), dtype=bool)
+    haystack = np.frombuffer(ascending, dtype=np.int64)
+    at = np.searchsorted(haystack, needles)
+    found = at < len(haystack)
+    found[found] = haystack[at[found]] == needles[found]
+    return at, found
 
 
 def _array(typecode: str, values: Any) -> array:  # type: ignore[type-arg]

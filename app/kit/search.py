@@ -464,7 +464,7 @@ class _Search:
     def matching(self, row_ids: list[int]) -> set[int]:
         """Those of `row_ids` that match."""
         if self.listed is not None:
-            return {row_id for row_id in row_ids if self.listed.contains(row_id)}
+            return set(self.listed.matching(row_ids))
         if not row_ids:
             return set()
         id_column = self.model.id  # type: ignore[attr-defined]
@@ -589,7 +589,8 @@ def _ranked_total(
     if matches is not None and filter_rows is not None and filter_rows <= _LISTED_FILTER_ROWS:
         # Counted exactly by listing the other filters' rows and testing each in memory: SQL
         # would first list every match of the search, or drive the count from them.
-        listed = list(session.scalars(every_id))
+        # As the driver's tuples: a Row for each of 100,000 ids took a third of the time.
+        listed = [row[0] for row in _driver_rows(session, every_id)]
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
@@ -632,8 +633,7 @@ def _sample(
 
 def _ranks_of(matches: RankedMatches, row_ids: Iterable[int], start: int) -> list[int]:
     """The places of the matching `row_ids` from `start` on, best first."""
-    ranks = (matches.rank_of(int(row_id)) for row_id in row_ids)
-    return sorted(r for r in ranks if r is not None and r >= start)
+    return matches.ranks_in(row_ids, start)
 
 
 # Matches tested against the other filters per query while walking the ranked list: growing,
@@ -660,7 +660,7 @@ def _walk(
     size = next(batches)
     while at < len(matches) and len(found) < wanted:
         if at - start >= _WALK_BUDGET:
-            rest = _ranks_of(matches, session.scalars(every_id), at)
+            rest = _ranks_of(matches, [row[0] for row in _driver_rows(session, every_id)], at)
             return found + rest[: wanted - len(found)]
         batch = list(matches.ids[at : at + size])
         kept = set(session.scalars(ids_only.where(id_column.in_(batch))))
