@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef
+from app.actors.schemas import ActorRef, actor_ref_item
 from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
-from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
 from app.kit.params import (
     MAX_REPEATS,
     CountryCode,
@@ -187,6 +187,33 @@ def incident_read_from_row(
         for p in participants
     ]
     return _incident(row, refs, source_ids, hit)
+
+
+def incident_item(
+    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+) -> dict[str, Any]:
+    """A list item from plain rows, in IncidentRead's JSON shape (see app.api.pages.PlainPage).
+
+    The same fields, in the same order, as `incident_read_from_row` makes a model of.
+    """
+    kind = INCIDENT_TYPES[row.type]
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "summary": row.summary,
+        "type": row.type,
+        "cameo_code": kind.cameo_root,
+        "plover_type": kind.plover,
+        "date_start": row.date_start,
+        "date_end": row.date_end,
+        "date_precision": row.date_precision,
+        "location": {"country": row.location_country, "place": row.location_place},
+        "severity": row.severity,
+        "participants": [{"actor": actor_ref_item(p), "role": p.role} for p in participants],
+        "source_ids": source_ids,
+        **hit_fields(hit, title=row.title, summary=row.summary),
+    }
 
 
 def _incident_fields(
