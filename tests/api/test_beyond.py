@@ -400,3 +400,22 @@ def test_whole_dataset_facets_are_kept_until_an_ingest_changes_the_data(
     after = facets()
     assert after["year"] == {**before["year"], "2030": 1}
     assert after["type"] == {**before["type"], "arrest": before["type"].get("arrest", 0) + 1}
+
+
+def test_a_state_matches_an_official_added_by_a_later_ingest(
+    mini: TestClient, mini_seeds: Path
+) -> None:
+    """What an actor's name resolves to is kept per data version: the next ingest's new
+    official of a state is matched by the state's name at once."""
+    before = slugs(mini.get("/incidents", params={"actor": "Iran", "limit": 100}).json())
+    assert slugs(mini.get("/incidents", params={"actor": "Iran", "limit": 100}).json()) == before
+    with (mini_seeds / "actors.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "- slug: new-envoy\n  name: Parviz Newenvoy\n  kind: person\n  country: IRN\n"
+            "  affiliation: iran\n"
+        )
+    with (mini_seeds / "incidents.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(incident("envoy-visit", "2025-02-02", [("new-envoy", "participant")]))
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    after = slugs(mini.get("/incidents", params={"actor": "Iran", "limit": 100}).json())
+    assert after == ["envoy-visit", *before]
