@@ -25,8 +25,7 @@ from app.kit.schemas import (
     Highlight,
 )
 from app.sources.schemas import SourceRead, source_read
-from app.statements.models import Statement
-from app.statements.schemas import StatementRead, statement_read
+from app.statements.schemas import StatementRead, statement_item_from_row
 
 
 class Location(BaseModel):
@@ -257,7 +256,7 @@ class IncidentView:
     participants: Sequence[Any]  # rows: role and the actor's columns, in curated order
     sources: Sequence[Any]  # rows with a SourceRead's columns
     evidence: Sequence[Any]  # rows: source_id, start, end, text
-    statements: Sequence[Statement]
+    statements: Sequence[Any]  # rows: a statement's columns and its speaker's
 
 
 def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
@@ -272,7 +271,7 @@ def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
         html_url=html_url,
         **_incident_fields(view.incident, participants, [s.id for s in view.sources]),
         sources=[source_read(s) for s in view.sources],
-        statements=[statement_read(s) for s in view.statements],
+        statements=[statement_item_from_row(s) for s in view.statements],
         evidence=[
             EvidenceRead(source_id=e.source_id, start=e.start, end=e.end, text=e.text)
             for e in view.evidence

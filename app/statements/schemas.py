@@ -166,18 +166,35 @@ def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
     )
 
 
-def statement_item(s: Any, hit: Hit = NO_HIT) -> dict[str, Any]:
-    """A list item in StatementRead's JSON shape (see app.api.pages.PlainPage), from a
-    Statement or a row with its columns and `speaker` (an object with ActorRef's, or None)."""
+def statement_item(s: Statement, hit: Hit = NO_HIT) -> dict[str, Any]:
+    """A list item in StatementRead's JSON shape (see app.api.pages.PlainPage)."""
+    speaker = None if s.speaker is None else actor_ref_item(s.speaker)
+    return _statement_fields(s, speaker, hit)
+
+
+def statement_item_from_row(row: Any) -> dict[str, Any]:
+    """StatementRead's fields from a plain row (StatementRepository.rows_for_incident)."""
+    speaker = None
+    if row.speaker_id is not None:
+        speaker = {
+            "id": row.speaker_id,
+            "slug": row.speaker_slug,
+            "name": row.speaker_name,
+            "kind": row.speaker_kind,
+            "country": row.speaker_country,
+        }
+    return _statement_fields(row, speaker, NO_HIT)
+
+
+def _statement_fields(s: Any, speaker: dict[str, Any] | None, hit: Hit) -> dict[str, Any]:
     fields = hit_fields(hit, text=s.text)
     for h in fields["highlights"] or []:
         # The quote sits at s.start in its source: the same words, checkable there.
         h.source_start, h.source_end = s.start + h.start, s.start + h.end
-    speaker = s.speaker
     return {
         "id": s.id,
         "text": s.text,
-        "speaker": None if speaker is None else actor_ref_item(speaker),
+        "speaker": speaker,
         "speaker_text": s.speaker_text,
         "source_id": s.source_id,
         "incident_id": s.incident_id,
