@@ -139,9 +139,11 @@ class PostgresVersionWatch:
                 cursor = await self._connection.execute(_READ_VERSION)
                 row = await cursor.fetchone()
                 return None if row is None else int(row[0])
-            except BaseException:
-                # A connection in an unknown state (or a cancelled read) is not trusted again.
-                self._paused_until = time.monotonic() + _PAUSE_AFTER_FAILURE_SECONDS
+            except BaseException as exc:
+                # A connection in an unknown state (or a cancelled read) is not trusted again;
+                # only a failure, not a client that went away, leaves the watch alone a while.
+                if not isinstance(exc, asyncio.CancelledError):
+                    self._paused_until = time.monotonic() + _PAUSE_AFTER_FAILURE_SECONDS
                 await self.close()
                 raise
 
