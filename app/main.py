@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 import anyio.to_thread
+import psycopg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi_offline import FastAPIOffline
@@ -24,7 +25,7 @@ from app.changes import router as changes_router
 from app.db import versions
 from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
-from app.db.versions import SqliteVersionWatch
+from app.db.versions import PostgresVersionWatch, SqliteVersionWatch
 from app.incidents import router as incidents_router
 from app.kit import search
 from app.settings import Settings, get_settings
@@ -45,6 +46,7 @@ def _version_reader(
     factory: sessionmaker[Session],
     version_watch: SqliteVersionWatch | None,
     read_router: ReadRouter | None,
+    postgres_watch: PostgresVersionWatch | None = None,
 ) -> Callable[[Scope, int | None], Awaitable[int | None]]:
     """How the ETag middleware learns the data version a request will be served at."""
 
@@ -71,6 +73,11 @@ def _version_reader(
                 return version_watch.read()
             except (sqlite3.Error, BlockingIOError):
                 pass  # it would have to wait: read it the ordinary way, in a worker thread
+        if postgres_watch is not None:
+            try:
+                return await postgres_watch.read()
+            except (psycopg.Error, OSError):
+                pass  # unreachable, or failed a moment ago: the ordinary way reports it
         return await run_in_threadpool(read_in_session)
 
     return data_version
@@ -84,6 +91,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     engine = create_db_engine(settings.database_url, settings=settings)
     # Every request's ETag reads the data version: on SQLite on the event loop, no hop.
     version_watch = SqliteVersionWatch(engine) if engine.dialect.name == "sqlite" else None
+    postgres_watch = (
+        PostgresVersionWatch(engine)
+        if engine.dialect.name == "postgresql" and not settings.database_replica_urls
+        else None
+    )
     read_router = (
         ReadRouter(
             engine,
@@ -103,6 +115,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         if version_watch is not None:
             version_watch.close()
+        if postgres_watch is not None:
+            await postgres_watch.close()
         engine.dispose()
         if read_router is not None:
             read_router.dispose()
@@ -131,7 +145,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.add_middleware(
         ConditionalRequests,
-        data_version=_version_reader(app.state.sessionmaker, version_watch, read_router),
+        data_version=_version_reader(
+            app.state.sessionmaker, version_watch, read_router, postgres_watch
+        ),
         cache_control=settings.cache_control,
         app_version=__version__,
     )

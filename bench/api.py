@@ -715,8 +715,10 @@ def _ours_source(
     if not (modes and modes.ours_source):
         return cmd, env
     # Another checkout's `app` package first on the path: the same harness, before/after.
+    # -P: without it `-m` puts the current directory first, and run from a checkout's root
+    # (as the README says) the "other" app was this checkout's own.
     serve = cmd[cmd.index("serve") :]
-    return [sys.executable, "-m", "app", *serve], {**env, "PYTHONPATH": modes.ours_source}
+    return [sys.executable, "-P", "-m", "app", *serve], {**env, "PYTHONPATH": modes.ours_source}
 
 
 def _run_modes(

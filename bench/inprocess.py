@@ -106,13 +106,21 @@ class AsgiDriver:
 
         return self.loop.run_until_complete(repeat())
 
-    async def _get(self, url: str, headers: dict[str, str]) -> tuple[int, bytes, dict[str, str]]:
+    def request(
+        self, method: str, url: str, headers: dict[str, str]
+    ) -> tuple[int, bytes, dict[str, str]]:
+        """One request with any method (HEAD: GET without the body)."""
+        return self.loop.run_until_complete(self._get(url, headers, method))
+
+    async def _get(
+        self, url: str, headers: dict[str, str], method: str = "GET"
+    ) -> tuple[int, bytes, dict[str, str]]:
         path, _, query = url.partition("?")
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
             "http_version": "1.1",
-            "method": "GET",
+            "method": method,
             "scheme": "http",
             "path": path,
             "raw_path": path.encode(),

@@ -62,6 +62,17 @@ def actor_ref(actor: Actor) -> ActorRef:
     )
 
 
+def actor_ref_item(row: Any) -> dict[str, Any]:
+    """An ActorRef's JSON shape from any row or object with its columns (a list item's part)."""
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "kind": row.kind,
+        "country": row.country,
+    }
+
+
 def actor_read(a: Actor) -> ActorRead:
     by_kind: dict[AliasKind, list[str]] = {k: [] for k in AliasKind}
     for alias in a.aliases:

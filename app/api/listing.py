@@ -3,13 +3,14 @@
 import inspect
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, get_type_hints
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy.orm import Session
 
 from app.api import export
+from app.api.pages import Page, PlainPage
 from app.db.session import SessionDep, read_sessionmaker
 from app.kit.export import CsvShape
 from app.settings import Settings
@@ -48,22 +49,25 @@ def add_list_route(
     router: APIRouter,
     name: str,
     summary: str,
-    page: Callable[[ListRequest, F], P],
+    page: Callable[[ListRequest, F], P | PlainPage[Any]],
     streamed: Callable[[ListRequest, F], "Export[Any]"],
     *,
     exports: str | None = STREAMED,
 ) -> None:
     """`GET ""` on `router`: `page(r, f)` as JSON, or the whole set `streamed(r, f)` describes.
 
-    The filters' model and the page's come from the annotations of `page`, and the route's
-    description from its docstring (then `exports`), so a domain's router says only what is
-    its own: how to build a page and what an export holds.
+    The filters' model and the page's come from the annotations of `page` (a `PlainPage[T]`
+    is documented as the `Page[T]` it serialises to), and the route's description from its
+    docstring (then `exports`), so a domain's router says only what is its own: how to build
+    a page and what an export holds.
     """
     description = inspect.getdoc(page) or ""
     if exports:
         description = f"{description}\n\n{exports}"
     hints = get_type_hints(page)
     filters, page_model = hints["f"], hints["return"]
+    if get_origin(page_model) is PlainPage:
+        page_model = Page[get_args(page_model)[0]]  # type: ignore[misc]
 
     as_json = TypeAdapter(page_model)
 
@@ -74,7 +78,12 @@ def add_list_route(
         # The bytes FastAPI would make of it (pydantic-core, by alias), made here in the
         # route's thread: a returned model costs FastAPI another thread-pool hop to
         # re-validate the model it was given (profiled: one of four hops per request).
-        return Response(as_json.dump_json(result, by_alias=True), media_type="application/json")
+        body = (
+            result.json()
+            if isinstance(result, PlainPage)
+            else as_json.dump_json(result, by_alias=True)
+        )
+        return Response(body, media_type="application/json")
 
     # The query parameters are the filters' fields, as `f: Annotated[Filters, Query()]`.
     endpoint.__annotations__["f"] = Annotated[filters, Query()]
@@ -130,9 +139,9 @@ def export_of(
 def list_or_export(
     r: ListRequest,
     requested_format: str | None,
-    page: Callable[[], P],
+    page: Callable[[], T],
     streamed: Callable[[], Export[Any]],
-) -> P | Response:
+) -> T | Response:
     """`page()` as JSON, or (format= or Accept) the whole set `streamed()` describes.
 
     `streamed()` runs before the response starts, so bad filters are still a 422.

@@ -1,7 +1,9 @@
 """The list envelope every list endpoint returns: items, the next cursor, an honest total."""
 
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import pydantic_core
 from pydantic import BaseModel, Field
 
 from app.kit.counting import TotalAccuracy
@@ -42,4 +44,32 @@ class Page(BaseModel, Generic[T]):
             total=window.total,
             total_accuracy=window.total_accuracy,
             facets=facets,
+        )
+
+
+@dataclass(frozen=True)
+class PlainPage(Generic[T]):
+    """A `Page[T]` whose items are plain dicts already in `T`'s JSON shape, not models.
+
+    Each dict holds `T`'s fields in `T`'s order with the values validation would give them
+    (dates, enums or their values, ints, floats, nested dicts or models), so `json()` is the
+    bytes `Page[T]` makes, without building and validating a model per item and per nested
+    object: ~250 of them for a page of 50 incidents, a quarter of the request's CPU (profiled
+    with py-spy). tests/api/test_list_bytes.py checks the bytes against the models'.
+    """
+
+    items: list[dict[str, Any]]
+    window: "Window[Any]"
+    facets: dict[str, Facet] | None = None
+
+    def json(self) -> bytes:
+        """The page as `Page[T]`'s JSON (pydantic-core's serialiser, the same as a model's)."""
+        return pydantic_core.to_json(
+            {
+                "items": self.items,
+                "next_cursor": self.window.next_cursor,
+                "total": self.window.total,
+                "total_accuracy": self.window.total_accuracy,
+                "facets": self.facets,
+            }
         )

@@ -5,10 +5,13 @@ Reading it through a Session costs a thread-pool hop, a pooled connection and a 
 on every request (profiled: a third of a 304's time, and one of two hops of a detail).
 """
 
+import asyncio
 import sqlite3
 import threading
+import time
 from typing import Any
 
+import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -90,3 +93,65 @@ class SqliteVersionWatch:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+# After a failed read the watch is left alone this long: a database that is down is then
+# reported by the ordinary path alone, not after a second connection attempt per request.
+_PAUSE_AFTER_FAILURE_SECONDS = 1.0
+
+
+class PostgresVersionWatch:
+    """A PostgreSQL database's data version, read on the event loop: no thread-pool hop.
+
+    One autocommit connection (psycopg's async API) on the loop that serves requests; a
+    read is one round trip. Read through a Session it took a hop to a worker thread, a pool
+    checkout with its ping, BEGIN, the read and ROLLBACK: 0.6 ms of CPU per request, all of a
+    304's and a quarter of a detail's (profiled at 1M). Any failure closes the connection and
+    raises; the caller then reads the version the ordinary way, which reports a database that
+    is down as the rest of the request path does.
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self._connect_args = engine.dialect.create_connect_args(engine.url)
+        self._connection: psycopg.AsyncConnection[tuple[Any, ...]] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._lock: asyncio.Lock | None = None
+        self._paused_until = 0.0
+
+    async def read(self) -> int | None:
+        """The current data version; raises when it cannot be read on this loop now."""
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            # A connection (and a lock) belongs to the loop it was made on: an app served by
+            # another loop (a test client's) starts afresh there.
+            self._forget()
+            self._loop, self._lock = loop, asyncio.Lock()
+        assert self._lock is not None
+        if time.monotonic() < self._paused_until:
+            raise BlockingIOError("the version watch failed a moment ago")
+        async with self._lock:
+            try:
+                if self._connection is None or self._connection.closed:
+                    args, kwargs = self._connect_args
+                    self._connection = await psycopg.AsyncConnection.connect(
+                        *args, **kwargs, autocommit=True
+                    )
+                cursor = await self._connection.execute(_READ_VERSION)
+                row = await cursor.fetchone()
+                return None if row is None else int(row[0])
+            except BaseException as exc:
+                # A connection in an unknown state (or a cancelled read) is not trusted again;
+                # only a failure, not a client that went away, leaves the watch alone a while.
+                if not isinstance(exc, asyncio.CancelledError):
+                    self._paused_until = time.monotonic() + _PAUSE_AFTER_FAILURE_SECONDS
+                await self.close()
+                raise
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None and asyncio.get_running_loop() is self._loop:
+            await connection.close()
+
+    def _forget(self) -> None:
+        # Its loop is gone or not running here: the socket closes with the object.
+        self._connection = None

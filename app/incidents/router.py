@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
-from app.api.pages import Page
+from app.api.pages import PlainPage
 from app.api.responses import json_response
 from app.db.base import AnyRow
 from app.db.session import SessionDep
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/incidents", tags=["incidents"])
 Exported = tuple[schemas.IncidentRead, service.IncidentBatch]
 
 
-def _page(r: ListRequest, f: schemas.IncidentFilters) -> Page[schemas.IncidentRead]:
+def _page(r: ListRequest, f: schemas.IncidentFilters) -> PlainPage[schemas.IncidentRead]:
     """Incidents, newest first by default, filtered by actor, type, country, dates or text.
 
     With `format=csv|ndjson|events` (or `Accept: text/csv`) the whole filtered set is
@@ -30,13 +30,11 @@ def _page(r: ListRequest, f: schemas.IncidentFilters) -> Page[schemas.IncidentRe
     """
     listing = service.list_incidents(r.session, f, r.settings)
 
-    def read(row: AnyRow, hit: Hit) -> schemas.IncidentRead:
+    def item(row: AnyRow, hit: Hit) -> dict[str, Any]:
         participants, source_ids = listing.participants[row.id], listing.source_ids[row.id]
-        return schemas.incident_read_from_row(row, participants, source_ids, hit)
+        return schemas.incident_item(row, participants, source_ids, hit)
 
-    return Page[schemas.IncidentRead].of(
-        searched(listing, f.q, read), listing.window, listing.facets
-    )
+    return PlainPage(searched(listing, f.q, item), listing.window, listing.facets)
 
 
 def _export(r: ListRequest, f: schemas.IncidentFilters) -> Export[Exported]:

@@ -5,10 +5,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef
+from app.actors.schemas import ActorRef, actor_ref_item
 from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
-from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
 from app.kit.params import (
     MAX_REPEATS,
     CountryCode,
@@ -25,8 +25,7 @@ from app.kit.schemas import (
     Highlight,
 )
 from app.sources.schemas import SourceRead, source_read
-from app.statements.models import Statement
-from app.statements.schemas import StatementRead, statement_read
+from app.statements.schemas import StatementRead, statement_item_from_row
 
 
 class Location(BaseModel):
@@ -189,6 +188,33 @@ def incident_read_from_row(
     return _incident(row, refs, source_ids, hit)
 
 
+def incident_item(
+    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+) -> dict[str, Any]:
+    """A list item from plain rows, in IncidentRead's JSON shape (see app.api.pages.PlainPage).
+
+    The same fields, in the same order, as `incident_read_from_row` makes a model of.
+    """
+    kind = INCIDENT_TYPES[row.type]
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "title": row.title,
+        "summary": row.summary,
+        "type": row.type,
+        "cameo_code": kind.cameo_root,
+        "plover_type": kind.plover,
+        "date_start": row.date_start,
+        "date_end": row.date_end,
+        "date_precision": row.date_precision,
+        "location": {"country": row.location_country, "place": row.location_place},
+        "severity": row.severity,
+        "participants": [{"actor": actor_ref_item(p), "role": p.role} for p in participants],
+        "source_ids": source_ids,
+        **hit_fields(hit, title=row.title, summary=row.summary),
+    }
+
+
 def _incident_fields(
     row: Any, participants: list[Participant], source_ids: list[int]
 ) -> dict[str, Any]:
@@ -230,7 +256,7 @@ class IncidentView:
     participants: Sequence[Any]  # rows: role and the actor's columns, in curated order
     sources: Sequence[Any]  # rows with a SourceRead's columns
     evidence: Sequence[Any]  # rows: source_id, start, end, text
-    statements: Sequence[Statement]
+    statements: Sequence[Any]  # rows: a statement's columns and its speaker's
 
 
 def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
@@ -245,7 +271,7 @@ def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
         html_url=html_url,
         **_incident_fields(view.incident, participants, [s.id for s in view.sources]),
         sources=[source_read(s) for s in view.sources],
-        statements=[statement_read(s) for s in view.statements],
+        statements=[statement_item_from_row(s) for s in view.statements],
         evidence=[
             EvidenceRead(source_id=e.source_id, start=e.start, end=e.end, text=e.text)
             for e in view.evidence

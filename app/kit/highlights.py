@@ -65,6 +65,16 @@ class Hit:
 
 
 NO_HIT = Hit()
+
+
+def hit_fields(hit: Hit, **fields: str | None) -> dict[str, Any]:
+    """What a search adds to a plain list item, as its model would serialise it (snippet,
+    score, highlights over `fields`)."""
+    # A float field serialises an int score as 1.0: the same here.
+    score = None if hit.score is None else float(hit.score)
+    return {"snippet": hit.snippet, "score": score, "highlights": hit.spans(**fields)}
+
+
 SEARCH_FIELDS = {"snippet", "score", "highlights"}
 
 

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
-from app.api.pages import Page
+from app.api.pages import PlainPage
 from app.api.responses import json_response
 from app.db.session import SessionDep
 from app.kit.highlights import searched
@@ -14,11 +14,11 @@ from app.statements import schemas, service
 router = APIRouter(prefix="/statements", tags=["statements"])
 
 
-def _page(r: ListRequest, f: schemas.StatementFilters) -> Page[schemas.StatementRead]:
+def _page(r: ListRequest, f: schemas.StatementFilters) -> PlainPage[schemas.StatementRead]:
     """Direct quotations, newest first, by speaker, source, incident, dates or text."""
     listing = service.list_statements(r.session, f, r.settings)
-    items = searched(listing, f.q, schemas.statement_read)
-    return Page[schemas.StatementRead].of(items, listing.window, listing.facets)
+    items = searched(listing, f.q, schemas.statement_item)
+    return PlainPage(items, listing.window, listing.facets)
 
 
 _export = export_of(

@@ -3,9 +3,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.schemas import ActorRef, actor_ref
+from app.actors.schemas import ActorRef, actor_ref, actor_ref_item
 from app.kit.export import CsvShape
-from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
 from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import (
     HIGHLIGHTS_DESCRIPTION,
@@ -164,6 +164,55 @@ def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
         score=hit.score,
         highlights=highlights,
     )
+
+
+def statement_item(s: Statement, hit: Hit = NO_HIT) -> dict[str, Any]:
+    """A list item in StatementRead's JSON shape (see app.api.pages.PlainPage)."""
+    speaker = None if s.speaker is None else actor_ref_item(s.speaker)
+    return _statement_fields(s, speaker, hit)
+
+
+def statement_item_from_row(row: Any) -> dict[str, Any]:
+    """StatementRead's fields from a plain row (StatementRepository.rows_for_incident)."""
+    speaker = None
+    if row.speaker_id is not None:
+        speaker = {
+            "id": row.speaker_id,
+            "slug": row.speaker_slug,
+            "name": row.speaker_name,
+            "kind": row.speaker_kind,
+            "country": row.speaker_country,
+        }
+    return _statement_fields(row, speaker, NO_HIT)
+
+
+def _statement_fields(s: Any, speaker: dict[str, Any] | None, hit: Hit) -> dict[str, Any]:
+    fields = hit_fields(hit, text=s.text)
+    for h in fields["highlights"] or []:
+        # The quote sits at s.start in its source: the same words, checkable there.
+        h.source_start, h.source_end = s.start + h.start, s.start + h.end
+    return {
+        "id": s.id,
+        "text": s.text,
+        "speaker": speaker,
+        "speaker_text": s.speaker_text,
+        "source_id": s.source_id,
+        "incident_id": s.incident_id,
+        "said_on": s.said_on,
+        "start": s.start,
+        "end": s.end,
+        "attribution": {
+            "method": s.attribution_method,
+            # A float field serialises a stored integer (1) as 1.0: the same here.
+            "confidence": float(s.attribution_confidence),
+            # Only EvidenceSpan's fields, in its order, whatever the stored JSON holds.
+            "evidence": [
+                {"start": span["start"], "end": span["end"], "text": span["text"]}
+                for span in s.attribution_evidence
+            ],
+        },
+        **fields,
+    }
 
 
 def attribution_read(s: Statement) -> Attribution:

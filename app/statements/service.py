@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
 from app.actors.models import Actor
+from app.db.base import AnyRow
 from app.errors import InvalidParameter, NotFound
 from app.incidents.repository import IncidentRepository
 from app.kit import facets as facet_counts
@@ -124,8 +125,9 @@ def source_text(session: Session, statement: Statement) -> tuple[str, str]:
     return SourceRepository(session).text_and_hash(statement.source_id)
 
 
-def for_incident(session: Session, incident_id: int) -> list[Statement]:
-    return StatementRepository(session).for_incident(incident_id)
+def for_incident(session: Session, incident_id: int) -> list[AnyRow]:
+    """An incident's statements as plain rows (see StatementRepository.rows_for_incident)."""
+    return StatementRepository(session).rows_for_incident(incident_id)
 
 
 def for_source(session: Session, source_id: int) -> list[Statement]:
