@@ -19,6 +19,7 @@ articles from the bench corpus, alternately.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import resource
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from sqlalchemy import func, inspect, select
+from sqlalchemy import DateTime, func, inspect, select
 from sqlalchemy import text as sql
 from sqlalchemy.engine import make_url
 
@@ -271,14 +272,21 @@ class KillResult:
     # run included) and CPU seconds over all its processes.
     rerun_peak_rss_mb: float = 0.0
     rerun_cpu_seconds: float = 0.0
+    # With --reference: the tables whose row count or content (timestamps aside) differ
+    # after the re-run from the uninterrupted ingest's; None without a reference.
+    differs_from_reference: list[str] | None = None
 
     @property
     def unchanged(self) -> bool:
         intact = self.integrity in ("ok", NOT_SQLITE)
         return self.before == self.after_kill and intact and not self.workers_left
 
+    @property
+    def passed(self) -> bool:
+        return self.unchanged and not self.differs_from_reference
+
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "unchanged": self.unchanged}
+        return {**asdict(self), "unchanged": self.unchanged, "passed": self.passed}
 
     def table(self) -> str:
         changed = {
@@ -303,8 +311,22 @@ class KillResult:
                 "database exactly as before the kill"
                 if self.unchanged
                 else "DATABASE CHANGED BY THE KILLED RUN",
+                *self._reference_line(),
             ]
         )
+
+    def _reference_line(self) -> list[str]:
+        if self.differs_from_reference is None:
+            return []
+        if not self.differs_from_reference:
+            return [
+                "after the re-run: every table equal to the uninterrupted ingest's "
+                "(row counts and rows, timestamps aside)"
+            ]
+        return [
+            f"AFTER THE RE-RUN, TABLES DIFFER FROM THE UNINTERRUPTED INGEST'S: "
+            f"{self.differs_from_reference}"
+        ]
 
 
 def table_counts(url: str) -> dict[str, int]:
@@ -332,6 +354,45 @@ def integrity(url: str) -> str:
         engine.dispose()
 
 
+def content_digests(url: str) -> dict[str, tuple[int, str]]:
+    """Every table's row count and a digest of its rows in primary-key order, timestamps
+    (DateTime columns: when a version was made) left out: equal for two databases holding
+    the same data, whenever it was written. SQLite's full-text shadow tables are left out
+    (their pages follow merges); the full-text tables themselves are counted."""
+    engine = create_db_engine(url)
+    digests: dict[str, tuple[int, str]] = {}
+    try:
+        with engine.connect() as conn:
+            inspector = inspect(conn)
+            for name in sorted(inspector.get_table_names()):
+                if "_fts_" in name:
+                    continue
+                if name.endswith("_fts"):
+                    count = conn.execute(sql(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                    digests[name] = (int(count), "")
+                    continue
+                columns = [
+                    c["name"]
+                    for c in inspector.get_columns(name)
+                    if not isinstance(c["type"], DateTime)
+                ]
+                keys = inspector.get_pk_constraint(name)["constrained_columns"] or columns
+                quoted = ", ".join(f'"{c}"' for c in columns)
+                order = ", ".join(f'"{c}"' for c in keys)
+                digest = hashlib.sha256()
+                count = 0
+                rows = conn.execution_options(yield_per=10_000).execute(
+                    sql(f'SELECT {quoted} FROM "{name}" ORDER BY {order}')
+                )
+                for row in rows:
+                    digest.update(repr(tuple(row)).encode())
+                    count += 1
+                digests[name] = (count, digest.hexdigest())
+    finally:
+        engine.dispose()
+    return digests
+
+
 def _children(pid: int) -> list[int]:
     found: list[int] = []
     for task in Path(f"/proc/{pid}/task").glob("*/children"):
@@ -348,11 +409,18 @@ def _alive(pid: int) -> bool:
 
 
 def kill_cli_ingest(
-    url: str, paths: list[Path], workers: int, after: float, *, after_extraction: bool = False
+    url: str,
+    paths: list[Path],
+    workers: int,
+    after: float,
+    *,
+    after_extraction: bool = False,
+    reference: str | None = None,
 ) -> KillResult:
     """SIGKILL `incidentdb ingest` `after` seconds in (with `after_extraction`: `after`
     seconds after its extraction workers exited, in the writer's final pass); check nothing
-    of it is left."""
+    of it is left; run it again to the end and, given the URL of a database where the same
+    ingest ran uninterrupted (`reference`), compare every table with it."""
     before = table_counts(url)
     command = [sys.executable, "-m", "app", "ingest", "--quiet", "--workers", str(workers)]
     process = subprocess.Popen(
@@ -391,6 +459,10 @@ def kill_cli_ingest(
         flush=True,
     )
     rerun = time_cli_ingest(url, paths, workers)
+    differs: list[str] | None = None
+    if reference is not None:
+        ours, theirs = content_digests(url), content_digests(reference)
+        differs = sorted(t for t in {*ours, *theirs} if ours.get(t) != theirs.get(t))
     return KillResult(
         articles=0,
         workers=workers,
@@ -405,6 +477,7 @@ def kill_cli_ingest(
         stored_after_rerun=table_counts(url)["source"],
         rerun_peak_rss_mb=rerun.peak_rss_mb,
         rerun_cpu_seconds=rerun.cpu_seconds,
+        differs_from_reference=differs,
     )
 
 
@@ -430,13 +503,19 @@ def kill_run(
     after: float,
     url: str | None,
     after_extraction: bool = False,
+    reference: str | None = None,
 ) -> KillResult:
     write_articles(workdir / "articles" / "articles", articles, seed, keep=0)
     url = url or f"sqlite:///{workdir / 'articles.sqlite3'}"
     migrate.upgrade(url)
     time_pipeline(url, [SEEDS])  # a database with data in it: the seeds
     result = kill_cli_ingest(
-        url, [workdir / "articles"], workers, after, after_extraction=after_extraction
+        url,
+        [workdir / "articles"],
+        workers,
+        after,
+        after_extraction=after_extraction,
+        reference=reference,
     )
     result.articles = articles
     return result
@@ -523,6 +602,14 @@ def main(argv: list[str] | None = None) -> int:
         help="Count --kill-after from the moment the extraction workers exit: the kill lands "
         "in the writer's final pass (near-duplicates, change feed).",
     )
+    parser.add_argument(
+        "--reference",
+        metavar="URL",
+        help="With --kill-after: a database where the same articles were ingested over the "
+        "seeds without a kill (the database `python -m bench.ingest_processes` leaves in its "
+        "workdir, for one); after the re-run every table is compared with it (row counts and "
+        "rows, timestamps aside).",
+    )
     args = parser.parse_args(argv)
     if args.workdir is not None:
         # A folder the user names is one they expect to be made, not a traceback.
@@ -537,9 +624,10 @@ def main(argv: list[str] | None = None) -> int:
                 after=args.kill_after,
                 url=args.db,
                 after_extraction=args.kill_after_extraction,
+                reference=args.reference,
             )
         _report(killed, args.json)
-        return 0 if killed.unchanged else 1
+        return 0 if killed.passed else 1
     with tempfile.TemporaryDirectory(prefix="incidentdb-ingest-", dir=args.workdir) as tmp:
         result = run(
             args.articles,

@@ -9,7 +9,7 @@ import hashlib
 import os
 import re
 import stat
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -26,6 +26,7 @@ from app.ingest.records import (
     SourceEntryRecord,
     SourceMetaRecord,
 )
+from app.ingest.scratch import Place, Scratch
 from app.ingest.validation import problems_of
 from app.ingest.yaml_source import Entry, read_entries
 
@@ -37,6 +38,10 @@ TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm")
 BULK_SUFFIXES = (".jsonl", ".csv")
 ARTICLE_SUFFIXES = (*TEXT_SUFFIXES, *HTML_SUFFIXES, *BULK_SUFFIXES)
+# Articles read before their slugs are looked up in the scratch table together (bounded in
+# number and in characters of text).
+_CLAIM_SLICE = 500
+_CLAIM_CHARS = 4_000_000
 # A bulk file holds many articles; each is still held to the per-article limit.
 MAX_BULK_FILE_BYTES = 4 * 1024**3
 
@@ -80,15 +85,17 @@ class Article:
 @dataclass
 class _Stream:
     """One path given to the ingest: what was read up front (curated YAML, a folder's
-    sources.yaml) and the article files still to read."""
+    sources.yaml) and where its articles are, still to read."""
 
     path: Path
     # Problems found up front (curated YAML, a missing path), in the order they were read.
     head: list[Problem] = field(default_factory=list)
-    # The article files: names in `directory` ("" for a path given whole), as text, not Path
-    # objects: a folder may list 100,000 articles, and 100,000 Path objects made at once
-    # (sorted(iterdir())) left the process 35 MB larger for the rest of the run.
+    # The folder of its articles ("" for a path given whole). Its files are listed when the
+    # articles are read, into the run's scratch table (a folder may hold 100,000 of them:
+    # their names are not held in memory), and read back in name order.
     directory: str = ""
+    listed: bool = False
+    # A path given whole: the one article file.
     files: list[str] = field(default_factory=list)
     overlay: "_SourcesOverlay | None" = None
     # A folder with nothing to ingest in it.
@@ -108,10 +115,9 @@ class Batch:
     incidents: list[Located[IncidentRecord]] = field(default_factory=list)
     streams: list[_Stream] = field(default_factory=list)
     reading: "_Reading | None" = None
-    # Slug -> where the article was first read (its folder and file name, the listing's own
-    # strings, and its line): the duplicate-slug check and the prune need this of every
-    # article, and nothing more.
-    article_slugs: dict[str, tuple[str, str, int]] = field(default_factory=dict)
+    # Articles read, one per slug. Where each slug was first read (the duplicate-slug check
+    # and the prune need it of every article) is in the run's scratch table, not here.
+    article_count: int = 0
     _duplicate_articles: list[Problem] = field(default_factory=list)
     _streamed: bool = False
 
@@ -121,40 +127,70 @@ class Batch:
             self._duplicate_articles
         )
 
-    def articles(self) -> Iterator[Article]:
+    def articles(self, scratch: Scratch) -> Iterator[Article]:
         """Every valid article, in input order, read as it is asked for; an article whose
-        slug was already read from elsewhere is reported, not yielded. Once only."""
+        slug was already read from elsewhere is reported, not yielded. Once only.
+
+        Articles are read a slice at a time and their slugs looked up and recorded in
+        `scratch` together: one query a slice, not one an article.
+        """
         assert not self._streamed, "articles are read once"
         self._streamed = True
         assert self.reading is not None
-        for stream in self.streams:
-            for name in stream.files:
+        read: list[tuple[Article, Place]] = []
+        chars = 0
+        for index, stream in enumerate(self.streams):
+            for name in self._files(index, stream, scratch):
                 path = Path(stream.directory, name)
                 for article in _read_articles(path, self.reading, stream.article_problems):
                     if stream.overlay is not None:
                         article = stream.overlay.apply(article)
-                    if self._first_with_slug(article, stream.directory, name):
-                        yield article
+                    read.append((article, Place(index, name, article.line)))
+                    chars += len(article.text)
+                    if len(read) >= _CLAIM_SLICE or chars >= _CLAIM_CHARS:
+                        yield from self._first_with_slug(read, scratch)
+                        read, chars = [], 0
+        yield from self._first_with_slug(read, scratch)
 
-    def _first_with_slug(self, article: Article, directory: str, name: str) -> bool:
-        # The listing's own strings, shared rather than copied for every article.
-        where = (directory, name, article.line)
-        earlier = self.article_slugs.setdefault(article.slug, where)
-        if earlier == where:
-            return True
-        earlier_path = Path(earlier[0], earlier[1])
-        if (earlier_path.resolve(), earlier[2]) != (article.path.resolve(), article.line):
-            first_at = f"{earlier_path}:{earlier[2]}"
-            reason = f"duplicate source slug {article.slug!r} (first at {first_at})"
-            self._duplicate_articles.append(Problem(article.path, article.line, reason))
-        # The same file named twice on the command line is loaded once.
-        return False
+    def _files(self, index: int, stream: _Stream, scratch: Scratch) -> Iterable[str]:
+        if not stream.listed:
+            return stream.files
+        try:
+            with os.scandir(stream.directory) as entries:
+                scratch.list_files(index, (e.name for e in entries if _is_article_name(e.name)))
+        except OSError as exc:  # the folder went away or became unreadable since load()
+            problem = Problem(Path(stream.directory), 1, f"cannot read: {exc.strerror or exc}")
+            stream.article_problems.append(problem)
+            return []
+        return scratch.files(index)
+
+    def _first_with_slug(
+        self, read: list[tuple[Article, Place]], scratch: Scratch
+    ) -> list[Article]:
+        """The articles of `read` whose slug is read for the first time (recorded in
+        `scratch`); the others are reported as duplicates."""
+        earlier = scratch.places_of([article.slug for article, _ in read])
+        first: list[tuple[str, Place]] = []
+        kept: list[Article] = []
+        for article, place in read:
+            before = earlier.setdefault(article.slug, place)
+            if before is place:
+                first.append((article.slug, place))
+                kept.append(article)
+                continue
+            before_path = Path(self.streams[before.stream].directory, before.name)
+            if (before_path.resolve(), before.line) != (article.path.resolve(), article.line):
+                first_at = f"{before_path}:{before.line}"
+                reason = f"duplicate source slug {article.slug!r} (first at {first_at})"
+                self._duplicate_articles.append(Problem(article.path, article.line, reason))
+            # The same file named twice on the command line is loaded once.
+        scratch.claim(first)
+        self.article_count += len(kept)
+        return kept
 
     def problems(self) -> list[Problem]:
-        """Every problem of the inputs, in the order of the paths; call after `articles()`."""
-        if not self._streamed:
-            for _ in self.articles():
-                pass
+        """Every problem of the inputs, in the order of the paths; after `articles()`."""
+        assert self._streamed, "read the articles first: their problems are found as they are"
         problems: list[Problem] = []
         for stream in self.streams:
             problems += stream.head + stream.article_problems
@@ -162,7 +198,7 @@ class Batch:
                 problems += stream.overlay.problems()
             problems += stream.tail
         problems += _duplicates(self) + self._duplicate_articles
-        empty = not (self.actors or self.incidents or self.article_slugs)
+        empty = not (self.actors or self.incidents or self.article_count)
         if not problems and empty:
             first = self.streams[0].path if self.streams else Path(".")
             problems.append(Problem(first, 1, "nothing to ingest"))
@@ -236,13 +272,10 @@ def _open_folder(stream: _Stream, batch: Batch, reading: _Reading) -> None:
     article_dirs = [articles_dir] if articles_dir.is_dir() else [folder]
     for directory in article_dirs:
         stream.directory = str(directory)
+        # Only whether there is any: the names are listed when the articles are read.
         with os.scandir(directory) as entries:
-            names = [entry.name for entry in entries]
-        # The order of sorted(iterdir()): by name, within one folder.
-        for name in sorted(names):
-            if os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES and not name.startswith("."):
-                found = True
-                stream.files.append(name)
+            if any(_is_article_name(entry.name) for entry in entries):
+                found = stream.listed = True
     sources = folder / SOURCES_FILE
     if sources.exists() or sources.is_symlink():
         found = True
@@ -257,6 +290,10 @@ def _open_folder(stream: _Stream, batch: Batch, reading: _Reading) -> None:
                 f"or articles ({kinds}) in {ARTICLES_DIR}/",
             )
         )
+
+
+def _is_article_name(name: str) -> bool:
+    return os.path.splitext(name)[1].lower() in ARTICLE_SUFFIXES and not name.startswith(".")
 
 
 def _read_bytes(path: Path, limit: int) -> tuple[bytes | None, list[Problem]]:

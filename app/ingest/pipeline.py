@@ -26,6 +26,7 @@ from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
 from app.ingest import identity, loader, parallel
 from app.ingest import prune as pruning
+from app.ingest import scratch as scratch_tables
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
 from app.kit.names import match_key
@@ -99,20 +100,31 @@ def run(
     # corpus is never held in memory whole.
     batch = loader.load(paths, max_article_bytes=max_article_bytes, encoding=encoding)
     if batch.problem_count:
-        batch.check()  # reads the articles for their problems too, and raises: nothing written
+        # Known to be bad before anything is written: the articles are read for their problems
+        # too, without opening the database (nothing waits for another ingest's lock).
+        with scratch_tables.private() as scratch:
+            for _ in batch.articles(scratch):
+                pass
+        batch.check()
     try:
         with Session(engine, expire_on_commit=False) as session, session.begin():
             # One transaction for the whole run: a bad record anywhere leaves the database
             # exactly as it was, and readers never see half an ingest.
             _take_ingest_lock(session)
+            # What the run must know of every article (where each slug was read, a folder's
+            # file names) goes to temporary tables, not to memory.
+            scratch = scratch_tables.Scratch(session)
             recorder = ChangeRecorder()
             recorder.listen(session)
             applying = _Apply(session, batch, progress, recorder, workers=workers)
-            created_sources = applying.store_articles()
+            created_sources = applying.store_articles(scratch)
             # A bad article anywhere (even the last) raises here: the rollback undoes the
             # sources written so far.
             batch.check()
-            plan = _plan_prune(session, batch, announce, created_sources) if prune else None
+            plan = (
+                _plan_prune(session, batch, scratch, announce, created_sources) if prune else None
+            )
+            scratch.drop()
             if plan is not None:
                 pruning.execute(session, plan, recorder)
             applying.pruned = plan.deleted if plan else 0
@@ -137,9 +149,13 @@ class _DryRun(Exception):
 
 
 def _plan_prune(
-    session: Session, batch: Batch, announce: Announce | None, created_sources: int
+    session: Session,
+    batch: Batch,
+    scratch: scratch_tables.Scratch,
+    announce: Announce | None,
+    created_sources: int,
 ) -> pruning.PrunePlan:
-    plan = pruning.plan(session, batch, created_sources=created_sources)
+    plan = pruning.plan(session, batch, scratch, created_sources=created_sources)
     for line in plan.lines():
         if announce is not None:
             announce(line)
@@ -289,7 +305,7 @@ class _Apply:
 
     # -- sources ----------------------------------------------------------------------------
 
-    def store_articles(self) -> int:
+    def store_articles(self, scratch: scratch_tables.Scratch) -> int:
         """Read the articles and write them, a slice at a time; how many sources are new.
 
         Once an input problem is found nothing more is written (the run will be rolled
@@ -297,7 +313,7 @@ class _Apply:
         """
         created = 0
         pending: list[loader.Article] = []
-        for article in self.batch.articles():
+        for article in self.batch.articles(scratch):
             if self.batch.problem_count:
                 pending.clear()
                 continue

@@ -15,6 +15,7 @@ from app.errors import IncidentDBError
 from app.incidents import writes as incidents_writes
 from app.incidents.models import Incident
 from app.ingest.loader import Batch
+from app.ingest.scratch import Scratch
 from app.sources import writes as sources_writes
 from app.sources.models import Mention, Source
 from app.statements.models import Statement
@@ -92,16 +93,23 @@ class PruneRefused(IncidentDBError):
         self.plan = plan
 
 
-def plan(session: Session, batch: Batch, *, created_sources: int = 0) -> PrunePlan:
-    """What is in the database and not in `batch`: curated actors, incidents and sources.
+def plan(
+    session: Session, batch: Batch, scratch: Scratch, *, created_sources: int = 0
+) -> PrunePlan:
+    """What is in the database and not in `batch`: curated actors, incidents and sources
+    (the batch's article slugs are in `scratch`, read whole by then).
 
     `created_sources` were written by this run before the plan: they are not counted in
     the share of sources deleted (which is of the sources there were).
     """
-    keep_sources = batch.article_slugs
     keep_incidents = {located.record.slug for located in batch.incidents}
     keep_actors = {located.record.slug for located in batch.actors}
-    sources = _missing(session.execute(select(Source.id, Source.slug)), keep_sources)
+    # Compared in the database: the inputs' slugs are not held in memory.
+    unread = ~scratch.holds_slug(Source.slug)
+    sources: dict[int, str | None] = {
+        source_id: slug
+        for source_id, slug in session.execute(select(Source.id, Source.slug).where(unread))
+    }
     incidents = _missing(session.execute(select(Incident.id, Incident.slug)), keep_incidents)
     actors = _missing(
         session.execute(select(Actor.id, Actor.slug).where(Actor.origin == ActorOrigin.curated)),

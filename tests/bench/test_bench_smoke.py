@@ -140,6 +140,28 @@ def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     assert workdir.is_dir() and not any(workdir.iterdir())  # the run's temp folder is gone
 
 
+def test_the_kill_benchmark_compares_the_re_run_with_an_uninterrupted_ingest(
+    tmp_path: Path,
+) -> None:
+    """`bench.ingest --reference`: the same ingest in two databases compares equal (their
+    timestamps differ); one changed row makes its table, and only it, differ."""
+    from app.db import migrate
+    from bench.ingest import SEEDS, content_digests, time_pipeline
+
+    urls = [f"sqlite:///{tmp_path / name}" for name in ("a.sqlite3", "b.sqlite3")]
+    for url in urls:
+        migrate.upgrade(url)
+        time_pipeline(url, [SEEDS])
+    first, second = (content_digests(url) for url in urls)
+    assert first == second and "source" in first and "statement" in first
+    engine = create_engine(urls[1])
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE statement SET said_on = NULL WHERE id = 1"))
+    engine.dispose()
+    changed = content_digests(urls[1])
+    assert sorted(t for t in first if first[t] != changed[t]) == ["statement"]
+
+
 def test_in_process_benchmark_measures_each_request_beside_its_sql(tmp_path: Path) -> None:
     from bench.inprocess import measure
 
