@@ -173,8 +173,16 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
             if nearest is not None:
                 return Attribution(phrase, nearest, start, end)
         return Attribution(phrase, persons[-1].actor.slug, start, end)
-    if len(words) == 2 and head_word(words) in SPOKES and low[0] in ("his", "her", "its", "their"):
-        # "His spokesperson said": speaks for the person (or body) the pronoun stands for
+    if (
+        len(words) == 2
+        and low[0] in ("his", "her", "its", "their")
+        and (
+            head_word(words) in SPOKES
+            or (low[0] in ("his", "her") and head_word(words) in lexicon.ORG_HEADS)
+        )
+    ):
+        # "His spokesperson said": speaks for the person (or body) the pronoun stands for;
+        # "Her office said": the person's office, never a new body named "her office"
         key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
         return Attribution(phrase, key, start, end)
     if len(words) >= 2 and low[0] in ("its", "their") and lexicon.ORG_HEADS.intersection(low):
@@ -379,7 +387,11 @@ _PERSON_OF_BODY = re.compile(
     rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
 )
 _TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
-_LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
+# "But the council", "And Norland's cabinet": a sentence's opening conjunction is no part of
+# the speaker's name
+_LEAD_CONJUNCTION = re.compile(
+    r"(?:(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])|(?:But|And|Yet)[ \t]+(?=[A-Z]))"
+)
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
 
@@ -1293,6 +1305,13 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
     slug = slugify(written)
     if slug in state.new_actors:
         return slug
+    if not lone:
+        # "Salgado Ruiz" after "Pedro Salgado Ruiz": a later mention that ends a known
+        # person's full name (both surnames, without the given name) is that person
+        for other in state.new_actors.values():
+            other_keys = word_keys(other.name)
+            if other.kind == "person" and other_keys[len(other_keys) - len(keys) :] == keys:
+                return other.slug
     if lone and surname in state.new_by_word:
         return state.new_by_word[surname]
     title, country, affiliation = _describe(state, start, end)
