@@ -1114,3 +1114,30 @@ def test_a_sentences_opening_conjunction_is_no_part_of_a_bodys_name(extract: Ext
     result = extract(text)
     assert speakers(result) == ["vessby-government"]
     assert not any(a.slug.startswith("but-") for a in result.new_actors)
+
+
+def test_a_ledes_unnamed_spokesperson_is_the_one_the_next_paragraph_names(
+    extract: Extract,
+) -> None:
+    text = (
+        'Norland says port safety "not negotiable"\n\n'
+        "VESSBY, March 6 -- Norland on Wednesday kept its travel advisory, with a government "
+        'spokesperson saying the safety of its sailors was "not negotiable" after ships were '
+        "stopped.\n\n"
+        "Speaking in Vessby, Norlandic government spokesperson Ivo Dalen said sailors had been "
+        'detained for months.\n\n"We have documented forty cases," Dalen said.'
+    )
+    # the headline's words are the lede's, whose spokesperson the next paragraph names
+    assert speakers(extract(text)) == ["ivo-dalen", "ivo-dalen", "ivo-dalen"]
+
+
+def test_an_unnamed_spokesperson_after_the_lede_stays_unnamed(extract: Extract) -> None:
+    text = (
+        "Norland kept its travel advisory on Wednesday.\n\n"
+        "Ships were stopped at the border post.\n\n"
+        "Trade fell sharply in the spring.\n\n"
+        'A government spokesperson said the rules were "under review for now".\n\n'
+        "Norlandic government spokesperson Ivo Dalen said sailors had been detained for "
+        'months. "We have documented forty cases," Dalen said.'
+    )
+    assert speakers(extract(text))[0] != "ivo-dalen"
