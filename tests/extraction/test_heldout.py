@@ -17,8 +17,9 @@ blind3b looked at only as aggregate figures, as a generalisation check; round 8 
 reporting subject salient, people and bodies introduced by the forms news uses, clauses of
 their own after a quotation) on blind4a and blind4b, checked against all the others; round 9
 (slugs that drop accents, particle surnames, bodies reporting about their own state, headline
-shorthands, interviews' introductions, companies and acronyms) on blind5a and blind5b; round 10 (honest confidence: Wilson lower bounds; names glued to
-titles, both surnames, a lede's unnamed spokesperson) on blind6a and blind6b.
+shorthands, interviews' introductions, companies and acronyms) on blind5a and blind5b; round
+10 (honest confidence: Wilson lower bounds; names glued to titles, both surnames, a lede's
+unnamed spokesperson) on blind6a and blind6b.
 """
 
 from __future__ import annotations
