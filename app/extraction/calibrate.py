@@ -9,20 +9,23 @@ extraction found) whose speaker is right; a bucket's (attribution/buckets.py: th
 the words naming the speaker and their distance from the quotation) the same share among
 the statements of that pass and bucket.
 
-Few statements say little, so each figure is drawn towards the one above it as if
-PRIOR_WEIGHT statements at that figure had been seen too: a pass towards all passes
-together, a bucket towards its pass: (correct + w * prior) / (attributed + w). And a
-figure measured on fewer than MIN_CONFIDENT statements is capped at CAP, below the 0.9
-that users filter on: five right out of five is no evidence of 97 %; and no figure exceeds
-CEILING, as no rule is certain. The forms in CAPPED_FORMS (unnamed speakers, antecedents two
-paragraphs back, bodies the curated data lacks) are capped at CAP whatever they measure: on
-text never seen they were right far less often than on the corpora developed on. A bucket never
-measured gets its pass's figure, capped the same way. Re-run it after changing a pass,
+A figure measured on the corpora is not what a user sees on new text: the rules were
+developed on most of these statements, and a bucket of five right out of five is no evidence of
+97 %. So each confidence is the lower bound of the 95 % Wilson score interval of the measured
+share (WILSON_Z): with 95 % confidence the bucket's precision on text like these corpora is at
+least that, it falls with fewer statements (n of n right reaches 0.9 only from 35 statements)
+and with any error, and no separate small-count rule is needed. A pass's figure is its own
+Wilson bound, and a bucket never measured gets its pass's figure capped at CAP, below the 0.9
+users filter on. No figure exceeds CEILING, as no rule is certain. The forms in CAPPED_FORMS
+(unnamed speakers, antecedents two paragraphs back, bodies the curated data lacks) are capped
+at CAP whatever they measure: on text never seen they were right far less often than on the
+corpora developed on. Re-run it after changing a pass,
 and commit the file.
 """
 
 from __future__ import annotations
 
+import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -32,7 +35,8 @@ import yaml
 from app.extraction import evaluate
 from app.extraction.calibration import CONFIDENCE_FILE
 
-PRIOR_WEIGHT = 10
+# The lower bound of the two-sided 95 % Wilson score interval.
+WILSON_Z = 1.96
 # Forms of speaker phrase (attribution/buckets.py) whose precision on text never seen was far
 # below what the corpora developed on show: unnamed speakers (right 5 of 13 and 5 of 12 in the
 # blind round-6 measurement of blind3a, against 0.8-1.0 after development), pronouns and roles
@@ -40,7 +44,6 @@ PRIOR_WEIGHT = 10
 # lacks (1 of 4 on the blind3b check). Their confidence stays below the 0.9 users filter on,
 # however well they score here.
 CAPPED_FORMS = ("unnamed", "pronoun-distant", "refer-distant", "new-body")
-MIN_CONFIDENT = 15
 CAP = 0.89
 # No rule is certain: a bucket right every time so far is still shown as at most this.
 CEILING = 0.99
@@ -52,13 +55,20 @@ CORPORA = ("seeds", "tests/extraction/heldout/dev", "tests/extraction/heldout/te
            "tests/extraction/heldout/blind2", "tests/extraction/heldout/blind3a",
            "tests/extraction/heldout/blind3b", "tests/extraction/heldout/blind4a",
            "tests/extraction/heldout/blind4b", "tests/extraction/heldout/blind5a",
-           "tests/extraction/heldout/blind5b")  # fmt: skip
+           "tests/extraction/heldout/blind5b", "tests/extraction/heldout/blind6a",
+           "tests/extraction/heldout/blind6b")  # fmt: skip
 
 
-def shrunk(correct: int, count: int, prior: float) -> float:
-    """Precision drawn towards `prior`, capped at CAP when measured on too few statements."""
-    figure = min((correct + PRIOR_WEIGHT * prior) / (count + PRIOR_WEIGHT), CEILING)
-    return min(figure, CAP) if count < MIN_CONFIDENT else figure
+def wilson_lower(correct: int, count: int) -> float:
+    """The lower bound of the 95 % Wilson score interval of `correct` out of `count`, at most
+    CEILING (0.0 for no statements)."""
+    if count == 0:
+        return 0.0
+    z2 = WILSON_Z * WILSON_Z
+    share = correct / count
+    centre = share + z2 / (2 * count)
+    spread = WILSON_Z * math.sqrt(share * (1 - share) / count + z2 / (4 * count * count))
+    return min((centre - spread) / (1 + z2 / count), CEILING)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -78,25 +88,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             seen[1] += correct
     overall = sum(c for _, c in totals.values()) / max(1, sum(n for n, _ in totals.values()))
     precision = {"*": round(overall, 2)}
-    unrounded: dict[str, float] = {}
     for method, (count, correct) in sorted(totals.items()):
-        unrounded[method] = shrunk(correct, count, overall)
-        precision[method] = round(unrounded[method], 2)
+        precision[method] = _floor2(wilson_lower(correct, count))
     buckets: dict[str, dict[str, float]] = {}
     for (method, bucket), (count, correct) in sorted(bucket_totals.items()):
-        figure = shrunk(correct, count, unrounded[method])
+        figure = wilson_lower(correct, count)
         if bucket.split("/")[0] in CAPPED_FORMS:
             figure = min(figure, CAP)
-        buckets.setdefault(method, {})[bucket] = round(figure, 2)
+        buckets.setdefault(method, {})[bucket] = _floor2(figure)
     out = Path(__file__).resolve().parent / "data" / CONFIDENCE_FILE
     header = (
         "# Written by `python -m app.extraction.calibrate`; do not edit by hand.\n"
         f"# Precision of each attribution pass, and of each (pass, bucket), over "
         f"{', '.join(CORPORA)}.\n"
-        f"# Each figure is drawn towards the one above it (bucket -> pass -> `*`) with the "
-        f"weight of {PRIOR_WEIGHT} statements,\n"
-        f"# and capped at {CAP} when measured on fewer than {MIN_CONFIDENT} statements "
-        f"(`unmeasured_cap`: a bucket never seen).\n"
+        f"# Each figure (but `*`, the point precision of all passes) is the lower bound of the "
+        f"95 % Wilson score interval\n"
+        f"# (z = {WILSON_Z}), rounded down, at most {CEILING}; the forms {', '.join(CAPPED_FORMS)} "
+        f"and a bucket never seen\n"
+        f"# (`unmeasured_cap`) at most {CAP}.\n"
     )
     body = {
         "precision": precision,
@@ -111,6 +120,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     out.write_text(header + yaml.safe_dump(body, sort_keys=True), encoding="utf-8")
     print(f"wrote {out}")
     return 0
+
+
+def _floor2(figure: float) -> float:
+    """`figure` rounded down to two decimals: a lower bound must not round up past itself."""
+    return math.floor(figure * 100 + 1e-9) / 100
 
 
 def _corpus_paths(root: Path, corpus: str) -> tuple[Path, Path, Path, Path]:

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from app.extraction import Gazetteer, KnownActor, extract_article
-from app.extraction.calibrate import CAP, CAPPED_FORMS, MIN_CONFIDENT, shrunk
+from app.extraction.calibrate import CAP, CAPPED_FORMS, wilson_lower
 from app.extraction.calibration import confidence_of
 from tests.extraction.conftest import dev_eval_output, table_at
 
@@ -88,11 +88,14 @@ def test_the_same_pass_gets_different_confidence_for_different_buckets() -> None
 
 
 def test_a_handful_of_right_answers_never_reaches_point_nine() -> None:
-    assert shrunk(5, 5, prior=0.99) <= CAP < 0.9
-    assert shrunk(MIN_CONFIDENT - 1, MIN_CONFIDENT - 1, prior=1.0) <= CAP
-    assert shrunk(200, 200, prior=0.95) > 0.9
-    # a large bucket is drawn towards its pass, a little
-    assert 0.5 < shrunk(50, 100, prior=0.95) < 0.55
+    # the confidence is a lower bound on unseen text: n of n right is below 0.9 until n = 35
+    assert wilson_lower(5, 5) < 0.6
+    assert wilson_lower(34, 34) < 0.9 <= wilson_lower(35, 35)
+    # one error among many costs more than its share
+    assert wilson_lower(99, 100) < 0.99 - 0.02
+    assert 0.40 < wilson_lower(50, 100) < 0.41
+    assert wilson_lower(0, 0) == 0.0
+    assert wilson_lower(10_000, 10_000) <= 0.99
 
 
 def test_the_calibrated_table_gives_no_small_bucket_point_nine() -> None:
@@ -101,14 +104,17 @@ def test_the_calibrated_table_gives_no_small_bucket_point_nine() -> None:
     for method, buckets in table["buckets"].items():
         for bucket, figure in buckets.items():
             assert confidence_of(method, bucket) == figure
-            if seen[f"{method} {bucket}"]["attributed"] < MIN_CONFIDENT:
+            counts = seen[f"{method} {bucket}"]
+            # never above the lower bound of what was measured
+            assert figure <= wilson_lower(counts["correct"], counts["attributed"]), (method, bucket)
+            if counts["attributed"] < 35:
                 assert figure < 0.9, (method, bucket)
             if bucket.split("/")[0] in CAPPED_FORMS:
                 # right far less often on unseen text than here, however many statements
                 assert figure < 0.9, (method, bucket)
     # a bucket no corpus ever showed: its pass's figure, below what users filter on
     assert table["precision"]["reporting_before"] >= 0.9
-    assert confidence_of("reporting_before", "never-seen/far") < 0.9
+    assert confidence_of("reporting_before", "never-seen/far") <= CAP < 0.9
     assert confidence_of("reporting_before") == table["precision"]["reporting_before"]
 
 

@@ -1070,3 +1070,74 @@ def test_a_rank_or_style_before_a_full_name_introduces_the_person(extract: Extra
         'for this delay," she said at a hearing.'
     )
     assert speakers(extract(text)) == ["park-sung-ho", "yoon-mi-kyung"]
+
+
+def test_a_possessive_pronoun_and_office_is_the_persons_office_not_a_new_body(
+    extract: Extract,
+) -> None:
+    text = (
+        "Brazil skipped the summit. Vice-President Joao Ramos had been due to attend. His "
+        'office said that Brazil would not be represented "at any level" and that this was "a '
+        'clear signal to our partners."'
+    )
+    result = extract(text)
+    assert speakers(result) == ["joao-ramos", "joao-ramos"]
+    assert [a.slug for a in result.new_actors] == ["joao-ramos"]
+
+
+def test_a_later_mention_by_both_surnames_is_the_person_named_in_full(extract: Extract) -> None:
+    text = (
+        'Uruguayan Foreign Minister Pedro Salgado Ruiz rejected the claim. "We will not go '
+        'back to court," he said. Later, Salgado Ruiz added: "Nobody wants that."\n\n'
+        'Ana Ruiz, a nurse, disagreed. "It is not so simple," Ana Ruiz said.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["pedro-salgado-ruiz", "pedro-salgado-ruiz", "ana-ruiz"]
+    assert [a.slug for a in result.new_actors] == ["pedro-salgado-ruiz", "ana-ruiz"]
+
+
+def test_the_end_of_an_institutes_name_is_no_part_of_the_persons_name(extract: Extract) -> None:
+    text = (
+        "Senior fellow at the Institute of Trade and International Relations Marek Dvorak "
+        'told reporters the row was old. "The dispute is seven years old," the expert said.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["marek-dvorak"]
+    assert result.new_actors[0].name == "Marek Dvorak"
+
+
+def test_a_sentences_opening_conjunction_is_no_part_of_a_bodys_name(extract: Extract) -> None:
+    text = (
+        "Norland offered a deal. But Vessby's government said on Wednesday it needed time. "
+        '"We will consult widely," it said.'
+    )
+    result = extract(text)
+    assert speakers(result) == ["vessby-government"]
+    assert not any(a.slug.startswith("but-") for a in result.new_actors)
+
+
+def test_a_ledes_unnamed_spokesperson_is_the_one_the_next_paragraph_names(
+    extract: Extract,
+) -> None:
+    text = (
+        'Norland says port safety "not negotiable"\n\n'
+        "VESSBY, March 6 -- Norland on Wednesday kept its travel advisory, with a government "
+        'spokesperson saying the safety of its sailors was "not negotiable" after ships were '
+        "stopped.\n\n"
+        "Speaking in Vessby, Norlandic government spokesperson Ivo Dalen said sailors had been "
+        'detained for months.\n\n"We have documented forty cases," Dalen said.'
+    )
+    # the headline's words are the lede's, whose spokesperson the next paragraph names
+    assert speakers(extract(text)) == ["ivo-dalen", "ivo-dalen", "ivo-dalen"]
+
+
+def test_an_unnamed_spokesperson_after_the_lede_stays_unnamed(extract: Extract) -> None:
+    text = (
+        "Norland kept its travel advisory on Wednesday.\n\n"
+        "Ships were stopped at the border post.\n\n"
+        "Trade fell sharply in the spring.\n\n"
+        'A government spokesperson said the rules were "under review for now".\n\n'
+        "Norlandic government spokesperson Ivo Dalen said sailors had been detained for "
+        'months. "We have documented forty cases," Dalen said.'
+    )
+    assert speakers(extract(text))[0] != "ivo-dalen"

@@ -173,8 +173,19 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
             if nearest is not None:
                 return Attribution(phrase, nearest, start, end)
         return Attribution(phrase, persons[-1].actor.slug, start, end)
-    if len(words) == 2 and head_word(words) in SPOKES and low[0] in ("his", "her", "its", "their"):
-        # "His spokesperson said": speaks for the person (or body) the pronoun stands for
+    if (
+        len(words) == 2
+        and low[0] in ("his", "her", "its", "their")
+        and (
+            head_word(words) in SPOKES
+            or (low[0] in ("his", "her") and head_word(words) in lexicon.ORG_HEADS)
+        )
+    ):
+        # "His spokesperson said": speaks for the person (or body) the pronoun stands for;
+        # "Her office said": the person's office, never a new body named "her office"
+        later = _identified_later(state, start, end, {low[1]} & SPOKES)
+        if later is not None:
+            return Attribution(phrase, later, start, end)
         key = _pronoun(state, start, {"his": "he", "her": "she", "its": "it"}.get(low[0], "they"))
         return Attribution(phrase, key, start, end)
     if len(words) >= 2 and low[0] in ("its", "their") and lexicon.ORG_HEADS.intersection(low):
@@ -205,6 +216,10 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         # "a senior Iranian official", "diplomats": someone new and unnamed, never an
         # earlier person; only a spokesperson speaks for the body the phrase names.
         roles = [w for w in low if w.strip(",.") in lexicon.PERSON_ROLES]
+        if low[0] in INDEFINITE and head_word(words) not in PLURAL_PEOPLE:
+            later = _identified_later(state, start, end, {r.strip(",.") for r in roles})
+            if later is not None:
+                return Attribution(phrase, later, start, end)
         if not (roles and roles[0].strip(",.") in SPOKES) and head_word(words) not in SPOKES:
             return Attribution(phrase, None, start, end)
         return Attribution(phrase, _body_named(state, start, end), start, end)
@@ -285,6 +300,8 @@ def _resolve_phrase(state: Discourse, start: int, end: int) -> Attribution:
         return Attribution(phrase, _document_issuer(state, start), start, end)
     if head in lexicon.PERSON_ROLES:
         known = _by_role(state, head, start, end, states)
+        if known is None or speaker_kind(state, known) != "person":
+            known = _identified_later(state, start, end, {head}) or known
         if known is None and head in SPOKES:
             # "Norland's cabinet spokesman, left unnamed by the report, said": no one the
             # article names, so the body (or state) they speak for, as "a spokesperson" does
@@ -379,7 +396,11 @@ _PERSON_OF_BODY = re.compile(
     rf"(?P<name>{UP}[\w’'\-]+\.?(?:[ \t]+{UP}[\w’'\-]+){{1,4}})[ \t]+of[ \t]+(?:the[ \t]+)?{UP}"
 )
 _TITLE_WORDS = lexicon.HONORIFICS | lexicon.PERSON_ROLES | lexicon.ROLE_MODIFIERS
-_LEAD_CONJUNCTION = re.compile(r"(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])")
+# "But the council", "And Norland's cabinet": a sentence's opening conjunction is no part of
+# the speaker's name
+_LEAD_CONJUNCTION = re.compile(
+    r"(?:(?:But|And|Yet|So|Still)[ \t]+(?=[Tt]he[ \t])|(?:But|And|Yet)[ \t]+(?=[A-Z]))"
+)
 _BODY_IN = re.compile(r"\b[Tt]he[ \t]+(?P<words>(?:[^\W\d_][\w’'\-]*[ \t]+){1,3})in[ \t]+$")
 
 
@@ -522,6 +543,29 @@ def _body_just_named(state: Discourse, pos: int) -> str | None:
     body = resolve(state, np[0], np[1]).speaker
     if body is not None and speaker_kind(state, body) in ("organization", "state"):
         return body
+    return None
+
+
+# the headline, a standfirst and the first paragraph of the body
+_LEDE_PARAGRAPHS = 3
+
+
+def _identified_later(state: Discourse, start: int, end: int, roles: set[str]) -> str | None:
+    """The person a lede's unnamed role phrase ("a government spokesperson", "its
+    spokesman", "Norland's envoy") stands for when one of the next two paragraphs names a
+    person with that role ("Government spokesperson Ana Lind said …"): news withholds the
+    name from the first paragraph and gives it in the next. None elsewhere in the article,
+    where a new unnamed official is someone else."""
+    ctx = state.ctx
+    here = ctx.paragraph_index(start)
+    if not roles or here >= _LEDE_PARAGRAPHS:
+        return None
+    i = bisect.bisect_left(state.referents, end, key=lambda r: r.start)
+    for ref in state.referents[i:]:
+        if ctx.paragraph_index(ref.start) > here + 2:
+            break
+        if ref.kind == "person" and ref.key != _ANONYMOUS and ref.roles & roles:
+            return realise(state, ref)
     return None
 
 
@@ -1293,6 +1337,13 @@ def _new_person(state: Discourse, start: int, end: int, *, introduced: bool = Tr
     slug = slugify(written)
     if slug in state.new_actors:
         return slug
+    if not lone:
+        # "Salgado Ruiz" after "Pedro Salgado Ruiz": a later mention that ends a known
+        # person's full name (both surnames, without the given name) is that person
+        for other in state.new_actors.values():
+            other_keys = word_keys(other.name)
+            if other.kind == "person" and other_keys[len(other_keys) - len(keys) :] == keys:
+                return other.slug
     if lone and surname in state.new_by_word:
         return state.new_by_word[surname]
     title, country, affiliation = _describe(state, start, end)

@@ -779,6 +779,10 @@ def head_word(words: Sequence[str]) -> str:
     return last
 
 
+# endings of English common nouns that no given name has: "Relations", "Studies", "Security"
+_COMMON_NOUN_ENDINGS = ("ions", "ies", "ity", "ics", "ship", "ence", "ance")
+
+
 def trailing_name(
     ctx: ArticleContext, start: int, end: int, inside: Sequence[GazetteerMatch]
 ) -> tuple[int, int] | None:
@@ -829,6 +833,10 @@ def trailing_name(
         tail.append(m)
     if not tail or tail[0].end() != strip_possessive(text, end):
         return None
+    # "… International Relations Ana Lind": the end of a body's or title's name, whose words
+    # read as common nouns ("Relations", "Studies", "Security"), is no part of the person's
+    while len(tail) > 2 and any(w.group().lower().endswith(_COMMON_NOUN_ENDINGS) for w in tail[2:]):
+        tail.pop()
     first, last = tail[-1], tail[0]
     before = text[max(start, first.start() - 6) : first.start()].lower().split()
     if before and before[-1] == "and" and len(tail) >= 3:
