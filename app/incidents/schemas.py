@@ -195,6 +195,17 @@ def incident_item(
 
     The same fields, in the same order, as `incident_read_from_row` makes a model of.
     """
+    participant_items = [{"actor": actor_ref_item(p), "role": p.role} for p in participants]
+    return {
+        **_incident_fields(row, participant_items, source_ids),
+        **hit_fields(hit, title=row.title, summary=row.summary),
+    }
+
+
+def _incident_fields(row: Any, participants: list[Any], source_ids: list[int]) -> dict[str, Any]:
+    """An incident's fields in IncidentRead's order: plain values (the location as a dict,
+    which IncidentRead validates into a Location), so list items are written from them as
+    they are and models are built from them."""
     kind = INCIDENT_TYPES[row.type]
     return {
         "id": row.id,
@@ -208,29 +219,6 @@ def incident_item(
         "date_end": row.date_end,
         "date_precision": row.date_precision,
         "location": {"country": row.location_country, "place": row.location_place},
-        "severity": row.severity,
-        "participants": [{"actor": actor_ref_item(p), "role": p.role} for p in participants],
-        "source_ids": source_ids,
-        **hit_fields(hit, title=row.title, summary=row.summary),
-    }
-
-
-def _incident_fields(
-    row: Any, participants: list[Participant], source_ids: list[int]
-) -> dict[str, Any]:
-    kind = INCIDENT_TYPES[row.type]
-    return {
-        "id": row.id,
-        "slug": row.slug,
-        "title": row.title,
-        "summary": row.summary,
-        "type": row.type,
-        "cameo_code": kind.cameo_root,
-        "plover_type": kind.plover,
-        "date_start": row.date_start,
-        "date_end": row.date_end,
-        "date_precision": row.date_precision,
-        "location": Location(country=row.location_country, place=row.location_place),
         "severity": row.severity,
         "participants": participants,
         "source_ids": source_ids,
