@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import math
-import os
 import re
-import tempfile
+import sqlite3
 import zlib
-from array import array
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 
 import numpy as np
@@ -30,12 +28,10 @@ THRESHOLD = 0.3
 _WORDS = re.compile(r"\w+")
 # LeanMinHash.serialize of NUM_PERM 32-bit values (affine32): 13 header bytes, padded to 16.
 _SIGNATURE_BYTES = 16 + 4 * NUM_PERM
-# The hash values of one signature, as the pass over the corpus keeps them on disk.
-_ROW_BYTES = 4 * NUM_PERM
 _DIGEST_BYTES = 16
-# Written to the temporary file once this much is pending; read back this many rows a block.
-_WRITE_BYTES = 1 << 20
-_READ_ROWS = 4096
+# Rows written to the scratch database per statement, and read back per fetch.
+_WRITE_ROWS = 2048
+_READ_ROWS = 2048
 
 
 @lru_cache(maxsize=1)
@@ -80,30 +76,34 @@ def assign(signatures: Iterable[tuple[int, bytes]]) -> dict[int, int | None]:
     with SignatureFile() as store:
         for row_id, blob in sorted(signatures):
             store.add(row_id, blob)
-        first = store.first_copies()
         return {
-            int(i): (int(f) if f >= 0 else None) for i, f in zip(store.ids(), first, strict=True)
+            row_id: first
+            for changed in store.changed_marks(slice_rows=_READ_ROWS, every=True)
+            for row_id, first in changed
         }
 
 
 class SignatureFile:
-    """The signatures of a corpus, added in ascending id order, and the first copy each
-    source duplicates (`first_copies`).
+    """The signatures of a corpus, added in ascending id order with the mark each source has
+    now, and the marks that change (`changed_marks`): the first copy each source duplicates.
 
-    The hash values are held in an anonymous temporary file (unlinked at once, so gone with
-    the process even after a SIGKILL), not in memory: the pass over 100,000 sources would
-    otherwise hold 25 MB of values (256 bytes a source) and several sorted copies of them.
-    What stays in memory is 24 bytes a source (its id and a digest of its values), and
-    while one LSH band is grouped, that band's keys (12 bytes a source) and a few arrays of
-    positions: memory grows by tens of bytes a source, not by its signature.
+    Everything per source lives in a private temporary SQLite database (an empty file name:
+    SQLite unlinks its file at once, so it is gone with the process even after a SIGKILL),
+    behind SQLite's own bounded page cache: the values, a digest of them, the mark as
+    stored, each band's key, the first copies found. The process holds one source's
+    candidates and a slice of writes or results at a time: its memory does not grow with
+    the corpus (the pass over 100,000 sources used to hold ~90 bytes a source in arrays).
     """
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile(prefix="incidentdb-signatures-")
-        self._ids = array("q")
-        # blake2b of each row's values: identical signatures are found by sorting these.
-        self._digests = bytearray()
-        self._pending = bytearray()
+        self._db = sqlite3.connect("", isolation_level=None)
+        for pragma in _PRAGMAS:
+            self._db.execute(pragma)
+        self._db.executescript(_SCHEMA)
+        self._pending: list[tuple[int, bytes, bytes, int | None]] = []
+        self._last_id: int | None = None
+        self._count = 0
+        self._resolved = False
 
     def __enter__(self) -> SignatureFile:
         return self
@@ -112,151 +112,130 @@ class SignatureFile:
         self.close()
 
     def close(self) -> None:
-        self._file.close()
+        self._db.close()
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return self._count
 
-    def add(self, row_id: int, blob: bytes) -> None:
-        """A source's stored signature; ids must ascend."""
-        assert not self._ids or self._ids[-1] < row_id, "signatures are added in id order"
+    def add(self, row_id: int, blob: bytes, mark: int | None = None) -> None:
+        """A source's stored signature and its stored mark; ids must ascend."""
+        assert self._last_id is None or self._last_id < row_id, "signatures are added in id order"
+        assert not self._resolved, "signatures are added before the marks are read"
         values = values_of(blob).tobytes()
-        self._ids.append(row_id)
-        self._digests += hashlib.blake2b(values, digest_size=_DIGEST_BYTES).digest()
-        self._pending += values
-        if len(self._pending) >= _WRITE_BYTES:
+        digest = hashlib.blake2b(values, digest_size=_DIGEST_BYTES).digest()
+        self._pending.append((row_id, values, digest, mark))
+        self._last_id = row_id
+        self._count += 1
+        if len(self._pending) >= _WRITE_ROWS:
             self._flush()
 
-    def ids(self) -> np.ndarray:
-        return np.frombuffer(self._ids, dtype=np.int64) if self._ids else _no_ids()
+    def changed_marks(
+        self, *, slice_rows: int, every: bool = False
+    ) -> Iterator[list[tuple[int, int | None]]]:
+        """(id, first copy or None) of the sources whose first copy differs from the mark
+        they were added with (of every source with `every`), in id order, `slice_rows` at a
+        time.
 
-    def first_copies(self) -> np.ndarray:
-        """For each source added (in id order), the id of the first copy it duplicates,
-        or -1.
-
-        The same answer as indexing the sources one by one in an LSH (datasketch's banding
-        for THRESHOLD and NUM_PERM) and taking, for each, the earliest candidate whose
-        estimated Jaccard similarity reaches THRESHOLD, then that candidate's own first copy.
+        The first copies are datasketch's LSH answer (its banding for THRESHOLD and
+        NUM_PERM): indexing the sources one by one and taking, for each, the earliest
+        candidate whose estimated Jaccard similarity reaches THRESHOLD, then that
+        candidate's own first copy.
         """
-        self._flush()
-        count = len(self._ids)
-        first_copy = np.full(count, -1, dtype=np.int64)
-        if count == 0:
-            return first_copy
-        rep_row_of = self._identical_groups()
-        # Identical signatures: only the first of each is compared; the others follow it (an
-        # earlier match of one is a match of the other, and the first is itself a match).
-        representatives = np.flatnonzero(rep_row_of == np.arange(count))  # rows, in id order
-        earliest = self._earliest_matches(representatives)
-        # As positions among the representatives: resolve chains in order (a match's match).
-        root = np.full(len(representatives), -1, dtype=np.int64)
-        for position in np.flatnonzero(earliest >= 0).tolist():
-            match = int(earliest[position])
-            root[position] = root[match] if root[match] >= 0 else match
-        # Back to rows: a representative's first copy, or (for an identical later copy) its
-        # representative's first copy, or the representative itself.
-        position_of_row = np.empty(count, dtype=np.int64)
-        position_of_row[representatives] = np.arange(len(representatives))
-        rep_root = root[position_of_row[rep_row_of]]
-        is_rep = rep_row_of == np.arange(count)
-        first_row = np.where(
-            rep_root >= 0,
-            representatives[np.maximum(rep_root, 0)],
-            np.where(is_rep, -1, rep_row_of),
+        self._resolve()
+        changed = "" if every else "WHERE new_mark IS NOT old_mark"
+        rows = self._db.execute(
+            "SELECT id, new_mark FROM ("
+            " SELECT s.id AS id, s.mark AS old_mark,"
+            "  CASE WHEN f.first IS NOT NULL THEN f.first"
+            "   WHEN s.rep != s.id THEN s.rep END AS new_mark"
+            " FROM signature AS s LEFT JOIN first_copy AS f ON f.id = s.rep"
+            f") {changed} ORDER BY id"
         )
-        has_first = first_row >= 0
-        first_copy[has_first] = self.ids()[first_row[has_first]]
-        return first_copy
+        while batch := rows.fetchmany(slice_rows):
+            yield [(int(i), None if f is None else int(f)) for i, f in batch]
 
     # -- internals ---------------------------------------------------------------------------
 
     def _flush(self) -> None:
         if self._pending:
-            self._file.seek(0, os.SEEK_END)
-            self._file.write(self._pending)
-            self._file.flush()
-            self._pending = bytearray()
+            self._db.executemany(
+                "INSERT INTO signature (id, vals, digest, mark) VALUES (?, ?, ?, ?)",
+                self._pending,
+            )
+            self._pending = []
 
-    def _row(self, row: int) -> np.ndarray:
-        data = os.pread(self._file.fileno(), _ROW_BYTES, row * _ROW_BYTES)
-        return np.frombuffer(data, dtype=np.uint32)
-
-    def _columns(self, start: int, end: int, rows: np.ndarray) -> np.ndarray:
-        """Columns start:end of `rows` (ascending), read through the file a block at a time."""
-        out = np.empty((len(rows), end - start), dtype=np.uint32)
-        count = len(self._ids)
-        filled = 0
-        for first in range(0, count, _READ_ROWS):
-            last = min(first + _READ_ROWS, count)
-            wanted = rows[filled : filled + np.searchsorted(rows[filled:], last)]
-            if len(wanted) == 0:
-                continue
-            data = os.pread(self._file.fileno(), (last - first) * _ROW_BYTES, first * _ROW_BYTES)
-            block = np.frombuffer(data, dtype=np.uint32).reshape(last - first, NUM_PERM)
-            out[filled : filled + len(wanted)] = block[wanted - first, start:end]
-            filled += len(wanted)
-        return out
-
-    def _identical_groups(self) -> np.ndarray:
-        """For each row, the first row (in id order) with the same signature (itself if none)."""
-        count = len(self._ids)
-        digests = np.frombuffer(self._digests, dtype=np.uint64).reshape(count, 2)
-        order = np.lexsort((digests[:, 1], digests[:, 0]))  # stable: id order within a group
-        ordered = digests[order]
-        starts = np.ones(count, dtype=bool)
-        starts[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-        del ordered
-        group_start = np.maximum.accumulate(np.where(starts, np.arange(count), 0))
-        rep_row_of = np.empty(count, dtype=np.int64)
-        rep_row_of[order] = order[group_start]
-        # A digest is not the signature: a later row is folded into its group's first only if
-        # their values are equal (a row left out is compared on its own: the same answer).
-        for row in np.flatnonzero(rep_row_of != np.arange(count)).tolist():
-            if not np.array_equal(self._row(row), self._row(int(rep_row_of[row]))):
-                rep_row_of[row] = row
-        return rep_row_of
-
-    def _earliest_matches(self, representatives: np.ndarray) -> np.ndarray:
-        """For each representative (distinct signatures, in id order), the position of the
-        earliest earlier one sharing an LSH band with it whose estimated Jaccard similarity
-        reaches THRESHOLD, or -1.
-
-        One band at a time: its keys are grouped by sorting, and each row whose bucket holds
-        an earlier row than its best match so far compares the bucket's earlier rows in
-        order. The earliest match over every band is the earliest match in any band.
-        """
-        count = len(representatives)
-        positions = np.arange(count, dtype=np.int64)
-        best = positions.copy()  # best[p] == p: no match found yet
+    def _resolve(self) -> None:
+        if self._resolved:
+            return
+        self._flush()
+        self._resolved = True
+        db = self._db
+        db.execute("BEGIN")
+        db.execute("CREATE INDEX signature_by_digest ON signature (digest, id)")
+        # Identical signatures: only the first of each (in id order) is compared; the others
+        # follow it. A digest is not the signature: the values are compared too.
+        db.execute(
+            "UPDATE signature SET rep = (SELECT min(o.id) FROM signature AS o"
+            " WHERE o.digest = signature.digest AND o.vals = signature.vals)"
+        )
+        bands = _band_ranges()
+        for band, (start, end) in enumerate(bands):
+            db.execute(
+                "INSERT INTO band (band, key, id) SELECT ?, substr(vals, ?, ?), id"
+                " FROM signature WHERE rep = id",
+                (band, 4 * start + 1, 4 * (end - start)),
+            )
+        db.execute("CREATE INDEX band_by_key ON band (band, key, id)")
         needed = math.ceil(THRESHOLD * NUM_PERM - 1e-9)
-        for start, end in _band_ranges():
-            keys = self._columns(start, end, representatives)
-            # Positions by band key; lexsort is stable, so each bucket lists its members in
-            # position (id) order.
-            order = np.lexsort(keys.T[::-1])
-            keys = keys[order]
-            starts = np.ones(count, dtype=bool)
-            starts[1:] = (keys[1:] != keys[:-1]).any(axis=1)
-            del keys
-            bucket_start = np.maximum.accumulate(np.where(starts, positions, 0))
-            del starts
-            # For each position: where its bucket begins in `order`, and its first member.
-            start_of = np.empty(count, dtype=np.int64)
-            start_of[order] = bucket_start
-            del bucket_start
-            first_member = order[start_of]
-            for position in np.flatnonzero(first_member < best).tolist():
-                wanted = self._row(int(representatives[position]))
-                at = int(start_of[position])
-                limit = int(best[position])
-                # Members ascend, and the row itself is among them: the walk ends at `limit`.
-                while (candidate := int(order[at])) < limit:
-                    values = self._row(int(representatives[candidate]))
-                    if np.count_nonzero(values == wanted) >= needed:
-                        best[position] = candidate
-                        break
-                    at += 1
-        return np.where(best < positions, best, -1)
+        # The representatives in id order, their first copies written as they are found:
+        # each one's match is an earlier representative, whose own first copy (or none) is
+        # therefore already known.
+        representatives = db.execute("SELECT id, vals FROM signature WHERE rep = id ORDER BY id")
+        while batch := representatives.fetchmany(_READ_ROWS):
+            for row_id, vals in batch:
+                wanted = np.frombuffer(vals, dtype=np.uint32)
+                best = row_id  # no match found yet
+                for band, (start, end) in enumerate(bands):
+                    # The band's bucket in id order, below the best match so far: the
+                    # earliest match over every band is the earliest in any band.
+                    # Walked lazily: a large bucket is read only as far as its first match.
+                    for (candidate,) in db.execute(
+                        "SELECT id FROM band WHERE band = ? AND key = ? AND id < ? ORDER BY id",
+                        (band, vals[4 * start : 4 * end], best),
+                    ):
+                        if np.count_nonzero(self._values(candidate) == wanted) >= needed:
+                            best = candidate
+                            break
+                if best < row_id:
+                    root = db.execute(
+                        "SELECT first FROM first_copy WHERE id = ?", (best,)
+                    ).fetchone()
+                    # Written at once: a later representative may match this one.
+                    db.execute(
+                        "INSERT INTO first_copy (id, first) VALUES (?, ?)",
+                        (row_id, best if root is None else root[0]),
+                    )
+        db.execute("COMMIT")
+
+    def _values(self, row_id: int) -> np.ndarray:
+        (vals,) = self._db.execute("SELECT vals FROM signature WHERE id = ?", (row_id,)).fetchone()
+        return np.frombuffer(vals, dtype=np.uint32)
+
+
+_SCHEMA = """
+CREATE TABLE signature (
+    id INTEGER PRIMARY KEY, vals BLOB NOT NULL, digest BLOB NOT NULL, mark INTEGER, rep INTEGER
+);
+CREATE TABLE band (band INTEGER NOT NULL, key BLOB NOT NULL, id INTEGER NOT NULL);
+CREATE TABLE first_copy (id INTEGER PRIMARY KEY, first INTEGER NOT NULL);
+"""
+# A scratch database: nothing to recover after a crash, and a small page cache (KiB).
+_PRAGMAS = (
+    "PRAGMA journal_mode = OFF",
+    "PRAGMA synchronous = OFF",
+    "PRAGMA cache_size = -2048",
+    "PRAGMA temp_store = FILE",
+)
 
 
 @lru_cache(maxsize=1)
@@ -264,7 +243,3 @@ def _band_ranges() -> list[tuple[int, int]]:
     # datasketch's own choice of bands for THRESHOLD and NUM_PERM (21 bands of 3 values).
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     return list(lsh.hashranges)
-
-
-def _no_ids() -> np.ndarray:
-    return np.empty(0, dtype=np.int64)

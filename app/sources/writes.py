@@ -9,7 +9,6 @@ from array import array
 from collections.abc import Callable, Collection, Mapping
 from datetime import date
 
-import numpy as np
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session, defer
 
@@ -222,10 +221,10 @@ def mark_duplicates(session: Session, *, signed: bool, force: bool, remarked: Re
     unsigned = _sign_unsigned(session)
     if not signed and not unsigned and not force:
         return 0
-    # Every signature goes to a temporary file (near_duplicates.SignatureFile), the marks
-    # as they are stored to an array (8 bytes a source): the whole corpus is compared at
-    # once, and memory must not grow with the signatures, nor with objects per source.
-    marked = array("q")
+    # Every signature and its mark as stored go to a scratch database
+    # (near_duplicates.SignatureFile): the whole corpus is compared at once, and memory must
+    # not grow with the signatures, nor with anything kept per source.
+    changed = 0
     with near_duplicates.SignatureFile() as signatures:
         rows = session.execute(
             select(Source.id, Source.signature, Source.duplicate_of)
@@ -236,23 +235,14 @@ def mark_duplicates(session: Session, *, signed: bool, force: bool, remarked: Re
         for row_id, blob, duplicate_of in rows:
             if blob is None:
                 continue  # not selected: every source was signed above
-            signatures.add(row_id, blob)
-            marked.append(-1 if duplicate_of is None else duplicate_of)
-        first_copy = signatures.first_copies()
-        ids = signatures.ids().copy()
-    changed_at = np.flatnonzero(first_copy != np.frombuffer(marked, dtype=np.int64))
-    del marked
-    # Written and reported a slice at a time: a first ingest of a syndicated corpus changes
-    # the mark of half its sources.
-    for start in range(0, len(changed_at), _MARK_SLICE):
-        at = changed_at[start : start + _MARK_SLICE]
-        marks = {
-            int(i): (int(f) if f >= 0 else None)
-            for i, f in zip(ids[at].tolist(), first_copy[at].tolist(), strict=True)
-        }
-        _set_by_id(session, "duplicate_of", marks)
-        remarked(_with_slugs(session, list(marks)))
-    return len(changed_at)
+            signatures.add(row_id, blob, duplicate_of)
+        # Written and reported a slice at a time: a first ingest of a syndicated corpus
+        # changes the mark of half its sources.
+        for marks in signatures.changed_marks(slice_rows=_MARK_SLICE):
+            _set_by_id(session, "duplicate_of", dict(marks))
+            remarked(_with_slugs(session, [i for i, _ in marks]))
+            changed += len(marks)
+    return changed
 
 
 def _sign_unsigned(session: Session) -> int:
