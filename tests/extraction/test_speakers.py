@@ -1141,3 +1141,33 @@ def test_an_unnamed_spokesperson_after_the_lede_stays_unnamed(extract: Extract) 
         'months. "We have documented forty cases," Dalen said.'
     )
     assert speakers(extract(text))[0] != "ivo-dalen"
+
+
+def test_state_media_home_ministry_is_the_dateline_state_s(extract: Extract) -> None:
+    # State-media style: the home ministry is named by its kind alone, and "The Ministry"
+    # after it stays that ministry though the other state's ministry is named in between
+    text = (
+        "Baku recalls its envoy over cargo row\n"
+        "Baku, March 3, AZERTAC -- The Republic of Azerbaijan has recalled its ambassador "
+        "from Tehran and halted new cargo permits for Iran, the Ministry of Foreign Affairs "
+        "announced today.\n\n"
+        "Later the Ministry said it had learnt with regret of a letter from the Iranian "
+        "Foreign Ministry about two detained drivers.\n\n"
+        'The Ministry declared: "The letter lectures the Republic of Azerbaijan on its own '
+        'courts."\n\n'
+        'The Ministry added that Baku "will answer every such letter in kind."\n'
+    )
+    assert speakers(extract(text)) == ["azerbaijan-foreign-ministry"] * 2
+
+
+def test_home_ministry_follows_the_dateline_only_when_the_sentence_names_that_state(
+    extract: Extract,
+) -> None:
+    # "the Foreign Ministry" named without its state in a sentence that names the dateline's
+    # state and another: the dateline state's, not the one named last
+    text = (
+        "Envoy summoned\n"
+        "Tehran, May 2 -- After Iran summoned the envoy of Azerbaijan on Monday, the "
+        'Foreign Ministry said: "This cannot go unanswered."\n'
+    )
+    assert speakers(extract(text)) == ["iran-foreign-ministry"]
