@@ -1171,3 +1171,19 @@ def test_home_ministry_follows_the_dateline_only_when_the_sentence_names_that_st
         'Foreign Ministry said: "This cannot go unanswered."\n'
     )
     assert speakers(extract(text)) == ["iran-foreign-ministry"]
+
+
+def test_headline_role_with_unknown_modifiers_after_a_possessive_is_the_person_named_next(
+    extract: Extract,
+) -> None:
+    # "says Norland's <words> envoy": the lower-case words qualify the role, so the phrase is
+    # the envoy the standfirst names, not the state before the possessive
+    text = (
+        "'Talks alone cannot mend this,' says Iran's border talks envoy\n"
+        "A year after the truce, Iran's special envoy, Nasser Kanani, tells us why he wants "
+        "it reopened.\n\n"
+        "Iran and Azerbaijan signed a truce last year.\n"
+    )
+    result = extract(text)
+    assert speakers(result) == ["nasser-kanani"]
+    assert [s.speaker_text for s in result.statements] == ["Iran's border talks envoy"]
