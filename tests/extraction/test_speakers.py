@@ -1187,3 +1187,17 @@ def test_headline_role_with_unknown_modifiers_after_a_possessive_is_the_person_n
     result = extract(text)
     assert speakers(result) == ["nasser-kanani"]
     assert [s.speaker_text for s in result.statements] == ["Iran's border talks envoy"]
+
+
+def test_name_of_a_body_opening_a_sentence_is_the_person_the_next_pronoun_means(
+    extract: Extract,
+) -> None:
+    # "<Given> <Surname> of the <Body>, which …, <verb> …" and then '"…," she said': the
+    # newcomer, not the woman quoted before her
+    text = (
+        "Iran's envoy, Mina Rostami, spoke to us on Monday.\n\n"
+        '"The pact is asleep, not dead," Rostami said.\n\n'
+        "Zarina Okoli of the Caspian Heritage Trust, which runs the coastal archive, "
+        'welcomed the tone but stayed wary. "Kind words cost nothing," she said.\n'
+    )
+    assert speakers(extract(text))[-1] == "zarina-okoli"

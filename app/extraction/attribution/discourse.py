@@ -1692,6 +1692,10 @@ _SUBJECT_NAME = re.compile(
     rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
     r"(?=,[ \t]|[ \t]+(?:has|had|is|was|and|who|whose)[ \t])"
 )
+_SUBJECT_NAME_OF_BODY = re.compile(
+    rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
+    rf"(?=[ \t]+of[ \t]+the[ \t]+{UP})"
+)
 # (the ages first, then the name before each: cheaper than a pattern tried at every capital)
 _AGE_APPOSITION = re.compile(r",[ \t]+\d{1,3},")
 _NAME_BEFORE_AGE = re.compile(
@@ -1820,11 +1824,18 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
-    for s_start, s_end in ctx.sentences:
+    for n, (s_start, s_end) in enumerate(ctx.sentences):
         # "Mourad Cherif and his brother have waited for days.": a sentence whose subject
         # is a two- or three-word name the curated data lacks, and that a personal
         # pronoun shows to be a person
         m = _SUBJECT_NAME.match(text, s_start, s_end)
+        pronoun_end = s_end
+        if m is None:
+            # "Ana Lind of the Harbour Trust welcomed it. "…," she said.": a name placed in
+            # a body, which the next sentence's pronoun may show to be a person's
+            m = _SUBJECT_NAME_OF_BODY.match(text, s_start, s_end)
+            if n + 1 < len(ctx.sentences):
+                pronoun_end = ctx.sentences[n + 1][1]
         if (
             m is not None
             and not ctx.in_quote(m.start("name"))
@@ -1832,7 +1843,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             and not any(w.lower() in _NOT_NAME_WORDS for w in m.group("name").split())
             # a body opens sentences the same way: only "his brother", "she has" later in
             # the sentence shows a person
-            and _PERSONAL_PRONOUN.search(text, m.end(), s_end) is not None
+            and _PERSONAL_PRONOUN.search(text, m.end(), pronoun_end) is not None
         ):
             found.append((m.start("name"), m.end("name"), frozenset()))
     for age in _AGE_APPOSITION.finditer(text):
