@@ -1201,3 +1201,17 @@ def test_name_of_a_body_opening_a_sentence_is_the_person_the_next_pronoun_means(
         'welcomed the tone but stayed wary. "Kind words cost nothing," she said.\n'
     )
     assert speakers(extract(text))[-1] == "zarina-okoli"
+
+
+def test_subject_name_in_apposition_is_a_person_when_the_next_sentence_says_he(
+    extract: Extract,
+) -> None:
+    # The pronoun that shows the sentence's subject to be a person may come in the next
+    # sentence, the quotation's own: "Name, a …, said …. "…," he said."
+    text = (
+        '"The crossing stays shut," Nasser Kanani said on Monday.\n\n'
+        "Tomas Beridze, a 41-year-old nomad from Yerevan who waited two days, said the "
+        "guards had been calm.\n\n"
+        '"They told us to come back next week," he said.\n'
+    )
+    assert speakers(extract(text)) == ["nasser-kanani", "tomas-beridze"]

@@ -1829,13 +1829,11 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
         # is a two- or three-word name the curated data lacks, and that a personal
         # pronoun shows to be a person
         m = _SUBJECT_NAME.match(text, s_start, s_end)
-        pronoun_end = s_end
         if m is None:
             # "Ana Lind of the Harbour Trust welcomed it. "…," she said.": a name placed in
             # a body, which the next sentence's pronoun may show to be a person's
             m = _SUBJECT_NAME_OF_BODY.match(text, s_start, s_end)
-            if n + 1 < len(ctx.sentences):
-                pronoun_end = ctx.sentences[n + 1][1]
+        pronoun_end = ctx.sentences[n + 1][1] if n + 1 < len(ctx.sentences) else s_end
         if (
             m is not None
             and not ctx.in_quote(m.start("name"))
