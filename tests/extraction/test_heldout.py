@@ -145,12 +145,15 @@ def test_blind6_corpora_meet_their_floors() -> None:
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main before round 9 (84f7664) together 426 of 468 speakers right (0.910); round 9
     # (7ae28d5) 430 of 468 (0.919), round 9's blind figures. Since spent: round 10 developed
-    # general rules on their errors: 16 and 16 wrong speakers (blind6a 0.934, blind6b 0.929).
+    # general rules on their errors: 16 and 16 wrong speakers (blind6a 0.934, blind6b 0.929);
+    # round 11 (state-media home ministry, role modifiers after a possessive, a name placed
+    # in a body, a subject name the next sentence's pronoun shows a person) 13 and 10 (blind6a
+    # 0.946, blind6b 0.956).
     assert_no_worse_than_measured(
-        report_for("blind6a"), gold=247, missed=5, false_positives=4, wrong_speakers=16
+        report_for("blind6a"), gold=247, missed=5, false_positives=4, wrong_speakers=13
     )
     assert_no_worse_than_measured(
-        report_for("blind6b"), gold=227, missed=1, false_positives=4, wrong_speakers=16
+        report_for("blind6b"), gold=227, missed=1, false_positives=4, wrong_speakers=10
     )
 
 

@@ -1141,3 +1141,77 @@ def test_an_unnamed_spokesperson_after_the_lede_stays_unnamed(extract: Extract) 
         'months. "We have documented forty cases," Dalen said.'
     )
     assert speakers(extract(text))[0] != "ivo-dalen"
+
+
+def test_state_media_home_ministry_is_the_dateline_state_s(extract: Extract) -> None:
+    # State-media style: the home ministry is named by its kind alone, and "The Ministry"
+    # after it stays that ministry though the other state's ministry is named in between
+    text = (
+        "Baku recalls its envoy over cargo row\n"
+        "Baku, March 3, AZERTAC -- The Republic of Azerbaijan has recalled its ambassador "
+        "from Tehran and halted new cargo permits for Iran, the Ministry of Foreign Affairs "
+        "announced today.\n\n"
+        "Later the Ministry said it had learnt with regret of a letter from the Iranian "
+        "Foreign Ministry about two detained drivers.\n\n"
+        'The Ministry declared: "The letter lectures the Republic of Azerbaijan on its own '
+        'courts."\n\n'
+        'The Ministry added that Baku "will answer every such letter in kind."\n'
+    )
+    assert speakers(extract(text)) == ["azerbaijan-foreign-ministry"] * 2
+
+
+def test_home_ministry_follows_the_dateline_only_when_the_sentence_names_that_state(
+    extract: Extract,
+) -> None:
+    # "the Foreign Ministry" named without its state in a sentence that names the dateline's
+    # state and another: the dateline state's, not the one named last
+    text = (
+        "Envoy summoned\n"
+        "Tehran, May 2 -- After Iran summoned the envoy of Azerbaijan on Monday, the "
+        'Foreign Ministry said: "This cannot go unanswered."\n'
+    )
+    assert speakers(extract(text)) == ["iran-foreign-ministry"]
+
+
+def test_headline_role_with_unknown_modifiers_after_a_possessive_is_the_person_named_next(
+    extract: Extract,
+) -> None:
+    # "says Norland's <words> envoy": the lower-case words qualify the role, so the phrase is
+    # the envoy the standfirst names, not the state before the possessive
+    text = (
+        "'Talks alone cannot mend this,' says Iran's border talks envoy\n"
+        "A year after the truce, Iran's special envoy, Nasser Kanani, tells us why he wants "
+        "it reopened.\n\n"
+        "Iran and Azerbaijan signed a truce last year.\n"
+    )
+    result = extract(text)
+    assert speakers(result) == ["nasser-kanani"]
+    assert [s.speaker_text for s in result.statements] == ["Iran's border talks envoy"]
+
+
+def test_name_of_a_body_opening_a_sentence_is_the_person_the_next_pronoun_means(
+    extract: Extract,
+) -> None:
+    # "<Given> <Surname> of the <Body>, which …, <verb> …" and then '"…," she said': the
+    # newcomer, not the woman quoted before her
+    text = (
+        "Iran's envoy, Mina Rostami, spoke to us on Monday.\n\n"
+        '"The pact is asleep, not dead," Rostami said.\n\n'
+        "Zarina Okoli of the Caspian Heritage Trust, which runs the coastal archive, "
+        'welcomed the tone but stayed wary. "Kind words cost nothing," she said.\n'
+    )
+    assert speakers(extract(text))[-1] == "zarina-okoli"
+
+
+def test_subject_name_in_apposition_is_a_person_when_the_next_sentence_says_he(
+    extract: Extract,
+) -> None:
+    # The pronoun that shows the sentence's subject to be a person may come in the next
+    # sentence, the quotation's own: "Name, a …, said …. "…," he said."
+    text = (
+        '"The crossing stays shut," Nasser Kanani said on Monday.\n\n'
+        "Tomas Beridze, a 41-year-old nomad from Yerevan who waited two days, said the "
+        "guards had been calm.\n\n"
+        '"They told us to come back next week," he said.\n'
+    )
+    assert speakers(extract(text)) == ["nasser-kanani", "tomas-beridze"]

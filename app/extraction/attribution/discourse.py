@@ -1048,6 +1048,15 @@ def _org_phrase(
             if head in have and qualifiers <= have:
                 if country is None or ctx.gazetteer.country_of(ref.key) in (None, country):
                     best = ref
+        if proper_at and bare and country is None:
+            # State-media style ("Vessby, May 2 -- …, the Foreign Ministry
+            # declared. … The Ministry added"): the capitalised bare body is the home one
+            # the article named by its kind alone, not another state's it reports on
+            home = _home_body(state, start, head)
+            if home is not None and (
+                best is None or ctx.gazetteer.country_of(best.key) != ctx.gazetteer.country_of(home)
+            ):
+                return home
         if best is not None:
             return realise(state, best)
         if qualifiers:
@@ -1137,6 +1146,14 @@ def _known_body(
         return found[0].slug if found else None
     by_country = {ctx.gazetteer.country_of(a.slug): a.slug for a in found}
     sentence_start = ctx.sentences[ctx.sentence_index(pos)][0]
+    home = _dateline_country(ctx)
+    if home in by_country and any(
+        (m.actor.country or ctx.gazetteer.country_of(m.actor.slug)) == home
+        for m in ctx.matches_between(sentence_start, pos)
+    ):
+        # "Vessby, May 2 -- Norland and Vessby …, the Foreign Ministry said": the ministry
+        # of the dateline's state, whose own media write it without the state's name
+        return by_country[home]
     for m in reversed(ctx.matches_between(sentence_start, pos)):
         # "In Vessby, the Foreign Ministry said": the state its own sentence names
         c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
@@ -1151,6 +1168,41 @@ def _known_body(
         c = m.actor.country or ctx.gazetteer.country_of(m.actor.slug)
         if c in by_country:
             return by_country[c]
+    return None
+
+
+def _dateline_country(ctx: ArticleContext) -> str | None:
+    """The country of the state whose name or capital opens a line near the top followed by
+    a dateline's comma, bracket or dash ("Vessby, May 2, 2019 --", "VESSBY (Wire) -")."""
+    text = ctx.text
+    for m in ctx.matches_between(0, min(len(text), 400)):
+        if m.actor.kind != "state" or (m.start > 0 and text[m.start - 1] != "\n"):
+            continue
+        if re.match(r"[ \t]*(?:,|\(|--|—|–)", text[m.end : m.end + 4]):
+            return m.actor.country
+    return None
+
+
+def _home_body(state: Discourse, pos: int, head: str) -> str | None:
+    """The curated body of the dateline's state that the article named earlier by its kind
+    alone ("the Foreign Ministry declared"), with `head` in its name."""
+    ctx = state.ctx
+    home = _dateline_country(ctx)
+    if home is None:
+        return None
+    for m in _PROPER_BODY_NAME.finditer(ctx.text, 0, pos):
+        name = m.group("name")
+        if ctx.in_quote(m.start()) or not _generic_body_name(name):
+            continue
+        if head not in name.lower().split():
+            continue
+        found = [
+            a
+            for a in ctx.gazetteer.organizations_with(word_keys(name))
+            if ctx.gazetteer.country_of(a.slug) == home
+        ]
+        if len(found) == 1:
+            return found[0].slug
     return None
 
 
@@ -1640,6 +1692,10 @@ _SUBJECT_NAME = re.compile(
     rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
     r"(?=,[ \t]|[ \t]+(?:has|had|is|was|and|who|whose)[ \t])"
 )
+_SUBJECT_NAME_OF_BODY = re.compile(
+    rf"(?P<name>{UP}[a-zà-ÿ’'\-]+(?:[ \t]+{_PARTICLE}{UP}[a-zà-ÿ’'\-]+){{1,2}})"
+    rf"(?=[ \t]+of[ \t]+the[ \t]+{UP})"
+)
 # (the ages first, then the name before each: cheaper than a pattern tried at every capital)
 _AGE_APPOSITION = re.compile(r",[ \t]+\d{1,3},")
 _NAME_BEFORE_AGE = re.compile(
@@ -1768,11 +1824,16 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
     found.extend(_names_used_as_subjects(ctx))
     for m in _NAME_AFTER_POSSESSIVE.finditer(text):
         found.append((m.start("name"), m.end("name"), frozenset()))
-    for s_start, s_end in ctx.sentences:
+    for n, (s_start, s_end) in enumerate(ctx.sentences):
         # "Mourad Cherif and his brother have waited for days.": a sentence whose subject
         # is a two- or three-word name the curated data lacks, and that a personal
         # pronoun shows to be a person
         m = _SUBJECT_NAME.match(text, s_start, s_end)
+        if m is None:
+            # "Ana Lind of the Harbour Trust welcomed it. "…," she said.": a name placed in
+            # a body, which the next sentence's pronoun may show to be a person's
+            m = _SUBJECT_NAME_OF_BODY.match(text, s_start, s_end)
+        pronoun_end = ctx.sentences[n + 1][1] if n + 1 < len(ctx.sentences) else s_end
         if (
             m is not None
             and not ctx.in_quote(m.start("name"))
@@ -1780,7 +1841,7 @@ def _introductions(ctx: ArticleContext) -> list[tuple[int, int, frozenset[str]]]
             and not any(w.lower() in _NOT_NAME_WORDS for w in m.group("name").split())
             # a body opens sentences the same way: only "his brother", "she has" later in
             # the sentence shows a person
-            and _PERSONAL_PRONOUN.search(text, m.end(), s_end) is not None
+            and _PERSONAL_PRONOUN.search(text, m.end(), pronoun_end) is not None
         ):
             found.append((m.start("name"), m.end("name"), frozenset()))
     for age in _AGE_APPOSITION.finditer(text):

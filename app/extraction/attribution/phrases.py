@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
+from itertools import pairwise
 
 from app.extraction import lexicon
 from app.extraction.context import ArticleContext, Word
@@ -668,6 +669,23 @@ def _trim(words: Sequence[Word], i: int, j: int) -> tuple[int, int] | None:
     return words[i].start, words[j - 1].end
 
 
+def _role_after_possessive(text: str, words: Sequence[Word], j: int) -> int:
+    """Past "border talks envoy" after "Norland's": one or two lower-case words the lexicon
+    does not know, then the role they qualify, are the possessor's role; else `j`."""
+    if not words[j - 1].text.endswith(("'s", "’s")):
+        return j
+    for n in (1, 2):
+        k = j + n
+        if k >= len(words) or words[k].base not in lexicon.PERSON_ROLES:
+            continue
+        run = words[j - 1 : k + 1]
+        if all(w.text.isalpha() and w.text.islower() for w in run[1:]) and all(
+            gap_ok(text, a, b) for a, b in pairwise(run)
+        ):
+            return k + 1
+    return j
+
+
 def np_forward(
     ctx: ArticleContext, words: Sequence[Word], i: int, *, clause_end: bool = True
 ) -> tuple[int, int] | None:
@@ -686,6 +704,8 @@ def np_forward(
         if j > i and words[j].lower in ("on", "at", "in") and not words[j].capitalised:
             break
         j += 1
+        if j < len(words) and not _np_word(words[j]):
+            j = _role_after_possessive(text, words, j)
     span = _trim(words, i, j)
     shorter = j
     while span is None and shorter - 1 > i and words[shorter - 1].lower in NP_LOWER:
