@@ -162,10 +162,11 @@ def test_blind7_corpora_meet_their_floors() -> None:
     # (heldout/blind7a/ i01-i15, heldout/blind7b/ i16-i30; each annotator's own actors.yaml).
     # Measured blind twice, each time before any rule was changed for it (measured-once-*.txt):
     # main after round 9 (76cf0b5) together 436 of 475 speakers right (0.918); round 10
-    # (e8135d1) 436 of 475 (0.918), confidence >= 0.9 on 71.8 % and right 0.974. These
-    # floors are round 10's blind figures.
+    # (e8135d1) 436 of 475 (0.918), confidence >= 0.9 on 71.8 % and right 0.974; and, still
+    # blind (round 11 was developed on blind6), round 11 (87a4003) 437 of 475 (0.920),
+    # confidence >= 0.9 on 71.8 % and right 0.977. These floors are round 11's blind figures.
     assert_no_worse_than_measured(
-        report_for("blind7a"), gold=239, missed=3, false_positives=0, wrong_speakers=17
+        report_for("blind7a"), gold=239, missed=3, false_positives=0, wrong_speakers=16
     )
     assert_no_worse_than_measured(
         report_for("blind7b"), gold=239, missed=0, false_positives=3, wrong_speakers=22
