@@ -94,6 +94,11 @@ class PageStart:
     rows: int
 
 
+# A participant's actor as an ActorRef shows it (`schemas.actor_ref_item`), read by both the
+# list page's one round trip and the relevance/export path (`participants_of`).
+_ACTOR_REF_COLUMNS = (Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
+
+
 def _page_links() -> CompoundSelect[Any]:
     ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
     participants = (
@@ -101,11 +106,7 @@ def _page_links() -> CompoundSelect[Any]:
             IncidentParticipant.incident_id,
             IncidentParticipant.position,
             IncidentParticipant.role,
-            Actor.id,
-            Actor.slug,
-            Actor.name,
-            Actor.kind,
-            Actor.country,
+            *_ACTOR_REF_COLUMNS,
         )
         .join(Actor, Actor.id == IncidentParticipant.actor_id)
         .where(IncidentParticipant.incident_id.in_(ids))
@@ -286,11 +287,7 @@ class IncidentRepository:
             select(
                 IncidentParticipant.incident_id,
                 IncidentParticipant.role,
-                Actor.id,
-                Actor.slug,
-                Actor.name,
-                Actor.kind,
-                Actor.country,
+                *_ACTOR_REF_COLUMNS,
             )
             .join(Actor, Actor.id == IncidentParticipant.actor_id)
             .where(IncidentParticipant.incident_id.in_(ids))
