@@ -1,6 +1,7 @@
 """The pages: each parses its address, calls the domain services the JSON API calls, and
 renders a template. Every page links to its JSON twin."""
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, FastAPI, Request
@@ -76,6 +77,13 @@ def home(request: Request, session: SessionDep) -> HTMLResponse:
     )
 
 
+def _highlighted(q: str, found: Any, read: Callable[[Any, Any], Any]) -> tuple[list[Any], Any]:
+    """A search page section: `found`'s items read with their highlighted hit, and its window."""
+    hits = highlights.hits(q, found.snippets, found.scores)
+    items = [read(item, hits.get(item.id, highlights.NO_HIT)) for item in found.window.items]
+    return items, found.window
+
+
 @router.get("/browse")
 def browse() -> RedirectResponse:
     return RedirectResponse("/browse/incidents", status_code=308)
@@ -97,25 +105,11 @@ def search(request: Request, session: SessionDep) -> HTMLResponse:
         statements = statements_service.list_statements(
             session, StatementFilters(q=q, limit=10), settings_of(request)
         )
-        s_hits = highlights.hits(q, statements.snippets, statements.scores)
-        results["statements"] = (
-            [
-                statements_schemas.statement_read(s, s_hits.get(s.id, highlights.NO_HIT))
-                for s in statements.window.items
-            ],
-            statements.window,
-        )
+        results["statements"] = _highlighted(q, statements, statements_schemas.statement_read)
         sources = sources_service.list_sources(
             session, SourceFilters(q=q, limit=10), settings_of(request)
         )
-        src_hits = highlights.hits(q, sources.snippets, sources.scores)
-        results["sources"] = (
-            [
-                sources_schemas.source_read(s, src_hits.get(s.id, highlights.NO_HIT))
-                for s in sources.window.items
-            ],
-            sources.window,
-        )
+        results["sources"] = _highlighted(q, sources, sources_schemas.source_read)
         actors = actors_service.list_actors(
             session, ActorFilters(q=q, limit=10), settings_of(request)
         )

@@ -314,3 +314,17 @@ def test_attribution_evidence_is_marked_at_its_offsets(pages: TestClient) -> Non
         assert marked == expected, source["slug"]
         checked += len(expected)
     assert checked > 0
+
+
+def test_search_page_lists_the_apis_first_statements_and_sources(pages: TestClient) -> None:
+    q = "embassy"
+    statements = pages.get("/statements", params={"q": q, "limit": 10}).json()
+    sources = pages.get("/sources", params={"q": q, "limit": 10}).json()
+    assert statements["items"] and sources["items"]
+    page = Page(pages.get("/browse/search", params={"q": q}).text)
+    links = [a["href"] for a in page.all("a")]
+    statement_links = [h for h in links if h and re.fullmatch(r"/browse/statements/\d+", h)]
+    source_links = [h for h in links if h and re.fullmatch(r"/browse/sources/[^#]+", h)]
+    assert statement_links == [f"/browse/statements/{s['id']}" for s in statements["items"]]
+    assert source_links == [f"/browse/sources/{s['slug']}" for s in sources["items"]]
+    assert statements["items"][0]["text"] in page.text
