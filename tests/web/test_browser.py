@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.web import addresses
 from tests.web.browser import Browser, PageLoad
 
 PHONE: dict[str, Any] = {"width": 390, "height": 844, "mobile": True}
@@ -15,21 +16,9 @@ DESKTOP: dict[str, Any] = {"width": 1280, "height": 900, "mobile": False}
 
 
 def every_page(live: str) -> list[str]:
-    """One address of each kind of page (every source), found through the JSON API."""
-    api = httpx.Client(base_url=live)
-    incident = api.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
-    sources = [s["slug"] for s in api.get("/sources", params={"limit": 100}).json()["items"]]
-    statement = api.get("/statements", params={"limit": 1}).json()["items"][0]["id"]
+    """Every kind of page, and the two error pages."""
     return [
-        "/",
-        "/browse/incidents",
-        "/browse/incidents?actor=Iran&type=attack",
-        "/browse/search?q=embassy",
-        f"/browse/incidents/{incident}",
-        *(f"/browse/sources/{slug}" for slug in sources),
-        "/browse/actors/iran",
-        "/browse/actors/nasser-kanani",
-        f"/browse/statements/{statement}",
+        *addresses.every_page(httpx.Client(base_url=live)),
         "/browse/incidents/no-such-incident",
         "/browse/incidents?country=ZZZ",
     ]

@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.web.timeline import month_label
+from tests.web.addresses import every_page
 
 
 class Page(HTMLParser):
@@ -41,24 +42,6 @@ class Page(HTMLParser):
         (link,) = self.all("link", rel="alternate", type="application/json")
         assert link["href"]
         return link["href"]
-
-
-def every_page(client: TestClient) -> list[str]:
-    """One address of each kind of page, found through the JSON API."""
-    incident = client.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
-    sources = [s["slug"] for s in client.get("/sources", params={"limit": 100}).json()["items"]]
-    statement = client.get("/statements", params={"limit": 1}).json()["items"][0]["id"]
-    return [
-        "/",
-        "/browse/incidents",
-        "/browse/incidents?actor=Iran&type=attack",
-        "/browse/search?q=embassy",
-        f"/browse/incidents/{incident}",
-        *(f"/browse/sources/{slug}" for slug in sources),
-        "/browse/actors/iran",
-        "/browse/actors/nasser-kanani",
-        f"/browse/statements/{statement}",
-    ]
 
 
 def test_every_page_is_html_and_links_its_json_twin(pages: TestClient) -> None:
