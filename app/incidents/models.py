@@ -171,8 +171,9 @@ class IncidentMonth(Base):
     and count only its edge months from the incidents: grouping a million index entries by
     year took 0.3 s of CPU at 1M (profiled). `longest_days` bounds the longest incident
     (date_end - date_start) starting that month: raised by every insert or update, never
-    lowered, so it may exceed the longest remaining after a deletion (only a walk's lower
-    bound is taken from it; see `IncidentRepository.longest_span_days`).
+    lowered while the row lives (a row goes with its last incident), so it may exceed the
+    longest remaining after a deletion (only a walk's lower bound is taken from it; see
+    `IncidentRepository.longest_span_days`).
     """
 
     __tablename__ = "incident_month"

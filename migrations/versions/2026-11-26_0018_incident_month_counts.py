@@ -9,9 +9,9 @@ one may start) was a pass over every incident, once per process and data version
 it is the largest `longest_days` here.
 
 Triggers keep the table, in the transaction of whatever writes an incident (ingest, --prune,
-deletion, bench.generate): no write path can forget it. `longest_days` only grows (a deleted
-incident leaves its month's bound), which keeps it an upper bound: exact enough for a walk's
-lower limit, never wrong. The backfill is one GROUP BY over the incidents (seconds at 1M).
+deletion, bench.generate): no write path can forget it. A (month, type) row goes with its
+last incident. `longest_days` only grows while the row lives (a deleted or shortened incident
+leaves its bound), which keeps it an upper bound: a walk's lower limit, never a wrong answer. The backfill is one GROUP BY over the incidents (seconds at 1M).
 
 Revision ID: 0018
 Revises: 0016
@@ -47,9 +47,11 @@ def _sqlite_add(row: str) -> str:
 
 
 def _sqlite_remove(row: str) -> str:
+    # A month left without incidents of a type goes: the table holds what the incidents do.
+    where = f"WHERE month = {_SQLITE_MONTH.format(row=row)} AND type = {row}.type"
     return (
-        f"UPDATE {TABLE} SET incidents = incidents - 1 "
-        f"WHERE month = {_SQLITE_MONTH.format(row=row)} AND type = {row}.type"
+        f"UPDATE {TABLE} SET incidents = incidents - 1 {where}; "
+        f"DELETE FROM {TABLE} {where} AND incidents = 0"
     )
 
 
@@ -59,6 +61,8 @@ BEGIN
     IF TG_OP IN ('DELETE', 'UPDATE') THEN
         UPDATE {TABLE} SET incidents = incidents - 1
         WHERE month = {_PG_MONTH.format(row="OLD")} AND type = OLD.type;
+        DELETE FROM {TABLE}
+        WHERE month = {_PG_MONTH.format(row="OLD")} AND type = OLD.type AND incidents = 0;
     END IF;
     IF TG_OP IN ('INSERT', 'UPDATE') THEN
         INSERT INTO {TABLE} (month, type, incidents, longest_days)
