@@ -134,7 +134,10 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     window = ranked.window
     ids = [row.id for row in window.items]
     snippets = search.snippets(session, Incident, f.q, ids) if f.q else {}
-    facets = _facets(session, f, floor, counted, settings.facet_budget_ms) if f.facet else None
+    facets = None
+    if f.facet:
+        facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
+        facets = facets or _facets(session, f, floor, counted, settings.facet_budget_ms)
     participants, source_ids = repo.participants_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
         window,

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from app import cli
 from app.incidents import service
+from app.kit import facets
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
@@ -193,3 +194,36 @@ def test_kept_month_facets_equal_the_walk_after_every_kind_of_write(
         emptied = "SELECT incidents FROM incident_month WHERE month = '2022-03' AND type = 'arrest'"
         assert db.rows(emptied) == []
         _check(client, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    ("path", "params"),
+    [
+        ("/incidents", [("date_from", "2030-01-01"), ("actor", "Iran")]),
+        ("/incidents", [("date_to", "2001-01-01"), ("type", "attack")]),
+        ("/incidents", [("actor", "Russia"), ("country", "IRN")]),
+        ("/statements", [("date_from", "2030-01-01"), ("speaker", "Iran")]),
+    ],
+)
+def test_an_empty_answer_has_every_facet_empty_without_grouping_again(
+    mini: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+) -> None:
+    """A total counted exactly as 0 answers every facet: nothing is grouped again (the
+    grouping read as much as the count to find nothing). The same facets as grouped."""
+    names = ["year", "month"] + (["type", "actor", "country"] if path == "/incidents" else [])
+    asked = [*params, ("count", "exact"), *(("facet", name) for name in names)]
+    with monkeypatch.context() as grouping:
+        grouping.setattr(facets, "of_nothing", lambda *args: None)
+        grouped = mini.get(path, params=asked).json()
+    assert grouped["total"] == 0
+    assert grouped["facets"] == {name: {"values": [], "truncated": False} for name in names}
+
+    def not_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("grouped an empty answer")
+
+    monkeypatch.setattr("app.incidents.service._facets", not_again)
+    monkeypatch.setattr("app.statements.service._facets", not_again)
+    assert mini.get(path, params=asked).json() == grouped
+    # A total that is not exact (count=none) is no proof of nothing: the facets are grouped.
+    with pytest.raises(AssertionError, match="grouped an empty answer"):
+        mini.get(path, params=[*params, ("count", "none"), ("facet", "year")])
