@@ -302,6 +302,21 @@ class IncidentRepository:
             stmt = stmt.where(IncidentMonth.type.in_(types))
         return list(self.session.execute(stmt))
 
+    def kept_incidents_between(
+        self, first: date | None, last: date | None, types: Sequence[str]
+    ) -> int:
+        """How many incidents (of `types`; all when empty) start in the months from
+        `first`'s to `last`'s (open where None): at least those starting from `first` to
+        `last`, read from the kept months (migration 0018)."""
+        stmt = select(func.coalesce(func.sum(IncidentMonth.incidents), 0))
+        if first is not None:
+            stmt = stmt.where(IncidentMonth.month >= first.strftime("%Y-%m"))
+        if last is not None:
+            stmt = stmt.where(IncidentMonth.month <= last.strftime("%Y-%m"))
+        if types:
+            stmt = stmt.where(IncidentMonth.type.in_(types))
+        return int(self.session.scalar(stmt) or 0)
+
     def months_counted(self, *conditions: ColumnElement[bool]) -> list[AnyRow]:
         """(month, type, incidents) of the incidents meeting `conditions`, counted from them
         (a window's edges: off the (date_start, id, date_end, type, ...) index)."""

@@ -269,6 +269,24 @@ def _counted_facet(name: str, counts: Counter[str]) -> Facet:
     )
 
 
+# Up to how many incidents a window's range of the date index is grouped (SQLite) rather
+# than the whole type or country index walked in its order: grouping out of order costs
+# about three times as much per entry (a window of 900,000 incidents: 0.15 s walking the
+# country index, 0.48 s grouping the range; a year's 32,000: 0.08 s against 0.01 s; 1M,
+# profiled).
+_GROUPED_RANGE = 200_000
+
+
+def _groups_window_range(session: Session, f: IncidentFilters, floor: date | None) -> bool:
+    """SQLite: whether a date window is narrow enough for its range of the date index to be
+    grouped (see _GROUPED_RANGE), sized from the kept months (migration 0018) it spans."""
+    if session.get_bind().dialect.name != "sqlite" or not (f.date_from or f.date_to):
+        return False
+    first = floor if f.date_from else None
+    spanned = IncidentRepository(session).kept_incidents_between(first, f.date_to, f.type)
+    return spanned < _GROUPED_RANGE
+
+
 def _facets(
     session: Session, f: IncidentFilters, floor: date | None, counted: AnySelect, budget_ms: int
 ) -> dict[str, Facet]:
@@ -291,7 +309,7 @@ def _facets(
         matching = counted.whereclause if in_place else Incident.id.in_(ids)  # type: ignore[assignment]
     incident_type: ColumnElement[str] = Incident.type.expression
     country: ColumnElement[str | None] = Incident.location_country.expression
-    if in_place and (f.date_from or f.date_to) and session.get_bind().dialect.name == "sqlite":
+    if in_place and _groups_window_range(session, f, floor):
         # Grouped by the column itself, SQLite walked the whole type (country) index for
         # groups in order instead of the window's range of the date index (0.08 s of CPU
         # for a year's countries at 1M, 0.01 s in the range, profiled). The same values
