@@ -182,3 +182,15 @@ class IncidentMonth(Base):
     type: Mapped[str] = mapped_column(String(40), primary_key=True)
     incidents: Mapped[int]
     longest_days: Mapped[int]
+
+
+class IncidentMonthCountry(Base):
+    """How many incidents start in each month, per country ('' for none: a primary key holds
+    no NULL), kept by the same triggers as IncidentMonth (migration 0018): a window's country
+    facet, and its year and month facets under a country, add up whole months from here."""
+
+    __tablename__ = "incident_month_country"
+
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # YYYY-MM of date_start
+    country: Mapped[str] = mapped_column(String(3), primary_key=True)
+    incidents: Mapped[int]

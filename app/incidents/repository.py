@@ -25,6 +25,7 @@ from app.incidents.models import (
     Incident,
     IncidentEvidence,
     IncidentMonth,
+    IncidentMonthCountry,
     IncidentParticipant,
     IncidentSource,
 )
@@ -317,15 +318,33 @@ class IncidentRepository:
             stmt = stmt.where(IncidentMonth.type.in_(types))
         return int(self.session.scalar(stmt) or 0)
 
+    def kept_country_months(
+        self, first: date | None, end: date | None, country: str | None
+    ) -> list[AnyRow]:
+        """(month, country, incidents) kept for the months from `first`'s to before `end`'s
+        (YYYY-MM; open where None), of `country` (all when None); '' for none: migration
+        0018."""
+        kept = IncidentMonthCountry
+        stmt = select(kept.month, kept.country, kept.incidents).where(kept.incidents > 0)
+        if first is not None:
+            stmt = stmt.where(kept.month >= first.strftime("%Y-%m"))
+        if end is not None:
+            stmt = stmt.where(kept.month < end.strftime("%Y-%m"))
+        if country is not None:
+            stmt = stmt.where(kept.country == country)
+        return list(self.session.execute(stmt))
+
     def months_counted(self, *conditions: ColumnElement[bool]) -> list[AnyRow]:
-        """(month, type, incidents) of the incidents meeting `conditions`, counted from them
-        (a window's edges: off the (date_start, id, date_end, type, ...) index)."""
+        """(month, type, country, incidents) of the incidents meeting `conditions`, counted
+        from them (a window's edges: off the (date_start, id, date_end, type, country)
+        index)."""
         if self.session.get_bind().dialect.name == "sqlite":
             month = func.substr(Incident.date_start, 1, 7)  # dates are YYYY-MM-DD text
         else:
             month = func.to_char(Incident.date_start, "YYYY-MM")
-        stmt = select(month, Incident.type, func.count()).where(*conditions)
-        return list(self.session.execute(stmt.group_by(month, Incident.type)))
+        country = Incident.location_country
+        stmt = select(month, Incident.type, country, func.count()).where(*conditions)
+        return list(self.session.execute(stmt.group_by(month, Incident.type, country)))
 
     def participants_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
         """Participants with their actors, per incident, in curated order."""

@@ -21,7 +21,7 @@ from tests.conftest import Probe
 
 Params = list[tuple[str, str]]
 TYPES = ("attack", "protest", "consultation")
-FACETS = ("year", "month", "type")
+FACETS = ("year", "month", "type", "country")
 
 
 def _incidents() -> list[str]:
@@ -37,8 +37,8 @@ def _incidents() -> list[str]:
             extra = {"type": TYPES[n % 3]}
             if span:
                 extra["date_end"] = (start + timedelta(days=span)).isoformat()
-            if n % 5 == 0:
-                extra["country"] = "IRN"
+            if n % 4:
+                extra["country"] = ("IRN", "AZE", "RUS")[n % 4 - 1]
             rows.append(
                 incident(f"i{n:03d}", start.isoformat(), [("iran", "participant")], **extra)
             )
@@ -80,12 +80,16 @@ WINDOWS: list[Params] = [
     [("date_from", "2016-05-05"), ("date_to", "2017-01-01")],  # before the data
     [("date_from", "2030-01-01")],  # after the data
     [("date_from", "9999-12-20")],  # at the calendar's end
+    [("country", "IRN")],
+    [("date_from", "2019-01-15"), ("country", "AZE")],
+    [("date_from", "2020-02-02"), ("date_to", "2022-06-15"), ("country", "IRN")],
+    [("date_from", "2020-02-02"), ("country", "RUS"), ("type", "attack")],  # grouped
 ]
 
 
-def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
+def _tally(client: TestClient, params: Params) -> dict[str, dict[str | None, int]]:
     """Each facet's counts from the items of a walk through the whole list."""
-    counts: dict[str, Counter[str]] = {name: Counter() for name in FACETS}
+    counts: dict[str, Counter[str | None]] = {name: Counter() for name in FACETS}
     cursor = None
     while True:
         extra = [("cursor", cursor)] if cursor else []
@@ -94,6 +98,7 @@ def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
             counts["year"][item["date_start"][:4]] += 1
             counts["month"][item["date_start"][:7]] += 1
             counts["type"][item["type"]] += 1
+            counts["country"][(item["location"] or {}).get("country")] += 1
         cursor = page["next_cursor"]
         if cursor is None:
             break
@@ -131,6 +136,13 @@ def _kept_table_matches_the_incidents(db: Probe, backend: str) -> None:
         f"SELECT {month} AS m, type, count(*) FROM incident GROUP BY m, type ORDER BY m, type"
     )
     assert kept == grouped
+    by_country = db.rows(
+        "SELECT month, country, incidents FROM incident_month_country ORDER BY month, country"
+    )
+    country = "coalesce(location_country, '')"
+    assert by_country == db.rows(
+        f"SELECT {month} AS m, {country} AS c, count(*) FROM incident GROUP BY m, c ORDER BY m, c"
+    )
     days = (
         "julianday(date_end) - julianday(date_start)"
         if backend == "sqlite"
@@ -167,6 +179,10 @@ def test_kept_month_facets_equal_the_walk_after_every_kind_of_write(
         moved = incidents.index(next(i for i in incidents if i.startswith("- slug: i010\n")))
         incidents[moved] = incident("i010", "2020-11-30", [("iran", "target")], type="protest")
         incidents[-3] = incident("year-long", "2021-03-10", [("russia", "participant")])
+        # Only the country changes (i013: in Iran).
+        moved_abroad = incidents.index(next(i for i in incidents if i.startswith("- slug: i013\n")))
+        incidents[moved_abroad] = incidents[moved_abroad].replace("country: IRN", "country: RUS")
+        assert "country: RUS" in incidents[moved_abroad]
         # Only the type changes (i012 was an attack on a single day).
         retyped = incidents.index(next(i for i in incidents if i.startswith("- slug: i012\n")))
         incidents[retyped] = incidents[retyped].replace("type: attack", "type: protest")
