@@ -287,20 +287,33 @@ class IncidentRepository:
         value = self.session.scalar(longest)
         return None if value is None else int(value)
 
-    def kept_months(
-        self, first: date | None, end: date | None, types: Sequence[str]
+    def kept_totals(
+        self,
+        by: str,
+        first: date | None,
+        end: date | None,
+        *,
+        types: Sequence[str] = (),
+        country: str | None = None,
     ) -> list[AnyRow]:
-        """(month, type, incidents) kept for the months from `first`'s to before `end`'s
-        (YYYY-MM; open where None), of `types` (all when empty): migration 0018."""
-        stmt = select(IncidentMonth.month, IncidentMonth.type, IncidentMonth.incidents).where(
-            IncidentMonth.incidents > 0
+        """(value, incidents) per `by` ("month", "type" or "country": '' for none) over the
+        months kept from `first`'s to before `end`'s (YYYY-MM; open where None), of `types`
+        or of `country` (all when not given): migration 0018. Summed in SQL: a window over
+        the data spans 50,000 (month, country) rows, 0.27 s to read into Python."""
+        by_country = by == "country" or (by == "month" and country is not None)
+        kept: type[IncidentMonth] | type[IncidentMonthCountry] = (
+            IncidentMonthCountry if by_country else IncidentMonth
         )
+        value = getattr(kept, by)
+        stmt = select(value, func.sum(kept.incidents)).group_by(value)
         if first is not None:
-            stmt = stmt.where(IncidentMonth.month >= first.strftime("%Y-%m"))
+            stmt = stmt.where(kept.month >= first.strftime("%Y-%m"))
         if end is not None:
-            stmt = stmt.where(IncidentMonth.month < end.strftime("%Y-%m"))
+            stmt = stmt.where(kept.month < end.strftime("%Y-%m"))
         if types:
             stmt = stmt.where(IncidentMonth.type.in_(types))
+        if country is not None:
+            stmt = stmt.where(IncidentMonthCountry.country == country)
         return list(self.session.execute(stmt))
 
     def kept_incidents_between(
@@ -317,22 +330,6 @@ class IncidentRepository:
         if types:
             stmt = stmt.where(IncidentMonth.type.in_(types))
         return int(self.session.scalar(stmt) or 0)
-
-    def kept_country_months(
-        self, first: date | None, end: date | None, country: str | None
-    ) -> list[AnyRow]:
-        """(month, country, incidents) kept for the months from `first`'s to before `end`'s
-        (YYYY-MM; open where None), of `country` (all when None); '' for none: migration
-        0018."""
-        kept = IncidentMonthCountry
-        stmt = select(kept.month, kept.country, kept.incidents).where(kept.incidents > 0)
-        if first is not None:
-            stmt = stmt.where(kept.month >= first.strftime("%Y-%m"))
-        if end is not None:
-            stmt = stmt.where(kept.month < end.strftime("%Y-%m"))
-        if country is not None:
-            stmt = stmt.where(kept.country == country)
-        return list(self.session.execute(stmt))
 
     def months_counted(self, *conditions: ColumnElement[bool]) -> list[AnyRow]:
         """(month, type, country, incidents) of the incidents meeting `conditions`, counted

@@ -242,22 +242,17 @@ def _kept_facets(
         return {}
     first, end = whole
     repo = IncidentRepository(session)
-    # Years and months come from the table of what the filters name: a country's, or types'.
-    dates_by_country = bool(f.country)
     counts: dict[str, Counter[str | None]] = {name: Counter() for name in _KEPT_FACETS}
-    dated = any(name in ("year", "month") for name in wanted)
-    if "type" in wanted or (dated and not dates_by_country):
-        for month, incident_type, n in repo.kept_months(first, end, f.type):
-            counts["type"][incident_type] += n
-            if not dates_by_country:
-                counts["year"][month[:4]] += n
-                counts["month"][month] += n
-    if "country" in wanted or (dated and dates_by_country):
-        for month, country, n in repo.kept_country_months(first, end, f.country):
+    if any(name in ("year", "month") for name in wanted):
+        # From the table of what the filters name: a country's months, or types'.
+        for month, n in repo.kept_totals("month", first, end, types=f.type, country=f.country):
+            counts["year"][month[:4]] += n
+            counts["month"][month] += n
+    if "type" in wanted:
+        counts["type"].update(dict(repo.kept_totals("type", first, end, types=f.type)))
+    if "country" in wanted:
+        for country, n in repo.kept_totals("country", first, end, country=f.country):
             counts["country"][country or None] += n
-            if dates_by_country:
-                counts["year"][month[:4]] += n
-                counts["month"][month] += n
     for month, incident_type, country, n in _edges(repo, f, floor, first, end):
         counts["year"][month[:4]] += n
         counts["month"][month] += n
