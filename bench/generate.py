@@ -111,6 +111,27 @@ def _placeholders(table: str, style: str) -> str:
     return f'INSERT INTO "{table}" ({quoted}) VALUES ({marks})'
 
 
+def _kept_months(month: str, days: str) -> list[str]:
+    """Statements that count the incidents per month kept by migration 0018's triggers, which
+    a bulk load sets aside (SQLite: dropped with the others; PostgreSQL: not fired in
+    replica mode): the migration's backfill, run once the rows are in."""
+    country = "coalesce(location_country, '')"
+    return [
+        "DELETE FROM incident_month",
+        "INSERT INTO incident_month (month, type, incidents, longest_days) "
+        f"SELECT {month}, type, count(*), max({days}) FROM incident GROUP BY {month}, type",
+        "DELETE FROM incident_month_country",
+        "INSERT INTO incident_month_country (month, country, incidents) "
+        f"SELECT {month}, {country}, count(*) FROM incident GROUP BY {month}, {country}",
+    ]
+
+
+_SQLITE_KEPT_MONTHS = _kept_months(
+    "substr(date_start, 1, 7)", "CAST(julianday(date_end) - julianday(date_start) AS INTEGER)"
+)
+_POSTGRES_KEPT_MONTHS = _kept_months("to_char(date_start, 'YYYY-MM')", "date_end - date_start")
+
+
 class SqliteWriter:
     backend = "sqlite"
 
@@ -154,6 +175,8 @@ class SqliteWriter:
         c = self.conn
         c.execute("COMMIT")
         for sql in self.saved:
+            c.execute(sql)
+        for sql in _SQLITE_KEPT_MONTHS:
             c.execute(sql)
         # The same statement the migration ends with: FTS5 reads the content tables afresh.
         for (name,) in c.execute(
@@ -216,6 +239,8 @@ class PostgresWriter:
     def end_bulk(self) -> None:
         c = self.conn
         c.execute("SET session_replication_role = DEFAULT")
+        for sql in _POSTGRES_KEPT_MONTHS:
+            c.execute(sql)
         c.execute("SET maintenance_work_mem = '2GB'")
         for sql in self.saved:
             c.execute(sql)

@@ -21,7 +21,14 @@ from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
-from app.incidents.models import Incident, IncidentEvidence, IncidentParticipant, IncidentSource
+from app.incidents.models import (
+    Incident,
+    IncidentEvidence,
+    IncidentMonth,
+    IncidentMonthCountry,
+    IncidentParticipant,
+    IncidentSource,
+)
 from app.incidents.schemas import IncidentFilters
 from app.kit import search
 from app.kit.names import as_id
@@ -272,14 +279,69 @@ class IncidentRepository:
         return int(found or 0) < n
 
     def longest_span_days(self) -> int | None:
-        """The most days any incident lasts (date_end - date_start); None when there are none."""
-        start, end = Incident.date_start, Incident.date_end
-        if self.session.get_bind().dialect.name == "sqlite":
-            span = func.max(func.julianday(end) - func.julianday(start))
-        else:
-            span = func.max(end - start)
-        value = self.session.scalar(select(span))
+        """At least the most days any incident lasts (date_end - date_start); None when there
+        are none. The largest bound kept per month (migration 0018): exact until an incident
+        is deleted or shortened, then larger, which only widens a walk. Reading every
+        incident's span took 0.16 s of CPU at 1M, once per process and data version."""
+        longest = select(func.max(IncidentMonth.longest_days)).where(IncidentMonth.incidents > 0)
+        value = self.session.scalar(longest)
         return None if value is None else int(value)
+
+    def kept_totals(
+        self,
+        by: str,
+        first: date | None,
+        end: date | None,
+        *,
+        types: Sequence[str] = (),
+        country: str | None = None,
+    ) -> list[AnyRow]:
+        """(value, incidents) per `by` ("month", "type" or "country": '' for none) over the
+        months kept from `first`'s to before `end`'s (YYYY-MM; open where None), of `types`
+        or of `country` (all when not given): migration 0018. Summed in SQL: a window over
+        the data spans 50,000 (month, country) rows, 0.27 s to read into Python."""
+        by_country = by == "country" or (by == "month" and country is not None)
+        kept: type[IncidentMonth] | type[IncidentMonthCountry] = (
+            IncidentMonthCountry if by_country else IncidentMonth
+        )
+        value = getattr(kept, by)
+        stmt = select(value, func.sum(kept.incidents)).group_by(value)
+        if first is not None:
+            stmt = stmt.where(kept.month >= first.strftime("%Y-%m"))
+        if end is not None:
+            stmt = stmt.where(kept.month < end.strftime("%Y-%m"))
+        if types:
+            stmt = stmt.where(IncidentMonth.type.in_(types))
+        if country is not None:
+            stmt = stmt.where(IncidentMonthCountry.country == country)
+        return list(self.session.execute(stmt))
+
+    def kept_incidents_between(
+        self, first: date | None, last: date | None, types: Sequence[str]
+    ) -> int:
+        """How many incidents (of `types`; all when empty) start in the months from
+        `first`'s to `last`'s (open where None): at least those starting from `first` to
+        `last`, read from the kept months (migration 0018)."""
+        stmt = select(func.coalesce(func.sum(IncidentMonth.incidents), 0))
+        if first is not None:
+            stmt = stmt.where(IncidentMonth.month >= first.strftime("%Y-%m"))
+        if last is not None:
+            stmt = stmt.where(IncidentMonth.month <= last.strftime("%Y-%m"))
+        if types:
+            stmt = stmt.where(IncidentMonth.type.in_(types))
+        return int(self.session.scalar(stmt) or 0)
+
+    def months_counted(self, *conditions: ColumnElement[bool]) -> list[AnyRow]:
+        """(month, type, country, incidents) of the incidents meeting `conditions`, counted
+        from them (a window's edges: off the (date_start, id, date_end, type, country)
+        index)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            month = func.substr(Incident.date_start, 1, 7)  # dates are YYYY-MM-DD text
+        else:
+            month = func.to_char(Incident.date_start, "YYYY-MM")
+        country = Incident.location_country
+        stmt = select(month, Incident.type, country, func.count()).where(*conditions)
+        return list(self.session.execute(stmt.group_by(month, Incident.type, country)))
 
     def participants_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
         """Participants with their actors, per incident, in curated order."""

@@ -5,7 +5,7 @@ search engine degrades, instead of holding a worker for seconds.
 """
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from app.db.versions import data_version
+from app.kit.counting import TotalAccuracy
 
 MAX_VALUES = 50
 
@@ -40,6 +41,20 @@ class FacetSpec:
 
     query: Select[Any, Any, Any]  # rows of (value, label, count), in the order to show
     relabel: Callable[[Any], str] | None = None  # a label from the value (country names)
+
+
+def of_nothing(
+    names: Sequence[str], total: int, accuracy: TotalAccuracy
+) -> dict[str, Facet] | None:
+    """Every facet empty when the list's total is exactly 0 (nothing to count), else None.
+
+    The filters were counted already: grouping them again found nothing after reading as
+    much (`/incidents?date_from=2026-06-18&actor=Azerbaijan&facet=month`, past the data:
+    0.12 s of the request's 0.3 s at 1M, profiled).
+    """
+    if total != 0 or accuracy is not TotalAccuracy.exact:
+        return None
+    return {name: Facet(values=[]) for name in names}
 
 
 def period(session: Session, column: Any, unit: str) -> ColumnElement[str]:

@@ -70,7 +70,10 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}
-    facets = _facets(session, stmt, f.facet, settings.facet_budget_ms) if f.facet else None
+    facets = None
+    if f.facet:
+        facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
+        facets = facets or _facets(session, stmt, f.facet, settings.facet_budget_ms)
     return StatementListing(window, snippets, scores, facets)
 
 

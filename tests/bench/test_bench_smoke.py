@@ -37,6 +37,22 @@ def test_generator_fills_an_empty_database_as_the_app_expects(database_url: str)
                 )
             ).one()
             assert tuple(participants) == (2, 5)
+            # The bulk load sets the triggers of the kept months aside, then counts them.
+            month = "substr(date_start, 1, 7)"
+            if conn.dialect.name == "postgresql":
+                month = "to_char(date_start, 'YYYY-MM')"
+            kept = "SELECT month, type, incidents FROM incident_month ORDER BY month, type"
+            grouped = (
+                f"SELECT {month} AS m, type, count(*) FROM incident "
+                "GROUP BY m, type ORDER BY m, type"
+            )
+            assert conn.execute(text(kept)).all() == conn.execute(text(grouped)).all()
+            kept = "SELECT month, country, incidents FROM incident_month_country ORDER BY 1, 2"
+            grouped = (
+                f"SELECT {month} AS m, coalesce(location_country, '') AS c, count(*) "
+                "FROM incident GROUP BY m, c ORDER BY m, c"
+            )
+            assert conn.execute(text(kept)).all() == conn.execute(text(grouped)).all()
     finally:
         engine.dispose()
     with TestClient(create_app(Settings(database_url=database_url))) as client:
