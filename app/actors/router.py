@@ -8,7 +8,7 @@ from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
 from app.api.responses import json_response
-from app.db.session import SessionDep
+from app.db.session import SessionDep, read_one_item
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
@@ -24,12 +24,16 @@ add_list_route(router, "list_actors", "List actors", _page, _export)
 
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One actor", response_model=schemas.ActorDetail)
-def get_actor(
+async def get_actor(
     request: Request,
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
 ) -> Response:
     """An actor with its aliases, affiliation and directly affiliated members."""
-    found = service.get_actor(session, key)
-    detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
-    return json_response(detail, session)
+
+    def respond() -> Response:
+        found = service.get_actor(session, key)
+        detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
+        return json_response(detail, session)
+
+    return await read_one_item(session, respond)

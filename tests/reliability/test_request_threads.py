@@ -35,22 +35,28 @@ def _hold_next_statement(app: Any, *, thread_prefix: str) -> tuple[threading.Eve
     return holding, hold
 
 
+def _detail_path(http: TestClient, kind: str) -> str:
+    item = http.get(f"/{kind}", params={"limit": 1}).json()["items"][0]
+    return f"/{kind}/{item['id'] if kind == 'statements' else item['slug']}"
+
+
+@pytest.mark.parametrize("kind", ["incidents", "actors", "statements"])
 def test_sqlite_details_answer_while_every_request_thread_is_busy(
-    shared_seeded_url: str, backend: str
+    shared_seeded_url: str, backend: str, kind: str
 ) -> None:
     if backend != "sqlite":
         pytest.skip("on PostgreSQL a detail is read in a request thread (the next test)")
     app = create_app(Settings(database_url=shared_seeded_url, request_threads=1))
     with TestClient(app) as http:
-        slug = http.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
-        expected = http.get(f"/incidents/{slug}").content
+        path = _detail_path(http, kind)
+        expected = http.get(path).content
         holding, hold = _hold_next_statement(app, thread_prefix="AnyIO worker thread")
         # A list page takes the one request thread and keeps it HOLD_SECONDS.
         busy = threading.Thread(target=http.get, args=("/incidents?limit=5",))
         busy.start()
         assert holding.wait(10)
         started = time.monotonic()
-        response = http.get(f"/incidents/{slug}")
+        response = http.get(path)
         took = time.monotonic() - started
         still_busy = busy.is_alive()
         busy.join()
@@ -61,21 +67,20 @@ def test_sqlite_details_answer_while_every_request_thread_is_busy(
     assert took < HOLD_SECONDS / 2
 
 
+@pytest.mark.parametrize("kind", ["incidents", "actors", "statements"])
 def test_postgresql_details_never_stall_the_event_loop(
-    shared_seeded_url: str, backend: str
+    shared_seeded_url: str, backend: str, kind: str
 ) -> None:
     if backend != "postgresql":
         pytest.skip("on SQLite a detail is read on the event loop (the test above)")
     app = create_app(Settings(database_url=shared_seeded_url, request_threads=2))
     with TestClient(app) as http:
-        slug = http.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
-        expected = http.get(f"/incidents/{slug}").content
+        path = _detail_path(http, kind)
+        expected = http.get(path).content
         # The detail's first statement is held, wherever the detail runs.
         holding, hold = _hold_next_statement(app, thread_prefix="")
         answers: list[bytes] = []
-        slow = threading.Thread(
-            target=lambda: answers.append(http.get(f"/incidents/{slug}").content)
-        )
+        slow = threading.Thread(target=lambda: answers.append(http.get(path).content))
         slow.start()
         assert holding.wait(10)
         # Meanwhile another request is answered: the event loop is free.
