@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
+from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
@@ -89,6 +90,8 @@ async def get_incident(
     ],
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
+
+    keep_response(request)
 
     def respond() -> Response:
         view = service.get_incident(session, key)
