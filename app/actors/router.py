@@ -9,7 +9,7 @@ from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import Page
 from app.api.responses import json_response
-from app.db.session import SessionDep, read_one_item
+from app.db.session import SessionDep
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
@@ -25,18 +25,13 @@ add_list_route(router, "list_actors", "List actors", _page, _export)
 
 
 @router.get("/{key}", responses=NOT_FOUND, summary="One actor", response_model=schemas.ActorDetail)
-async def get_actor(
+def get_actor(
     request: Request,
     session: SessionDep,
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
 ) -> Response:
     """An actor with its aliases, affiliation and directly affiliated members."""
-
     keep_response(request)
-
-    def respond() -> Response:
-        found = service.get_actor(session, key)
-        detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
-        return json_response(detail, session)
-
-    return await read_one_item(session, respond)
+    found = service.get_actor(session, key)
+    detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
+    return json_response(detail, session)

@@ -1,7 +1,7 @@
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
@@ -122,20 +122,3 @@ def read_sessionmaker(request: Request) -> sessionmaker[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
-
-T = TypeVar("T")
-
-
-async def read_one_item(session: Session, read: Callable[[], T]) -> T:
-    """`read` (one item by its key: a handful of indexed lookups) done where it costs least.
-
-    On SQLite on the event loop itself: the queries run in-process on a mapped file and take
-    microseconds, less than the hop to a worker thread and back, and every hop is two GIL
-    hand-offs; under 16 connections those hand-offs, not the work, bounded the incident
-    detail's requests/s (py-spy: the worker threads waited on the GIL). On PostgreSQL each
-    query is a network round trip that would stall every other request: a worker thread.
-    Never for lists, whose cost depends on the filters.
-    """
-    if session.get_bind().dialect.name == "sqlite":
-        return read()
-    return await run_in_threadpool(read)

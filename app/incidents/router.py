@@ -11,7 +11,7 @@ from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import PlainPage
 from app.api.responses import json_response
 from app.db.base import AnyRow
-from app.db.session import SessionDep, read_one_item
+from app.db.session import SessionDep
 from app.incidents import schemas, service
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.export import CsvShape
@@ -77,7 +77,7 @@ def list_incident_types() -> list[schemas.IncidentType]:
     summary="One incident, with its sources and statements",
     response_model=schemas.IncidentDetail,
 )
-async def get_incident(
+def get_incident(
     request: Request,
     session: SessionDep,
     key: Annotated[
@@ -90,12 +90,7 @@ async def get_incident(
     ],
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
-
     keep_response(request)
-
-    def respond() -> Response:
-        view = service.get_incident(session, key)
-        link = html_url(request, "incidents", view.incident.slug)
-        return json_response(schemas.incident_detail(view, html_url=link), session)
-
-    return await read_one_item(session, respond)
+    view = service.get_incident(session, key)
+    link = html_url(request, "incidents", view.incident.slug)
+    return json_response(schemas.incident_detail(view, html_url=link), session)

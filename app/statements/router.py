@@ -8,7 +8,7 @@ from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import PlainPage
 from app.api.responses import json_response
-from app.db.session import SessionDep, read_one_item
+from app.db.session import SessionDep
 from app.kit.highlights import searched
 from app.statements import schemas, service
 
@@ -34,21 +34,16 @@ add_list_route(router, "list_statements", "List statements", _page, _export)
     summary="One statement, with its provenance",
     response_model=schemas.StatementDetail,
 )
-async def get_statement(
+def get_statement(
     request: Request,
     session: SessionDep,
     statement_id: Annotated[int, Path(description="Statement id.", ge=1, le=2**62)],
 ) -> Response:
     """A quotation, its speaker, its exact offsets, the sentence around it and content hashes."""
-
     keep_response(request)
-
-    def respond() -> Response:
-        statement = service.get_statement(session, statement_id)
-        text, content_hash = service.source_text(session, statement)
-        detail = schemas.statement_detail(
-            statement, text, content_hash, html_url=html_url(request, "statements", statement.id)
-        )
-        return json_response(detail, session)
-
-    return await read_one_item(session, respond)
+    statement = service.get_statement(session, statement_id)
+    text, content_hash = service.source_text(session, statement)
+    detail = schemas.statement_detail(
+        statement, text, content_hash, html_url=html_url(request, "statements", statement.id)
+    )
+    return json_response(detail, session)
