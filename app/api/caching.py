@@ -24,6 +24,8 @@ logger = logging.getLogger("incidentdb")
 _SKIP_PREFIXES = ("/static-docs", "/health")
 # A kept response larger than this is not kept: the details kept are a few kilobytes.
 _KEPT_BODY_BYTES = 64 * 1024
+# And all kept bodies together stay under this, whatever their number.
+_KEPT_TOTAL_BYTES = 16 * 1024 * 1024
 _KEEP = "keep_response"
 
 
@@ -38,10 +40,13 @@ def keep_response(request: Request) -> None:
 
 
 class KeptResponses:
-    """The last `size` responses asked to be kept, by ETag (least recently used out first)."""
+    """The last `size` responses asked to be kept, by ETag, and no more than `max_bytes` of
+    bodies in all (least recently used out first)."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int, max_bytes: int = _KEPT_TOTAL_BYTES) -> None:
         self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
         self._kept: OrderedDict[str, tuple[Message, bytes]] = OrderedDict()
 
     def get(self, etag: str) -> tuple[Message, bytes] | None:
@@ -51,10 +56,14 @@ class KeptResponses:
         return found
 
     def put(self, etag: str, start: Message, body: bytes) -> None:
+        replaced = self._kept.pop(etag, None)
+        if replaced is not None:
+            self.bytes -= len(replaced[1])
         self._kept[etag] = (start, body)
-        self._kept.move_to_end(etag)
-        while len(self._kept) > self.size:
-            self._kept.popitem(last=False)
+        self.bytes += len(body)
+        while len(self._kept) > self.size or self.bytes > self.max_bytes:
+            _, (_, dropped) = self._kept.popitem(last=False)
+            self.bytes -= len(dropped)
 
 
 class ConditionalRequests:

@@ -100,3 +100,18 @@ def test_no_kept_responses_when_the_setting_is_zero(database_url: str, mini_seed
         with counted_statements(http) as again_run:
             again = http.get(DETAILS[0])
     assert again_run and _same_response(again, first)
+
+
+def test_the_least_recently_asked_detail_goes_first(database_url: str, mini_seeds: Path) -> None:
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    settings = Settings(database_url=database_url, kept_responses=1)
+    with TestClient(create_app(settings)) as http:
+        first, second = DETAILS
+        http.get(first)
+        with counted_statements(http) as kept_run:
+            http.get(first)
+        http.get(second)  # keeps the second in the first's place
+        with counted_statements(http) as dropped_run:
+            again = http.get(first)
+    assert kept_run == [] and dropped_run, "one response kept: the first was dropped"
+    assert again.status_code == 200
