@@ -150,6 +150,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ),
         cache_control=settings.cache_control,
         app_version=__version__,
+        kept_responses=settings.kept_responses,
     )
     app.add_middleware(
         RequestLimits,

@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     # 40 threads (anyio's default) convoyed: requests/s fell from 4 to 16 clients (profiled).
     # The others wait their turn on the event loop, which costs nothing.
     request_threads: int = Field(default=4, ge=1, le=256)
+    # How many detail responses (an incident, actor or statement by its key) are kept, by
+    # ETag, until the data version changes: a kept one is sent without a query. 0: none.
+    # Details are a few kilobytes: none over 64 KiB is kept, and no more than 16 MiB in all.
+    kept_responses: int = Field(default=2048, ge=0)
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
 

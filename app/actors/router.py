@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Request, Response
 
 from app.actors import schemas, service
+from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
@@ -30,6 +31,7 @@ def get_actor(
     key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
 ) -> Response:
     """An actor with its aliases, affiliation and directly affiliated members."""
+    keep_response(request)
     found = service.get_actor(session, key)
     detail = schemas.actor_detail(found, html_url=html_url(request, "actors", found.slug))
     return json_response(detail, session)

@@ -8,9 +8,11 @@ thread-pool hop).
 
 import hashlib
 import logging
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qs
 
+from fastapi import Request
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -20,6 +22,48 @@ logger = logging.getLogger("incidentdb")
 
 # Static docs assets carry their own validators (StaticFiles); /health must never be cached.
 _SKIP_PREFIXES = ("/static-docs", "/health")
+# A kept response larger than this is not kept: the details kept are a few kilobytes.
+_KEPT_BODY_BYTES = 64 * 1024
+# And all kept bodies together stay under this, whatever their number.
+_KEPT_TOTAL_BYTES = 16 * 1024 * 1024
+_KEEP = "keep_response"
+
+
+def keep_response(request: Request) -> None:
+    """Ask ConditionalRequests to keep this request's 200 under its ETag.
+
+    For responses that are a function of what the ETag names and nothing else (the data
+    version, the URL, the host it was asked through, Accept): one item by its key. Never for
+    lists: a facet that runs out of its time budget, or an estimated total, is not.
+    """
+    request.state.keep_response = True
+
+
+class KeptResponses:
+    """The last `size` responses asked to be kept, by ETag, and no more than `max_bytes` of
+    bodies in all (least recently used out first)."""
+
+    def __init__(self, size: int, max_bytes: int = _KEPT_TOTAL_BYTES) -> None:
+        self.size = size
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._kept: OrderedDict[str, tuple[Message, bytes]] = OrderedDict()
+
+    def get(self, etag: str) -> tuple[Message, bytes] | None:
+        found = self._kept.get(etag)
+        if found is not None:
+            self._kept.move_to_end(etag)
+        return found
+
+    def put(self, etag: str, start: Message, body: bytes) -> None:
+        replaced = self._kept.pop(etag, None)
+        if replaced is not None:
+            self.bytes -= len(replaced[1])
+        self._kept[etag] = (start, body)
+        self.bytes += len(body)
+        while len(self._kept) > self.size or self.bytes > self.max_bytes:
+            _, (_, dropped) = self._kept.popitem(last=False)
+            self.bytes -= len(dropped)
 
 
 class ConditionalRequests:
@@ -30,11 +74,13 @@ class ConditionalRequests:
         data_version: Callable[[Scope, int | None], Awaitable[int | None]],
         cache_control: str,
         app_version: str,
+        kept_responses: int = 0,
     ) -> None:
         self.app = app
         self.data_version = data_version
         self.cache_control = cache_control
         self.app_version = app_version
+        self.kept = KeptResponses(kept_responses) if kept_responses else None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -87,15 +133,58 @@ class ConditionalRequests:
                     response_headers["X-Served-By"] = target.name
             await send(message)
 
-        if target is None:
-            await self.app(scope, receive, send_with_etag)
+        if await self._send_kept(etag, send_with_etag):
+            return
+        respond = self._keeping(scope, etag, send_with_etag)
+        await self._serve(scope, receive, respond, version, replicated=target is not None)
+
+    async def _serve(
+        self, scope: Scope, receive: Receive, send: Send, version: int, *, replicated: bool
+    ) -> None:
+        if not replicated:
+            await self.app(scope, receive, send)
             return
         # With read replicas, cursors issued by this response carry its version.
         token = served_version.set(version)
         try:
-            await self.app(scope, receive, send_with_etag)
+            await self.app(scope, receive, send)
         finally:
             served_version.reset(token)
+
+    async def _send_kept(self, etag: str, send: Send) -> bool:
+        """Send the response kept under `etag`, if there is one."""
+        found = self.kept.get(etag) if self.kept is not None else None
+        if found is None:
+            return False
+        # The same bytes the route made at this data version for this URL and host: neither
+        # the route nor the database is asked again until an ingest changes the version.
+        start, body = found
+        await send({**start, "headers": list(start["headers"])})
+        await send({"type": "http.response.body", "body": body})
+        return True
+
+    def _keeping(self, scope: Scope, etag: str, send: Send) -> Send:
+        """`send`, keeping the response under `etag` when the route asked (keep_response)."""
+        kept = self.kept
+        if kept is None:
+            return send
+        scope.setdefault("state", {})  # where keep_response leaves its mark
+        started: list[Message] = []
+
+        async def send_and_keep(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                if message["status"] == 200 and scope.get("state", {}).get(_KEEP):
+                    # A copy as the route made it: send() adds the ETag to its headers.
+                    started.append({**message, "headers": list(message.get("headers", []))})
+            elif started and not message.get("more_body", False):
+                body = message.get("body", b"")
+                if len(body) <= _KEPT_BODY_BYTES:
+                    kept.put(etag, started[0], body)
+            elif started:
+                started.clear()  # streamed in parts: not kept
+            await send(message)
+
+        return send_and_keep
 
     def _etag(self, scope: Scope, headers: Headers, version: int) -> str:
         # The same URL can answer JSON or CSV: the Accept header is part of the identity. A

@@ -4,6 +4,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
+from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
@@ -89,6 +90,7 @@ def get_incident(
     ],
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
+    keep_response(request)
     view = service.get_incident(session, key)
     link = html_url(request, "incidents", view.incident.slug)
     return json_response(schemas.incident_detail(view, html_url=link), session)

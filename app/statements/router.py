@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response
 
+from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
@@ -39,6 +40,7 @@ def get_statement(
     statement_id: Annotated[int, Path(description="Statement id.", ge=1, le=2**62)],
 ) -> Response:
     """A quotation, its speaker, its exact offsets, the sentence around it and content hashes."""
+    keep_response(request)
     statement = service.get_statement(session, statement_id)
     text, content_hash = service.source_text(session, statement)
     detail = schemas.statement_detail(

@@ -1,0 +1,117 @@
+"""Details kept by ETag: sent again without a query, until an ingest changes the data version."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import event
+
+from app import cli
+from app.main import create_app
+from app.settings import Settings
+
+DETAILS = ["/incidents/spokesman-accuses-azerbaijan", "/actors/nasser-kanani"]
+
+
+@contextmanager
+def counted_statements(http: TestClient) -> Iterator[list[str]]:
+    """The SQL statements the application runs inside the block."""
+    seen: list[str] = []
+
+    def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    engine = http.app.state.engine  # type: ignore[attr-defined]
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _same_response(a: Any, b: Any) -> bool:
+    return bool(
+        a.status_code == b.status_code and a.content == b.content and a.headers == b.headers
+    )
+
+
+@pytest.mark.parametrize("path", DETAILS)
+def test_a_detail_is_sent_again_without_a_query(mini: TestClient, path: str) -> None:
+    with counted_statements(mini) as first_run:
+        first = mini.get(path)
+    assert first.status_code == 200 and first_run, "the first request reads the database"
+    with counted_statements(mini) as again_run:
+        again = mini.get(path)
+        head = mini.head(path)
+    assert again_run == []
+    assert _same_response(again, first)
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == first.headers["etag"]
+
+
+def test_a_kept_detail_follows_the_next_ingest(mini: TestClient, mini_seeds: Path) -> None:
+    path = DETAILS[0]
+    before = mini.get(path)
+    assert (
+        mini.get(path).json()["title"] == before.json()["title"] == "Spokesman accuses azerbaijan"
+    )
+    incidents = mini_seeds / "incidents.yaml"
+    incidents.write_text(
+        incidents.read_text(encoding="utf-8").replace(
+            "title: Spokesman accuses azerbaijan", "title: The spokesman accuses Baku"
+        ),
+        encoding="utf-8",
+    )
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    with counted_statements(mini) as after_run:
+        after = mini.get(path)
+    assert after_run, "a new data version is read from the database"
+    assert after.json()["title"] == "The spokesman accuses Baku"
+    assert after.headers["etag"] != before.headers["etag"]
+    assert _same_response(mini.get(path), after)
+
+
+def test_a_kept_detail_links_to_the_host_it_was_asked_through(mini: TestClient) -> None:
+    path = DETAILS[0]
+    here = mini.get(path)
+    there = mini.get(path, headers={"host": "mirror.example.org"})
+    assert here.json()["html_url"].startswith("http://testserver/")
+    assert there.json()["html_url"].startswith("http://mirror.example.org/")
+    assert _same_response(mini.get(path), here)
+
+
+def test_lists_and_missing_items_are_never_kept(mini: TestClient) -> None:
+    for path in ("/incidents?actor=Iran", "/incidents/no-such-incident"):
+        first = mini.get(path)
+        with counted_statements(mini) as again_run:
+            again = mini.get(path)
+        assert again_run, f"{path} was answered without reading the database"
+        assert again.status_code == first.status_code
+
+
+def test_no_kept_responses_when_the_setting_is_zero(database_url: str, mini_seeds: Path) -> None:
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    settings = Settings(database_url=database_url, kept_responses=0)
+    with TestClient(create_app(settings)) as http:
+        first = http.get(DETAILS[0])
+        with counted_statements(http) as again_run:
+            again = http.get(DETAILS[0])
+    assert again_run and _same_response(again, first)
+
+
+def test_the_least_recently_asked_detail_goes_first(database_url: str, mini_seeds: Path) -> None:
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    settings = Settings(database_url=database_url, kept_responses=1)
+    with TestClient(create_app(settings)) as http:
+        first, second = DETAILS
+        http.get(first)
+        with counted_statements(http) as kept_run:
+            http.get(first)
+        http.get(second)  # keeps the second in the first's place
+        with counted_statements(http) as dropped_run:
+            again = http.get(first)
+    assert kept_run == [] and dropped_run, "one response kept: the first was dropped"
+    assert again.status_code == 200
