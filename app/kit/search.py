@@ -32,7 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
-from app.kit import counting, ranking
+from app.kit import counting, postings, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
 from app.kit.cursors import decode_cursor, encode_cursor
 from app.kit.pagination import (
@@ -246,23 +246,39 @@ def paginate_ranked(
     if without_search is not None:
         version = ranking.data_version(session)
         if version is not None:
+            page_args: dict[str, Any] = {
+                "scope": scope,
+                "cursor": cursor,
+                "limit": limit,
+                "limits": limits,
+                "count_mode": count_mode,
+                "count_stmt": count_stmt,
+            }
+            if cache is None and RANKINGS.kept(_ranking_key(session, model, q, version)) is None:
+                # One frequent word: its first places are read off its postings when they
+                # decide the page (`app.kit.postings`), instead of ranking every match.
+                prefix = _postings_prefix(session, model, q, version)
+                if prefix is not None:
+                    counted = _MatchCount(session, model, q, version, prefix.matches)
+                    from_postings = _page_of_ranked(
+                        session,
+                        stmt,
+                        without_search,
+                        prefix.ranked,
+                        model,
+                        counted=counted,
+                        complete=prefix.complete,
+                        **page_args,
+                    )
+                    if from_postings is not None:
+                        return from_postings
             if cache is None:
                 matches = matches_for(session, model, q, version, without_search, limits).ranked
             else:
                 matches = ranked_matches(session, model, q, version, cache)
-            return _page_of_ranked(
-                session,
-                stmt,
-                without_search,
-                matches,
-                model,
-                scope=scope,
-                cursor=cursor,
-                limit=limit,
-                limits=limits,
-                count_mode=count_mode,
-                count_stmt=count_stmt,
-            )
+            page = _page_of_ranked(session, stmt, without_search, matches, model, **page_args)
+            assert page is not None  # every match is ranked: the page is always decided
+            return page
     scores = _scores(session, model, q)
     ranked = stmt.add_columns(scores.c.score).join(scores, scores.c.id == id_column)
     window = paginate(
@@ -487,9 +503,15 @@ def _page_of_ranked(
     limits: CountLimits,
     count_mode: CountMode,
     count_stmt: Select[Any] | None,
-) -> Ranked[M]:
+    counted: "RankedMatches | _MatchCount | None" = None,
+    complete: bool = True,
+) -> Ranked[M] | None:
     """The page `paginate` would cut from `stmt` ordered by score, then id: read from
-    `matches`, with only the other filters (`unsearched`) asked of the database."""
+    `matches`, with only the other filters (`unsearched`) asked of the database.
+
+    `complete` False: `matches` is only the start of the ranking (a term's postings) and
+    `counted` answers for every match in totals; None when that start does not hold the page.
+    """
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
@@ -503,7 +525,7 @@ def _page_of_ranked(
         ids_only,
         every_id,
         filtered,
-        matches,
+        counted if counted is not None else matches,
         count_mode,
         limits,
         id_column,
@@ -517,12 +539,16 @@ def _page_of_ranked(
         except (TypeError, ValueError):
             raise InvalidParameter("cursor", "not a cursor this list issued") from None
     wanted = limit + 1
+    if not complete and start >= len(matches):
+        return None
     if not filtered:
         ranks = list(range(start, min(start + wanted, len(matches))))
     elif listed is not None:
         ranks = _ranks_of(matches, listed, start)[:wanted]
     else:
         ranks = _walk(session, ids_only, every_id, id_column, matches, start, wanted)
+    if not complete and len(ranks) < wanted:
+        return None  # a row the postings did not keep may come next
     more = len(ranks) > limit
     ranks = ranks[:limit]
     page_ids = [matches.ids[r] for r in ranks]
@@ -556,7 +582,7 @@ def _ranked_total(
     ids_only: Select[Any],
     every_id: Select[Any],
     filtered: bool,
-    matches: RankedMatches | MatchSet | None,
+    matches: "RankedMatches | MatchSet | _MatchCount | None",
     mode: CountMode,
     limits: CountLimits,
     id_column: Any,
@@ -858,3 +884,83 @@ def _page_in_order(
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})
+
+
+# -- postings ------------------------------------------------------------------------------
+
+# The kept start of each frequent word's ranking, per database and data version (`app.kit.
+# postings`); a search that has none is kept as `postings.UNUSABLE`.
+PREFIXES: RankingCache[postings.Prefix] = RankingCache(4_000_000)
+# Of given rows, at most this many are tested against a search in SQL for a total (the counting
+# sample's ~1,000 probes); more are tested against the search's listed matches (`MatchSet`).
+_COUNTED_IN_SQL = 4_000
+
+
+def _postings_prefix(session: Session, model: type, q: str, version: int) -> postings.Prefix | None:
+    """The start of `q`'s ranking kept in postings, when `q` is one word that has them."""
+    searched = postings.SEARCHED.get(model.__tablename__)  # type: ignore[attr-defined]
+    if searched is None:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    expression = fts5_query(q) if sqlite else None
+    if sqlite and (expression is None or not postings.one_word(expression)):
+        return None
+    conn = session.connection()
+
+    def read() -> postings.Prefix:
+        term = postings.term_of(conn, expression, q)
+        found = None if term is None else postings.prefix(conn, searched, term, expression, q)
+        return postings.UNUSABLE if found is None else found
+
+    key = ("postings", *_ranking_key(session, model, q, version))
+    found = PREFIXES.get(key, read)
+    return None if found is postings.UNUSABLE else found
+
+
+@dataclass
+class _MatchCount:
+    """What a total needs to know of a search whose matches are not all listed: how many rows
+    match it, and how many of given rows do."""
+
+    session: Session
+    model: type
+    q: str
+    version: int
+    known: int | None  # how many rows match, when already counted
+
+    def __len__(self) -> int:
+        if self.known is None:
+            id_column = self.model.id  # type: ignore[attr-defined]
+            counter = select(func.count(id_column)).where(matches(self.session, self.model, self.q))
+            self.known = int(self.session.scalar(counter) or 0)
+        return self.known
+
+    def count_in(self, row_ids: Iterable[int]) -> int:
+        listed = [int(row_id) for row_id in row_ids]
+        if len(listed) > _COUNTED_IN_SQL and self.session.get_bind().dialect.name == "sqlite":
+            key = ("matches", *_ranking_key(self.session, self.model, self.q, self.version))
+            found = MATCH_SETS.get(key, lambda: _match_set(self.session, self.model, self.q))
+            return found.count_in(listed)
+        matching: set[int] = set()
+        for start in range(0, len(listed), _COUNTED_IN_SQL):
+            matching |= self._matching(sorted(set(listed[start : start + _COUNTED_IN_SQL])))
+        return sum(1 for row_id in listed if row_id in matching)
+
+    def _matching(self, row_ids: list[int]) -> set[int]:
+        if self.session.get_bind().dialect.name == "postgresql":
+            id_column = self.model.id  # type: ignore[attr-defined]
+            tested = select(id_column).where(
+                id_column == any_(bindparam("among", row_ids, type_=ARRAY(Integer))),
+                matches(self.session, self.model, self.q),
+            )
+            return {int(row_id) for row_id in self.session.scalars(tested)}
+        spec = _searchable(self.model)
+        # `rowid + 0`: FTS5 walks the word's matches once, each looked up in the list.
+        found = self.session.execute(
+            text(
+                f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH :q "
+                "AND rowid + 0 IN :ids"
+            ).bindparams(bindparam("ids", expanding=True)),
+            {"q": fts5_query(self.q) or '""', "ids": row_ids},
+        )
+        return {int(row[0]) for row in found}
