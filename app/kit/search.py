@@ -519,27 +519,32 @@ def _page_of_ranked(
     )
     filtered = without_search.whereclause is not None
     every_id = _every_id(unsearched, ids_only)
-    total, accuracy, listed = _ranked_total(
-        session,
-        stmt,
-        ids_only,
-        every_id,
-        filtered,
-        counted if counted is not None else matches,
-        count_mode,
-        limits,
-        id_column,
-        count_stmt,
-    )
-    start = 0
-    if cursor:
-        _, value, last_id = decode_cursor(cursor, scope)
-        try:
-            start = matches.position_after(float(value), int(last_id))
-        except (TypeError, ValueError):
-            raise InvalidParameter("cursor", "not a cursor this list issued") from None
+    start = _start_after(matches, cursor, scope)
     wanted = limit + 1
     if not complete and start >= len(matches):
+        return None
+
+    def decided(listed: list[int]) -> None:
+        # The filters' rows are listed: whether the start of the ranking holds the page is
+        # known before their matches are counted (which may list every match).
+        if not complete and len(_ranks_of(matches, listed, start)) < wanted:
+            raise _Undecided
+
+    try:
+        total, accuracy, listed = _ranked_total(
+            session,
+            stmt,
+            ids_only,
+            every_id,
+            filtered,
+            counted if counted is not None else matches,
+            count_mode,
+            limits,
+            id_column,
+            count_stmt,
+            on_listed=decided,
+        )
+    except _Undecided:
         return None
     if not filtered:
         ranks = list(range(start, min(start + wanted, len(matches))))
@@ -562,6 +567,17 @@ def _page_of_ranked(
         window,
         {row_id: round(score, 6) for row_id, score in zip(page_ids, scores, strict=True)},
     )
+
+
+def _start_after(matches: RankedMatches, cursor: str | None, scope: str) -> int:
+    """The place in `matches` a page after `cursor` starts at."""
+    if not cursor:
+        return 0
+    _, value, last_id = decode_cursor(cursor, scope)
+    try:
+        return matches.position_after(float(value), int(last_id))
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor this list issued") from None
 
 
 # Other filters whose own rows are estimated at no more than this are listed (one index walk,
@@ -587,6 +603,7 @@ def _ranked_total(
     limits: CountLimits,
     id_column: Any,
     count_stmt: Select[Any] | None,
+    on_listed: Callable[[list[int]], None] = lambda listed: None,
 ) -> tuple[int, TotalAccuracy, list[int] | None]:
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
@@ -617,6 +634,7 @@ def _ranked_total(
         # would first list every match of the search, or drive the count from them.
         # As the driver's tuples: a Row for each of 100,000 ids took a third of the time.
         listed = [row[0] for row in _driver_rows(session, every_id)]
+        on_listed(listed)
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
@@ -915,6 +933,10 @@ def _postings_prefix(session: Session, model: type, q: str, version: int) -> pos
     key = ("postings", *_ranking_key(session, model, q, version))
     found = PREFIXES.get(key, read)
     return None if found is postings.UNUSABLE else found
+
+
+class _Undecided(Exception):
+    """The start of a ranking kept in postings does not hold the page asked for."""
 
 
 @dataclass
