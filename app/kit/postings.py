@@ -111,9 +111,9 @@ def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: in
         else _all_postings_postgresql(conn, searched, min_matches, depth)
     )
     chosen = []
-    for term, occurrences, lengths, row_ids in postings:
+    for term, occurrences, lengths, row_ids, in_rank_order in postings:
         chosen.append(term)
-        _store_term(conn, searched, term, occurrences, lengths, row_ids, depth)
+        _store_term(conn, searched, term, occurrences, lengths, row_ids, in_rank_order[:depth])
     if chosen:
         conn.execute(
             text("INSERT INTO search_posting_term (searched, term) VALUES (:s, :t)"),
@@ -139,16 +139,39 @@ def _store_term(
     occurrences: Any,
     lengths: Any,
     row_ids: Any,
-    depth: int,
+    best: Any,
 ) -> None:
-    """Keep the first `depth` rows of each of `term`'s streams; every row of the term is given
-    (at least the first depth + 1 of each stream)."""
+    """Keep `term`'s best rows (`best`: their places in the arrays, the first `depth` of the
+    ranking as it stands now). Each stream keeps exactly its rows up to the last of them in its
+    (length, id) order, so that its prefix stays exact whatever the statistics become; a stream
+    with none of them keeps no row, its bound just before its first. The arrays hold every row
+    of each stream that may be kept, and at least the first row of each."""
+    chosen = np.zeros(len(row_ids), dtype=bool)
+    chosen[best] = True
     order = np.lexsort((row_ids, lengths, occurrences))
     occurrences, lengths, row_ids = occurrences[order], lengths[order], row_ids[order]
+    chosen = chosen[order]
     starts = np.flatnonzero(np.r_[True, occurrences[1:] != occurrences[:-1]])
-    sizes = np.diff(np.r_[starts, len(occurrences)])
-    place = np.arange(len(occurrences)) - np.repeat(starts, sizes)
-    kept = place < depth
+    ends = np.r_[starts[1:], len(occurrences)]
+    kept = np.zeros(len(row_ids), dtype=bool)
+    streams = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        picked = np.flatnonzero(chosen[start:end])
+        if len(picked):
+            last = start + int(picked[-1])
+            kept[start : last + 1] = True
+            bound = (int(lengths[last]), int(row_ids[last])) if last + 1 < end else (None, None)
+        else:
+            bound = (int(lengths[start]), int(row_ids[start]) - 1)
+        streams.append(
+            {
+                "s": searched.table,
+                "t": term,
+                "f": int(occurrences[start]),
+                "d": bound[0],
+                "i": bound[1],
+            }
+        )
     # As the driver's own executemany of plain tuples: millions of rows at 1M.
     marks = "?, ?, ?, ?, ?" if conn.dialect.name == "sqlite" else "%s, %s, %s, %s, %s"
     conn.exec_driver_sql(
@@ -164,19 +187,6 @@ def _store_term(
             )
         ],
     )
-    streams = []
-    for start, size in zip(starts.tolist(), sizes.tolist(), strict=True):
-        last = start + depth - 1
-        truncated = size > depth
-        streams.append(
-            {
-                "s": searched.table,
-                "t": term,
-                "f": int(occurrences[start]),
-                "d": int(lengths[last]) if truncated else None,
-                "i": int(row_ids[last]) if truncated else None,
-            }
-        )
     conn.execute(
         text(
             "INSERT INTO search_posting_stream "
@@ -205,12 +215,13 @@ def _frequent_sqlite(conn: Connection, searched: Searched, min_matches: int) -> 
 
 def _all_postings_sqlite(
     conn: Connection, searched: Searched, terms: list[str]
-) -> Iterable[tuple[str, Any, Any, Any]]:
+) -> Iterable[tuple[str, Any, Any, Any, Any]]:
     """(term, occurrences, lengths, row ids) of every row matching each term: occurrences
     counted off FTS5's own index (fts5vocab 'instance'), lengths off its %_docsize."""
     if not terms:
         return
     ids, lengths = _lengths_sqlite(conn, searched, None)
+    rows, tokens = _totals_sqlite(conn, searched)
     conn.exec_driver_sql(
         f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{searched.fts}_instances "
         f"USING fts5vocab(main, {searched.fts}, 'instance')"
@@ -224,7 +235,9 @@ def _all_postings_sqlite(
             )
             docs = np.fromiter((row[0] for row in cursor), dtype=np.int64)
             row_ids, occurrences = np.unique(docs, return_counts=True)
-            yield term, occurrences, lengths[np.searchsorted(ids, row_ids)], row_ids
+            row_lengths = lengths[np.searchsorted(ids, row_ids)]
+            scores = _Bm25.at(rows, tokens, len(row_ids)).scores(occurrences, row_lengths)
+            yield term, occurrences, row_lengths, row_ids, np.lexsort((row_ids, -scores))
     finally:
         conn.exec_driver_sql(f"DROP TABLE temp.{searched.fts}_instances")
 
@@ -248,6 +261,15 @@ def _lengths_sqlite(
     return ids, sizes
 
 
+def _totals_sqlite(conn: Connection, searched: Searched) -> tuple[int, int]:
+    """(rows, tokens) FTS5's bm25 averages over: its averages record (%_data, id 1)."""
+    averages = conn.scalar(text(f"SELECT block FROM {searched.fts}_data WHERE id = 1"))
+    if not averages:
+        return 0, 0
+    totals = _varints(bytes(averages))
+    return totals[0], sum(totals[1:])
+
+
 def _varints(blob: bytes) -> list[int]:
     """SQLite's varints (FTS5's %_docsize and averages records)."""
     values, at = [], 0
@@ -268,9 +290,11 @@ def _varints(blob: bytes) -> list[int]:
 
 def _all_postings_postgresql(
     conn: Connection, searched: Searched, min_matches: int, depth: int
-) -> Iterable[tuple[str, Any, Any, Any]]:
-    """(term, positions, zeros, row ids) of the first depth + 1 rows of each stream of every
-    lexeme in at least `min_matches` rows: one pass over the stored vectors."""
+) -> Iterable[tuple[str, Any, Any, Any, Any]]:
+    """(term, positions, zeros, row ids, rank order) of every lexeme in at least `min_matches`
+    rows: its first depth + 1 rows in ranking order (more positions first, then id; ts_rank_cd
+    of one lexeme grows with its positions) and the first row of each stream. One pass over
+    the stored vectors."""
     terms = [
         str(word)
         for word in conn.scalars(
@@ -287,10 +311,13 @@ def _all_postings_postgresql(
         text(
             "SELECT term, occurrences, row_id FROM ("
             "SELECT u.lexeme AS term, cardinality(u.positions) AS occurrences, t.id AS row_id, "
+            "row_number() OVER (PARTITION BY u.lexeme "
+            "ORDER BY cardinality(u.positions) DESC, t.id) AS place, "
             "row_number() OVER (PARTITION BY u.lexeme, cardinality(u.positions) ORDER BY t.id) "
-            "AS place "
+            "AS stream_place "
             f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
-            "WHERE u.lexeme = ANY(:terms)) ranked WHERE place <= :kept ORDER BY term"
+            "WHERE u.lexeme = ANY(:terms)) ranked WHERE place <= :kept OR stream_place = 1 "
+            "ORDER BY term"
         ),
         {"terms": terms, "kept": depth + 1},
     ).all()
@@ -302,7 +329,8 @@ def _all_postings_postgresql(
         group = rows[start:end]
         occurrences = np.array([row[1] for row in group], dtype=np.int64)
         row_ids = np.array([row[2] for row in group], dtype=np.int64)
-        yield str(group[0][0]), occurrences, np.zeros(len(group), dtype=np.int64), row_ids
+        lengths = np.zeros(len(group), dtype=np.int64)
+        yield str(group[0][0]), occurrences, lengths, row_ids, np.lexsort((row_ids, -occurrences))
         start = end
 
 
@@ -549,11 +577,8 @@ def prefix(
     truncated = [s for s in streams if s[1] is not None]
     if conn.dialect.name == "sqlite":
         scorer: _Scorer | None = _Bm25.of(conn, searched, fts_expression)
-    elif {int(s[0]) for s in truncated} <= set(occurrences.tolist()):
-        scorer = _TsRankCd.of(conn, searched, q, occurrences, row_ids)
     else:
-        # A stream that lost every kept row to deletions: its score is not known here.
-        scorer = None
+        scorer = _TsRankCd.of(conn, term, q, (int(s[0]) for s in streams))
     if scorer is None:
         return None
     scores = scorer.scores(occurrences, lengths)
@@ -611,14 +636,16 @@ class _Bm25(_Scorer):
     matches: int
 
     @classmethod
+    def at(cls, rows: int, tokens: int, matches: int) -> "_Bm25":
+        """bm25 of a term in `matches` of `rows` rows holding `tokens` tokens in all."""
+        idf = math.log((rows - matches + 0.5) / (matches + 0.5))
+        return cls(idf if idf > 0.0 else 1e-6, float(tokens) / float(rows), matches)
+
+    @classmethod
     def of(cls, conn: Connection, searched: Searched, fts_expression: str | None) -> "_Bm25 | None":
-        averages = conn.scalar(
-            text(f"SELECT block FROM {searched.fts}_data WHERE id = 1")  # FTS5's averages record
-        )
-        if not averages:
+        rows, tokens = _totals_sqlite(conn, searched)
+        if not rows:
             return None
-        totals = _varints(bytes(averages))
-        rows, tokens = totals[0], sum(totals[1:])
         matches = int(
             conn.scalar(
                 text(f"SELECT count(*) FROM {searched.fts} WHERE {searched.fts} MATCH :q"),
@@ -626,10 +653,7 @@ class _Bm25(_Scorer):
             )
             or 0
         )
-        if not rows:
-            return None
-        idf = math.log((rows - matches + 0.5) / (matches + 0.5))
-        return cls(idf if idf > 0.0 else 1e-6, float(tokens) / float(rows), matches)
+        return cls.at(rows, tokens, matches)
 
     def scores(self, occurrences: Any, lengths: Any) -> Any:
         frequency = occurrences.astype(np.float64)
@@ -644,35 +668,26 @@ class _Bm25(_Scorer):
 
 @dataclass(frozen=True)
 class _TsRankCd(_Scorer):
-    """ts_rank_cd() of one lexeme: one value per number of positions, each computed by
-    PostgreSQL on a row that has it."""
+    """ts_rank_cd() of one lexeme: one value per number of positions (each of its covers is one
+    position of weight D), computed by PostgreSQL on a vector holding the lexeme that often."""
 
     by_occurrences: dict[int, float]
     matches: None = None
 
     @classmethod
-    def of(
-        cls,
-        conn: Connection,
-        searched: Searched,
-        q: str,
-        occurrences: Any,
-        row_ids: Any,
-    ) -> "_TsRankCd | None":
-        values, first = np.unique(occurrences, return_index=True)
-        if not len(values):
-            return cls({})
-        sample = {int(row_ids[at]): int(value) for value, at in zip(values, first, strict=True)}
+    def of(cls, conn: Connection, term: str, q: str, occurrences: Iterable[int]) -> "_TsRankCd":
+        counts = sorted(set(occurrences))
+        lexeme = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+        vectors = [lexeme + ":" + ",".join(str(p) for p in range(1, n + 1)) for n in counts]
         scored = conn.execute(
             text(
-                "SELECT id, ts_rank_cd(search_fts, websearch_to_tsquery('english', :q))::float8 "
-                f"FROM {searched.table} WHERE id = ANY(:ids)"
+                "SELECT v.n, ts_rank_cd(CAST(v.doc AS tsvector), "
+                "websearch_to_tsquery('english', :q))::float8 "
+                "FROM unnest(CAST(:counts AS integer[]), CAST(:docs AS text[])) AS v(n, doc)"
             ),
-            {"q": q, "ids": list(sample)},
+            {"q": q, "counts": counts, "docs": vectors},
         ).all()
-        if len(scored) != len(sample):
-            return None
-        return cls({sample[int(row_id)]: float(score) for row_id, score in scored})
+        return cls({int(n): float(score) for n, score in scored})
 
     def scores(self, occurrences: Any, lengths: Any) -> Any:
         return np.array([self.by_occurrences[int(n)] for n in occurrences], dtype=np.float64)
