@@ -28,16 +28,16 @@ class SearchPosting(Base):
 
 
 class SearchPostingStream(Base):
-    """One (term, occurrences) stream. Its kept postings are exactly the stream's rows up to
-    (last_length, last_row_id); both NULL: every row of the stream is kept."""
+    """One (term, occurrences) stream. Its kept postings are exactly the stream's rows before
+    (next_length, next_row_id), the first row it does not keep; both NULL: every row is kept."""
 
     __tablename__ = "search_posting_stream"
 
     searched: Mapped[str] = mapped_column(String(20), primary_key=True)
     term: Mapped[str] = mapped_column(String(200), primary_key=True)
     occurrences: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    last_length: Mapped[int | None] = mapped_column(Integer)
-    last_row_id: Mapped[int | None] = mapped_column(Integer)
+    next_length: Mapped[int | None] = mapped_column(Integer)
+    next_row_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class SearchPostingTerm(Base):

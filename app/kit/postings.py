@@ -143,9 +143,9 @@ def _store_term(
 ) -> None:
     """Keep `term`'s best rows (`best`: their places in the arrays, the first `depth` of the
     ranking as it stands now). Each stream keeps exactly its rows up to the last of them in its
-    (length, id) order, so that its prefix stays exact whatever the statistics become; a stream
-    with none of them keeps no row, its bound just before its first. The arrays hold every row
-    of each stream that may be kept, and at least the first row of each."""
+    (length, id) order, so that its prefix stays exact whatever the statistics become, and
+    records the first row it does not keep (a stream with none of them: its first). The arrays
+    hold every row of each stream that may be kept, and the next one."""
     chosen = np.zeros(len(row_ids), dtype=bool)
     chosen[best] = True
     order = np.lexsort((row_ids, lengths, occurrences))
@@ -157,12 +157,9 @@ def _store_term(
     streams = []
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
         picked = np.flatnonzero(chosen[start:end])
-        if len(picked):
-            last = start + int(picked[-1])
-            kept[start : last + 1] = True
-            bound = (int(lengths[last]), int(row_ids[last])) if last + 1 < end else (None, None)
-        else:
-            bound = (int(lengths[start]), int(row_ids[start]) - 1)
+        after = start + int(picked[-1]) + 1 if len(picked) else start
+        kept[start:after] = True
+        bound = (int(lengths[after]), int(row_ids[after])) if after < end else (None, None)
         streams.append(
             {
                 "s": searched.table,
@@ -190,7 +187,7 @@ def _store_term(
     conn.execute(
         text(
             "INSERT INTO search_posting_stream "
-            "(searched, term, occurrences, last_length, last_row_id) VALUES (:s, :t, :f, :d, :i)"
+            "(searched, term, occurrences, next_length, next_row_id) VALUES (:s, :t, :f, :d, :i)"
         ),
         streams,
     )
@@ -353,7 +350,7 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
         (str(row[0]), int(row[1])): (row[2], row[3])
         for row in conn.execute(
             text(
-                "SELECT term, occurrences, last_length, last_row_id FROM search_posting_stream "
+                "SELECT term, occurrences, next_length, next_row_id FROM search_posting_stream "
                 "WHERE searched = :s"
             ),
             {"s": searched.table},
@@ -365,8 +362,8 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
         if stream not in streams:
             streams[stream] = (None, None)
             new_streams.append(stream)
-        last_length, last_row_id = streams[stream]
-        if last_length is None or (length, row_id) <= (last_length, last_row_id):
+        next_length, next_row_id = streams[stream]
+        if next_length is None or (length, row_id) < (next_length, next_row_id):
             kept.append(
                 {"s": searched.table, "t": term, "f": occurrences, "d": length, "i": row_id}
             )
@@ -397,26 +394,26 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
 def _trim(conn: Connection, searched: Searched, term: str, occurrences: int, depth: int) -> None:
     """A stream that grew past `depth` kept rows loses its last ones (its prefix stays exact)."""
     keys = {"s": searched.table, "t": term, "f": occurrences}
-    last = conn.execute(
+    first_dropped = conn.execute(
         text(
             "SELECT length, row_id FROM search_posting WHERE searched = :s AND term = :t "
             "AND occurrences = :f ORDER BY length, row_id LIMIT 1 OFFSET :at"
         ),
-        {**keys, "at": depth - 1},
+        {**keys, "at": depth},
     ).first()
-    if last is None:
+    if first_dropped is None:
         return
-    bound = {**keys, "d": int(last[0]), "i": int(last[1])}
+    bound = {**keys, "d": int(first_dropped[0]), "i": int(first_dropped[1])}
     conn.execute(
         text(
             "DELETE FROM search_posting WHERE searched = :s AND term = :t AND occurrences = :f "
-            "AND (length > :d OR (length = :d AND row_id > :i))"
+            "AND (length > :d OR (length = :d AND row_id >= :i))"
         ),
         bound,
     )
     conn.execute(
         text(
-            "UPDATE search_posting_stream SET last_length = :d, last_row_id = :i "
+            "UPDATE search_posting_stream SET next_length = :d, next_row_id = :i "
             "WHERE searched = :s AND term = :t AND occurrences = :f"
         ),
         bound,
@@ -559,7 +556,7 @@ def prefix(
         return None
     streams = conn.execute(
         text(
-            "SELECT occurrences, last_length, last_row_id FROM search_posting_stream "
+            "SELECT occurrences, next_length, next_row_id FROM search_posting_stream "
             "WHERE searched = :s AND term = :t"
         ),
         {"s": searched.table, "t": term},
@@ -585,10 +582,10 @@ def prefix(
     in_rank_order = np.lexsort((row_ids, -scores))
     row_ids, scores = row_ids[in_rank_order], scores[in_rank_order]
     cut = len(row_ids)
-    for stream_occurrences, last_length, last_row_id in truncated:
+    for stream_occurrences, next_length, next_row_id in truncated:
         cut = min(
             cut,
-            _places_before(scorer, row_ids, scores, stream_occurrences, last_length, last_row_id),
+            _places_before(scorer, row_ids, scores, stream_occurrences, next_length, next_row_id),
         )
     ranked = RankedMatches.of(list(zip(row_ids[:cut].tolist(), scores[:cut].tolist(), strict=True)))
     return Prefix(ranked, not truncated, scorer.matches)
@@ -599,19 +596,20 @@ def _places_before(
     row_ids: Any,
     scores: Any,
     occurrences: int,
-    last_length: int,
-    last_row_id: int,
+    next_length: int,
+    next_row_id: int,
 ) -> int:
     """How many of the ranked kept rows (`row_ids`, `scores`) come before every row a
-    truncated stream did not keep: those after its last kept one, (length, id) greater."""
-    stream_score = float(scorer.scores(np.array([occurrences]), np.array([last_length]))[0])
-    if scorer.ties_beyond(occurrences, last_length, stream_score):
+    truncated stream did not keep: its first one not kept and those after it, (length, id)
+    greater."""
+    stream_score = float(scorer.scores(np.array([occurrences]), np.array([next_length]))[0])
+    if scorer.ties_beyond(occurrences, next_length, stream_score):
         # A longer row of the stream may score the same: only higher scores are certain.
         return int(np.count_nonzero(scores > stream_score))
-    # The rest of the stream scores lower, or the same with a greater id.
+    # The rest of the stream scores lower, or the same with an id at least that row's.
     return int(
         np.count_nonzero(
-            (scores > stream_score) | ((scores == stream_score) & (row_ids <= last_row_id))
+            (scores > stream_score) | ((scores == stream_score) & (row_ids < next_row_id))
         )
     )
 

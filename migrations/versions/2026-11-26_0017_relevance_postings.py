@@ -59,8 +59,8 @@ def upgrade() -> None:
         sa.Column("searched", sa.String(length=20), nullable=False),
         sa.Column("term", sa.String(length=200), nullable=False),
         sa.Column("occurrences", sa.Integer(), autoincrement=False, nullable=False),
-        sa.Column("last_length", sa.Integer(), nullable=True),
-        sa.Column("last_row_id", sa.Integer(), nullable=True),
+        sa.Column("next_length", sa.Integer(), nullable=True),
+        sa.Column("next_row_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint(
             "searched", "term", "occurrences", name=op.f("pk_search_posting_stream")
         ),
