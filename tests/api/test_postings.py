@@ -255,13 +255,16 @@ def test_the_ingest_keeps_postings_exact_through_edits_reruns_and_prunes(
     articles[0].write_text(
         "Talks talks talks. " + articles[0].read_text(encoding="utf-8"), encoding="utf-8"
     )
-    (seeds / "articles" / "zz-extra.txt").write_text(
-        "Officials held talks on the border on Tuesday.\n", encoding="utf-8"
-    )
+    # Short rows sort first in their streams: kept, and a stream grown past its depth is cut.
+    for place in ("Aras", "Astara", "Julfa"):
+        (seeds / "articles" / f"zz-{place}.txt").write_text(
+            f"Talks on the border at {place}.\n", encoding="utf-8"
+        )
     assert cli.main(["ingest", str(seeds)]) == 0
     _assert_exact(database_url)
     assert _kept(database_url)["search_posting"] != first["search_posting"]
-    (seeds / "articles" / "zz-extra.txt").unlink()
+    for place in ("Aras", "Astara"):
+        (seeds / "articles" / f"zz-{place}.txt").unlink()
     assert cli.main(["ingest", "--prune", "--yes", str(seeds)]) == 0
     _assert_exact(database_url)
     _forget()
