@@ -4,6 +4,13 @@ from app.actors.models import Actor, ActorAlias
 from app.changes.models import Change, DataVersion
 from app.db.base import Base
 from app.db.meta import DatasetMeta
+from app.db.postings import (
+    SearchPosting,
+    SearchPostingDirty,
+    SearchPostingStream,
+    SearchPostingTable,
+    SearchPostingTerm,
+)
 from app.incidents.models import Incident, IncidentParticipant, IncidentSource
 from app.sources.models import Mention, Source
 from app.statements.models import Statement
@@ -19,6 +26,11 @@ __all__ = [
     "IncidentParticipant",
     "IncidentSource",
     "Mention",
+    "SearchPosting",
+    "SearchPostingDirty",
+    "SearchPostingStream",
+    "SearchPostingTable",
+    "SearchPostingTerm",
     "Source",
     "Statement",
 ]

@@ -50,6 +50,14 @@ class Settings(BaseSettings):
     # this is ranked by the database for each page. The same bound holds the unranked matches
     # kept for pages in date order on SQLite (8 bytes each: ~32 MB more at most).
     search_ranking_matches: int = Field(default=4_000_000, ge=0)
+    # Relevance postings (app/kit/postings.py): a word matching at least this many rows of a
+    # table gets them when the table's terms are chosen (below it, ranking every match costs
+    # SQLite ~1 us and PostgreSQL 10-25 us a match: 5-125 ms)...
+    search_postings_min_matches: int = Field(default=5_000, ge=1)
+    # ... and keeps about this many of its best rows (the first of its ranking when they are
+    # chosen, each stream cut after them; an ingest keeps at most this many per stream): a page
+    # under filters holding a share s of the matches reads ~(limit + 1) / s of them.
+    search_postings_depth: int = Field(default=4_096, ge=1)
     # Each facet gets this long before it is reported as truncated (a whole-dataset facet,
     # counted once per data version and kept, gets facets.WHOLE_DATASET_BUDGET_MS).
     facet_budget_ms: int = Field(default=500, ge=1)

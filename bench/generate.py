@@ -293,8 +293,32 @@ def generate(url: str, incidents: int, seed: int = 1, progress: bool = False) ->
         print(file=sys.stderr)
     loaded = time.perf_counter()
     writer.end_bulk()
+    _build_postings(url)
     finished = time.perf_counter()
     return Report(incidents, rows, loaded - started, finished - loaded, writer.backend)
+
+
+def _build_postings(url: str) -> None:
+    """The relevance postings of the generated rows (what an ingest keeps up to date): the
+    bulk load ran without the triggers that list written rows."""
+    from sqlalchemy import create_engine
+
+    from app.kit import postings
+    from app.settings import get_settings
+
+    settings = get_settings()
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            for searched in postings.SEARCHED.values():
+                postings.rebuild(
+                    connection,
+                    searched,
+                    min_matches=settings.search_postings_min_matches,
+                    depth=settings.search_postings_depth,
+                )
+    finally:
+        engine.dispose()
 
 
 def _write_actors(writer: SqliteWriter | PostgresWriter, cast: Cast) -> int:

@@ -29,7 +29,9 @@ from app.ingest import prune as pruning
 from app.ingest import scratch as scratch_tables
 from app.ingest.loader import Batch, Located
 from app.ingest.records import ActorRecord, IncidentRecord
+from app.kit import postings
 from app.kit.names import match_key
+from app.settings import get_settings
 from app.sources import writes as sources_writes
 from app.sources.models import Mention, Source
 from app.statements import writes as statements_writes
@@ -229,6 +231,13 @@ class _Apply:
         self.report.changes += len(orphans)
         self._refresh_search_text()
         self.session.flush()
+        # The rows this run wrote get their relevance postings in the same transaction.
+        settings = get_settings()
+        postings.refresh(
+            self.session.connection(),
+            min_matches=settings.search_postings_min_matches,
+            depth=settings.search_postings_depth,
+        )
         if self.report.changes or self.recorder:
             # One number for the ETag and the change feed.
             meta.data_version += 1

@@ -4,6 +4,7 @@ Any user string is safe: it is tokenised here and passed as a bound parameter, n
 into SQL or into FTS5 query syntax.
 """
 
+import json
 import re
 import threading
 import typing
@@ -32,7 +33,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
-from app.kit import counting, ranking
+from app.kit import counting, postings, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
 from app.kit.cursors import decode_cursor, encode_cursor
 from app.kit.pagination import (
@@ -246,23 +247,39 @@ def paginate_ranked(
     if without_search is not None:
         version = ranking.data_version(session)
         if version is not None:
+            page_args: dict[str, Any] = {
+                "scope": scope,
+                "cursor": cursor,
+                "limit": limit,
+                "limits": limits,
+                "count_mode": count_mode,
+                "count_stmt": count_stmt,
+            }
+            if cache is None and RANKINGS.kept(_ranking_key(session, model, q, version)) is None:
+                # One frequent word: its first places are read off its postings when they
+                # decide the page (`app.kit.postings`), instead of ranking every match.
+                prefix = _postings_prefix(session, model, q, version)
+                if prefix is not None:
+                    counted = _MatchCount(session, model, q, version, prefix.matches)
+                    from_postings = _page_of_ranked(
+                        session,
+                        stmt,
+                        without_search,
+                        prefix.ranked,
+                        model,
+                        counted=counted,
+                        complete=prefix.complete,
+                        **page_args,
+                    )
+                    if from_postings is not None:
+                        return from_postings
             if cache is None:
                 matches = matches_for(session, model, q, version, without_search, limits).ranked
             else:
                 matches = ranked_matches(session, model, q, version, cache)
-            return _page_of_ranked(
-                session,
-                stmt,
-                without_search,
-                matches,
-                model,
-                scope=scope,
-                cursor=cursor,
-                limit=limit,
-                limits=limits,
-                count_mode=count_mode,
-                count_stmt=count_stmt,
-            )
+            page = _page_of_ranked(session, stmt, without_search, matches, model, **page_args)
+            assert page is not None  # every match is ranked: the page is always decided
+            return page
     scores = _scores(session, model, q)
     ranked = stmt.add_columns(scores.c.score).join(scores, scores.c.id == id_column)
     window = paginate(
@@ -487,9 +504,15 @@ def _page_of_ranked(
     limits: CountLimits,
     count_mode: CountMode,
     count_stmt: Select[Any] | None,
-) -> Ranked[M]:
+    counted: "RankedMatches | _MatchCount | None" = None,
+    complete: bool = True,
+) -> Ranked[M] | None:
     """The page `paginate` would cut from `stmt` ordered by score, then id: read from
-    `matches`, with only the other filters (`unsearched`) asked of the database."""
+    `matches`, with only the other filters (`unsearched`) asked of the database.
+
+    `complete` False: `matches` is only the start of the ranking (a term's postings) and
+    `counted` answers for every match in totals; None when that start does not hold the page.
+    """
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
@@ -497,32 +520,47 @@ def _page_of_ranked(
     )
     filtered = without_search.whereclause is not None
     every_id = _every_id(unsearched, ids_only)
-    total, accuracy, listed = _ranked_total(
-        session,
-        stmt,
-        ids_only,
-        every_id,
-        filtered,
-        matches,
-        count_mode,
-        limits,
-        id_column,
-        count_stmt,
-    )
-    start = 0
-    if cursor:
-        _, value, last_id = decode_cursor(cursor, scope)
-        try:
-            start = matches.position_after(float(value), int(last_id))
-        except (TypeError, ValueError):
-            raise InvalidParameter("cursor", "not a cursor this list issued") from None
+    start = _start_after(matches, cursor, scope)
     wanted = limit + 1
+    if not complete and start >= len(matches):
+        return None
+
+    walked = _walked_first(
+        session, ids_only, every_id, id_column, matches, start, wanted, complete, filtered
+    )
+    if walked is not None and len(walked) < wanted:
+        return None
+
+    def decided(listed: list[int]) -> None:
+        # The filters' rows are listed: whether the start of the ranking holds the page is
+        # known before their matches are counted (which may list every match).
+        if not complete and len(_ranks_of(matches, listed, start)) < wanted:
+            raise _Undecided
+
+    try:
+        total, accuracy, listed = _ranked_total(
+            session,
+            stmt,
+            ids_only,
+            every_id,
+            filtered,
+            counted if counted is not None else matches,
+            count_mode,
+            limits,
+            id_column,
+            count_stmt,
+            on_listed=decided,
+        )
+    except _Undecided:
+        return None
     if not filtered:
         ranks = list(range(start, min(start + wanted, len(matches))))
     elif listed is not None:
         ranks = _ranks_of(matches, listed, start)[:wanted]
     else:
-        ranks = _walk(session, ids_only, every_id, id_column, matches, start, wanted)
+        ranks = walked or _walk(session, ids_only, every_id, id_column, matches, start, wanted)
+    if not (complete or len(ranks) >= wanted):
+        return None  # a row the postings did not keep may come next
     more = len(ranks) > limit
     ranks = ranks[:limit]
     page_ids = [matches.ids[r] for r in ranks]
@@ -536,6 +574,36 @@ def _page_of_ranked(
         window,
         {row_id: round(score, 6) for row_id, score in zip(page_ids, scores, strict=True)},
     )
+
+
+def _walked_first(
+    session: Session,
+    ids_only: Select[Any],
+    every_id: Select[Any],
+    id_column: Any,
+    matches: RankedMatches,
+    start: int,
+    wanted: int,
+    complete: bool,
+    filtered: bool,
+) -> list[int] | None:
+    """PostgreSQL never lists the filters' rows for a total: whether the start of a ranking
+    (`complete` False) holds the page is known by walking it, before a total is counted in SQL
+    (seconds for a broad word under an actor at 1M). None: walked later, as always."""
+    if complete or not filtered or session.get_bind().dialect.name != "postgresql":
+        return None
+    return _walk(session, ids_only, every_id, id_column, matches, start, wanted)
+
+
+def _start_after(matches: RankedMatches, cursor: str | None, scope: str) -> int:
+    """The place in `matches` a page after `cursor` starts at."""
+    if not cursor:
+        return 0
+    _, value, last_id = decode_cursor(cursor, scope)
+    try:
+        return matches.position_after(float(value), int(last_id))
+    except (TypeError, ValueError):
+        raise InvalidParameter("cursor", "not a cursor this list issued") from None
 
 
 # Other filters whose own rows are estimated at no more than this are listed (one index walk,
@@ -556,11 +624,12 @@ def _ranked_total(
     ids_only: Select[Any],
     every_id: Select[Any],
     filtered: bool,
-    matches: RankedMatches | MatchSet | None,
+    matches: "RankedMatches | MatchSet | _MatchCount | None",
     mode: CountMode,
     limits: CountLimits,
     id_column: Any,
     count_stmt: Select[Any] | None,
+    on_listed: Callable[[list[int]], None] = lambda listed: None,
 ) -> tuple[int, TotalAccuracy, list[int] | None]:
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
@@ -591,6 +660,7 @@ def _ranked_total(
         # would first list every match of the search, or drive the count from them.
         # As the driver's tuples: a Row for each of 100,000 ids took a third of the time.
         listed = [row[0] for row in _driver_rows(session, every_id)]
+        on_listed(listed)
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
@@ -858,3 +928,79 @@ def _page_in_order(
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})
+
+
+# -- postings ------------------------------------------------------------------------------
+
+# The kept start of each frequent word's ranking, per database and data version (`app.kit.
+# postings`); a search that has none is kept as `postings.UNUSABLE`.
+PREFIXES: RankingCache[postings.Prefix] = RankingCache(4_000_000)
+
+
+def _postings_prefix(session: Session, model: type, q: str, version: int) -> postings.Prefix | None:
+    """The start of `q`'s ranking kept in postings, when `q` is one word that has them."""
+    searched = postings.SEARCHED.get(model.__tablename__)  # type: ignore[attr-defined]
+    if searched is None:
+        return None
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    expression = fts5_query(q) if sqlite else None
+    if sqlite and (expression is None or not postings.one_word(expression)):
+        return None
+    conn = session.connection()
+
+    def read() -> postings.Prefix:
+        term = postings.term_of(conn, expression, q)
+        found = None if term is None else postings.prefix(conn, searched, term, expression, q)
+        return postings.UNUSABLE if found is None else found
+
+    key = ("postings", *_ranking_key(session, model, q, version))
+    found = PREFIXES.get(key, read)
+    return None if found is postings.UNUSABLE else found
+
+
+class _Undecided(Exception):
+    """The start of a ranking kept in postings does not hold the page asked for."""
+
+
+@dataclass
+class _MatchCount:
+    """What a total needs to know of a search whose matches are not all listed: how many rows
+    match it, and how many of given rows do."""
+
+    session: Session
+    model: type
+    q: str
+    version: int
+    known: int | None  # how many rows match, when already counted
+
+    def __len__(self) -> int:
+        if self.known is None:
+            id_column = self.model.id  # type: ignore[attr-defined]
+            counter = select(func.count(id_column)).where(matches(self.session, self.model, self.q))
+            self.known = int(self.session.scalar(counter) or 0)
+        return self.known
+
+    def count_in(self, row_ids: Iterable[int]) -> int:
+        listed = [int(row_id) for row_id in row_ids]
+        matching = self._matching(sorted(set(listed))) if listed else set()
+        return sum(1 for row_id in listed if row_id in matching)
+
+    def _matching(self, row_ids: list[int]) -> set[int]:
+        if self.session.get_bind().dialect.name == "postgresql":
+            id_column = self.model.id  # type: ignore[attr-defined]
+            tested = select(id_column).where(
+                id_column == any_(bindparam("among", row_ids, type_=ARRAY(Integer))),
+                matches(self.session, self.model, self.q),
+            )
+            return {int(row_id) for row_id in self.session.scalars(tested)}
+        spec = _searchable(self.model)
+        # `rowid + 0`: FTS5 walks the word's matches once, each looked up in the rows given,
+        # bound as one JSON array (a filter's 36,000 rows: one parameter, not 36,000).
+        found = self.session.execute(
+            text(
+                f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH :q "
+                "AND rowid + 0 IN (SELECT value FROM json_each(:ids))"
+            ),
+            {"q": fts5_query(self.q) or '""', "ids": json.dumps(row_ids)},
+        )
+        return {int(row[0]) for row in found}

@@ -18,7 +18,7 @@ facet over most of the data walked a million index entries: 0.15 s of CPU); an i
 without a country is kept under '' (a primary key holds no NULL). The backfill is one GROUP BY over the incidents (seconds at 1M).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-11-26 12:20:00
 """
 
@@ -28,7 +28,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0018"
-down_revision: str | None = "0016"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

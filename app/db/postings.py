@@ -1,0 +1,69 @@
+"""Relevance postings: for each frequent search term of a searched table, its best rows kept in
+the order the database's ranking function puts them (see app/kit/postings.py)."""
+
+from sqlalchemy import Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+
+
+class SearchPosting(Base):
+    """One row of a term's stream: the rows where the term occurs `occurrences` times, in
+    (`length`, `row_id`) order. SQLite: occurrences is bm25's term frequency and length the
+    row's token count; PostgreSQL: the term's positions in the stored vector, length 0."""
+
+    __tablename__ = "search_posting"
+
+    searched: Mapped[str] = mapped_column(String(20), primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    occurrences: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    length: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+    __table_args__ = (
+        # A changed or deleted row's postings are found by its id.
+        Index("ix_search_posting_searched_row_id", "searched", "row_id"),
+        {"sqlite_with_rowid": False},
+    )
+
+
+class SearchPostingStream(Base):
+    """One (term, occurrences) stream. Its kept postings are exactly the stream's rows before
+    (next_length, next_row_id), the first row it does not keep; both NULL: every row is kept."""
+
+    __tablename__ = "search_posting_stream"
+
+    searched: Mapped[str] = mapped_column(String(20), primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+    occurrences: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    next_length: Mapped[int | None] = mapped_column(Integer)
+    next_row_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class SearchPostingTerm(Base):
+    """A term that has postings: every row matching it is in one of its streams."""
+
+    __tablename__ = "search_posting_term"
+
+    searched: Mapped[str] = mapped_column(String(20), primary_key=True)
+    term: Mapped[str] = mapped_column(String(200), primary_key=True)
+
+
+class SearchPostingTable(Base):
+    """A searched table whose terms were chosen, and how many rows it had then (the terms are
+    chosen again when it has doubled)."""
+
+    __tablename__ = "search_posting_table"
+
+    searched: Mapped[str] = mapped_column(String(20), primary_key=True)
+    rows_at_choice: Mapped[int] = mapped_column(Integer)
+
+
+class SearchPostingDirty(Base):
+    """A row written since its table's postings were last brought up to date (by triggers);
+    while a table has any, its postings are not read."""
+
+    __tablename__ = "search_posting_dirty"
+
+    searched: Mapped[str] = mapped_column(String(20), primary_key=True)
+    row_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)

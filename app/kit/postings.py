@@ -1,0 +1,698 @@
+"""Relevance postings: a frequent word's first relevance pages without ranking every match.
+
+Ranking a broad word's matches needs each one scored (bm25() reads every matching row's length
+on SQLite, ts_rank_cd() every stored vector on PostgreSQL): 0.1-0.5 s of CPU on SQLite and
+1-3 s on PostgreSQL for a word in a third of 1M incidents. For ONE word, though, the score is a
+function of two numbers the ingest can keep:
+
+- SQLite, FTS5's bm25 with its default weights: idf x f(k1+1) / (f + k1(1 - b + b|D|/avgdl)),
+  f the word's occurrences in the row (every column), |D| the row's tokens (every column). For
+  a fixed f it never grows with |D|, whatever idf and avgdl are.
+- PostgreSQL, ts_rank_cd of one lexeme over the unweighted stored vector, normalization 0: a
+  function of the lexeme's positions in the vector alone.
+
+So the rows of a term with the same f, in (|D|, id) order, are already in the API's order
+(score descending, then id) among themselves: one *stream* per (term, f). Each stream keeps its
+first `depth` rows (`search_posting`), and merging the streams' kept rows by score gives the
+exact ranking down to the first place a row beyond a stream's kept prefix could take: that
+part (`Prefix`) is all a first page, and most next pages, under broad filters read.
+
+Scores are the engine's: bm25 is computed here with FTS5's own expression in the same double
+operations (fts5_aux.c fts5Bm25Function), which gives the same bits as bm25() (checked against
+every match in tests/api/test_postings.py and on the 1M corpora); on PostgreSQL each stream's
+score is ts_rank_cd() of one of its rows, computed by the database.
+
+Upkeep: triggers list every row written in a searched table (`search_posting_dirty`); the
+ingest, in its own transaction, brings their postings up to date (`refresh`) and the readers
+ignore a table's postings while it has any such row. A table's terms (at least
+`min_matches` matching rows) are chosen when its postings are built: by migration 0017, by the
+first ingest, and again when the table has doubled since.
+"""
+
+import math
+import re
+import sqlite3
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+from sqlalchemy import Connection, text
+
+from app.kit.ranking import RankedMatches
+
+# FTS5's bm25 constants (fts5_aux.c).
+K1, B = 1.2, 0.75
+# The tokenizer of every FTS5 table (migration 0002): the scratch table that tokenizes the
+# rows an ingest wrote uses the same one.
+TOKENIZER = "porter unicode61 remove_diacritics 2"
+
+
+@dataclass(frozen=True)
+class Searched:
+    table: str
+    fts: str  # SQLite FTS5 table
+    columns: tuple[str, ...]  # the FTS5 table's columns (the content table's)
+
+
+SEARCHED: dict[str, Searched] = {
+    "incident": Searched("incident", "incident_fts", ("search_text",)),
+    "statement": Searched("statement", "statement_fts", ("search_text",)),
+    "source": Searched("source", "source_fts", ("title", "text")),
+}
+# The columns whose writes change a row's search document (PostgreSQL's stored vector is built
+# from the same ones; SQLite also indexes a source only once it is extracted, migration 0013).
+WATCHED = {
+    "incident": ("search_text",),
+    "statement": ("search_text",),
+    "source": ("title", "text", "extraction_key"),
+}
+_CHUNK = 500
+
+
+# -- upkeep ---------------------------------------------------------------------------------
+
+
+def refresh(conn: Connection, *, min_matches: int, depth: int) -> None:
+    """Bring every searched table's postings up to date with the rows written since (inside
+    the caller's transaction; running it again changes nothing)."""
+    for searched in SEARCHED.values():
+        chosen_at = conn.scalar(
+            text("SELECT rows_at_choice FROM search_posting_table WHERE searched = :s"),
+            {"s": searched.table},
+        )
+        dirty = [
+            int(row_id)
+            for row_id in conn.scalars(
+                text("SELECT row_id FROM search_posting_dirty WHERE searched = :s"),
+                {"s": searched.table},
+            )
+        ]
+        if chosen_at is not None and not dirty:
+            continue
+        rows = int(conn.scalar(text(f"SELECT count(*) FROM {searched.table}")) or 0)
+        if chosen_at is None or rows >= 2 * max(int(chosen_at), 1):
+            rebuild(conn, searched, min_matches=min_matches, depth=depth)
+        else:
+            _update(conn, searched, dirty, depth)
+
+
+def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: int) -> None:
+    """Choose `searched`'s terms afresh and keep each stream's first `depth` rows."""
+    for table in ("search_posting", "search_posting_stream", "search_posting_term"):
+        conn.execute(text(f"DELETE FROM {table} WHERE searched = :s"), {"s": searched.table})
+    sqlite = conn.dialect.name == "sqlite"
+    terms = _frequent_sqlite(conn, searched, min_matches) if sqlite else None
+    postings = (
+        _all_postings_sqlite(conn, searched, terms or [])
+        if sqlite
+        else _all_postings_postgresql(conn, searched, min_matches, depth)
+    )
+    chosen = []
+    for term, occurrences, lengths, row_ids, in_rank_order in postings:
+        chosen.append(term)
+        _store_term(conn, searched, term, occurrences, lengths, row_ids, in_rank_order[:depth])
+    if chosen:
+        conn.execute(
+            text("INSERT INTO search_posting_term (searched, term) VALUES (:s, :t)"),
+            [{"s": searched.table, "t": term} for term in chosen],
+        )
+    rows = int(conn.scalar(text(f"SELECT count(*) FROM {searched.table}")) or 0)
+    conn.execute(
+        text("DELETE FROM search_posting_table WHERE searched = :s"), {"s": searched.table}
+    )
+    conn.execute(
+        text("INSERT INTO search_posting_table (searched, rows_at_choice) VALUES (:s, :n)"),
+        {"s": searched.table, "n": rows},
+    )
+    conn.execute(
+        text("DELETE FROM search_posting_dirty WHERE searched = :s"), {"s": searched.table}
+    )
+
+
+def _store_term(
+    conn: Connection,
+    searched: Searched,
+    term: str,
+    occurrences: Any,
+    lengths: Any,
+    row_ids: Any,
+    best: Any,
+) -> None:
+    """Keep `term`'s best rows (`best`: their places in the arrays, the first `depth` of the
+    ranking as it stands now). Each stream keeps exactly its rows up to the last of them in its
+    (length, id) order, so that its prefix stays exact whatever the statistics become, and
+    records the first row it does not keep (a stream with none of them: its first). The arrays
+    hold every row of each stream that may be kept, and the next one."""
+    chosen = np.zeros(len(row_ids), dtype=bool)
+    chosen[best] = True
+    order = np.lexsort((row_ids, lengths, occurrences))
+    occurrences, lengths, row_ids = occurrences[order], lengths[order], row_ids[order]
+    chosen = chosen[order]
+    starts = np.flatnonzero(np.r_[True, occurrences[1:] != occurrences[:-1]])
+    ends = np.r_[starts[1:], len(occurrences)]
+    kept = np.zeros(len(row_ids), dtype=bool)
+    streams = []
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        picked = np.flatnonzero(chosen[start:end])
+        after = start + int(picked[-1]) + 1 if len(picked) else start
+        kept[start:after] = True
+        bound = (int(lengths[after]), int(row_ids[after])) if after < end else (None, None)
+        streams.append(
+            {
+                "s": searched.table,
+                "t": term,
+                "f": int(occurrences[start]),
+                "d": bound[0],
+                "i": bound[1],
+            }
+        )
+    # As the driver's own executemany of plain tuples: millions of rows at 1M.
+    marks = "?, ?, ?, ?, ?" if conn.dialect.name == "sqlite" else "%s, %s, %s, %s, %s"
+    conn.exec_driver_sql(
+        "INSERT INTO search_posting (searched, term, occurrences, length, row_id) "
+        f"VALUES ({marks})",
+        [
+            (searched.table, term, f, d, i)
+            for f, d, i in zip(
+                occurrences[kept].tolist(),
+                lengths[kept].tolist(),
+                row_ids[kept].tolist(),
+                strict=True,
+            )
+        ],
+    )
+    conn.execute(
+        text(
+            "INSERT INTO search_posting_stream "
+            "(searched, term, occurrences, next_length, next_row_id) VALUES (:s, :t, :f, :d, :i)"
+        ),
+        streams,
+    )
+
+
+def _frequent_sqlite(conn: Connection, searched: Searched, min_matches: int) -> list[str]:
+    """The terms of `searched`'s FTS5 index matching at least `min_matches` rows."""
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{searched.fts}_terms "
+        f"USING fts5vocab(main, {searched.fts}, 'row')"
+    )
+    try:
+        return [
+            str(term)
+            for (term,) in conn.exec_driver_sql(
+                f"SELECT term FROM temp.{searched.fts}_terms WHERE doc >= ?", (min_matches,)
+            )
+        ]
+    finally:
+        conn.exec_driver_sql(f"DROP TABLE temp.{searched.fts}_terms")
+
+
+def _all_postings_sqlite(
+    conn: Connection, searched: Searched, terms: list[str]
+) -> Iterable[tuple[str, Any, Any, Any, Any]]:
+    """(term, occurrences, lengths, row ids) of every row matching each term: occurrences
+    counted off FTS5's own index (fts5vocab 'instance'), lengths off its %_docsize."""
+    if not terms:
+        return
+    ids, lengths = _lengths_sqlite(conn, searched, None)
+    rows, tokens = _totals_sqlite(conn, searched)
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{searched.fts}_instances "
+        f"USING fts5vocab(main, {searched.fts}, 'instance')"
+    )
+    try:
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, sqlite3.Connection)
+        for term in terms:
+            cursor = raw.execute(
+                f"SELECT doc FROM temp.{searched.fts}_instances WHERE term = ?", (term,)
+            )
+            docs = np.fromiter((row[0] for row in cursor), dtype=np.int64)
+            row_ids, occurrences = np.unique(docs, return_counts=True)
+            row_lengths = lengths[np.searchsorted(ids, row_ids)]
+            scores = _Bm25.at(rows, tokens, len(row_ids)).scores(occurrences, row_lengths)
+            yield term, occurrences, row_lengths, row_ids, np.lexsort((row_ids, -scores))
+    finally:
+        conn.exec_driver_sql(f"DROP TABLE temp.{searched.fts}_instances")
+
+
+def _lengths_sqlite(
+    conn: Connection, searched: Searched, row_ids: Sequence[int] | None
+) -> tuple[Any, Any]:
+    """(ids ascending, token counts) of the indexed rows (of `row_ids`, when given), off
+    FTS5's %_docsize: one varint per column, summed as bm25's xColumnSize(-1) sums them."""
+    sql = f"SELECT id, sz FROM {searched.fts}_docsize"
+    rows: list[Any] = []
+    if row_ids is None:
+        rows = list(conn.exec_driver_sql(sql + " ORDER BY id"))
+    else:
+        for chunk in _chunks(sorted(row_ids)):
+            marks = ",".join("?" * len(chunk))
+            rows += conn.exec_driver_sql(f"{sql} WHERE id IN ({marks})", tuple(chunk)).all()
+        rows.sort()
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    sizes = np.fromiter((sum(_varints(row[1])) for row in rows), dtype=np.int64, count=len(rows))
+    return ids, sizes
+
+
+def _totals_sqlite(conn: Connection, searched: Searched) -> tuple[int, int]:
+    """(rows, tokens) FTS5's bm25 averages over: its averages record (%_data, id 1)."""
+    averages = conn.scalar(text(f"SELECT block FROM {searched.fts}_data WHERE id = 1"))
+    if not averages:
+        return 0, 0
+    totals = _varints(bytes(averages))
+    return totals[0], sum(totals[1:])
+
+
+def _varints(blob: bytes) -> list[int]:
+    """SQLite's varints (FTS5's %_docsize and averages records)."""
+    values, at = [], 0
+    while at < len(blob):
+        value = 0
+        for place in range(9):
+            byte = blob[at]
+            at += 1
+            if place == 8:
+                value = (value << 8) | byte
+                break
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                break
+        values.append(value)
+    return values
+
+
+def _all_postings_postgresql(
+    conn: Connection, searched: Searched, min_matches: int, depth: int
+) -> Iterable[tuple[str, Any, Any, Any, Any]]:
+    """(term, positions, zeros, row ids, rank order) of every lexeme in at least `min_matches`
+    rows: its first depth + 1 rows in ranking order (more positions first, then id; ts_rank_cd
+    of one lexeme grows with its positions) and the first row of each stream. One pass over
+    the stored vectors."""
+    terms = [
+        str(word)
+        for word in conn.scalars(
+            text(
+                f"SELECT word FROM ts_stat('SELECT search_fts FROM {searched.table}') "
+                "WHERE ndoc >= :n"
+            ),
+            {"n": min_matches},
+        )
+    ]
+    if not terms:
+        return
+    rows = conn.execute(
+        text(
+            "SELECT term, occurrences, row_id FROM ("
+            "SELECT u.lexeme AS term, cardinality(u.positions) AS occurrences, t.id AS row_id, "
+            "row_number() OVER (PARTITION BY u.lexeme "
+            "ORDER BY cardinality(u.positions) DESC, t.id) AS place, "
+            "row_number() OVER (PARTITION BY u.lexeme, cardinality(u.positions) ORDER BY t.id) "
+            "AS stream_place "
+            f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
+            "WHERE u.lexeme = ANY(:terms)) ranked WHERE place <= :kept OR stream_place = 1 "
+            "ORDER BY term"
+        ),
+        {"terms": terms, "kept": depth + 1},
+    ).all()
+    start = 0
+    while start < len(rows):
+        end = start
+        while end < len(rows) and rows[end][0] == rows[start][0]:
+            end += 1
+        group = rows[start:end]
+        occurrences = np.array([row[1] for row in group], dtype=np.int64)
+        row_ids = np.array([row[2] for row in group], dtype=np.int64)
+        lengths = np.zeros(len(group), dtype=np.int64)
+        yield str(group[0][0]), occurrences, lengths, row_ids, np.lexsort((row_ids, -occurrences))
+        start = end
+
+
+def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) -> None:
+    """The postings of the rows written since (`dirty`) replaced by their current ones."""
+    for chunk in _chunks(dirty):
+        conn.execute(
+            text(
+                "DELETE FROM search_posting WHERE searched = :s AND row_id IN "
+                f"({','.join(str(int(i)) for i in chunk)})"
+            ),
+            {"s": searched.table},
+        )
+    fresh = (
+        _fresh_sqlite(conn, searched, dirty)
+        if conn.dialect.name == "sqlite"
+        else _fresh_postgresql(conn, searched, dirty)
+    )
+    streams = {
+        (str(row[0]), int(row[1])): (row[2], row[3])
+        for row in conn.execute(
+            text(
+                "SELECT term, occurrences, next_length, next_row_id FROM search_posting_stream "
+                "WHERE searched = :s"
+            ),
+            {"s": searched.table},
+        )
+    }
+    kept, new_streams, touched = [], [], set()
+    for term, occurrences, length, row_id in fresh:
+        stream = (term, occurrences)
+        if stream not in streams:
+            streams[stream] = (None, None)
+            new_streams.append(stream)
+        next_length, next_row_id = streams[stream]
+        if next_length is None or (length, row_id) < (next_length, next_row_id):
+            kept.append(
+                {"s": searched.table, "t": term, "f": occurrences, "d": length, "i": row_id}
+            )
+            touched.add(stream)
+    if new_streams:
+        conn.execute(
+            text(
+                "INSERT INTO search_posting_stream (searched, term, occurrences) "
+                "VALUES (:s, :t, :f)"
+            ),
+            [{"s": searched.table, "t": t, "f": f} for t, f in new_streams],
+        )
+    if kept:
+        conn.execute(
+            text(
+                "INSERT INTO search_posting (searched, term, occurrences, length, row_id) "
+                "VALUES (:s, :t, :f, :d, :i)"
+            ),
+            kept,
+        )
+    for term, occurrences in sorted(touched):
+        _trim(conn, searched, term, occurrences, depth)
+    conn.execute(
+        text("DELETE FROM search_posting_dirty WHERE searched = :s"), {"s": searched.table}
+    )
+
+
+def _trim(conn: Connection, searched: Searched, term: str, occurrences: int, depth: int) -> None:
+    """A stream that grew past `depth` kept rows loses its last ones (its prefix stays exact)."""
+    keys = {"s": searched.table, "t": term, "f": occurrences}
+    first_dropped = conn.execute(
+        text(
+            "SELECT length, row_id FROM search_posting WHERE searched = :s AND term = :t "
+            "AND occurrences = :f ORDER BY length, row_id LIMIT 1 OFFSET :at"
+        ),
+        {**keys, "at": depth},
+    ).first()
+    if first_dropped is None:
+        return
+    bound = {**keys, "d": int(first_dropped[0]), "i": int(first_dropped[1])}
+    conn.execute(
+        text(
+            "DELETE FROM search_posting WHERE searched = :s AND term = :t AND occurrences = :f "
+            "AND (length > :d OR (length = :d AND row_id >= :i))"
+        ),
+        bound,
+    )
+    conn.execute(
+        text(
+            "UPDATE search_posting_stream SET next_length = :d, next_row_id = :i "
+            "WHERE searched = :s AND term = :t AND occurrences = :f"
+        ),
+        bound,
+    )
+
+
+def _fresh_sqlite(
+    conn: Connection, searched: Searched, dirty: list[int]
+) -> list[tuple[str, int, int, int]]:
+    """(term, occurrences, length, row id) of the chosen terms in the written rows that FTS5
+    indexes now: the rows tokenized again by a scratch FTS5 table with the same tokenizer."""
+    ids, lengths = _lengths_sqlite(conn, searched, dirty)
+    if not len(ids):
+        return []
+    columns = ", ".join(searched.columns)
+    conn.exec_driver_sql(
+        f"CREATE VIRTUAL TABLE temp.search_posting_scratch USING fts5({columns}, "
+        f"tokenize='{TOKENIZER}')"
+    )
+    conn.exec_driver_sql(
+        "CREATE VIRTUAL TABLE temp.search_posting_scratch_instances "
+        "USING fts5vocab(temp, search_posting_scratch, 'instance')"
+    )
+    try:
+        for chunk in _chunks(ids.tolist()):
+            conn.exec_driver_sql(
+                f"INSERT INTO temp.search_posting_scratch (rowid, {columns}) "
+                f"SELECT id, {columns} FROM main.{searched.table} "
+                f"WHERE id IN ({','.join(str(int(i)) for i in chunk)})"
+            )
+        counted = conn.execute(
+            text(
+                "SELECT v.term, v.doc, count(*) FROM temp.search_posting_scratch_instances v "
+                "WHERE v.term IN (SELECT term FROM search_posting_term WHERE searched = :s) "
+                "GROUP BY v.term, v.doc"
+            ),
+            {"s": searched.table},
+        ).all()
+    finally:
+        conn.exec_driver_sql("DROP TABLE temp.search_posting_scratch_instances")
+        conn.exec_driver_sql("DROP TABLE temp.search_posting_scratch")
+    length_of = dict(zip(ids.tolist(), lengths.tolist(), strict=True))
+    return [(str(t), int(f), int(length_of[int(i)]), int(i)) for t, i, f in counted]
+
+
+def _fresh_postgresql(
+    conn: Connection, searched: Searched, dirty: list[int]
+) -> list[tuple[str, int, int, int]]:
+    """(term, positions, 0, row id) of the chosen terms in the written rows' stored vectors."""
+    found = conn.execute(
+        text(
+            "SELECT u.lexeme, cardinality(u.positions), t.id "
+            f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
+            "WHERE t.id = ANY(:ids) AND u.lexeme IN "
+            "(SELECT term FROM search_posting_term WHERE searched = :s)"
+        ),
+        {"ids": dirty, "s": searched.table},
+    ).all()
+    return [(str(term), int(positions), 0, int(row_id)) for term, positions, row_id in found]
+
+
+def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+# -- reading --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Prefix:
+    """The exact start of a term's ranking (score descending, then id), as far as its kept
+    postings decide it."""
+
+    ranked: RankedMatches
+    complete: bool  # every match is in `ranked`
+    matches: int | None  # how many rows match (SQLite; None: not counted)
+
+    def __len__(self) -> int:
+        return len(self.ranked)
+
+
+_PG_LEXEME = re.compile(r"^'((?:[^']|'')+)'$")
+
+
+def term_of(conn: Connection, fts_expression: str | None, q: str) -> str | None:
+    """The one indexed term a search for `q` looks up, or None (several words, a phrase of
+    several, a prefix: those rank every match as before)."""
+    if conn.dialect.name == "postgresql":
+        query = conn.scalar(text("SELECT websearch_to_tsquery('english', :q)::text"), {"q": q})
+        found = _PG_LEXEME.match(str(query or ""))
+        return found.group(1).replace("''", "'") if found else None
+    if fts_expression is None or not one_word(fts_expression):
+        return None
+    return _fts5_term(fts_expression[1:-1])
+
+
+def one_word(fts_expression: str) -> bool:
+    """Whether an FTS5 query (`app.kit.search.fts5_query`'s) is one quoted word, no prefix."""
+    return re.fullmatch(r'"\w+"', fts_expression) is not None
+
+
+_TOKENIZING = threading.Lock()
+
+
+@lru_cache(maxsize=4096)
+def _fts5_term(word: str) -> str | None:
+    """The term FTS5 indexes `word` as (the same tokenizer, in a private in-memory table), or
+    None when it is not exactly one token."""
+    with _TOKENIZING:
+        scratch = _tokenizer()
+        scratch.execute("DELETE FROM words")
+        scratch.execute("INSERT INTO words (rowid, word) VALUES (1, ?)", (word,))
+        tokens = scratch.execute("SELECT term FROM word_instances").fetchall()
+    return str(tokens[0][0]) if len(tokens) == 1 else None
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> sqlite3.Connection:
+    scratch = sqlite3.connect(":memory:", check_same_thread=False)
+    scratch.execute(f"CREATE VIRTUAL TABLE words USING fts5(word, tokenize='{TOKENIZER}')")
+    scratch.execute("CREATE VIRTUAL TABLE word_instances USING fts5vocab(words, 'instance')")
+    return scratch
+
+
+def prefix(
+    conn: Connection, searched: Searched, term: str, fts_expression: str | None, q: str
+) -> Prefix | None:
+    """`term`'s exact ranking as far as its postings decide it; None when the table's postings
+    are out of date or the term has none."""
+    usable = conn.execute(
+        text(
+            "SELECT (SELECT count(*) FROM search_posting_term WHERE searched = :s AND term = :t),"
+            " (SELECT count(*) FROM (SELECT 1 FROM search_posting_dirty WHERE searched = :s "
+            "LIMIT 1) AS written)"
+        ),
+        {"s": searched.table, "t": term},
+    ).one()
+    if not usable[0] or usable[1]:
+        return None
+    streams = conn.execute(
+        text(
+            "SELECT occurrences, next_length, next_row_id FROM search_posting_stream "
+            "WHERE searched = :s AND term = :t"
+        ),
+        {"s": searched.table, "t": term},
+    ).all()
+    rows = conn.execute(
+        text(
+            "SELECT occurrences, length, row_id FROM search_posting "
+            "WHERE searched = :s AND term = :t"
+        ),
+        {"s": searched.table, "t": term},
+    ).all()
+    occurrences = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    lengths = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+    row_ids = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
+    truncated = [s for s in streams if s[1] is not None]
+    if conn.dialect.name == "sqlite":
+        scorer: _Scorer | None = _Bm25.of(conn, searched, fts_expression)
+    else:
+        scorer = _TsRankCd.of(conn, term, q, (int(s[0]) for s in streams))
+    if scorer is None:
+        return None
+    scores = scorer.scores(occurrences, lengths)
+    in_rank_order = np.lexsort((row_ids, -scores))
+    row_ids, scores = row_ids[in_rank_order], scores[in_rank_order]
+    cut = len(row_ids)
+    for stream_occurrences, next_length, next_row_id in truncated:
+        cut = min(
+            cut,
+            _places_before(scorer, row_ids, scores, stream_occurrences, next_length, next_row_id),
+        )
+    ranked = RankedMatches.of(list(zip(row_ids[:cut].tolist(), scores[:cut].tolist(), strict=True)))
+    return Prefix(ranked, not truncated, scorer.matches)
+
+
+def _places_before(
+    scorer: "_Scorer",
+    row_ids: Any,
+    scores: Any,
+    occurrences: int,
+    next_length: int,
+    next_row_id: int,
+) -> int:
+    """How many of the ranked kept rows (`row_ids`, `scores`) come before every row a
+    truncated stream did not keep: its first one not kept and those after it, (length, id)
+    greater."""
+    stream_score = float(scorer.scores(np.array([occurrences]), np.array([next_length]))[0])
+    if scorer.ties_beyond(occurrences, next_length, stream_score):
+        # A longer row of the stream may score the same: only higher scores are certain.
+        return int(np.count_nonzero(scores > stream_score))
+    # The rest of the stream scores lower, or the same with an id at least that row's.
+    return int(
+        np.count_nonzero(
+            (scores > stream_score) | ((scores == stream_score) & (row_ids < next_row_id))
+        )
+    )
+
+
+class _Scorer:
+    matches: int | None
+
+    def scores(self, occurrences: Any, lengths: Any) -> Any:
+        raise NotImplementedError
+
+    def ties_beyond(self, occurrences: int, length: int, score: float) -> bool:
+        """Whether a row of the stream longer than `length` can score `score` too."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class _Bm25(_Scorer):
+    """FTS5's bm25() of one term, in its own double operations (fts5_aux.c)."""
+
+    idf: float
+    average_length: float
+    matches: int
+
+    @classmethod
+    def at(cls, rows: int, tokens: int, matches: int) -> "_Bm25":
+        """bm25 of a term in `matches` of `rows` rows holding `tokens` tokens in all."""
+        idf = math.log((rows - matches + 0.5) / (matches + 0.5))
+        return cls(idf if idf > 0.0 else 1e-6, float(tokens) / float(rows), matches)
+
+    @classmethod
+    def of(cls, conn: Connection, searched: Searched, fts_expression: str | None) -> "_Bm25 | None":
+        rows, tokens = _totals_sqlite(conn, searched)
+        if not rows:
+            return None
+        matches = int(
+            conn.scalar(
+                text(f"SELECT count(*) FROM {searched.fts} WHERE {searched.fts} MATCH :q"),
+                {"q": fts_expression},
+            )
+            or 0
+        )
+        return cls.at(rows, tokens, matches)
+
+    def scores(self, occurrences: Any, lengths: Any) -> Any:
+        frequency = occurrences.astype(np.float64)
+        length = lengths.astype(np.float64)
+        share = (1 - B) + B * length / self.average_length
+        return self.idf * ((frequency * (K1 + 1.0)) / (frequency + K1 * share))
+
+    def ties_beyond(self, occurrences: int, length: int, score: float) -> bool:
+        longer = float(self.scores(np.array([occurrences]), np.array([length + 1]))[0])
+        return longer == score
+
+
+@dataclass(frozen=True)
+class _TsRankCd(_Scorer):
+    """ts_rank_cd() of one lexeme: one value per number of positions (each of its covers is one
+    position of weight D), computed by PostgreSQL on a vector holding the lexeme that often."""
+
+    by_occurrences: dict[int, float]
+    matches: None = None
+
+    @classmethod
+    def of(cls, conn: Connection, term: str, q: str, occurrences: Iterable[int]) -> "_TsRankCd":
+        counts = sorted(set(occurrences))
+        lexeme = "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+        vectors = [lexeme + ":" + ",".join(str(p) for p in range(1, n + 1)) for n in counts]
+        scored = conn.execute(
+            text(
+                "SELECT v.n, ts_rank_cd(CAST(v.doc AS tsvector), "
+                "websearch_to_tsquery('english', :q))::float8 "
+                "FROM unnest(CAST(:counts AS integer[]), CAST(:docs AS text[])) AS v(n, doc)"
+            ),
+            {"q": q, "counts": counts, "docs": vectors},
+        ).all()
+        return cls({int(n): float(score) for n, score in scored})
+
+    def scores(self, occurrences: Any, lengths: Any) -> Any:
+        return np.array([self.by_occurrences[int(n)] for n in occurrences], dtype=np.float64)
+
+    def ties_beyond(self, occurrences: int, length: int, score: float) -> bool:
+        return False  # the whole stream scores the same and is in id order
+
+
+# What is kept for a search whose ranking postings cannot start (see app.kit.search).
+UNUSABLE = Prefix(RankedMatches.of([]), False, None)

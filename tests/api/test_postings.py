@@ -1,0 +1,341 @@
+"""Relevance postings (`app.kit.postings`): a frequent word's relevance pages read off the start
+of its ranking kept at ingest are the pages the database ranks for each request (items, order,
+scores, cursors, totals), and the ingest keeps the postings exact through edits and prunes.
+
+The corpus is `bench.generate`'s (every word in a third of the rows, so exact bm25 ties are
+common); thresholds are lowered so that its words get postings and their streams are cut.
+"""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Connection, create_engine, text
+
+from app import cli
+from app.kit import postings, ranking, search
+from app.main import create_app
+from app.settings import Settings
+from tests.conftest import SEEDS, Databases
+
+Params = list[tuple[str, str]]
+
+CASES: list[tuple[str, Params]] = [
+    ("/incidents", [("q", "talks")]),
+    ("/incidents", [("q", "Border")]),
+    ("/incidents", [("q", "talks"), ("actor", "Iran")]),
+    ("/incidents", [("q", "embassy"), ("date_from", "2005-01-01")]),
+    ("/incidents", [("q", "border"), ("type", "arrest")]),
+    ("/statements", [("q", "embassy")]),
+    ("/statements", [("q", "embassy"), ("date_from", "2010-01-01")]),
+    ("/sources", [("q", "talks")]),
+    ("/sources", [("q", "corridor"), ("actor", "Russia")]),
+]
+WORDS = ["talks", "border", "embassy", "corridor", "sanctions", "pipeline", "minister", "peace"]
+# Low enough that the generated corpus' words have postings and their streams are cut short.
+MIN_MATCHES, DEPTH = 60, 150
+
+
+def _postings_settings(monkeypatch: pytest.MonkeyPatch, min_matches: int, depth: int) -> None:
+    monkeypatch.setenv("INCIDENTDB_SEARCH_POSTINGS_MIN_MATCHES", str(min_matches))
+    monkeypatch.setenv("INCIDENTDB_SEARCH_POSTINGS_DEPTH", str(depth))
+
+
+@pytest.fixture(scope="module")
+def corpus_url(databases: Databases) -> Iterator[str]:
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    with pytest.MonkeyPatch.context() as patched:
+        _postings_settings(patched, MIN_MATCHES, DEPTH)
+        generate(url, incidents=2000, seed=5)
+    yield url
+
+
+def _client(url: str, threshold: int) -> TestClient:
+    settings = Settings(
+        database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
+    )
+    return TestClient(create_app(settings))
+
+
+def _forget() -> None:
+    search.RANKINGS.clear()
+    search.MATCH_SETS.clear()
+    search.PREFIXES.clear()
+
+
+def _pages(client: TestClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
+    pages, cursor = [], None
+    while len(pages) < 8:
+        extra = [("limit", str(limit)), *([("cursor", cursor)] if cursor else [])]
+        response = client.get(path, params=[*params, *extra])
+        assert response.status_code == 200, response.text
+        pages.append(response.json())
+        cursor = pages[-1]["next_cursor"]
+        if cursor is None:
+            break
+    return pages
+
+
+def _by_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a data version to key on, relevance is ranked by the database per request."""
+    monkeypatch.setattr(ranking, "data_version", lambda session: None)
+
+
+def _record_postings_pages(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """For each page read off postings' prefix: whether the prefix decided it."""
+    served: list[bool] = []
+    page_of_ranked = search._page_of_ranked
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        page = page_of_ranked(*args, **kwargs)
+        if kwargs.get("counted") is not None:
+            served.append(page is not None)
+        return page
+
+    monkeypatch.setattr(search, "_page_of_ranked", recorded)
+    return served
+
+
+@pytest.mark.parametrize(("path", "params"), CASES)
+@pytest.mark.parametrize("count", ["estimated", "exact", "none"])
+@pytest.mark.parametrize("threshold", [5_000, 40], ids=["exact-totals", "estimated-totals"])
+def test_pages_read_off_postings_equal_the_databases_ranking(
+    corpus_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    path: str,
+    params: Params,
+    count: str,
+    threshold: int,
+) -> None:
+    params = [*params, ("count", count)]
+    _forget()
+    with _client(corpus_url, threshold) as client:
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, path, params, limit=9)
+        served = _record_postings_pages(monkeypatch)
+        assert _pages(client, path, params, limit=9) == expected
+    assert served and served[0], "the first page was read off the postings"
+    assert sum(len(p["items"]) for p in expected) > 0
+
+
+def test_a_word_ranked_from_postings_ranks_nothing_else(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first page of a broad word under a broad filter ranks no match: neither all of them
+    nor the filter's; a page beyond what the postings decide falls back to the ranking."""
+    _forget()
+    ranked: list[object] = []
+    rank = search._ranked
+    monkeypatch.setattr(search, "_ranked", lambda *a: ranked.append(a) or rank(*a))
+    served = _record_postings_pages(monkeypatch)
+    with _client(corpus_url, 40) as client:
+        params = [("q", "talks"), ("date_from", "2001-01-01")]
+        first = client.get("/incidents", params=[*params, ("limit", "9")]).json()
+        assert first["items"] and served == [True] and ranked == []
+        _pages(client, "/incidents", params, limit=200)
+    assert False in served, "a deep page was not decided by the postings"
+    assert ranked, "and was read from the database's ranking"
+
+
+def _engine_scores(conn: Connection, table: str, q: str) -> dict[int, float]:
+    if conn.dialect.name == "sqlite":
+        fts = postings.SEARCHED[table].fts
+        sql = f"SELECT rowid, -bm25({fts}) FROM {fts} WHERE {fts} MATCH :q"
+        q = search.fts5_query(q) or ""
+    else:
+        sql = (
+            "SELECT id, ts_rank_cd(search_fts, websearch_to_tsquery('english', :q))::float8 "
+            f"FROM {table} WHERE search_fts @@ websearch_to_tsquery('english', :q)"
+        )
+    return {int(i): float(s) for i, s in conn.execute(text(sql), {"q": q})}
+
+
+@pytest.mark.parametrize("table", ["incident", "statement", "source"])
+def test_the_kept_ranking_is_the_engines_to_the_bit(corpus_url: str, table: str) -> None:
+    """bm25 computed from (occurrences, length) gives the bits FTS5's bm25() gives, and a
+    stream's ts_rank_cd is each of its rows' ts_rank_cd; the prefix is the start of the
+    engine's order (score descending, then id), ties included."""
+    engine = create_engine(corpus_url)
+    checked = 0
+    try:
+        with engine.connect() as conn:
+            for word in WORDS:
+                expression = search.fts5_query(word)
+                term = postings.term_of(conn, expression, word)
+                assert term is not None
+                prefix = postings.prefix(conn, postings.SEARCHED[table], term, expression, word)
+                if prefix is None:
+                    continue  # not a frequent term of this table
+                scores = _engine_scores(conn, table, word)
+                order = sorted(scores, key=lambda i: (-scores[i], i))
+                kept = list(prefix.ranked.ids)
+                assert kept == order[: len(kept)]
+                assert list(prefix.ranked.scores) == [scores[i] for i in kept]
+                assert prefix.complete == (len(kept) == len(order))
+                checked += 1
+    finally:
+        engine.dispose()
+    assert checked >= 3
+
+
+# -- upkeep ---------------------------------------------------------------------------------
+
+
+def _kept(url: str) -> dict[str, Any]:
+    """Every postings table's rows."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return {
+                name: sorted(tuple(r) for r in conn.execute(text(f"SELECT * FROM {name}")))
+                for name in (
+                    "search_posting",
+                    "search_posting_stream",
+                    "search_posting_term",
+                    "search_posting_table",
+                    "search_posting_dirty",
+                )
+            }
+    finally:
+        engine.dispose()
+
+
+def _every_posting(url: str) -> set[tuple[str, str, int, int, int]]:
+    """What a rebuild keeping every row of every stream holds (rolled back)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn, conn.begin() as transaction:
+            for searched in postings.SEARCHED.values():
+                postings.rebuild(conn, searched, min_matches=1, depth=10**9)
+            found = {
+                (str(s), str(t), int(f), int(d), int(i))
+                for s, t, f, d, i in conn.execute(text("SELECT * FROM search_posting"))
+            }
+            transaction.rollback()
+        return found
+    finally:
+        engine.dispose()
+
+
+def _assert_exact(url: str) -> None:
+    """Each kept term's streams hold exactly its rows before the first they do not keep."""
+    kept = _kept(url)
+    assert kept["search_posting_dirty"] == []
+    terms = set(kept["search_posting_term"])
+    truth = {p for p in _every_posting(url) if (p[0], p[1]) in terms}
+    streams = {(s, t, f): (d, i) for s, t, f, d, i in kept["search_posting_stream"]}
+    assert {(s, t, f) for s, t, f, _, _ in truth} <= set(streams)
+    expected = {
+        p
+        for p in truth
+        if streams[p[:3]][0] is None or (p[3], p[4]) < streams[p[:3]]  # type: ignore[operator]
+    }
+    assert set(kept["search_posting"]) == expected
+    assert terms, "the seeds have frequent terms at this threshold"
+
+
+def test_the_ingest_keeps_postings_exact_through_edits_reruns_and_prunes(
+    database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _postings_settings(monkeypatch, min_matches=2, depth=2)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    _assert_exact(database_url)
+    first = _kept(database_url)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    assert _kept(database_url) == first, "a re-run changes nothing"
+    articles = sorted((seeds / "articles").glob("*.txt"))
+    articles[0].write_text(
+        "Talks talks talks. " + articles[0].read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    # Short rows sort first in their streams: kept, and a stream grown past its depth is cut.
+    for place in ("Aras", "Astara", "Julfa"):
+        (seeds / "articles" / f"zz-{place}.txt").write_text(
+            f"Talks on the border at {place}.\n", encoding="utf-8"
+        )
+    assert cli.main(["ingest", str(seeds)]) == 0
+    _assert_exact(database_url)
+    assert _kept(database_url)["search_posting"] != first["search_posting"]
+    for place in ("Aras", "Astara"):
+        (seeds / "articles" / f"zz-{place}.txt").unlink()
+    assert cli.main(["ingest", "--prune", "--yes", str(seeds)]) == 0
+    _assert_exact(database_url)
+    _forget()
+    with _client(database_url, 5_000) as client:
+        for path in ("/sources", "/statements", "/incidents"):
+            for word in ("talks", "minister", "the"):
+                expected_pages = []
+                with monkeypatch.context() as patched:
+                    _by_the_database(patched)
+                    expected_pages = _pages(client, path, [("q", word)], limit=2)
+                assert _pages(client, path, [("q", word)], limit=2) == expected_pages
+
+
+def test_rows_written_outside_an_ingest_turn_a_tables_postings_off(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    with monkeypatch.context() as patched:
+        _postings_settings(patched, MIN_MATCHES, DEPTH)
+        generate(url, incidents=200, seed=6)
+    _forget()
+    served = _record_postings_pages(monkeypatch)
+    with _client(url, 5_000) as client:
+        before = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
+        assert served == [True]
+        engine = create_engine(url)
+        try:
+            with engine.begin() as conn:
+                last = conn.execute(text("SELECT max(id) FROM incident")).scalar_one()
+                conn.execute(
+                    text("UPDATE incident SET search_text = :t WHERE id = :id"),
+                    {"t": "talks " * 40, "id": last},
+                )
+                conn.execute(text("UPDATE dataset_meta SET data_version = data_version + 1"))
+        finally:
+            engine.dispose()
+        after = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
+    assert before["items"][0]["id"] != last
+    assert after["items"][0]["id"] == last
+    assert served == [True], "not read off the postings the write made stale"
+
+
+def test_the_prefix_stays_exact_when_the_statistics_move(
+    databases: Databases, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """bm25's order across streams follows the table's average length: postings kept while it
+    was different (here: built as if rows were twenty times shorter) still give exact pages, cut
+    where a row they did not keep could come (SQLite; on PostgreSQL the order across streams
+    does not depend on the statistics)."""
+    if backend != "sqlite":
+        pytest.skip("ts_rank_cd of one word does not depend on the table's statistics")
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    totals = postings._totals_sqlite
+    with monkeypatch.context() as patched:
+        _postings_settings(patched, MIN_MATCHES, DEPTH)
+        patched.setattr(
+            postings,
+            "_totals_sqlite",
+            lambda conn, s: (totals(conn, s)[0], totals(conn, s)[1] // 20),
+        )
+        generate(url, incidents=2000, seed=5)
+    served = _record_postings_pages(monkeypatch)
+    for path, params in CASES:
+        _forget()
+        with _client(url, 40) as client:
+            with monkeypatch.context() as patched:
+                _by_the_database(patched)
+                expected = _pages(client, path, params, limit=37)
+            assert _pages(client, path, params, limit=37) == expected
+    assert True in served
