@@ -19,6 +19,7 @@ from app import cli
 from app.kit import postings, ranking, search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import SEEDS, Databases
 
 Params = list[tuple[str, str]]
@@ -292,17 +293,7 @@ def test_rows_written_outside_an_ingest_turn_a_tables_postings_off(
     with _client(url, 5_000) as client:
         before = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
         assert served == [True]
-        engine = create_engine(url)
-        try:
-            with engine.begin() as conn:
-                last = conn.execute(text("SELECT max(id) FROM incident")).scalar_one()
-                conn.execute(
-                    text("UPDATE incident SET search_text = :t WHERE id = :id"),
-                    {"t": "talks " * 40, "id": last},
-                )
-                conn.execute(text("UPDATE dataset_meta SET data_version = data_version + 1"))
-        finally:
-            engine.dispose()
+        last = make_last_incident_the_best_match(url, "talks")
         after = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
     assert before["items"][0]["id"] != last
     assert after["items"][0]["id"] == last

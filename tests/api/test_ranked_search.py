@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, text
 from app.kit import ranking, search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import Databases
 
 Params = list[tuple[str, str]]
@@ -218,17 +219,7 @@ def test_a_change_of_data_version_changes_the_ranking(databases: Databases) -> N
     generate(url, incidents=200, seed=6)
     with _client(url, 5_000) as client:
         before = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
-        engine = create_engine(url)
-        try:
-            with engine.begin() as conn:
-                last = conn.execute(text("SELECT max(id) FROM incident")).scalar_one()
-                conn.execute(
-                    text("UPDATE incident SET search_text = :t WHERE id = :id"),
-                    {"t": "talks " * 40, "id": last},
-                )
-                conn.execute(text("UPDATE dataset_meta SET data_version = data_version + 1"))
-        finally:
-            engine.dispose()
+        last = make_last_incident_the_best_match(url, "talks")
         after = client.get("/incidents", params={"q": "talks", "limit": "1"}).json()
     assert before["items"][0]["id"] != last
     assert after["items"][0]["id"] == last
