@@ -310,13 +310,11 @@ def _build_postings(url: str) -> None:
     engine = create_engine(url)
     try:
         with engine.begin() as connection:
-            for searched in postings.SEARCHED.values():
-                postings.rebuild(
-                    connection,
-                    searched,
-                    min_matches=settings.search_postings_min_matches,
-                    depth=settings.search_postings_depth,
-                )
+            postings.rebuild_all(
+                connection,
+                min_matches=settings.search_postings_min_matches,
+                depth=settings.search_postings_depth,
+            )
     finally:
         engine.dispose()
 

@@ -99,6 +99,13 @@ def refresh(conn: Connection, *, min_matches: int, depth: int) -> None:
             _update(conn, searched, dirty, depth)
 
 
+def rebuild_all(conn: Connection, *, min_matches: int, depth: int) -> None:
+    """Choose every searched table's terms and build their postings from scratch (migration
+    0017's backfill, and a bulk load that ran without the triggers)."""
+    for searched in SEARCHED.values():
+        rebuild(conn, searched, min_matches=min_matches, depth=depth)
+
+
 def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: int) -> None:
     """Choose `searched`'s terms afresh and keep each stream's first `depth` rows."""
     for table in ("search_posting", "search_posting_stream", "search_posting_term"):

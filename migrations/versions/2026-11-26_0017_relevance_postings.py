@@ -88,14 +88,11 @@ def upgrade() -> None:
     else:
         _postgresql_triggers()
     settings = get_settings()
-    connection = op.get_bind()
-    for searched in postings.SEARCHED.values():
-        postings.rebuild(
-            connection,
-            searched,
-            min_matches=settings.search_postings_min_matches,
-            depth=settings.search_postings_depth,
-        )
+    postings.rebuild_all(
+        op.get_bind(),
+        min_matches=settings.search_postings_min_matches,
+        depth=settings.search_postings_depth,
+    )
 
 
 def _sqlite_triggers() -> None:

@@ -1,6 +1,20 @@
-"""Writes by hand (outside an ingest) that the search tests make to move a ranking."""
+"""What the search tests share: a client with low count thresholds, and the writes by hand
+(outside an ingest) that move a ranking."""
 
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
+
+from app.main import create_app
+from app.settings import Settings
+
+
+def client_with_count_threshold(url: str, threshold: int) -> TestClient:
+    """A client whose exact-count thresholds are `threshold` on both backends: a low one makes
+    broad totals estimates, so both ways of totalling are compared."""
+    settings = Settings(
+        database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
+    )
+    return TestClient(create_app(settings))
 
 
 def make_last_incident_the_best_match(url: str, word: str) -> int:

@@ -17,8 +17,7 @@ from sqlalchemy import Connection, create_engine, text
 
 from app import cli
 from app.kit import postings, ranking, search
-from app.main import create_app
-from app.settings import Settings
+from tests.api.search_edits import client_with_count_threshold as _client
 from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import SEEDS, Databases
 
@@ -54,13 +53,6 @@ def corpus_url(databases: Databases) -> Iterator[str]:
         _postings_settings(patched, MIN_MATCHES, DEPTH)
         generate(url, incidents=2000, seed=5)
     yield url
-
-
-def _client(url: str, threshold: int) -> TestClient:
-    settings = Settings(
-        database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
-    )
-    return TestClient(create_app(settings))
 
 
 def _forget() -> None:

@@ -13,8 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.kit import ranking, search
-from app.main import create_app
-from app.settings import Settings
+from tests.api.search_edits import client_with_count_threshold as _client
 from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import Databases
 
@@ -49,14 +48,6 @@ def corpus_url(databases: Databases) -> str:
     url = databases.fresh("empty")
     generate(url, incidents=2000, seed=5)
     return url
-
-
-def _client(url: str, threshold: int) -> TestClient:
-    # A low threshold makes broad totals estimates, so both ways of totalling are compared.
-    settings = Settings(
-        database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
-    )
-    return TestClient(create_app(settings))
 
 
 @pytest.fixture(autouse=True)
