@@ -49,6 +49,9 @@ class Query:
     # The floor re-runs our SQL without the app's time budgets: meaningless for a page whose
     # facet counts the app cuts off at a few milliseconds.
     raw: bool = True
+    # Under load only: the URLs hold `%d`, filled by bench/random_id.lua with a random id up
+    # to the number of incidents on every request (one URL repeated would be a kept response).
+    random_id: bool = False
 
 
 @dataclass
@@ -580,6 +583,13 @@ def workload(
             [f"{d}/incident/{i}.json" for i in detail_ids],
         ),
         Query(
+            "detail_random",
+            "incident detail, a random id each time",
+            ["/incidents/%d"],
+            [f"{d}/incident/%d.json"],
+            random_id=True,
+        ),
+        Query(
             "speaker",
             "statements speaker=Iran",
             [_q("/statements", {"speaker": "Iran", "limit": str(PAGE)})],
@@ -662,6 +672,7 @@ def run(
             if ds:
                 ds.close()
             return result
+        queries = [q for q in queries if not q.random_id]
         queries += page_workload(url, ours, incidents)
         if only:
             queries = [q for q in queries if q.name in only or q.name.startswith(tuple(only))]
@@ -732,7 +743,7 @@ def _run_modes(
     log: Callable[[str], None],
 ) -> None:
     if modes.concurrent:
-        result.load = run_concurrent(queries, ours_base, ds_base, modes, log)
+        result.load = run_concurrent(queries, ours_base, ds_base, modes, log, result.incidents)
     if modes.combinations:
         result.combinations = run_combinations(url, ours, modes, log)
 
@@ -743,6 +754,7 @@ def run_concurrent(
     ds_base: str | None,
     modes: Modes,
     log: Callable[[str], None],
+    incidents: int,
 ) -> list[dict[str, Any]]:
     """Each query with wrk at each connection count, ours then Datasette, back to back."""
     from bench.combos import concurrent, has_wrk
@@ -755,9 +767,10 @@ def run_concurrent(
         for query in queries:
             if query.name == "walk" or (modes.names and query.name not in modes.names):
                 continue  # a cursor walk is one client's path, not a load
-            ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds)
+            ids = incidents if query.random_id else None
+            ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds, ids)
             ds_r = (
-                concurrent(ds_base + query.datasette[0], connections, modes.seconds)
+                concurrent(ds_base + query.datasette[0], connections, modes.seconds, ids)
                 if ds_base and query.datasette
                 else None
             )

@@ -21,6 +21,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 # Names bench.generate always creates: big states, small ones, officials' states.
@@ -141,10 +142,28 @@ def has_wrk() -> bool:
     return shutil.which("wrk") is not None
 
 
-def concurrent(url: str, connections: int, seconds: int) -> LoadResult:
-    """`wrk` on one URL for `seconds` with `connections` keep-alive connections."""
+RANDOM_ID_SCRIPT = Path(__file__).with_name("random_id.lua")
+
+
+def concurrent(
+    url: str, connections: int, seconds: int, random_ids: int | None = None
+) -> LoadResult:
+    """`wrk` on one URL for `seconds` with `connections` keep-alive connections.
+
+    With `random_ids`, the URL's path holds `%d` and every request asks for a random id in
+    1..random_ids (bench/random_id.lua), so a response kept by the server is almost never hit.
+    """
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    if random_ids is None:
+        command.append(url)
+    else:
+        parts = urllib.parse.urlsplit(url)
+        base = f"{parts.scheme}://{parts.netloc}"
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        command += ["-s", str(RANDOM_ID_SCRIPT), base, "--", path, str(random_ids)]
+        url = base + path.replace("%d", "1")  # the drain request below
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency", url],
+        command,
         capture_output=True,
         text=True,
         check=True,

@@ -4,6 +4,7 @@ No timing is asserted here; bench/README.md holds the figures and how to reprodu
 """
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -137,6 +138,28 @@ def test_quick_api_benchmark_runs_end_to_end(tmp_path: Path) -> None:
         assert "Datasette column skipped" in result.stdout
     else:
         assert "vs_datasette=skipped" not in lines[-1]
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed (apt-get install wrk)")
+def test_concurrent_mode_asks_for_a_different_incident_every_time(tmp_path: Path) -> None:
+    """The random detail under load: every id it draws exists (a 404 would count as an error)."""
+    url = f"sqlite:///{tmp_path / 'load.sqlite3'}"
+    generate(url, 300, seed=1)
+    figures = tmp_path / "load.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.api", "--db", url, "--json", str(figures), "--only-modes"]
+        + ["--no-datasette", "--concurrent", "2", "--seconds", "1"]
+        + ["--load-queries", "list,detail_random"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    load = {row["query"]: row["ours"] for row in json.loads(figures.read_text())["load"]}
+    assert set(load) == {"list page 1, newest first", "incident detail, a random id each time"}
+    for figures_of_one in load.values():
+        assert figures_of_one["rps"] > 0 and figures_of_one["errors"] == 0, load
 
 
 def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
