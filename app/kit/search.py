@@ -347,6 +347,12 @@ def ranked_matches(
 # row at 1M on the loaded machine, profiled), not every match of the search (1.5-5 s for a word
 # in a third of the rows at 1M).
 _CANDIDATES = 10_000
+# ... and, for a broader search, filters of up to this share of its matches (the planner's
+# estimate of them), at most `_MOST_CANDIDATES` rows: ranking among the filters' rows costs
+# 6-9 us a row at 1M, ranking every match ~2.3 us a match (profiled: Brazil's 11,000 rows since
+# 1991 in 55-90 ms, every one of `talks`' 348,513 matches in 0.8 s).
+_CANDIDATES_SHARE_OF_MATCHES = 0.25
+_MOST_CANDIDATES = 50_000
 # On SQLite, other filters estimated at no more than this many rows have the search ranked
 # among their rows alone: FTS5 walks the word's matches (no score: 0.1-0.2 s for a word in a
 # third of a million incidents) and bm25 runs on those in the filters' rows, instead of on
@@ -410,8 +416,9 @@ def _selective(
     alone is cheaper than ranking all its matches (PostgreSQL: their ids; SQLite: the query
     of them); else None."""
     if session.get_bind().dialect.name == "postgresql":
-        candidates = list(session.scalars(every_id.limit(_CANDIDATES + 1)))
-        return candidates if len(candidates) <= _CANDIDATES else None
+        bound = _candidates_bound(session, model, q)
+        candidates = list(session.scalars(every_id.limit(bound + 1)))
+        return candidates if len(candidates) <= bound else None
     probed = _sample(session, ids_only, id_column, limits.sqlite)
     # No sample: the table spans at most `limits.sqlite` ids, and so do the filters' rows.
     estimated = limits.sqlite if probed is None else probed.span.estimate(len(probed.ids))
@@ -422,6 +429,21 @@ def _selective(
     # (`pipeline` in sources: 125 ms among 35,000 rows of Israel's, 127 ms all 97,000).
     worth_it = estimated <= _match_count(session, model, q) * _INTERSECTED_SHARE_OF_MATCHES
     return every_id if worth_it else None
+
+
+def _candidates_bound(session: Session, model: type, q: str) -> int:
+    """How many of the other filters' rows, at most, PostgreSQL ranks alone rather than every
+    match of `q` (which the ranking keeps for later requests): `_CANDIDATES`, or a share of a
+    broad search's matches as the planner estimates them (an estimate only chooses the way;
+    both give the same pages)."""
+    if _CANDIDATES <= 0:
+        return _CANDIDATES
+    id_column = model.id  # type: ignore[attr-defined]
+    estimated = counting.planner_estimate(
+        session, select(id_column).where(matches(session, model, q))
+    )
+    broad = min(int(estimated * _CANDIDATES_SHARE_OF_MATCHES), _MOST_CANDIDATES)
+    return max(_CANDIDATES, broad)
 
 
 def _match_count(session: Session, model: type, q: str) -> int:
@@ -630,11 +652,14 @@ def _ranked_total(
     id_column: Any,
     count_stmt: Select[Any] | None,
     on_listed: Callable[[list[int]], None] = lambda listed: None,
+    counted_ids: list[int] | None = None,
 ) -> tuple[int, TotalAccuracy, list[int] | None]:
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
     ms for a broad word at 1M). Also the ids the other filters select when they were listed.
-    Without `matches` (a search tested in SQL), in SQL as `total_for` does.
+    Without `matches` (a search tested in SQL), in SQL as `total_for` does; given
+    `counted_ids`, that exact count lists the counted rows' ids into it instead (the same
+    rows visited, one query: their number is the count).
     """
     if mode is CountMode.none:
         return 0, TotalAccuracy.at_least, None
@@ -663,6 +688,10 @@ def _ranked_total(
         on_listed(listed)
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
+    if counted_ids is not None:
+        listing = exact.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
+        counted_ids.extend(int(row[0]) for row in _driver_rows(session, listing))
+        return len(counted_ids), TotalAccuracy.exact, None
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
     return int(session.scalar(counter) or 0), TotalAccuracy.exact, None
 
@@ -738,6 +767,18 @@ def _walk(
         at += len(batch)
         size = next(batches, size)
     return found[:wanted]
+
+
+def _id_among(session: Session, id_column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`id_column` is one of `ids`: one array parameter on PostgreSQL (thousands of bound
+    values cost more to compile and send than the query takes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        among: ColumnElement[bool] = id_column == any_(
+            bindparam("among_ids", ids, type_=ARRAY(Integer))
+        )
+        return among
+    listed: ColumnElement[bool] = id_column.in_(ids)
+    return listed
 
 
 def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[int]) -> list[Any]:
@@ -882,6 +923,11 @@ def _page_in_order(
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
         None
     )
+    # The search tested in SQL (PostgreSQL): an exact total visits every matching row of the
+    # filters anyway; listing their ids instead of counting them costs the same, and they are
+    # then the page's candidates (a walk in order probed the filters' rows one by one: 0.5-1 s
+    # for `actor=France&q=corridor&sort=-date` at 1M, where the count took 0.26 s).
+    counted_ids: list[int] | None = [] if searched.listed is None else None
     total, accuracy, listed = _ranked_total(
         session,
         stmt,
@@ -893,14 +939,17 @@ def _page_in_order(
         limits,
         id_column,
         count_stmt,
+        counted_ids=counted_ids,
     )
     wanted, walked = limit + 1, 0
     found: list[tuple[int, Any]] = []
     hits = None if listed is None else list(searched.matching(listed))
+    if hits is None and counted_ids is not None and accuracy is TotalAccuracy.exact:
+        hits = sorted(set(counted_ids))  # the only exact total without a match list
     if hits is not None and len(hits) <= _LISTED_HITS:
         # Narrow filters, counted by listing their rows: the few that match are the list;
         # walking the filters in order could pass every row they skip.
-        in_order = walk.where(id_column.in_(hits))
+        in_order = walk.where(_id_among(session, id_column, hits))
         in_order = in_order if after is None else in_order.where(after)
         found = [(int(r[0]), r[1]) for r in session.execute(in_order.limit(wanted)).all()]
     else:
