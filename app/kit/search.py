@@ -273,11 +273,21 @@ def paginate_ranked(
                     )
                     if from_postings is not None:
                         return from_postings
+            among_listed = False
             if cache is None:
-                matches = matches_for(session, model, q, version, without_search, limits).ranked
+                found = matches_for(session, model, q, version, without_search, limits)
+                matches, among_listed = found.ranked, found.among_listed
             else:
                 matches = ranked_matches(session, model, q, version, cache)
-            page = _page_of_ranked(session, stmt, without_search, matches, model, **page_args)
+            page = _page_of_ranked(
+                session,
+                stmt,
+                without_search,
+                matches,
+                model,
+                every_filtered_match=among_listed,
+                **page_args,
+            )
             assert page is not None  # every match is ranked: the page is always decided
             return page
     scores = _scores(session, model, q)
@@ -370,6 +380,9 @@ class Matches:
 
     ranked: RankedMatches
     every_match: bool
+    # Ranked among every one of the other filters' rows, listed: exactly the rows a total
+    # counts (PostgreSQL's candidates).
+    among_listed: bool = False
 
 
 def matches_for(
@@ -399,7 +412,7 @@ def matches_for(
             )
             among_key = (*key, str(compiled), repr(sorted(compiled.params.items())))
             ranked = RANKINGS.get(among_key, lambda: _ranked(session, model, q, among))
-            return Matches(ranked, False)
+            return Matches(ranked, False, isinstance(among, list))
     return Matches(RANKINGS.get(key, lambda: _ranked(session, model, q, None)), True)
 
 
@@ -528,12 +541,15 @@ def _page_of_ranked(
     count_stmt: Select[Any] | None,
     counted: "RankedMatches | _MatchCount | None" = None,
     complete: bool = True,
+    every_filtered_match: bool = False,
 ) -> Ranked[M] | None:
     """The page `paginate` would cut from `stmt` ordered by score, then id: read from
     `matches`, with only the other filters (`unsearched`) asked of the database.
 
     `complete` False: `matches` is only the start of the ranking (a term's postings) and
     `counted` answers for every match in totals; None when that start does not hold the page.
+    `every_filtered_match`: `matches` holds every row of the other filters that matches, so
+    an exact total is their number (where SQL counted the same rows again).
     """
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
@@ -572,6 +588,7 @@ def _page_of_ranked(
             id_column,
             count_stmt,
             on_listed=decided,
+            known_exact=len(matches) if every_filtered_match else None,
         )
     except _Undecided:
         return None
@@ -653,21 +670,23 @@ def _ranked_total(
     count_stmt: Select[Any] | None,
     on_listed: Callable[[list[int]], None] = lambda listed: None,
     counted_ids: list[int] | None = None,
+    known_exact: int | None = None,
 ) -> tuple[int, TotalAccuracy, list[int] | None]:
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
     ms for a broad word at 1M). Also the ids the other filters select when they were listed.
     Without `matches` (a search tested in SQL), in SQL as `total_for` does; given
     `counted_ids`, that exact count lists the counted rows' ids into it instead (the same
-    rows visited, one query: their number is the count).
+    rows visited, one query: their number is the count). `known_exact`: the exact count is
+    already known (every matching row of the filters listed), where it would be counted.
     """
     if mode is CountMode.none:
         return 0, TotalAccuracy.at_least, None
     dialect = session.get_bind().dialect.name
-    if mode is CountMode.estimated and dialect == "postgresql":
-        planned = counting.planner_estimate(session, stmt)
-        if planned > limits.postgresql:
-            return planned, TotalAccuracy.estimated, None
+    if dialect == "postgresql":
+        decided = _postgresql_total(session, stmt, mode, limits, known_exact)
+        if decided is not None:
+            return decided[0], decided[1], None
     filter_rows = None
     if dialect == "sqlite" and matches is not None:
         probed = _sample(session, ids_only, id_column, limits.sqlite)
@@ -688,12 +707,35 @@ def _ranked_total(
         on_listed(listed)
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
+    return _counted_in_sql(session, exact, id_column, counted_ids), TotalAccuracy.exact, None
+
+
+def _postgresql_total(
+    session: Session,
+    stmt: Select[Any],
+    mode: CountMode,
+    limits: CountLimits,
+    known_exact: int | None,
+) -> tuple[int, TotalAccuracy] | None:
+    """The planner's estimate when it is over the exact-count threshold, else the exact count
+    when it is already known; None: still to be counted."""
+    if mode is CountMode.estimated:
+        planned = counting.planner_estimate(session, stmt)
+        if planned > limits.postgresql:
+            return planned, TotalAccuracy.estimated
+    return None if known_exact is None else (known_exact, TotalAccuracy.exact)
+
+
+def _counted_in_sql(
+    session: Session, exact: Select[Any], id_column: Any, counted_ids: list[int] | None
+) -> int:
+    """How many rows `exact` selects; their ids listed into `counted_ids` when given."""
     if counted_ids is not None:
         listing = exact.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
         counted_ids.extend(int(row[0]) for row in _driver_rows(session, listing))
-        return len(counted_ids), TotalAccuracy.exact, None
+        return len(counted_ids)
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    return int(session.scalar(counter) or 0), TotalAccuracy.exact, None
+    return int(session.scalar(counter) or 0)
 
 
 # The other filters' sample per (database, data version, statement): it does not depend on the
