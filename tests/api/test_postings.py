@@ -355,5 +355,9 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
         if backend == "sqlite":
             # The filters' rows, listed once; then every match among them ranked.
             assert listings[0] > len(first["items"]) and listings.count(listings[0]) == 1
+        # Asked again: read from the search ranked among the filters' rows, kept by the first
+        # request, without trying the postings again.
+        assert client.get("/incidents", params=[*params, ("limit", "9")]).json() == first
+        assert served == [False]
         _forget()
         assert _pages(client, "/incidents", params, limit=9) == expected
