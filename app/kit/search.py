@@ -255,7 +255,11 @@ def paginate_ranked(
                 "count_mode": count_mode,
                 "count_stmt": count_stmt,
             }
-            if cache is None and RANKINGS.kept(_ranking_key(session, model, q, version)) is None:
+            if (
+                cache is None
+                and RANKINGS.kept(_ranking_key(session, model, q, version)) is None
+                and _kept_among_filters(session, model, q, version, without_search) is None
+            ):
                 # One frequent word: its first places are read off its postings when they
                 # decide the page (`app.kit.postings`), instead of ranking every match.
                 prefix = _postings_prefix(session, model, q, version)
@@ -273,11 +277,21 @@ def paginate_ranked(
                     )
                     if from_postings is not None:
                         return from_postings
+            among_listed = False
             if cache is None:
-                matches = matches_for(session, model, q, version, without_search, limits).ranked
+                found = matches_for(session, model, q, version, without_search, limits)
+                matches, among_listed = found.ranked, found.among_listed
             else:
                 matches = ranked_matches(session, model, q, version, cache)
-            page = _page_of_ranked(session, stmt, without_search, matches, model, **page_args)
+            page = _page_of_ranked(
+                session,
+                stmt,
+                without_search,
+                matches,
+                model,
+                every_filtered_match=among_listed,
+                **page_args,
+            )
             assert page is not None  # every match is ranked: the page is always decided
             return page
     scores = _scores(session, model, q)
@@ -325,6 +339,21 @@ def _ranked(
     return RankedMatches.of(_driver_rows(session, select(scores.c.id, scores.c.score)))
 
 
+def _listed_ids(session: Session, every_id: Select[Any]) -> list[int]:
+    """The ids `every_id` selects, listed once per session (a request's): a relevance page
+    the kept start of a ranking could not decide lists the filters' rows again on the way it
+    falls back to (0.1 s for 36,000 incidents of one type at 1M, profiled)."""
+    compiled = every_id.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    key = ("search.listed_ids", str(compiled), repr(sorted(compiled.params.items())))
+    kept: list[int] | None = session.info.get(key)
+    if kept is None:
+        kept = [row[0] for row in _driver_rows(session, every_id)]
+        session.info[key] = kept
+    return kept
+
+
 def _driver_rows(session: Session, stmt: Select[Any]) -> list[Any]:
     """Every row of `stmt` as the driver returns it (ints and floats here)."""
     result = session.connection().execute(stmt)
@@ -347,6 +376,12 @@ def ranked_matches(
 # row at 1M on the loaded machine, profiled), not every match of the search (1.5-5 s for a word
 # in a third of the rows at 1M).
 _CANDIDATES = 10_000
+# ... and, for a broader search, filters of up to this share of its matches (the planner's
+# estimate of them), at most `_MOST_CANDIDATES` rows: ranking among the filters' rows costs
+# 6-9 us a row at 1M, ranking every match ~2.3 us a match (profiled: Brazil's 11,000 rows since
+# 1991 in 55-90 ms, every one of `talks`' 348,513 matches in 0.8 s).
+_CANDIDATES_SHARE_OF_MATCHES = 0.25
+_MOST_CANDIDATES = 50_000
 # On SQLite, other filters estimated at no more than this many rows have the search ranked
 # among their rows alone: FTS5 walks the word's matches (no score: 0.1-0.2 s for a word in a
 # third of a million incidents) and bm25 runs on those in the filters' rows, instead of on
@@ -364,6 +399,9 @@ class Matches:
 
     ranked: RankedMatches
     every_match: bool
+    # Ranked among every one of the other filters' rows, listed: exactly the rows a total
+    # counts (PostgreSQL's candidates).
+    among_listed: bool = False
 
 
 def matches_for(
@@ -379,6 +417,9 @@ def matches_for(
     kept = RANKINGS.kept(key)
     if kept is not None:
         return Matches(kept, True)
+    among_kept = _kept_among_filters(session, model, q, version, unsearched)
+    if among_kept is not None:
+        return among_kept
     if unsearched.rows.whereclause is not None:
         id_column = model.id  # type: ignore[attr-defined]
         ids_only = unsearched.rows.with_only_columns(
@@ -388,13 +429,39 @@ def matches_for(
         among = _selective(session, model, q, every_id, ids_only, id_column, limits)
         if among is not None:
             # Kept under the filters too: the same filters' next page reads it again.
-            compiled = every_id.compile(
-                dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-            )
-            among_key = (*key, str(compiled), repr(sorted(compiled.params.items())))
+            among_key = _among_key(session, key, every_id)
             ranked = RANKINGS.get(among_key, lambda: _ranked(session, model, q, among))
-            return Matches(ranked, False)
+            return Matches(ranked, False, isinstance(among, list))
     return Matches(RANKINGS.get(key, lambda: _ranked(session, model, q, None)), True)
+
+
+def _among_key(session: Session, key: tuple[Any, ...], every_id: Select[Any]) -> tuple[Any, ...]:
+    """The key of a search's ranking among the rows `every_id` selects."""
+    compiled = every_id.compile(
+        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
+    )
+    return (*key, str(compiled), repr(sorted(compiled.params.items())))
+
+
+def _kept_among_filters(
+    session: Session, model: type, q: str, version: int, unsearched: Unsearched[Any]
+) -> Matches | None:
+    """The search ranked among the other filters' rows, when an earlier page of the same
+    filters ranked and kept it (their next pages, or the same page again): read it before
+    trying anything else (a postings prefix that did not decide the first page walked again
+    for each: 0.12 s for `actor=France&type=attack&q=talks` at 1M on PostgreSQL)."""
+    if unsearched.rows.whereclause is None:
+        return None
+    id_column = model.id  # type: ignore[attr-defined]
+    ids_only = unsearched.rows.with_only_columns(id_column, maintain_column_froms=True).order_by(
+        None
+    )
+    key = _ranking_key(session, model, q, version)
+    ranked = RANKINGS.kept(_among_key(session, key, _every_id(unsearched, ids_only)))
+    if ranked is None:
+        return None
+    # PostgreSQL ranks among the filters' rows listed in full, SQLite among their query.
+    return Matches(ranked, False, session.get_bind().dialect.name == "postgresql")
 
 
 def _selective(
@@ -410,8 +477,9 @@ def _selective(
     alone is cheaper than ranking all its matches (PostgreSQL: their ids; SQLite: the query
     of them); else None."""
     if session.get_bind().dialect.name == "postgresql":
-        candidates = list(session.scalars(every_id.limit(_CANDIDATES + 1)))
-        return candidates if len(candidates) <= _CANDIDATES else None
+        bound = _candidates_bound(session, model, q)
+        candidates = list(session.scalars(every_id.limit(bound + 1)))
+        return candidates if len(candidates) <= bound else None
     probed = _sample(session, ids_only, id_column, limits.sqlite)
     # No sample: the table spans at most `limits.sqlite` ids, and so do the filters' rows.
     estimated = limits.sqlite if probed is None else probed.span.estimate(len(probed.ids))
@@ -424,9 +492,47 @@ def _selective(
     return every_id if worth_it else None
 
 
+def _candidates_bound(session: Session, model: type, q: str) -> int:
+    """How many of the other filters' rows, at most, PostgreSQL ranks alone rather than every
+    match of `q` (which the ranking keeps for later requests): `_CANDIDATES`, or a share of a
+    broad search's matches as the planner estimates them (an estimate only chooses the way;
+    both give the same pages)."""
+    if _CANDIDATES <= 0:
+        return _CANDIDATES
+    id_column = model.id  # type: ignore[attr-defined]
+    estimated = counting.planner_estimate(
+        session, select(id_column).where(matches(session, model, q))
+    )
+    broad = min(int(estimated * _CANDIDATES_SHARE_OF_MATCHES), _MOST_CANDIDATES)
+    return max(_CANDIDATES, broad)
+
+
+# How many rows match a search, per database, data version and search (SQLite).
+_MATCH_COUNTS: OrderedDict[tuple[Any, ...], int] = OrderedDict()
+_MATCH_COUNTS_KEPT = 1024
+_MATCH_COUNTS_LOCK = threading.Lock()
+
+
 def _match_count(session: Session, model: type, q: str) -> int:
     """How many rows match `q` (SQLite): FTS5 counts them off the index without reading a
-    row (16 ms for a word in a third of a million incidents at 1M)."""
+    row (16 ms for a word in a third of a million incidents at 1M), once per data version."""
+    version = ranking.data_version(session)
+    if version is None:
+        return _fts5_count(session, model, q)
+    key = _ranking_key(session, model, q, version)
+    with _MATCH_COUNTS_LOCK:
+        if key in _MATCH_COUNTS:
+            _MATCH_COUNTS.move_to_end(key)
+            return _MATCH_COUNTS[key]
+    counted = _fts5_count(session, model, q)
+    with _MATCH_COUNTS_LOCK:
+        _MATCH_COUNTS[key] = counted
+        while len(_MATCH_COUNTS) > _MATCH_COUNTS_KEPT:
+            _MATCH_COUNTS.popitem(last=False)
+    return counted
+
+
+def _fts5_count(session: Session, model: type, q: str) -> int:
     spec = _searchable(model)
     fts = table(spec.fts_table, column("rowid", Integer))
     counted = (
@@ -506,12 +612,15 @@ def _page_of_ranked(
     count_stmt: Select[Any] | None,
     counted: "RankedMatches | _MatchCount | None" = None,
     complete: bool = True,
+    every_filtered_match: bool = False,
 ) -> Ranked[M] | None:
     """The page `paginate` would cut from `stmt` ordered by score, then id: read from
     `matches`, with only the other filters (`unsearched`) asked of the database.
 
     `complete` False: `matches` is only the start of the ranking (a term's postings) and
     `counted` answers for every match in totals; None when that start does not hold the page.
+    `every_filtered_match`: `matches` holds every row of the other filters that matches, so
+    an exact total is their number (where SQL counted the same rows again).
     """
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
@@ -550,6 +659,7 @@ def _page_of_ranked(
             id_column,
             count_stmt,
             on_listed=decided,
+            known_exact=len(matches) if every_filtered_match else None,
         )
     except _Undecided:
         return None
@@ -630,19 +740,24 @@ def _ranked_total(
     id_column: Any,
     count_stmt: Select[Any] | None,
     on_listed: Callable[[list[int]], None] = lambda listed: None,
+    counted_ids: list[int] | None = None,
+    known_exact: int | None = None,
 ) -> tuple[int, TotalAccuracy, list[int] | None]:
     """`total_for(stmt)`: the same decisions on the same numbers, so the same total, with
     the search tested in memory instead of in SQL (where it first listed every match: 60-400
     ms for a broad word at 1M). Also the ids the other filters select when they were listed.
-    Without `matches` (a search tested in SQL), in SQL as `total_for` does.
+    Without `matches` (a search tested in SQL), in SQL as `total_for` does; given
+    `counted_ids`, that exact count lists the counted rows' ids into it instead (the same
+    rows visited, one query: their number is the count). `known_exact`: the exact count is
+    already known (every matching row of the filters listed), where it would be counted.
     """
     if mode is CountMode.none:
         return 0, TotalAccuracy.at_least, None
     dialect = session.get_bind().dialect.name
-    if mode is CountMode.estimated and dialect == "postgresql":
-        planned = counting.planner_estimate(session, stmt)
-        if planned > limits.postgresql:
-            return planned, TotalAccuracy.estimated, None
+    if dialect == "postgresql":
+        decided = _postgresql_total(session, stmt, mode, limits, known_exact)
+        if decided is not None:
+            return decided[0], decided[1], None
     filter_rows = None
     if dialect == "sqlite" and matches is not None:
         probed = _sample(session, ids_only, id_column, limits.sqlite)
@@ -659,12 +774,39 @@ def _ranked_total(
         # Counted exactly by listing the other filters' rows and testing each in memory: SQL
         # would first list every match of the search, or drive the count from them.
         # As the driver's tuples: a Row for each of 100,000 ids took a third of the time.
-        listed = [row[0] for row in _driver_rows(session, every_id)]
+        listed = _listed_ids(session, every_id)
         on_listed(listed)
         return matches.count_in(listed), TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
+    return _counted_in_sql(session, exact, id_column, counted_ids), TotalAccuracy.exact, None
+
+
+def _postgresql_total(
+    session: Session,
+    stmt: Select[Any],
+    mode: CountMode,
+    limits: CountLimits,
+    known_exact: int | None,
+) -> tuple[int, TotalAccuracy] | None:
+    """The planner's estimate when it is over the exact-count threshold, else the exact count
+    when it is already known; None: still to be counted."""
+    if mode is CountMode.estimated:
+        planned = counting.planner_estimate(session, stmt)
+        if planned > limits.postgresql:
+            return planned, TotalAccuracy.estimated
+    return None if known_exact is None else (known_exact, TotalAccuracy.exact)
+
+
+def _counted_in_sql(
+    session: Session, exact: Select[Any], id_column: Any, counted_ids: list[int] | None
+) -> int:
+    """How many rows `exact` selects; their ids listed into `counted_ids` when given."""
+    if counted_ids is not None:
+        listing = exact.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
+        counted_ids.extend(int(row[0]) for row in _driver_rows(session, listing))
+        return len(counted_ids)
     counter = exact.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    return int(session.scalar(counter) or 0), TotalAccuracy.exact, None
+    return int(session.scalar(counter) or 0)
 
 
 # The other filters' sample per (database, data version, statement): it does not depend on the
@@ -730,7 +872,7 @@ def _walk(
     size = next(batches)
     while at < len(matches) and len(found) < wanted:
         if at - start >= _WALK_BUDGET:
-            rest = _ranks_of(matches, [row[0] for row in _driver_rows(session, every_id)], at)
+            rest = _ranks_of(matches, _listed_ids(session, every_id), at)
             return found + rest[: wanted - len(found)]
         batch = list(matches.ids[at : at + size])
         kept = set(session.scalars(ids_only.where(id_column.in_(batch))))
@@ -738,6 +880,18 @@ def _walk(
         at += len(batch)
         size = next(batches, size)
     return found[:wanted]
+
+
+def _id_among(session: Session, id_column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`id_column` is one of `ids`: one array parameter on PostgreSQL (thousands of bound
+    values cost more to compile and send than the query takes)."""
+    if session.get_bind().dialect.name == "postgresql":
+        among: ColumnElement[bool] = id_column == any_(
+            bindparam("among_ids", ids, type_=ARRAY(Integer))
+        )
+        return among
+    listed: ColumnElement[bool] = id_column.in_(ids)
+    return listed
 
 
 def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[int]) -> list[Any]:
@@ -882,6 +1036,11 @@ def _page_in_order(
     ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
         None
     )
+    # The search tested in SQL (PostgreSQL): an exact total visits every matching row of the
+    # filters anyway; listing their ids instead of counting them costs the same, and they are
+    # then the page's candidates (a walk in order probed the filters' rows one by one: 0.5-1 s
+    # for `actor=France&q=corridor&sort=-date` at 1M, where the count took 0.26 s).
+    counted_ids: list[int] | None = [] if searched.listed is None else None
     total, accuracy, listed = _ranked_total(
         session,
         stmt,
@@ -893,14 +1052,17 @@ def _page_in_order(
         limits,
         id_column,
         count_stmt,
+        counted_ids=counted_ids,
     )
     wanted, walked = limit + 1, 0
     found: list[tuple[int, Any]] = []
     hits = None if listed is None else list(searched.matching(listed))
+    if hits is None and counted_ids is not None and accuracy is TotalAccuracy.exact:
+        hits = sorted(set(counted_ids))  # the only exact total without a match list
     if hits is not None and len(hits) <= _LISTED_HITS:
         # Narrow filters, counted by listing their rows: the few that match are the list;
         # walking the filters in order could pass every row they skip.
-        in_order = walk.where(id_column.in_(hits))
+        in_order = walk.where(_id_among(session, id_column, hits))
         in_order = in_order if after is None else in_order.where(after)
         found = [(int(r[0]), r[1]) for r in session.execute(in_order.limit(wanted)).all()]
     else:

@@ -322,3 +322,42 @@ def test_the_prefix_stays_exact_when_the_statistics_move(
                 expected = _pages(client, path, params, limit=37)
             assert _pages(client, path, params, limit=37) == expected
     assert True in served
+
+
+@pytest.mark.parametrize("count", ["exact", "estimated"])
+def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, count: str
+) -> None:
+    """Filters too narrow for the kept start of a word's ranking (a few weeks of incidents):
+    the page falls back to ranking, and the filters' rows listed to find that out are the
+    ones the fallback counts and orders (listed once in the request). Same pages as the
+    database's ranking."""
+    params = [("q", "talks"), ("date_from", "2012-01-01"), ("date_to", "2012-03-31")]
+    params = [*params, ("count", count)]
+    _forget()
+    with _client(corpus_url, 40) as client:  # low: the filters' rows are sampled, then listed
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, "/incidents", params, limit=9)
+        served = _record_postings_pages(monkeypatch)
+        listings: list[int] = []
+        driver_rows = search._driver_rows
+
+        def recorded(session: Any, stmt: Any) -> Any:
+            rows = driver_rows(session, stmt)
+            listings.append(len(rows))
+            return rows
+
+        monkeypatch.setattr(search, "_driver_rows", recorded)
+        first = client.get("/incidents", params=[*params, ("limit", "9")]).json()
+        assert first == expected[0]
+        assert served == [False], "the postings did not decide it"
+        if backend == "sqlite":
+            # The filters' rows, listed once; then every match among them ranked.
+            assert listings[0] > len(first["items"]) and listings.count(listings[0]) == 1
+        # Asked again: read from the search ranked among the filters' rows, kept by the first
+        # request, without trying the postings again.
+        assert client.get("/incidents", params=[*params, ("limit", "9")]).json() == first
+        assert served == [False]
+        _forget()
+        assert _pages(client, "/incidents", params, limit=9) == expected

@@ -247,3 +247,79 @@ def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
     relevance = ("sort", "date") not in params and ("sort", "-date") not in params
     # Ranked once, among the filters' rows, then kept under them for the next pages.
     assert ranked_among == ([True] if relevance else [])
+
+
+@pytest.mark.parametrize(("path", "params"), _filtered(CASES))
+@pytest.mark.parametrize("share", [100.0, 0.0], ids=["broad-word", "no-share"])
+def test_filters_holding_a_share_of_a_broad_words_matches_are_ranked_alone(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    path: str,
+    params: Params,
+    share: float,
+) -> None:
+    """PostgreSQL ranks a cold search among the other filters' rows when they hold at most a
+    share of the search's matches (the planner's estimate), however many rows that is; its
+    exact total is then the number of rows ranked. Same pages, totals and cursors as the
+    database's ranking of every match, in every count mode."""
+    expected: dict[str, list[dict[str, Any]]] = {}
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        for count in ("exact", "estimated", "none"):
+            expected[count] = _pages(client, path, [*params, ("count", count)], limit=13)
+    monkeypatch.setattr(search, "_CANDIDATES", 1)  # the fixed bound alone never holds them
+    monkeypatch.setattr(search, "_CANDIDATES_SHARE_OF_MATCHES", share)
+    monkeypatch.setattr(search, "_MOST_CANDIDATES", 10**6)
+    ranked_among: list[bool] = []
+    rank = search._ranked
+
+    def recorded(session: Any, model: type, q: str, among: Any) -> Any:
+        ranked_among.append(among is not None)
+        return rank(session, model, q, among)
+
+    monkeypatch.setattr(search, "_ranked", recorded)
+    for count in ("exact", "estimated", "none"):
+        search.RANKINGS.clear()
+        assert _pages(client, path, [*params, ("count", count)], limit=13) == expected[count]
+    assert sum(len(p["items"]) for p in expected["exact"]) > 0
+    if backend == "postgresql":
+        assert ranked_among == [share > 0] * 3
+
+
+@pytest.mark.parametrize(("path", "params"), _filtered(ORDERED_CASES))
+@pytest.mark.parametrize("count", ["exact", "estimated", "none"])
+def test_a_date_ordered_search_whose_total_lists_its_matching_rows_reads_its_page_from_them(
+    client: TestClient,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    path: str,
+    params: Params,
+    count: str,
+) -> None:
+    """Date order with q on PostgreSQL (the search tested in SQL): an exact total lists the
+    ids of the rows it counts, and the page is those rows put in order by the database, not a
+    walk of the filters' rows. Same pages, totals and cursors as the database's own query."""
+    params = [*params, ("count", count)]
+    with monkeypatch.context() as patched:
+        _by_the_database(patched)
+        expected = _pages(client, path, params, limit=17)
+    monkeypatch.setattr(search, "_BROAD_MATCHES", 0)  # this small corpus' words count as broad
+    listings: list[int] = []
+    ranked_total = search._ranked_total
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        counted = kwargs.get("counted_ids")
+        total = ranked_total(*args, **kwargs)
+        if counted:
+            listings.append(len(counted))
+        return total
+
+    monkeypatch.setattr(search, "_ranked_total", recorded)
+    assert _pages(client, path, params, limit=17) == expected
+    assert sum(len(p["items"]) for p in expected) > 0
+    exact = count == "exact" or expected[0]["total_accuracy"] == "exact"
+    listed = backend == "postgresql" and count != "none" and exact
+    assert bool(listings) == listed
+    if listed:
+        assert listings[0] == expected[0]["total"]
