@@ -5,7 +5,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef, actor_ref_item
+from app.actors.schemas import ActorRef
 from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
@@ -189,17 +189,32 @@ def incident_read_from_row(
 
 
 def incident_item(
-    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+    row: Any, participants: list[dict[str, Any]], source_ids: list[int], hit: Hit = NO_HIT
 ) -> dict[str, Any]:
-    """A list item from plain rows, in IncidentRead's JSON shape (see app.api.pages.PlainPage).
+    """A list item from a plain row and its participants already as items
+    (`{"actor": actor_ref_item(...), "role": ...}`, as the page's links query gives them), in
+    IncidentRead's JSON shape (see app.api.pages.PlainPage).
 
     The same fields, in the same order, as `incident_read_from_row` makes a model of.
     """
-    participant_items = [{"actor": actor_ref_item(p), "role": p.role} for p in participants]
-    return {
-        **_incident_fields(row, participant_items, source_ids),
-        **hit_fields(hit, title=row.title, summary=row.summary),
-    }
+    fields = _incident_fields(row, participants, source_ids)
+    if hit is NO_HIT:
+        fields.update(_NO_HIT_FIELDS)
+    else:
+        fields.update(hit_fields(hit, title=row.title, summary=row.summary))
+    return fields
+
+
+# What an item without a search adds (hit_fields of NO_HIT), written once.
+_NO_HIT_FIELDS: dict[str, Any] = {"snippet": None, "score": None, "highlights": None}
+
+
+def incident_read_from_item(
+    row: Any, participants: list[dict[str, Any]], source_ids: list[int], hit: Hit = NO_HIT
+) -> IncidentRead:
+    """`incident_item`'s model (the HTML pages' items): the participants validated from
+    their item dicts."""
+    return _incident(row, participants, source_ids, hit)  # type: ignore[arg-type]
 
 
 def _incident_fields(row: Any, participants: list[Any], source_ids: list[int]) -> dict[str, Any]:
