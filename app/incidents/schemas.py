@@ -24,7 +24,7 @@ from app.kit.schemas import (
     SCORE_DESCRIPTION,
     Highlight,
 )
-from app.sources.schemas import SourceRead, source_read
+from app.sources.schemas import SourceRead
 from app.statements.schemas import StatementRead, statement_item_from_row
 
 
@@ -256,29 +256,21 @@ class IncidentView:
     """What an incident's detail shows, as the service reads it."""
 
     incident: Any  # a row: the list item's columns and date_source
-    participants: Sequence[Any]  # rows: role and the actor's columns, in curated order
-    sources: Sequence[Any]  # rows with a SourceRead's columns
-    evidence: Sequence[Any]  # rows: source_id, start, end, text
+    participants: Sequence[dict[str, Any]]  # {"actor": ActorRef's fields, "role"}, in order
+    sources: Sequence[dict[str, Any]]  # a SourceRead's columns
+    evidence: Sequence[dict[str, Any]]  # source_id, start, end, text
     statements: Sequence[Any]  # rows: a statement's columns and its speaker's
 
 
 def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
-    participants = [
-        Participant(
-            actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
-            role=p.role,
-        )
-        for p in view.participants
-    ]
     return IncidentDetail(
         html_url=html_url,
-        **_incident_fields(view.incident, participants, [s.id for s in view.sources]),
-        sources=[source_read(s) for s in view.sources],
+        # Participants and sources as the detail query gives them: dicts in their models'
+        # shapes, validated here (see IncidentRepository.detail_rows).
+        **_incident_fields(view.incident, view.participants, [s["id"] for s in view.sources]),
+        sources=[SourceRead.model_validate(s) for s in view.sources],
         statements=[statement_item_from_row(s) for s in view.statements],
-        evidence=[
-            EvidenceRead(source_id=e.source_id, start=e.start, end=e.end, text=e.text)
-            for e in view.evidence
-        ],
+        evidence=[EvidenceRead.model_validate(e) for e in view.evidence],
         date_source=view.incident.date_source,
     )
 
