@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.actors.schemas import ActorRef
@@ -273,6 +274,23 @@ def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
         evidence=[EvidenceRead.model_validate(e) for e in view.evidence],
         date_source=view.incident.date_source,
     )
+
+
+def incident_detail_json(view: IncidentView, *, html_url: str) -> bytes:
+    """`incident_detail(view).model_dump_json()`'s bytes, from plain dicts in the models'
+    field order (as list pages are: app.api.pages.PlainPage), without building and
+    validating the detail's nested models: the participants, sources and evidence come as
+    the detail query's JSON already in their models' shapes (a source's day as its ISO
+    text, which is how its model writes it). tests/api/test_detail_bytes.py compares the
+    two."""
+    fields = _incident_fields(view.incident, view.participants, [s["id"] for s in view.sources])
+    fields.update(_NO_HIT_FIELDS)
+    fields["html_url"] = html_url
+    fields["sources"] = [s | _NO_HIT_FIELDS for s in view.sources]
+    fields["statements"] = [statement_item_from_row(s) for s in view.statements]
+    fields["evidence"] = view.evidence
+    fields["date_source"] = view.incident.date_source
+    return pydantic_core.to_json(fields)
 
 
 # -- CSV export -------------------------------------------------------------------------
