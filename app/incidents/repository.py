@@ -222,6 +222,11 @@ def _detail_statements(dialect: str) -> tuple[AnySelect, AnySelect]:
         literal_column(participants).label("participants_json"),
         literal_column(sources).label("sources_json"),
         literal_column(evidence).label("evidence_json"),
+        # Whether the statements' query has anything to read: most incidents have none
+        # (one probe of ix_statement_incident_id instead of a second statement).
+        literal_column(
+            "EXISTS (SELECT 1 FROM statement WHERE statement.incident_id = incident.id)"
+        ).label("has_statements"),
     )
     return (
         detail.where(Incident.id == bindparam("id")),

@@ -411,7 +411,8 @@ def get_incident(session: Session, key: str) -> IncidentView:
     rows = IncidentRepository(session).detail_rows(key)
     if rows is None:
         raise NotFound("incident", key)
-    statements = statements_service.for_incident(session, rows.incident.id)
+    found = rows.incident
+    statements = statements_service.for_incident(session, found.id) if found.has_statements else []
     return IncidentView(rows.incident, rows.participants, rows.sources, rows.evidence, statements)
 
 
