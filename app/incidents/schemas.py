@@ -218,7 +218,9 @@ def incident_read_from_item(
     return _incident(row, participants, source_ids, hit)  # type: ignore[arg-type]
 
 
-def _incident_fields(row: Any, participants: list[Any], source_ids: list[int]) -> dict[str, Any]:
+def _incident_fields(
+    row: Any, participants: Sequence[Any], source_ids: list[int]
+) -> dict[str, Any]:
     """An incident's fields in IncidentRead's order: plain values (the location as a dict,
     which IncidentRead validates into a Location), so list items are written from them as
     they are and models are built from them."""

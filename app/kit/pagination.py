@@ -288,8 +288,8 @@ def _ordered(
         return stmt.order_by(*order_by(key, id_column, dialect)).limit(n)
     ordered = _kept_for(stmt).ordered
     # By id: mapped columns live as long as their classes.
-    which = (id(key.column), key.descending, key.nullable, key.ties_ascending, id(id_column))
-    which += (dialect, n)
+    which: tuple[Any, ...] = (id(key.column), key.descending, key.nullable, key.ties_ascending)
+    which += (id(id_column), dialect, n)
     query = ordered.get(which)
     if query is None:
         query = stmt.order_by(*order_by(key, id_column, dialect)).limit(n)
