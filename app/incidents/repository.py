@@ -1,18 +1,17 @@
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
-    CompoundSelect,
     Select,
     bindparam,
     exists,
     func,
     intersect,
-    null,
+    literal_column,
     select,
     text,
     union_all,
@@ -23,7 +22,6 @@ from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
 from app.incidents.models import (
     Incident,
-    IncidentEvidence,
     IncidentMonth,
     IncidentMonthCountry,
     IncidentParticipant,
@@ -106,83 +104,148 @@ class PageStart:
 _ACTOR_REF_COLUMNS = (Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
 
 
-def _page_links() -> CompoundSelect[Any]:
-    ids: BindParameter[list[int]] = bindparam("ids", expanding=True)
-    participants = (
-        select(
-            IncidentParticipant.incident_id,
-            IncidentParticipant.position,
-            IncidentParticipant.role,
-            *_ACTOR_REF_COLUMNS,
-        )
-        .join(Actor, Actor.id == IncidentParticipant.actor_id)
-        .where(IncidentParticipant.incident_id.in_(ids))
+# A page's participants (as ParticipantRead's JSON: the actor's ActorRef, then the role, in
+# curated order) and source ids (by id), one row per incident: (id, participants, source_ids),
+# each list one JSON array built by the database. As a row per participant and per source
+# (~300 for a page of 50) each row was fetched, converted and grouped in Python, and under
+# concurrency each fetched row waited to take the GIL back (profiled: ~12 % of a list page,
+# and most of its slowdown from 4 to 16 connections). SQLite (no ORDER BY inside an aggregate
+# before 3.44) aggregates an ordered subquery: its ORDER BY is kept under an aggregate other
+# than count/min/max, and its rows reach json_group_array in that order.
+_PAGE_LINKS_SQLITE = text(
+    """
+    SELECT i.id,
+      (SELECT json_group_array(json_object(
+                'actor', json_object('id', p.id, 'slug', p.slug, 'name', p.name,
+                                     'kind', p.kind, 'country', p.country),
+                'role', p.role))
+         FROM (SELECT ip.role, a.id, a.slug, a.name, a.kind, a.country
+                 FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
+                WHERE ip.incident_id = i.id
+                ORDER BY ip.position, a.id) AS p),
+      (SELECT json_group_array(s.source_id)
+         FROM (SELECT source_id FROM incident_source WHERE incident_id = i.id
+                ORDER BY source_id) AS s)
+    FROM incident i WHERE i.id IN :ids
+    """
+).bindparams(bindparam("ids", expanding=True))
+# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list).
+_PAGE_LINKS_POSTGRESQL = text(
+    """
+    SELECT i.id,
+      (SELECT json_agg(json_build_object(
+                'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
+                                           'kind', a.kind, 'country', a.country),
+                'role', ip.role) ORDER BY ip.position, a.id)
+         FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
+        WHERE ip.incident_id = i.id),
+      (SELECT json_agg(s.source_id ORDER BY s.source_id)
+         FROM incident_source s WHERE s.incident_id = i.id)
+    FROM incident i WHERE i.id IN :ids
+    """
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _json_list(value: Any) -> list[Any]:
+    """A JSON array column: text on SQLite, already parsed by psycopg; NULL is empty."""
+    if value is None:
+        return []
+    if isinstance(value, str | bytes):
+        parsed: list[Any] = json.loads(value)
+        return parsed
+    return cast(list[Any], value)
+
+
+# The list statements' starts: a select is immutable (each `where` makes a new one), so one
+# object serves every request instead of coercing the columns again each time.
+_LIST_ROWS = select(*LIST_COLUMNS)
+_COUNTED_IDS = select(Incident.id)
+# Filters without actors or a search -> their statement (see `IncidentRepository._where`).
+_BUILT_STATEMENTS: dict[tuple[Any, ...], AnySelect] = {}
+_BUILT_STATEMENTS_LIMIT = 1_000
+
+# An incident's participants, sources and evidence, each one JSON array built by the database
+# in the incident's own row: one statement instead of four (each costs a detail ~0.08 ms of
+# CPU in SQLAlchemy's execution alone, profiled at 1M). Participants are the list items'
+# shape (see _PAGE_LINKS_SQLITE); sources have SourceRead's columns, by id (never the text,
+# which can weigh megabytes); evidence its four, in curated order. No float column is in
+# them: SQLite writes a REAL in JSON with 15 digits, which need not give the same float back.
+_DETAIL_PARTS = {
+    "sqlite": (
+        """(SELECT json_group_array(json_object(
+                'actor', json_object('id', p.id, 'slug', p.slug, 'name', p.name,
+                                     'kind', p.kind, 'country', p.country),
+                'role', p.role))
+             FROM (SELECT ip.role, a.id, a.slug, a.name, a.kind, a.country
+                     FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
+                    WHERE ip.incident_id = incident.id
+                    ORDER BY ip.position, a.id) AS p)""",
+        """(SELECT json_group_array(json_object(
+                'id', s.id, 'slug', s.slug, 'title', s.title, 'publisher', s.publisher,
+                'url', s.url, 'published_on', s.published_on, 'language', s.language,
+                'duplicate_of', s.duplicate_of, 'content_hash', s.content_hash))
+             FROM (SELECT source.* FROM incident_source
+                     JOIN source ON source.id = incident_source.source_id
+                    WHERE incident_source.incident_id = incident.id
+                    ORDER BY source.id) AS s)""",
+        """(SELECT json_group_array(json_object(
+                'source_id', e.source_id, 'start', e.start, 'end', e."end", 'text', e.text))
+             FROM (SELECT source_id, start, "end", text FROM incident_evidence
+                    WHERE incident_id = incident.id ORDER BY position) AS e)""",
+    ),
+    "postgresql": (
+        """(SELECT json_agg(json_build_object(
+                'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
+                                           'kind', a.kind, 'country', a.country),
+                'role', ip.role) ORDER BY ip.position, a.id)
+             FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
+            WHERE ip.incident_id = incident.id)""",
+        """(SELECT json_agg(json_build_object(
+                'id', s.id, 'slug', s.slug, 'title', s.title, 'publisher', s.publisher,
+                'url', s.url, 'published_on', s.published_on, 'language', s.language,
+                'duplicate_of', s.duplicate_of, 'content_hash', s.content_hash) ORDER BY s.id)
+             FROM incident_source JOIN source s ON s.id = incident_source.source_id
+            WHERE incident_source.incident_id = incident.id)""",
+        """(SELECT json_agg(json_build_object(
+                'source_id', e.source_id, 'start', e.start, 'end', e."end", 'text', e.text)
+                ORDER BY e.position)
+             FROM incident_evidence e WHERE e.incident_id = incident.id)""",
+    ),
+}
+
+
+def _detail_statements(dialect: str) -> tuple[AnySelect, AnySelect]:
+    participants, sources, evidence = _DETAIL_PARTS[dialect]
+    detail = select(
+        *LIST_COLUMNS,
+        Incident.date_source,
+        literal_column(participants).label("participants_json"),
+        literal_column(sources).label("sources_json"),
+        literal_column(evidence).label("evidence_json"),
+        # Whether the statements' query has anything to read: most incidents have none
+        # (one probe of ix_statement_incident_id instead of a second statement).
+        literal_column(
+            "EXISTS (SELECT 1 FROM statement WHERE statement.incident_id = incident.id)"
+        ).label("has_statements"),
     )
-    sources = select(
-        IncidentSource.incident_id,
-        null(),
-        null(),
-        IncidentSource.source_id,
-        null(),
-        null(),
-        null(),
-        null(),
-    ).where(IncidentSource.incident_id.in_(ids))
-    # Per incident: participants in curated order, sources by id (the order of each list).
-    links: Any = union_all(participants, sources)
-    return cast(CompoundSelect[Any], links.order_by(text("1, 2, 4")))
-
-
-# A page's participants (with their actors) and source ids: rows with `role` are participants.
-_PAGE_LINKS = _page_links()
-
-
-_INCIDENT = select(*LIST_COLUMNS, Incident.date_source)
-_INCIDENT_BY_ID = _INCIDENT.where(Incident.id == bindparam("id"))
-_INCIDENT_BY_SLUG = _INCIDENT.where(Incident.slug == bindparam("slug"))
-_PARTICIPANTS = (
-    select(IncidentParticipant.role, Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
-    .join(Actor, Actor.id == IncidentParticipant.actor_id)
-    .where(IncidentParticipant.incident_id == bindparam("id"))
-    .order_by(IncidentParticipant.position, Actor.id)
-)
-# What a detail shows of each source: never its text, which can weigh megabytes.
-_SOURCES = (
-    select(
-        Source.id,
-        Source.slug,
-        Source.title,
-        Source.publisher,
-        Source.url,
-        Source.published_on,
-        Source.language,
-        Source.duplicate_of,
-        Source.content_hash,
+    return (
+        detail.where(Incident.id == bindparam("id")),
+        detail.where(Incident.slug == bindparam("slug")),
     )
-    .join(IncidentSource, IncidentSource.source_id == Source.id)
-    .where(IncidentSource.incident_id == bindparam("id"))
-    .order_by(Source.id)
-)
-_EVIDENCE = (
-    select(
-        IncidentEvidence.source_id,
-        IncidentEvidence.start,
-        IncidentEvidence.end,
-        IncidentEvidence.text,
-    )
-    .where(IncidentEvidence.incident_id == bindparam("id"))
-    .order_by(IncidentEvidence.position)
-)
+
+
+# dialect -> (by id, by slug)
+_DETAIL = {dialect: _detail_statements(dialect) for dialect in _DETAIL_PARTS}
 
 
 @dataclass(frozen=True)
 class IncidentRows:
     """One incident as plain rows (see `IncidentRepository.detail_rows`)."""
 
-    incident: AnyRow  # LIST_COLUMNS and date_source
-    participants: Sequence[AnyRow]  # role and the actor's columns, in curated order
-    sources: Sequence[AnyRow]  # the columns of a SourceRead, by id
-    evidence: Sequence[AnyRow]  # source_id, start, end, text, in curated order
+    incident: AnyRow  # LIST_COLUMNS and date_source (and the JSON the others came from)
+    participants: list[dict[str, Any]]  # list items: {"actor": ActorRef's, "role"}, in order
+    sources: list[dict[str, Any]]  # SourceRead's columns, by id
+    evidence: list[dict[str, Any]]  # source_id, start, end, text, in curated order
 
 
 class IncidentRepository:
@@ -218,9 +281,9 @@ class IncidentRepository:
             ids = one_actor_only(f, actor_sets)
             if ids is None:
                 raise ValueError("a page of each actor's first rows needs one actor alone")
-            return select(*LIST_COLUMNS).where(Incident.id.in_(self._first_of_each(ids, page)))
+            return _LIST_ROWS.where(Incident.id.in_(self._first_of_each(ids, page)))
         return self._where(
-            select(*LIST_COLUMNS), f, actor_sets, start_floor=start_floor, window_first=window_first
+            _LIST_ROWS, f, actor_sets, start_floor=start_floor, window_first=window_first
         )
 
     def counted(
@@ -233,7 +296,7 @@ class IncidentRepository:
     ) -> AnySelect:
         """The same filters, shaped for counting every match rather than finding a page."""
         return self._where(
-            select(Incident.id),
+            _COUNTED_IDS,
             f,
             actor_sets,
             for_count=True,
@@ -360,21 +423,24 @@ class IncidentRepository:
             grouped[row.incident_id].append(row)
         return grouped
 
-    def participants_and_source_ids_of(
+    def participant_items_and_source_ids_of(
         self, ids: list[int]
-    ) -> tuple[dict[int, list[AnyRow]], dict[int, list[int]]]:
-        """`participants_of` and `source_ids_of` in one round trip, for a page of incidents.
+    ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[int]]]:
+        """For a page of incidents, in one round trip of one row per incident: each one's
+        participants as list items (`{"actor": ActorRef's fields, "role": ...}`, the JSON
+        shape `schemas.incident_item` writes, in curated order) and its source ids.
 
-        A statement built once, executed on the connection (plain rows, no ORM loading): two
-        ORM queries cost a list page more than its own rows (profiled).
-        """
-        participants: dict[int, list[AnyRow]] = {i: [] for i in ids}
-        source_ids: dict[int, list[int]] = {i: [] for i in ids}
-        for row in self.session.connection().execute(_PAGE_LINKS, {"ids": ids}).all():
-            if row.role is None:  # a source row: every participant has a role
-                source_ids[row.incident_id].append(row.id)
-            else:
-                participants[row.incident_id].append(row)
+        The items are built by the database and parsed by `json.loads`: no Python per
+        participant (see _PAGE_LINKS_SQLITE)."""
+        sqlite = self.session.get_bind().dialect.name == "sqlite"
+        links = _PAGE_LINKS_SQLITE if sqlite else _PAGE_LINKS_POSTGRESQL
+        participants: dict[int, list[dict[str, Any]]] = {}
+        source_ids: dict[int, list[int]] = {}
+        for incident_id, participant_list, source_list in self.session.connection().execute(
+            links, {"ids": ids}
+        ):
+            participants[incident_id] = _json_list(participant_list)
+            source_ids[incident_id] = _json_list(source_list)
         return participants, source_ids
 
     def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
@@ -584,8 +650,43 @@ class IncidentRepository:
         start_floor: date | None = None,
         window_first: bool = False,
     ) -> AnySelect:
+        if actor_sets or f.q:
+            # Their shape depends on the data (how often each actor takes part, the search's
+            # matches): built for each request.
+            return self._built_where(
+                stmt,
+                f,
+                actor_sets,
+                for_count=for_count,
+                start_floor=start_floor,
+                window_first=window_first,
+            )
+        # Built once per process: the same statement object again, whose SQLAlchemy cache
+        # key (the compiled SQL's, and the kept total's) is kept on it. Building the select,
+        # its conditions and the key again was ~15 % of a list page's CPU (profiled).
+        key = (stmt, for_count, tuple(f.type), f.country, f.date_from, start_floor, f.date_to)
+        built = _BUILT_STATEMENTS.get(key)
+        if built is None:
+            built = self._built_where(
+                stmt, f, actor_sets, for_count=for_count, start_floor=start_floor
+            )
+            if len(_BUILT_STATEMENTS) >= _BUILT_STATEMENTS_LIMIT:
+                _BUILT_STATEMENTS.clear()  # a flood of distinct dates
+            _BUILT_STATEMENTS[key] = built
+        return built
+
+    def _built_where(
+        self,
+        stmt: AnySelect,
+        f: IncidentFilters,
+        actor_sets: list[set[int]],
+        *,
+        for_count: bool = False,
+        start_floor: date | None = None,
+        window_first: bool = False,
+    ) -> AnySelect:
         actor_id: ColumnElement[int] = IncidentParticipant.actor_id.expression
-        if self.session.get_bind().dialect.name == "sqlite":
+        if actor_sets and self.session.get_bind().dialect.name == "sqlite":
             # `actor_id + 0` keeps SQLite on the primary key (incident_id) for the 2-5 rows of
             # one incident, instead of one probe per member id: 4x faster (profiled).
             actor_id = IncidentParticipant.actor_id + 0
@@ -622,24 +723,24 @@ class IncidentRepository:
         return stmt
 
     def detail_rows(self, key: str) -> IncidentRows | None:
-        """An incident by id or slug with its participants, sources and evidence, as plain
-        rows: statements built once, executed on the connection (no identity map, no
+        """An incident by id or slug with its participants, sources and evidence, in one
+        statement (see _DETAIL_PARTS), executed on the connection (no identity map, no
         selectin loads: those were a third of a detail request, profiled)."""
         connection = self.session.connection()
+        by_id, by_slug = _DETAIL[connection.dialect.name]
         incident_id = as_id(key)
         found = (
-            connection.execute(_INCIDENT_BY_ID, {"id": incident_id})
+            connection.execute(by_id, {"id": incident_id})
             if incident_id is not None
-            else connection.execute(_INCIDENT_BY_SLUG, {"slug": key})
+            else connection.execute(by_slug, {"slug": key})
         ).first()
         if found is None:
             return None
-        params = {"id": found.id}
         return IncidentRows(
             found,
-            connection.execute(_PARTICIPANTS, params).all(),
-            connection.execute(_SOURCES, params).all(),
-            connection.execute(_EVIDENCE, params).all(),
+            _json_list(found.participants_json),
+            _json_list(found.sources_json),
+            _json_list(found.evidence_json),
         )
 
     def ids_by_id_or_slug(self, key: str) -> list[int]:

@@ -9,7 +9,6 @@ from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import PlainPage
-from app.api.responses import json_response
 from app.db.base import AnyRow
 from app.db.session import SessionDep
 from app.incidents import schemas, service
@@ -93,4 +92,6 @@ def get_incident(
     keep_response(request)
     view = service.get_incident(session, key)
     link = html_url(request, "incidents", view.incident.slug)
-    return json_response(schemas.incident_detail(view, html_url=link), session)
+    session.close()  # done with the database before the bytes are made (see json_response)
+    body = schemas.incident_detail_json(view, html_url=link)
+    return Response(body, media_type="application/json")

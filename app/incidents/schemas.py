@@ -3,9 +3,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
+import pydantic_core
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.actors.schemas import ActorRef, actor_ref_item
+from app.actors.schemas import ActorRef
 from app.incidents.models import DatePrecision, DateSource, ParticipantRole
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
@@ -24,7 +25,7 @@ from app.kit.schemas import (
     SCORE_DESCRIPTION,
     Highlight,
 )
-from app.sources.schemas import SourceRead, source_read
+from app.sources.schemas import SourceRead
 from app.statements.schemas import StatementRead, statement_item_from_row
 
 
@@ -189,20 +190,37 @@ def incident_read_from_row(
 
 
 def incident_item(
-    row: Any, participants: list[Any], source_ids: list[int], hit: Hit = NO_HIT
+    row: Any, participants: list[dict[str, Any]], source_ids: list[int], hit: Hit = NO_HIT
 ) -> dict[str, Any]:
-    """A list item from plain rows, in IncidentRead's JSON shape (see app.api.pages.PlainPage).
+    """A list item from a plain row and its participants already as items
+    (`{"actor": actor_ref_item(...), "role": ...}`, as the page's links query gives them), in
+    IncidentRead's JSON shape (see app.api.pages.PlainPage).
 
     The same fields, in the same order, as `incident_read_from_row` makes a model of.
     """
-    participant_items = [{"actor": actor_ref_item(p), "role": p.role} for p in participants]
-    return {
-        **_incident_fields(row, participant_items, source_ids),
-        **hit_fields(hit, title=row.title, summary=row.summary),
-    }
+    fields = _incident_fields(row, participants, source_ids)
+    if hit is NO_HIT:
+        fields.update(_NO_HIT_FIELDS)
+    else:
+        fields.update(hit_fields(hit, title=row.title, summary=row.summary))
+    return fields
 
 
-def _incident_fields(row: Any, participants: list[Any], source_ids: list[int]) -> dict[str, Any]:
+# What an item without a search adds (hit_fields of NO_HIT), written once.
+_NO_HIT_FIELDS: dict[str, Any] = {"snippet": None, "score": None, "highlights": None}
+
+
+def incident_read_from_item(
+    row: Any, participants: list[dict[str, Any]], source_ids: list[int], hit: Hit = NO_HIT
+) -> IncidentRead:
+    """`incident_item`'s model (the HTML pages' items): the participants validated from
+    their item dicts."""
+    return _incident(row, participants, source_ids, hit)  # type: ignore[arg-type]
+
+
+def _incident_fields(
+    row: Any, participants: Sequence[Any], source_ids: list[int]
+) -> dict[str, Any]:
     """An incident's fields in IncidentRead's order: plain values (the location as a dict,
     which IncidentRead validates into a Location), so list items are written from them as
     they are and models are built from them."""
@@ -241,31 +259,40 @@ class IncidentView:
     """What an incident's detail shows, as the service reads it."""
 
     incident: Any  # a row: the list item's columns and date_source
-    participants: Sequence[Any]  # rows: role and the actor's columns, in curated order
-    sources: Sequence[Any]  # rows with a SourceRead's columns
-    evidence: Sequence[Any]  # rows: source_id, start, end, text
+    participants: Sequence[dict[str, Any]]  # {"actor": ActorRef's fields, "role"}, in order
+    sources: Sequence[dict[str, Any]]  # a SourceRead's columns
+    evidence: Sequence[dict[str, Any]]  # source_id, start, end, text
     statements: Sequence[Any]  # rows: a statement's columns and its speaker's
 
 
 def incident_detail(view: IncidentView, *, html_url: str) -> IncidentDetail:
-    participants = [
-        Participant(
-            actor=ActorRef(id=p.id, slug=p.slug, name=p.name, kind=p.kind, country=p.country),
-            role=p.role,
-        )
-        for p in view.participants
-    ]
     return IncidentDetail(
         html_url=html_url,
-        **_incident_fields(view.incident, participants, [s.id for s in view.sources]),
-        sources=[source_read(s) for s in view.sources],
+        # Participants and sources as the detail query gives them: dicts in their models'
+        # shapes, validated here (see IncidentRepository.detail_rows).
+        **_incident_fields(view.incident, view.participants, [s["id"] for s in view.sources]),
+        sources=[SourceRead.model_validate(s) for s in view.sources],
         statements=[statement_item_from_row(s) for s in view.statements],
-        evidence=[
-            EvidenceRead(source_id=e.source_id, start=e.start, end=e.end, text=e.text)
-            for e in view.evidence
-        ],
+        evidence=[EvidenceRead.model_validate(e) for e in view.evidence],
         date_source=view.incident.date_source,
     )
+
+
+def incident_detail_json(view: IncidentView, *, html_url: str) -> bytes:
+    """`incident_detail(view).model_dump_json()`'s bytes, from plain dicts in the models'
+    field order (as list pages are: app.api.pages.PlainPage), without building and
+    validating the detail's nested models: the participants, sources and evidence come as
+    the detail query's JSON already in their models' shapes (a source's day as its ISO
+    text, which is how its model writes it). tests/api/test_detail_bytes.py compares the
+    two."""
+    fields = _incident_fields(view.incident, view.participants, [s["id"] for s in view.sources])
+    fields.update(_NO_HIT_FIELDS)
+    fields["html_url"] = html_url
+    fields["sources"] = [s | _NO_HIT_FIELDS for s in view.sources]
+    fields["statements"] = [statement_item_from_row(s) for s in view.statements]
+    fields["evidence"] = view.evidence
+    fields["date_source"] = view.incident.date_source
+    return pydantic_core.to_json(fields)
 
 
 # -- CSV export -------------------------------------------------------------------------

@@ -2,6 +2,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, func, literal_column, select, true
 from sqlalchemy.orm import Session
@@ -26,7 +27,8 @@ from app.statements import service as statements_service
 @dataclass(frozen=True)
 class IncidentListing:
     window: Window[AnyRow]  # plain rows of LIST_COLUMNS
-    participants: dict[int, list[AnyRow]]
+    # Each incident's participants as list items (see `schemas.incident_item`).
+    participants: dict[int, list[dict[str, Any]]]
     source_ids: dict[int, list[int]]
     snippets: dict[int, str] = field(default_factory=dict)
     scores: dict[int, float] = field(default_factory=dict)
@@ -138,7 +140,7 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     if f.facet:
         facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
         facets = facets or _facets(session, f, floor, counted, settings.facet_budget_ms)
-    participants, source_ids = repo.participants_and_source_ids_of(ids) if ids else ({}, {})
+    participants, source_ids = repo.participant_items_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
         window,
         participants,
@@ -409,7 +411,8 @@ def get_incident(session: Session, key: str) -> IncidentView:
     rows = IncidentRepository(session).detail_rows(key)
     if rows is None:
         raise NotFound("incident", key)
-    statements = statements_service.for_incident(session, rows.incident.id)
+    found = rows.incident
+    statements = statements_service.for_incident(session, found.id) if found.has_statements else []
     return IncidentView(rows.incident, rows.participants, rows.sources, rows.evidence, statements)
 
 

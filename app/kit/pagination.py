@@ -1,5 +1,6 @@
 """Keyset pagination: one page after a cursor, or every row in batches, in a stable order."""
 
+import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -187,7 +188,7 @@ def paginate(
     rows = rows[:limit]
     keys = [getattr(row, key.name) for row in rows]
     # (Model, score) rows: the items are the model objects.
-    items = [row[0] for row in rows] if _entity_plus_columns(stmt) else rows
+    items = [row[0] for row in rows] if _shape(stmt).entity_plus_columns else rows
     next_cursor = None
     if more:
         last_id = getattr(items[-1], id_column.key)
@@ -207,12 +208,12 @@ def _page_rows(
     wanted: int,
 ) -> list[Any]:
     """The first `wanted` rows of `stmt` after `cursor`, in the order of `key`."""
-    ordering = order_by(key, id_column, _dialect(session))
-    entities = selects_entity(stmt)
-    columns_only = not any(isinstance(d["type"], type) for d in stmt.column_descriptions)
+    dialect = _dialect(session)
+    shape = _shape(stmt)
+    entities, columns_only = shape.entities, shape.columns_only
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
-        query = query.order_by(*ordering).limit(n)
+        query = _ordered(query, key, id_column, dialect, n)
         if entities:
             return list(session.scalars(query))
         if columns_only:
@@ -234,6 +235,66 @@ def _page_rows(
     if len(rows) < wanted:
         rows += fetch(stmt.where(key.column.is_(None)), wanted - len(rows))
     return rows
+
+
+@dataclass(frozen=True)
+class _Shape:
+    """What a statement selects, as `_page_rows` and `paginate` ask it."""
+
+    entities: bool  # select(Model): ORM objects
+    columns_only: bool  # plain columns: rows straight from the connection
+    entity_plus_columns: bool  # (Model, score) rows
+
+
+@dataclass
+class _Kept:
+    shape: _Shape
+    ordered: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)
+
+
+# Per statement object, while it lives: its shape and its page queries (ordered, limited).
+# Statements built once per process (`IncidentRepository._where`, built by each request's
+# filters otherwise) then give the same page query object each time, whose SQLAlchemy cache
+# key is kept on it; building the ORDER BY, the LIMIT, the key and the column descriptions
+# again was ~8 % of a list page's CPU (profiled).
+_kept: "weakref.WeakKeyDictionary[Select[Any], _Kept]" = weakref.WeakKeyDictionary()
+
+
+def _kept_for(stmt: Select[Any]) -> _Kept:
+    kept = _kept.get(stmt)
+    if kept is None:
+        described = stmt.column_descriptions
+        entity_first = bool(described) and isinstance(described[0]["type"], type)
+        shape = _Shape(
+            entities=len(described) == 1 and entity_first,
+            columns_only=not any(isinstance(d["type"], type) for d in described),
+            entity_plus_columns=len(described) > 1 and entity_first,
+        )
+        kept = _kept.setdefault(stmt, _Kept(shape))
+    return kept
+
+
+def _shape(stmt: Select[Any]) -> _Shape:
+    return _kept_for(stmt).shape
+
+
+def _ordered(
+    stmt: Select[Any], key: SortKey, id_column: InstrumentedAttribute[int], dialect: str, n: int
+) -> Select[Any]:
+    """`stmt` in `key`'s order, its first `n` rows; the same object for the same statement
+    object. Only for a key on a mapped column: one a statement adds (a score) is built per
+    request, and its id could come back on another."""
+    if not isinstance(key.column, InstrumentedAttribute):
+        return stmt.order_by(*order_by(key, id_column, dialect)).limit(n)
+    ordered = _kept_for(stmt).ordered
+    # By id: mapped columns live as long as their classes.
+    which: tuple[Any, ...] = (id(key.column), key.descending, key.nullable, key.ties_ascending)
+    which += (id(id_column), dialect, n)
+    query = ordered.get(which)
+    if query is None:
+        query = stmt.order_by(*order_by(key, id_column, dialect)).limit(n)
+        ordered[which] = query
+    return query
 
 
 def _entity_plus_columns(stmt: Select[Any]) -> bool:

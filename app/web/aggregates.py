@@ -54,7 +54,7 @@ def whole_dataset_facets(request: Request, session: Session) -> dict[str, Facet]
 def incident_items(listing: incidents_service.IncidentListing, q: str | None) -> list[Any]:
     hits = highlights.hits(q, listing.snippets, listing.scores)
     return [
-        incidents_schemas.incident_read_from_row(
+        incidents_schemas.incident_read_from_item(
             row,
             listing.participants[row.id],
             listing.source_ids[row.id],
