@@ -337,9 +337,10 @@ def _groups_window_range(session: Session, f: IncidentFilters, floor: date | Non
 
 
 def _periods_of_one_actor(f: IncidentFilters, actor_sets: list[set[int]]) -> set[int] | None:
-    """The actor set whose incidents' years and months are read off its participant entries
-    (`IncidentRepository.periods_taking_part`): when the filters are one actor (with its
-    officials and bodies) and a date window at most. None otherwise."""
+    """The actor set whose incidents are read off its participant entries for the year,
+    month and actor facets (`IncidentRepository.periods_taking_part`,
+    `incidents_taking_part`): when the filters are one actor (with its officials and
+    bodies) and a date window at most. None otherwise."""
     if len(actor_sets) != 1 or f.q or f.type or f.country:
         return None
     return actor_sets[0]
@@ -364,6 +365,43 @@ def _period_spec(
     n = func.count()
     grouped = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
     return facet_counts.FacetSpec(grouped)
+
+
+def _actor_spec(
+    session: Session,
+    f: IncidentFilters,
+    floor: date | None,
+    actor_sets: list[set[int]],
+    ids: AnySelect | None,
+) -> facet_counts.FacetSpec:
+    """The actor facet over the incidents `ids` selects (every incident when None); on
+    SQLite, one actor's incidents of a window are read off its participant entries instead
+    (`IncidentRepository.incidents_taking_part`)."""
+    n = func.count()
+    # One participant row per (incident, actor): counting rows counts incidents. The top
+    # actors are found on the participant index first, then named.
+    per_actor = select(IncidentParticipant.actor_id, n.label("n"))
+    actors = _periods_of_one_actor(f, actor_sets)
+    if actors and session.get_bind().dialect.name == "sqlite":
+        taking_part = IncidentRepository(session).incidents_taking_part(actors, f, floor)
+        per_actor = per_actor.where(IncidentParticipant.incident_id.in_(taking_part))
+    elif ids is not None:
+        per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
+    # Ties cut by id: by count alone, which of the actors tied at the fiftieth place made
+    # the list depended on the plan (it changed with a query shape, and could between the
+    # backends).
+    top = (
+        per_actor.group_by(IncidentParticipant.actor_id)
+        .order_by(n.desc(), IncidentParticipant.actor_id)
+        .limit(facet_counts.MAX_VALUES)
+        .subquery()
+    )
+    query = (
+        select(Actor.slug, Actor.name, top.c.n)
+        .join(top, top.c.actor_id == Actor.id)
+        .order_by(top.c.n.desc(), Actor.name)
+    )
+    return facet_counts.FacetSpec(query)
 
 
 def _facets(
@@ -414,26 +452,7 @@ def _facets(
                 by_country.order_by(n.desc(), country), relabel=facet_counts.country_label
             )
         elif name == "actor":
-            # One participant row per (incident, actor): counting rows counts incidents. The
-            # top actors are found on the participant index first, then named.
-            per_actor = select(IncidentParticipant.actor_id, n.label("n"))
-            if filtered:
-                per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
-            # Ties cut by id: by count alone, which of the actors tied at the fiftieth place
-            # made the list depended on the plan (it changed with a query shape, and could
-            # between the backends).
-            top = (
-                per_actor.group_by(IncidentParticipant.actor_id)
-                .order_by(n.desc(), IncidentParticipant.actor_id)
-                .limit(facet_counts.MAX_VALUES)
-                .subquery()
-            )
-            query = (
-                select(Actor.slug, Actor.name, top.c.n)
-                .join(top, top.c.actor_id == Actor.id)
-                .order_by(top.c.n.desc(), Actor.name)
-            )
-            specs[name] = facet_counts.FacetSpec(query)
+            specs[name] = _actor_spec(session, f, floor, actor_sets, ids if filtered else None)
         elif name in ("year", "month"):
             specs[name] = _period_spec(session, name, f, floor, actor_sets, matching)
     computed = facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)

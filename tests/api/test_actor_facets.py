@@ -1,9 +1,10 @@
-"""Year and month facets under one actor (with its officials and bodies) and a date window are
-read off the participants' (actor_id, date_start, incident_id) entries: each incident counts
-once however many of the actor's own take part in it, an incident starting before the window
-counts when it ends inside it. Each facet is compared with a tally of the walked list, and with
-the same facet grouped from the incidents, after an ingest, edits that move incidents (the
-participants' copy of date_start moves with them) and --prune."""
+"""Year, month and actor facets under one actor (with its officials and bodies) and a date
+window are read off the participants' (actor_id, date_start, incident_id) entries (the actor
+facet on SQLite): each incident counts once however many of the actor's own take part in it,
+an incident starting before the window counts when it ends inside it. Each facet is compared
+with a tally of the walked list, and with the same facet grouped from the incidents, after an
+ingest, edits that move incidents (the participants' copy of date_start moves with them) and
+--prune."""
 
 from collections import Counter
 from datetime import date, timedelta
@@ -74,8 +75,8 @@ WINDOWS: list[Params] = [
 
 
 def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
-    """The year and month counts of a walk through the whole list."""
-    counts: dict[str, Counter[str]] = {"year": Counter(), "month": Counter()}
+    """The year, month and actor counts of a walk through the whole list."""
+    counts: dict[str, Counter[str]] = {"year": Counter(), "month": Counter(), "actor": Counter()}
     cursor = None
     while True:
         extra = [("cursor", cursor)] if cursor else []
@@ -83,6 +84,7 @@ def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
         for item in page["items"]:
             counts["year"][item["date_start"][:4]] += 1
             counts["month"][item["date_start"][:7]] += 1
+            counts["actor"].update({p["actor"]["slug"] for p in item["participants"]})
         cursor = page["next_cursor"]
         if cursor is None:
             break
@@ -93,7 +95,7 @@ def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
 
 def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     # count=none: a total of 0 would answer every facet empty without reading them.
-    asked = [*params, ("count", "none"), ("facet", "year"), ("facet", "month")]
+    asked = [*params, ("count", "none"), *(("facet", name) for name in ("year", "month", "actor"))]
     body = client.get("/incidents", params=asked).json()
     assert not any(facet["truncated"] for facet in body["facets"].values())
     return {
