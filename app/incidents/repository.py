@@ -406,6 +406,67 @@ class IncidentRepository:
         stmt = select(month, Incident.type, country, func.count()).where(*conditions)
         return list(self.session.execute(stmt.group_by(month, Incident.type, country)))
 
+    def periods_taking_part(
+        self,
+        ids: set[int],
+        bucket: ColumnElement[str],
+        f: IncidentFilters,
+        start_floor: date | None,
+    ) -> AnySelect:
+        """(period, period, incidents) of the incidents these actors take part in within the
+        date window of `f`, by `bucket` (a year or month of IncidentParticipant.date_start),
+        in period order: read off the (actor_id, date_start, incident_id) index alone.
+
+        A participant carries its incident's date_start (migration 0015), so each incident
+        falls in one period however many of the actors take part in it, and counting
+        distinct incident ids per period counts each once. Reading each of a large state's
+        171,000 incidents from the table to group its months took 0.2-0.35 s (SQLite) and
+        0.42 s (PostgreSQL) at 1M; its index entries alone, 0.03-0.07 s (profiled).
+        """
+        took_part = IncidentParticipant
+        incidents = func.count(took_part.incident_id.distinct())
+        stmt = select(bucket, bucket, incidents).where(*self._taking_part_in(ids, f, start_floor))
+        return stmt.group_by(bucket).order_by(bucket)
+
+    def incidents_taking_part(
+        self, ids: set[int], f: IncidentFilters, start_floor: date | None
+    ) -> AnySelect:
+        """The ids of the incidents these actors take part in within the date window of `f`
+        (an id once per actor taking part), off the participant index alone: where the
+        same incidents selected from the table read each one's row for its dates (a year
+        of Iran's, 15,000: 0.1-0.35 s of CPU on SQLite at 1M, profiled). SQLite only:
+        PostgreSQL's planner, given participant ids rather than incident ids, hashed them
+        against a scan of every participant (0.09 -> 0.42 s, profiled)."""
+        took_part = IncidentParticipant
+        return select(took_part.incident_id).where(*self._taking_part_in(ids, f, start_floor))
+
+    def _taking_part_in(
+        self, ids: set[int], f: IncidentFilters, start_floor: date | None
+    ) -> list[ColumnElement[bool]]:
+        """The participant entries of these actors in incidents of the date window of `f`.
+
+        Every incident starting on or after date_from ends after it (ingest refuses an end
+        before the start); of those starting earlier (back to `start_floor`), only the
+        ones ending inside the window.
+        """
+        took_part = IncidentParticipant
+        conditions: list[ColumnElement[bool]] = [took_part.actor_id.in_(ids)]
+        if f.date_from is not None:
+            # The few that start before the window and end inside it, found on the
+            # (date_start, id, date_end, ...) index: probing each entry's incident for its
+            # end read a year of a large state's rows (0.1 s on PostgreSQL, profiled).
+            overlapping = select(Incident.id).where(
+                Incident.date_start < f.date_from, Incident.date_end >= f.date_from
+            )
+            if start_floor is not None:
+                overlapping = overlapping.where(Incident.date_start >= start_floor)
+                conditions.append(took_part.date_start >= start_floor)
+            starts_inside = took_part.date_start >= f.date_from
+            conditions.append(starts_inside | took_part.incident_id.in_(overlapping))
+        if f.date_to is not None:
+            conditions.append(took_part.date_start <= f.date_to)
+        return conditions
+
     def participants_of(self, ids: list[int]) -> dict[int, list[AnyRow]]:
         """Participants with their actors, per incident, in curated order."""
         stmt = (

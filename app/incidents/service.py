@@ -139,7 +139,9 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     facets = None
     if f.facet:
         facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
-        facets = facets or _facets(session, f, floor, counted, settings.facet_budget_ms)
+        facets = facets or _facets(
+            session, f, floor, counted, settings.facet_budget_ms, actor_sets=actor_sets
+        )
     participants, source_ids = repo.participant_items_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
         window,
@@ -336,8 +338,82 @@ def _groups_window_range(session: Session, f: IncidentFilters, floor: date | Non
     return spanned < _GROUPED_RANGE
 
 
+def _periods_of_one_actor(f: IncidentFilters, actor_sets: list[set[int]]) -> set[int] | None:
+    """The actor set whose incidents are read off its participant entries for the year,
+    month and actor facets (`IncidentRepository.periods_taking_part`,
+    `incidents_taking_part`): when the filters are one actor (with its officials and
+    bodies) and a date window at most. None otherwise."""
+    if len(actor_sets) != 1 or f.q or f.type or f.country:
+        return None
+    return actor_sets[0]
+
+
+def _period_spec(
+    session: Session,
+    name: str,
+    f: IncidentFilters,
+    floor: date | None,
+    actor_sets: list[set[int]],
+    matching: ColumnElement[bool],
+) -> facet_counts.FacetSpec:
+    """The year or month facet: off one actor's participant entries when the filters allow
+    (`_periods_of_one_actor`), else grouped from the incidents `matching` selects."""
+    actors = _periods_of_one_actor(f, actor_sets)
+    if actors:
+        bucket = facet_counts.period(session, IncidentParticipant.date_start, name)
+        query = IncidentRepository(session).periods_taking_part(actors, bucket, f, floor)
+        return facet_counts.FacetSpec(query)
+    bucket = facet_counts.period(session, Incident.date_start, name)
+    n = func.count()
+    grouped = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
+    return facet_counts.FacetSpec(grouped)
+
+
+def _actor_spec(
+    session: Session,
+    f: IncidentFilters,
+    floor: date | None,
+    actor_sets: list[set[int]],
+    ids: AnySelect | None,
+) -> facet_counts.FacetSpec:
+    """The actor facet over the incidents `ids` selects (every incident when None); on
+    SQLite, one actor's incidents of a window are read off its participant entries instead
+    (`IncidentRepository.incidents_taking_part`)."""
+    n = func.count()
+    # One participant row per (incident, actor): counting rows counts incidents. The top
+    # actors are found on the participant index first, then named.
+    per_actor = select(IncidentParticipant.actor_id, n.label("n"))
+    actors = _periods_of_one_actor(f, actor_sets)
+    if actors and session.get_bind().dialect.name == "sqlite":
+        taking_part = IncidentRepository(session).incidents_taking_part(actors, f, floor)
+        per_actor = per_actor.where(IncidentParticipant.incident_id.in_(taking_part))
+    elif ids is not None:
+        per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
+    # Ties cut by id: by count alone, which of the actors tied at the fiftieth place made
+    # the list depended on the plan (it changed with a query shape, and could between the
+    # backends).
+    top = (
+        per_actor.group_by(IncidentParticipant.actor_id)
+        .order_by(n.desc(), IncidentParticipant.actor_id)
+        .limit(facet_counts.MAX_VALUES)
+        .subquery()
+    )
+    query = (
+        select(Actor.slug, Actor.name, top.c.n)
+        .join(top, top.c.actor_id == Actor.id)
+        .order_by(top.c.n.desc(), Actor.name)
+    )
+    return facet_counts.FacetSpec(query)
+
+
 def _facets(
-    session: Session, f: IncidentFilters, floor: date | None, counted: AnySelect, budget_ms: int
+    session: Session,
+    f: IncidentFilters,
+    floor: date | None,
+    counted: AnySelect,
+    budget_ms: int,
+    *,
+    actor_sets: list[set[int]],
 ) -> dict[str, Facet]:
     """Facet counts over the rows `counted` (the count-shaped filters) selects."""
     kept = _kept_facets(session, f, floor, f.facet)
@@ -378,30 +454,9 @@ def _facets(
                 by_country.order_by(n.desc(), country), relabel=facet_counts.country_label
             )
         elif name == "actor":
-            # One participant row per (incident, actor): counting rows counts incidents. The
-            # top actors are found on the participant index first, then named.
-            per_actor = select(IncidentParticipant.actor_id, n.label("n"))
-            if filtered:
-                per_actor = per_actor.where(IncidentParticipant.incident_id.in_(ids))
-            # Ties cut by id: by count alone, which of the actors tied at the fiftieth place
-            # made the list depended on the plan (it changed with a query shape, and could
-            # between the backends).
-            top = (
-                per_actor.group_by(IncidentParticipant.actor_id)
-                .order_by(n.desc(), IncidentParticipant.actor_id)
-                .limit(facet_counts.MAX_VALUES)
-                .subquery()
-            )
-            query = (
-                select(Actor.slug, Actor.name, top.c.n)
-                .join(top, top.c.actor_id == Actor.id)
-                .order_by(top.c.n.desc(), Actor.name)
-            )
-            specs[name] = facet_counts.FacetSpec(query)
+            specs[name] = _actor_spec(session, f, floor, actor_sets, ids if filtered else None)
         elif name in ("year", "month"):
-            bucket = facet_counts.period(session, Incident.date_start, name)
-            query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
-            specs[name] = facet_counts.FacetSpec(query)
+            specs[name] = _period_spec(session, name, f, floor, actor_sets, matching)
     computed = facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
     return {name: kept[name] if name in kept else computed[name] for name in f.facet}
 
@@ -450,4 +505,4 @@ def count_facets(session: Session, f: IncidentFilters, budget_ms: int) -> dict[s
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     floor = _start_floor(session, f)
     counted = IncidentRepository(session).counted(f, actor_sets, floor)
-    return _facets(session, f, floor, counted, budget_ms)
+    return _facets(session, f, floor, counted, budget_ms, actor_sets=actor_sets)

@@ -212,7 +212,14 @@ def _page_rows(
     shape = _shape(stmt)
     entities, columns_only = shape.entities, shape.columns_only
 
+    id_first = _finds_ids_first(session, stmt, id_column)
+
     def fetch(query: Select[Any], n: int) -> list[Any]:
+        if id_first:
+            # The page's ids first, then their rows (see _finds_ids_first).
+            ordering = order_by(key, id_column, dialect)
+            ids = query.with_only_columns(id_column).order_by(*ordering).limit(n)
+            query = query.where(id_column.in_(ids))
         query = _ordered(query, key, id_column, dialect, n)
         if entities:
             return list(session.scalars(query))
@@ -297,9 +304,19 @@ def _ordered(
     return query
 
 
-def _entity_plus_columns(stmt: Select[Any]) -> bool:
-    described = stmt.column_descriptions
-    return len(described) > 1 and isinstance(described[0]["type"], type)
+def _finds_ids_first(
+    session: Session, stmt: Select[Any], id_column: InstrumentedAttribute[int]
+) -> bool:
+    """PostgreSQL: whether a page of `stmt` (filters over one table) is found as ids first,
+    its rows read after. A page walked in date order read each walked row from the table to
+    test the filters' probes (a participant, a mention), though an index holds all they
+    need: 14,000 pages of wide incident rows, mostly from disk, for 51 incidents of two
+    states (`actor=Turkey&actor=China`: 0.33 s; 0.08 s as ids first, every page from the
+    index, profiled at 1M). SQLite defers reading a row until a column needs it."""
+    if _dialect(session) != "postgresql" or stmt.whereclause is None:
+        return False
+    froms = stmt.get_final_froms()
+    return len(froms) == 1 and froms[0] is id_column.table and not _shape(stmt).entity_plus_columns
 
 
 def _dialect(session: Session) -> str:

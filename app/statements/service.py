@@ -90,6 +90,14 @@ def _facets(
     # counts are kept until the data changes (facet_counts.compute).
     filtered = stmt.whereclause is not None
     matching: ColumnElement[bool] = Statement.id.in_(ids) if filtered else true()
+    # Years and months of filters over the statement table alone (each statement once) are
+    # grouped in place: `id IN (the filters)` read each match's row twice, once to filter
+    # it and once by id to group it (`speaker=China` over a decade: 0.29 s of CPU cold on
+    # SQLite at 1M, profiled). Not the speaker and source facets: their joins would take
+    # the filters' own correlated tables (a source's duplicate) as theirs.
+    froms = stmt.get_final_froms()
+    in_place = filtered and len(froms) == 1 and froms[0] is Statement.__table__
+    by_period: ColumnElement[bool] = stmt.whereclause if in_place else matching  # type: ignore[assignment]
     n = func.count()
     specs: dict[str, facet_counts.FacetSpec] = {}
     for name in names:
@@ -111,7 +119,7 @@ def _facets(
             )
         else:
             bucket = facet_counts.period(session, Statement.said_on, name)
-            query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
+            query = select(bucket, bucket, n).where(by_period).group_by(bucket).order_by(bucket)
         specs[name] = facet_counts.FacetSpec(query)
     return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 

@@ -3,6 +3,7 @@
 import math
 import random
 import shutil
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,3 +257,32 @@ def test_each_band_alone_finds_a_copy_at_the_threshold() -> None:
     assert [expected[2 * i + 1] is not None for i in range(pairs)] == [True, False] * len(bands)
     got = near_duplicates.assign(enumerate(blobs, start=1))
     assert list(got.values()) == [None if e is None else e + 1 for e in expected]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [],
+        [("speaker", "Iran")],
+        [("speaker", "Iran"), ("include_duplicates", "true")],
+        [("date_from", "2022-01-01"), ("include_duplicates", "true")],
+        [("date_from", "2022-01-01"), ("date_to", "2024-12-31")],
+    ],
+)
+def test_statement_year_and_month_facets_count_the_listed_statements(
+    corpus: Path, api: TestClient, params: list[tuple[str, str]]
+) -> None:
+    """Grouped in place (the filters over the statement table alone, a duplicate's own
+    statements left out unless asked for): each count is the listed statements'."""
+    ingest(corpus)
+    asked = [*params, ("limit", "500"), ("facet", "year"), ("facet", "month")]
+    response = api.get("/statements", params=asked)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["next_cursor"] is None and body["items"]
+    for name, width in (("year", 4), ("month", 7)):
+        said = [item["said_on"] for item in body["items"]]
+        tally = Counter(day[:width] if day else None for day in said)
+        facet = body["facets"][name]
+        assert not facet["truncated"]
+        assert {v["value"]: v["count"] for v in facet["values"]} == dict(tally), (name, params)
