@@ -6,7 +6,6 @@ with a tally of the walked list, and with the same facet grouped from the incide
 ingest, edits that move incidents (the participants' copy of date_start moves with them) and
 --prune."""
 
-from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -18,8 +17,7 @@ from app.incidents import service
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
-
-Params = list[tuple[str, str]]
+from tests.api.facet_walks import Params, tally
 
 # Who takes part, in turn: Iran alone, its minister's spokesman alone, Iran with its ministry
 # and the spokesman (one incident, three of Iran's own: counted once), Russia alone, Russia
@@ -74,25 +72,6 @@ WINDOWS: list[Params] = [
 ]
 
 
-def _tally(client: TestClient, params: Params) -> dict[str, dict[str, int]]:
-    """The year, month and actor counts of a walk through the whole list."""
-    counts: dict[str, Counter[str]] = {"year": Counter(), "month": Counter(), "actor": Counter()}
-    cursor = None
-    while True:
-        extra = [("cursor", cursor)] if cursor else []
-        page = client.get("/incidents", params=[*params, ("limit", "40"), *extra]).json()
-        for item in page["items"]:
-            counts["year"][item["date_start"][:4]] += 1
-            counts["month"][item["date_start"][:7]] += 1
-            counts["actor"].update({p["actor"]["slug"] for p in item["participants"]})
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    months = sorted(counts["month"])[:50]  # the facet shows the first 50 months
-    counts["month"] = Counter({m: counts["month"][m] for m in months})
-    return {name: dict(c) for name, c in counts.items()}
-
-
 def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     # count=none: a total of 0 would answer every facet empty without reading them.
     asked = [*params, ("count", "none"), *(("facet", name) for name in ("year", "month", "actor"))]
@@ -109,8 +88,8 @@ def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
         for window in WINDOWS:
             params = [("actor", actor), *window]
             read = _facets(client, params)
-            assert {name: dict(values) for name, values in read.items()} == _tally(
-                client, params
+            assert {name: dict(values) for name, values in read.items()} == tally(
+                client, params, ("year", "month", "actor")
             ), params
             assert [v for v, _ in read["month"]] == sorted(v for v, _ in read["month"])
             with monkeypatch.context() as grouped:

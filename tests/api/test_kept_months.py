@@ -4,7 +4,6 @@ edges from the incidents. Kept by triggers, the table must hold what the inciden
 every ingest, re-run, edit, --prune and failed ingest: each facet is compared with a tally of
 the walked list, and with the same facet grouped from the incidents."""
 
-from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,9 +16,9 @@ from app.kit import facets
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
+from tests.api.facet_walks import Params, tally
 from tests.conftest import Probe
 
-Params = list[tuple[str, str]]
 TYPES = ("attack", "protest", "consultation")
 FACETS = ("year", "month", "type", "country")
 
@@ -87,26 +86,6 @@ WINDOWS: list[Params] = [
 ]
 
 
-def _tally(client: TestClient, params: Params) -> dict[str, dict[str | None, int]]:
-    """Each facet's counts from the items of a walk through the whole list."""
-    counts: dict[str, Counter[str | None]] = {name: Counter() for name in FACETS}
-    cursor = None
-    while True:
-        extra = [("cursor", cursor)] if cursor else []
-        page = client.get("/incidents", params=[*params, ("limit", "40"), *extra]).json()
-        for item in page["items"]:
-            counts["year"][item["date_start"][:4]] += 1
-            counts["month"][item["date_start"][:7]] += 1
-            counts["type"][item["type"]] += 1
-            counts["country"][(item["location"] or {}).get("country")] += 1
-        cursor = page["next_cursor"]
-        if cursor is None:
-            break
-    months = sorted(counts["month"])[:50]  # the facet shows the first 50 months
-    counts["month"] = Counter({m: counts["month"][m] for m in months})
-    return {name: dict(c) for name, c in counts.items()}
-
-
 def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     body = client.get("/incidents", params=[*params, *(("facet", name) for name in FACETS)]).json()
     assert not any(facet["truncated"] for facet in body["facets"].values())
@@ -119,11 +98,11 @@ def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, 
 def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     for params in WINDOWS:
         kept = _facets(client, params)
-        tally = _tally(client, params)
-        assert {name: dict(values) for name, values in kept.items()} == tally, params
+        walked = tally(client, params, FACETS)
+        assert {name: dict(values) for name, values in kept.items()} == walked, params
         # In the order the grouping statements give: dates in order, types by count then name.
-        assert [v for v, _ in kept["month"]] == sorted(tally["month"])
-        assert kept["type"] == sorted(tally["type"].items(), key=lambda kv: (-kv[1], kv[0]))
+        assert [v for v, _ in kept["month"]] == sorted(walked["month"])
+        assert kept["type"] == sorted(walked["type"].items(), key=lambda kv: (-kv[1], kv[0]))
         with monkeypatch.context() as grouped:
             grouped.setattr(service, "_KEPT_FACETS", ())
             assert _facets(client, params) == kept, params
