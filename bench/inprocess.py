@@ -110,12 +110,12 @@ class AsgiDriver:
 
         return self.loop.run_until_complete(repeat())
 
-    def get_each(self, urls: list[str]) -> None:
+    def get_each(self, urls: list[str], headers: dict[str, str] | None = None) -> None:
         """Each URL once, one after another, in one task."""
 
         async def each() -> None:
             for url in urls:
-                await self._get(url, {})
+                await self._get(url, headers or {})
 
         self.loop.run_until_complete(each())
 
@@ -209,19 +209,16 @@ def measure(
         for name, spec in DEFAULT_URLS:
             if names and name not in names:
                 continue
-            each_round = (
-                [[spec.format(random=i) for i in ids] for ids in random_ids]
-                if "{random}" in spec
-                else []
-            )
             path = spec.removesuffix(" (If-None-Match)").format(middle=middle, random=draws[0])
+            # The URLs of the warm-up and of each round: the one URL, or random ids' own.
+            each_round = [
+                [spec.format(random=i) for i in ids] if "{random}" in spec else [path] * requests
+                for ids in random_ids
+            ]
             headers: dict[str, str] = {}
             if spec.endswith("(If-None-Match)"):
                 headers["If-None-Match"] = driver.get(path)[2].get("etag", "")
-            if each_round:
-                driver.get_each(each_round[0][1:])
-            else:
-                status, body, _ = driver.get(path, headers, times=max(5, requests // 10))
+            driver.get_each(each_round[0][: max(5, requests // 10)], headers)
             captured.clear()
             recording = True
             status, body, _ = driver.get(path, headers)
@@ -230,10 +227,7 @@ def measure(
             cpu, wall, floor, floor_cpu = [], [], [], []
             for round_ in range(rounds):
                 c0, w0 = time.process_time(), time.perf_counter()
-                if each_round:
-                    driver.get_each(each_round[round_ + 1])
-                else:
-                    driver.get(path, headers, times=requests)
+                driver.get_each(each_round[round_ + 1], headers)
                 cpu.append(1000 * (time.process_time() - c0) / requests)
                 wall.append(1000 * (time.perf_counter() - w0) / requests)
                 c0, w0 = time.process_time(), time.perf_counter()
