@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import random
 import statistics
 import sys
 import time
@@ -29,6 +30,9 @@ DEFAULT_URLS = [
     ("type", "/incidents?type=arrest&limit=50"),
     ("actor", "/incidents?actor=Iran&limit=50"),
     ("detail", "/incidents/{middle}"),
+    # A different incident per request (as bench/random_id.lua under wrk): a kept response
+    # is (almost) never hit, so this is what an arbitrary detail costs.
+    ("detail_random", "/incidents/{random}"),
     ("speaker", "/statements?speaker=Iran&limit=50"),
     ("statements", "/statements?limit=50"),
     ("sources", "/sources?limit=50"),
@@ -105,6 +109,15 @@ class AsgiDriver:
             return await self._get(url, headers or {})
 
         return self.loop.run_until_complete(repeat())
+
+    def get_each(self, urls: list[str], headers: dict[str, str] | None = None) -> None:
+        """Each URL once, one after another, in one task."""
+
+        async def each() -> None:
+            for url in urls:
+                await self._get(url, headers or {})
+
+        self.loop.run_until_complete(each())
 
     def request(
         self, method: str, url: str, headers: dict[str, str]
@@ -185,6 +198,9 @@ def measure(
         # An incident from the middle of the table: its rows are not in the first pages read.
         largest = connection.exec_driver_sql("SELECT max(id) FROM incident").scalar()
         middle = 1 + int(largest or 0) // 2
+    # Random ids: a warm-up draw, then one of its own per round (seeded: repeatable).
+    draws = random.Random(1).sample(range(1, int(largest or 1) + 1), requests * (rounds + 1))
+    random_ids = [draws[r * requests : (r + 1) * requests] for r in range(rounds + 1)]
     driver = AsgiDriver(app)
     driver.start()
     raw, close_raw = raw_runner(url)
@@ -193,20 +209,25 @@ def measure(
         for name, spec in DEFAULT_URLS:
             if names and name not in names:
                 continue
-            path = spec.removesuffix(" (If-None-Match)").format(middle=middle)
+            path = spec.removesuffix(" (If-None-Match)").format(middle=middle, random=draws[0])
+            # The URLs of the warm-up and of each round: the one URL, or random ids' own.
+            each_round = [
+                [spec.format(random=i) for i in ids] if "{random}" in spec else [path] * requests
+                for ids in random_ids
+            ]
             headers: dict[str, str] = {}
             if spec.endswith("(If-None-Match)"):
                 headers["If-None-Match"] = driver.get(path)[2].get("etag", "")
-            status, body, _ = driver.get(path, headers, times=max(5, requests // 10))
+            driver.get_each(each_round[0][: max(5, requests // 10)], headers)
             captured.clear()
             recording = True
             status, body, _ = driver.get(path, headers)
             recording = False
             batch = list(captured)
             cpu, wall, floor, floor_cpu = [], [], [], []
-            for _ in range(rounds):
+            for round_ in range(rounds):
                 c0, w0 = time.process_time(), time.perf_counter()
-                driver.get(path, headers, times=requests)
+                driver.get_each(each_round[round_ + 1], headers)
                 cpu.append(1000 * (time.process_time() - c0) / requests)
                 wall.append(1000 * (time.perf_counter() - w0) / requests)
                 c0, w0 = time.process_time(), time.perf_counter()

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.caching import keep_response
+from app.api.direct import direct_route
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
@@ -17,6 +18,8 @@ from app.kit.export import CsvShape
 from app.kit.highlights import Hit, searched
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
+
+_KEY_LENGTH = 200  # an id or a slug; a longer key is FastAPI's 422
 
 # An exported incident travels with its batch: event rows add the batch's source URLs.
 Exported = tuple[schemas.IncidentRead, service.IncidentBatch]
@@ -70,12 +73,6 @@ def list_incident_types() -> list[schemas.IncidentType]:
     return [schemas.IncidentType(**vars(t)) for t in INCIDENT_TYPES.values()]
 
 
-@router.get(
-    "/{key}",
-    responses=NOT_FOUND,
-    summary="One incident, with its sources and statements",
-    response_model=schemas.IncidentDetail,
-)
 def get_incident(
     request: Request,
     session: SessionDep,
@@ -84,14 +81,37 @@ def get_incident(
         Path(
             description="Incident id or slug.",
             examples=["tehran-embassy-attack-2023"],
-            max_length=200,
+            max_length=_KEY_LENGTH,
         ),
     ],
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
+    return _detail(request, session, key)
+
+
+def _direct_detail(request: Request, session: Session) -> Response | None:
+    """get_incident without FastAPI's dependency solving (app/api/direct.py)."""
+    key: str = request.path_params["key"]
+    if len(key) > _KEY_LENGTH:
+        return None  # FastAPI's 422
+    return _detail(request, session, key)
+
+
+def _detail(request: Request, session: Session, key: str) -> Response:
     keep_response(request)
     view = service.get_incident(session, key)
     link = html_url(request, "incidents", view.incident.slug)
     session.close()  # done with the database before the bytes are made (see json_response)
     body = schemas.incident_detail_json(view, html_url=link)
     return Response(body, media_type="application/json")
+
+
+router.add_api_route(
+    "/{key}",
+    get_incident,
+    methods=["GET"],
+    responses=NOT_FOUND,
+    summary="One incident, with its sources and statements",
+    response_model=schemas.IncidentDetail,
+    route_class_override=direct_route(_direct_detail),
+)
