@@ -38,3 +38,16 @@ def tally(
         months = sorted(counts["month"], key=str)[:50]  # the facet shows the first 50 months
         counts["month"] = Counter({m: counts["month"][m] for m in months})
     return {name: dict(c) for name, c in counts.items()}
+
+
+def read_facets(
+    client: TestClient, params: Params, facets: Sequence[str]
+) -> dict[str, list[tuple[object, int]]]:
+    """The facets the API answers for `params`, none of them cut short by its time budget."""
+    asked = [*params, *(("facet", name) for name in facets)]
+    body = client.get("/incidents", params=asked).json()
+    assert not any(facet["truncated"] for facet in body["facets"].values())
+    return {
+        name: [(v["value"], v["count"]) for v in facet["values"]]
+        for name, facet in body["facets"].items()
+    }

@@ -17,7 +17,7 @@ from app.incidents import service
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
-from tests.api.facet_walks import Params, tally
+from tests.api.facet_walks import Params, read_facets, tally
 
 # Who takes part, in turn: Iran alone, its minister's spokesman alone, Iran with its ministry
 # and the spokesman (one incident, three of Iran's own: counted once), Russia alone, Russia
@@ -74,13 +74,7 @@ WINDOWS: list[Params] = [
 
 def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     # count=none: a total of 0 would answer every facet empty without reading them.
-    asked = [*params, ("count", "none"), *(("facet", name) for name in ("year", "month", "actor"))]
-    body = client.get("/incidents", params=asked).json()
-    assert not any(facet["truncated"] for facet in body["facets"].values())
-    return {
-        name: [(v["value"], v["count"]) for v in facet["values"]]
-        for name, facet in body["facets"].items()
-    }
+    return read_facets(client, [*params, ("count", "none")], ("year", "month", "actor"))
 
 
 def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -16,7 +16,7 @@ from app.kit import facets
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
-from tests.api.facet_walks import Params, tally
+from tests.api.facet_walks import Params, read_facets, tally
 from tests.conftest import Probe
 
 TYPES = ("attack", "protest", "consultation")
@@ -87,12 +87,7 @@ WINDOWS: list[Params] = [
 
 
 def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
-    body = client.get("/incidents", params=[*params, *(("facet", name) for name in FACETS)]).json()
-    assert not any(facet["truncated"] for facet in body["facets"].values())
-    return {
-        name: [(v["value"], v["count"]) for v in facet["values"]]
-        for name, facet in body["facets"].items()
-    }
+    return read_facets(client, params, FACETS)
 
 
 def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
