@@ -500,6 +500,18 @@ def workload(
             [_q(f"{d}/incident.json", by_date)],
         ),
         Query(
+            "list_nocount",
+            "list page 1, count=none / _nocount",
+            [_q("/incidents", {"limit": str(PAGE), "count": "none"})],
+            [_q(f"{d}/incident.json", [*by_date, ("_nocount", "1")])],
+        ),
+        Query(
+            "type",
+            "type=arrest",
+            [_q("/incidents", {"type": "arrest", "limit": str(PAGE)})],
+            [_q(f"{d}/incident.json", [("type", "arrest"), *by_date])],
+        ),
+        Query(
             "actor",
             "actor=Iran (with its officials)",
             [_q("/incidents", {"actor": "Iran", "limit": str(PAGE)})],
@@ -540,6 +552,22 @@ def workload(
             "q_incidents",
             "incidents q=pipeline",
             [_q("/incidents", {"q": "pipeline", "limit": str(PAGE)})],
+            [
+                _q(
+                    f"{d}/incident.json",
+                    [
+                        ("_search", "pipeline"),
+                        ("_fts_table", "incident_fts"),
+                        ("_fts_pk", "id"),
+                        *by_date,
+                    ],
+                )
+            ],
+        ),
+        Query(
+            "q_date",
+            "incidents q=pipeline, newest first",
+            [_q("/incidents", {"q": "pipeline", "sort": "-date", "limit": str(PAGE)})],
             [
                 _q(
                     f"{d}/incident.json",
@@ -971,8 +999,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--load-queries",
         default="",
-        help="Comma-separated query names for --concurrent (default all): list, actor, "
-        "two_actors, q_incidents, q_statements, detail, speaker.",
+        help="Comma-separated query names for --concurrent (default all): list, list_nocount, "
+        "type, actor, actor_people, two_actors, q_incidents, q_date, q_statements, detail, "
+        "detail_random, speaker.",
     )
     parser.add_argument(
         "--ours-source", help="Serve the app package of this checkout instead (before/after)."

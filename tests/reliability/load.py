@@ -1,19 +1,28 @@
-"""A bounded load driver: N concurrent clients on loopback, a fixed number of requests.
+"""Load drivers: N concurrent clients on loopback, a fixed number of requests or seconds.
 
     python -m tests.reliability.load http://127.0.0.1:8000 --clients 50 --requests 5000
 
 Prints requests/s, latency percentiles and errors; tests/reliability/test_load.py runs it
-against a served database and adds the server's memory before and after.
+against a served database and adds the server's memory before and after. `run` is a Python
+client (httpx); `run_wrk` drives the same mix with wrk, whose client costs a fraction of the
+CPU, so on a small machine the server, not the client, is what the run measures and a CI run
+gets through thousands of requests in seconds.
 """
 
 import argparse
 import asyncio
+import re
+import shutil
 import statistics
+import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
+PATHS_SCRIPT = Path(__file__).with_name("paths.lua")
 
 # The mix of questions users ask: lists with filters, full-text search, detail pages.
 LIST_PATHS = [
@@ -107,6 +116,60 @@ async def _run(base: str, paths: list[str], clients: int, requests: int) -> Resu
 def run(base: str, *, clients: int, requests: int, paths: list[str] | None = None) -> Result:
     """Send `requests` GETs from `clients` concurrent clients; bounded by count, not time."""
     return asyncio.run(_run(base, paths or paths_for(base), clients, requests))
+
+
+def has_wrk() -> bool:
+    return shutil.which("wrk") is not None
+
+
+@dataclass(frozen=True)
+class WrkResult:
+    requests: int
+    seconds: float
+    errors: list[str]
+    p50_ms: float
+    p99_ms: float
+
+    def summary(self) -> str:
+        return (
+            f"{self.requests} requests in {self.seconds:.1f}s: "
+            f"{self.requests / self.seconds:.0f} req/s, latency p50 {self.p50_ms:.1f} ms, "
+            f"p99 {self.p99_ms:.1f} ms; {len(self.errors)} errors"
+        )
+
+
+def _ms(text: str) -> float:
+    value, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def run_wrk(base: str, *, clients: int, seconds: int, paths: list[str]) -> WrkResult:
+    """`paths` in turn from `clients` keep-alive connections for `seconds` (wrk, two threads).
+
+    Errors are wrk's: answers other than 2xx/3xx and connect, read, write or timeout errors;
+    when there are any, each path is asked once more to name the ones that fail.
+    """
+    assert urlsplit(base).hostname in ("127.0.0.1", "localhost", "::1"), base
+    command = ["wrk", "-t2", f"-c{clients}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    command += ["-s", str(PATHS_SCRIPT), base, "--", *paths]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    totals = re.search(r"(\d+) requests in ([\d.]+)(ms|s)", out)
+    assert totals is not None, out
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)\s*$", out, re.M))
+    errors = [line.strip() for line in out.splitlines() if "Non-2xx" in line or "errors:" in line]
+    if errors:
+        with httpx.Client(base_url=base, timeout=30) as http:
+            for path in paths:
+                status = http.get(path).status_code
+                if status != 200:
+                    errors.append(f"{path}: {status}")
+    return WrkResult(
+        requests=int(totals[1]),
+        seconds=float(totals[2]) / (1000 if totals[3] == "ms" else 1),
+        errors=errors,
+        p50_ms=_ms(latency["50"]),
+        p99_ms=_ms(latency["99"]),
+    )
 
 
 def main() -> None:

@@ -2,7 +2,9 @@
 tests may stop without touching the shared server, and streaming replicas of it.
 
 initdb's defaults are what streaming needs: wal_level=replica, max_wal_senders=10, and a
-pg_hba.conf that lets 127.0.0.1 open replication connections (trust, like the rest).
+pg_hba.conf that lets 127.0.0.1 open replication connections (trust, like the rest). The
+clusters are deleted after their test and never outlive a machine crash, so nothing is synced
+to disk (initdb and pg_basebackup --no-sync, fsync=off) and a teardown stops them at once.
 """
 
 import os
@@ -41,14 +43,16 @@ class Cluster:
         shutil.chown(root, "postgres", "postgres")
         if standby_of is None:
             self._as_postgres(
-                PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8"
-            )
+                PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8",
+                "--no-sync",
+            )  # fmt: skip
         else:
             # A copy of the running primary that then follows its WAL (-R writes
             # primary_conninfo and standby.signal); -X stream brings the WAL of the copy itself.
             self._as_postgres(
                 PG_BIN / "pg_basebackup", "-D", self.data, "-h", "127.0.0.1",
                 "-p", standby_of.port, "-U", "postgres", "-R", "-X", "stream", "-c", "fast",
+                "--no-sync",
             )  # fmt: skip
         self.url = f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
@@ -56,17 +60,18 @@ class Cluster:
         assert PG_BIN is not None
         self._as_postgres(
             PG_BIN / "pg_ctl", "-D", self.data, "-w", "-l", self.data / "log",
-            "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1",
+            "-o", f"-p {self.port} -k {self.data} -c listen_addresses=127.0.0.1 -c fsync=off",
             "start",
         )  # fmt: skip
 
-    def stop(self) -> None:
+    def stop(self, mode: str = "fast") -> None:
         assert PG_BIN is not None
-        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-w", "-m", "fast", "stop")
+        self._as_postgres(PG_BIN / "pg_ctl", "-D", self.data, "-w", "-m", mode, "stop")
 
     def stop_quietly(self) -> None:
+        """At a test's end: no shutdown checkpoint for a cluster about to be deleted."""
         try:
-            self.stop()
+            self.stop("immediate")
         except subprocess.CalledProcessError:
             pass  # already stopped by the test
 

@@ -72,8 +72,12 @@ def test_sigkill_mid_extraction_stops_the_workers_and_leaves_the_database_as_it_
 
 
 def pg_ingests_waiting(db: Probe) -> int:
-    """PostgreSQL ingests queued on the pipeline's advisory lock."""
-    sql = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+    """PostgreSQL ingests queued on the pipeline's advisory lock (of this database: CI runs
+    other tests on the same server at the same time)."""
+    sql = (
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted "
+        "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
     return int(str(db.scalar(sql)))
 
 
