@@ -3,13 +3,15 @@
 import json
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Integer, Select, Table, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.versions import data_version
 from app.settings import Settings
+
+S = TypeVar("S", bound=Select[Any])
 
 
 class TotalAccuracy(StrEnum):
@@ -323,7 +325,17 @@ def planner_estimate(session: Session, stmt: Select[Any]) -> int:
     return _planner_estimate(session, stmt)
 
 
+def planned_as(stmt: S, planned: Select[Any]) -> S:
+    """`stmt`, whose rows the planner estimates as those of `planned` (the same rows, another
+    shape) for as long as its conditions are these."""
+    return stmt.execution_options(planned_as=(stmt._where_criteria, planned))
+
+
 def _planner_estimate(session: Session, stmt: Select[Any]) -> int:
+    kept = stmt.get_execution_options().get("planned_as")
+    if kept is not None and len(kept[0]) == len(stmt._where_criteria):
+        if all(a is b for a, b in zip(kept[0], stmt._where_criteria, strict=True)):
+            stmt = kept[1]
     compiled = stmt.order_by(None).compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
     )

@@ -1063,6 +1063,15 @@ def _page_in_order(
         # Narrow filters, counted by listing their rows: the few that match are the list;
         # walking the filters in order could pass every row they skip.
         in_order = walk.where(_id_among(session, id_column, hits))
+        if dialect == "postgresql":
+            # Each of them meets every filter already (they were listed under them all): put
+            # in order alone, without testing each one's participants again (`actor=Israel&
+            # q=corridor&sort=-date` since 1994: 5,000 probes, 30-220 ms -> a few ms at 1M).
+            in_order = (
+                select(id_column, key.column)
+                .where(_id_among(session, id_column, hits))
+                .order_by(*order_by(key, id_column, dialect))
+            )
         in_order = in_order if after is None else in_order.where(after)
         found = [(int(r[0]), r[1]) for r in session.execute(in_order.limit(wanted)).all()]
     else:
