@@ -114,6 +114,8 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
 
     def unsearched_ids(f: IncidentFilters) -> AnySelect:
         actors_only = repo.ids_of_actors_only(f, actor_sets)
+        if actors_only is None:
+            actors_only = repo.ids_taking_part(f, actor_sets, floor)
         return actors_only if actors_only is not None else counted_shape(f)
 
     counted = counted_shape(f)

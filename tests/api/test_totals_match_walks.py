@@ -9,8 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
-from app.kit import facets, pagination
+from app.kit import facets, pagination, search
 from app.sources import service as sources_service
+from tests.api.search_edits import client_with_count_threshold
 
 Params = list[tuple[str, str]]
 
@@ -257,3 +258,69 @@ def test_actors_tied_at_the_facets_cut_are_chosen_by_id(
     body = client.get("/incidents", params=[*params, ("facet", "actor")]).json()
     values = [(v["value"], v["count"]) for v in body["facets"]["actor"]["values"]]
     assert sorted(values) == sorted((slug, n) for (_, slug), n in ranked[:cut])
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("actor", "Iran"), ("type", "accusation")],
+        [("actor", "Iran"), ("type", "accusation"), ("date_from", "2023-01-01")],
+        [("actor", "Israel"), ("country", "ISR")],
+        [("actor", "Iran"), ("actor", "Israel"), ("type", "accusation")],
+        [("actor", "Iran"), ("actor", "Azerbaijan"), ("type", "consultation"), ("sort", "date")],
+        [("actor", "Iran"), ("country", "IRN"), ("date_to", "2024-12-31")],
+    ],
+)
+@pytest.mark.parametrize("probed", [1, 10**9])
+def test_a_large_actor_under_a_type_or_country_counts_what_the_walk_finds(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params, probed: int
+) -> None:
+    """Counting under a type or a country, a large actor's incidents are probed one by one
+    rather than listed (SQLite, `PROBED_PARTICIPATIONS`; 1: every actor is large): the
+    total and the facets are the walk's, whichever way each actor is tested."""
+    monkeypatch.setattr(repository, "PROBED_PARTICIPATIONS", probed)
+    facets = ["type", "country", "year", "month"]
+    body = client.get(
+        "/incidents", params=[*params, *(("facet", f) for f in facets), ("count", "exact")]
+    ).json()
+    total, items = _walk_ids(client, "/incidents", params)
+    assert body["total"] == total == len(items) > 0
+    for facet in facets:
+        counts = {v["value"]: v["count"] for v in body["facets"][facet]["values"]}
+        assert counts == dict(_tally(items, facet)), facet
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("actor", "Iran"), ("q", "embassy"), ("date_from", "2023-01-01")],
+        [("actor", "Iran"), ("actor", "Israel"), ("q", "Iran"), ("date_to", "2023-06-30")],
+        [("actor", "Israel"), ("q", "Iran"), ("date_to", "2024-06-30")],
+        # Year-long incidents that started ten months before the day.
+        [("actor", "Iran"), ("q", "Iran"), ("date_from", "2022-10-21"), ("date_to", "2022-10-21")],
+    ],
+)
+def test_a_search_total_under_actors_and_a_window_is_the_walks_length(
+    shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, params: Params
+) -> None:
+    """A search's exact total lists the other filters' ids; under actors and a date window
+    alone SQLite lists them off the participant entries (`ids_taking_part`), the incidents
+    that start before the window and overlap it included: the total is the walk's length,
+    and the same as listed from the incidents."""
+    listed: list[str] = []
+    listed_ids = search._listed_ids
+
+    def recorded(session: Any, every_id: Any) -> list[int]:
+        listed.append(str(every_id))
+        return listed_ids(session, every_id)
+
+    monkeypatch.setattr(search, "_listed_ids", recorded)
+    # A low exact-count threshold: the filters' rows are sampled, then listed (as at 1M).
+    with client_with_count_threshold(shared_seeded_url, 2) as client:
+        walked = _walk(client, "/incidents", [*params, ("count", "exact")])
+        total, slugs = walked
+        assert total == len(slugs) == len(set(slugs)) > 0
+        if backend == "sqlite":
+            assert any("incident_participant.date_start" in s for s in listed), listed
+        monkeypatch.setattr(repository.IncidentRepository, "ids_taking_part", lambda *a: None)
+        assert _walk(client, "/incidents", [*params, ("count", "exact")]) == walked
