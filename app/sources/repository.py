@@ -11,13 +11,31 @@ from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
 from app.statements.models import Statement
 
+# A list item's columns: select(Source) read every source's whole article text (and what
+# ingest keeps: `given`, hashes) for a page that shows none of it.
+LIST_COLUMNS: tuple[Any, ...] = (
+    Source.id,
+    Source.slug,
+    Source.title,
+    Source.publisher,
+    Source.url,
+    Source.published_on,
+    Source.language,
+    Source.duplicate_of,
+    Source.content_hash,
+)
+
 
 class SourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def filtered(self, f: SourceFilters, actor_sets: list[set[int]]) -> Select[Source]:
-        stmt = self._where(select(Source), f)
+    def filtered(
+        self, f: SourceFilters, actor_sets: list[set[int]], *, rows: bool = False
+    ) -> Select[Any]:
+        """`rows`: plain LIST_COLUMNS rows (a list page), else Source objects."""
+        selected: Select[Any] = select(*LIST_COLUMNS) if rows else select(Source)
+        stmt = self._where(selected, f)
         for ids in actor_sets:
             # A page stops after `limit` matches: walking sources newest first and probing
             # each one's mentions finds them first.

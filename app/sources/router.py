@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
-from app.api.pages import Page
+from app.api.pages import PlainPage
 from app.api.responses import json_response
 from app.db.session import SessionDep
 from app.kit.highlights import searched
@@ -18,10 +18,10 @@ SourceKey = Annotated[
 ]
 
 
-def _page(r: ListRequest, f: schemas.SourceFilters) -> Page[schemas.SourceRead]:
+def _page(r: ListRequest, f: schemas.SourceFilters) -> PlainPage[schemas.SourceRead]:
     """Articles, newest first, by publisher, mentioned actor, dates or text."""
     listing = service.list_sources(r.session, f, r.settings)
-    return Page[schemas.SourceRead].of(searched(listing, f.q, schemas.source_read), listing.window)
+    return PlainPage(searched(listing, f.q, schemas.source_item), listing.window)
 
 
 _export = export_of(service.filtered_query, service.iter_sources, schemas.source_read, schemas.CSV)

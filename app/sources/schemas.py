@@ -8,7 +8,7 @@ from app.actors.models import Actor
 from app.actors.schemas import ActorRef, actor_ref
 from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
-from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit
+from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
 from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
 from app.kit.schemas import (
     HIGHLIGHTS_DESCRIPTION,
@@ -196,6 +196,23 @@ def source_read(s: Source, hit: Hit = NO_HIT) -> SourceRead:
         score=hit.score,
         highlights=hit.spans(title=s.title),
     )
+
+
+def source_item(s: Any, hit: Hit = NO_HIT) -> dict[str, Any]:
+    """A list item in SourceRead's JSON shape (see app.api.pages.PlainPage) from any row or
+    object with its columns (SourceRepository.LIST_COLUMNS)."""
+    return {
+        "id": s.id,
+        "slug": s.slug,
+        "title": s.title,
+        "publisher": s.publisher,
+        "url": s.url,
+        "published_on": s.published_on,
+        "language": s.language,
+        "duplicate_of": s.duplicate_of,
+        "content_hash": s.content_hash,
+        **hit_fields(hit, title=s.title),
+    }
 
 
 def source_detail(view: SourceView, *, html_url: str) -> SourceDetail:

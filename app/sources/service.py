@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
@@ -23,7 +24,7 @@ SORT_KEY = SortKey(Source.published_on, descending=True, nullable=True)
 
 @dataclass(frozen=True)
 class SourceListing:
-    window: Window[Source]
+    window: Window[Any]  # plain rows (SourceRepository.LIST_COLUMNS)
     snippets: dict[int, str] = field(default_factory=dict)
     scores: dict[int, float] = field(default_factory=dict)
 
@@ -47,7 +48,7 @@ def list_sources(session: Session, f: SourceFilters, settings: Settings) -> Sour
     unsearched = f.model_copy(update={"q": None})
     ranked = search.paginate_listing(
         session,
-        repo.filtered(f, actor_sets),
+        repo.filtered(f, actor_sets, rows=True),
         Source,
         f,
         scope="sources",
@@ -55,7 +56,7 @@ def list_sources(session: Session, f: SourceFilters, settings: Settings) -> Sour
         limits=CountLimits.of(settings),
         count_stmt=repo.counted(f, actor_sets, window_first=window_first),
         without_search=lambda: search.Unsearched(
-            repo.filtered(unsearched, actor_sets),
+            repo.filtered(unsearched, actor_sets, rows=True),
             repo.counted(unsearched, actor_sets, window_first=window_first),
         ),
     )

@@ -17,8 +17,9 @@ router = APIRouter(prefix="/statements", tags=["statements"])
 
 def _page(r: ListRequest, f: schemas.StatementFilters) -> PlainPage[schemas.StatementRead]:
     """Direct quotations, newest first, by speaker, source, incident, dates or text."""
-    listing = service.list_statements(r.session, f, r.settings)
-    items = searched(listing, f.q, schemas.statement_item)
+    listing = service.list_statements(r.session, f, r.settings, rows=True)
+    speakers = service.speakers_of(r.session, listing.window.items)
+    items = searched(listing, f.q, lambda row, hit: schemas.statement_list_item(row, speakers, hit))
     return PlainPage(items, listing.window, listing.facets)
 
 

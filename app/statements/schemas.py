@@ -166,10 +166,11 @@ def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
     )
 
 
-def statement_item(s: Statement, hit: Hit = NO_HIT) -> dict[str, Any]:
-    """A list item in StatementRead's JSON shape (see app.api.pages.PlainPage)."""
-    speaker = None if s.speaker is None else actor_ref_item(s.speaker)
-    return _statement_fields(s, speaker, hit)
+def statement_list_item(row: Any, speakers: dict[int, Any], hit: Hit = NO_HIT) -> dict[str, Any]:
+    """A list item from a plain row (StatementRepository.LIST_COLUMNS) and its page's
+    speakers by id (StatementRepository.speakers_of)."""
+    speaker = None if row.speaker_id is None else actor_ref_item(speakers[row.speaker_id])
+    return _statement_fields(row, speaker, hit)
 
 
 def statement_item_from_row(row: Any) -> dict[str, Any]:

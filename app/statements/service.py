@@ -1,5 +1,6 @@
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select, true
 from sqlalchemy.orm import Session
@@ -32,8 +33,9 @@ class StatementListing:
     facets: dict[str, Facet] | None = None
 
 
-def filtered_query(session: Session, f: StatementFilters) -> Select[Statement]:
-    """The filters as one statement; unknown names raise here, before any output is sent."""
+def filtered_query(session: Session, f: StatementFilters, *, rows: bool = False) -> Select[Any]:
+    """The filters as one statement; unknown names raise here, before any output is sent.
+    `rows`: plain rows (StatementRepository.LIST_COLUMNS) rather than ORM objects."""
     speaker_ids = None
     if f.speaker:
         # The contract says a state matches its officials' statements, so "Iran" has to
@@ -51,11 +53,16 @@ def filtered_query(session: Session, f: StatementFilters) -> Select[Statement]:
         incident_ids = IncidentRepository(session).ids_by_id_or_slug(f.incident)
         if not incident_ids:
             raise InvalidParameter("incident", f"no incident with id or slug {f.incident!r}")
-    return StatementRepository(session).filtered(f, speaker_ids, source_ids, incident_ids)
+    return StatementRepository(session).filtered(
+        f, speaker_ids, source_ids, incident_ids, rows=rows
+    )
 
 
-def list_statements(session: Session, f: StatementFilters, settings: Settings) -> StatementListing:
-    stmt = filtered_query(session, f)
+def list_statements(
+    session: Session, f: StatementFilters, settings: Settings, *, rows: bool = False
+) -> StatementListing:
+    """A page of statements; `rows`: its items plain rows (see `speakers_of`), not ORM objects."""
+    stmt = filtered_query(session, f, rows=rows)
     ranked = search.paginate_listing(
         session,
         stmt,
@@ -65,7 +72,7 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
         key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
         without_search=lambda: search.Unsearched(
-            filtered_query(session, f.model_copy(update={"q": None}))
+            filtered_query(session, f.model_copy(update={"q": None}), rows=rows)
         ),
     )
     window, scores = ranked.window, ranked.scores
@@ -75,6 +82,12 @@ def list_statements(session: Session, f: StatementFilters, settings: Settings) -
         facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
         facets = facets or _facets(session, stmt, f.facet, settings.facet_budget_ms)
     return StatementListing(window, snippets, scores, facets)
+
+
+def speakers_of(session: Session, rows: Sequence[Any]) -> dict[int, AnyRow]:
+    """The speakers of a page of plain rows (`list_statements(rows=True)`), by id."""
+    ids = {row.speaker_id for row in rows if row.speaker_id is not None}
+    return StatementRepository(session).speakers_of(ids)
 
 
 def iter_statements(session: Session, stmt: Select[Statement]) -> Iterator[Statement]:

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from app.api.pages import Page
 from app.incidents.schemas import IncidentRead
+from app.sources.schemas import SourceRead
 from app.statements.schemas import StatementRead
 
 INCIDENT_LISTS = [
@@ -28,6 +29,13 @@ STATEMENT_LISTS = [
     "/statements?q=relations&sort=-date",
     "/statements?facet=speaker&facet=source&facet=month",
     "/statements?include_duplicates=true&limit=100",
+]
+SOURCE_LISTS = [
+    "/sources",
+    "/sources?limit=3",
+    "/sources?actor=Iran",
+    "/sources?q=relations",
+    "/sources?q=relations&sort=-date",
 ]
 
 
@@ -50,7 +58,8 @@ def _as_the_model_makes_it(model: Any, body: bytes) -> bytes:
 
 
 @pytest.mark.parametrize(
-    ("model", "paths"), [(IncidentRead, INCIDENT_LISTS), (StatementRead, STATEMENT_LISTS)]
+    ("model", "paths"),
+    [(IncidentRead, INCIDENT_LISTS), (StatementRead, STATEMENT_LISTS), (SourceRead, SOURCE_LISTS)],
 )
 def test_list_pages_are_the_bytes_their_models_make(
     client: TestClient, model: Any, paths: list[str]
@@ -68,6 +77,9 @@ def test_list_pages_are_the_bytes_their_models_make(
         assert any(i["speaker"] is not None for i in items)
         assert any(i["attribution"]["evidence"] for i in items)
         assert any(h.get("source_start") is not None for i in items for h in i["highlights"] or [])
+    elif model is SourceRead:
+        assert any(i["published_on"] is not None for i in items)
+        assert any(i["duplicate_of"] is not None for i in items) or len(items) > 10
     else:
         assert any(i["participants"] for i in items)
         assert any(i["plover_type"] is None for i in items) or any(
