@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     # 40 threads (anyio's default) convoyed: requests/s fell from 4 to 16 clients (profiled).
     # The others wait their turn on the event loop, which costs nothing.
     request_threads: int = Field(default=4, ge=1, le=256)
+    # The garbage collector's first-generation threshold in a served process (Python's
+    # default: 700). At 700, under wrk at 4-16 connections, a full collection ran every ~3 s
+    # (2-10 ms of CPU, stopping every request in the process) and all collections took ~4x the
+    # CPU of 10,000, which ran none in the same run. 0 leaves Python's thresholds alone.
+    gc_threshold: int = Field(default=10_000, ge=0)
     # How many detail responses (an incident, actor or statement by its key) are kept, by
     # ETag, until the data version changes: a kept one is sent without a query. 0: none.
     # Details are a few kilobytes: none over 64 KiB is kept, and no more than 16 MiB in all.
