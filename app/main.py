@@ -111,8 +111,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # collector's generations, so the full collections that land on a request stay short.
         gc.collect()
         gc.freeze()
+        collector_thresholds = gc.get_threshold()
+        if settings.gc_threshold:
+            gc.set_threshold(settings.gc_threshold, *collector_thresholds[1:])
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
+        gc.set_threshold(*collector_thresholds)
         if version_watch is not None:
             version_watch.close()
         if postgres_watch is not None:
