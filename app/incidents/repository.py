@@ -1,9 +1,9 @@
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+import pydantic_core
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -160,7 +160,9 @@ def _json_list(value: Any) -> list[Any]:
     if value is None:
         return []
     if isinstance(value, str | bytes):
-        parsed: list[Any] = json.loads(value)
+        # pydantic-core's parser: a tenth of json.loads' cost on these short arrays, whose
+        # per-call overhead (~1.5 us each, two per incident) was most of it.
+        parsed: list[Any] = pydantic_core.from_json(value)
         return parsed
     return cast(list[Any], value)
 
@@ -526,7 +528,7 @@ class IncidentRepository:
         participants as list items (`{"actor": ActorRef's fields, "role": ...}`, the JSON
         shape `schemas.incident_item` writes, in curated order) and its source ids.
 
-        The items are built by the database and parsed by `json.loads`: no Python per
+        The items are built by the database and parsed by pydantic-core: no Python per
         participant (see _PAGE_LINKS_SQLITE)."""
         sqlite = self.session.get_bind().dialect.name == "sqlite"
         links = _PAGE_LINKS_SQLITE if sqlite else _PAGE_LINKS_POSTGRESQL
