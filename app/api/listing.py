@@ -6,10 +6,12 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin, get_type_hints
 
 from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, TypeAdapter
+from pydantic import BaseModel, TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import QueryParams
 
 from app.api import export
+from app.api.direct import direct_route
 from app.api.pages import Page, PlainPage
 from app.db.session import SessionDep, read_sessionmaker
 from app.kit.export import CsvShape
@@ -71,7 +73,7 @@ def add_list_route(
 
     as_json = TypeAdapter(page_model)
 
-    def endpoint(r: ListRequestDep, f: Any) -> Any:
+    def respond(r: ListRequest, f: Any) -> Response:
         result = list_or_export(r, f.format, lambda: page(r, f), lambda: streamed(r, f))
         if isinstance(result, Response):
             return result
@@ -85,6 +87,17 @@ def add_list_route(
         )
         return Response(body, media_type="application/json")
 
+    def endpoint(r: ListRequestDep, f: Any) -> Response:
+        return respond(r, f)
+
+    read_filters = QueryModelReader(filters)
+
+    def direct(request: Request, session: Session) -> Response | None:
+        f = read_filters(request.query_params)
+        if f is None:
+            return None  # FastAPI's own 422
+        return respond(ListRequest(request, session, request.app.state.settings), f)
+
     # The query parameters are the filters' fields, as `f: Annotated[Filters, Query()]`.
     endpoint.__annotations__["f"] = Annotated[filters, Query()]
     router.add_api_route(
@@ -96,7 +109,39 @@ def add_list_route(
         description=description,
         responses=export.EXPORT_CONTENT,
         response_model=page_model,
+        route_class_override=direct_route(direct),
     )
+
+
+class QueryModelReader:
+    """A query-parameter model validated as FastAPI validates `Annotated[Model, Query()]`,
+    for a route that answers without FastAPI's request machinery (app/api/direct.py).
+
+    Each field is read by its name: a list field from every value given (none given: its
+    default), any other from the last value. A parameter the model does not know, or a value
+    it refuses, gives None: the route then lets FastAPI answer, so every 422 stays FastAPI's
+    own, word for word. tests/api/test_direct_lists.py compares the two paths.
+    """
+
+    def __init__(self, model: type[BaseModel]) -> None:
+        self.model = model
+        self.repeated = {
+            name: get_origin(field.annotation) is list for name, field in model.model_fields.items()
+        }
+
+    def __call__(self, params: QueryParams) -> BaseModel | None:
+        if not self.repeated.keys() >= params.keys():
+            return None
+        values: dict[str, Any] = {}
+        for name in params:
+            if self.repeated[name]:
+                values[name] = params.getlist(name)
+            else:
+                values[name] = params[name]
+        try:
+            return self.model.model_validate(values)
+        except ValidationError:
+            return None
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.db.one_step import one_step_rows
 from app.errors import InvalidParameter
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_and_ids
 from app.kit.cursors import decode_cursor, encode_cursor
@@ -225,8 +226,13 @@ def _page_rows(
             return list(session.scalars(query))
         if columns_only:
             # Plain rows (attribute access by name) straight from the connection: through
-            # the Session they went through the ORM's loading machinery for nothing.
-            return list(session.connection().execute(query).all())
+            # the Session they went through the ORM's loading machinery for nothing. On
+            # SQLite, in one step of the statement (app/db/one_step.py).
+            connection = session.connection()
+            one_step = one_step_rows(query, connection.dialect)
+            if one_step is not None:
+                return one_step.rows(connection)
+            return list(connection.execute(query).all())
         return list(session.execute(query).all())  # (Model, score): ORM objects first
 
     if cursor is None:
