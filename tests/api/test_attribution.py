@@ -65,6 +65,61 @@ def test_min_confidence_keeps_exactly_the_statements_at_or_above_it(client: Test
     assert len(_all_statements(client, min_confidence=0)) == len(everything)
 
 
+def _walk(client: TestClient, **params: object) -> tuple[list[int], int | None]:
+    """Every page's ids, two at a time through the cursors, and the first page's total."""
+    ids: list[int] = []
+    body = client.get("/statements", params={"limit": 2, **params}).json()
+    total = body["total"]
+    while True:
+        ids += [s["id"] for s in body["items"]]
+        if not body["next_cursor"]:
+            return ids, total
+        cursor = body["next_cursor"]
+        body = client.get("/statements", params={"limit": 2, "cursor": cursor, **params}).json()
+
+
+@pytest.mark.parametrize("listed", [0, 3, 10**6])
+def test_min_confidence_with_the_other_filters_in_either_shape(
+    shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch, listed: int
+) -> None:
+    """SQLite gives a confidence kept by at most LISTED_CONFIDENT statements as their ids, and
+    a more common one as a walk no index serves (0: every confidence but an empty one
+    walked; 10**6: every one listed): the same statements, order, pages and totals as the
+    statements of the same filters without it, kept by confidence."""
+    from app.statements import repository
+
+    monkeypatch.setattr(repository, "LISTED_CONFIDENT", listed)
+    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+        everything = _all_statements(client)
+        confidence = {s["id"]: s["attribution"]["confidence"] for s in everything}
+        speaker = next(s["speaker"]["slug"] for s in everything if s["speaker"])
+        word = everything[0]["text"].split()[0].strip(".,\"'")
+        said = sorted(s["said_on"] for s in everything if s["said_on"])
+        filters: list[dict[str, object]] = [
+            {},
+            {"speaker": speaker},
+            {"speaker": "iran"},
+            {"q": word},
+            {"q": word, "sort": "relevance"},
+            {"date_from": said[len(said) // 3], "date_to": said[-2]},
+            {"source": everything[0]["source_id"]},
+        ]
+        thresholds = [0.0, *sorted(set(confidence.values())), 0.999]
+        for params in filters:
+            unfiltered, _ = _walk(client, **params)
+            for at in thresholds:
+                ids, total = _walk(client, min_confidence=at, **params)
+                expected = [i for i in unfiltered if confidence[i] >= at]
+                assert ids == expected, (params, at)
+                assert total == len(expected), (params, at)
+                years = client.get(
+                    "/statements", params={"min_confidence": at, "facet": "year", **params}
+                ).json()["facets"]["year"]
+                assert sum(v["count"] for v in years["values"]) == sum(
+                    1 for i in expected if next(s for s in everything if s["id"] == i)["said_on"]
+                ), (params, at)
+
+
 @pytest.mark.parametrize("bad", ["1.5", "-0.1", "high", "nan"])
 def test_min_confidence_outside_0_to_1_is_a_422_naming_it(client: TestClient, bad: str) -> None:
     response = client.get("/statements", params={"min_confidence": bad})
