@@ -4,9 +4,9 @@ Python's sqlite3 module releases the GIL around each `sqlite3_step`, once per ro
 concurrent requests every release hands the GIL to another request thread and every row then
 waits to take it back: at 4 connections a list page of 50 incidents cost 170-190 context
 switches and 5.3 ms of CPU, against 3.6 switches and 3.0 ms one request at a time (measured on
-the served process, bench/README "Session 11"). Read as `json_group_array(json_array(...))`
-over the page's statement, the page is one step: SQLite builds it without the GIL, and the
-rows come back as one document that pydantic-core parses.
+the served process: bench/README, "Request path, ninth pass"). Read as
+`json_group_array(json_array(...))` over the page's statement, the page is one step: SQLite
+builds it without the GIL, and the rows come back as one document that pydantic-core parses.
 
 The rows are what the connection would have returned: each column's value through its type's
 own result processor (a day's text becomes a `date`, 0/1 a bool), in the statement's order
