@@ -80,9 +80,17 @@ def _by_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _record_postings_pages(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each page read off postings' prefix: whether the prefix decided it."""
+    """For each page the postings' prefix was considered for: whether it decided it (False
+    also when it was not walked, the planner expecting too few of the filters' rows in it)."""
     served: list[bool] = []
     page_of_ranked = search._page_of_ranked
+    may_decide = search._postings_may_decide
+
+    def considered(*args: Any, **kwargs: Any) -> bool:
+        worth = may_decide(*args, **kwargs)
+        if not worth:
+            served.append(False)
+        return worth
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
         page = page_of_ranked(*args, **kwargs)
@@ -91,6 +99,7 @@ def _record_postings_pages(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         return page
 
     monkeypatch.setattr(search, "_page_of_ranked", recorded)
+    monkeypatch.setattr(search, "_postings_may_decide", considered)
     return served
 
 
@@ -361,3 +370,34 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
         assert served == [False]
         _forget()
         assert _pages(client, "/incidents", params, limit=9) == expected
+
+
+@pytest.mark.parametrize("count", ["estimated", "exact", "none"])
+def test_filters_holding_too_few_of_a_words_matches_for_its_postings_rank_in_one_statement(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, count: str
+) -> None:
+    """PostgreSQL: when the planner expects fewer than a page of the filters' rows among the
+    kept start of a word's ranking, that start is not walked; the filters' matching rows are
+    ranked in one statement with the search (not listed first), every later page read off that
+    ranking without testing its rows against the filters again. The same pages, totals and
+    cursors as the database's ranking of every match."""
+    if backend != "postgresql":
+        pytest.skip("the planner's estimates and the one-statement ranking are PostgreSQL's")
+    params = [("q", "talks"), ("actor", "Brazil"), ("count", count)]
+    _forget()
+    with _client(corpus_url, 40) as client:
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, "/incidents", params, limit=3)
+        assert len(expected) > 2
+        served = _record_postings_pages(monkeypatch)
+        ranked: list[object] = []
+        rank = search._ranked
+        monkeypatch.setattr(search, "_ranked", lambda *a: ranked.append(a[3]) or rank(*a))
+        walked: list[int] = []
+        walk = search._walk
+        monkeypatch.setattr(search, "_walk", lambda *a: walked.append(1) or walk(*a))
+        assert _pages(client, "/incidents", params, limit=3) == expected
+    assert served == [False], "the postings were not walked"
+    assert len(ranked) == 1 and not isinstance(ranked[0], list), "ranked in one statement"
+    assert walked == [], "the pages were not tested against the filters again"
