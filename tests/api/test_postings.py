@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.orm import Session
 
 from app import cli
 from app.kit import postings, ranking, search
@@ -401,3 +402,38 @@ def test_filters_holding_too_few_of_a_words_matches_for_its_postings_rank_in_one
     assert served == [False], "the postings were not walked"
     assert len(ranked) == 1 and not isinstance(ranked[0], list), "ranked in one statement"
     assert walked == [], "the pages were not tested against the filters again"
+
+
+def test_a_searchs_exact_count_has_room_for_its_bitmaps_for_its_transaction_only(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """PostgreSQL: a search's exact count runs with `_COUNT_WORK_MEM` (the word's GIN bitmap
+    stays exact instead of lossy), set for the request's transaction alone: the next
+    transaction on the same engine has the server's own work_mem again."""
+    if backend != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+    seen: list[str] = []
+    counted_in_sql = search._counted_in_sql
+
+    def recorded(session: Any, *args: Any) -> int:
+        counted = counted_in_sql(session, *args)
+        seen.append(str(session.connection().exec_driver_sql("SHOW work_mem").scalar()))
+        return counted
+
+    monkeypatch.setattr(search, "_counted_in_sql", recorded)
+    _forget()
+    with _client(corpus_url, 5_000) as client:
+        params = [("q", "talks"), ("date_from", "2010-01-01"), ("count", "exact")]
+        response = client.get("/incidents", params=[*params, ("limit", "9")])
+        assert response.status_code == 200 and response.json()["total_accuracy"] == "exact"
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        default = text("SELECT setting = reset_val FROM pg_settings WHERE name = 'work_mem'")
+        with engine.connect() as conn:
+            assert conn.execute(default).scalar() is True
+        # Even a transaction that commits (a read's ends with a rollback) gives it back.
+        with engine.connect() as conn:
+            with Session(bind=conn) as session:
+                search._roomy_bitmaps(session)
+                session.commit()
+            assert conn.execute(default).scalar() is True, "work_mem outlived the transaction"
+    assert seen and set(seen) == {search._COUNT_WORK_MEM}
