@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
+from sqlalchemy.orm import Session
 
 from app import cli
 from app.kit import postings, ranking, search
@@ -80,9 +81,17 @@ def _by_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _record_postings_pages(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """For each page read off postings' prefix: whether the prefix decided it."""
+    """For each page the postings' prefix was considered for: whether it decided it (False
+    also when it was not walked, the planner expecting too few of the filters' rows in it)."""
     served: list[bool] = []
     page_of_ranked = search._page_of_ranked
+    may_decide = search._postings_may_decide
+
+    def considered(*args: Any, **kwargs: Any) -> bool:
+        worth = may_decide(*args, **kwargs)
+        if not worth:
+            served.append(False)
+        return worth
 
     def recorded(*args: Any, **kwargs: Any) -> Any:
         page = page_of_ranked(*args, **kwargs)
@@ -91,6 +100,7 @@ def _record_postings_pages(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
         return page
 
     monkeypatch.setattr(search, "_page_of_ranked", recorded)
+    monkeypatch.setattr(search, "_postings_may_decide", considered)
     return served
 
 
@@ -361,3 +371,69 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
         assert served == [False]
         _forget()
         assert _pages(client, "/incidents", params, limit=9) == expected
+
+
+@pytest.mark.parametrize("count", ["estimated", "exact", "none"])
+def test_filters_holding_too_few_of_a_words_matches_for_its_postings_rank_in_one_statement(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, count: str
+) -> None:
+    """PostgreSQL: when the planner expects fewer than a page of the filters' rows among the
+    kept start of a word's ranking, that start is not walked; the filters' matching rows are
+    ranked in one statement with the search (not listed first), every later page read off that
+    ranking without testing its rows against the filters again. The same pages, totals and
+    cursors as the database's ranking of every match."""
+    if backend != "postgresql":
+        pytest.skip("the planner's estimates and the one-statement ranking are PostgreSQL's")
+    params = [("q", "talks"), ("actor", "Brazil"), ("count", count)]
+    _forget()
+    with _client(corpus_url, 40) as client:
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, "/incidents", params, limit=3)
+        assert len(expected) > 2
+        served = _record_postings_pages(monkeypatch)
+        ranked: list[object] = []
+        rank = search._ranked
+        monkeypatch.setattr(search, "_ranked", lambda *a: ranked.append(a[3]) or rank(*a))
+        walked: list[int] = []
+        walk = search._walk
+        monkeypatch.setattr(search, "_walk", lambda *a: walked.append(1) or walk(*a))
+        assert _pages(client, "/incidents", params, limit=3) == expected
+    assert served == [False], "the postings were not walked"
+    assert len(ranked) == 1 and not isinstance(ranked[0], list), "ranked in one statement"
+    assert walked == [], "the pages were not tested against the filters again"
+
+
+def test_a_searchs_exact_count_has_room_for_its_bitmaps_for_its_transaction_only(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, backend: str
+) -> None:
+    """PostgreSQL: a search's exact count runs with `_COUNT_WORK_MEM` (the word's GIN bitmap
+    stays exact instead of lossy), set for the request's transaction alone: the next
+    transaction on the same engine has the server's own work_mem again."""
+    if backend != "postgresql":
+        pytest.skip("work_mem is PostgreSQL's")
+    seen: list[str] = []
+    counted_in_sql = search._counted_in_sql
+
+    def recorded(session: Any, *args: Any) -> int:
+        counted = counted_in_sql(session, *args)
+        seen.append(str(session.connection().exec_driver_sql("SHOW work_mem").scalar()))
+        return counted
+
+    monkeypatch.setattr(search, "_counted_in_sql", recorded)
+    _forget()
+    with _client(corpus_url, 5_000) as client:
+        params = [("q", "talks"), ("date_from", "2010-01-01"), ("count", "exact")]
+        response = client.get("/incidents", params=[*params, ("limit", "9")])
+        assert response.status_code == 200 and response.json()["total_accuracy"] == "exact"
+        engine = client.app.state.engine  # type: ignore[attr-defined]
+        default = text("SELECT setting = reset_val FROM pg_settings WHERE name = 'work_mem'")
+        with engine.connect() as conn:
+            assert conn.execute(default).scalar() is True
+        # Even a transaction that commits (a read's ends with a rollback) gives it back.
+        with engine.connect() as conn:
+            with Session(bind=conn) as session:
+                search._roomy_bitmaps(session)
+                session.commit()
+            assert conn.execute(default).scalar() is True, "work_mem outlived the transaction"
+    assert seen and set(seen) == {search._COUNT_WORK_MEM}
