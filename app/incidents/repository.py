@@ -140,9 +140,9 @@ _PAGE_LINKS_SQLITE = text(
       json((SELECT json_group_array(s.source_id)
          FROM (SELECT source_id FROM incident_source WHERE incident_id = i.id
                 ORDER BY source_id) AS s))))
-    FROM incident i WHERE i.id IN :ids
+    FROM incident i WHERE i.id IN (SELECT value FROM json_each(:ids))
     """
-).bindparams(bindparam("ids", expanding=True))
+)
 # PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list).
 _PAGE_LINKS_POSTGRESQL = text(
     """
@@ -155,9 +155,9 @@ _PAGE_LINKS_POSTGRESQL = text(
         WHERE ip.incident_id = i.id),
       (SELECT json_agg(s.source_id ORDER BY s.source_id)
          FROM incident_source s WHERE s.incident_id = i.id)
-    FROM incident i WHERE i.id IN :ids
+    FROM incident i WHERE i.id = ANY(:ids)
     """
-).bindparams(bindparam("ids", expanding=True))
+).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -556,8 +556,11 @@ class IncidentRepository:
         participant (see _PAGE_LINKS_SQLITE)."""
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
+            # The ids as one JSON array: 51 placeholders rendered into the SQL for each page
+            # cost ~0.1 ms of its CPU (profiled).
+            listed = pydantic_core.to_json(ids).decode()
             rows = pydantic_core.from_json(
-                connection.execute(_PAGE_LINKS_SQLITE, {"ids": ids}).scalar_one()
+                connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
             )
         else:
             rows = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids})
