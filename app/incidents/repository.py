@@ -143,10 +143,12 @@ _PAGE_LINKS_SQLITE = text(
     FROM incident i WHERE i.id IN (SELECT value FROM json_each(:ids))
     """
 )
-# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list).
+# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list). One
+# document as text, parsed by pydantic-core: as a row per incident, psycopg parsed each
+# row's two arrays with json.loads, ~100 calls per page (~0.3 ms of its CPU, profiled).
 _PAGE_LINKS_POSTGRESQL = text(
     """
-    SELECT i.id,
+    SELECT json_agg(json_build_array(i.id,
       (SELECT json_agg(json_build_object(
                 'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
                                            'kind', a.kind, 'country', a.country),
@@ -154,7 +156,7 @@ _PAGE_LINKS_POSTGRESQL = text(
          FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
         WHERE ip.incident_id = i.id),
       (SELECT json_agg(s.source_id ORDER BY s.source_id)
-         FROM incident_source s WHERE s.incident_id = i.id)
+         FROM incident_source s WHERE s.incident_id = i.id)))::text
     FROM incident i WHERE i.id = ANY(:ids)
     """
 ).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
@@ -559,11 +561,10 @@ class IncidentRepository:
             # The ids as one JSON array: 51 placeholders rendered into the SQL for each page
             # cost ~0.1 ms of its CPU (profiled).
             listed = pydantic_core.to_json(ids).decode()
-            rows = pydantic_core.from_json(
-                connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
-            )
+            document = connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
         else:
-            rows = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids})
+            document = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids}).scalar_one()
+        rows = pydantic_core.from_json(document) if document is not None else []
         participants: dict[int, list[dict[str, Any]]] = {}
         source_ids: dict[int, list[int]] = {}
         for incident_id, participant_list, source_list in rows:

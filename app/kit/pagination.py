@@ -218,10 +218,7 @@ def _page_rows(
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
         if id_first:
-            # The page's ids first, then their rows (see _finds_ids_first).
-            ordering = order_by(key, id_column, dialect)
-            ids = query.with_only_columns(id_column).order_by(*ordering).limit(n)
-            query = query.where(id_column.in_(ids))
+            query = _ids_first(query, key, id_column, dialect, n)
         unordered = query
         query = _ordered(query, key, id_column, dialect, n)
         if entities:
@@ -265,6 +262,7 @@ class _Shape:
 class _Kept:
     shape: _Shape
     ordered: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)
+    ids_first: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)
     one_step: dict[tuple[Any, ...], OneStepRows | None] = field(default_factory=dict)
 
 
@@ -308,6 +306,28 @@ def _ordered(
     if query is None:
         query = stmt.order_by(*order_by(key, id_column, dialect)).limit(n)
         ordered[which] = query
+    return query
+
+
+def _ids_first(
+    stmt: Select[Any], key: SortKey, id_column: InstrumentedAttribute[int], dialect: str, n: int
+) -> Select[Any]:
+    """`stmt` where the id is among its page's ids (see _finds_ids_first); kept as `_ordered`
+    keeps its query (built per request, with its cache key and the ORM's compile state, it
+    was ~0.2 ms of a PostgreSQL list page's CPU, profiled)."""
+
+    def build() -> Select[Any]:
+        ordering = order_by(key, id_column, dialect)
+        ids = stmt.with_only_columns(id_column).order_by(*ordering).limit(n)
+        return stmt.where(id_column.in_(ids))
+
+    if not isinstance(key.column, InstrumentedAttribute):
+        return build()
+    kept = _kept_for(stmt).ids_first
+    which = _which(key, id_column, dialect, n)
+    query = kept.get(which)
+    if query is None:
+        query = kept[which] = build()
     return query
 
 
