@@ -117,9 +117,7 @@ class StatementRepository:
             stmt = stmt.where(Statement.source_id.in_(source_ids))
         elif not f.include_duplicates:
             # A syndicated copy repeats its first copy's quotes: count them once.
-            stmt = stmt.where(
-                ~exists().where(Source.id == Statement.source_id, Source.duplicate_of.is_not(None))
-            )
+            stmt = stmt.where(self._not_from_a_copy())
         if incident_ids is not None:
             stmt = stmt.where(Statement.incident_id.in_(incident_ids))
         if f.date_from:
@@ -131,6 +129,20 @@ class StatementRepository:
         if f.q:
             stmt = stmt.where(search.matches(self.session, Statement, f.q))
         return stmt
+
+    def _not_from_a_copy(self) -> ColumnElement[bool]:
+        """The statement's source is not a syndicated copy (`duplicate_of`)."""
+        if self.session.get_bind().dialect.name == "sqlite":
+            # The copies' ids, listed once off ix_source_duplicate_of, then each statement's
+            # source tested against that list: probing each statement's source row instead
+            # cost a `speaker=Iran` page 0.82 ms of SQL, against 0.22 (1M, profiled). The
+            # same rows (a statement's source_id is never NULL). PostgreSQL keeps NOT EXISTS:
+            # its anti-join stays fast for any number of copies, and its estimated totals
+            # are those of this shape.
+            return Statement.source_id.not_in(
+                select(Source.id).where(Source.duplicate_of.is_not(None))
+            )
+        return ~exists().where(Source.id == Statement.source_id, Source.duplicate_of.is_not(None))
 
     def confident(self, at: float) -> ColumnElement[bool]:
         """`attribution_confidence >= at`, on SQLite in the shape that reads fewest rows: with
