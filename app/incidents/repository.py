@@ -114,51 +114,50 @@ class PageStart:
 _ACTOR_REF_COLUMNS = (Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
 
 
-# A page's participants (as ParticipantRead's JSON: the actor's ActorRef, then the role, in
-# curated order) and source ids (by id), one row per incident: (id, participants, source_ids),
-# each list one JSON array built by the database. As a row per participant and per source
-# (~300 for a page of 50) each row was fetched, converted and grouped in Python, and under
-# concurrency each fetched row waited to take the GIL back (profiled: ~12 % of a list page,
-# and most of its slowdown from 4 to 16 connections). SQLite (no ORDER BY inside an aggregate
-# before 3.44) aggregates an ordered subquery: its ORDER BY is kept under an aggregate other
-# than count/min/max, and its rows reach json_group_array in that order.
-#
-# The page's rows are themselves one JSON document, `[[id, participants, source ids], ...]`:
-# one step of the statement instead of one per incident (see app/db/one_step.py); json()
-# keeps each inner array JSON rather than its text.
+# A page's participants (incident id, actor id, role; in curated order) and source ids
+# (incident id, source id; by id), one JSON document `[participants, sources]` of flat
+# arrays, built by the database in one step (see app/db/one_step.py) and parsed by
+# pydantic-core. The actors' ActorRef items are kept per data version
+# (`IncidentRepository._actor_refs`): an actor takes part in many incidents. Built in SQL as
+# nested objects per participant (json_object, an ordered subquery per incident), the same
+# page cost SQLite 0.49 ms against 0.12 (type=arrest at 1M, profiled); as a row per
+# participant, each fetched row waited to take the GIL back under concurrency. SQLite (no
+# ORDER BY inside an aggregate before 3.44) aggregates an ordered subquery: its ORDER BY is
+# kept under an aggregate other than count/min/max, and its rows reach json_group_array in
+# that order. The page's ids are one JSON array parameter: 51 placeholders rendered into the
+# SQL for each page cost ~0.1 ms of its CPU (profiled).
 _PAGE_LINKS_SQLITE = text(
     """
-    SELECT json_group_array(json_array(i.id,
-      json((SELECT json_group_array(json_object(
-                'actor', json_object('id', p.id, 'slug', p.slug, 'name', p.name,
-                                     'kind', p.kind, 'country', p.country),
-                'role', p.role))
-         FROM (SELECT ip.role, a.id, a.slug, a.name, a.kind, a.country
-                 FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
-                WHERE ip.incident_id = i.id
-                ORDER BY ip.position, a.id) AS p)),
-      json((SELECT json_group_array(s.source_id)
-         FROM (SELECT source_id FROM incident_source WHERE incident_id = i.id
-                ORDER BY source_id) AS s))))
-    FROM incident i WHERE i.id IN (SELECT value FROM json_each(:ids))
+    SELECT json_array(
+      (SELECT json_group_array(json_array(incident_id, actor_id, role))
+         FROM (SELECT incident_id, actor_id, role FROM incident_participant
+                WHERE incident_id IN (SELECT value FROM json_each(:ids))
+                ORDER BY incident_id, position, actor_id)),
+      (SELECT json_group_array(json_array(incident_id, source_id))
+         FROM (SELECT incident_id, source_id FROM incident_source
+                WHERE incident_id IN (SELECT value FROM json_each(:ids))
+                ORDER BY incident_id, source_id)))
     """
 )
-# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list). One
-# document as text, parsed by pydantic-core: as a row per incident, psycopg parsed each
-# row's two arrays with json.loads, ~100 calls per page (~0.3 ms of its CPU, profiled).
+# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (no participants).
 _PAGE_LINKS_POSTGRESQL = text(
     """
-    SELECT json_agg(json_build_array(i.id,
-      (SELECT json_agg(json_build_object(
-                'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
-                                           'kind', a.kind, 'country', a.country),
-                'role', ip.role) ORDER BY ip.position, a.id)
-         FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
-        WHERE ip.incident_id = i.id),
-      (SELECT json_agg(s.source_id ORDER BY s.source_id)
-         FROM incident_source s WHERE s.incident_id = i.id)))::text
-    FROM incident i WHERE i.id = ANY(:ids)
+    SELECT json_build_array(
+      (SELECT json_agg(json_build_array(incident_id, actor_id, role)
+                       ORDER BY incident_id, position, actor_id)
+         FROM incident_participant WHERE incident_id = ANY(:ids)),
+      (SELECT json_agg(json_build_array(incident_id, source_id)
+                       ORDER BY incident_id, source_id)
+         FROM incident_source WHERE incident_id = ANY(:ids)))::text
     """
+).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+# The ActorRef columns of some actors, raw (as the page's JSON carries them).
+_ACTOR_REFS_SQLITE = text(
+    "SELECT id, slug, name, kind, country FROM actor"
+    " WHERE id IN (SELECT value FROM json_each(:ids))"
+)
+_ACTOR_REFS_POSTGRESQL = text(
+    "SELECT id, slug, name, kind, country FROM actor WHERE id = ANY(:ids)"
 ).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
 
 
@@ -188,6 +187,8 @@ _KEPT_PARTICIPATIONS: KeptPerDataVersion[int] = KeptPerDataVersion(10_000)
 _FIRST_PAGES: dict[tuple[Any, ...], AnySelect] = {}
 # Filters with actors and without a search -> their statement (see `IncidentRepository._where`).
 _KEPT_STATEMENTS: KeptPerDataVersion[AnySelect] = KeptPerDataVersion(1_000)
+# Actor id -> its ActorRef item, one dict per database and data version (`_actor_refs`).
+_KEPT_ACTOR_REFS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
 _KEPT_SPANS: KeptPerDataVersion[tuple[date | None, date | None]] = KeptPerDataVersion(64)
 
 # An incident's participants, sources and evidence, each one JSON array built by the database
@@ -550,27 +551,48 @@ class IncidentRepository:
     def participant_items_and_source_ids_of(
         self, ids: list[int]
     ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[int]]]:
-        """For a page of incidents, in one round trip of one row per incident: each one's
-        participants as list items (`{"actor": ActorRef's fields, "role": ...}`, the JSON
-        shape `schemas.incident_item` writes, in curated order) and its source ids.
-
-        The items are built by the database and parsed by pydantic-core: no Python per
-        participant (see _PAGE_LINKS_SQLITE)."""
+        """For a page of incidents, in one round trip: each one's participants as list items
+        (`{"actor": ActorRef's fields, "role": ...}`, the JSON shape `schemas.incident_item`
+        writes, in curated order) and its source ids (see _PAGE_LINKS_SQLITE)."""
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
-            # The ids as one JSON array: 51 placeholders rendered into the SQL for each page
-            # cost ~0.1 ms of its CPU (profiled).
             listed = pydantic_core.to_json(ids).decode()
             document = connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
         else:
             document = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids}).scalar_one()
-        rows = pydantic_core.from_json(document) if document is not None else []
-        participants: dict[int, list[dict[str, Any]]] = {}
-        source_ids: dict[int, list[int]] = {}
-        for incident_id, participant_list, source_list in rows:
-            participants[incident_id] = _json_list(participant_list)
-            source_ids[incident_id] = _json_list(source_list)
+        taking_part, sourced = pydantic_core.from_json(document)
+        taking_part, sourced = taking_part or [], sourced or []
+        refs = self._actor_refs({actor_id for _, actor_id, _ in taking_part})
+        participants: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        source_ids: dict[int, list[int]] = {i: [] for i in ids}
+        for incident_id, actor_id, role in taking_part:
+            participants[incident_id].append({"actor": refs[actor_id], "role": role})
+        for incident_id, source_id in sourced:
+            source_ids[incident_id].append(source_id)
         return participants, source_ids
+
+    def _actor_refs(self, actor_ids: set[int]) -> dict[int, dict[str, Any]]:
+        """The ActorRef items (`actors.schemas.actor_ref_item`'s shape) of these actors, by
+        id, kept per data version: those not kept yet are read in one statement. The items
+        are shared by every page that shows the actor, never changed."""
+        kept = _KEPT_ACTOR_REFS.get(self.session, "actor refs", dict)
+        missing = [i for i in actor_ids if i not in kept]
+        if missing:
+            connection = self.session.connection()
+            if connection.dialect.name == "sqlite":
+                listed = pydantic_core.to_json(sorted(missing)).decode()
+                found = connection.execute(_ACTOR_REFS_SQLITE, {"ids": listed})
+            else:
+                found = connection.execute(_ACTOR_REFS_POSTGRESQL, {"ids": sorted(missing)})
+            for actor_id, slug, name, kind, country in found:
+                kept[actor_id] = {
+                    "id": actor_id,
+                    "slug": slug,
+                    "name": name,
+                    "kind": kind,
+                    "country": country,
+                }
+        return kept
 
     def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
         stmt = (
