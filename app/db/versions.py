@@ -9,13 +9,16 @@ import asyncio
 import sqlite3
 import threading
 import time
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar
 
 import psycopg
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from app.db.meta import DatasetMeta
+
+T = TypeVar("T")
 
 _READ_VERSION = "SELECT data_version FROM dataset_meta WHERE id = 1"
 _VERSION_ROW = select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
@@ -34,6 +37,38 @@ def data_version(session: Session) -> int | None:
         session.info["data_version"] = session.connection().execute(_VERSION_ROW).scalar()
     version: int | None = session.info["data_version"]
     return version
+
+
+class KeptPerDataVersion(Generic[T]):
+    """Answers that only an ingest changes, kept per database and data version.
+
+    What a list's statement looks like depends on the data (how often an actor takes part,
+    the span of the data's dates), and finding out costs a statement per request: counting a
+    large state's first 10,000 participations was 0.56 ms of a 4.4 ms `actor=Iran` page
+    (profiled at 1M). Every ingest that changes something bumps the data version, so an
+    answer kept under the version the request's transaction sees is never stale. A database
+    without a version row keeps nothing. Bounded: past `limit` entries (older versions, a
+    flood of distinct keys) it starts again.
+    """
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._values: dict[tuple[Any, int, Hashable], T] = {}
+
+    def get(self, session: Session, key: Hashable, compute: Callable[[], T]) -> T:
+        version = data_version(session)
+        if version is None:
+            return compute()
+        kept = (session.get_bind().engine.url, version, key)
+        try:
+            return self._values[kept]
+        except KeyError:
+            pass
+        value = compute()
+        if len(self._values) >= self._limit:
+            self._values.clear()
+        self._values[kept] = value
+        return value
 
 
 class SqliteVersionWatch:

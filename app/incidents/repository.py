@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
+from app.db.versions import KeptPerDataVersion
 from app.incidents.models import (
     Incident,
     IncidentMonth,
@@ -113,50 +114,51 @@ class PageStart:
 _ACTOR_REF_COLUMNS = (Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country)
 
 
-# A page's participants (as ParticipantRead's JSON: the actor's ActorRef, then the role, in
-# curated order) and source ids (by id), one row per incident: (id, participants, source_ids),
-# each list one JSON array built by the database. As a row per participant and per source
-# (~300 for a page of 50) each row was fetched, converted and grouped in Python, and under
-# concurrency each fetched row waited to take the GIL back (profiled: ~12 % of a list page,
-# and most of its slowdown from 4 to 16 connections). SQLite (no ORDER BY inside an aggregate
-# before 3.44) aggregates an ordered subquery: its ORDER BY is kept under an aggregate other
-# than count/min/max, and its rows reach json_group_array in that order.
-#
-# The page's rows are themselves one JSON document, `[[id, participants, source ids], ...]`:
-# one step of the statement instead of one per incident (see app/db/one_step.py); json()
-# keeps each inner array JSON rather than its text.
+# A page's participants (incident id, actor id, role; in curated order) and source ids
+# (incident id, source id; by id), one JSON document `[participants, sources]` of flat
+# arrays, built by the database in one step (see app/db/one_step.py) and parsed by
+# pydantic-core. The actors' ActorRef items are kept per data version
+# (`IncidentRepository._actor_refs`): an actor takes part in many incidents. Built in SQL as
+# nested objects per participant (json_object, an ordered subquery per incident), the same
+# page cost SQLite 0.49 ms against 0.12 (type=arrest at 1M, profiled); as a row per
+# participant, each fetched row waited to take the GIL back under concurrency. SQLite (no
+# ORDER BY inside an aggregate before 3.44) aggregates an ordered subquery: its ORDER BY is
+# kept under an aggregate other than count/min/max, and its rows reach json_group_array in
+# that order. The page's ids are one JSON array parameter: 51 placeholders rendered into the
+# SQL for each page cost ~0.1 ms of its CPU (profiled).
 _PAGE_LINKS_SQLITE = text(
     """
-    SELECT json_group_array(json_array(i.id,
-      json((SELECT json_group_array(json_object(
-                'actor', json_object('id', p.id, 'slug', p.slug, 'name', p.name,
-                                     'kind', p.kind, 'country', p.country),
-                'role', p.role))
-         FROM (SELECT ip.role, a.id, a.slug, a.name, a.kind, a.country
-                 FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
-                WHERE ip.incident_id = i.id
-                ORDER BY ip.position, a.id) AS p)),
-      json((SELECT json_group_array(s.source_id)
-         FROM (SELECT source_id FROM incident_source WHERE incident_id = i.id
-                ORDER BY source_id) AS s))))
-    FROM incident i WHERE i.id IN :ids
+    SELECT json_array(
+      (SELECT json_group_array(json_array(incident_id, actor_id, role))
+         FROM (SELECT incident_id, actor_id, role FROM incident_participant
+                WHERE incident_id IN (SELECT value FROM json_each(:ids))
+                ORDER BY incident_id, position, actor_id)),
+      (SELECT json_group_array(json_array(incident_id, source_id))
+         FROM (SELECT incident_id, source_id FROM incident_source
+                WHERE incident_id IN (SELECT value FROM json_each(:ids))
+                ORDER BY incident_id, source_id)))
     """
-).bindparams(bindparam("ids", expanding=True))
-# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (an empty list).
+)
+# PostgreSQL orders inside the aggregate; json_agg of no rows is NULL (no participants).
 _PAGE_LINKS_POSTGRESQL = text(
     """
-    SELECT i.id,
-      (SELECT json_agg(json_build_object(
-                'actor', json_build_object('id', a.id, 'slug', a.slug, 'name', a.name,
-                                           'kind', a.kind, 'country', a.country),
-                'role', ip.role) ORDER BY ip.position, a.id)
-         FROM incident_participant ip JOIN actor a ON a.id = ip.actor_id
-        WHERE ip.incident_id = i.id),
-      (SELECT json_agg(s.source_id ORDER BY s.source_id)
-         FROM incident_source s WHERE s.incident_id = i.id)
-    FROM incident i WHERE i.id IN :ids
+    SELECT json_build_array(
+      (SELECT json_agg(json_build_array(incident_id, actor_id, role)
+                       ORDER BY incident_id, position, actor_id)
+         FROM incident_participant WHERE incident_id = ANY(:ids)),
+      (SELECT json_agg(json_build_array(incident_id, source_id)
+                       ORDER BY incident_id, source_id)
+         FROM incident_source WHERE incident_id = ANY(:ids)))::text
     """
-).bindparams(bindparam("ids", expanding=True))
+).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+# The ActorRef columns of some actors, raw (as the page's JSON carries them).
+_ACTOR_REFS_SQLITE = text(
+    "SELECT id, slug, name, kind, country FROM actor"
+    " WHERE id IN (SELECT value FROM json_each(:ids))"
+)
+_ACTOR_REFS_POSTGRESQL = text(
+    "SELECT id, slug, name, kind, country FROM actor WHERE id = ANY(:ids)"
+).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -178,6 +180,16 @@ _COUNTED_IDS = select(Incident.id)
 # Filters without actors or a search -> their statement (see `IncidentRepository._where`).
 _BUILT_STATEMENTS: dict[tuple[Any, ...], AnySelect] = {}
 _BUILT_STATEMENTS_LIMIT = 1_000
+# How many incidents actors take part in (`IncidentRepository.participations`) and the span of
+# the data's start dates: they shape a list's statement, and only an ingest changes them.
+_KEPT_PARTICIPATIONS: KeptPerDataVersion[int] = KeptPerDataVersion(10_000)
+# One actor's first page (see `IncidentRepository.filtered_rows`) -> its statement.
+_FIRST_PAGES: dict[tuple[Any, ...], AnySelect] = {}
+# Filters with actors and without a search -> their statement (see `IncidentRepository._where`).
+_KEPT_STATEMENTS: KeptPerDataVersion[AnySelect] = KeptPerDataVersion(1_000)
+# Actor id -> its ActorRef item, one dict per database and data version (`_actor_refs`).
+_KEPT_ACTOR_REFS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
+_KEPT_SPANS: KeptPerDataVersion[tuple[date | None, date | None]] = KeptPerDataVersion(64)
 
 # An incident's participants, sources and evidence, each one JSON array built by the database
 # in the incident's own row: one statement instead of four (each costs a detail ~0.08 ms of
@@ -296,7 +308,18 @@ class IncidentRepository:
             ids = one_actor_only(f, actor_sets)
             if ids is None:
                 raise ValueError("a page of each actor's first rows needs one actor alone")
-            return _LIST_ROWS.where(Incident.id.in_(self._first_of_each(ids, page)))
+            if page.after is not None:
+                return _LIST_ROWS.where(Incident.id.in_(self._first_of_each(ids, page)))
+            # A first page's statement is the same for every request (its union of a branch
+            # per member, built and keyed, was ~0.2 ms of an `actor=Iran` page's CPU).
+            key = (frozenset(ids), page, self.session.get_bind().dialect.name)
+            first_page = _FIRST_PAGES.get(key)
+            if first_page is None:
+                first_page = _LIST_ROWS.where(Incident.id.in_(self._first_of_each(ids, page)))
+                if len(_FIRST_PAGES) >= _BUILT_STATEMENTS_LIMIT:
+                    _FIRST_PAGES.clear()
+                _FIRST_PAGES[key] = first_page
+            return first_page
         return self._where(
             _LIST_ROWS, f, actor_sets, start_floor=start_floor, window_first=window_first
         )
@@ -528,25 +551,48 @@ class IncidentRepository:
     def participant_items_and_source_ids_of(
         self, ids: list[int]
     ) -> tuple[dict[int, list[dict[str, Any]]], dict[int, list[int]]]:
-        """For a page of incidents, in one round trip of one row per incident: each one's
-        participants as list items (`{"actor": ActorRef's fields, "role": ...}`, the JSON
-        shape `schemas.incident_item` writes, in curated order) and its source ids.
-
-        The items are built by the database and parsed by pydantic-core: no Python per
-        participant (see _PAGE_LINKS_SQLITE)."""
+        """For a page of incidents, in one round trip: each one's participants as list items
+        (`{"actor": ActorRef's fields, "role": ...}`, the JSON shape `schemas.incident_item`
+        writes, in curated order) and its source ids (see _PAGE_LINKS_SQLITE)."""
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
-            rows = pydantic_core.from_json(
-                connection.execute(_PAGE_LINKS_SQLITE, {"ids": ids}).scalar_one()
-            )
+            listed = pydantic_core.to_json(ids).decode()
+            document = connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
         else:
-            rows = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids})
-        participants: dict[int, list[dict[str, Any]]] = {}
-        source_ids: dict[int, list[int]] = {}
-        for incident_id, participant_list, source_list in rows:
-            participants[incident_id] = _json_list(participant_list)
-            source_ids[incident_id] = _json_list(source_list)
+            document = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids}).scalar_one()
+        taking_part, sourced = pydantic_core.from_json(document)
+        taking_part, sourced = taking_part or [], sourced or []
+        refs = self._actor_refs({actor_id for _, actor_id, _ in taking_part})
+        participants: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
+        source_ids: dict[int, list[int]] = {i: [] for i in ids}
+        for incident_id, actor_id, role in taking_part:
+            participants[incident_id].append({"actor": refs[actor_id], "role": role})
+        for incident_id, source_id in sourced:
+            source_ids[incident_id].append(source_id)
         return participants, source_ids
+
+    def _actor_refs(self, actor_ids: set[int]) -> dict[int, dict[str, Any]]:
+        """The ActorRef items (`actors.schemas.actor_ref_item`'s shape) of these actors, by
+        id, kept per data version: those not kept yet are read in one statement. The items
+        are shared by every page that shows the actor, never changed."""
+        kept = _KEPT_ACTOR_REFS.get(self.session, "actor refs", dict)
+        missing = [i for i in actor_ids if i not in kept]
+        if missing:
+            connection = self.session.connection()
+            if connection.dialect.name == "sqlite":
+                listed = pydantic_core.to_json(sorted(missing)).decode()
+                found = connection.execute(_ACTOR_REFS_SQLITE, {"ids": listed})
+            else:
+                found = connection.execute(_ACTOR_REFS_POSTGRESQL, {"ids": sorted(missing)})
+            for actor_id, slug, name, kind, country in found:
+                kept[actor_id] = {
+                    "id": actor_id,
+                    "slug": slug,
+                    "name": name,
+                    "kind": kind,
+                    "country": country,
+                }
+        return kept
 
     def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
         stmt = (
@@ -587,9 +633,12 @@ class IncidentRepository:
         window = window or ParticipationWindow(None, None)
         key = (frozenset(ids), cap, window)
         if key not in self._participations:
-            probe = self._members(ids, window).limit(cap).subquery()
-            found = self.session.scalar(select(func.count()).select_from(probe))
-            self._participations[key] = int(found or 0)
+
+            def count() -> int:
+                probe = self._members(ids, window).limit(cap).subquery()
+                return int(self.session.scalar(select(func.count()).select_from(probe)) or 0)
+
+            self._participations[key] = _KEPT_PARTICIPATIONS.get(self.session, key, count)
         return self._participations[key]
 
     def reads_first_rows(self, f: IncidentFilters, actor_sets: list[set[int]]) -> bool:
@@ -685,9 +734,13 @@ class IncidentRepository:
         if self._data_span is None:
             # Two statements: SQLite reads a lone min() or max() off the index's end, but
             # both in one statement scan the whole index.
-            self._data_span = (
-                self.session.scalar(select(func.min(Incident.date_start))),
-                self.session.scalar(select(func.max(Incident.date_start))),
+            self._data_span = _KEPT_SPANS.get(
+                self.session,
+                "incident dates",
+                lambda: (
+                    self.session.scalar(select(func.min(Incident.date_start))),
+                    self.session.scalar(select(func.max(Incident.date_start))),
+                ),
             )
         oldest, newest = self._data_span
         if oldest is None or newest is None or newest <= oldest:
@@ -779,9 +832,8 @@ class IncidentRepository:
         start_floor: date | None = None,
         window_first: bool = False,
     ) -> AnySelect:
-        if actor_sets or f.q:
-            # Their shape depends on the data (how often each actor takes part, the search's
-            # matches): built for each request.
+        if f.q:
+            # Its shape depends on the search's matches: built for each request.
             return self._built_where(
                 stmt,
                 f,
@@ -793,7 +845,32 @@ class IncidentRepository:
         # Built once per process: the same statement object again, whose SQLAlchemy cache
         # key (the compiled SQL's, and the kept total's) is kept on it. Building the select,
         # its conditions and the key again was ~15 % of a list page's CPU (profiled).
-        key = (stmt, for_count, tuple(f.type), f.country, f.date_from, start_floor, f.date_to)
+        key: tuple[Any, ...] = (
+            stmt,
+            for_count,
+            tuple(f.type),
+            f.country,
+            f.date_from,
+            start_floor,
+            f.date_to,
+        )
+        if actor_sets:
+            # The actors' shape depends on how often each takes part: kept per data version.
+            # Built for each request, the three statements of an `actor=Iran` page cost
+            # ~0.25 ms of its CPU (profiled at 1M).
+            key = (*key, tuple(frozenset(ids) for ids in actor_sets), window_first)
+            return _KEPT_STATEMENTS.get(
+                self.session,
+                key,
+                lambda: self._built_where(
+                    stmt,
+                    f,
+                    actor_sets,
+                    for_count=for_count,
+                    start_floor=start_floor,
+                    window_first=window_first,
+                ),
+            )
         built = _BUILT_STATEMENTS.get(key)
         if built is None:
             built = self._built_where(

@@ -1,0 +1,75 @@
+"""What shapes a list's statement is kept per data version (app/db/versions.py's
+KeptPerDataVersion): asked once, not on every request, and asked again after an ingest, whose
+new rows the next answer holds."""
+
+import shutil
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from app import cli
+from app.main import create_app
+from app.settings import Settings
+from tests.api.conftest import incident
+from tests.api.test_kept_responses import counted_statements
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+def _participation_counts(statements: list[str]) -> list[str]:
+    """The statements that count how often actors take part (`participations`): a count of
+    their participant entries up to a cap, not a list's total."""
+    return [
+        s
+        for s in statements
+        if "count(*)" in s and "FROM incident_participant" in s and "LIMIT" in s
+    ]
+
+
+def test_an_actors_participations_are_counted_once_per_data_version(
+    mini: TestClient, mini_seeds: Path
+) -> None:
+    path = "/incidents?actor=Iran"
+    with counted_statements(mini) as first_run:
+        first = mini.get(path)
+    assert first.status_code == 200 and _participation_counts(first_run)
+    with counted_statements(mini) as again_run:
+        again = mini.get(path)
+    assert _participation_counts(again_run) == []
+    assert again.content == first.content
+
+    incidents = mini_seeds / "incidents.yaml"
+    new = incident("border-talks", "2025-02-03", [("iran", "participant")])
+    incidents.write_text(incidents.read_text(encoding="utf-8") + new, encoding="utf-8")
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    with counted_statements(mini) as after_run:
+        after = mini.get(path).json()
+    assert _participation_counts(after_run), "a new data version is counted again"
+    assert after["items"][0]["slug"] == "border-talks"
+    assert after["total"] == first.json()["total"] + 1
+
+
+ARTICLE = """Tehran warns of border tensions
+
+TEHRAN, March 3, 2025. Iran's foreign ministry spoke on Monday about the border.
+
+"We will not accept foreign forces anywhere near our northern border," Nasser Kanani said.
+"""
+
+
+def test_a_kept_page_follows_the_next_ingest(database_url: str, tmp_path: Path) -> None:
+    """`min_confidence` on SQLite lists the ids it keeps (StatementRepository.confident):
+    a page's statement kept past an ingest would miss the new statements."""
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    assert cli.main(["ingest", str(seeds)]) == 0
+    path = "/statements?min_confidence=0.5&limit=200"
+    with TestClient(create_app(Settings(database_url=database_url))) as http:
+        before = http.get(path).json()
+        assert before["items"] and http.get(path).json() == before
+        (seeds / "articles" / "zz-border.txt").write_text(ARTICLE, encoding="utf-8")
+        assert cli.main(["ingest", str(seeds)]) == 0
+        after = http.get(path).json()
+    new = [s for s in after["items"] if s["text"].startswith("We will not accept foreign")]
+    assert len(new) == 1, [s["text"] for s in after["items"][:5]]
+    assert after["total"] == before["total"] + 1
