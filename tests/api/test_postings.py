@@ -341,14 +341,20 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
             expected = _pages(client, "/incidents", params, limit=9)
         served = _record_postings_pages(monkeypatch)
         listings: list[int] = []
-        driver_rows = search._driver_rows
+        driver_rows, listed_column = search._driver_rows, search._listed_column
 
         def recorded(session: Any, stmt: Any) -> Any:
             rows = driver_rows(session, stmt)
             listings.append(len(rows))
             return rows
 
+        def recorded_column(session: Any, stmt: Any) -> Any:
+            column = listed_column(session, stmt)  # SQLite's listings of ids
+            listings.append(len(column))
+            return column
+
         monkeypatch.setattr(search, "_driver_rows", recorded)
+        monkeypatch.setattr(search, "_listed_column", recorded_column)
         first = client.get("/incidents", params=[*params, ("limit", "9")]).json()
         assert first == expected[0]
         assert served == [False], "the postings did not decide it"
