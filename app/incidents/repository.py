@@ -3,6 +3,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+import numpy as np
 import pydantic_core
 from sqlalchemy import (
     ColumnElement,
@@ -310,7 +311,7 @@ class IncidentRepository:
         window_first: bool = False,
     ) -> AnySelect:
         """The same filters, shaped for counting every match rather than finding a page."""
-        return self._where(
+        counted = self._where(
             _COUNTED_IDS,
             f,
             actor_sets,
@@ -318,6 +319,36 @@ class IncidentRepository:
             start_floor=start_floor,
             window_first=window_first,
         )
+        if (
+            len(actor_sets) > 1
+            and not (f.type or f.country or f.q)
+            and self.session.get_bind().dialect.name == "sqlite"
+        ):
+            # Several actors, perhaps a date window, nothing else: their ids are listed off the
+            # participant entries and intersected in memory. SQLite's INTERSECT put each
+            # actor's ids in a temporary B-tree first (`actor=Azerbaijan&actor=France` over a
+            # decade, 89,671 and 21,133 entries: 72 ms in the shell, where listing them takes
+            # 11 and 2, intersecting them a few).
+            counted = counting.listed_by(
+                counted, lambda session: self.listed_taking_part(f, actor_sets, start_floor)
+            )
+        return counted
+
+    def listed_taking_part(
+        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None
+    ) -> list[int]:
+        """SQLite: the ids of the incidents every actor set takes part in within the date
+        window of `f` (`_taking_part_in`), each once, ascending: the incidents `counted`
+        selects when the filters name actors and a window and nothing else."""
+        took_part = IncidentParticipant
+        common: Any = None
+        for ids in actor_sets:
+            entries = select(took_part.incident_id).where(
+                *self._taking_part_in(ids, f, start_floor)
+            )
+            found = np.unique(counting.listed_column(self.session, entries))
+            common = found if common is None else np.intersect1d(common, found, assume_unique=True)
+        return [] if common is None else [int(i) for i in common.tolist()]
 
     def ids_of_actors_only(
         self, f: IncidentFilters, actor_sets: list[set[int]]
