@@ -1,13 +1,11 @@
-import json
 from collections.abc import Iterator
 from typing import Any
 
-import numpy as np
-from sqlalchemy import Select, exists, func, intersect, literal_column, select
+from sqlalchemy import Select, exists, func, intersect, select
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
-from app.kit import counting, search
+from app.kit import search
 from app.kit.names import as_id
 from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
@@ -67,34 +65,7 @@ class SourceRepository:
             ]
             both = mentioning[0] if len(mentioning) == 1 else intersect(*mentioning)
             stmt = stmt.where(Source.id.in_(both))
-            if len(actor_sets) > 1 and not f.q and self.session.get_bind().dialect.name == "sqlite":
-                # Several actors: the sources that mention each, listed off the (actor_id,
-                # source_id) index and intersected in memory, where SQLite's INTERSECT put
-                # each actor's sources in a temporary B-tree first
-                # (`actor=Azerbaijan&actor=France`: 224,876 and 51,336 mentions, 61 ms in the
-                # shell; listed, ~25 ms).
-                stmt = counting.listed_by(
-                    stmt, lambda session: self.listed_mentioning(f, actor_sets)
-                )
         return stmt
-
-    def listed_mentioning(self, f: SourceFilters, actor_sets: list[set[int]]) -> list[int]:
-        """SQLite: the ids of the sources that mention every actor set and meet the other
-        filters of `f` (no search), each once, ascending: the sources `counted` selects."""
-        common: Any = None
-        for ids in actor_sets:
-            mentioning = select(Mention.source_id).where(Mention.actor_id.in_(ids))
-            found = np.unique(counting.listed_column(self.session, mentioning))
-            common = found if common is None else np.intersect1d(common, found, assume_unique=True)
-        listed = [] if common is None else [int(i) for i in common.tolist()]
-        if not listed or not (f.publisher or f.date_from or f.date_to):
-            return listed
-        # The other filters tested on those sources alone, bound as one JSON array.
-        given: Select[Any] = select(literal_column("value")).select_from(
-            func.json_each(json.dumps(listed))
-        )
-        kept = self._where(select(Source.id), f).where(Source.id.in_(given))
-        return sorted(int(i) for i in self.session.scalars(kept))
 
     def window_has_fewer_than(self, f: SourceFilters, n: int) -> bool:
         """Whether the date window holds fewer than `n` sources; False without one.
