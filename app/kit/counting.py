@@ -1,10 +1,12 @@
 """Honest totals: exact while cheap, an estimate (and said so) above a threshold."""
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, TypeVar
 
+import numpy as np
 from sqlalchemy import Integer, Select, Table, func, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -195,14 +197,45 @@ def _count(
         if sampled is not None and sampled > bound:
             return sampled, TotalAccuracy.estimated, None
         estimated_small = True
+    listing = _listing(exact)
     if list_ids and estimated_small and count_stmt is not None and stmt.whereclause is not None:
         # The same pass as the count, keeping the ids: a page cut from them would otherwise
         # walk the count's shape a second time (0.28 s of CPU counted, then as much listed,
         # for `actor=Turkey&actor=Iran&type=arrest` at 1M, profiled). Not without filters:
         # there the page is the first rows of the walk, and the count is what is asked.
-        listed = [int(row_id) for row_id in session.scalars(count_stmt.order_by(None))]
+        if listing is not None:
+            listed = listing(session)
+        else:
+            listed = [int(row_id) for row_id in session.scalars(count_stmt.order_by(None))]
         return len(listed), TotalAccuracy.exact, listed
+    if listing is not None:
+        return len(listing(session)), TotalAccuracy.exact, None
     return int(session.scalar(counter) or 0), TotalAccuracy.exact, None
+
+
+Listing = Callable[[Session], list[int]]
+
+
+def listed_by(stmt: S, listing: Listing) -> S:
+    """`stmt`, whose rows' ids (each once) `listing` lists more cheaply than the statement
+    itself: an exact count of `stmt`, or the ids it lists to cut a page from, ask `listing`."""
+    return stmt.execution_options(listed_by=listing)
+
+
+def _listing(stmt: Select[Any]) -> Listing | None:
+    listing: Listing | None = stmt.get_execution_options().get("listed_by")
+    return listing
+
+
+def listed_column(session: Session, stmt: Select[Any]) -> Any:
+    """Every value of `stmt`'s one integer column (SQLite), as an int64 vector: SQLite joins
+    them into one string and numpy parses it, where the driver built a tuple and an int for
+    each row (a word's 277,655 matches at 1M: 90 -> 23 ms of CPU, measured)."""
+    inner = stmt.subquery("listed")
+    joined = session.scalar(select(func.group_concat(list(inner.c)[0])))
+    if not joined:
+        return np.empty(0, dtype=np.int64)
+    return np.fromstring(joined, dtype=np.int64, sep=",")
 
 
 # (database, statement) -> (data version, count). Only ingest changes the data, and every

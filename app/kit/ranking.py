@@ -117,6 +117,11 @@ class MatchSet:
     def of(cls, rows: Sequence[tuple[int]]) -> "MatchSet":
         """From (id,) rows in any order."""
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+        return cls.of_ids(ids)
+
+    @classmethod
+    def of_ids(cls, ids: Any) -> "MatchSet":
+        """From an int64 vector of ids in any order, each once."""
         return cls(_array("q", np.sort(ids)))
 
     def __len__(self) -> int:

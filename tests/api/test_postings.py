@@ -127,6 +127,33 @@ def test_pages_read_off_postings_equal_the_databases_ranking(
     assert sum(len(p["items"]) for p in expected) > 0
 
 
+@pytest.mark.parametrize(("path", "params"), CASES)
+@pytest.mark.parametrize("count", ["estimated", "exact"])
+@pytest.mark.parametrize("seeks", [0, 10**9], ids=["sought", "walked"])
+def test_rows_tested_against_a_words_matches_by_walk_or_seek_give_the_same_pages(
+    corpus_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    backend: str,
+    path: str,
+    params: Params,
+    count: str,
+    seeks: int,
+) -> None:
+    """SQLite tests a few rows against a word its postings count (a sample's probes, the
+    filters' rows) by seeking each in the word's matches, more rows by walking the matches:
+    either way the same pages and totals as the database's ranking."""
+    if backend != "sqlite":
+        pytest.skip("FTS5's two ways of testing rows against a word")
+    monkeypatch.setattr(search, "_SEEKS_PER_WALKED_MATCH", seeks)
+    params = [*params, ("count", count)]
+    _forget()
+    with _client(corpus_url, 40) as client:  # low: the filters' rows are sampled, then listed
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, path, params, limit=9)
+        assert _pages(client, path, params, limit=9) == expected
+
+
 def test_a_word_ranked_from_postings_ranks_nothing_else(
     corpus_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -351,14 +378,20 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
             expected = _pages(client, "/incidents", params, limit=9)
         served = _record_postings_pages(monkeypatch)
         listings: list[int] = []
-        driver_rows = search._driver_rows
+        driver_rows, listed_column = search._driver_rows, search._listed_column
 
         def recorded(session: Any, stmt: Any) -> Any:
             rows = driver_rows(session, stmt)
             listings.append(len(rows))
             return rows
 
+        def recorded_column(session: Any, stmt: Any) -> Any:
+            column = listed_column(session, stmt)  # SQLite's listings of ids
+            listings.append(len(column))
+            return column
+
         monkeypatch.setattr(search, "_driver_rows", recorded)
+        monkeypatch.setattr(search, "_listed_column", recorded_column)
         first = client.get("/incidents", params=[*params, ("limit", "9")]).json()
         assert first == expected[0]
         assert served == [False], "the postings did not decide it"

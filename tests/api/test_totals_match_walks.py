@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
-from app.kit import facets, pagination, search
+from app.kit import counting, facets, pagination, search
 from app.sources import service as sources_service
 from tests.api.search_edits import client_with_count_threshold
 
@@ -324,3 +324,69 @@ def test_a_search_total_under_actors_and_a_window_is_the_walks_length(
             assert any("incident_participant.date_start" in s for s in listed), listed
         monkeypatch.setattr(repository.IncidentRepository, "ids_taking_part", lambda *a: None)
         assert _walk(client, "/incidents", [*params, ("count", "exact")]) == walked
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("actor", "Iran"), ("q", "embassy")],
+        [("actor", "Israel"), ("q", "Iran"), ("sort", "-date")],
+        [("actor", "Iran"), ("q", "Iran"), ("date_from", "2022-10-21"), ("sort", "date")],
+    ],
+)
+def test_a_search_total_under_one_actor_counts_each_incident_once(
+    shared_seeded_url: str, params: Params
+) -> None:
+    """On SQLite one actor set's ids are listed as the participant entries give them, an
+    incident twice when the actor and one of its own both take part (no DISTINCT:
+    `ids_of_actors_only`, `ids_taking_part`); a search's exact total under them still counts
+    each incident once: the walk's length, in either order."""
+    with client_with_count_threshold(shared_seeded_url, 2) as client:
+        total, slugs = _walk(client, "/incidents", [*params, ("count", "exact")])
+        assert total == len(slugs) == len(set(slugs)) > 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        [("actor", "Iran"), ("actor", "Azerbaijan")],
+        [("actor", "Iran"), ("actor", "Azerbaijan"), ("date_from", "2023-01-01")],
+        [("actor", "Azerbaijan"), ("actor", "Iran"), ("date_to", "2023-03-01")],
+        # Year-long incidents of 2022 overlap the window's start.
+        [("actor", "Iran"), ("actor", "Azerbaijan"), ("date_from", "2022-11-01")],
+        [
+            ("actor", "Iran"),
+            ("actor", "Azerbaijan"),
+            ("date_from", "2022-11-15"),
+            ("date_to", "2023-03-30"),
+            ("sort", "date"),
+        ],
+        [("actor", "Iran"), ("actor", "Israel"), ("date_from", "2023-03-15")],
+    ],
+)
+def test_several_actors_listed_off_their_participant_entries_total_the_walk(
+    shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, params: Params
+) -> None:
+    """Several actors and a date window, nothing else: on SQLite their incidents are counted
+    (and the page cut from them) by listing each actor set's participant entries in the
+    window and intersecting them in memory (`listed_taking_part`), the incidents that start
+    before the window and overlap it included: the total is the walk's length, exactly
+    counted or estimated small, and the page the same as without the listing."""
+    listings: list[int] = []
+    listed_taking_part = repository.IncidentRepository.listed_taking_part
+
+    def recorded(self: Any, *args: Any) -> list[int]:
+        listed = listed_taking_part(self, *args)
+        listings.append(len(listed))
+        return listed
+
+    monkeypatch.setattr(repository.IncidentRepository, "listed_taking_part", recorded)
+    monkeypatch.setattr(counting, "_counts", {})  # totals kept by an earlier case's filters
+    monkeypatch.setattr(service, "_SMALL_WINDOW", 0)  # counted off each actor's incidents
+    with client_with_count_threshold(shared_seeded_url, 10**6) as client:
+        total, slugs = _walk(client, "/incidents", [*params, ("count", "exact")])
+        assert total == len(slugs) == len(set(slugs)) > 0
+        first = client.get("/incidents", params=[*params, ("limit", "3")]).json()
+        assert first["total"] == total and first["total_accuracy"] == "exact"
+        assert [item["slug"] for item in first["items"]] == slugs[:3]
+        assert listings if backend == "sqlite" else not listings
