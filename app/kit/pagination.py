@@ -228,7 +228,7 @@ def _page_rows(
             # the Session they went through the ORM's loading machinery for nothing. On
             # SQLite, in one step of the statement (app/db/one_step.py).
             connection = session.connection()
-            one_step = _one_step(unordered, key, id_column, dialect, n, connection.dialect)
+            one_step = _one_step(unordered, query, key, id_column, dialect, n, connection.dialect)
             if one_step is not None:
                 return one_step.rows(connection)
             return list(connection.execute(query).all())
@@ -342,17 +342,17 @@ def _which(
 
 def _one_step(
     stmt: Select[Any],
+    query: Select[Any],
     key: SortKey,
     id_column: InstrumentedAttribute[int],
     dialect: str,
     n: int,
     sa_dialect: Dialect,
 ) -> OneStepRows | None:
-    """How `_ordered(stmt, ...)`'s rows are read in one step (app/db/one_step.py), kept as
+    """How `query`, `_ordered(stmt, ...)`, is read in one step (app/db/one_step.py), kept as
     `_ordered` keeps its query: its document built and keyed again per request was ~0.1 ms
     of a list page's CPU (profiled). Kept beside the statement, not by the page's query:
     the document holds that query, and a weak key its own value holds would never go."""
-    query = _ordered(stmt, key, id_column, dialect, n)
     if not isinstance(key.column, InstrumentedAttribute):
         return one_step_rows(query, sa_dialect)
     kept = _kept_for(stmt).one_step
