@@ -8,7 +8,7 @@ from app.actors import builtin
 from app.actors.models import Actor
 from app.actors.repository import ActorRepository
 from app.actors.schemas import ActorFilters
-from app.db.versions import data_version
+from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter, NotFound
 from app.kit.counting import CountLimits
 from app.kit.names import as_id, match_key
@@ -85,11 +85,11 @@ def resolve(session: Session, value: str, parameter: str) -> set[int]:
     raise InvalidParameter(parameter, f"no actor matches {value!r}")
 
 
-# (database, data version, the user's words) -> the actors they name, with their members.
-# Every list request with actor= or speaker= resolved its names again: two to five queries
-# (a slug, a key, the members' recursive walk) for an answer that only an ingest changes.
-_RESOLVED: dict[tuple[str, int, str], frozenset[int]] = {}
-_RESOLVED_LIMIT = 10_000
+# The user's words -> the actors they name, with their members, per database and data
+# version. Every list request with actor= or speaker= resolved its names again: two to five
+# queries (a slug, a key, the members' recursive walk) for an answer that only an ingest
+# changes.
+_RESOLVED: KeptPerDataVersion[frozenset[int]] = KeptPerDataVersion(10_000)
 
 
 def resolve_with_members(session: Session, value: str, parameter: str) -> set[int]:
@@ -99,14 +99,8 @@ def resolve_with_members(session: Session, value: str, parameter: str) -> set[in
     Iran, its foreign ministry, and the ministry's spokesman. Kept per data version (names
     that match nothing are not: they raise every time).
     """
-    version = data_version(session)
-    if version is None:
-        return ActorRepository(session).with_members(resolve(session, value, parameter))
-    key = (str(session.get_bind().engine.url), version, value)
-    found = _RESOLVED.get(key)
-    if found is None:
-        found = frozenset(ActorRepository(session).with_members(resolve(session, value, parameter)))
-        if len(_RESOLVED) >= _RESOLVED_LIMIT:
-            _RESOLVED.clear()  # older data versions, or a flood of distinct names
-        _RESOLVED[key] = found
-    return set(found)
+
+    def resolved() -> frozenset[int]:
+        return frozenset(ActorRepository(session).with_members(resolve(session, value, parameter)))
+
+    return set(_RESOLVED.get(session, value, resolved))
