@@ -3,6 +3,8 @@
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from itertools import islice
 from typing import Any, Protocol, TypeVar
 
 from app.kit.names import match_key
@@ -35,6 +37,21 @@ def highlight_spans(text: str, terms: list[str], limit: int = 50) -> list[tuple[
     """[start, end) of each word of `text` that the search terms match, at most `limit`."""
     if not terms:
         return []
+    if text.isascii() and "_" not in text:
+        # Each word's match key is then its lower-case self: one pattern finds the words that
+        # start with a term, in C (a page's highlights took a tenth of a search's CPU, word by
+        # word through match_key; profiled at 1M). A term of two words (a query word with "_"
+        # in it) starts no word.
+        whole_words = tuple(term for term in terms if " " not in term)
+        if not whole_words:
+            return []
+        found = _starting_with(whole_words).finditer(text.lower())
+        return [match.span() for match in islice(found, limit)]
+    return spans_word_by_word(text, terms, limit)
+
+
+def spans_word_by_word(text: str, terms: list[str], limit: int = 50) -> list[tuple[int, int]]:
+    """`highlight_spans` for any text: each word folded (Pezeşkian -> pezeshkian) and tested."""
     spans = []
     for match in _WORD.finditer(text):
         word = match_key(match.group())
@@ -43,6 +60,14 @@ def highlight_spans(text: str, terms: list[str], limit: int = 50) -> list[tuple[
             if len(spans) >= limit:
                 break
     return spans
+
+
+@lru_cache(maxsize=256)
+def _starting_with(terms: tuple[str, ...]) -> re.Pattern[str]:
+    """Words (ASCII, lower-case) that start with one of `terms`, as `highlight_spans` finds
+    them: a whole word of `\\w+`, never one whose start is inside another word."""
+    alternatives = "|".join(map(re.escape, sorted(set(terms), key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternatives})\w*")
 
 
 @dataclass(frozen=True)
