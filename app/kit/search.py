@@ -1305,18 +1305,25 @@ class _MatchCount:
             )
             return {int(row_id) for row_id in self.session.scalars(tested)}
         spec = _searchable(self.model)
-        # `rowid + 0`: FTS5 walks the word's matches once, each looked up in the rows given,
-        # bound as one JSON array (a filter's 36,000 rows: one parameter, not 36,000).
-        rowid = "rowid + 0"
-        if self.known is not None and len(row_ids) * _SEEKS_PER_WALKED_MATCH < self.known:
-            # A few rows (a sample's probes) against a broad word: FTS5 seeks each one in the
-            # word's doclist instead (~26 us a row, where a walk costs ~0.07 us a match: the 8
-            # probes of `actor=Brazil&q=talks` since 1991, 24 -> 0.2 ms at 1M, measured).
-            rowid = "rowid"
+        key = ("matches", *_ranking_key(self.session, self.model, self.q, self.version))
+        seek = self.known is not None and len(row_ids) * _SEEKS_PER_WALKED_MATCH < self.known
+        kept = MATCH_SETS.kept(key)
+        if kept is None and not seek:
+            # Walking the word's matches costs about what listing them does (a relevance
+            # page's total samples 1,000 probes against `q=pipeline`'s 25,000 matches: 4.5
+            # ms of SQL on every request at 1M): list them once per data version instead, as
+            # pages in date order do, and test rows against them in memory from then on.
+            kept = MATCH_SETS.get(key, lambda: _match_set(self.session, self.model, self.q))
+        if kept is not None:
+            return set(kept.matching(row_ids))
+        # A few rows (a sample's probes) against a broad word whose matches are not listed:
+        # FTS5 seeks each one in the word's doclist (~26 us a row, where a walk costs ~0.07
+        # us a match: the 8 probes of `actor=Brazil&q=talks` since 1991, 24 -> 0.2 ms at 1M,
+        # measured).
         found = self.session.execute(
             text(
                 f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH :q "
-                f"AND {rowid} IN (SELECT value FROM json_each(:ids))"
+                "AND rowid IN (SELECT value FROM json_each(:ids))"
             ),
             {"q": fts5_query(self.q) or '""', "ids": json.dumps(row_ids)},
         )
