@@ -97,7 +97,19 @@ def hit_fields(hit: Hit, **fields: str | None) -> dict[str, Any]:
     score, highlights over `fields`)."""
     # A float field serialises an int score as 1.0: the same here.
     score = None if hit.score is None else float(hit.score)
-    return {"snippet": hit.snippet, "score": score, "highlights": hit.spans(**fields)}
+    return {"snippet": hit.snippet, "score": score, "highlights": highlight_items(hit, **fields)}
+
+
+def highlight_items(hit: Hit, **fields: str | None) -> list[dict[str, Any]] | None:
+    """`hit.spans(...)` as plain dicts in Highlight's JSON shape (PlainPage's items)."""
+    if not hit.terms:
+        return None
+    return [
+        {"field": name, "start": start, "end": end, "source_start": None, "source_end": None}
+        for name, value in fields.items()
+        if value
+        for start, end in highlight_spans(value, hit.terms)
+    ]
 
 
 SEARCH_FIELDS = {"snippet", "score", "highlights"}
