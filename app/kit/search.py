@@ -1224,7 +1224,8 @@ def _page_in_order(
 
 def _key_values(session: Session, key: SortKey) -> Callable[[Any], Any]:
     """A sort key's value as SQLAlchemy reads it, from the value the driver gives."""
-    convert = key.column.type.result_processor(session.get_bind().dialect, None)
+    dialect = session.get_bind().dialect
+    convert = key.column.type.dialect_impl(dialect).result_processor(dialect, None)
     return convert if convert is not None else _as_given
 
 
