@@ -62,6 +62,7 @@ def _rank_every_match(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     search.RANKINGS.clear()
     search.MATCH_SETS.clear()
+    search.DATE_ORDERS.clear()
     with _client(corpus_url, request.param) as test_client:
         yield test_client
 
@@ -122,6 +123,7 @@ def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
 
 ORDERED_CASES: list[tuple[str, Params]] = [
     ("/incidents", [("q", "talks"), ("sort", "date")]),
+    ("/incidents", [("q", "embassies"), ("sort", "-date")]),
     ("/incidents", [("q", "talks"), ("actor", "Iran"), ("sort", "-date")]),
     ("/incidents", [("q", "embassy"), ("date_from", "2010-01-01"), ("sort", "date")]),
     ("/incidents", [("q", "border"), ("type", "attack"), ("sort", "-date")]),
@@ -172,6 +174,11 @@ def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
     assert walks, "the walk was taken"
     assert search.RANKINGS.searches == 0, "nothing ranked for a page in date order"
     assert (search.MATCH_SETS.searches > 0) == (backend == "sqlite")
+    # The search alone on incidents (a date every row has): read off its matches kept in
+    # date order, not walked.
+    alone = {name for name, _ in params} <= {"q", "sort", "count"}
+    kept_in_order = backend == "sqlite" and path == "/incidents" and alone
+    assert (search.DATE_ORDERS.searches > 0) == kept_in_order
     assert sum(len(p["items"]) for p in expected) > 0
 
 
