@@ -10,7 +10,7 @@ import re
 import threading
 import typing
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Generic, TypeVar
@@ -1315,7 +1315,44 @@ def _kept_in_date_order(
     if version is None:
         return None
     cache_key = ("in date order", column.key, *_ranking_key(session, model, searched.q, version))
+    kept = DATE_ORDERS.kept(cache_key)
+    if kept is not None:
+        return kept
+    # Kept for a word a walk would test many rows per match of, once it is asked for again:
+    # listing a word's matches with their dates costs 60-150 ms for 25,000 at 1M, a walk a few
+    # ms, so a word asked for once (or a broad one, met within a few rows) is walked.
+    rows_per_match = _highest_id(session, model) / max(len(searched.listed), 1)
+    if rows_per_match < _KEPT_IN_ORDER_ROWS_PER_MATCH or len(searched.listed) > _KEPT_IN_ORDER_MOST:
+        return None
+    if _WALKS.seen(cache_key) < _WALKS_BEFORE_KEEPING:
+        return None
     return DATE_ORDERS.get(cache_key, lambda: _in_date_order(session, model, searched.q, key))
+
+
+# A word is kept in date order when a walk tests at least this many rows per match (a page of
+# 50: 400 rows) and it matches at most this many rows, from its third walk on.
+_KEPT_IN_ORDER_ROWS_PER_MATCH = 8
+_KEPT_IN_ORDER_MOST = 500_000
+_WALKS_BEFORE_KEEPING = 2
+
+
+class _Seen:
+    """How often each key was asked for (bounded: past `limit` keys it starts again)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._counts: dict[Hashable, int] = {}
+
+    def seen(self, key: Hashable) -> int:
+        """How many times `key` was asked for before this time."""
+        if len(self._counts) >= self._limit:
+            self._counts.clear()
+        before = self._counts.get(key, 0)
+        self._counts[key] = before + 1
+        return before
+
+
+_WALKS = _Seen(10_000)
 
 
 def _in_date_order(session: Session, model: type, q: str, key: SortKey) -> InDateOrder:
@@ -1323,10 +1360,16 @@ def _in_date_order(session: Session, model: type, q: str, key: SortKey) -> InDat
     as_key = _key_values(session, key)
     rows = _driver_rows(session, select(id_column, key.column).where(matches(session, model, q)))
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    days = np.fromiter(
-        (as_key(row[1]).toordinal() for row in rows), dtype=np.int64, count=len(rows)
-    )
+    dates = [row[1] for row in rows]
+    try:
+        # SQLite's ISO dates parsed by numpy, in C: days since 1970 -> proleptic ordinals.
+        days = np.array(dates, dtype="datetime64[D]").astype(np.int64) + _ORDINAL_OF_1970
+    except (TypeError, ValueError):
+        days = np.fromiter((as_key(value).toordinal() for value in dates), np.int64, len(dates))
     return InDateOrder(np.sort((days << 32) | ids))
+
+
+_ORDINAL_OF_1970 = date(1970, 1, 1).toordinal()
 
 
 # How many rows of each table a list without filters walks: its highest id, per data version.
@@ -1344,14 +1387,18 @@ def _first_batch(
     filtered = without_search.whereclause is not None
     if searched.listed is None or not len(searched.listed) or filtered:
         return size
+    expected = math.ceil(1.5 * wanted * _highest_id(session, model) / len(searched.listed))
+    return min(max(size, expected), _WALK_BATCHES[-1])
+
+
+def _highest_id(session: Session, model: type) -> int:
+    """How many rows of `model` a walk without filters may pass: its highest id."""
     id_column = model.id  # type: ignore[attr-defined]
-    rows = _HIGHEST_IDS.get(
+    return _HIGHEST_IDS.get(
         session,
         ("highest id", model.__tablename__),  # type: ignore[attr-defined]
         lambda: int(session.connection().scalar(select(func.max(id_column))) or 0),
     )
-    expected = math.ceil(1.5 * wanted * rows / len(searched.listed))
-    return min(max(size, expected), _WALK_BATCHES[-1])
 
 
 def _tested_in_order(
