@@ -13,8 +13,8 @@ from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar
 
 import psycopg
-from sqlalchemy import Engine, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Engine, event, select
+from sqlalchemy.orm import Session, SessionTransaction
 
 from app.db.meta import DatasetMeta
 
@@ -37,6 +37,14 @@ def data_version(session: Session) -> int | None:
         session.info["data_version"] = session.connection().execute(_VERSION_ROW).scalar()
     version: int | None = session.info["data_version"]
     return version
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_data_version(session: Session, transaction: SessionTransaction) -> None:
+    # A session's next transaction may see a newer version (a session that ingests, then
+    # reads): the one read is that transaction's alone.
+    if transaction.parent is None:
+        session.info.pop("data_version", None)
 
 
 class KeptPerDataVersion(Generic[T]):

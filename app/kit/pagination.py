@@ -6,7 +6,19 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import ColumnElement, Select, and_, literal, or_, tuple_
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    literal,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -184,7 +196,7 @@ def paginate(
             # Walking `stmt` in order could pass every row the filters skip (0.5 s through
             # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
             ids = listed if listed is not None else list(session.scalars(count_stmt.order_by(None)))
-            page_stmt = page_stmt.where(id_column.in_(ids))
+            page_stmt = _among(session, page_stmt, id_column, ids)
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -198,6 +210,33 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)
+
+
+def _among(
+    session: Session, stmt: Select[M], id_column: InstrumentedAttribute[int], ids: list[int]
+) -> Select[M]:
+    """`stmt`'s rows whose ids are among `ids`, every one of which is a row of `stmt`.
+
+    PostgreSQL: they are read by id alone, the filters not tested again. With the filters
+    its planner read the page from a filter's index and fetched each of the 51 rows by a
+    range scan of it (`actor=Turkey&actor=Iran&type=arrest`, page 2: 7.7 ms a row, 400 ms),
+    or ran the ids-first subquery once per listed id (`actor=Turkey&facet=actor`: 983 times,
+    360 ms; measured at 1M).
+    """
+    if _dialect(session) != "postgresql":
+        return stmt.where(id_column.in_(ids))
+    shape = _shape(stmt)
+    described = stmt.column_descriptions
+    if shape.entities:
+        by_id: Select[Any] = select(described[0]["entity"])
+    elif shape.columns_only and all(
+        getattr(column, "table", None) is id_column.table for column in stmt.selected_columns
+    ):
+        by_id = select(*stmt.selected_columns)
+    else:
+        return stmt.where(id_column.in_(ids))
+    among = id_column == any_(bindparam("page_ids", ids, type_=ARRAY(Integer)))
+    return by_id.where(among).execution_options(read_by_id=True)
 
 
 def _page_rows(
@@ -373,6 +412,8 @@ def _finds_ids_first(
     index, profiled at 1M). SQLite defers reading a row until a column needs it."""
     if _dialect(session) != "postgresql" or stmt.whereclause is None:
         return False
+    if stmt.get_execution_options().get("read_by_id"):
+        return False  # rows read by primary key (`_among`): nothing to walk
     kept = _kept_for(stmt)
     if kept.final_froms is None:
         # get_final_froms() compiles the statement (~0.3 ms of a PostgreSQL page's CPU for

@@ -97,6 +97,25 @@ def refresh(conn: Connection, *, min_matches: int, depth: int) -> None:
             rebuild(conn, searched, min_matches=min_matches, depth=depth)
         else:
             _update(conn, searched, dirty, depth)
+        if len(dirty) * _COMPACTED_AFTER_SHARE >= rows:
+            compact(conn, searched)
+
+
+# An ingest that wrote at least one row in this many of a table's rows leaves its full-text
+# index in one segment (`compact`); smaller ones leave it to FTS5's own merging.
+_COMPACTED_AFTER_SHARE = 10
+
+
+def compact(conn: Connection, searched: Searched) -> None:
+    """Merge `searched`'s FTS5 index into one segment (SQLite; PostgreSQL's GIN needs none).
+
+    A bulk load leaves the index in many segments, and every lookup of a row in a word's
+    matches visits each: at 1M incidents a page's 20 snippets took 1.1-1.7 ms, and a row's
+    seek 25-35 us, against 0.3-0.5 ms and 10-14 us once merged (3.7 s of merging, measured).
+    Scores, matches and snippets are the same either way.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.execute(text(f"INSERT INTO {searched.fts}({searched.fts}) VALUES ('optimize')"))
 
 
 def rebuild_all(conn: Connection, *, min_matches: int, depth: int) -> None:
@@ -104,6 +123,7 @@ def rebuild_all(conn: Connection, *, min_matches: int, depth: int) -> None:
     0017's backfill, and a bulk load that ran without the triggers)."""
     for searched in SEARCHED.values():
         rebuild(conn, searched, min_matches=min_matches, depth=depth)
+        compact(conn, searched)
 
 
 def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: int) -> None:

@@ -28,10 +28,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.db.meta import DatasetMeta
+from app.db import versions
 
 # Bytes each ranked match costs in memory: id and score in rank order, id and rank by id.
 BYTES_PER_MATCH = 8 + 8 + 8 + 4
@@ -233,7 +232,5 @@ class RankingCache(Generic[Kept]):
 
 def data_version(session: Session) -> int | None:
     """The version of the data this transaction sees (None: never ingested into)."""
-    version: int | None = session.scalar(
-        select(DatasetMeta.data_version).where(DatasetMeta.id == 1)
-    )
-    return version
+    # Read once per session (`app.db.versions`): a search asks for it up to four times.
+    return versions.data_version(session)

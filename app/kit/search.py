@@ -5,18 +5,21 @@ into SQL or into FTS5 query syntax.
 """
 
 import json
+import math
 import re
 import threading
 import typing
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any, Generic, TypeVar
 
 import numpy as np
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Date,
     Double,
     Integer,
     Select,
@@ -31,8 +34,9 @@ from sqlalchemy import (
     table,
     text,
 )
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
+from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter
 from app.kit import counting, postings, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
@@ -42,6 +46,7 @@ from app.kit.pagination import (
     Window,
     after_cursor,
     cursor_at,
+    cursor_position,
     order_by,
     paginate,
     rows_after,
@@ -1001,10 +1006,12 @@ def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[i
     if not ids:
         return []
     page_stmt = stmt.where(id_column.in_(ids)).order_by(None)
+    # Columns, not an entity: plain rows through the connection (the ORM's loading of a
+    # page of 50 took 1 ms of a search's CPU, profiled at 1M).
     rows: list[Any] = (
         list(session.scalars(page_stmt))
         if selects_entity(stmt)
-        else list(session.execute(page_stmt).all())
+        else list(session.connection().execute(page_stmt).all())
     )
     by_id = {getattr(row, id_column.key): row for row in rows}
     return [by_id[row_id] for row_id in ids]
@@ -1156,7 +1163,7 @@ def _page_in_order(
         count_stmt,
         counted_ids=counted_ids,
     )
-    wanted, walked = limit + 1, 0
+    wanted = limit + 1
     found: list[tuple[int, Any]] = []
     hits = None if listed is None else list(searched.matching(listed))
     if hits is None and counted_ids is not None and accuracy is TotalAccuracy.exact:
@@ -1185,22 +1192,18 @@ def _page_in_order(
         if tested is None:
             return None
         found = tested
+    elif (kept := _kept_in_date_order(session, without_search, searched, model, key)) is not None:
+        # The search alone, in date order: its matches are kept in that order.
+        found = kept.page(
+            key.descending, cursor_position(key, cursor, scope) if cursor else None, wanted
+        )
     else:
-        # Enough rows for a page when a third of them match, then four times more each time.
-        size = max(16, 3 * wanted)
-        budget = _ORDER_WALK_BUDGET if searched.listed is not None else _SQL_TESTED_WALK_BUDGET
-        while len(found) < wanted:
-            if walked >= budget:
-                return None
-            page = walk if after is None else walk.where(after)
-            batch = session.execute(page.limit(size)).all()
-            kept = searched.matching([int(row[0]) for row in batch])
-            found += [(int(row[0]), row[1]) for row in batch if int(row[0]) in kept]
-            if len(batch) < size:
-                break
-            walked += len(batch)
-            after = rows_after(key, id_column, batch[-1][1], int(batch[-1][0]))
-            size = min(4 * size, _WALK_BATCHES[-1])
+        walked_rows = _walked_in_batches(
+            session, walk, after, without_search, searched, model, key, wanted
+        )
+        if walked_rows is None:
+            return None
+        found = walked_rows
     more = len(found) > limit
     found = found[:limit]
     page_ids = [row_id for row_id, _ in found]
@@ -1210,6 +1213,192 @@ def _page_in_order(
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})
+
+
+def _walked_in_batches(
+    session: Session,
+    walk: Select[Any],
+    after: ColumnElement[bool] | None,
+    without_search: Select[Any],
+    searched: "_Search",
+    model: type,
+    key: SortKey,
+    wanted: int,
+) -> list[tuple[int, Any]] | None:
+    """The first `wanted` rows of `walk` (after `after`) that match the search, as (id, key
+    value): batches of rows in order, each tested against the search. None: the walk went on
+    past its budget (the filters and the search rarely meet)."""
+    id_column = model.id  # type: ignore[attr-defined]
+    # Enough rows for a page when a third of them match (or as many as the search's share
+    # of all rows says), then four times more each time.
+    size = _first_batch(session, without_search, searched, model, wanted)
+    budget = _ORDER_WALK_BUDGET if searched.listed is not None else _SQL_TESTED_WALK_BUDGET
+    # The driver's own rows: the key's values are converted (SQLite's dates parsed) for
+    # the rows kept alone, not for each of the thousands walked (the ORM's rows and their
+    # dates took a fifth of `q=pipeline&sort=-date`'s CPU, profiled at 1M).
+    as_key = _key_values(session, key)
+    found: list[tuple[int, Any]] = []
+    walked = 0
+    while len(found) < wanted:
+        if walked >= budget:
+            return None
+        page = walk if after is None else walk.where(after)
+        batch = _driver_rows(session, page.limit(size))
+        kept = searched.matching([int(row[0]) for row in batch])
+        found += [(int(row[0]), row[1]) for row in batch if int(row[0]) in kept]
+        if len(batch) < size or len(found) >= wanted:
+            break
+        walked += len(batch)
+        after = rows_after(key, id_column, as_key(batch[-1][1]), int(batch[-1][0]))
+        size = min(4 * size, _WALK_BATCHES[-1])
+    return [(row_id, as_key(value)) for row_id, value in found]
+
+
+def _key_values(session: Session, key: SortKey) -> Callable[[Any], Any]:
+    """A sort key's value as SQLAlchemy reads it, from the value the driver gives."""
+    dialect = session.get_bind().dialect
+    convert = key.column.type.dialect_impl(dialect).result_processor(dialect, None)
+    return convert if convert is not None else _as_given
+
+
+def _as_given(value: Any) -> Any:
+    return value
+
+
+@dataclass(frozen=True)
+class InDateOrder:
+    """Every match of a search, in the order of a date that no row lacks, then id: each as
+    the integer (day << 32) | id, ascending (ids are 32-bit), so that one binary search finds
+    where a page starts in either direction."""
+
+    keys: Any  # int64 vector, ascending
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def page(
+        self, descending: bool, after: tuple[date, int] | None, wanted: int
+    ) -> list[tuple[int, date]]:
+        """Up to `wanted` (id, date) after the row (date, id) (None: from the start)."""
+        keys = self.keys
+        if after is None:
+            at = len(keys) if descending else 0
+        else:
+            mark = (after[0].toordinal() << 32) | after[1]
+            at = int(np.searchsorted(keys, mark, side="left" if descending else "right"))
+        chosen = keys[max(0, at - wanted) : at][::-1] if descending else keys[at : at + wanted]
+        return [(int(k) & 0xFFFFFFFF, date.fromordinal(int(k) >> 32)) for k in chosen]
+
+
+# A search's matches in date order, per database, data version, search and date column.
+DATE_ORDERS: RankingCache[InDateOrder] = RankingCache(4_000_000)
+
+
+def _kept_in_date_order(
+    session: Session, without_search: Select[Any], searched: "_Search", model: type, key: SortKey
+) -> InDateOrder | None:
+    """The search's matches in the order of `key`, when no other filter applies, its matches
+    are listed (SQLite) and the key is a date every row has: a page is then read off them,
+    where walking the rows in order tested 40 of them per match of a word in 2.5 % of the
+    rows (3,000 rows for a page of 50 of `q=pipeline&sort=-date` at 1M)."""
+    column = key.column
+    if (
+        searched.listed is None
+        or without_search.whereclause is not None
+        or key.nullable
+        or key.ties_ascending
+        or not isinstance(column, InstrumentedAttribute)
+        or not isinstance(column.type, Date)
+    ):
+        return None
+    version = ranking.data_version(session)
+    if version is None:
+        return None
+    cache_key = ("in date order", column.key, *_ranking_key(session, model, searched.q, version))
+    kept = DATE_ORDERS.kept(cache_key)
+    if kept is not None:
+        return kept
+    # Kept for a word a walk would test many rows per match of, once it is asked for again:
+    # listing a word's matches with their dates costs 60-150 ms for 25,000 at 1M, a walk a few
+    # ms, so a word asked for once (or a broad one, met within a few rows) is walked.
+    rows_per_match = _highest_id(session, model) / max(len(searched.listed), 1)
+    if rows_per_match < _KEPT_IN_ORDER_ROWS_PER_MATCH or len(searched.listed) > _KEPT_IN_ORDER_MOST:
+        return None
+    if _WALKS.seen(cache_key) < _WALKS_BEFORE_KEEPING:
+        return None
+    return DATE_ORDERS.get(cache_key, lambda: _in_date_order(session, model, searched.q, key))
+
+
+# A word is kept in date order when a walk tests at least this many rows per match (a page of
+# 50: 400 rows) and it matches at most this many rows, from its third walk on.
+_KEPT_IN_ORDER_ROWS_PER_MATCH = 8
+_KEPT_IN_ORDER_MOST = 500_000
+_WALKS_BEFORE_KEEPING = 2
+
+
+class _Seen:
+    """How often each key was asked for (bounded: past `limit` keys it starts again)."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._counts: dict[Hashable, int] = {}
+
+    def seen(self, key: Hashable) -> int:
+        """How many times `key` was asked for before this time."""
+        if len(self._counts) >= self._limit:
+            self._counts.clear()
+        before = self._counts.get(key, 0)
+        self._counts[key] = before + 1
+        return before
+
+
+_WALKS = _Seen(10_000)
+
+
+def _in_date_order(session: Session, model: type, q: str, key: SortKey) -> InDateOrder:
+    id_column = model.id  # type: ignore[attr-defined]
+    as_key = _key_values(session, key)
+    rows = _driver_rows(session, select(id_column, key.column).where(matches(session, model, q)))
+    ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
+    dates = [row[1] for row in rows]
+    try:
+        # SQLite's ISO dates parsed by numpy, in C: days since 1970 -> proleptic ordinals.
+        days = np.array(dates, dtype="datetime64[D]").astype(np.int64) + _ORDINAL_OF_1970
+    except (TypeError, ValueError):
+        days = np.fromiter((as_key(value).toordinal() for value in dates), np.int64, len(dates))
+    return InDateOrder(np.sort((days << 32) | ids))
+
+
+_ORDINAL_OF_1970 = date(1970, 1, 1).toordinal()
+
+
+# How many rows of each table a list without filters walks: its highest id, per data version.
+_HIGHEST_IDS: KeptPerDataVersion[int] = KeptPerDataVersion(1_000)
+
+
+def _first_batch(
+    session: Session, without_search: Select[Any], searched: "_Search", model: type, wanted: int
+) -> int:
+    """Rows of the first batch a walk in order tests against the search: enough for a page
+    when a third of them match, or, without other filters and with the matches listed, when
+    the search matches as often as it does over all rows (`q=pipeline&sort=-date`: 1 in 40,
+    three batches of 63, 252 and 1,008 rows at 1M -> one of ~1,300)."""
+    size = max(16, 3 * wanted)
+    filtered = without_search.whereclause is not None
+    if searched.listed is None or not len(searched.listed) or filtered:
+        return size
+    expected = math.ceil(1.5 * wanted * _highest_id(session, model) / len(searched.listed))
+    return min(max(size, expected), _WALK_BATCHES[-1])
+
+
+def _highest_id(session: Session, model: type) -> int:
+    """How many rows of `model` a walk without filters may pass: its highest id."""
+    id_column = model.id  # type: ignore[attr-defined]
+    return _HIGHEST_IDS.get(
+        session,
+        ("highest id", model.__tablename__),  # type: ignore[attr-defined]
+        lambda: int(session.connection().scalar(select(func.max(id_column))) or 0),
+    )
 
 
 def _tested_in_order(
@@ -1305,18 +1494,25 @@ class _MatchCount:
             )
             return {int(row_id) for row_id in self.session.scalars(tested)}
         spec = _searchable(self.model)
-        # `rowid + 0`: FTS5 walks the word's matches once, each looked up in the rows given,
-        # bound as one JSON array (a filter's 36,000 rows: one parameter, not 36,000).
-        rowid = "rowid + 0"
-        if self.known is not None and len(row_ids) * _SEEKS_PER_WALKED_MATCH < self.known:
-            # A few rows (a sample's probes) against a broad word: FTS5 seeks each one in the
-            # word's doclist instead (~26 us a row, where a walk costs ~0.07 us a match: the 8
-            # probes of `actor=Brazil&q=talks` since 1991, 24 -> 0.2 ms at 1M, measured).
-            rowid = "rowid"
+        key = ("matches", *_ranking_key(self.session, self.model, self.q, self.version))
+        seek = self.known is not None and len(row_ids) * _SEEKS_PER_WALKED_MATCH < self.known
+        kept = MATCH_SETS.kept(key)
+        if kept is None and not seek:
+            # Walking the word's matches costs about what listing them does (a relevance
+            # page's total samples 1,000 probes against `q=pipeline`'s 25,000 matches: 4.5
+            # ms of SQL on every request at 1M): list them once per data version instead, as
+            # pages in date order do, and test rows against them in memory from then on.
+            kept = MATCH_SETS.get(key, lambda: _match_set(self.session, self.model, self.q))
+        if kept is not None:
+            return set(kept.matching(row_ids))
+        # A few rows (a sample's probes) against a broad word whose matches are not listed:
+        # FTS5 seeks each one in the word's doclist (~26 us a row, where a walk costs ~0.07
+        # us a match: the 8 probes of `actor=Brazil&q=talks` since 1991, 24 -> 0.2 ms at 1M,
+        # measured).
         found = self.session.execute(
             text(
                 f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH :q "
-                f"AND {rowid} IN (SELECT value FROM json_each(:ids))"
+                "AND rowid IN (SELECT value FROM json_each(:ids))"
             ),
             {"q": fts5_query(self.q) or '""', "ids": json.dumps(row_ids)},
         )

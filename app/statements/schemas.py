@@ -191,7 +191,7 @@ def _statement_fields(s: Any, speaker: dict[str, Any] | None, hit: Hit) -> dict[
     fields = hit_fields(hit, text=s.text)
     for h in fields["highlights"] or []:
         # The quote sits at s.start in its source: the same words, checkable there.
-        h.source_start, h.source_end = s.start + h.start, s.start + h.end
+        h["source_start"], h["source_end"] = s.start + h["start"], s.start + h["end"]
     return {
         "id": s.id,
         "text": s.text,

@@ -218,6 +218,7 @@ def test_searches_under_actors_answer_as_through_the_participants(
     def bodies() -> list[Any]:
         search.RANKINGS.clear()
         search.MATCH_SETS.clear()
+        search.DATE_ORDERS.clear()
         with client_with_count_threshold(url, 1) as client:
             found = []
             for params in cases:

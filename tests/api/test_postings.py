@@ -59,6 +59,7 @@ def corpus_url(databases: Databases) -> Iterator[str]:
 def _forget() -> None:
     search.RANKINGS.clear()
     search.MATCH_SETS.clear()
+    search.DATE_ORDERS.clear()
     search.PREFIXES.clear()
 
 

@@ -62,6 +62,7 @@ def _rank_every_match(monkeypatch: pytest.MonkeyPatch) -> None:
 def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
     search.RANKINGS.clear()
     search.MATCH_SETS.clear()
+    search.DATE_ORDERS.clear()
     with _client(corpus_url, request.param) as test_client:
         yield test_client
 
@@ -122,6 +123,7 @@ def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
 
 ORDERED_CASES: list[tuple[str, Params]] = [
     ("/incidents", [("q", "talks"), ("sort", "date")]),
+    ("/incidents", [("q", "embassies"), ("sort", "-date")]),
     ("/incidents", [("q", "talks"), ("actor", "Iran"), ("sort", "-date")]),
     ("/incidents", [("q", "embassy"), ("date_from", "2010-01-01"), ("sort", "date")]),
     ("/incidents", [("q", "border"), ("type", "attack"), ("sort", "-date")]),
@@ -156,6 +158,9 @@ def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
         expected = _pages(client, path, params, limit=23)
     monkeypatch.setattr(search, "_BROAD_MATCHES", 0)  # this small corpus' words count as broad
     monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+    # Its words are broad: kept in date order all the same, from the third page on (the
+    # first two walked), so that pages of both kinds follow each other's cursors.
+    monkeypatch.setattr(search, "_KEPT_IN_ORDER_ROWS_PER_MATCH", 0)
     if budget == "given back to SQL":
         monkeypatch.setattr(search, "_ORDER_WALK_BUDGET", 40)
         monkeypatch.setattr(search, "_SQL_TESTED_WALK_BUDGET", 40)
@@ -172,6 +177,11 @@ def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
     assert walks, "the walk was taken"
     assert search.RANKINGS.searches == 0, "nothing ranked for a page in date order"
     assert (search.MATCH_SETS.searches > 0) == (backend == "sqlite")
+    # The search alone on incidents (a date every row has): read off its matches kept in
+    # date order, not walked.
+    alone = {name for name, _ in params} <= {"q", "sort", "count"}
+    kept_in_order = backend == "sqlite" and path == "/incidents" and alone
+    assert (search.DATE_ORDERS.searches > 0) == kept_in_order
     assert sum(len(p["items"]) for p in expected) > 0
 
 
