@@ -1018,7 +1018,10 @@ class IncidentRepository:
                     window,
                     for_count=for_count,
                     probed=i in probed,
-                    as_planned=through_participants,
+                    # One actor set only: a second list of ids became a filter the planner
+                    # searched per row (`actor=China&actor=Brazil&sort=date` since
+                    # 2025-12-24: 3 -> 307 ms).
+                    as_planned=through_participants or len(actor_sets) > 1,
                 )
                 stmt = stmt.where(condition)
         return stmt
@@ -1042,7 +1045,7 @@ class IncidentRepository:
             window_first=window_first,
         )
         fetched = (
-            bool(actor_sets)
+            len(actor_sets) == 1
             and not for_count
             and self.session.get_bind().dialect.name == "postgresql"
             and self._participation_window(f, start_floor).bounded
