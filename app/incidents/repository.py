@@ -9,6 +9,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    any_,
     bindparam,
     exists,
     func,
@@ -98,6 +99,34 @@ class ParticipationWindow:
     @property
     def bounded(self) -> bool:
         return self.first is not None or self.last is not None
+
+
+# Up to which largest id the actor sets' ids are intersected as marks in an array of that
+# length (one byte per id) rather than sorted.
+_MARKED_IDS_LIMIT = 64_000_000
+
+
+def _common_ids(listed: list[Any]) -> Any:
+    """The ids found in every int64 vector of `listed` (each may repeat an id), each once,
+    ascending. Sorting a large state's 88,144 entries to intersect them took 16-31 ms of CPU
+    (`np.unique`, PostgreSQL at 1M); marking them in an array of the ids' range takes ~1."""
+    if not listed:
+        return np.empty(0, dtype=np.int64)
+    if any(len(found) == 0 for found in listed):
+        return np.empty(0, dtype=np.int64)
+    top = max(int(found.max()) for found in listed)
+    if min(int(found.min()) for found in listed) < 0 or top >= _MARKED_IDS_LIMIT:
+        common = np.unique(listed[0])
+        for found in listed[1:]:
+            common = np.intersect1d(common, np.unique(found), assume_unique=True)
+        return common
+    marked = np.zeros(top + 1, dtype=bool)
+    marked[listed[0]] = True
+    for found in listed[1:]:
+        also = np.zeros(top + 1, dtype=bool)
+        also[found] = True
+        marked &= also
+    return np.flatnonzero(marked)
 
 
 @dataclass(frozen=True)
@@ -342,16 +371,22 @@ class IncidentRepository:
             start_floor=start_floor,
             window_first=window_first,
         )
-        if (
-            len(actor_sets) > 1
-            and not (f.type or f.country or f.q)
-            and self.session.get_bind().dialect.name == "sqlite"
-        ):
+        one_in_window = (
+            len(actor_sets) == 1
+            and bool(f.date_from or f.date_to)
+            and self.session.get_bind().dialect.name == "postgresql"
+        )
+        if (len(actor_sets) > 1 or one_in_window) and not (f.type or f.country or f.q):
             # Several actors, perhaps a date window, nothing else: their ids are listed off the
             # participant entries and intersected in memory. SQLite's INTERSECT put each
             # actor's ids in a temporary B-tree first (`actor=Azerbaijan&actor=France` over a
             # decade, 89,671 and 21,133 entries: 72 ms in the shell, where listing them takes
-            # 11 and 2, intersecting them a few).
+            # 11 and 2, intersecting them a few). PostgreSQL hashed both sets (88,144 and
+            # 65,879 entries for `actor=Turkey&actor=China`: 60-90 ms), then, misestimating
+            # the common ones 14x, joined them to every incident id (1M index entries, 0.25
+            # s more); listed as one string each, 15-18 ms per actor set. One actor in a date
+            # window too on PostgreSQL: it hashed Brazil's 2,978 entries of 2021-2032 against
+            # the window's 239,344 index entries (0.16-0.25 s); listed, 2-3 ms.
             counted = counting.listed_by(
                 counted, lambda session: self.listed_taking_part(f, actor_sets, start_floor)
             )
@@ -360,18 +395,18 @@ class IncidentRepository:
     def listed_taking_part(
         self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None
     ) -> list[int]:
-        """SQLite: the ids of the incidents every actor set takes part in within the date
-        window of `f` (`_taking_part_in`), each once, ascending: the incidents `counted`
-        selects when the filters name actors and a window and nothing else."""
+        """The ids of the incidents every actor set takes part in within the date window of
+        `f` (`_taking_part_in`), each once, ascending: the incidents `counted` selects when
+        the filters name actors and a window and nothing else."""
         took_part = IncidentParticipant
-        common: Any = None
-        for ids in actor_sets:
-            entries = select(took_part.incident_id).where(
-                *self._taking_part_in(ids, f, start_floor)
+        listed = [
+            counting.listed_column(
+                self.session,
+                select(took_part.incident_id).where(*self._taking_part_in(ids, f, start_floor)),
             )
-            found = np.unique(counting.listed_column(self.session, entries))
-            common = found if common is None else np.intersect1d(common, found, assume_unique=True)
-        return [] if common is None else [int(i) for i in common.tolist()]
+            for ids in actor_sets
+        ]
+        return [int(i) for i in _common_ids(listed).tolist()]
 
     def ids_of_actors_only(
         self, f: IncidentFilters, actor_sets: list[set[int]]
@@ -816,8 +851,12 @@ class IncidentRepository:
         *,
         for_count: bool,
         probed: bool = False,
+        as_planned: bool = False,
     ) -> ColumnElement[bool]:
-        """The condition that one of `ids` takes part in the incident, shaped for the plan."""
+        """The condition that one of `ids` takes part in the incident, shaped for the plan.
+
+        `as_planned`: the shape whose rows PostgreSQL's planner estimates (see `_built_where`).
+        """
         members = self._members(ids, window)
         if for_count and not probed:
             # Counting visits every match: SQLite does better walking the actor index
@@ -839,6 +878,13 @@ class IncidentRepository:
             # An actor in a few thousand incidents: walking a million in date order to
             # find ten of them took 100 ms at 1M (profiled); fetching its incidents
             # through the actor index and sorting them takes a few.
+            if window.bounded and not as_planned:
+                # Within a date window, as a list of ids fetched by primary key: as `IN` the
+                # planner, expecting 245 of Brazil's incidents in 2022-2032 for 2,404, walked
+                # the window in date order probing each incident's participants, their rows
+                # read for the window's dates (9,461 probes, 11,843 pages: 0.17-0.32 s);
+                # fetched, its 2,978 incidents are read and sorted (40 ms once cached).
+                return Incident.id == any_(func.array(members.scalar_subquery()))
             return Incident.id.in_(members)
         # A page stops after `limit` matches: walking incidents in date order and probing
         # their 2-5 participants finds them first.
@@ -967,7 +1013,15 @@ class IncidentRepository:
             for i, ids in enumerate(actor_sets):
                 # Every named actor must take part: one condition per actor.
                 condition = self._takes_part(
-                    ids, actor_id, window, for_count=for_count, probed=i in probed
+                    ids,
+                    actor_id,
+                    window,
+                    for_count=for_count,
+                    probed=i in probed,
+                    # One actor set only: a second list of ids became a filter the planner
+                    # searched per row (`actor=China&actor=Brazil&sort=date` since
+                    # 2025-12-24: 3 -> 307 ms).
+                    as_planned=through_participants or len(actor_sets) > 1,
                 )
                 stmt = stmt.where(condition)
         return stmt
@@ -990,11 +1044,18 @@ class IncidentRepository:
             start_floor=start_floor,
             window_first=window_first,
         )
-        if not self._actor_ids_searched(f, actor_sets):
+        fetched = (
+            len(actor_sets) == 1
+            and not for_count
+            and self.session.get_bind().dialect.name == "postgresql"
+            and self._participation_window(f, start_floor).bounded
+        )
+        if not (self._actor_ids_searched(f, actor_sets) or fetched):
             return built
         # The totals PostgreSQL estimates stay those of the statement through the participants
         # (an estimated total is part of the answer): the planner estimates `actor_ids_pg &&`
-        # otherwise (`actor=China&q=embassy` since 1990: 17,490 rather than 16,394 at 1M).
+        # otherwise (`actor=China&q=embassy` since 1990: 17,490 rather than 16,394 at 1M), and
+        # a rare actor's incidents fetched by id within a window (`_takes_part`).
         planned = self._conditions(
             stmt,
             f,

@@ -5,6 +5,7 @@ the total is the number of items a cursor walk through the same list finds."""
 from collections import Counter
 from typing import Any
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 
@@ -365,12 +366,12 @@ def test_a_search_total_under_one_actor_counts_each_incident_once(
     ],
 )
 def test_several_actors_listed_off_their_participant_entries_total_the_walk(
-    shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch, backend: str, params: Params
+    shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
-    """Several actors and a date window, nothing else: on SQLite their incidents are counted
-    (and the page cut from them) by listing each actor set's participant entries in the
-    window and intersecting them in memory (`listed_taking_part`), the incidents that start
-    before the window and overlap it included: the total is the walk's length, exactly
+    """Several actors and a date window, nothing else: on both backends their incidents are
+    counted (and the page cut from them) by listing each actor set's participant entries in
+    the window and intersecting them in memory (`listed_taking_part`), the incidents that
+    start before the window and overlap it included: the total is the walk's length, exactly
     counted or estimated small, and the page the same as without the listing."""
     listings: list[int] = []
     listed_taking_part = repository.IncidentRepository.listed_taking_part
@@ -389,4 +390,24 @@ def test_several_actors_listed_off_their_participant_entries_total_the_walk(
         first = client.get("/incidents", params=[*params, ("limit", "3")]).json()
         assert first["total"] == total and first["total_accuracy"] == "exact"
         assert [item["slug"] for item in first["items"]] == slugs[:3]
-        assert listings if backend == "sqlite" else not listings
+        assert listings
+
+
+@pytest.mark.parametrize("marked_up_to", [10**9, 3])
+def test_several_actors_ids_intersected_each_once_ascending(
+    monkeypatch: pytest.MonkeyPatch, marked_up_to: int
+) -> None:
+    """The actor sets' listed ids (an incident twice where an actor and one of its own both
+    take part) intersect to the ids every set holds, each once, ascending: marked in an
+    array of the ids' range, or sorted when the ids reach past `_MARKED_IDS_LIMIT`."""
+    monkeypatch.setattr(repository, "_MARKED_IDS_LIMIT", marked_up_to)
+    rng = np.random.default_rng(17)
+    for _ in range(200):
+        listed = [
+            rng.integers(0, int(rng.integers(1, 60)), int(rng.integers(0, 40))).astype(np.int64)
+            for _ in range(int(rng.integers(1, 4)))
+        ]
+        expected = set(listed[0].tolist()).intersection(*(set(x.tolist()) for x in listed[1:]))
+        assert repository._common_ids(listed).tolist() == sorted(expected)
+    assert repository._common_ids([np.array([5, 2, 5]), np.array([5, 5, 9])]).tolist() == [5]
+    assert repository._common_ids([np.array([4]), np.empty(0, dtype=np.int64)]).tolist() == []
