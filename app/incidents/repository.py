@@ -408,6 +408,31 @@ class IncidentRepository:
         ]
         return [int(i) for i in _common_ids(listed).tolist()]
 
+    def listed_of_types(
+        self, f: IncidentFilters, actor_sets: list[set[int]], start_floor: date | None
+    ) -> list[int]:
+        """SQLite: the ids of the incidents of the types of `f` in its date window that every
+        actor set takes part in, each once, ascending: the incidents `counted` selects when
+        the filters name actors, types, perhaps a window, and nothing else. The types' ids
+        off the (type, date_start, id, date_end) index and each set's entries, intersected:
+        probing the participants of each of 36,433 exercises for Israel's took 0.11 s at 1M
+        (profiled), listing both sides ~20 ms."""
+        typed = select(Incident.id).where(Incident.type.in_(f.type))
+        if f.date_from:
+            typed = typed.where(Incident.date_end >= f.date_from)
+        if start_floor is not None:
+            typed = typed.where(Incident.date_start >= start_floor)
+        if f.date_to:
+            typed = typed.where(Incident.date_start <= f.date_to)
+        common = counting.distinct_ids(counting.listed_column(self.session, typed))
+        for ids in actor_sets:
+            entries = select(IncidentParticipant.incident_id).where(
+                *self._taking_part_in(ids, f, start_floor)
+            )
+            found = counting.distinct_ids(counting.listed_column(self.session, entries))
+            common = np.intersect1d(common, found, assume_unique=True)
+        return [int(i) for i in common.tolist()]
+
     def ids_of_actors_only(
         self, f: IncidentFilters, actor_sets: list[set[int]]
     ) -> Select[Any] | None:
@@ -473,6 +498,8 @@ class IncidentRepository:
         """
         if start_floor is None and f.date_to is None:
             return False
+        if self.session.get_bind().dialect.name == "sqlite":
+            return self._starting_between(start_floor, f.date_to, n) < n
         in_window = select(Incident.id)
         if start_floor is not None:
             in_window = in_window.where(Incident.date_start >= start_floor)
@@ -481,6 +508,50 @@ class IncidentRepository:
         bounded = in_window.limit(n).subquery()
         found = self.session.scalar(select(func.count()).select_from(bounded))
         return int(found or 0) < n
+
+    def _starting_between(self, first: date | None, last: date | None, n: int) -> int:
+        """How many incidents start from `first` to `last` (open where None), or at least `n`
+        when that many: the kept months wholly between them (migration 0018, exact) and the
+        index entries of their edge months, where counting up to 100,000 (date_start, id)
+        entries took 6-20 ms of every windowed list under an actor or a search at 1M."""
+        if first is not None and last is not None and first > last:
+            return 0
+        first_month = None if first is None else _month_of(first)
+        last_month = None if last is None else _month_of(last)
+        # The edge months, counted from the index: the window's own entries in them, each
+        # edge as (from, before, through).
+        edges: list[tuple[date | None, date | None, date | None]] = []
+        if first is not None and last is not None and first_month == last_month:
+            edges.append((first, None, last))
+        else:
+            if first is not None:
+                edges.append((first, _next_month(first), None))
+            if last is not None:
+                edges.append((last.replace(day=1), None, last))
+        counted = sum(self._starting_in(*edge, n) for edge in edges)
+        if first_month != last_month or first is None or last is None:
+            whole = select(func.coalesce(func.sum(IncidentMonth.incidents), 0))
+            if first_month is not None:
+                whole = whole.where(IncidentMonth.month > first_month)
+            if last_month is not None:
+                whole = whole.where(IncidentMonth.month < last_month)
+            counted += int(self.session.scalar(whole) or 0)
+        return counted
+
+    def _starting_in(
+        self, since: date | None, before: date | None, through: date | None, n: int
+    ) -> int:
+        """How many incidents start from `since`, before `before` and up to `through` (open
+        where None), counted off the (date_start, id) index up to `n`."""
+        in_edge = select(Incident.id)
+        if since is not None:
+            in_edge = in_edge.where(Incident.date_start >= since)
+        if before is not None:
+            in_edge = in_edge.where(Incident.date_start < before)
+        if through is not None:
+            in_edge = in_edge.where(Incident.date_start <= through)
+        bounded = in_edge.limit(n).subquery()
+        return int(self.session.scalar(select(func.count()).select_from(bounded)) or 0)
 
     def longest_span_days(self) -> int | None:
         """At least the most days any incident lasts (date_end - date_start); None when there
@@ -1150,3 +1221,15 @@ def one_actor_only(f: IncidentFilters, actor_sets: list[set[int]]) -> set[int] |
         return None
     ids = actor_sets[0]
     return ids if 0 < len(ids) <= MERGED_ACTORS else None
+
+
+def _next_month(day: date) -> date | None:
+    """The first day of the month after `day`'s; None past the calendar's end."""
+    if day.month < 12:
+        return date(day.year, day.month + 1, 1)
+    return None if day.year == date.max.year else date(day.year + 1, 1, 1)
+
+
+def _month_of(day: date) -> str:
+    """`day`'s YYYY-MM, as incident_month keys it (four digits for any year)."""
+    return f"{day.year:04d}-{day.month:02d}"

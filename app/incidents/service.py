@@ -15,8 +15,8 @@ from app.errors import NotFound
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository, PageStart
 from app.incidents.schemas import IncidentFilters, IncidentView
+from app.kit import counting, search
 from app.kit import facets as facet_counts
-from app.kit import search
 from app.kit.counting import CountLimits
 from app.kit.facets import Facet, FacetValue
 from app.kit.pagination import SortKey, Window, cursor_position, stream_batches
@@ -116,7 +116,15 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         actors_only = repo.ids_of_actors_only(f, actor_sets)
         if actors_only is None:
             actors_only = repo.ids_taking_part(f, actor_sets, floor)
-        return actors_only if actors_only is not None else counted_shape(f)
+        if actors_only is not None:
+            return actors_only
+        shape = counted_shape(f)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if actor_sets and f.type and not (f.country or f.q) and sqlite:
+            # A search's total lists these ids (`search._listed_ids`): listed off the
+            # indexes and intersected in memory (`listed_of_types`).
+            shape = counting.listed_by(shape, lambda _: repo.listed_of_types(f, actor_sets, floor))
+        return shape
 
     counted = counted_shape(f)
     unsearched = f.model_copy(update={"q": None})

@@ -222,6 +222,11 @@ def listed_by(stmt: S, listing: Listing) -> S:
     return stmt.execution_options(listed_by=listing)
 
 
+def listing_of(stmt: Select[Any]) -> Listing | None:
+    """What lists `stmt`'s ids (`listed_by`), if anything."""
+    return _listing(stmt)
+
+
 def _listing(stmt: Select[Any]) -> Listing | None:
     listing: Listing | None = stmt.get_execution_options().get("listed_by")
     return listing
@@ -240,6 +245,19 @@ def listed_column(session: Session, stmt: Select[Any]) -> Any:
     if not joined:
         return np.empty(0, dtype=np.int64)
     return np.fromstring(joined, dtype=np.int64, sep=",")
+
+
+def distinct_ids(ids: Any) -> Any:
+    """Each of the int64 `ids` once, ascending: sorted, then each kept where it differs from
+    the one before. `np.unique` (numpy 2: a hash table, then a sort) took 20 ms for 104,735
+    ids where this takes 4 (measured)."""
+    ordered = np.sort(ids)
+    if len(ordered) < 2:
+        return ordered
+    kept = np.empty(len(ordered), dtype=bool)
+    kept[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=kept[1:])
+    return ordered[kept]
 
 
 # (database, statement) -> (data version, count). Only ingest changes the data, and every

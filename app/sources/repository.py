@@ -1,7 +1,7 @@
 from collections.abc import Iterator
 from typing import Any
 
-from sqlalchemy import Select, exists, func, intersect, select
+from sqlalchemy import ColumnElement, Select, exists, func, intersect, select
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
@@ -36,12 +36,17 @@ class SourceRepository:
         """`rows`: plain LIST_COLUMNS rows (a list page), else Source objects."""
         selected: Select[Any] = select(*LIST_COLUMNS) if rows else select(Source)
         stmt = self._where(selected, f)
+        actor_id: ColumnElement[int] = Mention.actor_id.expression
+        if actor_sets and self.session.get_bind().dialect.name == "sqlite":
+            # `actor_id + 0` keeps SQLite on (source_id, start) for the source's ~8 mentions,
+            # instead of one probe of (actor_id, source_id) per member id: the page of
+            # `date_from=1987-01-13&actor=Azerbaijan&actor=France` at 1M (two sets of 13
+            # ids, ~4,000 sources walked) 56 -> 35 ms in the shell.
+            actor_id = Mention.actor_id + 0
         for ids in actor_sets:
             # A page stops after `limit` matches: walking sources newest first and probing
             # each one's mentions finds them first.
-            stmt = stmt.where(
-                exists().where(Mention.source_id == Source.id, Mention.actor_id.in_(ids))
-            )
+            stmt = stmt.where(exists().where(Mention.source_id == Source.id, actor_id.in_(ids)))
         return stmt
 
     def counted(

@@ -1,0 +1,128 @@
+"""What a list decides its way by, read more cheaply, must be what the statement it replaces
+reads: a date window's size from the kept months (incident_month) and the index entries of its
+edge months, the incidents of actors and types listed off the indexes and intersected in
+memory, and a column of ids made distinct in memory."""
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from app import cli
+from app.actors import service as actors_service
+from app.incidents import service
+from app.incidents.models import Incident
+from app.incidents.repository import IncidentRepository
+from app.incidents.schemas import IncidentFilters
+from app.kit import counting
+from app.main import create_app
+from app.settings import Settings
+from tests.api.test_kept_months import _incidents, _write
+
+
+def _edges() -> list[date | None]:
+    """Days around month edges across the data (2018 to mid-2023, one incident lasting a
+    year) and beyond it, and None (an open side)."""
+    days: list[date | None] = [None, date(2017, 12, 31), date(2030, 1, 1)]
+    for month in (date(2018, 1, 1), date(2019, 2, 1), date(2021, 12, 1), date(2022, 3, 1)):
+        for offset in (-1, 0, 1, 13, 14, 27, 28):
+            days.append(month + timedelta(days=offset))
+    return days
+
+
+def test_a_window_is_sized_from_the_kept_months_as_the_index_counts_it(
+    database_url: str, tmp_path: Path
+) -> None:
+    assert cli.main(["ingest", str(_write(tmp_path / "seeds", _incidents()))]) == 0
+    engine = create_engine(database_url)
+    try:
+        with Session(engine) as session:
+            repo = IncidentRepository(session)
+            for first in _edges():
+                for last in _edges():
+                    counted = select(Incident.id)
+                    if first is not None:
+                        counted = counted.where(Incident.date_start >= first)
+                    if last is not None:
+                        counted = counted.where(Incident.date_start <= last)
+                    expected = session.scalar(select(func.count()).select_from(counted.subquery()))
+                    if first is None and last is None:
+                        continue
+                    assert repo._starting_between(first, last, 10**9) == expected, (first, last)
+                    # Counted up to n: at least n when the window holds n or more.
+                    for n in (1, 5, 40):
+                        assert (repo._starting_between(first, last, n) < n) == (expected < n)
+                    f = IncidentFilters(date_to=last)
+                    for n in (1, 5, 40, 10**9):
+                        assert repo.window_has_fewer_than(f, first, n) == (expected < n)
+    finally:
+        engine.dispose()
+
+
+def test_actors_and_types_listed_in_memory_are_the_rows_counted_in_sql(
+    database_url: str, backend: str, tmp_path: Path
+) -> None:
+    if backend != "sqlite":
+        pytest.skip("listed in memory on SQLite only (group_concat)")
+    incidents = _incidents()
+    assert cli.main(["ingest", str(_write(tmp_path / "seeds", incidents))]) == 0
+    engine = create_engine(database_url)
+    windows = [
+        {},
+        {"date_from": date(2019, 1, 15)},
+        {"date_from": date(2022, 1, 14), "date_to": date(2022, 6, 1)},  # year-long overlaps
+        {"date_to": date(2020, 3, 30)},
+        {"date_from": date(2030, 1, 1)},
+    ]
+    try:
+        with Session(engine) as session:
+            repo = IncidentRepository(session)
+            for names in (["Iran"], ["Russia"], ["Iran", "Russia"]):
+                sets = [actors_service.resolve_with_members(session, n, "actor") for n in names]
+                for types in (["attack"], ["attack", "protest"]):
+                    for window in windows:
+                        f = IncidentFilters(actor=names, type=types, **window)
+                        floor = service._start_floor(session, f)
+                        counted = repo.counted(f, sets, floor)
+                        expected = sorted({int(i) for i in session.scalars(counted)})
+                        assert repo.listed_of_types(f, sets, floor) == expected, (names, window)
+    finally:
+        engine.dispose()
+
+
+def test_a_search_under_actors_and_types_totals_what_its_walk_finds(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Through the API: every order, the total equals the rows walked page by page."""
+    assert cli.main(["ingest", str(_write(tmp_path / "seeds", _incidents()))]) == 0
+    with TestClient(create_app(Settings(database_url=database_url))) as client:
+        for extra in ([], [("date_from", "2021-12-01")], [("date_to", "2020-03-31")]):
+            for sort in ("relevance", "date", "-date"):
+                params = [("actor", "Iran"), ("type", "attack"), ("q", "test"), *extra]
+                params += [("sort", sort), ("count", "exact")]
+                walked, cursor, total = [], None, None
+                while True:
+                    more = [("cursor", cursor)] if cursor else []
+                    page = client.get("/incidents", params=[*params, ("limit", "7"), *more])
+                    assert page.status_code == 200, page.text
+                    body = page.json()
+                    total = body["total"] if total is None else total
+                    walked += [item["slug"] for item in body["items"]]
+                    cursor = body["next_cursor"]
+                    if cursor is None:
+                        break
+                assert len(walked) == len(set(walked)) == total, (params, total)
+                assert total > 0
+
+
+def test_distinct_ids_are_numpys_unique() -> None:
+    rng = np.random.default_rng(7)
+    for n in (0, 1, 2, 3, 10, 1_000, 50_000):
+        ids = rng.integers(0, 2 * n + 1, n).astype(np.int64)
+        found = counting.distinct_ids(ids)
+        assert found.dtype == np.int64
+        assert found.tolist() == np.unique(ids).tolist()
