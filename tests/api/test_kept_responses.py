@@ -1,35 +1,17 @@
 """Details kept by ETag: sent again without a query, until an ingest changes the data version."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
+from tests.api.statements_seen import counted_statements
 
 DETAILS = ["/incidents/spokesman-accuses-azerbaijan", "/actors/nasser-kanani"]
-
-
-@contextmanager
-def counted_statements(http: TestClient) -> Iterator[list[str]]:
-    """The SQL statements the application runs inside the block."""
-    seen: list[str] = []
-
-    def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = http.app.state.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _same_response(a: Any, b: Any) -> bool:

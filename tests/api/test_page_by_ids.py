@@ -2,11 +2,10 @@
 every listed id is a row of the list, so its filters are not tested again (with them the
 planner read pages from a filter's index, a range scan per row; bench/README.md, session 13)."""
 
-from typing import Any
-
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+
+from tests.api.statements_seen import counted_statements
 
 # Two filters each (one actor alone reads its first rows instead: `PageStart`).
 LISTS = [
@@ -28,17 +27,8 @@ def _pages(client: TestClient, path: str) -> list[list[int]]:
 def test_pages_cut_from_listed_ids_are_the_lists_pages(
     client: TestClient, backend: str, path: str
 ) -> None:
-    seen: list[str] = []
-
-    def record(_c: Any, _cur: Any, statement: str, *_: Any) -> None:
-        seen.append(statement)
-
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with counted_statements(client) as seen:
         pages = _pages(client, path)
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
     # The same list without a count walks it in order: the same pages.
     assert pages == _pages(client, path.replace("count=exact", "count=none"))
     assert sum(map(len, pages)) > 0
