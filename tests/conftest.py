@@ -152,9 +152,9 @@ class Databases:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """INCIDENTDB_TEST_DATABASE_TESTS_ONLY=1: only the tests that use a database run.
 
-    .ci/run sets it for its PostgreSQL run: the tests that touch no database (extraction rules,
-    the benchmark's smoke runs, ...) already ran in its SQLite run, and running them twice
-    cost a minute of a 15-minute budget.
+    .ci/run sets it for its SQLite run: the tests that touch no database (extraction rules,
+    the benchmark's smoke runs, ...) run in its PostgreSQL runs, which are the shorter ones, and
+    running them twice cost a minute of a 15-minute budget.
     """
     if os.environ.get("INCIDENTDB_TEST_DATABASE_TESTS_ONLY") != "1":
         return
