@@ -387,7 +387,7 @@ def _listed_column(session: Session, stmt: Select[Any]) -> Any:
     return counting.listed_column(session, stmt)
 
 
-def _driver_rows(session: Session, stmt: Select[Any]) -> list[Any]:
+def _driver_rows(session: Session, stmt: Executable) -> list[Any]:
     """Every row of `stmt` as the driver returns it (ints and floats here)."""
     result = session.connection().execute(stmt)
     try:
