@@ -206,6 +206,18 @@ class RankingCache(Generic[Kept]):
                         self._held -= len(dropped)
             return ranked
 
+    def get_unless_busy(self, key: Hashable, rank: Callable[[], Kept]) -> Kept | None:
+        """As `get`, but None at once when another thread is ranking `key` already: for a
+        caller that has a cheaper way of its own to answer meanwhile."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+                return found
+            if key in self._ranking:
+                return None
+        return self.get(key, rank)
+
     def kept(self, key: Hashable) -> Kept | None:
         """What is kept under `key`, if it is."""
         with self._lock:

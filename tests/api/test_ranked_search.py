@@ -5,7 +5,9 @@ The corpus is `bench.generate`'s: its words each match about a third of all inci
 sources, so bm25 ties are common and filters cut the ranked list anywhere.
 """
 
+import threading
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -183,6 +185,42 @@ def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
     kept_in_order = backend == "sqlite" and path == "/incidents" and alone
     assert (search.DATE_ORDERS.searches > 0) == kept_in_order
     assert sum(len(p["items"]) for p in expected) > 0
+
+
+def test_a_request_meanwhile_walks_instead_of_waiting_for_the_date_order(
+    corpus_url: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While one request lists a word's matches in date order, another for the same word is
+    walked and answered at once, with the same page; the order is listed once."""
+    if backend != "sqlite":
+        pytest.skip("a search's matches are kept in date order on SQLite (listed there)")
+    for cache in (search.RANKINGS, search.MATCH_SETS, search.DATE_ORDERS):
+        cache.clear()
+    monkeypatch.setattr(search, "_BROAD_MATCHES", 0)
+    monkeypatch.setattr(search, "_KEPT_IN_ORDER_ROWS_PER_MATCH", 0)
+    monkeypatch.setattr(search, "_WALKS_BEFORE_KEEPING", 0)
+    listing, go_on = threading.Event(), threading.Event()
+    listings: list[int] = []
+    in_date_order = search._in_date_order
+
+    def held_up(*args: Any, **kwargs: Any) -> Any:
+        listings.append(1)
+        listing.set()
+        assert go_on.wait(10), "the other request waited for this one"
+        return in_date_order(*args, **kwargs)
+
+    monkeypatch.setattr(search, "_in_date_order", held_up)
+    params = {"q": "talks", "sort": "-date", "limit": "7"}
+    with _client(corpus_url, 5_000) as client, ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.get, "/incidents", params=params)
+        assert listing.wait(10)
+        meanwhile = client.get("/incidents", params=params)
+        go_on.set()
+        listed = first.result(timeout=30)
+        after = client.get("/incidents", params=params)
+    assert listed.status_code == meanwhile.status_code == after.status_code == 200
+    assert meanwhile.json() == listed.json() == after.json()
+    assert len(listings) == 1 and search.DATE_ORDERS.searches == 1
 
 
 def test_unfiltered_order_is_fts5s_own_rank_order(corpus_url: str, backend: str) -> None:
