@@ -40,6 +40,8 @@ _WINDOW_SOURCES_PER_READ = 150
 # SQLite: up to how many mentions an actor set is named rarely enough for the other sets'
 # mentions to be sought among its sources (see `_mentioning_all`).
 _FEW_MENTIONS = 20_000
+# The first cap of `_in_window_listed`'s counts.
+_FIRST_CAP = 1_024
 # Ids up to which sources' ids are intersected as marks (see `counting.common_ids`).
 _MARKED_IDS_LIMIT = 64_000_000
 # How many mentions actor sets have (counted up to a cap): they choose a count's shape.
@@ -167,30 +169,28 @@ class SourceRepository:
         fewer; each read by id when both are many against them (a read by id costs ~12 us,
         an index entry listed ~0.08: 3,519 sources 45 ms by id; all 300,105 listed, 23 ms;
         the 0 outside `date_from=1987-01-13`, nothing; measured at 1M)."""
-        enough = len(common) * _WINDOW_SOURCES_PER_READ
-        inside = self._window_size(f, enough)
         outside_parts: list[ColumnElement[bool]] = [Source.published_on.is_(None)]
         if f.date_from:
             outside_parts.append(Source.published_on < f.date_from)
         if f.date_to:
             outside_parts.append(Source.published_on > f.date_to)
-        outside_enough = min(enough, inside)
-        outside = 0
-        for part in outside_parts:
-            stmt = select(Source.id).where(part)
-            outside += self._size(stmt, outside_enough - outside)
-            if outside >= outside_enough:
+        outside = [select(Source.id).where(part) for part in outside_parts]
+        enough = len(common) * _WINDOW_SOURCES_PER_READ
+        # Each side counted up to a cap that grows until one is found short of it: the
+        # counts read about as many entries as the fewer side holds.
+        cap = _FIRST_CAP
+        while True:
+            cap = min(cap, enough)
+            if sum(self._size(stmt, cap) for stmt in outside) < cap:
+                removed = np.concatenate([counting.listed_column(self.session, s) for s in outside])
+                return common[~np.isin(common, removed)]
+            if self._window_size(f, cap) < cap:
+                window = self._in_window(select(Source.id), f)
+                in_window = counting.listed_column(self.session, window)
+                return counting.common_ids([common, in_window], _MARKED_IDS_LIMIT)
+            if cap >= enough:
                 break
-        if outside < outside_enough:
-            listed = [
-                counting.listed_column(self.session, select(Source.id).where(part))
-                for part in outside_parts
-            ]
-            return common[~np.isin(common, np.concatenate(listed))]
-        if inside < enough:
-            window = self._in_window(select(Source.id), f)
-            in_window = counting.listed_column(self.session, window)
-            return counting.common_ids([common, in_window], _MARKED_IDS_LIMIT)
+            cap *= 8
         return self._kept_by_id(common, lambda stmt: self._in_window(stmt, f))
 
     def probes_window(self, f: SourceFilters, actor_sets: list[set[int]], n: int) -> bool:
