@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from app.db.versions import KeptIds
 from app.kit import counting
 from app.sources import repository as sources_repository
 from app.sources import service as sources_service
@@ -72,6 +73,8 @@ _WAYS: dict[str, dict[str, int]] = {
         "_WINDOW_SOURCES_PER_READ": 10**9,
     },
     "every set listed, window read by id": {"_FEW_MENTIONS": 0, "_WINDOW_SOURCES_PER_READ": 0},
+    # Every set's sources kept by the first page, read back by the next ones.
+    "every set listed and kept": {"_FEW_MENTIONS": 0, "_KEPT_FROM_MENTIONS": 0},
     "rare set probed for the others": {
         "_FEW_MENTIONS": 10**9,
         "_MENTIONS_PER_PROBED_SOURCE": 0,
@@ -115,6 +118,7 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
                 with pytest.MonkeyPatch.context() as patch:
                     patch.setattr(sources_service, "_SMALL_WINDOW", 0)
                     patch.setattr(counting, "_counts", {})  # no total kept from another way
+                    patch.setattr(sources_repository, "_MENTIONED", KeptIds(10**6))
                     for name, value in constants.items():
                         patch.setattr(sources_repository, name, value)
                     listings.clear()
