@@ -3,7 +3,16 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
-from sqlalchemy import ColumnElement, Select, bindparam, exists, func, intersect, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    exists,
+    func,
+    intersect,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
@@ -67,16 +76,26 @@ class SourceRepository:
         selected: Select[Any] = select(*LIST_COLUMNS) if rows else select(Source)
         stmt = self._where(selected, f)
         actor_id: ColumnElement[int] = Mention.actor_id.expression
-        if actor_sets and self.session.get_bind().dialect.name == "sqlite":
-            # `actor_id + 0` keeps SQLite on (source_id, start) for the source's ~8 mentions,
-            # instead of one probe of (actor_id, source_id) per member id: the page of
-            # `date_from=1987-01-13&actor=Azerbaijan&actor=France` at 1M (two sets of 13
+        sqlite = actor_sets and self._sqlite()
+        if sqlite:
+            # `actor_id + 0` keeps SQLite on (source_id, start, actor_id) for the source's ~8
+            # mentions, instead of one probe of (actor_id, source_id) per member id: the page
+            # of `date_from=1987-01-13&actor=Azerbaijan&actor=France` at 1M (two sets of 13
             # ids, ~4,000 sources walked) 56 -> 35 ms in the shell.
             actor_id = Mention.actor_id + 0
         for ids in actor_sets:
             # A page stops after `limit` matches: walking sources newest first and probing
-            # each one's mentions finds them first.
-            stmt = stmt.where(exists().where(Mention.source_id == Source.id, actor_id.in_(ids)))
+            # each one's mentions finds them first. SQLite reads the index alone for
+            # `SELECT 1`, where `SELECT *` read each mention's row (`actor=China&
+            # actor=Azerbaijan`'s page, 22 -> 15 ms at 1M in the shell).
+            probe = (
+                select(literal_column("1"))
+                .where(Mention.source_id == Source.id, actor_id.in_(ids))
+                .exists()
+                if sqlite
+                else exists().where(Mention.source_id == Source.id, actor_id.in_(ids))
+            )
+            stmt = stmt.where(probe)
         return stmt
 
     def counted(
