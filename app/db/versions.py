@@ -79,6 +79,34 @@ class KeptPerDataVersion(Generic[T]):
         return value
 
 
+class KeptIds:
+    """Vectors of ids (numpy, read-only once kept) that only an ingest changes, kept per
+    database and data version as `KeptPerDataVersion` keeps answers, bounded by how many ids
+    they hold in all: past `limit` it starts again."""
+
+    def __init__(self, limit: int) -> None:
+        self._limit = limit
+        self._held = 0
+        self._values: dict[tuple[Any, int, Hashable], Any] = {}
+
+    def get(self, session: Session, key: Hashable) -> Any | None:
+        version = data_version(session)
+        if version is None:
+            return None
+        return self._values.get((session.get_bind().engine.url, version, key))
+
+    def keep(self, session: Session, key: Hashable, ids: Any) -> None:
+        version = data_version(session)
+        if version is None or len(ids) > self._limit:
+            return
+        if self._held + len(ids) > self._limit:
+            self._values.clear()
+            self._held = 0
+        ids.setflags(write=False)  # shared by every request that reads it
+        self._values[(session.get_bind().engine.url, version, key)] = ids
+        self._held += len(ids)
+
+
 class SqliteVersionWatch:
     """A SQLite database's data version, read in microseconds on the calling thread.
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.one_step import OneStepRows, one_step_rows
 from app.errors import InvalidParameter
-from app.kit.counting import CountLimits, CountMode, TotalAccuracy, total_and_ids
+from app.kit.counting import CountLimits, CountMode, TotalAccuracy, listing_of, total_and_ids
 from app.kit.cursors import decode_cursor, encode_cursor
 
 M = TypeVar("M")
@@ -195,7 +195,7 @@ def paginate(
             # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
             # Walking `stmt` in order could pass every row the filters skip (0.5 s through
             # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
-            ids = listed if listed is not None else list(session.scalars(count_stmt.order_by(None)))
+            ids = listed if listed is not None else _listed(session, count_stmt)
             page_stmt = _among(session, page_stmt, id_column, ids)
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
@@ -210,6 +210,17 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)
+
+
+def _listed(session: Session, count_stmt: Select[Any]) -> list[int]:
+    """The ids `count_stmt` selects, by what lists them more cheaply when it says
+    (`counting.listed_by`): with the total kept, a later page listed them in SQL (the
+    INTERSECT of two states' mentions, 0.1-0.15 s for `actor=Iran&actor=Brazil` page 2 at
+    1M on SQLite, where their listing takes ~50 ms)."""
+    listing = listing_of(count_stmt)
+    if listing is not None:
+        return listing(session)
+    return list(session.scalars(count_stmt.order_by(None)))
 
 
 def _among(

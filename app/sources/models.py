@@ -51,7 +51,9 @@ class Mention(Base):
     __tablename__ = "mention"
     __table_args__ = (
         Index("ix_mention_actor_id_source_id", "actor_id", "source_id"),
-        Index("ix_mention_source_id_start", "source_id", "start"),
+        # The actor after start: probing a source's mentions for actors reads the index
+        # alone (migration 0022).
+        Index("ix_mention_source_id_start_actor_id", "source_id", "start", "actor_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

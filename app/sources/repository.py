@@ -1,11 +1,23 @@
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, exists, func, intersect, select
+import numpy as np
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    bindparam,
+    exists,
+    func,
+    intersect,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.actors.models import Actor
-from app.kit import search
+from app.db.versions import KeptIds, KeptPerDataVersion
+from app.kit import counting, search
 from app.kit.names import as_id
 from app.sources.models import Mention, Source
 from app.sources.schemas import SourceFilters
@@ -26,9 +38,36 @@ LIST_COLUMNS: tuple[Any, ...] = (
 )
 
 
+# SQLite: how many of an actor set's mentions are listed (off (actor_id, source_id), ~0.11 us
+# each) in the time one source of a date window is probed for its mentions (its ~8 entries of
+# (source_id, start, actor_id), ~3.7 us; 6.9 when each mention's row was read; at 1M).
+_MENTIONS_PER_PROBED_SOURCE = 35
+# SQLite: how many sources of a date window are listed off (published_on) (~0.08 us each) in
+# the time one listed source is read by id to test the window on it (~12 us: a source row
+# holds its article, and listed sources lie far apart; measured at 1M).
+_WINDOW_SOURCES_PER_READ = 150
+# SQLite: up to how many mentions an actor set is named rarely enough for the other sets'
+# mentions to be sought among its sources (see `_mentioning_all`).
+_FEW_MENTIONS = 20_000
+# The first cap of `_in_window_listed`'s counts.
+_FIRST_CAP = 1_024
+# Ids up to which sources' ids are intersected as marks (see `counting.common_ids`).
+_MARKED_IDS_LIMIT = 64_000_000
+# How many mentions actor sets have ([counted, exact], see `_mentions`): they choose a
+# count's shape.
+_KEPT_MENTIONS: KeptPerDataVersion[list[Any]] = KeptPerDataVersion(10_000)
+# From how many mentions an actor set's sources are kept (`_mentioned_by`), and up to how
+# many source ids are kept in all (8 bytes each: 32 MB).
+_KEPT_FROM_MENTIONS = 20_000
+_MENTIONED: KeptIds = KeptIds(4_000_000)
+
+
 class SourceRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def _sqlite(self) -> bool:
+        return self.session.get_bind().dialect.name == "sqlite"
 
     def filtered(
         self, f: SourceFilters, actor_sets: list[set[int]], *, rows: bool = False
@@ -37,16 +76,26 @@ class SourceRepository:
         selected: Select[Any] = select(*LIST_COLUMNS) if rows else select(Source)
         stmt = self._where(selected, f)
         actor_id: ColumnElement[int] = Mention.actor_id.expression
-        if actor_sets and self.session.get_bind().dialect.name == "sqlite":
-            # `actor_id + 0` keeps SQLite on (source_id, start) for the source's ~8 mentions,
-            # instead of one probe of (actor_id, source_id) per member id: the page of
-            # `date_from=1987-01-13&actor=Azerbaijan&actor=France` at 1M (two sets of 13
+        sqlite = actor_sets and self._sqlite()
+        if sqlite:
+            # `actor_id + 0` keeps SQLite on (source_id, start, actor_id) for the source's ~8
+            # mentions, instead of one probe of (actor_id, source_id) per member id: the page
+            # of `date_from=1987-01-13&actor=Azerbaijan&actor=France` at 1M (two sets of 13
             # ids, ~4,000 sources walked) 56 -> 35 ms in the shell.
             actor_id = Mention.actor_id + 0
         for ids in actor_sets:
             # A page stops after `limit` matches: walking sources newest first and probing
-            # each one's mentions finds them first.
-            stmt = stmt.where(exists().where(Mention.source_id == Source.id, actor_id.in_(ids)))
+            # each one's mentions finds them first. SQLite reads the index alone for
+            # `SELECT 1`, where `SELECT *` read each mention's row (`actor=China&
+            # actor=Azerbaijan`'s page, 22 -> 15 ms at 1M in the shell).
+            probe = (
+                select(literal_column("1"))
+                .where(Mention.source_id == Source.id, actor_id.in_(ids))
+                .exists()
+                if sqlite
+                else exists().where(Mention.source_id == Source.id, actor_id.in_(ids))
+            )
+            stmt = stmt.where(probe)
         return stmt
 
     def counted(
@@ -57,7 +106,7 @@ class SourceRepository:
         Counting visits every match: probing each of 300,000 sources' mentions took 2-5 s at
         1M incidents for two actors that rarely meet (profiled); the sources that mention
         each actor, read off the (actor_id, source_id) index and intersected, take 80 ms.
-        `window_first`: the date window holds few sources (`window_has_fewer_than`); each
+        `window_first`: the date window holds few sources (`probes_window`); each
         one's mentions are probed instead, where every source of a large state was read by
         id for its date (130 ms for Israel in a two-day window of 80 sources, profiled).
         """
@@ -70,30 +119,171 @@ class SourceRepository:
             ]
             both = mentioning[0] if len(mentioning) == 1 else intersect(*mentioning)
             stmt = stmt.where(Source.id.in_(both))
+            if not f.q and self._sqlite():
+                # SQLite put each actor set's sources in a temporary B-tree to intersect them
+                # (`actor=Iran&actor=Brazil` at 1M: 90-125 ms); listed as one string each and
+                # intersected as marks, 50 (`listed_mentioning`).
+                stmt = counting.listed_by(
+                    stmt, lambda session: SourceRepository(session).listed_mentioning(f, actor_sets)
+                )
         return stmt
 
-    def window_has_fewer_than(self, f: SourceFilters, n: int) -> bool:
-        """Whether the date window holds fewer than `n` sources; False without one.
+    def listed_mentioning(self, f: SourceFilters, actor_sets: list[set[int]]) -> list[int]:
+        """SQLite, filters without `q`: the ids of the sources that mention every actor set
+        and meet the other filters (`counted`'s rows), each once, ascending. Each set's
+        mentions listed off (actor_id, source_id) and intersected in memory; then the date
+        window, off (published_on) and intersected too, or tested on each listed source by id
+        when they are few against the window (and the publisher always so)."""
+        common = self._mentioning_all(actor_sets)
+        dated = f.date_from is not None or f.date_to is not None
+        if len(common) == 0 or not (dated or f.publisher):
+            return [int(i) for i in common.tolist()]
+        if f.publisher is None:
+            common = self._in_window_listed(f, common)
+        else:
+            common = self._kept_by_id(common, lambda stmt: self._where(stmt, f))
+        return [int(i) for i in common.tolist()]
 
-        Index-only on (published_on), and stops after `n`.
-        """
+    def _mentioning_all(self, actor_sets: list[set[int]]) -> Any:
+        """SQLite: the sources that mention every actor set (int64, each once, ascending).
+
+        Each set's mentions listed and intersected as marks; but when one set is named
+        rarely against the others, only its sources are listed and the others' mentions
+        sought among them on (source_id, start, actor_id) (~3.7 us a source, where listing
+        costs ~0.11 us a mention): `actor=Iran&actor=Brazil` at 1M, Iran's 429,951 mentions
+        listed in 50-65 ms, Brazil's 3,118 sources probed for them in 13."""
+        counts = [self._mentions(ids, _FEW_MENTIONS) for ids in actor_sets]
+        rarest = min(range(len(actor_sets)), key=counts.__getitem__)
+        probed_cost = counts[rarest] * _MENTIONS_PER_PROBED_SOURCE
+        others = [ids for i, ids in enumerate(actor_sets) if i != rarest]
+        if counts[rarest] < _FEW_MENTIONS and others:
+            listed_cost = sum(self._mentions(ids, probed_cost) for ids in others)
+            if listed_cost >= probed_cost:
+                rare = counting.distinct_ids(self._mentioned_by(actor_sets[rarest]))
+                for ids in others:
+                    each = func.json_each(bindparam("rare_json", json.dumps(rare.tolist())))
+                    among = select(each.table_valued("value").c.value)
+                    found = select(Mention.source_id).where(
+                        Mention.source_id.in_(among), (Mention.actor_id + 0).in_(ids)
+                    )
+                    rare = counting.common_ids(
+                        [rare, counting.listed_column(self.session, found)], _MARKED_IDS_LIMIT
+                    )
+                return rare
+        listed = [self._mentioned_by(ids) for ids in actor_sets]
+        return counting.common_ids(listed, _MARKED_IDS_LIMIT)
+
+    def _mentioned_by(self, ids: set[int]) -> Any:
+        """The sources of every mention of these actors (int64; a source once per mention,
+        or once each, ascending, when kept). A set named in many sources is kept per data
+        version (`_MENTIONED`): listing a large state's mentions is most of these counts
+        (Azerbaijan's 224,876, 25-34 ms at 1M), and the same states come back."""
+        mentions = select(Mention.source_id).where(Mention.actor_id.in_(ids))
+        key = ("mentioned", frozenset(ids))
+        kept = _MENTIONED.get(self.session, key)
+        if kept is not None:
+            return kept
+        listed = counting.listed_column(self.session, mentions)
+        if len(listed) >= _KEPT_FROM_MENTIONS:
+            _MENTIONED.keep(self.session, key, counting.distinct_ids(listed))
+        return listed
+
+    def _kept_by_id(self, common: Any, where: Callable[[Select[Any]], Select[Any]]) -> Any:
+        """Those of the sources `common` (int64) that `where`'s conditions keep, each read by
+        id, ascending."""
+        each = func.json_each(bindparam("listed_json", json.dumps(common.tolist())))
+        listed = select(each.table_valued("value").c.value)
+        kept = where(select(Source.id).where(Source.id.in_(listed)))
+        return np.sort(counting.listed_column(self.session, kept))
+
+    def _in_window_listed(self, f: SourceFilters, common: Any) -> Any:
+        """SQLite: those of the sources `common` (int64, ascending, each once) that the date
+        window of `f` holds. The window's sources listed off (published_on) and intersected,
+        or those outside it (earlier, later, undated) listed and taken away, whichever are
+        fewer; each read by id when both are many against them (a read by id costs ~12 us,
+        an index entry listed ~0.08: 3,519 sources 45 ms by id; all 300,105 listed, 23 ms;
+        the 0 outside `date_from=1987-01-13`, nothing; measured at 1M)."""
+        outside_parts: list[ColumnElement[bool]] = [Source.published_on.is_(None)]
+        if f.date_from:
+            outside_parts.append(Source.published_on < f.date_from)
+        if f.date_to:
+            outside_parts.append(Source.published_on > f.date_to)
+        outside = [select(Source.id).where(part) for part in outside_parts]
+        enough = len(common) * _WINDOW_SOURCES_PER_READ
+        # Each side counted up to a cap that grows until one is found short of it: the
+        # counts read about as many entries as the fewer side holds.
+        cap = _FIRST_CAP
+        while True:
+            cap = min(cap, enough)
+            if sum(self._size(stmt, cap) for stmt in outside) < cap:
+                removed = np.concatenate([counting.listed_column(self.session, s) for s in outside])
+                return common[~np.isin(common, removed)]
+            if self._window_size(f, cap) < cap:
+                window = self._in_window(select(Source.id), f)
+                in_window = counting.listed_column(self.session, window)
+                return counting.common_ids([common, in_window], _MARKED_IDS_LIMIT)
+            if cap >= enough:
+                break
+            cap *= 8
+        return self._kept_by_id(common, lambda stmt: self._in_window(stmt, f))
+
+    def probes_window(self, f: SourceFilters, actor_sets: list[set[int]], n: int) -> bool:
+        """Whether a count of these filters probes each source of the date window for the
+        actors' mentions (`counted`'s `window_first`): the window holds fewer than `n`
+        sources, and on SQLite without `q` the actor sets have more mentions than listing
+        them (`listed_mentioning`) costs against probing that many sources: Turkey's 77,132
+        mentions in a year of ~7,500 sources, 28 ms probed, 7 listed (measured at 1M)."""
         if f.date_from is None and f.date_to is None:
             return False
-        in_window = select(Source.id)
-        if f.date_from:
-            in_window = in_window.where(Source.published_on >= f.date_from)
-        if f.date_to:
-            in_window = in_window.where(Source.published_on <= f.date_to)
-        found = self.session.scalar(select(func.count()).select_from(in_window.limit(n).subquery()))
-        return int(found or 0) < n
+        in_window = self._window_size(f, n)
+        if in_window >= n:
+            return False
+        if f.q or not self._sqlite():
+            return True
+        budget = in_window * _MENTIONS_PER_PROBED_SOURCE
+        mentions = 0
+        for ids in actor_sets:
+            mentions += self._mentions(ids, budget - mentions)
+            if mentions >= budget:
+                return True
+        return False
 
-    def _where(self, stmt: Select[Any], f: SourceFilters) -> Select[Any]:
-        if f.publisher:
-            stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())
+    def _mentions(self, ids: set[int], cap: int) -> int:
+        """How many mentions these actors have, counted up to `cap`. Kept per data version
+        as the most counted so far (exact, or at least that many): a later question under
+        another cap is answered from it when it can be."""
+        known = _KEPT_MENTIONS.get(self.session, ("mentions", frozenset(ids)), lambda: [0, False])
+        counted, exact = int(known[0]), bool(known[1])
+        if exact or counted >= cap:
+            return min(counted, cap)
+        probe = select(Mention.id).where(Mention.actor_id.in_(ids)).limit(cap).subquery()
+        found = int(self.session.scalar(select(func.count()).select_from(probe)) or 0)
+        known[:] = [found, found < cap]  # the kept entry itself: a list, updated in place
+        return found
+
+    def _window_size(self, f: SourceFilters, n: int) -> int:
+        """How many sources the date window holds, counted up to `n`: index-only on
+        (published_on), and stops after `n`."""
+        return self._size(self._in_window(select(Source.id), f), n)
+
+    def _size(self, stmt: Select[Any], n: int) -> int:
+        """How many rows `stmt` selects, counted up to `n`."""
+        if n <= 0:
+            return 0
+        limited = stmt.limit(n).subquery()
+        return int(self.session.scalar(select(func.count()).select_from(limited)) or 0)
+
+    def _in_window(self, stmt: Select[Any], f: SourceFilters) -> Select[Any]:
         if f.date_from:
             stmt = stmt.where(Source.published_on >= f.date_from)
         if f.date_to:
             stmt = stmt.where(Source.published_on <= f.date_to)
+        return stmt
+
+    def _where(self, stmt: Select[Any], f: SourceFilters) -> Select[Any]:
+        if f.publisher:
+            stmt = stmt.where(func.lower(Source.publisher) == f.publisher.lower())
+        stmt = self._in_window(stmt, f)
         if f.q:
             stmt = stmt.where(search.matches(self.session, Source, f.q))
         return stmt

@@ -44,7 +44,7 @@ _SMALL_WINDOW = 20_000
 def list_sources(session: Session, f: SourceFilters, settings: Settings) -> SourceListing:
     actor_sets = [actors_service.resolve_with_members(session, a, "actor") for a in f.actor]
     repo = SourceRepository(session)
-    window_first = bool(actor_sets) and repo.window_has_fewer_than(f, _SMALL_WINDOW)
+    window_first = bool(actor_sets) and repo.probes_window(f, actor_sets, _SMALL_WINDOW)
     unsearched = f.model_copy(update={"q": None})
     ranked = search.paginate_listing(
         session,
