@@ -399,6 +399,28 @@ def _probes(
     return probes, Span(span, (span + step - 1) // step)
 
 
+Counter = Callable[[Session], int]
+
+
+def counted_by(stmt: S, counter: Counter) -> S:
+    """`stmt`, whose rows `counter` counts exactly more cheaply than the statement itself, for
+    as long as its conditions are these: a search's exact total asks it (see
+    `counter_of`). Estimates still come from `stmt`."""
+    return stmt.execution_options(counted_by=(stmt._where_criteria, counter))
+
+
+def counter_of(stmt: Select[Any]) -> Counter | None:
+    """What counts `stmt`'s rows (`counted_by`), if anything and if its conditions are still
+    the ones it was given for."""
+    kept = stmt.get_execution_options().get("counted_by")
+    if kept is None or len(kept[0]) != len(stmt._where_criteria):
+        return None
+    if not all(a is b for a, b in zip(kept[0], stmt._where_criteria, strict=True)):
+        return None
+    counter: Counter = kept[1]
+    return counter
+
+
 def planner_estimate(session: Session, stmt: Select[Any]) -> int:
     """PostgreSQL's planner's estimate of the rows `stmt` selects."""
     return _planner_estimate(session, stmt)

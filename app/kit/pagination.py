@@ -197,6 +197,14 @@ def paginate(
             # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
             ids = listed if listed is not None else _listed(session, count_stmt)
             page_stmt = _among(session, page_stmt, id_column, ids)
+        elif cut_from_ids and listed is not None and _sorts_listed(session, key, id_column, cursor):
+            # More than that, already listed by the exact count (PostgreSQL): the page's ids
+            # are the first of those ids in order, off an index, then their rows are read by
+            # id. Walking `stmt` probed each walked row's participants or mentions
+            # (`actor=Turkey&actor=China`: 4,266 listed, 25,913 probes, 80-100 ms;
+            # `/sources?...&actor=Brazil&sort=-date`: 3,118 listed, 10,189 probes, 73-476 ms).
+            first = _first_listed(session, listed, key, id_column, cursor, scope, limit + 1)
+            page_stmt = _among(session, page_stmt, id_column, first)
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -221,6 +229,46 @@ def _listed(session: Session, count_stmt: Select[Any]) -> list[int]:
     if listing is not None:
         return listing(session)
     return list(session.scalars(count_stmt.order_by(None)))
+
+
+def _sorts_listed(
+    session: Session, key: SortKey, id_column: InstrumentedAttribute[int], cursor: str | None
+) -> bool:
+    """Whether a page is found among listed ids by `_first_listed`: on PostgreSQL, for a key
+    on the listed rows' own table, and after a cursor only where one condition says "after"
+    (no undated rows to add after the dated ones)."""
+    if _dialect(session) != "postgresql" or not isinstance(key.column, InstrumentedAttribute):
+        return False
+    if key.column.class_ is not id_column.class_:
+        return False
+    return cursor is None or not key.nullable or key.nulls_filtered
+
+
+def _first_listed(
+    session: Session,
+    listed: list[int],
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    scope: str,
+    wanted: int,
+) -> list[int]:
+    """The ids of the first `wanted` rows among `listed` after `cursor`, in `key`'s order.
+
+    The listed rows' keys are read by id first (a subquery fenced by OFFSET 0), then sorted:
+    the planner otherwise walked the key's index until it met enough listed ids, which for
+    ids far down the walk (a window long ago, newest first) passes most of the table.
+    """
+    among = id_column == any_(bindparam("listed_ids", listed, type_=ARRAY(Integer)))
+    keyed = select(id_column.label("id"), key.column.label("key")).where(among).offset(0)
+    rows = keyed.subquery("listed")
+    sorted_key = replace(key, column=rows.c.key)
+    page = select(rows.c.id)
+    if cursor is not None:
+        value, last_id = _decoded(key, cursor, scope)
+        page = page.where(_after(sorted_key, rows.c.id, value, last_id))  # type: ignore[arg-type]
+    ordering = order_by(sorted_key, rows.c.id, "postgresql")  # type: ignore[arg-type]
+    return [int(row_id) for row_id in session.scalars(page.order_by(*ordering).limit(wanted))]
 
 
 def _among(

@@ -919,6 +919,9 @@ def _counted_in_sql(
 ) -> int:
     """How many rows `exact` selects; their ids listed into `counted_ids` when given."""
     _roomy_bitmaps(session)
+    counted_another_way = counting.counter_of(exact) if counted_ids is None else None
+    if counted_another_way is not None:
+        return counted_another_way(session)  # the same rows (`counting.counted_by`)
     if counted_ids is not None:
         listing = exact.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
         counted_ids.extend(int(row[0]) for row in _driver_rows(session, listing))
