@@ -10,18 +10,9 @@ from sqlalchemy.orm import Session
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
 from app.sources.schemas import SourceFilters
+from tests.api.walks import sqlite_plan
 
 DETAIL = "SELECT mention.actor_id FROM mention WHERE mention.source_id = 1 ORDER BY mention.start"
-
-
-def _plan(url: str, sql: str) -> str:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
-    finally:
-        engine.dispose()
-    return " | ".join(str(row[-1]) for row in rows)
 
 
 def test_sqlite_probes_a_sources_mentions_for_actors_off_the_index_alone(
@@ -37,8 +28,8 @@ def test_sqlite_probes_a_sources_mentions_for_actors_off_the_index_alone(
         stmt = stmt.order_by(Source.published_on.desc(), Source.id.desc()).limit(51)
         sql = str(stmt.compile(engine, compile_kwargs={"literal_binds": True}))
     engine.dispose()
-    page = _plan(shared_seeded_url, sql)
+    page = sqlite_plan(shared_seeded_url, sql)
     assert "COVERING INDEX ix_mention_source_id_start_actor_id" in page, page
-    detail = _plan(shared_seeded_url, DETAIL)
+    detail = sqlite_plan(shared_seeded_url, DETAIL)
     assert "COVERING INDEX ix_mention_source_id_start_actor_id" in detail, detail
     assert "TEMP B-TREE" not in detail, detail

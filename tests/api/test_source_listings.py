@@ -15,25 +15,9 @@ from app.kit import counting
 from app.sources import repository as sources_repository
 from app.sources import service as sources_service
 from tests.api.statements_seen import counted_statements
+from tests.api.walks import exact_walk
 
 Params = list[tuple[str, str]]
-
-
-def _walk(client: TestClient, params: Params) -> tuple[int, list[str]]:
-    """(the first page's total, every item's slug over the whole walk)."""
-    slugs: list[str] = []
-    cursor, total = None, None
-    while True:
-        page = client.get(
-            "/sources",
-            params=[*params, ("limit", "2"), *([("cursor", cursor)] if cursor else [])],
-        ).json()
-        assert page["total_accuracy"] == "exact", page
-        total = page["total"] if total is None else total
-        slugs += [item["slug"] for item in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return total, slugs
 
 
 def _dates(client: TestClient) -> list[str]:
@@ -109,9 +93,9 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
                 # SQL's own count: each window's sources probed, then none (the INTERSECT).
                 patch.setattr(repository, "_sqlite", lambda _: False)
                 patch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
-                probed = _walk(client, params)
+                probed = exact_walk(client, "/sources", params)
                 patch.setattr(sources_service, "_SMALL_WINDOW", 0)
-                expected = _walk(client, params)
+                expected = exact_walk(client, "/sources", params)
             assert probed == expected, params
             assert expected[0] == len(expected[1]) == len(set(expected[1]))
             for way, constants in _WAYS.items():
@@ -122,7 +106,7 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
                     for name, value in constants.items():
                         patch.setattr(sources_repository, name, value)
                     listings.clear()
-                    assert _walk(client, params) == expected, (way, params)
+                    assert exact_walk(client, "/sources", params) == expected, (way, params)
                 # Listed where SQLite counts (PostgreSQL counts in SQL).
                 assert bool(listings) == (backend == "sqlite"), (way, params)
 
@@ -133,16 +117,16 @@ def test_the_window_is_probed_when_the_actors_are_named_more_often_than_it_holds
     """A window of few sources is probed (SQLite) when listing the actors' mentions would
     read more; else they are listed."""
     params = [("actor", "Iran"), ("actor", "Israel"), ("date_from", _dates(client)[1])]
-    expected = _walk(client, params)
+    expected = exact_walk(client, "/sources", params)
     monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
     monkeypatch.setattr(sources_repository, "_MENTIONS_PER_PROBED_SOURCE", 0)
     monkeypatch.setattr(counting, "_counts", {})
     listings.clear()
-    assert _walk(client, params) == expected
+    assert exact_walk(client, "/sources", params) == expected
     assert not listings  # probed
     monkeypatch.setattr(sources_repository, "_MENTIONS_PER_PROBED_SOURCE", 10**6)
     monkeypatch.setattr(counting, "_counts", {})
-    assert _walk(client, params) == expected
+    assert exact_walk(client, "/sources", params) == expected
     assert bool(listings) == (backend == "sqlite")  # the few mentions listed
 
 

@@ -13,24 +13,9 @@ from app.incidents import repository, service
 from app.kit import counting, facets, pagination, search
 from app.sources import service as sources_service
 from tests.api.search_edits import client_with_count_threshold
+from tests.api.walks import exact_walk
 
 Params = list[tuple[str, str]]
-
-
-def _walk(client: TestClient, path: str, params: Params) -> tuple[int, list[str]]:
-    """(the first page's total, every item's slug over the whole walk)."""
-    slugs: list[str] = []
-    cursor, total = None, None
-    while True:
-        page = client.get(
-            path, params=[*params, ("limit", "2"), *([("cursor", cursor)] if cursor else [])]
-        ).json()
-        assert page["total_accuracy"] == "exact", page
-        total = page["total"] if total is None else total
-        slugs += [item["slug"] for item in page["items"]]
-        cursor = page["next_cursor"]
-        if cursor is None:
-            return total, slugs
 
 
 @pytest.mark.parametrize(
@@ -51,9 +36,9 @@ def test_a_source_total_with_actors_is_the_walks_length(
 ) -> None:
     # Counted off each actor's mentions, then (with a window) by probing the window's sources.
     monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 0)
-    by_actor = _walk(client, "/sources", params)
+    by_actor = exact_walk(client, "/sources", params)
     monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
-    assert _walk(client, "/sources", params) == by_actor
+    assert exact_walk(client, "/sources", params) == by_actor
     total, slugs = by_actor
     assert total == len(slugs) == len(set(slugs))
     assert total > 0
@@ -81,9 +66,9 @@ def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_c
         monkeypatch.setattr(repository, name, 0)
     # Every window is walked (and a search tested on its rows), then none is.
     monkeypatch.setattr(service, "_SMALL_WINDOW", 10**9)
-    by_window = _walk(client, "/incidents", params)
+    by_window = exact_walk(client, "/incidents", params)
     monkeypatch.setattr(service, "_SMALL_WINDOW", 0)  # each actor's incidents are walked
-    by_actor = _walk(client, "/incidents", params)
+    by_actor = exact_walk(client, "/incidents", params)
     assert by_window == by_actor
     total, slugs = by_window
     assert total == len(slugs) >= 2
@@ -127,7 +112,7 @@ def test_an_actors_incidents_read_within_the_window_are_those_it_overlaps(
                 monkeypatch.setattr(repository, name, rare)
             for small_window in (0, 10**9):
                 monkeypatch.setattr(service, "_SMALL_WINDOW", small_window)
-                walks.append(_walk(client, "/incidents", [*params, ("sort", sort)]))
+                walks.append(exact_walk(client, "/incidents", [*params, ("sort", sort)]))
     assert all(walk == walks[0] for walk in walks), walks
     total, slugs = walks[0]
     assert total == len(slugs) >= 2
@@ -318,13 +303,13 @@ def test_a_search_total_under_actors_and_a_window_is_the_walks_length(
     monkeypatch.setattr(search, "_listed_ids", recorded)
     # A low exact-count threshold: the filters' rows are sampled, then listed (as at 1M).
     with client_with_count_threshold(shared_seeded_url, 2) as client:
-        walked = _walk(client, "/incidents", [*params, ("count", "exact")])
+        walked = exact_walk(client, "/incidents", [*params, ("count", "exact")])
         total, slugs = walked
         assert total == len(slugs) == len(set(slugs)) > 0
         if backend == "sqlite":
             assert any("incident_participant.date_start" in s for s in listed), listed
         monkeypatch.setattr(repository.IncidentRepository, "ids_taking_part", lambda *a: None)
-        assert _walk(client, "/incidents", [*params, ("count", "exact")]) == walked
+        assert exact_walk(client, "/incidents", [*params, ("count", "exact")]) == walked
 
 
 @pytest.mark.parametrize(
@@ -343,7 +328,7 @@ def test_a_search_total_under_one_actor_counts_each_incident_once(
     `ids_of_actors_only`, `ids_taking_part`); a search's exact total under them still counts
     each incident once: the walk's length, in either order."""
     with client_with_count_threshold(shared_seeded_url, 2) as client:
-        total, slugs = _walk(client, "/incidents", [*params, ("count", "exact")])
+        total, slugs = exact_walk(client, "/incidents", [*params, ("count", "exact")])
         assert total == len(slugs) == len(set(slugs)) > 0
 
 
@@ -385,7 +370,7 @@ def test_several_actors_listed_off_their_participant_entries_total_the_walk(
     monkeypatch.setattr(counting, "_counts", {})  # totals kept by an earlier case's filters
     monkeypatch.setattr(service, "_SMALL_WINDOW", 0)  # counted off each actor's incidents
     with client_with_count_threshold(shared_seeded_url, 10**6) as client:
-        total, slugs = _walk(client, "/incidents", [*params, ("count", "exact")])
+        total, slugs = exact_walk(client, "/incidents", [*params, ("count", "exact")])
         assert total == len(slugs) == len(set(slugs)) > 0
         first = client.get("/incidents", params=[*params, ("limit", "3")]).json()
         assert first["total"] == total and first["total_accuracy"] == "exact"

@@ -4,7 +4,8 @@ a date window's ids under a type (the exact total of a search under a type and a
 order without sorting."""
 
 import pytest
-from sqlalchemy import create_engine
+
+from tests.api.walks import sqlite_plan
 
 WINDOW_IDS = (
     "SELECT incident.id FROM incident WHERE incident.type IN ('arrest') "
@@ -16,22 +17,12 @@ PAGE = (
 )
 
 
-def _plan(url: str, sql: str) -> str:
-    engine = create_engine(url)
-    try:
-        with engine.connect() as connection:
-            rows = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {sql}").all()
-    finally:
-        engine.dispose()
-    return " | ".join(str(row[-1]) for row in rows)
-
-
 def test_sqlite_lists_a_window_of_a_type_off_its_index_and_walks_its_pages_in_order(
     shared_seeded_url: str, backend: str
 ) -> None:
     if backend != "sqlite":
         pytest.skip("SQLite's plans (PostgreSQL's planner weighs its own statistics)")
-    assert "COVERING INDEX ix_incident_type_dates" in _plan(shared_seeded_url, WINDOW_IDS)
+    assert "COVERING INDEX ix_incident_type_dates" in sqlite_plan(shared_seeded_url, WINDOW_IDS)
     for order in ("DESC", "ASC"):
-        plan = _plan(shared_seeded_url, PAGE.format(order=order))
+        plan = sqlite_plan(shared_seeded_url, PAGE.format(order=order))
         assert "ix_incident_type_dates" in plan and "TEMP B-TREE" not in plan, plan
