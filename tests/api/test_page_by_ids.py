@@ -15,9 +15,13 @@ LISTS = [
 ]
 
 
-def _pages(client: TestClient, path: str) -> list[list[int]]:
+def _pages(client: TestClient, path: str, *, counted_afresh: bool = False) -> list[list[int]]:
+    """Every page's ids, following the cursors; `counted_afresh`: each page's total counted
+    again (a kept total lists no ids to cut from)."""
     pages, url = [], path
     while url:
+        if counted_afresh:
+            counting._counts.clear()
         body = client.get(url).json()
         pages.append([item["id"] for item in body["items"]])
         url = f"{path}&cursor={body['next_cursor']}" if body["next_cursor"] else ""
@@ -52,17 +56,6 @@ LONGER_LISTS = [
 ]
 
 
-def _pages_counted_afresh(client: TestClient, path: str) -> list[list[int]]:
-    """`_pages`, each page's total counted again (a kept total lists no ids to cut from)."""
-    pages, url = [], path
-    while url:
-        counting._counts.clear()
-        body = client.get(url).json()
-        pages.append([item["id"] for item in body["items"]])
-        url = f"{path}&cursor={body['next_cursor']}" if body["next_cursor"] else ""
-    return pages
-
-
 @pytest.mark.parametrize("path", LONGER_LISTS)
 def test_pages_found_among_more_listed_ids_are_the_lists_pages(
     client: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
@@ -72,7 +65,7 @@ def test_pages_found_among_more_listed_ids_are_the_lists_pages(
     walked = _pages(client, f"{path}&count=none")
     monkeypatch.setattr(pagination, "_LISTED_PAGE", 1)
     with counted_statements(client) as seen:
-        pages = _pages_counted_afresh(client, path)
+        pages = _pages(client, path, counted_afresh=True)
     assert pages == walked
     assert len(pages) > 2
     if backend == "postgresql":
