@@ -34,6 +34,9 @@ DEFAULT_URLS = [
     # is (almost) never hit, so this is what an arbitrary detail costs.
     ("detail_random", "/incidents/{random}"),
     ("speaker", "/statements?speaker=Iran&limit=50"),
+    # Full text, as bench.api's q_incidents and q_date: relevance, then newest first.
+    ("q_relevance", "/incidents?q=pipeline&limit=50"),
+    ("q_date", "/incidents?q=pipeline&sort=-date&limit=50"),
     ("statements", "/statements?limit=50"),
     ("sources", "/sources?limit=50"),
     ("statements_q", "/statements?q=corridor&limit=50"),
