@@ -131,24 +131,29 @@ def test_distinct_ids_are_numpys_unique() -> None:
 
 
 # One actor in windows under half the data's dates (its entries read within the window), some
-# with the year-long incident overlapping their start.
+# with the year-long incident overlapping their start: a page is cut from the listed ids.
 NARROW_WINDOWS = [
     [("date_from", "2019-01-15"), ("date_to", "2019-01-31")],
     [("date_from", "2022-01-14"), ("date_to", "2022-01-15")],
     [("date_from", "2021-06-01"), ("date_to", "2022-06-01")],
     [("date_from", "2020-02-28"), ("date_to", "2020-02-28")],
 ]
+# And with no window or a wide one (its entries read whole), counted the same way on SQLite.
+WIDE_WINDOWS: list[list[tuple[str, str]]] = [[], [("date_from", "2018-06-01")]]
 
 
-@pytest.mark.parametrize("window", NARROW_WINDOWS)
-def test_one_actor_in_a_narrow_window_is_counted_and_paged_off_its_listed_entries(
-    database_url: str, tmp_path: Path, window: list[tuple[str, str]]
+@pytest.mark.parametrize("window", NARROW_WINDOWS + WIDE_WINDOWS)
+def test_one_actor_is_counted_and_paged_off_its_listed_entries(
+    database_url: str, backend: str, tmp_path: Path, window: list[tuple[str, str]]
 ) -> None:
-    """One actor in a narrow window is counted off its participant entries listed in memory
-    (a year of Iran's entries at 1M each read the incident's row for its dates: 32 -> 13 ms of
-    CPU on SQLite), and a page cut from those ids reads their rows by id alone: the totals
-    and pages are the walk's, in both orders."""
+    """One actor (with or without a window) is counted off its participant entries listed in
+    memory: as `incident.id IN (its entries)` each incident was looked up (Iran's 430,942 at
+    1M: 0.46 s of CPU on SQLite; a year of its entries back from a two-day window read each
+    one's row for its dates: 32 -> 13 ms). In a narrow window a page cut from those ids reads
+    their rows by id alone. The totals and pages are the walk's, in both orders."""
     assert cli.main(["ingest", str(_write(tmp_path / "seeds", _incidents()))]) == 0
+    # PostgreSQL lists one actor in a window only (alone, it is counted in SQL).
+    listed = backend == "sqlite" or bool(window)
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         for actor in ("Iran", "Russia"):
             for sort in ("date", "-date"):
@@ -156,15 +161,16 @@ def test_one_actor_in_a_narrow_window_is_counted_and_paged_off_its_listed_entrie
                 walked = _walked(client, [*params, ("count", "none")])
                 counting._counts.clear()
                 with counted_statements(client) as seen:
-                    total, listed = exact_walk(client, "/incidents", params)
-                assert listed == walked and total == len(walked), (params, total)
-                lists = [s for s in seen if "listed.incident_id" in s]
-                assert lists, seen  # counted off the listed entries
+                    total, slugs = exact_walk(client, "/incidents", params)
+                assert slugs == walked and total == len(walked), (params, total)
+                assert any("listed.incident_id" in s for s in seen) == listed, seen
+                if window not in NARROW_WINDOWS:
+                    continue
                 page_reads = [s for s in seen if "incident.slug" in s and "EXPLAIN" not in s]
                 # No page to read when nothing matches (Russia's one incident is outside most).
                 assert bool(page_reads) == bool(walked)
                 assert all("incident_participant" not in s for s in page_reads), page_reads
-        # The window holds incidents (the check above is not of empty lists only).
+        # The window holds incidents (the checks above are not of empty lists only).
         assert _walked(client, [("actor", "Iran"), *window, ("count", "none")])
 
 
