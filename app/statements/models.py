@@ -17,7 +17,7 @@ class Statement(Base):
     __tablename__ = "statement"
     __table_args__ = (
         # The source in both: every list leaves out copies' statements by source_id, read
-        # off the index rather than each statement's row (migration 0025).
+        # off the index rather than each statement's row (migration 0024).
         Index("ix_statement_said_on_id_source_id", "said_on", "id", "source_id"),
         Index(
             "ix_statement_speaker_id_said_on_id_source_id",

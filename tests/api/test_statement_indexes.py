@@ -1,4 +1,4 @@
-"""SQLite reads which source a statement is from off the statement indexes (migration 0025):
+"""SQLite reads which source a statement is from off the statement indexes (migration 0024):
 every list leaves out copies' statements (`source_id NOT IN (duplicates)`), and a speaker's
 statements counted, or a date window's listed, read each statement's row for its source_id
 (Iran's 92,544 at 1M: 0.33 s to count, 16-28 ms off the index). A speaker's newest-first page

@@ -15,7 +15,7 @@ newest-first indexes carry no source for a speaker): `speaker=China&facet=month`
 71 -> 17 ms, `speaker=Iran&facet=month` 159 -> 73 (wall). Built in 2 s (SQLite) and under 4 s
 (PostgreSQL) at 1M.
 
-Revision ID: 0025
+Revision ID: 0024
 Revises: 0023
 Create Date: 2026-11-27 08:45:00
 """
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0025"
+revision: str = "0024"
 down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
