@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import random
 import statistics
 import sys
 import time
+import urllib.parse
 import warnings
 from dataclasses import dataclass
 from typing import Any
@@ -34,6 +36,9 @@ DEFAULT_URLS = [
     # is (almost) never hit, so this is what an arbitrary detail costs.
     ("detail_random", "/incidents/{random}"),
     ("speaker", "/statements?speaker=Iran&limit=50"),
+    # Full text, as bench.api's q_incidents and q_date: relevance, then newest first.
+    ("q_relevance", "/incidents?q=pipeline&limit=50"),
+    ("q_date", "/incidents?q=pipeline&sort=-date&limit=50"),
     ("statements", "/statements?limit=50"),
     ("sources", "/sources?limit=50"),
     ("statements_q", "/statements?q=corridor&limit=50"),
@@ -258,6 +263,56 @@ def measure(
     return results
 
 
+def combinations_cpu(
+    url: str, seed: int, n: int, source: str | None, worst: int = 25
+) -> list[tuple[float, float, int, str]]:
+    """Each of `bench.combos`' `n` random combinations (seed `seed`) once, in process, as
+    `bench.api --combinations` sends them (a second page: its first page unmeasured first):
+    (CPU ms of the process, wall ms, status, path), slowest CPU first. CPU time, unlike the
+    HTTP run's wall time, changes little when the machine is shared."""
+    if source:
+        sys.path.insert(0, source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from app.main import create_app
+        from app.settings import Settings
+    from bench.api import _date_range
+    from bench.combos import combinations
+
+    app = create_app(Settings(database_url=url))
+    first, last = _date_range(url)
+    driver = AsgiDriver(app)
+    driver.start()
+    timed: list[tuple[float, float, int, str]] = []
+    try:
+        driver.get("/incidents?limit=1")
+        for combo in combinations(seed, n, first, last):
+            path = combo.path
+            if combo.second_page:
+                status, body, _ = driver.get(path)
+                cursor = json.loads(body).get("next_cursor") if status == 200 else None
+                if not cursor:
+                    continue
+                path += ("&" if "?" in path else "?") + "cursor=" + urllib.parse.quote(cursor)
+            c0, w0 = time.process_time(), time.perf_counter()
+            status, _, _ = driver.get(path)
+            cpu, wall = time.process_time() - c0, time.perf_counter() - w0
+            timed.append((1000 * cpu, 1000 * wall, status, path))
+    finally:
+        driver.stop()
+    timed.sort(reverse=True)
+    cpus = sorted(t[0] for t in timed)
+    at = lambda share: cpus[min(len(cpus) - 1, int(share * len(cpus)))]  # noqa: E731
+    print(
+        f"{n} random combinations (seed {seed}), {len(timed)} timed, in process, CPU ms: "
+        f"p50 {at(0.5):.1f} / p90 {at(0.9):.1f} / p99 {at(0.99):.1f} / max {cpus[-1]:.1f}; "
+        f"{sum(c > 100 for c in cpus)} over 100 ms, {sum(c > 500 for c in cpus)} over 500 ms"
+    )
+    for cpu, wall, status, path in timed[:worst]:
+        print(f"{cpu:8.1f} cpu {wall:8.1f} wall  {status}  {path}")
+    return timed
+
+
 HEADER = (
     f"{'query':<18} {'status':>6} {'cpu ms':>7} {'wall ms':>7} {'floor':>6} {'floor cpu':>9} "
     f"{'above floor cpu':>15} {'SQL':>4} {'bytes':>7}  url"
@@ -283,7 +338,17 @@ def main(argv: list[str] | None = None) -> int:
         help="Comma-separated names: " + ", ".join(name for name, _ in DEFAULT_URLS),
     )
     parser.add_argument("--ours-source", help="Import `app` from this checkout (before/after).")
+    parser.add_argument(
+        "--combinations",
+        type=int,
+        default=0,
+        help="Time this many of bench.combos' random combinations instead (CPU per request).",
+    )
+    parser.add_argument("--seed", type=int, default=1, help="Seed of --combinations.")
     args = parser.parse_args(argv)
+    if args.combinations:
+        timed = combinations_cpu(args.db, args.seed, args.combinations, args.ours_source)
+        return 0 if all(status == 200 for _, _, status, _ in timed) else 1
     names = [n for n in args.only.split(",") if n]
     results = measure(args.db, args.requests, args.rounds, names, args.ours_source)
     print(HEADER)

@@ -116,10 +116,18 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
         actors_only = repo.ids_of_actors_only(f, actor_sets)
         if actors_only is None:
             actors_only = repo.ids_taking_part(f, actor_sets, floor)
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        if actors_only is not None and len(actor_sets) > 1 and sqlite:
+            # Several actors' common incidents, listed off the participant index and
+            # intersected in memory (as `counted` does): SQLite's INTERSECT put each actor's
+            # ids in a temporary B-tree first (`actor=Azerbaijan&actor=China&q=sanctions`:
+            # 0.42 s of a 1.2 s request at 1M, profiled).
+            return counting.listed_by(
+                actors_only, lambda _: repo.listed_taking_part(f, actor_sets, floor)
+            )
         if actors_only is not None:
             return actors_only
         shape = counted_shape(f)
-        sqlite = session.get_bind().dialect.name == "sqlite"
         if actor_sets and f.type and not (f.country or f.q) and sqlite:
             # A search's total lists these ids (`search._listed_ids`): listed off the
             # indexes and intersected in memory (`listed_of_types`).

@@ -16,8 +16,16 @@ class Statement(Base):
 
     __tablename__ = "statement"
     __table_args__ = (
-        Index("ix_statement_said_on_id", "said_on", "id"),
-        Index("ix_statement_speaker_id_said_on", "speaker_id", "said_on"),
+        # The source in both: every list leaves out copies' statements by source_id, read
+        # off the index rather than each statement's row (migration 0024).
+        Index("ix_statement_said_on_id_source_id", "said_on", "id", "source_id"),
+        Index(
+            "ix_statement_speaker_id_said_on_id_source_id",
+            "speaker_id",
+            "said_on",
+            "id",
+            "source_id",
+        ),
         Index("ix_statement_source_id_start", "source_id", "start"),
         Index("ix_statement_incident_id", "incident_id"),
         Index("ix_statement_attribution_confidence", "attribution_confidence"),

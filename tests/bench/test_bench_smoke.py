@@ -213,3 +213,22 @@ def test_in_process_benchmark_measures_each_request_beside_its_sql(tmp_path: Pat
     # The floor is the request's own SQL: a list page issues some, a 304 none.
     assert rows["list"].statements >= 2 and rows["not_modified"].statements == 0
     assert all(m.cpu_ms > 0 for m in rows.values())
+
+
+def test_in_process_combinations_time_each_drawn_url_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.api import _date_range
+    from bench.combos import combinations
+    from bench.inprocess import combinations_cpu
+
+    url = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    generate(url, 200, seed=1)
+    timed = combinations_cpu(url, seed=2, n=30, source=None, worst=3)
+    drawn = combinations(2, 30, *_date_range(url))
+    # Every first page is timed; a second page only where the first had a next one.
+    assert sum(not c.second_page for c in drawn) <= len(timed) <= len(drawn)
+    assert all(status == 200 for _, _, status, _ in timed)
+    assert [t[0] for t in timed] == sorted((t[0] for t in timed), reverse=True)
+    out = capsys.readouterr().out
+    assert "30 random combinations (seed 2)" in out and len(out.splitlines()) == 4
