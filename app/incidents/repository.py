@@ -926,6 +926,18 @@ class IncidentRepository:
         first = start_floor if f.date_from else None
         if first is None and f.date_to is None:
             return ParticipationWindow(None, None)
+        oldest, newest = self.start_dates_span()
+        if oldest is None or newest is None or newest <= oldest:
+            return ParticipationWindow(None, None)
+        start = max(first or oldest, oldest)
+        end = min(f.date_to or newest, newest)
+        if (end - start).days > NARROW_WINDOW_SHARE * (newest - oldest).days:
+            return ParticipationWindow(None, None)
+        return ParticipationWindow(first, f.date_to)
+
+    def start_dates_span(self) -> tuple[date | None, date | None]:
+        """The earliest and latest date_start of the data (None, None without incidents),
+        kept per data version."""
         if self._data_span is None:
             # Two statements: SQLite reads a lone min() or max() off the index's end, but
             # both in one statement scan the whole index.
@@ -937,14 +949,7 @@ class IncidentRepository:
                     self.session.scalar(select(func.max(Incident.date_start))),
                 ),
             )
-        oldest, newest = self._data_span
-        if oldest is None or newest is None or newest <= oldest:
-            return ParticipationWindow(None, None)
-        start = max(first or oldest, oldest)
-        end = min(f.date_to or newest, newest)
-        if (end - start).days > NARROW_WINDOW_SHARE * (newest - oldest).days:
-            return ParticipationWindow(None, None)
-        return ParticipationWindow(first, f.date_to)
+        return self._data_span
 
     def _members(self, ids: set[int], window: ParticipationWindow) -> Select[Any]:
         """The incidents these actors take part in, within the window's start dates.
