@@ -377,14 +377,27 @@ def _period_spec(
     """The year or month facet: off one actor's participant entries when the filters allow
     (`_periods_of_one_actor`), else grouped from the incidents `matching` selects."""
     actors = _periods_of_one_actor(f, actor_sets)
+    repo = IncidentRepository(session)
+    column: Any = IncidentParticipant.date_start if actors else Incident.date_start
+    bucket = facet_counts.period(session, column, name)
     if actors:
-        bucket = facet_counts.period(session, IncidentParticipant.date_start, name)
-        query = IncidentRepository(session).periods_taking_part(actors, bucket, f, floor)
-        return facet_counts.FacetSpec(query)
-    bucket = facet_counts.period(session, Incident.date_start, name)
-    n = func.count()
-    grouped = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
-    return facet_counts.FacetSpec(grouped)
+        query = repo.periods_taking_part(actors, bucket, f, floor)
+    else:
+        n = func.count()
+        query = select(bucket, bucket, n).where(matching).group_by(bucket).order_by(bucket)
+    split = None
+    if name == "month" and actors and session.get_bind().dialect.name == "postgresql":
+        # Split at a month: the rows before it are a range of the actors' (actor_id,
+        # date_start, incident_id) entries. Not under other filters: the first part grouped
+        # as many rows as the whole (`actor=China&type=attack` since 1992, 40 -> 50-75 ms
+        # at 1M). Every incident starts from the data's first date to its last (and
+        # date_to); in a window from date_from, most from date_from (those starting before
+        # it, back to `floor`, are only those lasting into it).
+        oldest, newest = repo.start_dates_span()
+        lowest = max(f.date_from, oldest) if f.date_from and oldest else oldest
+        highest = min(f.date_to, newest) if f.date_to and newest else newest
+        split = facet_counts.first_months(session, query, column, lowest, highest)
+    return facet_counts.FacetSpec(query, split=split)
 
 
 def _actor_spec(

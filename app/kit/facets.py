@@ -9,6 +9,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import pycountry
@@ -43,6 +44,38 @@ class FacetSpec:
 
     query: Select[Any, Any, Any]  # rows of (value, label, count), in the order to show
     relabel: Callable[[Any], str] | None = None  # a label from the value (country names)
+    # The statement split at a month (`first_months`): the rows before it, whose values
+    # come first, then those from it on for the values still wanted.
+    split: tuple[Select[Any, Any, Any], Select[Any, Any, Any]] | None = None
+
+
+def first_months(
+    session: Session,
+    query: Select[Any, Any, Any],
+    column: Any,
+    lowest: date | None,
+    highest: date | None,
+) -> tuple[Select[Any, Any, Any], Select[Any, Any, Any]] | None:
+    """PostgreSQL: the month facet `query` (months of `column` in order) split at the
+    MAX_VALUES-th month after `lowest`'s: the months before it, then the others. A month's
+    rows are all on one side, so its count is the same, and the first part's months come
+    first: the split is right at any month. It saves grouping the rows after it when at
+    least MAX_VALUES months before it have rows, so `lowest` is where most of the facet's
+    rows begin; `highest` bounds `column` from above (None when the split would cut
+    nothing).
+
+    A month facet shows the first 50 months, yet grouped every row of the filters: Russia's
+    171,000 entries since 1983 sorted by month (to disk), 0.11 s at 1M, for its first 50
+    months' 3,101 entries (3 ms)."""
+    if session.get_bind().dialect.name != "postgresql" or lowest is None:
+        return None
+    months = lowest.year * 12 + lowest.month - 1 + MAX_VALUES
+    if months // 12 > date.max.year:
+        return None
+    bound = date(months // 12, months % 12 + 1, 1)
+    if highest is not None and highest < bound:
+        return None
+    return query.where(column < bound), query.where(column >= bound)
 
 
 def of_nothing(
@@ -139,9 +172,11 @@ def compute(
             if found is not None:
                 facets[name] = found
                 continue
-        rows = _run_with_budget(
-            session, query, max(budget_ms, WHOLE_DATASET_BUDGET_MS) if whole_dataset else budget_ms
-        )
+        budget = max(budget_ms, WHOLE_DATASET_BUDGET_MS) if whole_dataset else budget_ms
+        if spec.split is None:
+            rows = _run_with_budget(session, query, budget)
+        else:
+            rows = _split_rows(session, spec.split, budget)
         if rows is None:
             facets[name] = Facet(values=[], truncated=True)
             continue
@@ -161,6 +196,21 @@ def compute(
         elif len(key[1]) <= _KEPT_KEY_CHARS:
             _keep_filtered(key, version, facets[name])
     return facets
+
+
+def _split_rows(
+    session: Session,
+    split: tuple[Select[Any, Any, Any], Select[Any, Any, Any]],
+    budget_ms: int,
+) -> list[Any] | None:
+    """The first MAX_VALUES rows of a statement split in two (`FacetSpec.split`): those of
+    the first part, then as many of the second as are still wanted; None past the budget."""
+    before, after = split
+    rows = _run_with_budget(session, before.limit(MAX_VALUES), budget_ms)
+    if rows is None or len(rows) == MAX_VALUES:
+        return rows
+    more = _run_with_budget(session, after.limit(MAX_VALUES - len(rows)), budget_ms)
+    return None if more is None else rows + more
 
 
 def _run_with_budget(session: Session, query: Select[Any], budget_ms: int) -> list[Any] | None:

@@ -80,7 +80,7 @@ def list_statements(
     facets = None
     if f.facet:
         facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
-        facets = facets or _facets(session, stmt, f.facet, settings.facet_budget_ms)
+        facets = facets or _facets(session, stmt, f, settings.facet_budget_ms)
     return StatementListing(window, snippets, scores, facets)
 
 
@@ -96,7 +96,7 @@ def iter_statements(session: Session, stmt: Select[Statement]) -> Iterator[State
 
 
 def _facets(
-    session: Session, stmt: Select[Statement], names: Sequence[str], budget_ms: int
+    session: Session, stmt: Select[Statement], f: StatementFilters, budget_ms: int
 ) -> dict[str, Facet]:
     ids = stmt.with_only_columns(Statement.id, maintain_column_froms=True).order_by(None)
     # Without filters every statement matches: no subquery that selects them all, and the
@@ -113,7 +113,8 @@ def _facets(
     by_period: ColumnElement[bool] = stmt.whereclause if in_place else matching  # type: ignore[assignment]
     n = func.count()
     specs: dict[str, facet_counts.FacetSpec] = {}
-    for name in names:
+    for name in f.facet:
+        split = None
         if name == "speaker":
             query = (
                 select(Actor.slug, Actor.name, n)
@@ -133,7 +134,14 @@ def _facets(
         else:
             bucket = facet_counts.period(session, Statement.said_on, name)
             query = select(bucket, bucket, n).where(by_period).group_by(bucket).order_by(bucket)
-        specs[name] = facet_counts.FacetSpec(query)
+            if name == "month" and not f.q:
+                # A window from date_from: no statement of it is said earlier, nor later
+                # than date_to. Not under a search: its matches are found whole for each
+                # part.
+                split = facet_counts.first_months(
+                    session, query, Statement.said_on, f.date_from, f.date_to
+                )
+        specs[name] = facet_counts.FacetSpec(query, split=split)
     return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
 
 
