@@ -9,6 +9,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.db import kept_sql
 from app.db.replicas import ReadRouter, ReadTarget
 from app.settings import Settings, get_settings
 
@@ -79,7 +80,11 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> 
     def _on_begin(conn: Any) -> None:
         # A writer takes the lock at BEGIN, so two ingests serialise instead of failing late
         # with "database is locked" after half their work.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if writer:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # Every request's transaction: past SQLAlchemy's execution path (app/db/kept_sql.py).
+            kept_sql.execute_plain(conn, "BEGIN")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

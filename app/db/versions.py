@@ -16,6 +16,7 @@ import psycopg
 from sqlalchemy import Engine, event, select
 from sqlalchemy.orm import Session, SessionTransaction
 
+from app.db import kept_sql
 from app.db.meta import DatasetMeta
 
 T = TypeVar("T")
@@ -34,7 +35,7 @@ def data_version(session: Session) -> int | None:
         # On the session's connection (its transaction), past the ORM's execution path,
         # with a statement built once: a twentieth of a list page's CPU went to building
         # and executing it through the Session (profiled).
-        session.info["data_version"] = session.connection().execute(_VERSION_ROW).scalar()
+        session.info["data_version"] = kept_sql.scalar_or_none(session.connection(), _VERSION_ROW)
     version: int | None = session.info["data_version"]
     return version
 
