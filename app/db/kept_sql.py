@@ -180,8 +180,11 @@ def _compile(connection: Connection, statement: Executable, names: tuple[str, ..
     )
     if not isinstance(compiled_sql, SQLCompiler):
         return None
-    if compiled_sql.literal_execute_params or compiled_sql.post_compile_params:
-        return None
+    rendered_per_execution = bool(
+        compiled_sql.literal_execute_params or compiled_sql.post_compile_params
+    )
+    if rendered_per_execution and names:
+        return None  # its SQL follows the values given: SQLAlchemy renders it each time
     if (
         compiled_sql.schema_translate_map
         or compiled_sql.insert_prefetch
@@ -213,7 +216,43 @@ def _compile(connection: Connection, statement: Executable, names: tuple[str, ..
     )
     if names:
         return kept
+    if rendered_per_execution:
+        # Its values are its own, so the SQL rendered for them (an `IN` of a kept list of
+        # ids) is the same at every execution: rendered once, as _init_compiled renders it.
+        return _rendered_once(kept)
     return replace(kept, constant=_parameters(kept, None))
+
+
+def _rendered_once(kept: _Kept) -> _Kept:
+    """`kept` (with no parameters given at execution) with its expanding and literal
+    parameters rendered into its SQL, and the parameters sent with it."""
+    compiled = kept.compiled
+    values = compiled.construct_params(
+        None,
+        escape_names=False,
+        extracted_parameters=kept.extracted,
+        _collected_params=kept.collected,
+    )
+    expanded = compiled._process_parameters_for_postcompile(values)
+    processors = cast(
+        dict[str, Callable[[Any], Any]], {**compiled._bind_processors, **expanded.processors}
+    )
+    sql = expanded.statement
+    constant: Any
+    if compiled.positional:
+        constant = kept.dialect.execute_sequence_format(
+            [
+                processors[name](values[name]) if name in processors else values[name]
+                for name in expanded.positiontup or ()
+            ]
+        )
+    else:
+        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
+        constant = {
+            escaped.get(name, name): (processors[name](value) if name in processors else value)
+            for name, value in values.items()
+        }
+    return replace(kept, sql=sql, positions=None, processors=processors, constant=constant)
 
 
 def _parameters(kept: _Kept, params: Mapping[str, Any] | None) -> Any:

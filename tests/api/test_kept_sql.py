@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import event, exc, func, select, text
+from sqlalchemy import bindparam, event, exc, func, literal, select, text
 from sqlalchemy.sql.base import Executable
 
 from app.db import kept_sql
@@ -35,6 +35,16 @@ def _statements(backend: str) -> list[tuple[Executable, dict[str, Any] | None]]:
         ),
         (select(func.count()).select_from(Incident).where(Incident.id > 1).limit(1), None),
         (links, {"ids": ids}),
+        # Rendered per execution by SQLAlchemy (an expanding IN, a literal): kept rendered.
+        (select(func.count()).where(Incident.id.in_([1, 2, 3]), Incident.type != "x"), None),
+        (
+            select(func.count()).where(
+                Incident.id.not_in([5, 6]),
+                Incident.date_start.in_([date(2020, 1, 1), date(2021, 2, 3)]),
+            ),
+            None,
+        ),
+        (select(func.count()).where(Incident.id > literal(2, literal_execute=True)), None),
     ]
 
 
@@ -56,6 +66,8 @@ def test_same_sql_parameters_and_value_as_sqlalchemys(shared_seeded_url: str, ba
                     seen.clear()
                     assert kept_sql.scalar(connection, statement, params) == expected
                     assert seen == by_sqlalchemy, statement
+                    names = tuple(sorted(params or ()))
+                    assert kept_sql._kept(connection, statement, names) is not None, "kept"
                     assert kept_sql.scalar_or_none(connection, statement, params) == expected
             assert kept_sql.scalar(connection, _statements(backend)[1][0]) > 0, "seeded"
     finally:
@@ -65,12 +77,14 @@ def test_same_sql_parameters_and_value_as_sqlalchemys(shared_seeded_url: str, ba
 
 def test_what_sqlalchemy_renders_per_execution_goes_its_way(shared_seeded_url: str) -> None:
     engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
-    expanding = select(func.count()).where(Incident.id.in_([1, 2, 3]))
+    expanding = select(func.count()).where(Incident.id.in_(bindparam("ids", expanding=True)))
     none_found = select(Incident.id).where(Incident.id < 0)
     two_rows = select(Incident.id).order_by(Incident.id).limit(2)
     with engine.connect() as connection:
-        assert kept_sql.scalar(connection, expanding) == connection.execute(expanding).scalar_one()
-        assert kept_sql._kept(connection, expanding, ()) is None
+        ids = {"ids": [1, 2, 3]}
+        by_sqlalchemy = connection.execute(expanding, ids).scalar_one()
+        assert kept_sql.scalar(connection, expanding, ids) == by_sqlalchemy
+        assert kept_sql._kept(connection, expanding, ("ids",)) is None
         with pytest.raises(exc.NoResultFound):
             kept_sql.scalar(connection, none_found)
         assert kept_sql.scalar_or_none(connection, none_found) is None
