@@ -11,7 +11,7 @@ import numpy as np
 from sqlalchemy import Integer, Select, Table, Text, cast, func, literal, literal_column, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from app.db.versions import KeptPerDataVersion, data_version
+from app.db.versions import KeptPerDataVersion, data_version, database_key
 from app.settings import Settings
 
 S = TypeVar("S", bound=Select[Any])
@@ -130,7 +130,7 @@ def _kept_key(
     counted = _statement_key(stmt), _statement_key(count_stmt)
     if counted[0] is None or (count_stmt is not None and counted[1] is None):
         return None
-    url = str(session.get_bind().engine.url)
+    url = database_key(session)
     return (url, version, limits, id_column is not None, *counted)
 
 
