@@ -51,6 +51,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 
+from app.db import kept_sql
+
 Processor = Callable[[Any], Any] | None
 
 
@@ -74,7 +76,7 @@ class OneStepRows:
 
     def rows(self, connection: Connection) -> list[Any]:
         arrays: list[list[Any]] = pydantic_core.from_json(
-            connection.execute(self.document).scalar_one()
+            kept_sql.scalar(connection, self.document)
         )
         for index in self.shape.floats:
             for values in arrays:

@@ -1,14 +1,17 @@
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Annotated, Any
 
+import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
+from app.db import kept_sql
 from app.db.replicas import ReadRouter, ReadTarget
 from app.settings import Settings, get_settings
 
@@ -35,7 +38,12 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
             # request (PRAGMAs, schema parse, a cold page cache each time): requests/s fell
             # from 4 to 16 connections (profiled).
             pool = {"pool_size": READER_POOL_SIZE, "max_overflow": READER_POOL_SIZE // 2}
-        engine = create_engine(url, connect_args={"check_same_thread": False}, **pool)
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False},
+            json_deserializer=loads_json,
+            **pool,
+        )
         _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, writer=writer)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": settings.connect_timeout_seconds}
@@ -51,8 +59,24 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
         # snapshot, never fails to serialize, and cannot write whatever the role may do.
         execution_options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
     return create_engine(
-        url, pool_pre_ping=True, connect_args=connect_args, execution_options=execution_options
+        url,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        execution_options=execution_options,
+        json_deserializer=loads_json,
     )
+
+
+def loads_json(document: str | bytes) -> Any:
+    """`json.loads` of a JSON column's value, by pydantic-core's parser: the same values
+    (every number as json.loads reads it: big integers, NaN, Infinity; the last of repeated
+    keys; tests/api/test_json_columns.py), ~5x faster. A statement list parsed a confidence's
+    evidence per row with json.loads, ~3 us each (profiled). What pydantic-core refuses (a
+    lone surrogate escape, deep nesting) json.loads reads, or refuses as it always did."""
+    try:
+        return pydantic_core.from_json(document)
+    except ValueError:
+        return json.loads(document)
 
 
 def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> None:
@@ -79,7 +103,11 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> 
     def _on_begin(conn: Any) -> None:
         # A writer takes the lock at BEGIN, so two ingests serialise instead of failing late
         # with "database is locked" after half their work.
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
+        if writer:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            # Every request's transaction: past SQLAlchemy's execution path (app/db/kept_sql.py).
+            kept_sql.execute_plain(conn, "BEGIN")
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

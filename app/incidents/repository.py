@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor
+from app.db import kept_sql
 from app.db.base import AnyRow, AnySelect
 from app.db.versions import KeptPerDataVersion
 from app.incidents.models import (
@@ -763,9 +764,9 @@ class IncidentRepository:
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
             listed = pydantic_core.to_json(ids).decode()
-            document = connection.execute(_PAGE_LINKS_SQLITE, {"ids": listed}).scalar_one()
+            document = kept_sql.scalar(connection, _PAGE_LINKS_SQLITE, {"ids": listed})
         else:
-            document = connection.execute(_PAGE_LINKS_POSTGRESQL, {"ids": ids}).scalar_one()
+            document = kept_sql.scalar(connection, _PAGE_LINKS_POSTGRESQL, {"ids": ids})
         taking_part, sourced = pydantic_core.from_json(document)
         taking_part, sourced = taking_part or [], sourced or []
         refs = self._actor_refs({actor_id for _, actor_id, _ in taking_part})

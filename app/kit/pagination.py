@@ -4,6 +4,7 @@ import weakref
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
@@ -208,7 +209,7 @@ def paginate(
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    keys = [getattr(row, key.name) for row in rows]
+    keys = list(map(attrgetter(key.name), rows))  # the key's name once, not once a row
     # (Model, score) rows: the items are the model objects.
     items = [row[0] for row in rows] if _shape(stmt).entity_plus_columns else rows
     next_cursor = None

@@ -1,0 +1,278 @@
+"""A kept statement's one value, read on the connection's DBAPI cursor.
+
+A list page runs three or four statements that are built once and kept (per process, per
+data version or per statement: app/db/one_step.py, app/kit/pagination.py, the page's links).
+Through `Connection.execute` each one still pays SQLAlchemy's whole execution path: its cache
+key generated again (a walk of the statement), the compiled cache looked up, an execution
+context and a cursor result built, events dispatched; ~15-20 us a statement on SQLite, where
+the DBAPI's own execute of a page's document is a few microseconds of Python (measured:
+bench/README, "Request path, eleventh pass").
+
+`scalar` does what `connection.execute(statement, params).scalar_one()` does, with the
+compiled form kept beside the statement object: SQLAlchemy compiles it (through the engine's
+compiled cache, as an execution would), then each execution builds its parameters the way
+SQLAlchemy's execution context does (the statement's values, or those given, each through its
+type's bind processor, in the dialect's paramstyle) and executes them on the cursor of the
+connection's own DBAPI connection, inside the transaction the Session began. The SQL text and
+its parameters are SQLAlchemy's own, so the statements are still written with SQLAlchemy
+Core; what is left out is only the machinery around them:
+
+- `before_cursor_execute` / `after_cursor_execute` listeners are still called (the tests and
+  `bench.inprocess` see every statement through them);
+- a DBAPI error goes through the Connection's own handling (wrapped in SQLAlchemy's
+  exception, a lost connection invalidated), so a database that is down is still a 503;
+- a statement whose SQL SQLAlchemy renders per execution (an expanding `IN`, a literal
+  parameter), whose value needs a result processor, or given several parameter sets, is
+  executed the usual way.
+
+tests/api/test_kept_sql.py compares the SQL text and parameters with SQLAlchemy's own.
+"""
+
+import weakref
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+from sqlalchemy import Connection
+from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.sql import compiler
+from sqlalchemy.sql.base import Executable
+from sqlalchemy.sql.compiler import SQLCompiler
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """One statement compiled for one dialect and one set of parameter names."""
+
+    dialect: Dialect
+    names: tuple[str, ...]  # the parameter names given at execution, sorted
+    compiled: SQLCompiler
+    extracted: Any  # the statement's own bound values, when compiled from the cache
+    collected: Any
+    sql: str
+    # (name, processor or None) in the order the paramstyle sends them; None: by name
+    positions: tuple[tuple[str, Callable[[Any], Any] | None], ...] | None
+    processors: Mapping[str, Callable[[Any], Any]]
+    escaped: Mapping[str, str] | None
+    constant: Any  # the parameters when none are given: the same each execution
+
+
+# Execution options that change nothing of one statement's execution: the isolation level and
+# read-only mode apply when the transaction begins; the others are marks app/kit leaves.
+_EXECUTED_ALIKE = frozenset(
+    {
+        "isolation_level",
+        "postgresql_readonly",
+        "postgresql_deferrable",
+        "read_by_id",
+        "listed_by",
+        "counted_by",
+        "planned_as",
+    }
+)
+
+# By statement object: the kept statements live as long as their keepers (a statement built
+# per request, freed with it, takes its entry along).
+_KEPT: "weakref.WeakKeyDictionary[Executable, _Kept | None]" = weakref.WeakKeyDictionary()
+
+
+def scalar(
+    connection: Connection, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Any:
+    """`connection.execute(statement, params).scalar_one()`, on the DBAPI cursor."""
+    rows = _rows(connection, statement, params)
+    if rows is None or len(rows) > 1:
+        return connection.execute(statement, params).scalar_one()  # as it always did
+    if not rows:
+        raise NoResultFound("No row was found when one was required")
+    return rows[0][0]
+
+
+def scalar_or_none(
+    connection: Connection, statement: Executable, params: Mapping[str, Any] | None = None
+) -> Any:
+    """`connection.execute(statement, params).scalar()`: the first row's value, or None."""
+    rows = _rows(connection, statement, params)
+    if rows is None:
+        return connection.execute(statement, params).scalar()
+    return rows[0][0] if rows else None
+
+
+def _rows(
+    connection: Connection, statement: Executable, params: Mapping[str, Any] | None
+) -> list[Any] | None:
+    """The statement's rows as the DBAPI gives them; None where SQLAlchemy's path must."""
+    names = tuple(sorted(params)) if params else ()
+    kept = _kept(connection, statement, names)
+    if kept is None:
+        return None
+    parameters = _parameters(kept, params) if params else kept.constant
+    return _executed(connection, kept.sql, parameters, fetch=True)
+
+
+def execute_plain(connection: Connection, sql: str) -> None:
+    """`connection.exec_driver_sql(sql)` for a statement without parameters or rows (a
+    `BEGIN`), on the DBAPI cursor."""
+    if connection._echo:
+        connection.exec_driver_sql(sql)
+        return
+    _executed(connection, sql, connection.dialect.execute_sequence_format(()), fetch=False)
+
+
+def _executed(connection: Connection, sql: str, parameters: Any, *, fetch: bool) -> list[Any]:
+    """`sql` executed on the connection's DBAPI cursor, its cursor listeners called and a
+    DBAPI error handled as SQLAlchemy's execution handles it (re-raised, wrapped)."""
+    dbapi_connection = connection.connection.driver_connection
+    assert dbapi_connection is not None
+    cursor = dbapi_connection.cursor()
+    # The connection's and its engine's listeners (as Connection._execute_context calls them).
+    dispatch = connection.dispatch
+    before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
+    rows: list[Any] = []
+    try:
+        for listener in before:
+            listener(connection, cursor, sql, parameters, None, False)
+        cursor.execute(sql, parameters)
+        for listener in after:
+            listener(connection, cursor, sql, parameters, None, False)
+        if fetch:
+            rows = cursor.fetchall()
+    except BaseException as error:
+        connection._handle_dbapi_exception(error, sql, parameters, cursor, None)
+    finally:
+        cursor.close()
+    return rows
+
+
+def _kept(connection: Connection, statement: Executable, names: tuple[str, ...]) -> _Kept | None:
+    dialect = connection.dialect
+    try:
+        kept = _KEPT[statement]
+    except KeyError:
+        kept = None
+    except TypeError:  # not weakly referenced: executed the usual way
+        return None
+    if kept is not None and kept.dialect is dialect and kept.names == names:
+        return kept
+    options = connection._execution_options.union(statement._execution_options)
+    if connection._echo or not _EXECUTED_ALIKE.issuperset(options):
+        return None  # a schema map, a cache of its own, logging...: SQLAlchemy's path decides
+    kept = _compile(connection, statement, names)
+    try:
+        _KEPT[statement] = kept
+    except TypeError:
+        return None
+    return kept
+
+
+def _compile(connection: Connection, statement: Executable, names: tuple[str, ...]) -> _Kept | None:
+    """As Connection._execute_clauseelement compiles a statement (and None where its SQL or
+    its result would need more than the compiled text and a plain value)."""
+    dialect = connection.dialect
+    compiled_sql, extracted, collected, _ = statement._compile_w_cache(
+        dialect=dialect,
+        compiled_cache=connection.engine._compiled_cache,
+        column_keys=list(names),
+        for_executemany=False,
+        schema_translate_map=None,
+        linting=dialect.compiler_linting | compiler.WARN_LINTING,
+    )
+    if not isinstance(compiled_sql, SQLCompiler):
+        return None
+    rendered_per_execution = bool(
+        compiled_sql.literal_execute_params or compiled_sql.post_compile_params
+    )
+    if rendered_per_execution and names:
+        return None  # its SQL follows the values given: SQLAlchemy renders it each time
+    if (
+        compiled_sql.schema_translate_map
+        or compiled_sql.insert_prefetch
+        or compiled_sql.update_prefetch
+    ):
+        return None
+    if compiled_sql.isinsert or compiled_sql.isupdate or compiled_sql.isdelete:
+        return None
+    columns = compiled_sql._result_columns
+    if columns and columns[0].type._cached_result_processor(dialect, None) is not None:
+        return None
+    # A non-expanding parameter's processor is one callable (as _init_compiled calls it).
+    processors = cast(Mapping[str, Callable[[Any], Any]], compiled_sql._bind_processors)
+    positions = None
+    if compiled_sql.positional:
+        assert compiled_sql.positiontup is not None
+        positions = tuple((name, processors.get(name)) for name in compiled_sql.positiontup)
+    kept = _Kept(
+        dialect,
+        names,
+        compiled_sql,
+        extracted,
+        collected,
+        compiled_sql.string,
+        positions,
+        processors,
+        compiled_sql.escaped_bind_names or None,
+        None,
+    )
+    if names:
+        return kept
+    if rendered_per_execution:
+        # Its values are its own, so the SQL rendered for them (an `IN` of a kept list of
+        # ids) is the same at every execution: rendered once, as _init_compiled renders it.
+        return _rendered_once(kept)
+    return replace(kept, constant=_parameters(kept, None))
+
+
+def _rendered_once(kept: _Kept) -> _Kept:
+    """`kept` (with no parameters given at execution) with its expanding and literal
+    parameters rendered into its SQL, and the parameters sent with it."""
+    compiled = kept.compiled
+    values = compiled.construct_params(
+        None,
+        escape_names=False,
+        extracted_parameters=kept.extracted,
+        _collected_params=kept.collected,
+    )
+    expanded = compiled._process_parameters_for_postcompile(values)
+    processors = cast(
+        dict[str, Callable[[Any], Any]], {**compiled._bind_processors, **expanded.processors}
+    )
+    sql = expanded.statement
+    constant: Any
+    if compiled.positional:
+        constant = kept.dialect.execute_sequence_format(
+            [
+                processors[name](values[name]) if name in processors else values[name]
+                for name in expanded.positiontup or ()
+            ]
+        )
+    else:
+        escaped: Mapping[str, str] = compiled.escaped_bind_names or {}
+        constant = {
+            escaped.get(name, name): (processors[name](value) if name in processors else value)
+            for name, value in values.items()
+        }
+    return replace(kept, sql=sql, positions=None, processors=processors, constant=constant)
+
+
+def _parameters(kept: _Kept, params: Mapping[str, Any] | None) -> Any:
+    """What SQLAlchemy's execution context sends the DBAPI (DefaultExecutionContext.
+    _init_compiled): every bound value, through its type's bind processor."""
+    values = kept.compiled.construct_params(
+        params,
+        escape_names=False,
+        extracted_parameters=kept.extracted,
+        _collected_params=kept.collected,
+    )
+    if kept.positions is not None:
+        return kept.dialect.execute_sequence_format(
+            [
+                values[name] if process is None else process(values[name])
+                for name, process in kept.positions
+            ]
+        )
+    processors, escaped = kept.processors, kept.escaped or {}
+    return {
+        escaped.get(name, name): (processors[name](value) if name in processors else value)
+        for name, value in values.items()
+    }

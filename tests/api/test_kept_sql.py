@@ -1,0 +1,123 @@
+"""Kept statements read on the DBAPI cursor (app/db/kept_sql.py) send the SQL text and the
+parameters SQLAlchemy's own execution sends, give the same value, are seen by cursor
+listeners, and report a DBAPI error as SQLAlchemy does."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import bindparam, event, exc, func, literal, select, text
+from sqlalchemy.sql.base import Executable
+
+from app.db import kept_sql
+from app.db.session import create_db_engine
+from app.db.versions import _VERSION_ROW
+from app.incidents import repository
+from app.incidents.models import Incident
+from app.settings import Settings
+
+
+def _statements(backend: str) -> list[tuple[Executable, dict[str, Any] | None]]:
+    """Statements of the shapes the list pages keep: bound values of several types (a day
+    goes through its bind processor on SQLite), a text with parameters given at execution."""
+    links = (
+        repository._PAGE_LINKS_SQLITE if backend == "sqlite" else repository._PAGE_LINKS_POSTGRESQL
+    )
+    ids: Any = "[1, 2, 3]" if backend == "sqlite" else [1, 2, 3]
+    return [
+        (_VERSION_ROW, None),
+        (select(func.count()).where(Incident.date_start >= date(2020, 1, 1)), None),
+        (
+            select(func.max(Incident.id)).where(
+                Incident.type == "arrest", Incident.date_end <= date(2030, 12, 31)
+            ),
+            None,
+        ),
+        (select(func.count()).select_from(Incident).where(Incident.id > 1).limit(1), None),
+        (links, {"ids": ids}),
+        # Rendered per execution by SQLAlchemy (an expanding IN, a literal): kept rendered.
+        (select(func.count()).where(Incident.id.in_([1, 2, 3]), Incident.type != "x"), None),
+        (
+            select(func.count()).where(
+                Incident.id.not_in([5, 6]),
+                Incident.date_start.in_([date(2020, 1, 1), date(2021, 2, 3)]),
+            ),
+            None,
+        ),
+        (select(func.count()).where(Incident.id > literal(2, literal_execute=True)), None),
+    ]
+
+
+def test_same_sql_parameters_and_value_as_sqlalchemys(shared_seeded_url: str, backend: str) -> None:
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    seen: list[tuple[str, Any]] = []
+
+    def record(_c: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        seen.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        with engine.connect() as connection, connection.begin():  # its BEGIN seen first
+            for statement, params in _statements(backend):
+                for _ in range(2):  # compiled, then kept
+                    seen.clear()
+                    expected = connection.execute(statement, params).scalar_one()
+                    by_sqlalchemy = list(seen)
+                    seen.clear()
+                    assert kept_sql.scalar(connection, statement, params) == expected
+                    assert seen == by_sqlalchemy, statement
+                    names = tuple(sorted(params or ()))
+                    assert kept_sql._kept(connection, statement, names) is not None, "kept"
+                    assert kept_sql.scalar_or_none(connection, statement, params) == expected
+            assert kept_sql.scalar(connection, _statements(backend)[1][0]) > 0, "seeded"
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+        engine.dispose()
+
+
+def test_what_sqlalchemy_renders_per_execution_goes_its_way(shared_seeded_url: str) -> None:
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    expanding = select(func.count()).where(Incident.id.in_(bindparam("ids", expanding=True)))
+    none_found = select(Incident.id).where(Incident.id < 0)
+    two_rows = select(Incident.id).order_by(Incident.id).limit(2)
+    with engine.connect() as connection:
+        ids = {"ids": [1, 2, 3]}
+        by_sqlalchemy = connection.execute(expanding, ids).scalar_one()
+        assert kept_sql.scalar(connection, expanding, ids) == by_sqlalchemy
+        assert kept_sql._kept(connection, expanding, ("ids",)) is None
+        with pytest.raises(exc.NoResultFound):
+            kept_sql.scalar(connection, none_found)
+        assert kept_sql.scalar_or_none(connection, none_found) is None
+        with pytest.raises(exc.MultipleResultsFound):
+            kept_sql.scalar(connection, two_rows)
+        assert (
+            kept_sql.scalar_or_none(connection, two_rows) == connection.execute(two_rows).scalar()
+        )
+    engine.dispose()
+
+
+def test_a_dbapi_error_is_sqlalchemys(shared_seeded_url: str) -> None:
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    broken = text("SELECT no_such_column FROM incident")
+    with engine.connect() as connection, pytest.raises(exc.DBAPIError):
+        kept_sql.scalar(connection, broken)
+    engine.dispose()
+
+
+def test_a_read_transaction_begins_where_listeners_see_it(
+    shared_seeded_url: str, backend: str
+) -> None:
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    seen: list[str] = []
+
+    def record(_c: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    with engine.connect() as connection, connection.begin():
+        assert kept_sql.scalar(connection, _VERSION_ROW) is not None
+    event.remove(engine, "before_cursor_execute", record)
+    engine.dispose()
+    if backend == "sqlite":
+        assert seen[0] == "BEGIN"  # issued by the reader's begin listener (app/db/session.py)
+    assert seen[-1].startswith("SELECT dataset_meta.data_version")
