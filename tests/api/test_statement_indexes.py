@@ -4,35 +4,17 @@ statements counted, or a date window's listed, read each statement's row for its
 (Iran's 92,544 at 1M: 0.33 s to count, 16-28 ms off the index). A speaker's newest-first page
 still walks each speaker's entries from the newest (the id before the source in the index)."""
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 
 from app.kit import counting
+from tests.api.statements_seen import issued_statements
 
 SPEAKER_INDEX = "ix_statement_speaker_id_said_on_id_source_id"
 DATE_INDEX = "ix_statement_said_on_id_source_id"
-
-
-@contextmanager
-def _issued(client: TestClient) -> Iterator[list[tuple[str, Any]]]:
-    """The SELECT statements the application runs inside the block, with their parameters."""
-    seen: list[tuple[str, Any]] = []
-
-    def record(_c: Any, _cur: Any, statement: str, parameters: Any, *_: Any) -> None:
-        if statement.lstrip().startswith("SELECT"):
-            seen.append((statement, parameters))
-
-    engine = client.app.state.engine  # type: ignore[attr-defined]
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _explained(url: str, statement: str, parameters: Any, how: str) -> list[Any]:
@@ -69,7 +51,7 @@ def test_a_statement_count_reads_the_source_off_the_index(
     client: TestClient, shared_seeded_url: str, path: str, index: str
 ) -> None:
     counting._counts.clear()  # counted afresh, not the kept total
-    with _issued(client) as seen:
+    with issued_statements(client) as seen:
         body = client.get(path).json()
     assert body["total_accuracy"] == "exact" and body["total"] > 0, body
     counts = [(s, p) for s, p in seen if "count(" in s and "duplicate_of" in s]
@@ -83,7 +65,7 @@ def test_a_statement_count_reads_the_source_off_the_index(
 def test_a_speakers_newest_first_page_walks_from_each_speakers_newest(
     client: TestClient, shared_seeded_url: str
 ) -> None:
-    with _issued(client) as seen:
+    with issued_statements(client) as seen:
         body = client.get("/statements?speaker=Iran&limit=2").json()
     assert body["items"], body
     pages = [(s, p) for s, p in seen if "statement.text" in s and "speaker_id IN" in s]
