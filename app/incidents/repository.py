@@ -396,18 +396,11 @@ class IncidentRepository:
             start_floor=start_floor,
             window_first=window_first,
         )
-        one_in_window = (
-            len(actor_sets) == 1
-            and bool(f.date_from or f.date_to)
-            and (
-                self.session.get_bind().dialect.name == "postgresql"
-                or self.reads_participations_in_window(f, start_floor)
-            )
+        # One actor too: on PostgreSQL within a date window, on SQLite with or without one.
+        one_listed = len(actor_sets) == 1 and (
+            self.session.get_bind().dialect.name == "sqlite" or bool(f.date_from or f.date_to)
         )
-        one_on_sqlite = len(actor_sets) == 1 and self.session.get_bind().dialect.name == "sqlite"
-        if (len(actor_sets) > 1 or one_in_window or one_on_sqlite) and not (
-            f.type or f.country or f.q
-        ):
+        if (len(actor_sets) > 1 or one_listed) and not (f.type or f.country or f.q):
             # Several actors, perhaps a date window, nothing else: their ids are listed off the
             # participant entries and intersected in memory. SQLite's INTERSECT put each
             # actor's ids in a temporary B-tree first (`actor=Azerbaijan&actor=France` over a
