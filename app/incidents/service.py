@@ -12,6 +12,7 @@ from app.actors.models import Actor
 from app.db.base import AnyRow, AnySelect
 from app.db.versions import data_version
 from app.errors import NotFound
+from app.incidents import columns as incident_columns
 from app.incidents.models import Incident, IncidentParticipant
 from app.incidents.repository import IncidentRepository, PageStart
 from app.incidents.schemas import IncidentFilters, IncidentView
@@ -158,7 +159,13 @@ def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> 
     if f.facet:
         facets = facet_counts.of_nothing(f.facet, window.total, window.total_accuracy)
         facets = facets or _facets(
-            session, f, floor, counted, settings.facet_budget_ms, actor_sets=actor_sets
+            session,
+            f,
+            floor,
+            counted,
+            settings.facet_budget_ms,
+            actor_sets=actor_sets,
+            from_columns=settings.facet_columns,
         )
     participants, source_ids = repo.participant_items_and_source_ids_of(ids) if ids else ({}, {})
     return IncidentListing(
@@ -445,8 +452,16 @@ def _facets(
     budget_ms: int,
     *,
     actor_sets: list[set[int]],
+    from_columns: bool = True,
 ) -> dict[str, Facet]:
-    """Facet counts over the rows `counted` (the count-shaped filters) selects."""
+    """Facet counts over the rows `counted` (the count-shaped filters) selects.
+
+    `from_columns`: counted from the incident columns (`app/incidents/columns.py`) when they
+    have been read for this data version and there is no search; grouped in SQL otherwise.
+    """
+    columns = incident_columns.ready(session) if from_columns and not f.q else None
+    if columns is not None:
+        return _facets_of_columns(session, columns, f, actor_sets)
     kept = _kept_facets(session, f, floor, f.facet)
     names = [name for name in f.facet if name not in kept]
     if not names:
@@ -490,6 +505,54 @@ def _facets(
             specs[name] = _period_spec(session, name, f, floor, actor_sets, matching)
     computed = facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
     return {name: kept[name] if name in kept else computed[name] for name in f.facet}
+
+
+def _facets_of_columns(
+    session: Session,
+    columns: incident_columns.IncidentColumns,
+    f: IncidentFilters,
+    actor_sets: list[set[int]],
+) -> dict[str, Facet]:
+    """The facets `f.facet` names, counted from the incident columns: the same values,
+    counts and order as grouped in SQL."""
+    matching = columns.matching(
+        types=f.type,
+        country=f.country,
+        date_from=f.date_from,
+        date_to=f.date_to,
+        actor_sets=actor_sets,
+    )
+    nulls_first = session.get_bind().dialect.name == "sqlite"
+    facets: dict[str, Facet] = {}
+    for name in f.facet:
+        if name == "actor":
+            facets[name] = _actor_facet(
+                session, columns.top_actors(matching, facet_counts.MAX_VALUES)
+            )
+        else:
+            counts = columns.counted(name, matching)
+            facets[name] = _counted_facet(name, counts, nulls_first=nulls_first)
+    return facets
+
+
+def _actor_facet(session: Session, top: list[tuple[int, int]]) -> Facet:
+    """The actor facet of the top actors' (id, count), named and ordered as the SQL facet
+    orders them: most first, ties by name."""
+    if not top:
+        return Facet(values=[])
+    named = {
+        row.id: row
+        for row in session.execute(
+            select(Actor.id, Actor.slug, Actor.name).where(Actor.id.in_([i for i, _ in top]))
+        )
+    }
+    ordered = sorted(
+        ((named[actor_id], n) for actor_id, n in top if actor_id in named),
+        key=lambda pair: (-pair[1], pair[0].name),
+    )
+    return Facet(
+        values=[FacetValue(value=row.slug, label=str(row.name), count=n) for row, n in ordered]
+    )
 
 
 def get_incident(session: Session, key: str) -> IncidentView:
