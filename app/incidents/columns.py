@@ -8,9 +8,10 @@ value: milliseconds, whatever the set's size.
 
 The arrays are read once per database and data version (every ingest that changes something
 bumps the version, so they are never stale): two aggregate statements in one read
-transaction, ~2 s at 1M. The first request that needs them starts the read in a thread of
-its own and waits for it a little (a small database is ready at once); a large one is still
-reading when that wait ends, and its facets are grouped in SQL until it is done.
+transaction, 2.5-4.5 s at 1M, in a thread of their own. The service starts the read as it
+starts; after an ingest the first request that needs them starts it and waits for it a
+little (a small database is ready at once). A large one is still reading when that wait
+ends, and its facets are grouped in SQL until it is done.
 """
 
 import logging
@@ -23,8 +24,9 @@ from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine, create_engine, text
 from sqlalchemy.orm import Session
+from sqlalchemy.pool import NullPool
 
 from app.db.versions import data_version, database_key
 
@@ -246,14 +248,47 @@ def read(connection: Connection) -> IncidentColumns | None:
     )
 
 
+def _read_apart(engine: Engine) -> IncidentColumns | None:
+    """The columns of `engine`'s database, read on a connection of their own: not one of
+    the requests' pool (a read holds it for seconds), nor seen by what listens to the
+    requests' statements."""
+    if engine.dialect.name == "sqlite":
+        # Autocommit at the driver, BEGIN said here: one snapshot for both statements.
+        apart = create_engine(
+            engine.url,
+            poolclass=NullPool,
+            connect_args={"check_same_thread": False, "isolation_level": None},
+        )
+        try:
+            with apart.connect() as connection:
+                connection.exec_driver_sql("BEGIN")
+                try:
+                    return read(connection)
+                finally:
+                    connection.exec_driver_sql("ROLLBACK")
+        finally:
+            apart.dispose()
+    # One snapshot for both statements, which cannot write.
+    apart = create_engine(
+        engine.url,
+        poolclass=NullPool,
+        execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
+    )
+    try:
+        with apart.connect() as connection, connection.begin():
+            return read(connection)
+    finally:
+        apart.dispose()
+
+
 class _Reads:
-    """The latest columns of each database, and the reads under way."""
+    """The latest columns of each database, and the read under way."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._latest: dict[str, IncidentColumns] = {}
-        self._reading: dict[str, tuple[int, threading.Thread]] = {}
-        self._failed: dict[str, float] = {}
+        self._reading: dict[str, threading.Thread] = {}
+        self._failed: dict[str, float] = {}  # when a database whose read failed is tried again
 
     def ready(self, session: Session) -> IncidentColumns | None:
         """The columns at the data version the session's transaction sees, or None while
@@ -263,34 +298,47 @@ class _Reads:
             return None
         key = database_key(session)
         latest = self._latest.get(key)
-        if latest is not None and latest.version == version:
-            return latest
-        with self._lock:
-            reading = self._reading.get(key)
-            if reading is None or reading[0] < version:
-                if time.monotonic() < self._failed.get(key, 0.0):
-                    return None
-                thread = threading.Thread(
-                    target=self._read,
-                    args=(session.get_bind().engine, key),
-                    name=f"incident-columns-{version}",
-                    daemon=True,
-                )
-                self._reading[key] = reading = (version, thread)
-                thread.start()
-        reading[1].join(_WAIT_SECONDS)
+        if latest is not None and latest.version >= version:
+            # Newer than the session's (an ingest since its transaction began): not its data.
+            return latest if latest.version == version else None
+        reading = self._start(session.get_bind().engine, key)
+        if reading is None:
+            return None
+        reading.join(_WAIT_SECONDS)
         latest = self._latest.get(key)
         return latest if latest is not None and latest.version == version else None
 
+    def prepare(self, engine: Engine) -> None:
+        """Start reading the columns of `engine`'s database (at start-up), unless read."""
+        key = str(engine.url)
+        if key not in self._latest:
+            self._start(engine, key)
+
+    def _start(self, engine: Engine, key: str) -> threading.Thread | None:
+        """The read of the database's columns under way, started unless one is; None for a
+        while after one failed."""
+        if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
+            return None  # a connection of its own would open another, empty, database
+        with self._lock:
+            reading = self._reading.get(key)
+            if reading is not None and reading.is_alive():
+                return reading
+            if time.monotonic() < self._failed.get(key, 0.0):
+                return None
+            reading = threading.Thread(
+                target=self._read, args=(engine, key), name="incident-columns", daemon=True
+            )
+            self._reading[key] = reading
+            reading.start()
+            return reading
+
     def _read(self, engine: Engine, key: str) -> None:
         try:
-            with engine.connect() as connection, connection.begin():
-                columns = read(connection)
+            columns = _read_apart(engine)
         except Exception:  # a failed read costs nothing but the SQL facets; said in the log
             log.exception("reading the incident columns of %s failed", engine.url)
             with self._lock:
                 self._failed[key] = time.monotonic() + _RETRY_SECONDS
-                self._reading.pop(key, None)
             return
         with self._lock:
             latest = self._latest.get(key)
@@ -305,3 +353,8 @@ _reads = _Reads()
 def ready(session: Session) -> IncidentColumns | None:
     """The incident columns at the session's data version, when they have been read."""
     return _reads.ready(session)
+
+
+def prepare(engine: Engine) -> None:
+    """Start reading the incident columns of `engine`'s database, in the background."""
+    _reads.prepare(engine)

@@ -101,7 +101,7 @@ def held_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
 
 def _reading_done() -> None:
     for thread in threading.enumerate():
-        if thread.name.startswith("incident-columns-"):
+        if thread.name == "incident-columns":
             thread.join(10)
 
 
