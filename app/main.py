@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.gc_threshold:
             gc.set_threshold(settings.gc_threshold, *collector_thresholds[1:])
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        if settings.facet_columns:
+        if settings.incident_columns:
             incident_columns.prepare(engine)  # read in the background, ~3 s at 1M
         yield
         gc.set_threshold(*collector_thresholds)

@@ -212,7 +212,7 @@ def measure(
     random_ids = [draws[r * requests : (r + 1) * requests] for r in range(rounds + 1)]
     driver = AsgiDriver(app)
     driver.start()
-    _wait_for_background_reads()
+    wait_for_background_reads()
     raw, close_raw = raw_runner(url)
     results: list[Measured] = []
     try:
@@ -265,7 +265,7 @@ def measure(
     return results
 
 
-def _wait_for_background_reads() -> None:
+def wait_for_background_reads() -> None:
     """The service reads its incident columns in a thread as it starts (~3 s at 1M,
     app/incidents/columns.py): the CPU time of the process counts every thread's, so the
     timing starts once that read is done."""
@@ -294,7 +294,7 @@ def combinations_cpu(
     first, last = _date_range(url)
     driver = AsgiDriver(app)
     driver.start()
-    _wait_for_background_reads()
+    wait_for_background_reads()
     timed: list[tuple[float, float, int, str]] = []
     try:
         driver.get("/incidents?limit=1")

@@ -48,9 +48,10 @@ def _days(day: date) -> int:
 
 @dataclass(frozen=True, eq=False)
 class IncidentColumns:
-    """Every incident at one position of each array (positions are not ids)."""
+    """Every incident at one position of each array, in id order."""
 
     version: int
+    ids: NDArray[np.int64]  # ascending
     start: NDArray[np.int32]  # date_start, days since 1970-01-01
     end: NDArray[np.int32]  # date_end, the same
     month: NDArray[np.int32]  # date_start's month, months since 1970-01
@@ -107,6 +108,10 @@ class IncidentColumns:
             if self.actor_ids[i] in ids:
                 found[self.taking_part[self.actor_starts[i] : self.actor_starts[i + 1]]] = True
         return found
+
+    def listed(self, mask: NDArray[np.bool_]) -> list[int]:
+        """The ids of the matches, ascending."""
+        return self.ids[mask].tolist()  # type: ignore[no-any-return]
 
     def counted(self, name: str, mask: NDArray[np.bool_]) -> Counter[str | None]:
         """The matches per value of the `year`, `month`, `type` or `country` facet."""
@@ -220,8 +225,11 @@ def read(connection: Connection) -> IncidentColumns | None:
     ids_text, starts, ends, types_text, countries_text = connection.execute(
         text(_INCIDENTS[dialect])
     ).one()
-    ids = _ints(ids_text, np.int64)
-    start = _dates(starts, dialect)
+    # In id order: the ids of a mask's matches come out ascending, as a listing gives them.
+    unordered = _ints(ids_text, np.int64)
+    by_id = np.argsort(unordered, kind="stable")
+    ids = unordered[by_id].astype(np.int64)
+    start = _dates(starts, dialect)[by_id]
     type_code, types = _coded(types_text)
     country_code, countries = _coded(countries_text)
     actors_text, incidents_text = connection.execute(text(_PARTICIPATIONS[dialect])).one()
@@ -230,21 +238,20 @@ def read(connection: Connection) -> IncidentColumns | None:
     by_actor = np.argsort(actor_of, kind="stable")
     actor_of, incident_of = actor_of[by_actor], incident_of[by_actor]
     actor_ids, actor_starts = np.unique(actor_of, return_index=True)
-    # Each participation's incident id as its position in the arrays.
-    by_id = np.argsort(ids, kind="stable")
-    positions = by_id[np.searchsorted(ids, incident_of, sorter=by_id)]
     return IncidentColumns(
         version=int(version),
+        ids=ids,
         start=start,
-        end=_dates(ends, dialect),
+        end=_dates(ends, dialect)[by_id],
         month=start.astype("datetime64[D]").astype("datetime64[M]").astype(np.int32),
-        type_code=type_code,
+        type_code=type_code[by_id],
         types=tuple(types),
-        country_code=country_code,
+        country_code=country_code[by_id],
         countries=tuple(country or None for country in countries),
         actor_ids=actor_ids.astype(np.int64),
         actor_starts=np.append(actor_starts, len(actor_of)).astype(np.int64),
-        taking_part=positions.astype(np.int64),
+        # Each participation's incident as its position in the arrays.
+        taking_part=np.searchsorted(ids, incident_of).astype(np.int64),
     )
 
 
@@ -292,7 +299,7 @@ class _Reads:
 
     def ready(self, session: Session) -> IncidentColumns | None:
         """The columns at the data version the session's transaction sees, or None while
-        they are being read (this call starts the read and waits a little for it)."""
+        they are being read (the call that starts the read waits a little for it)."""
         version = data_version(session)
         if version is None:
             return None
@@ -301,10 +308,12 @@ class _Reads:
         if latest is not None and latest.version >= version:
             # Newer than the session's (an ingest since its transaction began): not its data.
             return latest if latest.version == version else None
-        reading = self._start(session.get_bind().engine, key)
-        if reading is None:
+        started = self._start(session.get_bind().engine, key)
+        if started is None:
             return None
-        reading.join(_WAIT_SECONDS)
+        # Only the request that started the read waits: the others of a large database's
+        # seconds-long read go on in SQL at once.
+        started.join(_WAIT_SECONDS)
         latest = self._latest.get(key)
         return latest if latest is not None and latest.version == version else None
 
@@ -315,14 +324,14 @@ class _Reads:
             self._start(engine, key)
 
     def _start(self, engine: Engine, key: str) -> threading.Thread | None:
-        """The read of the database's columns under way, started unless one is; None for a
-        while after one failed."""
+        """A read of the database's columns, started now; None when one is under way, or
+        for a while after one failed."""
         if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
             return None  # a connection of its own would open another, empty, database
         with self._lock:
             reading = self._reading.get(key)
             if reading is not None and reading.is_alive():
-                return reading
+                return None
             if time.monotonic() < self._failed.get(key, 0.0):
                 return None
             reading = threading.Thread(

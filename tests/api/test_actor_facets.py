@@ -106,7 +106,7 @@ def test_actor_period_facets_equal_the_walk_after_ingest_edits_and_prune(
     incidents = _incidents()
     folder = _write(tmp_path / "seeds", incidents)
     assert cli.main(["ingest", str(folder)]) == 0
-    settings = Settings(database_url=database_url, facet_columns=False)
+    settings = Settings(database_url=database_url, incident_columns=False)
     with TestClient(create_app(settings)) as client:
         _check(client, monkeypatch)
 

@@ -421,7 +421,7 @@ def test_a_filtered_lists_facets_are_kept_for_its_next_pages_until_an_ingest(
 
     # Grouped in SQL: from the incident columns (app/incidents/columns.py) nothing is grouped.
     url = mini.app.state.settings.database_url  # type: ignore[attr-defined]
-    grouping = TestClient(create_app(Settings(database_url=url, facet_columns=False)))
+    grouping = TestClient(create_app(Settings(database_url=url, incident_columns=False)))
     with grouping:
         first = grouping.get("/incidents", params=params).json()
         assert first["next_cursor"] and counts(first)["type"], first

@@ -66,7 +66,7 @@ def _grouped_in_sql(statements: list[str]) -> list[str]:
 def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated: str) -> None:
     lists = _lists()
     assert len(lists) > 80
-    grouped = Settings(database_url=generated, facet_columns=False, facet_budget_ms=60_000)
+    grouped = Settings(database_url=generated, incident_columns=False, facet_budget_ms=60_000)
     with TestClient(create_app(grouped)) as client:
         expected = [_facets(client, query) for query in lists]
     assert not any(facet["truncated"] for facets in expected for facet in facets.values())

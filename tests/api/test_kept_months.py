@@ -145,7 +145,7 @@ def test_kept_month_facets_equal_the_walk_after_every_kind_of_write(
     folder = _write(tmp_path / "seeds", incidents)
     assert cli.main(["ingest", str(folder)]) == 0
     _kept_table_matches_the_incidents(db, backend)
-    settings = Settings(database_url=database_url, facet_columns=False)
+    settings = Settings(database_url=database_url, incident_columns=False)
     with TestClient(create_app(settings)) as client:
         _check(client, monkeypatch)
 
