@@ -1,7 +1,8 @@
-"""Incident facets counted from the columns in memory (`app/incidents/columns.py`) equal the
-facets grouped in SQL, values, counts, labels and order, under every filter an incident list
-takes but a search. The columns are read in a thread of their own: until they are ready, or
-when reading them fails, the facets are grouped in SQL and the answer is the same."""
+"""Incident facets and totals counted from the columns in memory (`app/incidents/columns.py`)
+equal the facets grouped and the totals counted in SQL (values, counts, labels and order; totals,
+pages and cursors) under every filter an incident list takes but a search. The columns are read
+in a thread of their own: until they are ready, or when reading them fails, SQL answers, the
+same."""
 
 import threading
 import urllib.parse
@@ -61,6 +62,33 @@ def _facets(client: TestClient, query: str) -> Any:
 
 def _grouped_in_sql(statements: list[str]) -> list[str]:
     return [statement for statement in statements if "GROUP BY" in statement.upper()]
+
+
+def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(generated: str) -> None:
+    """Exact totals and the ids a page is cut from are listed from the columns: the same
+    answers, both sorts, first and next pages."""
+    lists = [
+        f"{query}&{extra}"
+        for query in _lists()[:60]
+        for extra in ("count=exact&limit=5", "sort=date&limit=3")
+    ]
+    answers: list[list[Any]] = []
+    for enabled in (False, True):
+        settings = Settings(database_url=generated, incident_columns=enabled)
+        with TestClient(create_app(settings)) as client:
+            _reading_done()
+            answers.append([])
+            for query in lists:
+                first = client.get(f"/incidents?{query}").json()
+                cursor = first["next_cursor"]
+                second = (
+                    client.get(f"/incidents?{query}&cursor={cursor}").json() if cursor else None
+                )
+                answers[-1].append((first, second))
+    assert any(first["total"] > 100 for first, _ in answers[0])
+    assert any(first["total"] == 0 for first, _ in answers[0])
+    for query, grouped, listed in zip(lists, answers[0], answers[1], strict=True):
+        assert listed == grouped, query
 
 
 def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated: str) -> None:
