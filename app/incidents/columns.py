@@ -33,6 +33,8 @@ from app.db.versions import data_version, database_key
 log = logging.getLogger(__name__)
 
 _EPOCH = date(1970, 1, 1)
+# Ids below this are ordered with the date as one integer (days * _ID_SPAN + id).
+_ID_SPAN = 2**32
 _FIELD = "\x1f"  # between text values in one aggregate (the ASCII unit separator)
 
 # How long the request that starts a read waits for it: a database of a few thousand
@@ -112,6 +114,37 @@ class IncidentColumns:
     def listed(self, mask: NDArray[np.bool_]) -> list[int]:
         """The ids of the matches, ascending."""
         return self.ids[mask].tolist()  # type: ignore[no-any-return]
+
+    def first_in_date_order(
+        self,
+        mask: NDArray[np.bool_],
+        *,
+        descending: bool,
+        after: tuple[date, int] | None,
+        wanted: int,
+    ) -> list[int] | None:
+        """The ids of the first `wanted` matches in date order (date_start, then id, the two
+        the same way) after the row (date, id) of a cursor; None where ids outgrow the key
+        this orders them by."""
+        positions = np.flatnonzero(mask)
+        if len(self.ids) and (self.ids[0] < 0 or self.ids[-1] >= _ID_SPAN):
+            return None
+        # date_start and id as one integer in their order: a partial sort of one array.
+        keys = self.start[positions].astype(np.int64) * _ID_SPAN + self.ids[positions]
+        if after is not None:
+            bound = _days(after[0]) * _ID_SPAN + after[1]
+            beyond = keys < bound if descending else keys > bound
+            positions, keys = positions[beyond], keys[beyond]
+        if descending:
+            keys = -keys
+        count = min(wanted, len(keys))
+        if count == 0:
+            return []
+        first = np.argpartition(keys, count - 1)[:count] if count < len(keys) else None
+        if first is None:
+            first = np.arange(len(keys))
+        ordered = first[np.argsort(keys[first], kind="stable")]
+        return self.ids[positions[ordered]].tolist()  # type: ignore[no-any-return]
 
     def counted(self, name: str, mask: NDArray[np.bool_]) -> Counter[str | None]:
         """The matches per value of the `year`, `month`, `type` or `country` facet."""
