@@ -25,6 +25,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.one_step import OneStepRows, one_step_rows
 from app.errors import InvalidParameter
+from app.kit import counting
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy, listing_of, total_and_ids
 from app.kit.cursors import decode_cursor, encode_cursor
 
@@ -228,7 +229,7 @@ def paged_by(stmt: S, paging: Paging) -> S:
     """`stmt` (a list's count-shaped statement), whose page `paging` finds: the page's rows
     are then read by id instead of walked in order (the incident columns,
     app/incidents/columns.py)."""
-    return stmt.execution_options(paged_by=paging)
+    return counting.with_options(stmt, paged_by=paging)
 
 
 def paging_of(stmt: Select[Any]) -> Paging | None:
