@@ -26,6 +26,7 @@ from app.db import versions
 from app.db.replicas import ReadRouter
 from app.db.session import SessionDep, create_db_engine
 from app.db.versions import PostgresVersionWatch, SqliteVersionWatch
+from app.incidents import columns as incident_columns
 from app.incidents import router as incidents_router
 from app.kit import search
 from app.settings import Settings, get_settings
@@ -115,6 +116,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.gc_threshold:
             gc.set_threshold(settings.gc_threshold, *collector_thresholds[1:])
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        if settings.incident_columns:
+            incident_columns.prepare(engine)  # read in the background, ~3 s at 1M
         yield
         gc.set_threshold(*collector_thresholds)
         if version_watch is not None:

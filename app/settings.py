@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     # Each facet gets this long before it is reported as truncated (a whole-dataset facet,
     # counted once per data version and kept, gets facets.WHOLE_DATASET_BUDGET_MS).
     facet_budget_ms: int = Field(default=500, ge=1)
+    # Incident lists' facets and exact totals counted from the incidents' columns in memory
+    # (app/incidents/columns.py) once they are read for the data version; off, in SQL.
+    incident_columns: bool = True
     # Cache-Control on JSON responses; ETags let clients revalidate cheaply.
     cache_control: str = "no-cache"
     # Request limits, checked before any query runs (a 422 naming the parameter).

@@ -39,6 +39,7 @@ def run(url: str, source: str | None, combinations: int, details: int, seed: int
         warnings.simplefilter("ignore")
         from app.main import create_app
         from app.settings import Settings
+    from bench import inprocess
     from bench.api import _date_range
     from bench.combos import combinations as drawn
     from bench.inprocess import AsgiDriver
@@ -49,6 +50,8 @@ def run(url: str, source: str | None, combinations: int, details: int, seed: int
     first, last = _date_range(url)
     driver = AsgiDriver(app)
     driver.start()
+    # Answers from the incident columns once they are read (a checkout before them has no wait).
+    getattr(inprocess, "wait_for_background_reads", lambda: None)()
     try:
         for combo in drawn(seed, combinations, first, last):
             status, body, _ = driver.get(combo.path)

@@ -1,7 +1,7 @@
 """Keyset pagination: one page after a cursor, or every row in batches, in a stable order."""
 
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
 from operator import attrgetter
@@ -25,10 +25,12 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.one_step import OneStepRows, one_step_rows
 from app.errors import InvalidParameter
+from app.kit import counting
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy, listing_of, total_and_ids
 from app.kit.cursors import decode_cursor, encode_cursor
 
 M = TypeVar("M")
+S = TypeVar("S", bound=Select[Any])
 
 
 @dataclass(frozen=True)
@@ -186,26 +188,23 @@ def paginate(
     total, accuracy, listed = total_and_ids(
         session, base, count_mode, limits, id_column, count_stmt, list_ids=cut_from_ids
     )
+    if count_stmt is not None and accuracy is TotalAccuracy.exact and total == 0:
+        # Nothing matches: no page to look for (an empty answer is never slower than a full
+        # page; walking it found nothing after every row of the walk).
+        return Window([], None, 0, accuracy, [])
     page_stmt = stmt
-    if count_stmt is not None and accuracy is TotalAccuracy.exact:
-        if total == 0:
-            # Nothing matches: no page to look for (an empty answer is never slower than a
-            # full page; walking it found nothing after every row of the walk).
-            return Window([], None, 0, accuracy, [])
-        if total <= _LISTED_PAGE and cut_from_ids:
-            # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
-            # Walking `stmt` in order could pass every row the filters skip (0.5 s through
-            # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
-            ids = listed if listed is not None else _listed(session, count_stmt)
-            page_stmt = _among(session, page_stmt, id_column, ids)
-        elif cut_from_ids and listed is not None and _sorts_listed(session, key, id_column, cursor):
-            # More than that, already listed by the exact count (PostgreSQL): the page's ids
-            # are the first of those ids in order, off an index, then their rows are read by
-            # id. Walking `stmt` probed each walked row's participants or mentions
-            # (`actor=Turkey&actor=China`: 4,266 listed, 25,913 probes, 80-100 ms;
-            # `/sources?...&actor=Brazil&sort=-date`: 3,118 listed, 10,189 probes, 73-476 ms).
-            first = _first_listed(session, listed, key, id_column, cursor, scope, limit + 1)
-            page_stmt = _among(session, page_stmt, id_column, first)
+    if cut_from_ids and count_stmt is not None:
+        page_stmt = _page_statement(
+            session,
+            stmt,
+            count_stmt,
+            _Counted(total, accuracy, listed),
+            key,
+            id_column,
+            cursor,
+            scope,
+            limit + 1,
+        )
     rows = _page_rows(session, page_stmt, key, id_column, cursor, scope, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
@@ -219,6 +218,68 @@ def paginate(
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     return Window(items, next_cursor, total, accuracy, keys)
+
+
+# A page's ids in the list's order, found without SQL: (descending, the cursor's (key value,
+# id) or None, how many) -> the first ids after it, or None when it cannot say.
+Paging = Callable[[bool, tuple[Any, int] | None, int], list[int] | None]
+
+
+def paged_by(stmt: S, paging: Paging) -> S:
+    """`stmt` (a list's count-shaped statement), whose page `paging` finds: the page's rows
+    are then read by id instead of walked in order (the incident columns,
+    app/incidents/columns.py)."""
+    return counting.with_options(stmt, paged_by=paging)
+
+
+def paging_of(stmt: Select[Any]) -> Paging | None:
+    paging: Paging | None = stmt.get_execution_options().get("paged_by")
+    return paging
+
+
+@dataclass(frozen=True)
+class _Counted:
+    total: int
+    accuracy: TotalAccuracy
+    listed: list[int] | None  # every match's id, when the count listed them
+
+
+def _page_statement(
+    session: Session,
+    stmt: Select[M],
+    count_stmt: Select[Any],
+    counted: _Counted,
+    key: SortKey,
+    id_column: InstrumentedAttribute[int],
+    cursor: str | None,
+    scope: str,
+    wanted: int,
+) -> Select[M]:
+    """`stmt`, or its page's rows read by id when the page's ids are known first: found
+    in memory (`paged_by`), or cut from the exactly counted matches' ids."""
+    paging = paging_of(count_stmt)
+    if paging is not None:
+        first = paging(key.descending, _decoded(key, cursor, scope) if cursor else None, wanted)
+        if first is not None:
+            return _among(session, stmt, id_column, first)
+    if counted.accuracy is not TotalAccuracy.exact:
+        return stmt
+    listed = counted.listed
+    if counted.total <= _LISTED_PAGE:
+        # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
+        # Walking `stmt` in order could pass every row the filters skip (0.5 s through
+        # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
+        ids = listed if listed is not None else _listed(session, count_stmt)
+        return _among(session, stmt, id_column, ids)
+    if listed is not None and _sorts_listed(session, key, id_column, cursor):
+        # More than that, already listed by the exact count (PostgreSQL): the page's ids
+        # are the first of those ids in order, off an index, then their rows are read by
+        # id. Walking `stmt` probed each walked row's participants or mentions
+        # (`actor=Turkey&actor=China`: 4,266 listed, 25,913 probes, 80-100 ms;
+        # `/sources?...&actor=Brazil&sort=-date`: 3,118 listed, 10,189 probes, 73-476 ms).
+        first = _first_listed(session, listed, key, id_column, cursor, scope, wanted)
+        return _among(session, stmt, id_column, first)
+    return stmt
 
 
 def _listed(session: Session, count_stmt: Select[Any]) -> list[int]:

@@ -6,6 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.kit import counting, pagination
+from app.main import create_app
+from app.settings import Settings
 from tests.api.statements_seen import counted_statements
 
 # Two filters each (one actor alone reads its first rows instead: `PageStart`).
@@ -62,6 +64,16 @@ def test_pages_found_among_more_listed_ids_are_the_lists_pages(
 ) -> None:
     """PostgreSQL: past `_LISTED_PAGE` listed ids, a page's ids are the first listed ids in
     order (their keys read by id), then its rows are read by id; the pages are the walk's."""
+    # Listed in SQL: from the incident columns (app/incidents/columns.py) a page is found in
+    # memory.
+    url = client.app.state.settings.database_url  # type: ignore[attr-defined]
+    with TestClient(create_app(Settings(database_url=url, incident_columns=False))) as grouped:
+        _pages_found_among_listed_ids(grouped, backend, monkeypatch, path)
+
+
+def _pages_found_among_listed_ids(
+    client: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
     walked = _pages(client, f"{path}&count=none")
     monkeypatch.setattr(pagination, "_LISTED_PAGE", 1)
     with counted_statements(client) as seen:
