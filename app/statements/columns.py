@@ -5,19 +5,25 @@ A search's facets grouped its matches in SQL, each match's row read by id from t
 (`/statements?q=talks&facet=year`: 95,253 rows, 112 ms of the request's 152 at 1M,
 profiled); the matches are listed (and kept) for the page already, and looking them up in
 these vectors takes a few ms. Reading the vectors is one scan of a covering index, ~0.2 s of
-CPU at 1M (0.3-0.7 s of wall time on a loaded machine): the first request that wants them
-starts the read in a thread of its own and waits for it a little (a small database is read at
-once); until it is done, facets are grouped in SQL as before.
+CPU at 1M (0.3-0.7 s of wall time on a loaded machine), in a thread of its own on a connection
+of its own: as the service starts, and again for a later data version by the first search that
+wants them (waiting for it a little: a small database is read at once). Until they are read,
+facets are grouped in SQL as before. A read beside the requests cost the search it ran beside
+~0.15 s of wall time under load (the GIL while numpy parses, a core).
 """
 
 import logging
+import os
+import sqlite3
 import threading
+import time
+import urllib.parse
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from app.db.versions import data_version, database_key
@@ -30,11 +36,11 @@ _NO_DATE = "0000-00-00"
 # Each statement's id, speaker (0: none), source and date, joined by SQLite and parsed by
 # numpy: a tuple per row through the driver took twice as long, and SQLite's `replace` on each
 # date (to read it as a number) as long as the rest of the scan.
-_READ = text(
+_READ = (
     "SELECT group_concat(id), group_concat(ifnull(speaker_id, 0)), group_concat(source_id), "
     f"group_concat(ifnull(said_on, '{_NO_DATE}')) FROM statement"
 )
-_COPIES = text(
+_COPIES = (
     "SELECT group_concat(id) FROM statement WHERE source_id IN "
     "(SELECT id FROM source WHERE duplicate_of IS NOT NULL)"
 )
@@ -55,60 +61,98 @@ class StatementColumns:
 
 
 logger = logging.getLogger("incidentdb")
-_VERSION = text("SELECT data_version FROM dataset_meta WHERE id = 1")
+_VERSION = "SELECT data_version FROM dataset_meta WHERE id = 1"
 # (database, data version) -> its columns: the newest version read of each database.
 _KEPT: dict[tuple[str, int], StatementColumns] = {}
-_READING: dict[tuple[str, int], threading.Thread] = {}
-_FAILED: set[tuple[str, int]] = set()
+# One read at a time per database, and after a failed one a pause before the next.
+_READING: dict[str, threading.Thread] = {}
+_FAILED: dict[str, float] = {}
+_RETRY_AFTER_S = 60.0
 _LOCK = threading.Lock()
 # How long a request waits for a read it started (seconds): a small database is read in it.
 _WAIT_S = 0.02
 
 
+def prepare(engine: Engine) -> None:
+    """Start reading the columns as the service starts (SQLite, a database file), so that
+    no request runs beside the read."""
+    _start_reading(engine)
+
+
 def ready(session: Session, wait: float | None = None) -> StatementColumns | None:
-    """The columns of the data version the session sees, if read; else None (and the read
-    started, in a thread of its own, unless it is under way or failed for this version).
-    `wait`: how long to wait for a read this call starts or finds under way (`_WAIT_S`)."""
+    """The columns of the data version the session sees, if read; else None, and a read of
+    the database's current version started in a thread of its own (unless one is under way,
+    or failed within `_RETRY_AFTER_S`). `wait`: how long to wait for a read under way
+    (`_WAIT_S`)."""
     version = data_version(session)
     if version is None:
         return None
     key = (database_key(session), version)
     with _LOCK:
         kept = _KEPT.get(key)
-        if kept is not None or key in _FAILED:
-            return kept
-        reading = _READING.get(key)
-        if reading is None:
-            engine = session.get_bind().engine
-            reading = threading.Thread(
-                target=_read_apart, args=(engine, key), name="statement-columns", daemon=True
-            )
-            _READING[key] = reading
-            reading.start()
-    reading.join(_WAIT_S if wait is None else wait)
+    if kept is not None:
+        return kept
+    reading = _start_reading(session.get_bind().engine)
+    if reading is not None:
+        reading.join(_WAIT_S if wait is None else wait)
     with _LOCK:
         return _KEPT.get(key)
 
 
-def _read_apart(engine: Engine, key: tuple[str, int]) -> None:
-    """Read the columns on a connection of their own, in one transaction; keep them when it
-    saw the version they were read for (an ingest in between: the next request reads again)."""
+def _start_reading(engine: Engine) -> threading.Thread | None:
+    """The read of `engine`'s database under way, started here if none is."""
+    path = _file_of(engine)
+    if path is None:
+        return None
+    database = str(engine.url)
+    with _LOCK:
+        reading = _READING.get(database)
+        if reading is None and time.monotonic() - _FAILED.get(database, -1e9) > _RETRY_AFTER_S:
+            reading = threading.Thread(
+                target=_read_apart, args=(path, database), name="statement-columns", daemon=True
+            )
+            _READING[database] = reading
+            reading.start()
+    return reading
+
+
+def _file_of(engine: Engine) -> str | None:
+    """The SQLite database file the engine reads, if it reads one."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    return os.path.abspath(database)
+
+
+def _read_apart(path: str, database: str) -> None:
+    """Read the columns and the data version they are of, in one read transaction on a
+    connection of their own (not the requests' pool, nor seen by what listens to their
+    statements), and keep them under that version."""
     try:
-        with engine.connect() as connection:
-            seen = connection.execute(_VERSION).scalar()
-            read = _read(connection)
+        connection = sqlite3.connect(
+            f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, isolation_level=None
+        )
+        try:
+            connection.execute("BEGIN")
+            row = connection.execute(_VERSION).fetchone()
+            read = _read(connection) if row is not None else None
+            connection.execute("COMMIT")
+        finally:
+            connection.close()
         with _LOCK:
-            if seen == key[1]:
-                for older in [k for k in _KEPT if k[0] == key[0]]:
+            if row is not None and read is not None:
+                for older in [k for k in _KEPT if k[0] == database]:
                     del _KEPT[older]
-                _KEPT[key] = read
+                _KEPT[(database, int(row[0]))] = read
     except Exception:
         logger.exception("reading the statements' columns failed")
         with _LOCK:
-            _FAILED.add(key)
+            _FAILED[database] = time.monotonic()
     finally:
         with _LOCK:
-            _READING.pop(key, None)
+            _READING.pop(database, None)
 
 
 def _vector(joined: str | None) -> Any:
@@ -126,8 +170,8 @@ def _days(joined: str | None) -> Any:
     return digits @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
 
 
-def _read(connection: Connection) -> StatementColumns:
-    listed = connection.execute(_READ).one()
+def _read(connection: sqlite3.Connection) -> StatementColumns:
+    listed = connection.execute(_READ).fetchone()
     ids, speakers, sources = (_vector(joined) for joined in listed[:3])
     days = _days(listed[3])
     size = int(ids.max()) + 1 if len(ids) else 1
@@ -136,7 +180,7 @@ def _read(connection: Connection) -> StatementColumns:
         vector = np.zeros(size, dtype=np.int32)
         vector[ids] = values
         by_id.append(vector)
-    copies = np.sort(_vector(connection.execute(_COPIES).scalar()))
+    copies = np.sort(_vector(connection.execute(_COPIES).fetchone()[0]))
     return StatementColumns(by_id[0], by_id[1], by_id[2], copies)
 
 
