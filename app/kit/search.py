@@ -676,6 +676,18 @@ def _search_for_order(session: Session, model: type, q: str, version: int) -> "_
     return _Search(session, model, q, found, len(found))
 
 
+def listed_matches(session: Session, model: type, q: str) -> Any:
+    """SQLite: every row matching `q`, as an int64 vector of ids ascending (read-only), kept
+    per data version as the pages in date order keep them (`MATCH_SETS`)."""
+    version = ranking.data_version(session)
+    if version is None:
+        found = _match_set(session, model, q)
+    else:
+        key = _ranking_key(session, model, q, version)
+        found = MATCH_SETS.get(("matches", *key), lambda: _match_set(session, model, q))
+    return np.frombuffer(found.ids_ascending, dtype=np.int64)
+
+
 def _match_set(session: Session, model: type, q: str) -> MatchSet:
     """Every row matching `q` (SQLite), unscored: FTS5 lists them in rowid order."""
     spec = _searchable(model)

@@ -2,7 +2,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, true
+from sqlalchemy import ColumnElement, Select, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
@@ -18,6 +18,7 @@ from app.kit.pagination import SortKey, Window, stream
 from app.settings import Settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository
+from app.statements import columns as statement_columns
 from app.statements.models import Statement
 from app.statements.repository import StatementRepository
 from app.statements.schemas import StatementFilters
@@ -63,6 +64,10 @@ def list_statements(
 ) -> StatementListing:
     """A page of statements; `rows`: its items plain rows (see `speakers_of`), not ORM objects."""
     stmt = filtered_query(session, f, rows=rows)
+    if f.q and session.get_bind().dialect.name == "sqlite":
+        # A search's facets are counted with the statements' columns (`_facets`): their read
+        # (~0.2 s at 1M, once per data version) starts with the first search, not waited for.
+        statement_columns.ready(session, wait=0)
     ranked = search.paginate_listing(
         session,
         stmt,
@@ -98,6 +103,12 @@ def iter_statements(session: Session, stmt: Select[Statement]) -> Iterator[State
 def _facets(
     session: Session, stmt: Select[Statement], f: StatementFilters, budget_ms: int
 ) -> dict[str, Facet]:
+    if statement_columns.handles(session, f):
+        # A search's matches are listed (and kept) for its page: counted in memory once the
+        # columns are read.
+        kept = statement_columns.ready(session)
+        if kept is not None:
+            return statement_columns.search_facets(session, f, kept)
     ids = stmt.with_only_columns(Statement.id, maintain_column_froms=True).order_by(None)
     # Without filters every statement matches: no subquery that selects them all, and the
     # counts are kept until the data changes (facet_counts.compute).
@@ -131,6 +142,8 @@ def _facets(
                 .group_by(Source.id, Source.slug, Source.title)
                 .order_by(n.desc(), Source.slug)
             )
+        elif _by_day_on(session, f, in_place):
+            query = _by_day(name, by_period)
         else:
             bucket = facet_counts.period(session, Statement.said_on, name)
             query = select(bucket, bucket, n).where(by_period).group_by(bucket).order_by(bucket)
@@ -143,6 +156,30 @@ def _facets(
                 )
         specs[name] = facet_counts.FacetSpec(query, split=split)
     return facet_counts.compute(session, specs, budget_ms, whole_dataset=not filtered)
+
+
+def _by_day_on(session: Session, f: StatementFilters, in_place: bool) -> bool:
+    """Whether years and months are counted per day first (`_by_day`): SQLite, the filters
+    over the statement table alone, none of which lists its rows in another order than the
+    dates' (a speaker's: its index is read speaker by speaker)."""
+    return in_place and not f.speaker and session.get_bind().dialect.name == "sqlite"
+
+
+def _by_day(name: str, where: ColumnElement[bool]) -> Select[Any]:
+    """SQLite: years or months of the statements `where` selects, counted per day first. The
+    days come in the order of the (said_on, id, source_id) index, so each is counted as the
+    scan passes it; grouped by year or month at once, every statement went through a
+    temporary B-tree (`date_from=1988-06-02&facet=year`, 550,000 statements: 202 -> 62 ms in
+    the shell at 1M)."""
+    per_day = (
+        select(Statement.said_on.label("day"), func.count().label("n"))
+        .where(where)
+        .group_by(Statement.said_on)
+        .subquery("per_day")
+    )
+    prefix: ColumnElement[int] = literal_column("4" if name == "year" else "7")
+    bucket = func.substr(per_day.c.day, literal_column("1"), prefix)
+    return select(bucket, bucket, func.sum(per_day.c.n)).group_by(bucket).order_by(bucket)
 
 
 def get_statement(session: Session, statement_id: int) -> Statement:
