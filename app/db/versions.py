@@ -77,12 +77,14 @@ def begins_with_version(dbapi_connection: Any) -> bool:
         cursor.execute(_BEGIN_AND_READ)
         cursor.nextset()
         row = cursor.fetchone()
-    except psycopg.Error:
+    except psycopg.Error as error:
         if dbapi_connection.closed or dbapi_connection.broken:
             raise
-        # The table is missing (not migrated yet): end the failed transaction, ping plainly.
+        # The table is missing (not migrated yet), or the read failed: end the failed
+        # transaction, ping plainly (and, without the table, from now on).
         dbapi_connection.rollback()
-        _WITHOUT_META.add(dbapi_connection)
+        if isinstance(error, psycopg.errors.UndefinedTable):
+            _WITHOUT_META.add(dbapi_connection)
         return False
     finally:
         cursor.close()
@@ -100,7 +102,10 @@ def begun_by_ping(dbapi_connection: Any) -> bool:
 
 
 def forget_begun(dbapi_connection: Any) -> None:
-    _BEGUN.pop(dbapi_connection, None)
+    """Drop what the ping kept for this connection (the pool's checkin: None when the
+    connection was invalidated)."""
+    if dbapi_connection is not None:
+        _BEGUN.pop(dbapi_connection, None)
 
 
 # Each engine's URL as text, made once: rendering it (a URL's hash renders it too) for every

@@ -173,3 +173,13 @@ def test_a_sqlite_session_reads_its_version_while_postgresql_keeps_one(
     finally:
         versions._BEGUN.pop(other, None)
         engine.dispose()
+
+
+def test_a_connection_invalidated_in_use_goes_back_to_the_pool(reader: Engine) -> None:
+    """The pool's checkin of an invalidated connection has no DBAPI connection (None)."""
+    with reader.connect() as connection:
+        connection.execute(text("SELECT 1"))
+        connection.invalidate()
+    with Session(reader) as session:
+        assert session.scalar(text("SELECT 1")) == 1
+        assert versions.data_version(session) is not None
