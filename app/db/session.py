@@ -122,7 +122,7 @@ def _configure_postgresql_reader(engine: Engine) -> None:
     `ROLLBACK`. Each one, under concurrent requests, is a wake-up of a PostgreSQL backend and
     a wait to take the GIL back (py-spy at 4 connections: the request threads spent most of a
     request in psycopg's wait). Here the ping *is* the `BEGIN` and the version read, in one
-    simple query (`versions.begun_version`): five round trips. A connection that died is
+    simple query (`versions.begins_with_version`): five round trips. A connection that died is
     still found by the ping (and replaced, as before: no 503 after a restart); where the
     version row's table is missing (a database not migrated yet) the connection pings as
     before and reads the version the ordinary way.
