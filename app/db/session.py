@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from app.db import kept_sql
+from app.db import kept_sql, versions
 from app.db.replicas import ReadRouter, ReadTarget
 from app.settings import Settings, get_settings
 
@@ -47,24 +47,23 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
         _configure_sqlite(engine, busy_timeout_ms=settings.sqlite_busy_timeout_ms, writer=writer)
         return engine
     connect_args: dict[str, Any] = {"connect_timeout": settings.connect_timeout_seconds}
-    execution_options: dict[str, Any] = {}
+    if not writer and settings.statement_timeout_ms:
+        # Readers get a timeout so a pathological query cannot hold a worker; an ingest
+        # may legitimately run longer.
+        connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
+    engine = create_engine(
+        url,
+        pool_pre_ping=True,
+        connect_args=connect_args,
+        json_deserializer=loads_json,
+    )
     if not writer:
-        if settings.statement_timeout_ms:
-            # Readers get a timeout so a pathological query cannot hold a worker; an ingest
-            # may legitimately run longer.
-            connect_args["options"] = f"-c statement_timeout={settings.statement_timeout_ms}"
         # One response is several queries (count, page, eager loads). Under READ COMMITTED
         # each had its own snapshot, and an ingest committing between them gave a page from
         # two states of the database. A read-only REPEATABLE READ transaction is one
         # snapshot, never fails to serialize, and cannot write whatever the role may do.
-        execution_options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
-    return create_engine(
-        url,
-        pool_pre_ping=True,
-        connect_args=connect_args,
-        execution_options=execution_options,
-        json_deserializer=loads_json,
-    )
+        _configure_postgresql_reader(engine)
+    return engine
 
 
 def loads_json(document: str | bytes) -> Any:
@@ -108,6 +107,50 @@ def _configure_sqlite(engine: Engine, *, busy_timeout_ms: int, writer: bool) -> 
         else:
             # Every request's transaction: past SQLAlchemy's execution path (app/db/kept_sql.py).
             kept_sql.execute_plain(conn, "BEGIN")
+
+
+# Every reader transaction, begun by incidentdb itself (the connections are in autocommit at
+# the driver, as SQLite's are): read-only REPEATABLE READ, one snapshot per response.
+PG_READER_BEGIN = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+
+
+def _configure_postgresql_reader(engine: Engine) -> None:
+    """A PostgreSQL reader's transaction begun in the pool's ping, with its data version.
+
+    A list page was seven round trips: the ETag's version (the watch), the pool's ping (an
+    empty query), psycopg's `BEGIN`, the transaction's data version, the page, its links,
+    `ROLLBACK`. Each one, under concurrent requests, is a wake-up of a PostgreSQL backend and
+    a wait to take the GIL back (py-spy at 4 connections: the request threads spent most of a
+    request in psycopg's wait). Here the ping *is* the `BEGIN` and the version read, in one
+    simple query (`versions.begins_with_version`): five round trips. A connection that died is
+    still found by the ping (and replaced, as before: no 503 after a restart); where the
+    version row's table is missing (a database not migrated yet) the connection pings as
+    before and reads the version the ordinary way.
+    """
+    dialect = engine.dialect
+    plain_ping = dialect.do_ping
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # No implicit BEGIN from psycopg: the ping or the begin listener below sends it.
+        dbapi_connection.autocommit = True
+
+    def do_ping(dbapi_connection: Any) -> bool:
+        if versions.begins_with_version(dbapi_connection):
+            return True
+        return bool(plain_ping(dbapi_connection))
+
+    dialect.do_ping = do_ping  # type: ignore[method-assign]
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        dbapi_connection = conn.connection.driver_connection
+        if not versions.begun_by_ping(dbapi_connection):
+            kept_sql.execute_plain(conn, PG_READER_BEGIN)
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection: Any, _record: Any) -> None:
+        versions.forget_begun(dbapi_connection)
 
 
 async def get_session(request: Request) -> AsyncIterator[Session]:

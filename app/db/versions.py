@@ -11,7 +11,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 import psycopg
 from sqlalchemy import Engine, event, select
@@ -33,12 +33,79 @@ def data_version(session: Session) -> int | None:
     (its total, its date floor, its kept facets or rankings).
     """
     if "data_version" not in session.info:
+        connection = session.connection()
+        if _BEGUN:
+            # PostgreSQL: read by the pool's ping that began this transaction (below).
+            try:
+                begun = _BEGUN.pop(connection.connection.driver_connection, _NOT_READ)
+            except TypeError:  # a SQLite connection (not weakly referenced): none kept
+                begun = _NOT_READ
+            if begun is not _NOT_READ:
+                session.info["data_version"] = begun
+                return cast(int | None, begun)
         # On the session's connection (its transaction), past the ORM's execution path,
         # with a statement built once: a twentieth of a list page's CPU went to building
         # and executing it through the Session (profiled).
-        session.info["data_version"] = kept_sql.scalar_or_none(session.connection(), _VERSION_ROW)
+        session.info["data_version"] = kept_sql.scalar_or_none(connection, _VERSION_ROW)
     version: int | None = session.info["data_version"]
     return version
+
+
+# PostgreSQL readers (app/db/session.py): the version each connection's transaction saw when
+# the pool's ping began it, until the session reads it or another transaction begins there.
+_BEGUN: "weakref.WeakKeyDictionary[Any, object]" = weakref.WeakKeyDictionary()
+_NOT_READ = object()
+# Connections whose database had no version row's table when they pinged: they ping plainly.
+_WITHOUT_META: "weakref.WeakSet[Any]" = weakref.WeakSet()
+_BEGIN_AND_READ = (
+    "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
+    "SELECT data_version FROM dataset_meta WHERE id = 1"
+)
+
+
+def begins_with_version(dbapi_connection: Any) -> bool:
+    """Begin a PostgreSQL reader's transaction on this idle (autocommit) psycopg connection and
+    read the version it sees, in one round trip; False where the version's table is missing
+    (the transaction then ended: the caller pings plainly). A lost connection raises, as the
+    pool's ping does, so the pool replaces it."""
+    _BEGUN.pop(dbapi_connection, None)
+    if dbapi_connection in _WITHOUT_META:
+        return False
+    cursor = dbapi_connection.cursor()
+    try:
+        # No parameters: the simple query protocol, both statements in one message.
+        cursor.execute(_BEGIN_AND_READ)
+        cursor.nextset()
+        row = cursor.fetchone()
+    except psycopg.Error as error:
+        if dbapi_connection.closed or dbapi_connection.broken:
+            raise
+        # The table is missing (not migrated yet), or the read failed: end the failed
+        # transaction, ping plainly (and, without the table, from now on).
+        dbapi_connection.rollback()
+        if isinstance(error, psycopg.errors.UndefinedTable):
+            _WITHOUT_META.add(dbapi_connection)
+        return False
+    finally:
+        cursor.close()
+    _BEGUN[dbapi_connection] = None if row is None else int(row[0])
+    return True
+
+
+def begun_by_ping(dbapi_connection: Any) -> bool:
+    """Whether a reader's transaction is already open here (begun by the ping); if not, the
+    caller begins one, and a version kept from an earlier transaction is dropped."""
+    if dbapi_connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+        return True
+    _BEGUN.pop(dbapi_connection, None)
+    return False
+
+
+def forget_begun(dbapi_connection: Any) -> None:
+    """Drop what the ping kept for this connection (the pool's checkin: None when the
+    connection was invalidated)."""
+    if dbapi_connection is not None:
+        _BEGUN.pop(dbapi_connection, None)
 
 
 # Each engine's URL as text, made once: rendering it (a URL's hash renders it too) for every
