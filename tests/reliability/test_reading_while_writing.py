@@ -115,7 +115,9 @@ def test_one_response_reads_one_snapshot(seeded_url: str) -> None:
     @event.listens_for(app.state.engine, "after_cursor_execute")
     def commit_between_queries(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
         nonlocal committed
-        if not committed and "count(" in statement.lower():
+        # After the request's first query (its snapshot taken): the total may come from
+        # the incident columns in memory (app/incidents/columns.py), with no count in SQL.
+        if not committed and statement.lstrip().upper().startswith("SELECT"):
             committed = True  # before the write: its own statements must not re-enter here
             with writer.begin() as conn:
                 conn.execute(text("UPDATE incident SET title = 'Retitled mid-request'"))
