@@ -84,8 +84,13 @@ class _ColumnMatches:
         2010: 30 -> 5 ms of CPU at 1M). Not for the lists an index walks (no actor, or one
         alone): marking a million incidents costs more than their walk (the list's first
         page: 1.4 -> 18 ms)."""
-        counted = counting.listed_by(counted, self.listed)
         f, actor_sets = self._f, self._actor_sets
+        if not (actor_sets or f.type or f.country or f.date_from or f.date_to):
+            # Every incident: SQLite counts the table, PostgreSQL estimates; and a statement
+            # made anew for each request was keyed anew by its SQL (the list's first page:
+            # 1.2 -> 2.1 ms of CPU in process at 1M).
+            return counted
+        counted = counting.listed_by(counted, self.listed)
         if len(actor_sets) > 1 or (
             actor_sets and (f.type or f.country or f.date_from or f.date_to)
         ):
