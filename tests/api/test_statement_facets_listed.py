@@ -110,7 +110,7 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
         with monkeypatch.context() as patched:
             # The columns read before the facets are counted (a large database's are read
             # while its first requests group them in SQL).
-            patched.setattr(statement_columns, "_WAIT_S", 60.0)
+            patched.setattr(statement_columns._reads, "wait_seconds", 60.0)
             patched.setattr(statement_columns, "search_facets", counted)
             asked = _answer(api, params)
         searched = any(name == "q" for name, _ in params) and asked["total"] > 0
