@@ -110,6 +110,11 @@ class BackgroundRead(Generic[T]):
         if key not in self._latest:
             self._start(engine, key)
 
+    def kept(self) -> dict[str, int]:
+        """The data version of the value kept per database (one each: tests, diagnostics)."""
+        with self._lock:
+            return {key: kept.version for key, kept in self._latest.items()}
+
     def wait(self, timeout: float | None = None) -> None:
         """Until every read under way is done (tests, benchmarks)."""
         with self._lock:
