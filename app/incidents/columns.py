@@ -8,15 +8,13 @@ value: milliseconds, whatever the set's size.
 
 The arrays are read once per database and data version (every ingest that changes something
 bumps the version, so they are never stale): two aggregate statements in one read
-transaction, 2.5-4.5 s at 1M, in a thread of their own. The service starts the read as it
-starts; after an ingest the first request that needs them starts it and waits for it a
-little (a small database is ready at once). A large one is still reading when that wait
-ends, and its facets are grouped in SQL until it is done.
+transaction, 2.5-4.5 s at 1M, in a thread of their own (`app.kit.background_reads`). The
+service starts the read as it starts; after an ingest the first request that needs them
+starts it and waits for it a little (a small database is ready at once). A large one is
+still reading when that wait ends, and its facets are grouped in SQL until it is done.
 """
 
-import logging
 import threading
-import time
 from collections import Counter, OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -24,13 +22,10 @@ from datetime import date
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import Connection, Engine, create_engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
-from sqlalchemy.pool import NullPool
 
-from app.db.versions import data_version, database_key
-
-log = logging.getLogger(__name__)
+from app.kit.background_reads import BackgroundRead
 
 _EPOCH = date(1970, 1, 1)
 # How many actor sets' masks are kept (one byte per incident each: 64 MB at 1M).
@@ -41,12 +36,6 @@ _FIRST_STEP = 4_096
 _ID_SPAN = 2**32
 _FIELD = "\x1f"  # between text values in one aggregate (the ASCII unit separator)
 
-# How long the request that starts a read waits for it: a database of a few thousand
-# incidents is read in a few milliseconds and serves this very request; 1M takes ~2 s.
-_WAIT_SECONDS = 0.05
-# After a read fails (the database went away), how long until another is tried.
-_RETRY_SECONDS = 30.0
-
 
 def _days(day: date) -> int:
     return (day - _EPOCH).days
@@ -56,7 +45,6 @@ def _days(day: date) -> int:
 class IncidentColumns:
     """Every incident at one position of each array, in id order."""
 
-    version: int
     ids: NDArray[np.int64]  # ascending
     start: NDArray[np.int32]  # date_start, days since 1970-01-01
     end: NDArray[np.int32]  # date_end, the same
@@ -293,11 +281,8 @@ def _dates(joined: str | None, dialect: str) -> NDArray[np.int32]:
     return np.array(joined.split(","), dtype="datetime64[D]").astype(np.int32)
 
 
-def read(connection: Connection) -> IncidentColumns | None:
-    """The columns as `connection`'s transaction sees them; None without a data version."""
-    version = connection.scalar(text("SELECT data_version FROM dataset_meta WHERE id = 1"))
-    if version is None:
-        return None
+def read(connection: Connection) -> IncidentColumns:
+    """The columns as `connection`'s read transaction sees them."""
     dialect = connection.dialect.name
     if dialect == "postgresql":
         # The two scans may take longer than a request's statement timeout; one process
@@ -325,7 +310,6 @@ def read(connection: Connection) -> IncidentColumns | None:
     keys = start.astype(np.int64) * _ID_SPAN + ids
     date_order = np.argsort(keys, kind="stable").astype(np.int64)
     return IncidentColumns(
-        version=int(version),
         date_order=date_order,
         date_keys=keys[date_order] if fits else None,
         ids=ids,
@@ -343,108 +327,13 @@ def read(connection: Connection) -> IncidentColumns | None:
     )
 
 
-def _read_apart(engine: Engine) -> IncidentColumns | None:
-    """The columns of `engine`'s database, read on a connection of their own: not one of
-    the requests' pool (a read holds it for seconds), nor seen by what listens to the
-    requests' statements."""
-    if engine.dialect.name == "sqlite":
-        # Autocommit at the driver, BEGIN said here: one snapshot for both statements.
-        apart = create_engine(
-            engine.url,
-            poolclass=NullPool,
-            connect_args={"check_same_thread": False, "isolation_level": None},
-        )
-        try:
-            with apart.connect() as connection:
-                connection.exec_driver_sql("BEGIN")
-                try:
-                    return read(connection)
-                finally:
-                    connection.exec_driver_sql("ROLLBACK")
-        finally:
-            apart.dispose()
-    # One snapshot for both statements, which cannot write.
-    apart = create_engine(
-        engine.url,
-        poolclass=NullPool,
-        execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True},
-    )
-    try:
-        with apart.connect() as connection, connection.begin():
-            return read(connection)
-    finally:
-        apart.dispose()
-
-
-class _Reads:
-    """The latest columns of each database, and the read under way."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._latest: dict[str, IncidentColumns] = {}
-        self._reading: dict[str, threading.Thread] = {}
-        self._failed: dict[str, float] = {}  # when a database whose read failed is tried again
-
-    def ready(self, session: Session) -> IncidentColumns | None:
-        """The columns at the data version the session's transaction sees, or None while
-        they are being read (the call that starts the read waits a little for it)."""
-        version = data_version(session)
-        if version is None:
-            return None
-        key = database_key(session)
-        latest = self._latest.get(key)
-        if latest is not None and latest.version >= version:
-            # Newer than the session's (an ingest since its transaction began): not its data.
-            return latest if latest.version == version else None
-        started = self._start(session.get_bind().engine, key)
-        if started is None:
-            return None
-        # Only the request that started the read waits: the others of a large database's
-        # seconds-long read go on in SQL at once.
-        started.join(_WAIT_SECONDS)
-        latest = self._latest.get(key)
-        return latest if latest is not None and latest.version == version else None
-
-    def prepare(self, engine: Engine) -> None:
-        """Start reading the columns of `engine`'s database (at start-up), unless read."""
-        key = str(engine.url)
-        if key not in self._latest:
-            self._start(engine, key)
-
-    def _start(self, engine: Engine, key: str) -> threading.Thread | None:
-        """A read of the database's columns, started now; None when one is under way, or
-        for a while after one failed."""
-        if engine.dialect.name == "sqlite" and engine.url.database in (None, "", ":memory:"):
-            return None  # a connection of its own would open another, empty, database
-        with self._lock:
-            reading = self._reading.get(key)
-            if reading is not None and reading.is_alive():
-                return None
-            if time.monotonic() < self._failed.get(key, 0.0):
-                return None
-            reading = threading.Thread(
-                target=self._read, args=(engine, key), name="incident-columns", daemon=True
-            )
-            self._reading[key] = reading
-            reading.start()
-            return reading
-
-    def _read(self, engine: Engine, key: str) -> None:
-        try:
-            columns = _read_apart(engine)
-        except Exception:  # a failed read costs nothing but the SQL facets; said in the log
-            log.exception("reading the incident columns of %s failed", engine.url)
-            with self._lock:
-                self._failed[key] = time.monotonic() + _RETRY_SECONDS
-            return
-        with self._lock:
-            latest = self._latest.get(key)
-            if columns is not None and (latest is None or latest.version < columns.version):
-                self._latest[key] = columns
-            self._failed.pop(key, None)
-
-
-_reads = _Reads()
+# Read as the service starts (`prepare`), and after an ingest by the first list that needs
+# them, which waits for them up to 50 ms: a database of a few thousand incidents is read in a
+# few milliseconds and serves that very request; 1M takes ~2 s. After a failed read (the
+# database went away), none for 30 s.
+_reads: BackgroundRead[IncidentColumns] = BackgroundRead(
+    "incident-columns", read, wait_seconds=0.05, retry_seconds=30.0
+)
 
 
 def ready(session: Session) -> IncidentColumns | None:

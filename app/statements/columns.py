@@ -6,28 +6,23 @@ A search's facets grouped its matches in SQL, each match's row read by id from t
 profiled); the matches are listed (and kept) for the page already, and looking them up in
 these vectors takes a few ms. Reading the vectors is one scan of a covering index, ~0.2 s of
 CPU at 1M (0.3-0.7 s of wall time on a loaded machine), in a thread of its own on a connection
-of its own: as the service starts, and again for a later data version by the first search that
-wants them (waiting for it a little: a small database is read at once). Until they are read,
-facets are grouped in SQL as before. A read beside the requests cost the search it ran beside
-~0.15 s of wall time under load (the GIL while numpy parses, a core).
+of its own (`app.kit.background_reads`): as the service starts, and again for a later data
+version by the first search that wants them (waiting for it a little: a small database is
+read at once). Until they are read, facets are grouped in SQL as before. A read beside the
+requests cost the search it ran beside ~0.15 s of wall time under load (the GIL while numpy
+parses, a core).
 """
 
-import logging
-import os
-import sqlite3
-import threading
-import time
-import urllib.parse
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from app.db.versions import data_version, database_key
 from app.kit import search
+from app.kit.background_reads import BackgroundRead
 from app.kit.facets import MAX_VALUES, Facet, FacetValue
 from app.statements.models import Statement
 from app.statements.schemas import StatementFilters
@@ -60,101 +55,6 @@ class StatementColumns:
     copies: Any  # int64, ascending: the statements of a syndicated copy (`duplicate_of`)
 
 
-logger = logging.getLogger("incidentdb")
-_VERSION = "SELECT data_version FROM dataset_meta WHERE id = 1"
-# (database, data version) -> its columns: the newest version read of each database.
-_KEPT: dict[tuple[str, int], StatementColumns] = {}
-# One read at a time per database, and after a failed one a pause before the next.
-_READING: dict[str, threading.Thread] = {}
-_FAILED: dict[str, float] = {}
-_RETRY_AFTER_S = 60.0
-_LOCK = threading.Lock()
-# How long a request waits for a read it started (seconds): a small database is read in it.
-_WAIT_S = 0.02
-
-
-def prepare(engine: Engine) -> None:
-    """Start reading the columns as the service starts (SQLite, a database file), so that
-    no request runs beside the read."""
-    _start_reading(engine)
-
-
-def ready(session: Session, wait: float | None = None) -> StatementColumns | None:
-    """The columns of the data version the session sees, if read; else None, and a read of
-    the database's current version started in a thread of its own (unless one is under way,
-    or failed within `_RETRY_AFTER_S`). `wait`: how long to wait for a read under way
-    (`_WAIT_S`)."""
-    version = data_version(session)
-    if version is None:
-        return None
-    key = (database_key(session), version)
-    with _LOCK:
-        kept = _KEPT.get(key)
-    if kept is not None:
-        return kept
-    reading = _start_reading(session.get_bind().engine)
-    if reading is not None:
-        reading.join(_WAIT_S if wait is None else wait)
-    with _LOCK:
-        return _KEPT.get(key)
-
-
-def _start_reading(engine: Engine) -> threading.Thread | None:
-    """The read of `engine`'s database under way, started here if none is."""
-    path = _file_of(engine)
-    if path is None:
-        return None
-    database = str(engine.url)
-    with _LOCK:
-        reading = _READING.get(database)
-        if reading is None and time.monotonic() - _FAILED.get(database, -1e9) > _RETRY_AFTER_S:
-            reading = threading.Thread(
-                target=_read_apart, args=(path, database), name="statement-columns", daemon=True
-            )
-            _READING[database] = reading
-            reading.start()
-    return reading
-
-
-def _file_of(engine: Engine) -> str | None:
-    """The SQLite database file the engine reads, if it reads one."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
-        return None
-    if database.startswith("file:"):
-        return None
-    return os.path.abspath(database)
-
-
-def _read_apart(path: str, database: str) -> None:
-    """Read the columns and the data version they are of, in one read transaction on a
-    connection of their own (not the requests' pool, nor seen by what listens to their
-    statements), and keep them under that version."""
-    try:
-        connection = sqlite3.connect(
-            f"file:{urllib.parse.quote(path)}?mode=ro", uri=True, isolation_level=None
-        )
-        try:
-            connection.execute("BEGIN")
-            row = connection.execute(_VERSION).fetchone()
-            read = _read(connection) if row is not None else None
-            connection.execute("COMMIT")
-        finally:
-            connection.close()
-        with _LOCK:
-            if row is not None and read is not None:
-                for older in [k for k in _KEPT if k[0] == database]:
-                    del _KEPT[older]
-                _KEPT[(database, int(row[0]))] = read
-    except Exception:
-        logger.exception("reading the statements' columns failed")
-        with _LOCK:
-            _FAILED[database] = time.monotonic()
-    finally:
-        with _LOCK:
-            _READING.pop(database, None)
-
-
 def _vector(joined: str | None) -> Any:
     if not joined:
         return np.empty(0, dtype=np.int64)
@@ -170,8 +70,9 @@ def _days(joined: str | None) -> Any:
     return digits @ (10 ** np.arange(7, -1, -1, dtype=np.int64))
 
 
-def _read(connection: sqlite3.Connection) -> StatementColumns:
-    listed = connection.execute(_READ).fetchone()
+def read(connection: Connection) -> StatementColumns:
+    """The columns as `connection`'s read transaction sees them."""
+    listed = connection.exec_driver_sql(_READ).one()
     ids, speakers, sources = (_vector(joined) for joined in listed[:3])
     days = _days(listed[3])
     size = int(ids.max()) + 1 if len(ids) else 1
@@ -180,8 +81,30 @@ def _read(connection: sqlite3.Connection) -> StatementColumns:
         vector = np.zeros(size, dtype=np.int32)
         vector[ids] = values
         by_id.append(vector)
-    copies = np.sort(_vector(connection.execute(_COPIES).fetchone()[0]))
+    copies = np.sort(_vector(connection.exec_driver_sql(_COPIES).scalar()))
     return StatementColumns(by_id[0], by_id[1], by_id[2], copies)
+
+
+# Read as the service starts (`prepare`), and for a later data version by the first search:
+# the one with facets waits for it up to 20 ms (a small database is read in it). After a
+# failed read, none for a minute.
+_reads: BackgroundRead[StatementColumns] = BackgroundRead(
+    "statement-columns", read, wait_seconds=0.02, retry_seconds=60.0, dialects=frozenset({"sqlite"})
+)
+
+
+def prepare(engine: Engine) -> None:
+    """Start reading the columns as the service starts (SQLite, a database file), so that
+    no request runs beside the read."""
+    _reads.prepare(engine)
+
+
+def ready(session: Session, wait: float | None = None) -> StatementColumns | None:
+    """The columns of the data version the session sees, if read; else None, and a read of
+    the database's current version started in the background (unless one is under way, or
+    failed within a minute). The request that started the read waits for it up to 20 ms in
+    all (a small database is read in it), this call `wait` seconds at most."""
+    return _reads.ready(session, wait=wait)
 
 
 def handles(session: Session, f: StatementFilters) -> bool:

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import make_url
 
 from app import cli
 from app.main import create_app
@@ -131,3 +132,16 @@ def mini(database_url: str, mini_seeds: Path) -> Iterator[TestClient]:
 
 def slugs(response_json: dict[str, object]) -> list[str]:
     return [item["slug"] for item in response_json["items"]]  # type: ignore[attr-defined, index]
+
+
+@pytest.fixture
+def pg_seeded_url(seeded_url: str, backend: str) -> str:
+    """`seeded_url` on PostgreSQL; a test that takes it is skipped on SQLite."""
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    return seeded_url
+
+
+def libpq_dsn(url: str) -> str:
+    """A SQLAlchemy PostgreSQL URL as psycopg connects to it (with its password)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)

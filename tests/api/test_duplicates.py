@@ -2,7 +2,6 @@
 
 import math
 import random
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,54 +11,23 @@ import pytest
 from datasketch import LeanMinHash, MinHashLSH  # type: ignore[import-untyped]
 from fastapi.testclient import TestClient
 
-from app import cli
 from app.kit import near_duplicates
 from app.main import create_app
 from app.settings import Settings
 from app.sources import writes as sources_writes
+from tests.api.syndication import ORIGINAL, ingest, seeds_with_a_copy, syndicated
 from tests.conftest import SEEDS, Probe
-
-ORIGINAL = "004_ff1c3840c6ee87fa"
-
-
-def syndicated(text: str) -> str:
-    """The same wire story as another outlet runs it: its header, byline, footer, small edits."""
-    edited = text.replace("on Monday", "on Monday afternoon").replace(
-        "official spokesman", "official spokesperson"
-    )
-    return (
-        "WORLD | Syndicated from the wires\nBy a staff correspondent\n\n"
-        + edited
-        + "\n\nThis story was republished under licence. All rights reserved.\n"
-    )
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    shutil.copytree(SEEDS, folder)
-    original = (folder / "articles" / f"{ORIGINAL}.txt").read_text(encoding="utf-8")
-    (folder / "articles" / "zz-copy.txt").write_text(syndicated(original), encoding="utf-8")
-    # The same event in other words: not a duplicate.
-    (folder / "articles" / "zz-other.txt").write_text(
-        "Tehran blames Israel for strained ties with Baku\n\n"
-        "Iran's foreign ministry on Monday accused Israel of trying to drive a wedge between "
-        "Tehran and Baku. The ministry's spokesman, Nasser Kanani, told reporters that Iran "
-        'still wanted normal relations with its neighbour. "We have no problem with the people '
-        'of Azerbaijan," Kanani said, adding that the two governments should keep talking.\n',
-        encoding="utf-8",
-    )
-    return folder
+    return seeds_with_a_copy(tmp_path)
 
 
 @pytest.fixture
 def api(database_url: str) -> Iterator[TestClient]:
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         yield client
-
-
-def ingest(*args: str | Path) -> None:
-    assert cli.main(["ingest", *(str(a) for a in args)]) == 0
 
 
 def get(api: TestClient, path: str, **params: Any) -> Any:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
 from app.incidents import columns
+from app.kit import background_reads
 from app.main import create_app
 from app.settings import Settings
 from tests.api.statements_seen import counted_statements
@@ -140,19 +141,17 @@ def held_read(monkeypatch: pytest.MonkeyPatch) -> Iterator[threading.Event]:
     release = threading.Event()
     read = columns.read
 
-    def slow(connection: Connection) -> columns.IncidentColumns | None:
+    def slow(connection: Connection) -> columns.IncidentColumns:
         release.wait(10)
         return read(connection)
 
-    monkeypatch.setattr(columns, "read", slow)
+    monkeypatch.setattr(columns._reads, "read", slow)
     yield release
     release.set()
 
 
 def _reading_done() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "incident-columns":
-            thread.join(10)
+    background_reads.wait_for_all(10)
 
 
 def _query(date_from: str) -> str:
@@ -192,12 +191,12 @@ def test_a_failed_read_leaves_the_facets_to_sql_and_is_tried_again(
     read = columns.read
     failures = [OperationalError("SELECT", {}, Exception("the server closed the connection"))]
 
-    def failing(connection: Connection) -> columns.IncidentColumns | None:
+    def failing(connection: Connection) -> columns.IncidentColumns:
         if failures:
             raise failures.pop()
         return read(connection)
 
-    monkeypatch.setattr(columns, "read", failing)
+    monkeypatch.setattr(columns._reads, "read", failing)
     with TestClient(create_app(Settings(database_url=url))) as client:
         with counted_statements(client) as seen:
             grouped = _facets(client, _query("2001-01-01"))
@@ -208,7 +207,7 @@ def test_a_failed_read_leaves_the_facets_to_sql_and_is_tried_again(
             _facets(client, _query("2001-01-02"))
         assert _grouped_in_sql(seen)
         # ...but after a while.
-        monkeypatch.setattr(columns._reads, "_failed", {})
+        monkeypatch.setattr(columns._reads, "retry_seconds", 0.0)
         _facets(client, _query("2001-01-03"))
         _reading_done()
         with counted_statements(client) as seen:

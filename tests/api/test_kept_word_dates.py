@@ -10,7 +10,6 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.db.session import create_db_engine
@@ -18,6 +17,7 @@ from app.incidents.models import Incident
 from app.kit import search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import libpq_dsn
 
 WORDS = ["iran", "azerbaijan", "tehran", "baku", "said", "foreign", "iran baku", "nowhere"]
 WINDOWS = [
@@ -35,10 +35,6 @@ WINDOWS = [
 ]
 
 
-def _dsn(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
-
 def _sql_total(url: str, q: str, window: dict[str, str]) -> int:
     """The rows the list selects, counted by PostgreSQL itself."""
     conditions = ["search_fts @@ websearch_to_tsquery('english', %(q)s)"]
@@ -46,19 +42,12 @@ def _sql_total(url: str, q: str, window: dict[str, str]) -> int:
         conditions.append("date_end >= %(date_from)s::date")
     if "date_to" in window:
         conditions.append("date_start <= %(date_to)s::date")
-    with psycopg.connect(_dsn(url)) as conn:
+    with psycopg.connect(libpq_dsn(url)) as conn:
         row = conn.execute(
             f"SELECT count(*) FROM incident WHERE {' AND '.join(conditions)}", {"q": q, **window}
         ).fetchone()
     assert row is not None
     return int(row[0])
-
-
-@pytest.fixture
-def pg_url(seeded_url: str, backend: str) -> str:
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL's exact totals of a word")
-    return seeded_url
 
 
 @pytest.fixture
@@ -87,13 +76,13 @@ def _total(client: TestClient, q: str, window: dict[str, str], sort: str) -> Any
     return body
 
 
-def test_a_words_total_in_a_window_is_sqls(pg_url: str, built: list[str]) -> None:
-    with TestClient(create_app(Settings(database_url=pg_url))) as client:
+def test_a_words_total_in_a_window_is_sqls(pg_seeded_url: str, built: list[str]) -> None:
+    with TestClient(create_app(Settings(database_url=pg_seeded_url))) as client:
         for q in WORDS:
             for window in WINDOWS:
                 for sort in ("relevance", "-date", "date"):
                     body = _total(client, q, window, sort)
-                    assert body["total"] == _sql_total(pg_url, q, window), (q, window, sort)
+                    assert body["total"] == _sql_total(pg_seeded_url, q, window), (q, window, sort)
     # Each word's dates read once at most: which requests count in SQL's shape at all depends
     # on what the process has kept before (rankings, match sets); the counts from kept dates
     # are compared with SQL's directly below.
@@ -122,26 +111,28 @@ def _counted(url: str, q: str, window: dict[str, str], floor: str | None = None)
         engine.dispose()
 
 
-def test_a_words_count_in_a_window_from_its_kept_dates(pg_url: str, built: list[str]) -> None:
+def test_a_words_count_in_a_window_from_its_kept_dates(
+    pg_seeded_url: str, built: list[str]
+) -> None:
     for q in WORDS:
         for window in WINDOWS[1:]:
             for floor in (None, "2019-09-27", "2023-01-01"):
-                kept, counted = _counted(pg_url, q, window, floor)
+                kept, counted = _counted(pg_seeded_url, q, window, floor)
                 assert kept == counted, (q, window, floor)
     assert sorted(built) == sorted(set(WORDS))  # each word's dates read once
 
 
-def test_a_change_to_the_data_is_counted(pg_url: str, built: list[str]) -> None:
+def test_a_change_to_the_data_is_counted(pg_seeded_url: str, built: list[str]) -> None:
     window = {"date_from": "2021-01-01", "date_to": "2024-12-31"}
-    before, counted = _counted(pg_url, "iran", window)
+    before, counted = _counted(pg_seeded_url, "iran", window)
     assert before == counted > 1
-    with psycopg.connect(_dsn(pg_url)) as conn:
+    with psycopg.connect(libpq_dsn(pg_seeded_url)) as conn:
         conn.execute(
             "DELETE FROM incident WHERE id = (SELECT min(id) FROM incident WHERE "
             "search_fts @@ websearch_to_tsquery('english', 'iran') "
             "AND date_end >= '2021-01-01' AND date_start <= '2024-12-31')"
         )
         conn.execute("UPDATE dataset_meta SET data_version = data_version + 1 WHERE id = 1")
-    after, counted = _counted(pg_url, "iran", window)
+    after, counted = _counted(pg_seeded_url, "iran", window)
     assert after == counted == before - 1
     assert built == ["iran", "iran"]  # read again under the new data version

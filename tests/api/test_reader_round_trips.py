@@ -14,34 +14,26 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg import pq
 from sqlalchemy import Engine, event, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.db import versions
 from app.db.session import create_db_engine
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import libpq_dsn
 from tests.conftest import Databases
 
 
 @pytest.fixture
-def pg_url(seeded_url: str, backend: str) -> str:
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL readers only")
-    return seeded_url
-
-
-@pytest.fixture
-def reader(pg_url: str) -> Iterator[Engine]:
-    engine = create_db_engine(pg_url, settings=Settings(database_url=pg_url))
+def reader(pg_seeded_url: str) -> Iterator[Engine]:
+    engine = create_db_engine(pg_seeded_url, settings=Settings(database_url=pg_seeded_url))
     yield engine
     engine.dispose()
 
 
 def _bump(url: str) -> int:
     """An ingest's commit, from outside: the data version moves on."""
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(dsn) as conn:
+    with psycopg.connect(libpq_dsn(url)) as conn:
         row = conn.execute(
             "UPDATE dataset_meta SET data_version = data_version + 1 WHERE id = 1 "
             "RETURNING data_version"
@@ -51,11 +43,9 @@ def _bump(url: str) -> int:
 
 
 def test_a_list_page_reads_no_version_and_sends_no_begin_of_its_own(
-    seeded_url: str, backend: str, tmp_path: Path
+    pg_seeded_url: str, tmp_path: Path
 ) -> None:
-    if backend != "postgresql":
-        pytest.skip("PostgreSQL readers only")
-    app = create_app(Settings(database_url=seeded_url))
+    app = create_app(Settings(database_url=pg_seeded_url))
     connections: list[Any] = []
     event.listen(app.state.engine, "connect", lambda dbapi, _record: connections.append(dbapi))
     trace = tmp_path / "libpq.trace"
@@ -80,13 +70,13 @@ def test_a_list_page_reads_no_version_and_sends_no_begin_of_its_own(
     assert any("ROLLBACK" in line for line in sent)
 
 
-def test_the_version_is_the_snapshots_own(reader: Engine, pg_url: str) -> None:
+def test_the_version_is_the_snapshots_own(reader: Engine, pg_seeded_url: str) -> None:
     with Session(reader) as warm:
         before = versions.data_version(warm)  # makes the pooled connection
     with Session(reader) as session:
         session.execute(text("SELECT 1"))  # begun by the ping, version not read yet
         assert versions.data_version(session) == before
-        newer = _bump(pg_url)
+        newer = _bump(pg_seeded_url)
         # Same transaction: same snapshot, same version, though an ingest committed.
         assert versions.data_version(session) == before
         session.commit()
@@ -95,14 +85,14 @@ def test_the_version_is_the_snapshots_own(reader: Engine, pg_url: str) -> None:
 
 
 def test_a_transaction_that_never_read_the_version_leaves_none_behind(
-    reader: Engine, pg_url: str
+    reader: Engine, pg_seeded_url: str
 ) -> None:
     with Session(reader) as warm:
         versions.data_version(warm)
     with reader.connect() as connection:  # one checkout, two transactions
         session = Session(bind=connection)
         session.execute(text("SELECT 1"))  # the ping read the version; nobody asks for it
-        newer = _bump(pg_url)
+        newer = _bump(pg_seeded_url)
         session.commit()
         session.execute(text("SELECT 1"))  # begun on the same connection, without a ping
         assert versions.data_version(session) == newer
@@ -143,7 +133,7 @@ def test_a_connection_that_died_in_the_pool_is_replaced(reader: Engine) -> None:
     with Session(reader) as session:
         pid = session.scalar(text("SELECT pg_backend_pid()"))
         version = versions.data_version(session)
-    dsn = reader.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    dsn = libpq_dsn(reader.url.render_as_string(hide_password=False))
     with psycopg.connect(dsn, autocommit=True) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     with Session(reader) as session:

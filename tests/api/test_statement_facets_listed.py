@@ -7,7 +7,6 @@ statements' own tally, syndicated copies left out unless asked for, and stays so
 re-ingest that edits, adds and prunes statements and copies."""
 
 import re
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,32 +15,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app import cli
 from app.main import create_app
 from app.settings import Settings
 from app.statements import columns as statement_columns
 from app.statements import service as statements_service
-from tests.api.test_duplicates import ORIGINAL, syndicated
-from tests.conftest import SEEDS
+from tests.api.syndication import ingest, seeds_with_a_copy, syndicated
 
 FACETS = ["year", "month", "speaker", "source"]
 
 
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
-    folder = tmp_path / "seeds"
-    shutil.copytree(SEEDS, folder)
-    original = (folder / "articles" / f"{ORIGINAL}.txt").read_text(encoding="utf-8")
-    (folder / "articles" / "zz-copy.txt").write_text(syndicated(original), encoding="utf-8")
-    (folder / "articles" / "zz-other.txt").write_text(
-        "Tehran blames Israel for strained ties with Baku\n\n"
-        "Iran's foreign ministry on Monday accused Israel of trying to drive a wedge between "
-        "Tehran and Baku. The ministry's spokesman, Nasser Kanani, told reporters that Iran "
-        'still wanted normal relations with its neighbour. "We have no problem with the people '
-        'of Azerbaijan," Kanani said, adding that the two governments should keep talking.\n',
-        encoding="utf-8",
-    )
-    return folder
+    return seeds_with_a_copy(tmp_path)
 
 
 @pytest.fixture
@@ -49,10 +34,6 @@ def api(database_url: str) -> Iterator[TestClient]:
     settings = Settings(database_url=database_url, facet_budget_ms=60_000)
     with TestClient(create_app(settings)) as client:
         yield client
-
-
-def _ingest(*args: str | Path) -> None:
-    assert cli.main(["ingest", *(str(a) for a in args)]) == 0
 
 
 def _answer(api: TestClient, params: list[tuple[str, str]]) -> dict[str, Any]:
@@ -110,7 +91,7 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
         with monkeypatch.context() as patched:
             # The columns read before the facets are counted (a large database's are read
             # while its first requests group them in SQL).
-            patched.setattr(statement_columns, "_WAIT_S", 60.0)
+            patched.setattr(statement_columns._reads, "wait_seconds", 60.0)
             patched.setattr(statement_columns, "search_facets", counted)
             asked = _answer(api, params)
         searched = any(name == "q" for name, _ in params) and asked["total"] > 0
@@ -142,7 +123,7 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
 def test_statement_facets_equal_the_facets_grouped_in_one_statement(
     corpus: Path, api: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _ingest(corpus)
+    ingest(corpus)
     copy = api.get("/sources/zz-copy").json()
     assert copy["duplicate_of"] is not None and copy["statements"], "a copy with statements"
     assert _compared(api, monkeypatch, backend) > 0
@@ -158,7 +139,7 @@ def test_statement_facets_equal_the_facets_grouped_in_one_statement(
         syndicated(articles[1].read_text(encoding="utf-8")), encoding="utf-8"
     )
     (corpus / "articles" / "zz-other.txt").unlink()
-    _ingest("--prune", "--yes", corpus)
+    ingest("--prune", "--yes", corpus)
     assert api.get("/sources/zz-copy").json()["duplicate_of"] is None
     assert api.get("/sources/zz-copy-b").json()["duplicate_of"] is not None
     assert _compared(api, monkeypatch, backend) > 0
