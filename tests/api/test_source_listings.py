@@ -63,6 +63,7 @@ _WAYS: dict[str, dict[str, int]] = {
     "every set listed, window's dates in memory": {
         "_FEW_MENTIONS": 0,
         "_FIRST_CAP": 1,
+        "_DAYS_FROM_CAP": 1,
         "_WINDOW_SOURCES_PER_READ": 10**9,
     },
     "rare set probed for the others": {
