@@ -45,6 +45,9 @@ _SOURCES = text(
     "WHERE id IN (SELECT value FROM json_each(:ids))"
 )
 FACETS = frozenset({"year", "month", "speaker", "source"})
+# The facets of a window without a search counted here: its speakers and sources are not
+# (a window of decades holds most sources, each named for the ties of the fiftieth).
+_PERIODS = frozenset({"year", "month"})
 
 
 @dataclass(frozen=True)
@@ -108,10 +111,14 @@ def ready(session: Session, wait: float | None = None) -> StatementColumns | Non
 
 
 def handles(session: Session, f: StatementFilters) -> bool:
-    """Whether `search_facets` counts the facets of these filters: SQLite, a search, and no
-    filter beside it but a window of dates."""
+    """Whether `search_facets` counts the facets of these filters: SQLite, a search or a
+    window of dates (its years and months), and no other filter beside them. A window
+    without a search was grouped in SQL over every statement in it (`date_from=1988-06-02&
+    facet=year`: 550,000 statements, 75-100 ms of CPU at 1M, profiled; from the columns a
+    few ms)."""
+    windowed = f.date_from is not None or f.date_to is not None
     return (
-        bool(f.q)
+        (bool(f.q) or (windowed and all(name in _PERIODS for name in f.facet)))
         and session.get_bind().dialect.name == "sqlite"
         and not f.speaker
         and f.source is None
@@ -124,18 +131,24 @@ def handles(session: Session, f: StatementFilters) -> bool:
 def search_facets(
     session: Session, f: StatementFilters, kept: StatementColumns
 ) -> dict[str, Facet]:
-    """The facets of a search (`handles`), as `statements.service._facets` counts them in SQL:
-    the same values, counts and order."""
-    assert f.q
-    ids = search.listed_matches(session, Statement, f.q)
-    if not f.include_duplicates and len(kept.copies):
-        ids = ids[~np.isin(ids, kept.copies)]
-    days = kept.day[ids]
-    if f.date_from is not None or f.date_to is not None:
-        within = days >= _yyyymmdd(f.date_from) if f.date_from is not None else days > 0
-        if f.date_to is not None:
-            within &= days <= _yyyymmdd(f.date_to)
-        ids, days = ids[within], days[within]
+    """The facets of a search or a window (`handles`), as `statements.service._facets` counts
+    them in SQL: the same values, counts and order."""
+    if f.q:
+        ids = search.listed_matches(session, Statement, f.q)
+        if not f.include_duplicates and len(kept.copies):
+            ids = ids[~np.isin(ids, kept.copies)]
+        days = kept.day[ids]
+        if f.date_from is not None or f.date_to is not None:
+            within = _in_window(days, f)
+            ids, days = ids[within], days[within]
+    else:
+        # Every statement of the window, marked by id (each statement has a source: an id
+        # without one is no statement), copies unmarked.
+        within = _in_window(kept.day, f) & (kept.source > 0)
+        if not f.include_duplicates:
+            within[kept.copies] = False
+        ids = np.flatnonzero(within)
+        days = kept.day[ids]
     facets: dict[str, Facet] = {}
     for name in f.facet:
         if name == "year":
@@ -149,13 +162,25 @@ def search_facets(
     return facets
 
 
+def _in_window(days: Any, f: StatementFilters) -> Any:
+    """Which of these days (YYYYMMDD, 0 for none) the window of `f` holds."""
+    within = days >= _yyyymmdd(f.date_from) if f.date_from is not None else days > 0
+    if f.date_to is not None:
+        within &= days <= _yyyymmdd(f.date_to)
+    return within
+
+
 def _yyyymmdd(day: date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
 def _periods(buckets: Any, label: Any) -> Facet:
     """Years or months in order, those without a date first (SQLite sorts NULL first)."""
-    values, counts = np.unique(buckets, return_counts=True)
+    # Counted per bucket by its number (a year, YYYYMM): as `np.unique` counts them, without
+    # sorting every statement (550,000 in a window of decades: 10 ms of CPU at 1M).
+    per_bucket = np.bincount(buckets) if len(buckets) else np.zeros(0, dtype=np.int64)
+    values = np.flatnonzero(per_bucket)
+    counts = per_bucket[values]
     listed = []
     for value, count in zip(values[:MAX_VALUES].tolist(), counts.tolist(), strict=False):
         named = label(value) if value else None

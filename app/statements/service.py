@@ -104,8 +104,8 @@ def _facets(
     session: Session, stmt: Select[Statement], f: StatementFilters, budget_ms: int
 ) -> dict[str, Facet]:
     if statement_columns.handles(session, f):
-        # A search's matches are listed (and kept) for its page: counted in memory once the
-        # columns are read.
+        # A search's matches are listed (and kept) for its page, a window's are every
+        # statement in it: counted in memory once the columns are read.
         kept = statement_columns.ready(session)
         if kept is not None:
             return statement_columns.search_facets(session, f, kept)

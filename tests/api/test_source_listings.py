@@ -59,6 +59,13 @@ _WAYS: dict[str, dict[str, int]] = {
     "every set listed, window read by id": {"_FEW_MENTIONS": 0, "_WINDOW_SOURCES_PER_READ": 0},
     # Every set's sources kept by the first page, read back by the next ones.
     "every set listed and kept": {"_FEW_MENTIONS": 0, "_KEPT_FROM_MENTIONS": 0},
+    # Both sides of the window past the first cap: every source's date kept, read once.
+    "every set listed, window's dates in memory": {
+        "_FEW_MENTIONS": 0,
+        "_FIRST_CAP": 1,
+        "_DAYS_FROM_CAP": 1,
+        "_WINDOW_SOURCES_PER_READ": 10**9,
+    },
     "rare set probed for the others": {
         "_FEW_MENTIONS": 10**9,
         "_MENTIONS_PER_PROBED_SOURCE": 0,
@@ -83,9 +90,17 @@ def listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
-    client: TestClient, listings: list[Any], backend: str
+    client: TestClient, listings: list[Any], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repository = sources_repository.SourceRepository
+    read_days = repository._published_days
+    days_read: list[str] = []
+
+    def reading_days(self: Any) -> Any:
+        days_read.append("read")
+        return read_days(self)
+
+    monkeypatch.setattr(repository, "_published_days", reading_days)
     for actors in _ACTORS:
         for window in _windows(client):
             params = [*actors, *window]
@@ -103,12 +118,16 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
                     patch.setattr(sources_service, "_SMALL_WINDOW", 0)
                     patch.setattr(counting, "_counts", {})  # no total kept from another way
                     patch.setattr(sources_repository, "_MENTIONED", KeptIds(10**6))
+                    # No dates kept from another way (once kept, every window reads them).
+                    patch.setattr(sources_repository, "_PUBLISHED", KeptIds(10**6))
                     for name, value in constants.items():
                         patch.setattr(sources_repository, name, value)
                     listings.clear()
                     assert exact_walk(client, "/sources", params) == expected, (way, params)
                 # Listed where SQLite counts (PostgreSQL counts in SQL).
                 assert bool(listings) == (backend == "sqlite"), (way, params)
+    # The dates read where SQLite lists (the windows whose both sides pass the first cap).
+    assert bool(days_read) == (backend == "sqlite")
 
 
 def test_the_window_is_probed_when_the_actors_are_named_more_often_than_it_holds_sources(
