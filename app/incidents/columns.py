@@ -18,7 +18,7 @@ import logging
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -33,7 +33,7 @@ from app.db.versions import data_version, database_key
 log = logging.getLogger(__name__)
 
 _EPOCH = date(1970, 1, 1)
-# How many actor sets' masks are kept (one byte per incident each: 64 MB at 1M).
+# How many actor sets' and searches' masks are kept (one byte per incident each: 64 MB at 1M).
 _KEPT_SETS = 64
 # How many incidents in date order the first step of a page's walk reads (each next, twice).
 _FIRST_STEP = 4_096
@@ -74,8 +74,8 @@ class IncidentColumns:
     # + id, ascending); None where ids do not fit below _ID_SPAN.
     date_order: NDArray[np.int64]
     date_keys: NDArray[np.int64] | None
-    # The incidents of the actor sets asked most recently, each a mask.
-    _kept_sets: "OrderedDict[frozenset[int], NDArray[np.bool_]]" = field(
+    # The incidents of the actor sets and searches asked most recently, each a mask.
+    _kept_sets: "OrderedDict[Hashable, NDArray[np.bool_]]" = field(
         default_factory=OrderedDict, repr=False
     )
     _kept_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -125,13 +125,29 @@ class IncidentColumns:
     def _taking_part(self, ids: set[int]) -> NDArray[np.bool_]:
         """The incidents one of `ids` takes part in (read-only: kept for the next request;
         marking a large state's 430,000 took ~3 ms of each at 1M)."""
-        key = frozenset(ids)
+        return self._kept(frozenset(ids), lambda: self._marked(ids))
+
+    def among(self, key: Hashable, ids: Callable[[], NDArray[np.int64]]) -> NDArray[np.bool_]:
+        """The incidents whose ids `ids` lists (ascending; those the columns lack left out),
+        as a read-only mask kept by `key` (a search's matches: a broad word's 300,000 are
+        placed in ~10 ms at 1M, a bitwise AND with the filters' mask takes a fraction)."""
+        return self._kept(key, lambda: self._placed(ids()))
+
+    def _placed(self, wanted: NDArray[np.int64]) -> NDArray[np.bool_]:
+        found = np.zeros(self.size, dtype=np.bool_)
+        at = np.searchsorted(self.ids, wanted)
+        inside = at < self.size
+        at, wanted = at[inside], wanted[inside]
+        found[at[self.ids[at] == wanted]] = True
+        return found
+
+    def _kept(self, key: Hashable, make: Callable[[], NDArray[np.bool_]]) -> NDArray[np.bool_]:
         with self._kept_lock:
             kept = self._kept_sets.get(key)
             if kept is not None:
                 self._kept_sets.move_to_end(key)
                 return kept
-        found = self._marked(ids)
+        found = make()
         found.flags.writeable = False
         with self._kept_lock:
             self._kept_sets[key] = found

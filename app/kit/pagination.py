@@ -261,7 +261,7 @@ def _page_statement(
     if paging is not None:
         first = paging(key.descending, _decoded(key, cursor, scope) if cursor else None, wanted)
         if first is not None:
-            return _among(session, stmt, id_column, first)
+            return among(session, stmt, id_column, first)
     if counted.accuracy is not TotalAccuracy.exact:
         return stmt
     listed = counted.listed
@@ -270,7 +270,7 @@ def _page_statement(
         # Walking `stmt` in order could pass every row the filters skip (0.5 s through
         # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
         ids = listed if listed is not None else _listed(session, count_stmt)
-        return _among(session, stmt, id_column, ids)
+        return among(session, stmt, id_column, ids)
     if listed is not None and _sorts_listed(session, key, id_column, cursor):
         # More than that, already listed by the exact count (PostgreSQL): the page's ids
         # are the first of those ids in order, off an index, then their rows are read by
@@ -278,7 +278,7 @@ def _page_statement(
         # (`actor=Turkey&actor=China`: 4,266 listed, 25,913 probes, 80-100 ms;
         # `/sources?...&actor=Brazil&sort=-date`: 3,118 listed, 10,189 probes, 73-476 ms).
         first = _first_listed(session, listed, key, id_column, cursor, scope, wanted)
-        return _among(session, stmt, id_column, first)
+        return among(session, stmt, id_column, first)
     return stmt
 
 
@@ -333,7 +333,7 @@ def _first_listed(
     return [int(row_id) for row_id in session.scalars(page.order_by(*ordering).limit(wanted))]
 
 
-def _among(
+def among(
     session: Session, stmt: Select[M], id_column: InstrumentedAttribute[int], ids: list[int]
 ) -> Select[M]:
     """`stmt`'s rows whose ids are among `ids`, every one of which is a row of `stmt`.
