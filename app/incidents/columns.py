@@ -166,6 +166,23 @@ class IncidentColumns:
                 found[self.taking_part[self.actor_starts[i] : self.actor_starts[i + 1]]] = True
         return found
 
+    def starting_between(self, first: date | None, last: date | None) -> int:
+        """How many incidents start from `first` to `last` (open where None)."""
+        low = -(2**62) if first is None else _days(first) * _ID_SPAN
+        high = 2**62 if last is None else (_days(last) + 1) * _ID_SPAN
+        if low >= high:
+            return 0
+        if self.date_keys is not None:
+            found = np.searchsorted(self.date_keys, [low, high])
+            return int(found[1] - found[0])
+        starts = self.start
+        in_window = np.ones(self.size, dtype=np.bool_)
+        if first is not None:
+            in_window &= starts >= _days(first)
+        if last is not None:
+            in_window &= starts <= _days(last)
+        return int(np.count_nonzero(in_window))
+
     def listed(self, mask: NDArray[np.bool_]) -> list[int]:
         """The ids of the matches, ascending."""
         return self.ids[mask].tolist()  # type: ignore[no-any-return]

@@ -207,12 +207,31 @@ def _page_start(f: IncidentFilters) -> PageStart | None:
 _SMALL_WINDOW = 100_000
 
 
+def _small_window(
+    session: Session,
+    f: IncidentFilters,
+    floor: date | None,
+    actor_sets: list[set[int]],
+    settings: Settings,
+) -> bool:
+    """Whether the filters name actors or search, and their date window holds fewer than
+    _SMALL_WINDOW incidents (counted from `floor` to date_to: see `window_has_fewer_than`).
+    From the incident columns when they are read: PostgreSQL counted up to 100,000 index
+    entries for it (27-35 ms of every such list with a window of decades at 1M)."""
+    if not (actor_sets or f.q) or (floor is None and f.date_to is None):
+        return False
+    columns = incident_columns.ready(session) if settings.incident_columns else None
+    if columns is not None:
+        return columns.starting_between(floor, f.date_to) < _SMALL_WINDOW
+    return IncidentRepository(session).window_has_fewer_than(f, floor, _SMALL_WINDOW)
+
+
 def list_incidents(session: Session, f: IncidentFilters, settings: Settings) -> IncidentListing:
     repo = IncidentRepository(session)
     actor_sets = [actors_service.resolve_with_members(session, name, "actor") for name in f.actor]
     floor = _start_floor(session, f)
     # A window of fewer incidents than the walks the other filters imply is walked instead.
-    small_window = bool(actor_sets or f.q) and repo.window_has_fewer_than(f, floor, _SMALL_WINDOW)
+    small_window = _small_window(session, f, floor, actor_sets, settings)
     search_window = bool(f.q) and small_window
     # One actor alone: the page's statement selects only the rows it needs (see PageStart),
     # so totals are estimated over every match, and the page is never cut from a list of ids.
