@@ -20,7 +20,7 @@ import time
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 from numpy.typing import NDArray
@@ -199,6 +199,35 @@ class IncidentColumns:
         """The ids of the first `wanted` matches in date order (date_start, then id, the two
         the same way) after the row (date, id) of a cursor; None where ids outgrow the key
         that orders them. `starts_by`: no match starts later (the window's date_to)."""
+        keys = self._first_keys(mask, descending, after, wanted, starts_by)
+        return None if keys is None else (keys & (_ID_SPAN - 1)).tolist()
+
+    def first_with_dates(
+        self,
+        mask: NDArray[np.bool_],
+        *,
+        descending: bool,
+        after: tuple[date, int] | None,
+        wanted: int,
+        starts_by: date | None = None,
+    ) -> list[tuple[int, date]] | None:
+        """`first_in_date_order`, each id with its date_start."""
+        keys = self._first_keys(mask, descending, after, wanted, starts_by)
+        if keys is None:
+            return None
+        days = (keys >> 32).tolist()  # the keys' high bits (floored: dates before 1970 too)
+        ids = (keys & (_ID_SPAN - 1)).tolist()
+        return [(i, _EPOCH + timedelta(days=d)) for i, d in zip(ids, days, strict=True)]
+
+    def _first_keys(
+        self,
+        mask: NDArray[np.bool_],
+        descending: bool,
+        after: tuple[date, int] | None,
+        wanted: int,
+        starts_by: date | None,
+    ) -> NDArray[np.int64] | None:
+        """The date keys of the first `wanted` matches (`first_in_date_order`)."""
         if self.date_keys is None:
             return None
         if np.count_nonzero(mask) <= _FEW_MATCHES:
@@ -219,19 +248,18 @@ class IncidentColumns:
         count, step = 0, _FIRST_STEP
         while count < wanted and low < high:
             if descending:
-                chunk = self.date_order[max(low, high - step) : high][::-1]
-                high -= len(chunk)
+                span = slice(max(low, high - step), high)
+                high = span.start
             else:
-                chunk = self.date_order[low : min(high, low + step)]
-                low += len(chunk)
-            hits = chunk[mask[chunk]]
-            found.append(hits)
-            count += len(hits)
+                span = slice(low, min(high, low + step))
+                low = span.stop
+            keys = self.date_keys[span][mask[self.date_order[span]]]
+            found.append(keys[::-1] if descending else keys)
+            count += len(keys)
             step *= 2
         if not found:
-            return []
-        page = np.concatenate(found)[:wanted]
-        return self.ids[page].tolist()  # type: ignore[no-any-return]
+            return np.zeros(0, dtype=np.int64)
+        return np.concatenate(found)[:wanted]
 
     def _first_of_few(
         self,
@@ -240,10 +268,10 @@ class IncidentColumns:
         after: tuple[date, int] | None,
         wanted: int,
         starts_by: date | None,
-    ) -> list[int]:
-        """`first_in_date_order` of a few matches: their keys sorted. A walk in date order
-        passes every incident between them (a search's 300 matches under an actor, spread
-        over decades: most of a million)."""
+    ) -> NDArray[np.int64]:
+        """`_first_keys` of a few matches: their keys sorted. A walk in date order passes
+        every incident between them (a search's 300 matches under an actor, spread over
+        decades: most of a million)."""
         at = np.flatnonzero(mask)
         keys = self.start[at].astype(np.int64) * _ID_SPAN + self.ids[at]
         if starts_by is not None:
@@ -252,8 +280,7 @@ class IncidentColumns:
             bound = _days(after[0]) * _ID_SPAN + after[1]
             keys = keys[keys < bound] if descending else keys[keys > bound]
         keys.sort()
-        first = keys[::-1][:wanted] if descending else keys[:wanted]
-        return (first & (_ID_SPAN - 1)).tolist()  # type: ignore[no-any-return]
+        return keys[::-1][:wanted] if descending else keys[:wanted]
 
     def counted(self, name: str, mask: NDArray[np.bool_]) -> Counter[str | None]:
         """The matches per value of the `year`, `month`, `type` or `country` facet."""

@@ -237,6 +237,24 @@ def paging_of(stmt: Select[Any]) -> Paging | None:
     return paging
 
 
+# A list's filters' rows in its order, found without SQL, each with its key value:
+# (descending, the cursor's (key value, id) or None, how many) -> the first (id, key value)
+# after it, or None when it cannot say.
+Walking = Callable[[bool, tuple[Any, int] | None, int], list[tuple[int, Any]] | None]
+
+
+def walked_by(stmt: S, walking: Walking) -> S:
+    """`stmt` (the ids of a search's other filters), whose rows `walking` lists in the list's
+    order: a search in date order tests them against its matches batch by batch, instead of
+    walking the filters in SQL (the incident columns, app/incidents/columns.py)."""
+    return counting.with_options(stmt, walked_by=walking)
+
+
+def walking_of(stmt: Select[Any]) -> Walking | None:
+    walking: Walking | None = stmt.get_execution_options().get("walked_by")
+    return walking
+
+
 @dataclass(frozen=True)
 class _Counted:
     total: int

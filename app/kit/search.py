@@ -54,6 +54,7 @@ from app.kit.counting import CountLimits, CountMode, TotalAccuracy
 from app.kit.cursors import decode_cursor, encode_cursor
 from app.kit.pagination import (
     SortKey,
+    Walking,
     Window,
     after_cursor,
     among,
@@ -64,6 +65,7 @@ from app.kit.pagination import (
     paging_of,
     rows_after,
     selects_entity,
+    walking_of,
 )
 from app.kit.ranking import MatchSet, RankedMatches, RankingCache
 
@@ -1498,8 +1500,8 @@ def _page_in_order(
             key.descending, cursor_position(key, cursor, scope) if cursor else None, wanted
         )
     else:
-        walked_rows = _walked_in_batches(
-            session, walk, after, without_search, searched, model, key, wanted
+        walked_rows = _walked(
+            session, walk, after, unsearched, searched, model, key, cursor, scope, wanted
         )
         if walked_rows is None:
             return None
@@ -1517,6 +1519,71 @@ def _page_in_order(
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})
+
+
+def _walked(
+    session: Session,
+    walk: Select[Any],
+    after: ColumnElement[bool] | None,
+    unsearched: Unsearched[Any],
+    searched: "_Search",
+    model: type,
+    key: SortKey,
+    cursor: str | None,
+    scope: str,
+    wanted: int,
+) -> list[tuple[int, Any]] | None:
+    """The first `wanted` rows of the other filters in the order of `key` that match the
+    search: walked in memory where they can be (`pagination.walked_by`), else in SQL."""
+    walking = walking_of(unsearched.ids) if unsearched.ids is not None else None
+    if walking is not None:
+        start = cursor_position(key, cursor, scope) if cursor else None
+        try:
+            return _walked_in_memory(
+                session, walking, key.descending, start, unsearched.rows, searched, model, wanted
+            )
+        except _NotWalked:
+            pass
+    return _walked_in_batches(session, walk, after, unsearched.rows, searched, model, key, wanted)
+
+
+class _NotWalked(Exception):
+    """The other filters' rows cannot be walked in memory (`pagination.walked_by`)."""
+
+
+def _walked_in_memory(
+    session: Session,
+    walking: Walking,
+    descending: bool,
+    start: tuple[Any, int] | None,
+    without_search: Select[Any],
+    searched: "_Search",
+    model: type,
+    wanted: int,
+) -> list[tuple[int, Any]] | None:
+    """`_walked_in_batches`, the other filters' rows listed in order by `walking` (the
+    incident columns) instead of walked in SQL: the same batches, tested against the search
+    the same way, within the same budget."""
+    size = _first_batch(session, without_search, searched, model, wanted)
+    budget = _ORDER_WALK_BUDGET if searched.listed is not None else _SQL_TESTED_WALK_BUDGET
+    found: list[tuple[int, Any]] = []
+    walked = 0
+    position = start
+    while len(found) < wanted:
+        if walked >= budget:
+            return None
+        batch = walking(descending, position, size)
+        if batch is None:
+            raise _NotWalked
+        kept = searched.matching([row_id for row_id, _ in batch])
+        found += [(row_id, value) for row_id, value in batch if row_id in kept]
+        if len(batch) < size or len(found) >= wanted:
+            break
+        walked += len(batch)
+        last_id, last_value = batch[-1]
+        position = (last_value, last_id)
+        size = min(4 * size, _WALK_BATCHES[-1])
+    return found
 
 
 def _walked_in_batches(

@@ -1,7 +1,8 @@
 """Incident searches (q) under other filters, counted and paged from the incident columns
-(`app/incidents/columns.py`) on SQLite: their totals, pages, cursors and facets equal those
-counted, walked and grouped in SQL, in every order and on every path a search's page takes
-(a narrow search left to SQL, a broad one walked in date order, by relevance)."""
+(`app/incidents/columns.py`; on PostgreSQL their other filters walked in date order from
+them): their totals, pages, cursors and facets equal those counted, walked and grouped in SQL,
+in every order and on every path a search's page takes (a narrow search left to SQL, a broad
+one walked in date order, by relevance)."""
 
 import threading
 import urllib.parse
@@ -97,13 +98,20 @@ def _answers(
         pytest.param({"_BROAD_MATCHES": 0, "_LISTED_FILTER_ROWS": 0}, 300, id="broad-unlisted"),
         # A page walked through the columns in date order rather than sorted from few matches.
         pytest.param({"_BROAD_MATCHES": 0, "_FEW_MATCHES": 0}, 300, id="broad-walked"),
+        # The walk's budget spent before the page is found: the page is given back to SQL.
+        pytest.param(
+            {"_BROAD_MATCHES": 0, "_ORDER_WALK_BUDGET": 40, "_SQL_TESTED_WALK_BUDGET": 40},
+            300,
+            id="broad-budget",
+        ),
     ],
 )
 def test_searches_from_the_columns_equal_those_answered_in_sql(
     generated: str, path: dict[str, int], sampled_above: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if not generated.startswith("sqlite"):
-        pytest.skip("a search's matches are listed in memory on SQLite only")
+    """SQLite: the searches' matches listed and placed among the columns. PostgreSQL: the
+    other filters' rows walked in date order from the columns, each batch tested against
+    the search in SQL."""
     for name, value in path.items():
         monkeypatch.setattr(columns if name == "_FEW_MATCHES" else search, name, value)
     queries = _searches()
