@@ -1295,12 +1295,16 @@ def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[i
     26 ms of a 43 ms page at 1M, profiled)."""
     if not ids:
         return []
-    page_stmt = among(session, stmt, id_column, ids).order_by(None)
+    # An entity keeps its statement's loader options (the web pages' statements load their
+    # speakers with them): read with its filters as before.
+    entity = selects_entity(stmt)
+    read = stmt.where(id_column.in_(ids)) if entity else among(session, stmt, id_column, ids)
+    page_stmt = read.order_by(None)
     # Columns, not an entity: plain rows through the connection (the ORM's loading of a
     # page of 50 took 1 ms of a search's CPU, profiled at 1M).
     rows: list[Any] = (
         list(session.scalars(page_stmt))
-        if selects_entity(stmt)
+        if entity
         else list(session.connection().execute(page_stmt).all())
     )
     by_id = {getattr(row, id_column.key): row for row in rows}
