@@ -237,6 +237,24 @@ def paging_of(stmt: Select[Any]) -> Paging | None:
     return paging
 
 
+# A list's filters' rows in its order, found without SQL, each with its key value:
+# (descending, the cursor's (key value, id) or None, how many) -> the first (id, key value)
+# after it, or None when it cannot say.
+Walking = Callable[[bool, tuple[Any, int] | None, int], list[tuple[int, Any]] | None]
+
+
+def walked_by(stmt: S, walking: Walking) -> S:
+    """`stmt` (the ids of a search's other filters), whose rows `walking` lists in the list's
+    order: a search in date order tests them against its matches batch by batch, instead of
+    walking the filters in SQL (the incident columns, app/incidents/columns.py)."""
+    return counting.with_options(stmt, walked_by=walking)
+
+
+def walking_of(stmt: Select[Any]) -> Walking | None:
+    walking: Walking | None = stmt.get_execution_options().get("walked_by")
+    return walking
+
+
 @dataclass(frozen=True)
 class _Counted:
     total: int
@@ -261,7 +279,7 @@ def _page_statement(
     if paging is not None:
         first = paging(key.descending, _decoded(key, cursor, scope) if cursor else None, wanted)
         if first is not None:
-            return _among(session, stmt, id_column, first)
+            return among(session, stmt, id_column, first)
     if counted.accuracy is not TotalAccuracy.exact:
         return stmt
     listed = counted.listed
@@ -270,7 +288,7 @@ def _page_statement(
         # Walking `stmt` in order could pass every row the filters skip (0.5 s through
         # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
         ids = listed if listed is not None else _listed(session, count_stmt)
-        return _among(session, stmt, id_column, ids)
+        return among(session, stmt, id_column, ids)
     if listed is not None and _sorts_listed(session, key, id_column, cursor):
         # More than that, already listed by the exact count (PostgreSQL): the page's ids
         # are the first of those ids in order, off an index, then their rows are read by
@@ -278,7 +296,7 @@ def _page_statement(
         # (`actor=Turkey&actor=China`: 4,266 listed, 25,913 probes, 80-100 ms;
         # `/sources?...&actor=Brazil&sort=-date`: 3,118 listed, 10,189 probes, 73-476 ms).
         first = _first_listed(session, listed, key, id_column, cursor, scope, wanted)
-        return _among(session, stmt, id_column, first)
+        return among(session, stmt, id_column, first)
     return stmt
 
 
@@ -333,7 +351,7 @@ def _first_listed(
     return [int(row_id) for row_id in session.scalars(page.order_by(*ordering).limit(wanted))]
 
 
-def _among(
+def among(
     session: Session, stmt: Select[M], id_column: InstrumentedAttribute[int], ids: list[int]
 ) -> Select[M]:
     """`stmt`'s rows whose ids are among `ids`, every one of which is a row of `stmt`.

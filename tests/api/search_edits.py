@@ -8,12 +8,17 @@ from app.main import create_app
 from app.settings import Settings
 
 
-def client_with_count_threshold(url: str, threshold: int) -> TestClient:
+def client_with_count_threshold(
+    url: str, threshold: int, *, incident_columns: bool | None = None
+) -> TestClient:
     """A client whose exact-count thresholds are `threshold` on both backends: a low one makes
-    broad totals estimates, so both ways of totalling are compared."""
+    broad totals estimates, so both ways of totalling are compared. `incident_columns`: on or
+    off whatever the environment says."""
     settings = Settings(
         database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
     )
+    if incident_columns is not None:
+        settings = settings.model_copy(update={"incident_columns": incident_columns})
     return TestClient(create_app(settings))
 
 

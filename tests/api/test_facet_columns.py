@@ -65,9 +65,14 @@ def _grouped_in_sql(statements: list[str]) -> list[str]:
     return [statement for statement in statements if "GROUP BY" in statement.upper()]
 
 
-def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(generated: str) -> None:
+@pytest.mark.parametrize("few", [columns._FEW_MATCHES, 0], ids=["sorted-if-few", "walked"])
+def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
+    generated: str, few: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Exact totals and the ids a page is cut from are listed from the columns: the same
-    answers, both sorts, first and next pages."""
+    answers, both sorts, first and next pages; a page found among few matches by sorting
+    them, or walked in date order."""
+    monkeypatch.setattr(columns, "_FEW_MATCHES", few)
     lists = [
         f"{query}&{extra}"
         for query in _lists()[:60]

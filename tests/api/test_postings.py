@@ -373,7 +373,9 @@ def test_a_page_the_postings_do_not_decide_lists_the_filters_rows_once(
     params = [("q", "talks"), ("date_from", "2012-01-01"), ("date_to", "2012-03-31")]
     params = [*params, ("count", count)]
     _forget()
-    with _client(corpus_url, 40) as client:  # low: the filters' rows are sampled, then listed
+    # Low: the filters' rows are sampled, then listed: in SQL (with the incident columns they
+    # are listed from those, tests/api/test_search_columns.py).
+    with _client(corpus_url, 40, incident_columns=False) as client:
         with monkeypatch.context() as patched:
             _by_the_database(patched)
             expected = _pages(client, "/incidents", params, limit=9)

@@ -1,0 +1,158 @@
+"""Incident searches (q) under other filters, counted and paged from the incident columns
+(`app/incidents/columns.py`; on PostgreSQL their other filters walked in date order from
+them): their totals, pages, cursors and facets equal those counted, walked and grouped in SQL,
+in every order and on every path a search's page takes (a narrow search left to SQL, a broad
+one walked in date order, by relevance)."""
+
+import threading
+import urllib.parse
+from collections.abc import Iterator
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.incidents import columns
+from app.kit import search
+from app.main import create_app
+from app.settings import Settings
+from tests.api.statements_seen import counted_statements
+from tests.conftest import Databases
+
+FACETS = ("type", "actor", "country", "year", "month")
+
+
+@pytest.fixture(scope="module")
+def generated(databases: Databases) -> Iterator[str]:
+    """bench.generate's incidents (1995-2025), their actors with officials and bodies."""
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    generate(url, incidents=4000, seed=12, postings=False)
+    yield url
+    databases.release(url)
+
+
+def _searches() -> list[str]:
+    """Incident lists with a search, drawn from every filter (bench.combos: actors, types,
+    countries, windows inside, at and beyond the data's edges, both sorts and relevance);
+    half ask every facet, half an exact total."""
+    from bench.combos import combinations
+
+    queries = []
+    for seed in (5, 6, 7):
+        for combination in combinations(seed, 500, date(1995, 1, 1), date(2025, 12, 31)):
+            path, _, query = combination.path.partition("?")
+            params = urllib.parse.parse_qsl(query)
+            if path != "/incidents" or not any(name == "q" for name, _ in params):
+                continue
+            params = [(name, value) for name, value in params if name not in ("facet", "count")]
+            if len(queries) % 2:
+                params += [("facet", name) for name in FACETS]
+            else:
+                params.append(("count", "exact"))
+            queries.append(urllib.parse.urlencode([*params, ("limit", "4")]))
+    return queries
+
+
+def _reading_done() -> None:
+    for thread in threading.enumerate():
+        if thread.name == "incident-columns":
+            thread.join(10)
+
+
+def _answers(
+    url: str, queries: list[str], *, from_columns: bool, sampled_above: int
+) -> list[tuple[Any, Any]]:
+    """Each list's first page and, where there is one, its second."""
+    settings = Settings(
+        database_url=url,
+        incident_columns=from_columns,
+        facet_budget_ms=60_000,
+        sqlite_exact_count_threshold=sampled_above,
+    )
+    answers = []
+    with TestClient(create_app(settings)) as client:
+        _reading_done()
+        for query in queries:
+            first = client.get(f"/incidents?{query}")
+            assert first.status_code == 200, (query, first.text)
+            cursor = first.json()["next_cursor"]
+            second = client.get(f"/incidents?{query}&cursor={cursor}").json() if cursor else None
+            answers.append((first.json(), second))
+    return answers
+
+
+@pytest.mark.parametrize(
+    ("path", "sampled_above"),
+    [
+        # This corpus' words are narrow: their pages are left to SQL (`search.paginate`).
+        pytest.param({}, 5_000, id="narrow"),
+        # Broad: walked in date order among the other filters' rows, or by relevance; their
+        # exact totals counted by the count statement (the table too small to sample).
+        pytest.param({"_BROAD_MATCHES": 0}, 5_000, id="broad"),
+        # Sampled: the other filters' rows are few enough to list (from the columns) and
+        # test against the search's matches; or, none listed, counted by the statement.
+        pytest.param({"_BROAD_MATCHES": 0}, 300, id="broad-listed"),
+        pytest.param({"_BROAD_MATCHES": 0, "_LISTED_FILTER_ROWS": 0}, 300, id="broad-unlisted"),
+        # A page walked through the columns in date order rather than sorted from few matches.
+        pytest.param({"_BROAD_MATCHES": 0, "_FEW_MATCHES": 0}, 300, id="broad-walked"),
+        # The walk's budget spent before the page is found: the page is given back to SQL.
+        pytest.param(
+            {"_BROAD_MATCHES": 0, "_ORDER_WALK_BUDGET": 40, "_SQL_TESTED_WALK_BUDGET": 40},
+            300,
+            id="broad-budget",
+        ),
+    ],
+)
+def test_searches_from_the_columns_equal_those_answered_in_sql(
+    generated: str, path: dict[str, int], sampled_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite: the searches' matches listed and placed among the columns. PostgreSQL: the
+    other filters' rows walked in date order from the columns, each batch tested against
+    the search in SQL."""
+    for name, value in path.items():
+        monkeypatch.setattr(columns if name == "_FEW_MATCHES" else search, name, value)
+    queries = _searches()
+    assert len(queries) > 100
+    in_sql = _answers(generated, queries, from_columns=False, sampled_above=sampled_above)
+    # Cleared between the two: a ranking or match list kept by one side is not the other's.
+    search.RANKINGS.clear()
+    search.MATCH_SETS.clear()
+    from_columns = _answers(generated, queries, from_columns=True, sampled_above=sampled_above)
+    firsts = [first for first, _ in in_sql]
+    assert sum(first["total"] > 20 for first in firsts) > 10
+    assert sum(first["total"] == 0 for first in firsts) > 10
+    assert sum(second is not None for _, second in in_sql) > 20
+    assert any(first["facets"] for first in firsts)
+    for query, sql, counted in zip(queries, in_sql, from_columns, strict=True):
+        assert counted == sql, query
+
+
+@pytest.mark.parametrize(
+    "columns", [True, pytest.param(False, marks=pytest.mark.xfail(strict=True))]
+)
+def test_a_searchs_facets_and_page_are_not_grouped_or_searched_in_sql(
+    generated: str, columns: bool
+) -> None:
+    """With the columns read, a search's facets are counted from them and its page found
+    among them in date order: no GROUP BY, and no statement in date order searches (its
+    page's rows are read by id). With the columns off, both are done in SQL: the test's
+    own check."""
+    if not generated.startswith("sqlite"):
+        pytest.skip("a search's matches are listed in memory on SQLite only")
+    query = "/incidents?q=talks&actor=Iran&sort=-date&count=exact&facet=type&facet=month"
+    settings = Settings(database_url=generated, facet_budget_ms=60_000, incident_columns=columns)
+    with TestClient(create_app(settings)) as client:
+        client.get("/incidents?facet=type")  # the columns are read for this data version
+        _reading_done()
+        with counted_statements(client) as statements:
+            response = client.get(query)
+        assert response.status_code == 200
+        assert response.json()["total"] > 0
+    flat = [" ".join(s.upper().split()) for s in statements]
+    grouped = [s for s in flat if "GROUP BY" in s]
+    searched_in_order = [s for s in flat if "ORDER BY INCIDENT.DATE_START" in s and "MATCH" in s]
+    assert not grouped, grouped
+    assert not searched_in_order, searched_in_order

@@ -1,0 +1,64 @@
+"""How many incidents start in a date window, counted from the incident columns
+(`IncidentColumns.starting_between`), equals the count in SQL: a list under actors or a search
+decides from it whether to walk its window (`service._small_window`)."""
+
+import random
+from collections.abc import Iterator
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from app.incidents import columns
+from app.incidents.models import Incident
+from tests.conftest import Databases
+
+
+@pytest.fixture(scope="module")
+def generated(databases: Databases) -> Iterator[str]:
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    generate(url, incidents=1500, seed=21, postings=False)
+    yield url
+    databases.release(url)
+
+
+def _windows() -> list[tuple[date | None, date | None]]:
+    """Windows inside the data (1995-2025), across its edges, beyond them, a day long,
+    reversed, and open at either end."""
+    rng = random.Random(4)
+    windows: list[tuple[date | None, date | None]] = [
+        (None, None),
+        (date(1, 1, 1), date(9999, 12, 31)),
+        (date(2030, 1, 1), None),
+        (None, date(1990, 1, 1)),
+        (date(2010, 5, 1), date(2010, 4, 30)),
+    ]
+    for _ in range(60):
+        first = date(1990, 1, 1) + timedelta(days=rng.randrange(14_000))
+        last = first + timedelta(days=rng.choice([0, 1, 30, 400, 5_000]))
+        windows.append(rng.choice([(first, last), (first, None), (None, last)]))
+    return windows
+
+
+@pytest.mark.parametrize("keyed", [True, False], ids=["by-key", "by-scan"])
+def test_incidents_starting_in_a_window_counted_from_the_columns(
+    generated: str, keyed: bool
+) -> None:
+    engine = create_engine(generated)
+    with engine.connect() as connection:
+        read = columns.read(connection)
+        assert read is not None
+        if not keyed:
+            # Ids past the date keys' range: counted by comparing every start.
+            read = columns.IncidentColumns(**{**vars(read), "date_keys": None})
+        for first, last in _windows():
+            starting = select(func.count()).select_from(Incident)
+            if first is not None:
+                starting = starting.where(Incident.date_start >= first)
+            if last is not None:
+                starting = starting.where(Incident.date_start <= last)
+            counted = connection.scalar(starting)
+            assert read.starting_between(first, last) == counted, (first, last)
+    engine.dispose()
