@@ -10,6 +10,7 @@ from sqlalchemy.engine import make_url
 from app import cli
 from app.main import create_app
 from app.settings import Settings
+from tests.conftest import Databases
 
 MINI_ACTORS = """\
 - slug: iran
@@ -145,3 +146,15 @@ def pg_seeded_url(seeded_url: str, backend: str) -> str:
 def libpq_dsn(url: str) -> str:
     """A SQLAlchemy PostgreSQL URL as psycopg connects to it (with its password)."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="module")
+def generated_incidents(databases: Databases) -> Iterator[str]:
+    """A database of bench.generate's 4,000 incidents (1995-2025) and their actors, with
+    officials and bodies: one for each test module that asks."""
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    generate(url, incidents=4000, seed=11, postings=False)
+    yield url
+    databases.release(url)

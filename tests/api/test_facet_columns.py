@@ -25,17 +25,6 @@ from tests.conftest import Databases
 FACETS = ("type", "actor", "country", "year", "month")
 
 
-@pytest.fixture(scope="module")
-def generated(databases: Databases) -> Iterator[str]:
-    """bench.generate's incidents (1995-2025), their actors with officials and bodies."""
-    from bench.generate import generate
-
-    url = databases.fresh("empty")
-    generate(url, incidents=4000, seed=11, postings=False)
-    yield url
-    databases.release(url)
-
-
 def _lists() -> list[str]:
     """Incident lists drawn from every filter but q (bench.combos: actors, types,
     countries, windows inside, at and beyond the data's edges), each asking every facet."""
@@ -67,7 +56,7 @@ def _grouped_in_sql(statements: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("few", [columns._FEW_MATCHES, 0], ids=["sorted-if-few", "walked"])
 def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
-    generated: str, few: int, monkeypatch: pytest.MonkeyPatch
+    generated_incidents: str, few: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Exact totals and the ids a page is cut from are listed from the columns: the same
     answers, both sorts, first and next pages; a page found among few matches by sorting
@@ -80,7 +69,7 @@ def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
     ]
     # Windows ending on the day some of an actor's incidents start (the newest first):
     # those incidents open the page.
-    engine = create_engine(generated)
+    engine = create_engine(generated_incidents)
     with engine.connect() as connection:
         edges = connection.execute(
             text(
@@ -102,7 +91,7 @@ def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
     ]
     answers: list[list[Any]] = []
     for enabled in (False, True):
-        settings = Settings(database_url=generated, incident_columns=enabled)
+        settings = Settings(database_url=generated_incidents, incident_columns=enabled)
         with TestClient(create_app(settings)) as client:
             _reading_done()
             answers.append([])
@@ -119,10 +108,12 @@ def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
         assert listed == grouped, query
 
 
-def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated: str) -> None:
+def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated_incidents: str) -> None:
     lists = _lists()
     assert len(lists) > 80
-    grouped = Settings(database_url=generated, incident_columns=False, facet_budget_ms=60_000)
+    grouped = Settings(
+        database_url=generated_incidents, incident_columns=False, facet_budget_ms=60_000
+    )
     with TestClient(create_app(grouped)) as client:
         expected = [_facets(client, query) for query in lists]
     assert not any(facet["truncated"] for facets in expected for facet in facets.values())
@@ -130,7 +121,7 @@ def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated: str)
     sizes = [len(facets["actor"]["values"]) for facets in expected]
     assert 0 in sizes and 50 in sizes and any(0 < size < 50 for size in sizes)
     assert any(value["value"] is None for f in expected for value in f["country"]["values"])
-    with TestClient(create_app(Settings(database_url=generated))) as client:
+    with TestClient(create_app(Settings(database_url=generated_incidents))) as client:
         _facets(client, lists[0])  # starts the read; `_reading_done` waits for it
         _reading_done()
         with counted_statements(client) as seen:

@@ -6,7 +6,6 @@ one walked in date order, by relevance)."""
 
 import threading
 import urllib.parse
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -18,20 +17,8 @@ from app.kit import search
 from app.main import create_app
 from app.settings import Settings
 from tests.api.statements_seen import counted_statements
-from tests.conftest import Databases
 
 FACETS = ("type", "actor", "country", "year", "month")
-
-
-@pytest.fixture(scope="module")
-def generated(databases: Databases) -> Iterator[str]:
-    """bench.generate's incidents (1995-2025), their actors with officials and bodies."""
-    from bench.generate import generate
-
-    url = databases.fresh("empty")
-    generate(url, incidents=4000, seed=12, postings=False)
-    yield url
-    databases.release(url)
 
 
 def _searches() -> list[str]:
@@ -107,7 +94,10 @@ def _answers(
     ],
 )
 def test_searches_from_the_columns_equal_those_answered_in_sql(
-    generated: str, path: dict[str, int], sampled_above: int, monkeypatch: pytest.MonkeyPatch
+    generated_incidents: str,
+    path: dict[str, int],
+    sampled_above: int,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """SQLite: the searches' matches listed and placed among the columns. PostgreSQL: the
     other filters' rows walked in date order from the columns, each batch tested against
@@ -116,11 +106,13 @@ def test_searches_from_the_columns_equal_those_answered_in_sql(
         monkeypatch.setattr(columns if name == "_FEW_MATCHES" else search, name, value)
     queries = _searches()
     assert len(queries) > 100
-    in_sql = _answers(generated, queries, from_columns=False, sampled_above=sampled_above)
+    in_sql = _answers(generated_incidents, queries, from_columns=False, sampled_above=sampled_above)
     # Cleared between the two: a ranking or match list kept by one side is not the other's.
     search.RANKINGS.clear()
     search.MATCH_SETS.clear()
-    from_columns = _answers(generated, queries, from_columns=True, sampled_above=sampled_above)
+    from_columns = _answers(
+        generated_incidents, queries, from_columns=True, sampled_above=sampled_above
+    )
     firsts = [first for first, _ in in_sql]
     assert sum(first["total"] > 20 for first in firsts) > 10
     assert sum(first["total"] == 0 for first in firsts) > 10
@@ -134,16 +126,18 @@ def test_searches_from_the_columns_equal_those_answered_in_sql(
     "columns", [True, pytest.param(False, marks=pytest.mark.xfail(strict=True))]
 )
 def test_a_searchs_facets_and_page_are_not_grouped_or_searched_in_sql(
-    generated: str, columns: bool
+    generated_incidents: str, columns: bool
 ) -> None:
     """With the columns read, a search's facets are counted from them and its page found
     among them in date order: no GROUP BY, and no statement in date order searches (its
     page's rows are read by id). With the columns off, both are done in SQL: the test's
     own check."""
-    if not generated.startswith("sqlite"):
+    if not generated_incidents.startswith("sqlite"):
         pytest.skip("a search's matches are listed in memory on SQLite only")
     query = "/incidents?q=talks&actor=Iran&sort=-date&count=exact&facet=type&facet=month"
-    settings = Settings(database_url=generated, facet_budget_ms=60_000, incident_columns=columns)
+    settings = Settings(
+        database_url=generated_incidents, facet_budget_ms=60_000, incident_columns=columns
+    )
     with TestClient(create_app(settings)) as client:
         client.get("/incidents?facet=type")  # the columns are read for this data version
         _reading_done()

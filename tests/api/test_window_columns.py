@@ -3,7 +3,6 @@
 decides from it whether to walk its window (`service._small_window`)."""
 
 import random
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -11,17 +10,6 @@ from sqlalchemy import create_engine, func, select
 
 from app.incidents import columns
 from app.incidents.models import Incident
-from tests.conftest import Databases
-
-
-@pytest.fixture(scope="module")
-def generated(databases: Databases) -> Iterator[str]:
-    from bench.generate import generate
-
-    url = databases.fresh("empty")
-    generate(url, incidents=1500, seed=21, postings=False)
-    yield url
-    databases.release(url)
 
 
 def _windows() -> list[tuple[date | None, date | None]]:
@@ -44,9 +32,9 @@ def _windows() -> list[tuple[date | None, date | None]]:
 
 @pytest.mark.parametrize("keyed", [True, False], ids=["by-key", "by-scan"])
 def test_incidents_starting_in_a_window_counted_from_the_columns(
-    generated: str, keyed: bool
+    generated_incidents: str, keyed: bool
 ) -> None:
-    engine = create_engine(generated)
+    engine = create_engine(generated_incidents)
     with engine.connect() as connection:
         read = columns.read(connection)
         assert read is not None
