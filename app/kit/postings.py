@@ -118,16 +118,22 @@ def compact(conn: Connection, searched: Searched) -> None:
         conn.execute(text(f"INSERT INTO {searched.fts}({searched.fts}) VALUES ('optimize')"))
 
 
-def rebuild_all(conn: Connection, *, min_matches: int, depth: int) -> None:
+def rebuild_all(
+    conn: Connection, *, min_matches: int, depth: int, with_rows: bool = True
+) -> None:
     """Choose every searched table's terms and build their postings from scratch (migration
-    0017's backfill, and a bulk load that ran without the triggers)."""
+    0017's backfill, and a bulk load that ran without the triggers). `with_rows`: the terms'
+    every row too (PostgreSQL; migration 0017 ran before their table, 0025, existed)."""
     for searched in SEARCHED.values():
-        rebuild(conn, searched, min_matches=min_matches, depth=depth)
+        rebuild(conn, searched, min_matches=min_matches, depth=depth, with_rows=with_rows)
         compact(conn, searched)
 
 
-def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: int) -> None:
-    """Choose `searched`'s terms afresh and keep each stream's first `depth` rows."""
+def rebuild(
+    conn: Connection, searched: Searched, *, min_matches: int, depth: int, with_rows: bool = True
+) -> None:
+    """Choose `searched`'s terms afresh and keep each stream's first `depth` rows (and, on
+    PostgreSQL, every row of each term)."""
     for table in ("search_posting", "search_posting_stream", "search_posting_term"):
         conn.execute(text(f"DELETE FROM {table} WHERE searched = :s"), {"s": searched.table})
     sqlite = conn.dialect.name == "sqlite"
@@ -146,6 +152,8 @@ def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: in
             text("INSERT INTO search_posting_term (searched, term) VALUES (:s, :t)"),
             [{"s": searched.table, "t": term} for term in chosen],
         )
+    if with_rows and not sqlite:
+        build_term_rows(conn, searched)
     rows = int(conn.scalar(text(f"SELECT count(*) FROM {searched.table}")) or 0)
     conn.execute(
         text("DELETE FROM search_posting_table WHERE searched = :s"), {"s": searched.table}
@@ -413,9 +421,87 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
         )
     for term, occurrences in sorted(touched):
         _trim(conn, searched, term, occurrences, depth)
+    if conn.dialect.name == "postgresql":
+        _update_term_rows(conn, searched, dirty, [(term, row_id) for term, _, _, row_id in fresh])
     conn.execute(
         text("DELETE FROM search_posting_dirty WHERE searched = :s"), {"s": searched.table}
     )
+
+
+# -- every row of a term (PostgreSQL) --------------------------------------------------------
+#
+# A term's rows are kept by block of 2**16 ids: a block's row holds the low 16 bits of each of
+# its ids, ascending, as two big-endian bytes (what `int4send(id)`'s last two bytes are). Two
+# bytes an id: 64 MB for the 32 million (term, incident) pairs of 1M incidents.
+_BLOCK_BITS = 16
+_LOW_IDS = np.dtype(">u2")
+
+
+def build_term_rows(conn: Connection, searched: Searched) -> None:
+    """Every row of each of `searched`'s chosen terms, from scratch (PostgreSQL; in one pass
+    over their stored vectors)."""
+    conn.execute(
+        text("DELETE FROM search_posting_rows WHERE searched = :s"), {"s": searched.table}
+    )
+    conn.execute(
+        text(
+            "INSERT INTO search_posting_rows (searched, term, block, low_ids) "
+            f"SELECT CAST(:s AS VARCHAR), u.lexeme, t.id >> {_BLOCK_BITS}, "
+            "string_agg(substring(int4send(t.id) FROM 3 FOR 2), ''::bytea ORDER BY t.id) "
+            f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
+            "WHERE u.lexeme IN (SELECT term FROM search_posting_term WHERE searched = :s) "
+            f"GROUP BY u.lexeme, t.id >> {_BLOCK_BITS}"
+        ),
+        {"s": searched.table},
+    )
+
+
+def _update_term_rows(
+    conn: Connection, searched: Searched, dirty: list[int], fresh: list[tuple[str, int]]
+) -> None:
+    """The blocks holding rows written since (`dirty`) with those rows' ids replaced by the
+    (term, row id) pairs they have now (`fresh`: none for a deleted row)."""
+    written = np.unique(np.asarray(dirty, dtype=np.int64))
+    now: dict[tuple[str, int], list[int]] = {}
+    for term, row_id in fresh:
+        now.setdefault((term, row_id >> _BLOCK_BITS), []).append(row_id & 0xFFFF)
+    for block in np.unique(written >> _BLOCK_BITS).tolist():
+        in_block = (written[(written >> _BLOCK_BITS) == block] & 0xFFFF).astype(np.int64)
+        kept = {
+            str(term): np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+            for term, low_ids in conn.execute(
+                text(
+                    "SELECT term, low_ids FROM search_posting_rows "
+                    "WHERE searched = :s AND block = :b"
+                ),
+                {"s": searched.table, "b": block},
+            )
+        }
+        terms = set(kept) | {term for term, at in now if at == block}
+        for term in sorted(terms):
+            before = kept.get(term, np.empty(0, dtype=np.int64))
+            after = np.union1d(
+                np.setdiff1d(before, in_block, assume_unique=True),
+                np.asarray(now.get((term, block), []), dtype=np.int64),
+            )
+            if np.array_equal(before, after):
+                continue
+            keys = {"s": searched.table, "t": term, "b": block}
+            conn.execute(
+                text(
+                    "DELETE FROM search_posting_rows "
+                    "WHERE searched = :s AND term = :t AND block = :b"
+                ),
+                keys,
+            )
+            if len(after):
+                conn.execute(
+                    text(
+                        "INSERT INTO search_posting_rows (searched, term, block, low_ids) "
+                        "VALUES (:s, :t, :b, :ids)"
+                    ),
+                    {**keys, "ids": after.astype(_LOW_IDS).tobytes()},
+                )
 
 
 def _trim(conn: Connection, searched: Searched, term: str, occurrences: int, depth: int) -> None:
@@ -566,11 +652,8 @@ def _tokenizer() -> sqlite3.Connection:
     return scratch
 
 
-def prefix(
-    conn: Connection, searched: Searched, term: str, fts_expression: str | None, q: str
-) -> Prefix | None:
-    """`term`'s exact ranking as far as its postings decide it; None when the table's postings
-    are out of date or the term has none."""
+def _usable(conn: Connection, searched: Searched, term: str) -> bool:
+    """Whether `term` has postings and its table's are up to date."""
     usable = conn.execute(
         text(
             "SELECT (SELECT count(*) FROM search_posting_term WHERE searched = :s AND term = :t),"
@@ -579,7 +662,34 @@ def prefix(
         ),
         {"s": searched.table, "t": term},
     ).one()
-    if not usable[0] or usable[1]:
+    return bool(usable[0]) and not usable[1]
+
+
+def term_rows(conn: Connection, searched: Searched, term: str) -> Any | None:
+    """PostgreSQL: the ids of every row of `searched` matching `term`, ascending (an int64
+    vector); None when the term has no postings or its table's are out of date."""
+    if conn.dialect.name != "postgresql" or not _usable(conn, searched, term):
+        return None
+    blocks = conn.execute(
+        text(
+            "SELECT block, low_ids FROM search_posting_rows "
+            "WHERE searched = :s AND term = :t ORDER BY block"
+        ),
+        {"s": searched.table, "t": term},
+    ).all()
+    parts = [
+        (int(block) << _BLOCK_BITS) + np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+        for block, low_ids in blocks
+    ]
+    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+
+
+def prefix(
+    conn: Connection, searched: Searched, term: str, fts_expression: str | None, q: str
+) -> Prefix | None:
+    """`term`'s exact ranking as far as its postings decide it; None when the table's postings
+    are out of date or the term has none."""
+    if not _usable(conn, searched, term):
         return None
     streams = conn.execute(
         text(

@@ -231,6 +231,7 @@ def _kept(url: str) -> dict[str, Any]:
                     "search_posting_term",
                     "search_posting_table",
                     "search_posting_dirty",
+                    "search_posting_rows",
                 )
             }
     finally:
@@ -269,6 +270,30 @@ def _assert_exact(url: str) -> None:
     }
     assert set(kept["search_posting"]) == expected
     assert terms, "the seeds have frequent terms at this threshold"
+    _assert_every_row_kept(url, terms)
+
+
+def _assert_every_row_kept(url: str, terms: set[tuple[str, str]]) -> None:
+    """PostgreSQL: each term's kept rows are exactly the rows its GIN index matches (SQLite
+    keeps none)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if conn.dialect.name != "postgresql":
+                assert not conn.scalar(text("SELECT count(*) FROM search_posting_rows"))
+                return
+            for table, term in sorted(terms):
+                matching = conn.scalars(
+                    text(
+                        f"SELECT id FROM {table} WHERE search_fts @@ "
+                        "CAST(quote_literal(:t) AS tsquery) ORDER BY id"
+                    ),
+                    {"t": term},
+                ).all()
+                kept = postings.term_rows(conn, postings.SEARCHED[table], term)
+                assert kept is not None and kept.tolist() == matching, (table, term)
+    finally:
+        engine.dispose()
 
 
 def test_the_ingest_keeps_postings_exact_through_edits_reruns_and_prunes(
