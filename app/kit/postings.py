@@ -118,9 +118,7 @@ def compact(conn: Connection, searched: Searched) -> None:
         conn.execute(text(f"INSERT INTO {searched.fts}({searched.fts}) VALUES ('optimize')"))
 
 
-def rebuild_all(
-    conn: Connection, *, min_matches: int, depth: int, with_rows: bool = True
-) -> None:
+def rebuild_all(conn: Connection, *, min_matches: int, depth: int, with_rows: bool = True) -> None:
     """Choose every searched table's terms and build their postings from scratch (migration
     0017's backfill, and a bulk load that ran without the triggers). `with_rows`: the terms'
     every row too (PostgreSQL; migration 0017 ran before their table, 0025, existed)."""
@@ -440,9 +438,7 @@ _LOW_IDS = np.dtype(">u2")
 def build_term_rows(conn: Connection, searched: Searched) -> None:
     """Every row of each of `searched`'s chosen terms, from scratch (PostgreSQL; in one pass
     over their stored vectors)."""
-    conn.execute(
-        text("DELETE FROM search_posting_rows WHERE searched = :s"), {"s": searched.table}
-    )
+    conn.execute(text("DELETE FROM search_posting_rows WHERE searched = :s"), {"s": searched.table})
     conn.execute(
         text(
             "INSERT INTO search_posting_rows (searched, term, block, low_ids) "
