@@ -420,7 +420,7 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
     for term, occurrences in sorted(touched):
         _trim(conn, searched, term, occurrences, depth)
     if conn.dialect.name == "postgresql":
-        _update_term_rows(conn, searched, dirty, [(term, row_id) for term, _, _, row_id in fresh])
+        _update_term_rows(conn, searched, dirty, [(t, f, i) for t, f, _, i in fresh])
     conn.execute(
         text("DELETE FROM search_posting_dirty WHERE searched = :s"), {"s": searched.table}
     )
@@ -428,73 +428,76 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
 
 # -- every row of a term (PostgreSQL) --------------------------------------------------------
 #
-# A term's rows are kept by block of 2**16 ids: a block's row holds the low 16 bits of each of
-# its ids, ascending, as two big-endian bytes (what `int4send(id)`'s last two bytes are). Two
-# bytes an id: 64 MB for the 32 million (term, incident) pairs of 1M incidents.
+# Every row of a term's stream (its rows with the same number of positions, which all score the
+# same) is kept by block of 2**16 ids: a block's row holds the low 16 bits of each of its ids,
+# ascending, as two big-endian bytes (what `int4send(id)`'s last two bytes are). Two bytes an
+# id: 64 MB for the 32 million (term, incident) pairs of 1M incidents.
 _BLOCK_BITS = 16
 _LOW_IDS = np.dtype(">u2")
 
 
 def build_term_rows(conn: Connection, searched: Searched) -> None:
-    """Every row of each of `searched`'s chosen terms, from scratch (PostgreSQL; in one pass
-    over their stored vectors)."""
+    """Every row of each of `searched`'s chosen terms' streams, from scratch (PostgreSQL; one
+    pass over their stored vectors)."""
     conn.execute(text("DELETE FROM search_posting_rows WHERE searched = :s"), {"s": searched.table})
     conn.execute(
         text(
-            "INSERT INTO search_posting_rows (searched, term, block, low_ids) "
-            f"SELECT CAST(:s AS VARCHAR), u.lexeme, t.id >> {_BLOCK_BITS}, "
+            "INSERT INTO search_posting_rows (searched, term, occurrences, block, low_ids) "
+            "SELECT CAST(:s AS VARCHAR), u.lexeme, cardinality(u.positions), "
+            f"t.id >> {_BLOCK_BITS}, "
             "string_agg(substring(int4send(t.id) FROM 3 FOR 2), ''::bytea ORDER BY t.id) "
             f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
             "WHERE u.lexeme IN (SELECT term FROM search_posting_term WHERE searched = :s) "
-            f"GROUP BY u.lexeme, t.id >> {_BLOCK_BITS}"
+            f"GROUP BY u.lexeme, cardinality(u.positions), t.id >> {_BLOCK_BITS}"
         ),
         {"s": searched.table},
     )
 
 
 def _update_term_rows(
-    conn: Connection, searched: Searched, dirty: list[int], fresh: list[tuple[str, int]]
+    conn: Connection, searched: Searched, dirty: list[int], fresh: list[tuple[str, int, int]]
 ) -> None:
     """The blocks holding rows written since (`dirty`) with those rows' ids replaced by the
-    (term, row id) pairs they have now (`fresh`: none for a deleted row)."""
+    (term, occurrences, row id) they have now (`fresh`: none for a deleted row)."""
     written = np.unique(np.asarray(dirty, dtype=np.int64))
-    now: dict[tuple[str, int], list[int]] = {}
-    for term, row_id in fresh:
-        now.setdefault((term, row_id >> _BLOCK_BITS), []).append(row_id & 0xFFFF)
+    now: dict[tuple[str, int, int], list[int]] = {}
+    for term, occurrences, row_id in fresh:
+        now.setdefault((term, occurrences, row_id >> _BLOCK_BITS), []).append(row_id & 0xFFFF)
     for block in np.unique(written >> _BLOCK_BITS).tolist():
         in_block = (written[(written >> _BLOCK_BITS) == block] & 0xFFFF).astype(np.int64)
         kept = {
-            str(term): np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
-            for term, low_ids in conn.execute(
+            (str(term), int(occurrences)): np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+            for term, occurrences, low_ids in conn.execute(
                 text(
-                    "SELECT term, low_ids FROM search_posting_rows "
+                    "SELECT term, occurrences, low_ids FROM search_posting_rows "
                     "WHERE searched = :s AND block = :b"
                 ),
                 {"s": searched.table, "b": block},
             )
         }
-        terms = set(kept) | {term for term, at in now if at == block}
-        for term in sorted(terms):
-            before = kept.get(term, np.empty(0, dtype=np.int64))
+        streams = set(kept) | {(term, f) for term, f, at in now if at == block}
+        for term, occurrences in sorted(streams):
+            before = kept.get((term, occurrences), np.empty(0, dtype=np.int64))
             after = np.union1d(
                 np.setdiff1d(before, in_block, assume_unique=True),
-                np.asarray(now.get((term, block), []), dtype=np.int64),
+                np.asarray(now.get((term, occurrences, block), []), dtype=np.int64),
             )
             if np.array_equal(before, after):
                 continue
-            keys = {"s": searched.table, "t": term, "b": block}
+            keys = {"s": searched.table, "t": term, "f": occurrences, "b": block}
             conn.execute(
                 text(
-                    "DELETE FROM search_posting_rows "
-                    "WHERE searched = :s AND term = :t AND block = :b"
+                    "DELETE FROM search_posting_rows WHERE searched = :s AND term = :t "
+                    "AND occurrences = :f AND block = :b"
                 ),
                 keys,
             )
             if len(after):
                 conn.execute(
                     text(
-                        "INSERT INTO search_posting_rows (searched, term, block, low_ids) "
-                        "VALUES (:s, :t, :b, :ids)"
+                        "INSERT INTO search_posting_rows "
+                        "(searched, term, occurrences, block, low_ids) "
+                        "VALUES (:s, :t, :f, :b, :ids)"
                     ),
                     {**keys, "ids": after.astype(_LOW_IDS).tobytes()},
                 )
@@ -661,23 +664,53 @@ def _usable(conn: Connection, searched: Searched, term: str) -> bool:
     return bool(usable[0]) and not usable[1]
 
 
-def term_rows(conn: Connection, searched: Searched, term: str) -> Any | None:
-    """PostgreSQL: the ids of every row of `searched` matching `term`, ascending (an int64
-    vector); None when the term has no postings or its table's are out of date."""
+@dataclass(frozen=True)
+class TermRows:
+    """Every row of a term, stream by stream (PostgreSQL)."""
+
+    streams: dict[int, Any]  # occurrences -> the stream's ids, ascending (int64)
+
+    def __len__(self) -> int:
+        return sum(len(stream) for stream in self.streams.values())
+
+    def ids(self) -> Any:
+        """Every row's id, ascending."""
+        if not self.streams:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(list(self.streams.values())))
+
+    def ranked(self, conn: Connection, term: str, q: str, among: Any | None) -> RankedMatches:
+        """The rows (of `among`: ids ascending, when given) ranked as ts_rank_cd ranks them:
+        each stream's rows score what its number of positions scores (`_TsRankCd`)."""
+        scorer = _TsRankCd.of(conn, term, q, self.streams)
+        ids, scores = [], []
+        for occurrences, stream in self.streams.items():
+            if among is not None:
+                stream = stream[np.isin(stream, among, assume_unique=True)]
+            ids.append(stream)
+            scores.append(np.full(len(stream), scorer.by_occurrences[occurrences]))
+        if not ids:
+            return RankedMatches.of([])
+        return RankedMatches.of_arrays(np.concatenate(ids), np.concatenate(scores))
+
+
+def term_rows(conn: Connection, searched: Searched, term: str) -> TermRows | None:
+    """PostgreSQL: every row of `searched` matching `term`, by stream; None when the term has
+    no postings or its table's are out of date."""
     if conn.dialect.name != "postgresql" or not _usable(conn, searched, term):
         return None
     blocks = conn.execute(
         text(
-            "SELECT block, low_ids FROM search_posting_rows "
-            "WHERE searched = :s AND term = :t ORDER BY block"
+            "SELECT occurrences, block, low_ids FROM search_posting_rows "
+            "WHERE searched = :s AND term = :t ORDER BY occurrences, block"
         ),
         {"s": searched.table, "t": term},
     ).all()
-    parts = [
-        (int(block) << _BLOCK_BITS) + np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
-        for block, low_ids in blocks
-    ]
-    return np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    parts: dict[int, list[Any]] = {}
+    for occurrences, block, low_ids in blocks:
+        ids = (int(block) << _BLOCK_BITS) + np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+        parts.setdefault(int(occurrences), []).append(ids)
+    return TermRows({f: np.concatenate(found) for f, found in parts.items()})
 
 
 def prefix(

@@ -33,9 +33,12 @@ def upgrade() -> None:
         "search_posting_rows",
         sa.Column("searched", sa.String(length=20), nullable=False),
         sa.Column("term", sa.String(length=200), nullable=False),
+        sa.Column("occurrences", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("block", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("low_ids", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("searched", "term", "block", name=op.f("pk_search_posting_rows")),
+        sa.PrimaryKeyConstraint(
+            "searched", "term", "occurrences", "block", name=op.f("pk_search_posting_rows")
+        ),
     )
     if op.get_context().dialect.name == "postgresql":
         bind = op.get_bind()
