@@ -131,6 +131,7 @@ class _ColumnMatches:
             counted = counting.listed_by(counted, self.listed)
             return pagination.paged_by(counted, self.first)
         counted = counting.listed_by(counted, self.listed)
+        counted = pagination.listed_paged_by(counted, self.first)
         if len(actor_sets) > 1 or (
             actor_sets and (f.type or f.country or f.date_from or f.date_to)
         ):
