@@ -458,49 +458,74 @@ def _update_term_rows(
     conn: Connection, searched: Searched, dirty: list[int], fresh: list[tuple[str, int, int]]
 ) -> None:
     """The blocks holding rows written since (`dirty`) with those rows' ids replaced by the
-    (term, occurrences, row id) they have now (`fresh`: none for a deleted row)."""
+    (term, occurrences, row id) they have now (`fresh`: none for a deleted row). Only the
+    streams that change are written, in two statements a block."""
     written = np.unique(np.asarray(dirty, dtype=np.int64))
     now: dict[tuple[str, int, int], list[int]] = {}
     for term, occurrences, row_id in fresh:
         now.setdefault((term, occurrences, row_id >> _BLOCK_BITS), []).append(row_id & 0xFFFF)
     for block in np.unique(written >> _BLOCK_BITS).tolist():
         in_block = (written[(written >> _BLOCK_BITS) == block] & 0xFFFF).astype(np.int64)
-        kept = {
-            (str(term), int(occurrences)): np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
-            for term, occurrences, low_ids in conn.execute(
-                text(
-                    "SELECT term, occurrences, low_ids FROM search_posting_rows "
-                    "WHERE searched = :s AND block = :b"
-                ),
-                {"s": searched.table, "b": block},
+        changed: dict[tuple[str, int], Any] = {}
+        for term, occurrences, low_ids in conn.execute(
+            text(
+                "SELECT term, occurrences, low_ids FROM search_posting_rows "
+                "WHERE searched = :s AND block = :b"
+            ),
+            {"s": searched.table, "b": block},
+        ):
+            before = np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+            at = np.minimum(np.searchsorted(before, in_block), len(before) - 1)
+            was_in = at[before[at] == in_block]
+            added = now.pop((str(term), int(occurrences), block), None)
+            if added is None and not len(was_in):
+                continue  # none of the written rows was or is in this stream
+            # Sorted arrays edited in place of numpy's set operations, which sort (or hash)
+            # every id of the stream again: most of the upkeep's time at 1M.
+            after = np.delete(before, was_in)
+            if added is not None:
+                new_ids = np.sort(np.asarray(added, dtype=np.int64))
+                after = np.insert(after, np.searchsorted(after, new_ids), new_ids)
+            changed[(str(term), int(occurrences))] = after
+        for term, occurrences, at_block in [key for key in now if key[2] == block]:
+            # Streams new to this block.
+            changed[(term, occurrences)] = np.unique(
+                np.asarray(now.pop((term, occurrences, at_block)), dtype=np.int64)
             )
-        }
-        streams = set(kept) | {(term, f) for term, f, at in now if at == block}
-        for term, occurrences in sorted(streams):
-            before = kept.get((term, occurrences), np.empty(0, dtype=np.int64))
-            after = np.union1d(
-                np.setdiff1d(before, in_block, assume_unique=True),
-                np.asarray(now.get((term, occurrences, block), []), dtype=np.int64),
-            )
-            if np.array_equal(before, after):
-                continue
-            keys = {"s": searched.table, "t": term, "f": occurrences, "b": block}
+        if not changed:
+            continue
+        streams = list(changed)
+        conn.execute(
+            text(
+                "DELETE FROM search_posting_rows WHERE searched = :s AND block = :b "
+                "AND (term, occurrences) IN (SELECT * FROM unnest(CAST(:terms AS varchar[]), "
+                "CAST(:occurrences AS integer[])))"
+            ),
+            {
+                "s": searched.table,
+                "b": block,
+                "terms": [term for term, _ in streams],
+                "occurrences": [occurrences for _, occurrences in streams],
+            },
+        )
+        kept = [(stream, ids) for stream, ids in changed.items() if len(ids)]
+        if kept:
             conn.execute(
                 text(
-                    "DELETE FROM search_posting_rows WHERE searched = :s AND term = :t "
-                    "AND occurrences = :f AND block = :b"
+                    "INSERT INTO search_posting_rows (searched, term, occurrences, block, low_ids) "
+                    "VALUES (:s, :t, :f, :b, :ids)"
                 ),
-                keys,
+                [
+                    {
+                        "s": searched.table,
+                        "t": term,
+                        "f": occurrences,
+                        "b": block,
+                        "ids": ids.astype(_LOW_IDS).tobytes(),
+                    }
+                    for (term, occurrences), ids in kept
+                ],
             )
-            if len(after):
-                conn.execute(
-                    text(
-                        "INSERT INTO search_posting_rows "
-                        "(searched, term, occurrences, block, low_ids) "
-                        "VALUES (:s, :t, :f, :b, :ids)"
-                    ),
-                    {**keys, "ids": after.astype(_LOW_IDS).tobytes()},
-                )
 
 
 def _trim(conn: Connection, searched: Searched, term: str, occurrences: int, depth: int) -> None:
