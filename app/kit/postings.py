@@ -118,16 +118,20 @@ def compact(conn: Connection, searched: Searched) -> None:
         conn.execute(text(f"INSERT INTO {searched.fts}({searched.fts}) VALUES ('optimize')"))
 
 
-def rebuild_all(conn: Connection, *, min_matches: int, depth: int) -> None:
+def rebuild_all(conn: Connection, *, min_matches: int, depth: int, with_rows: bool = True) -> None:
     """Choose every searched table's terms and build their postings from scratch (migration
-    0017's backfill, and a bulk load that ran without the triggers)."""
+    0017's backfill, and a bulk load that ran without the triggers). `with_rows`: the terms'
+    every row too (PostgreSQL; migration 0017 ran before their table, 0025, existed)."""
     for searched in SEARCHED.values():
-        rebuild(conn, searched, min_matches=min_matches, depth=depth)
+        rebuild(conn, searched, min_matches=min_matches, depth=depth, with_rows=with_rows)
         compact(conn, searched)
 
 
-def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: int) -> None:
-    """Choose `searched`'s terms afresh and keep each stream's first `depth` rows."""
+def rebuild(
+    conn: Connection, searched: Searched, *, min_matches: int, depth: int, with_rows: bool = True
+) -> None:
+    """Choose `searched`'s terms afresh and keep each stream's first `depth` rows (and, on
+    PostgreSQL, every row of each term)."""
     for table in ("search_posting", "search_posting_stream", "search_posting_term"):
         conn.execute(text(f"DELETE FROM {table} WHERE searched = :s"), {"s": searched.table})
     sqlite = conn.dialect.name == "sqlite"
@@ -146,6 +150,8 @@ def rebuild(conn: Connection, searched: Searched, *, min_matches: int, depth: in
             text("INSERT INTO search_posting_term (searched, term) VALUES (:s, :t)"),
             [{"s": searched.table, "t": term} for term in chosen],
         )
+    if with_rows and not sqlite:
+        build_term_rows(conn, searched)
     rows = int(conn.scalar(text(f"SELECT count(*) FROM {searched.table}")) or 0)
     conn.execute(
         text("DELETE FROM search_posting_table WHERE searched = :s"), {"s": searched.table}
@@ -413,9 +419,113 @@ def _update(conn: Connection, searched: Searched, dirty: list[int], depth: int) 
         )
     for term, occurrences in sorted(touched):
         _trim(conn, searched, term, occurrences, depth)
+    if conn.dialect.name == "postgresql":
+        _update_term_rows(conn, searched, dirty, [(t, f, i) for t, f, _, i in fresh])
     conn.execute(
         text("DELETE FROM search_posting_dirty WHERE searched = :s"), {"s": searched.table}
     )
+
+
+# -- every row of a term (PostgreSQL) --------------------------------------------------------
+#
+# Every row of a term's stream (its rows with the same number of positions, which all score the
+# same) is kept by block of 2**16 ids: a block's row holds the low 16 bits of each of its ids,
+# ascending, as two big-endian bytes (what `int4send(id)`'s last two bytes are). Two bytes an
+# id: 64 MB for the 32 million (term, incident) pairs of 1M incidents.
+_BLOCK_BITS = 16
+_LOW_IDS = np.dtype(">u2")
+
+
+def build_term_rows(conn: Connection, searched: Searched) -> None:
+    """Every row of each of `searched`'s chosen terms' streams, from scratch (PostgreSQL; one
+    pass over their stored vectors)."""
+    conn.execute(text("DELETE FROM search_posting_rows WHERE searched = :s"), {"s": searched.table})
+    conn.execute(
+        text(
+            "INSERT INTO search_posting_rows (searched, term, occurrences, block, low_ids) "
+            "SELECT CAST(:s AS VARCHAR), u.lexeme, cardinality(u.positions), "
+            f"t.id >> {_BLOCK_BITS}, "
+            "string_agg(substring(int4send(t.id) FROM 3 FOR 2), ''::bytea ORDER BY t.id) "
+            f"FROM {searched.table} t CROSS JOIN LATERAL unnest(t.search_fts) u "
+            "WHERE u.lexeme IN (SELECT term FROM search_posting_term WHERE searched = :s) "
+            f"GROUP BY u.lexeme, cardinality(u.positions), t.id >> {_BLOCK_BITS}"
+        ),
+        {"s": searched.table},
+    )
+
+
+def _update_term_rows(
+    conn: Connection, searched: Searched, dirty: list[int], fresh: list[tuple[str, int, int]]
+) -> None:
+    """The blocks holding rows written since (`dirty`) with those rows' ids replaced by the
+    (term, occurrences, row id) they have now (`fresh`: none for a deleted row). Only the
+    streams that change are written, in two statements a block."""
+    written = np.unique(np.asarray(dirty, dtype=np.int64))
+    now: dict[tuple[str, int, int], list[int]] = {}
+    for term, occurrences, row_id in fresh:
+        now.setdefault((term, occurrences, row_id >> _BLOCK_BITS), []).append(row_id & 0xFFFF)
+    for block in np.unique(written >> _BLOCK_BITS).tolist():
+        in_block = (written[(written >> _BLOCK_BITS) == block] & 0xFFFF).astype(np.int64)
+        changed: dict[tuple[str, int], Any] = {}
+        for term, occurrences, low_ids in conn.execute(
+            text(
+                "SELECT term, occurrences, low_ids FROM search_posting_rows "
+                "WHERE searched = :s AND block = :b"
+            ),
+            {"s": searched.table, "b": block},
+        ):
+            before = np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+            at = np.minimum(np.searchsorted(before, in_block), len(before) - 1)
+            was_in = at[before[at] == in_block]
+            added = now.pop((str(term), int(occurrences), block), None)
+            if added is None and not len(was_in):
+                continue  # none of the written rows was or is in this stream
+            # Sorted arrays edited in place of numpy's set operations, which sort (or hash)
+            # every id of the stream again: most of the upkeep's time at 1M.
+            after = np.delete(before, was_in)
+            if added is not None:
+                new_ids = np.sort(np.asarray(added, dtype=np.int64))
+                after = np.insert(after, np.searchsorted(after, new_ids), new_ids)
+            changed[(str(term), int(occurrences))] = after
+        for term, occurrences, at_block in [key for key in now if key[2] == block]:
+            # Streams new to this block.
+            changed[(term, occurrences)] = np.unique(
+                np.asarray(now.pop((term, occurrences, at_block)), dtype=np.int64)
+            )
+        if not changed:
+            continue
+        streams = list(changed)
+        conn.execute(
+            text(
+                "DELETE FROM search_posting_rows WHERE searched = :s AND block = :b "
+                "AND (term, occurrences) IN (SELECT * FROM unnest(CAST(:terms AS varchar[]), "
+                "CAST(:occurrences AS integer[])))"
+            ),
+            {
+                "s": searched.table,
+                "b": block,
+                "terms": [term for term, _ in streams],
+                "occurrences": [occurrences for _, occurrences in streams],
+            },
+        )
+        kept = [(stream, ids) for stream, ids in changed.items() if len(ids)]
+        if kept:
+            conn.execute(
+                text(
+                    "INSERT INTO search_posting_rows (searched, term, occurrences, block, low_ids) "
+                    "VALUES (:s, :t, :f, :b, :ids)"
+                ),
+                [
+                    {
+                        "s": searched.table,
+                        "t": term,
+                        "f": occurrences,
+                        "b": block,
+                        "ids": ids.astype(_LOW_IDS).tobytes(),
+                    }
+                    for (term, occurrences), ids in kept
+                ],
+            )
 
 
 def _trim(conn: Connection, searched: Searched, term: str, occurrences: int, depth: int) -> None:
@@ -566,11 +676,8 @@ def _tokenizer() -> sqlite3.Connection:
     return scratch
 
 
-def prefix(
-    conn: Connection, searched: Searched, term: str, fts_expression: str | None, q: str
-) -> Prefix | None:
-    """`term`'s exact ranking as far as its postings decide it; None when the table's postings
-    are out of date or the term has none."""
+def _usable(conn: Connection, searched: Searched, term: str) -> bool:
+    """Whether `term` has postings and its table's are up to date."""
     usable = conn.execute(
         text(
             "SELECT (SELECT count(*) FROM search_posting_term WHERE searched = :s AND term = :t),"
@@ -579,7 +686,64 @@ def prefix(
         ),
         {"s": searched.table, "t": term},
     ).one()
-    if not usable[0] or usable[1]:
+    return bool(usable[0]) and not usable[1]
+
+
+@dataclass(frozen=True)
+class TermRows:
+    """Every row of a term, stream by stream (PostgreSQL)."""
+
+    streams: dict[int, Any]  # occurrences -> the stream's ids, ascending (int64)
+
+    def __len__(self) -> int:
+        return sum(len(stream) for stream in self.streams.values())
+
+    def ids(self) -> Any:
+        """Every row's id, ascending."""
+        if not self.streams:
+            return np.empty(0, dtype=np.int64)
+        return np.sort(np.concatenate(list(self.streams.values())))
+
+    def ranked(self, conn: Connection, term: str, q: str, among: Any | None) -> RankedMatches:
+        """The rows (of `among`: ids ascending, when given) ranked as ts_rank_cd ranks them:
+        each stream's rows score what its number of positions scores (`_TsRankCd`)."""
+        scorer = _TsRankCd.of(conn, term, q, self.streams)
+        ids, scores = [], []
+        for occurrences, stream in self.streams.items():
+            if among is not None:
+                stream = stream[np.isin(stream, among, assume_unique=True)]
+            ids.append(stream)
+            scores.append(np.full(len(stream), scorer.by_occurrences[occurrences]))
+        if not ids:
+            return RankedMatches.of([])
+        return RankedMatches.of_arrays(np.concatenate(ids), np.concatenate(scores))
+
+
+def term_rows(conn: Connection, searched: Searched, term: str) -> TermRows | None:
+    """PostgreSQL: every row of `searched` matching `term`, by stream; None when the term has
+    no postings or its table's are out of date."""
+    if conn.dialect.name != "postgresql" or not _usable(conn, searched, term):
+        return None
+    blocks = conn.execute(
+        text(
+            "SELECT occurrences, block, low_ids FROM search_posting_rows "
+            "WHERE searched = :s AND term = :t ORDER BY occurrences, block"
+        ),
+        {"s": searched.table, "t": term},
+    ).all()
+    parts: dict[int, list[Any]] = {}
+    for occurrences, block, low_ids in blocks:
+        ids = (int(block) << _BLOCK_BITS) + np.frombuffer(low_ids, dtype=_LOW_IDS).astype(np.int64)
+        parts.setdefault(int(occurrences), []).append(ids)
+    return TermRows({f: np.concatenate(found) for f, found in parts.items()})
+
+
+def prefix(
+    conn: Connection, searched: Searched, term: str, fts_expression: str | None, q: str
+) -> Prefix | None:
+    """`term`'s exact ranking as far as its postings decide it; None when the table's postings
+    are out of date or the term has none."""
+    if not _usable(conn, searched, term):
         return None
     streams = conn.execute(
         text(

@@ -53,6 +53,11 @@ class RankedMatches:
         count = len(rows)
         ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=count)
         scores = np.fromiter((row[1] for row in rows), dtype=np.float64, count=count)
+        return cls.of_arrays(ids, scores)
+
+    @classmethod
+    def of_arrays(cls, ids: Any, scores: Any) -> "RankedMatches":
+        """From an int64 vector of ids (each once) and a float64 vector of their scores."""
         # Score descending, then id ascending: the last key is the primary one.
         in_rank_order = np.lexsort((ids, -scores))
         ranked_ids, ranked_scores = ids[in_rank_order], scores[in_rank_order]

@@ -135,6 +135,7 @@ def search_facets(
     them in SQL: the same values, counts and order."""
     if f.q:
         ids = search.listed_matches(session, Statement, f.q)
+        assert ids is not None, "SQLite lists every search's matches"
         if not f.include_duplicates and len(kept.copies):
             ids = ids[~np.isin(ids, kept.copies)]
         days = kept.day[ids]

@@ -92,6 +92,7 @@ def upgrade() -> None:
         op.get_bind(),
         min_matches=settings.search_postings_min_matches,
         depth=settings.search_postings_depth,
+        with_rows=False,  # their table is 0025's
     )
 
 

@@ -50,3 +50,45 @@ def test_incidents_starting_in_a_window_counted_from_the_columns(
             counted = connection.scalar(starting)
             assert read.starting_between(first, last) == counted, (first, last)
     engine.dispose()
+
+
+def test_a_listed_windows_pages_found_in_the_columns_equal_those_sorted_in_sql(
+    generated_incidents: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL: a list whose exact total listed its ids (an exact count, facets), more than
+    a page's worth, has its pages found among them in date order from the columns
+    (`pagination.listed_paged_by`), where each listed row's date was read by id to sort them:
+    the same pages, cursors and second pages, both ways. SQLite walks such lists in SQL."""
+    from fastapi.testclient import TestClient
+
+    from app.kit import pagination
+    from app.main import create_app
+    from app.settings import Settings
+    from tests.api.test_search_columns import _reading_done
+
+    monkeypatch.setattr(pagination, "_LISTED_PAGE", 20)
+    queries = [
+        f"date_from={first}&date_to={last}&sort={sort}&{extra}&limit=7"
+        for first, last in (("1995-01-01", "2004-12-31"), ("2015-06-01", "2016-06-01"))
+        for sort in ("date", "-date")
+        for extra in ("count=exact", "facet=actor", "facet=type&facet=month")
+    ]
+
+    def answers(from_columns: bool) -> list[tuple[object, object]]:
+        settings = Settings(
+            database_url=generated_incidents,
+            incident_columns=from_columns,
+            facet_budget_ms=60_000,
+            exact_count_threshold=100_000,
+        )
+        found = []
+        with TestClient(create_app(settings)) as client:
+            _reading_done()
+            for query in queries:
+                first = client.get(f"/incidents?{query}").json()
+                assert first["total"] > 20 and first["next_cursor"], query
+                second = client.get(f"/incidents?{query}&cursor={first['next_cursor']}")
+                found.append((first, second.json()))
+        return found
+
+    assert answers(from_columns=True) == answers(from_columns=False)

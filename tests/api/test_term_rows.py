@@ -1,0 +1,128 @@
+"""PostgreSQL: searches answered off their term's every row (`app.kit.postings.term_rows`,
+migration 0025) equal the same searches answered through the GIN index: the incident lists of
+a search under every filter (counted, paged and faceted from the incident columns, ranked
+among the rows they list), a word's exact total on every searched table, and its ranking.
+On SQLite the table stays empty and the same answers are compared (FTS5 lists the matches)."""
+
+import urllib.parse
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.db.session import create_db_engine
+from app.incidents.models import Incident
+from app.kit import postings, search
+from app.main import create_app
+from app.settings import Settings
+from tests.api.test_postings import _forget, _postings_settings
+from tests.api.test_search_columns import _reading_done, _searches
+from tests.conftest import Databases
+
+WORDS = ("talks", "border", "embassy", "corridor", "sanctions", "pipeline")
+# Every search a word alone or with an exact total, on each searched table; and the
+# relevance pages of the incident searches that `_searches` sorts by date.
+ALONE = [
+    f"/{path}?q={word}&count=exact&limit=4"
+    for path in ("incidents", "statements", "sources")
+    for word in WORDS
+]
+
+
+@pytest.fixture(scope="module")
+def corpus_with_term_rows(databases: Databases) -> Iterator[str]:
+    """bench.generate's incidents with postings for every word in 60 rows or more."""
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    with pytest.MonkeyPatch.context() as patched:
+        _postings_settings(patched, min_matches=60, depth=150)
+        generate(url, incidents=3000, seed=12)
+    yield url
+    databases.release(url)
+
+
+def _queries() -> list[str]:
+    relevance = []
+    for query in _searches()[::3]:
+        params = [(k, v) for k, v in urllib.parse.parse_qsl(query) if k != "sort"]
+        relevance.append("/incidents?" + urllib.parse.urlencode(params))
+    return [f"/incidents?{query}" for query in _searches()] + relevance + ALONE
+
+
+def _answers(url: str, queries: list[str], *, term_rows: bool, columns: bool) -> list[Any]:
+    """Each query's first page and, where there is one, its second."""
+    _forget()
+    settings = Settings(
+        database_url=url,
+        incident_columns=columns,
+        facet_budget_ms=60_000,
+        exact_count_threshold=200,
+        sqlite_exact_count_threshold=200,
+    )
+    answers = []
+    with pytest.MonkeyPatch.context() as patched:
+        if not term_rows:
+            patched.setattr(postings, "term_rows", lambda *args: None)
+        with TestClient(create_app(settings)) as client:
+            _reading_done()
+            for query in queries:
+                first = client.get(query)
+                assert first.status_code == 200, (query, first.text)
+                cursor = first.json()["next_cursor"]
+                second = client.get(f"{query}&cursor={cursor}").json() if cursor else None
+                answers.append((first.json(), second))
+    return answers
+
+
+@pytest.mark.parametrize("columns", [True, False], ids=["columns", "no-columns"])
+def test_searches_off_term_rows_equal_those_through_the_index(
+    corpus_with_term_rows: str, backend: str, columns: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    queries = _queries()
+    through_the_index = _answers(corpus_with_term_rows, queries, term_rows=False, columns=False)
+    read: list[int] = []
+    term_rows = postings.term_rows
+
+    def counted(*args: Any) -> Any:
+        found = term_rows(*args)
+        read.append(found is not None)
+        return found
+
+    monkeypatch.setattr(postings, "term_rows", counted)
+    off_rows = _answers(corpus_with_term_rows, queries, term_rows=True, columns=columns)
+    firsts = [first for first, _ in through_the_index]
+    assert sum(first["total"] > 20 for first in firsts) > 10
+    assert sum(first["total"] == 0 for first in firsts) > 10
+    assert sum(second is not None for _, second in through_the_index) > 20
+    for query, expected, answered in zip(queries, through_the_index, off_rows, strict=True):
+        assert answered == expected, query
+    if backend == "postgresql":
+        assert sum(read) >= len(WORDS), "the searches were read off their terms' rows"
+    else:
+        assert not any(read), "SQLite keeps none"
+
+
+def test_a_word_is_ranked_off_its_rows_to_the_bit(corpus_with_term_rows: str, backend: str) -> None:
+    """Every match of each word, ranked off its streams, has the database's own ts_rank_cd
+    score and place (score descending, then id)."""
+    if backend != "postgresql":
+        pytest.skip("the terms' rows are PostgreSQL's")
+    engine = create_db_engine(corpus_with_term_rows)
+    try:
+        with Session(engine) as session:
+            for word in WORDS:
+                ranked = search._ranked_off_term_rows(session, Incident, word, None)
+                assert ranked is not None, word
+                scores = search._scores(session, Incident, word)
+                # The database's ranking, the way `_ranked` asked for it before.
+                rows = session.execute(
+                    select(scores.c.id, scores.c.score).order_by(scores.c.score.desc(), scores.c.id)
+                ).all()
+                assert list(ranked.ids) == [row[0] for row in rows], word
+                assert list(ranked.scores) == [row[1] for row in rows], word
+    finally:
+        engine.dispose()
