@@ -20,6 +20,7 @@ from app import __version__
 from app.actors import router as actors_router
 from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
+from app.api.direct import CheapReads
 from app.api.limits import RequestLimits
 from app.changes import router as changes_router
 from app.db import versions
@@ -149,6 +150,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.settings = settings
     app.state.read_router = read_router
+    # SQLite: reads measured cheap are answered on the event loop (app/api/direct.py).
+    app.state.cheap_reads = CheapReads() if engine.dialect.name == "sqlite" else None
     errors.install(app)
     openapi.install(app)
 

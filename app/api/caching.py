@@ -27,6 +27,8 @@ _KEPT_BODY_BYTES = 64 * 1024
 # And all kept bodies together stay under this, whatever their number.
 _KEPT_TOTAL_BYTES = 16 * 1024 * 1024
 _KEEP = "keep_response"
+# The request state's key of the data version its ETag names.
+ETAG_VERSION = "etag_version"
 
 
 def keep_response(request: Request) -> None:
@@ -105,6 +107,9 @@ class ConditionalRequests:
         if version is None:
             await self.app(scope, receive, send)
             return
+        # The version the ETag names, for what is known per data version of this request
+        # (app/api/direct.py: reads known to be cheap at it).
+        scope.setdefault("state", {})[ETAG_VERSION] = version
         etag = self._etag(scope, headers, version)
         if _matches(headers.get("if-none-match"), etag):
             await send(
