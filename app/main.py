@@ -9,6 +9,7 @@ import anyio.to_thread
 import psycopg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy import text
@@ -155,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     openapi.install(app)
 
+    # PostgreSQL (one database): a list's ETag names the version its read saw, read after its
+    # route (app/api/caching.py `versioned_after`); filled in once the routes are in.
+    list_paths: set[str] = set()
     app.add_middleware(
         ConditionalRequests,
         data_version=_version_reader(
@@ -163,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=settings.cache_control,
         app_version=__version__,
         kept_responses=settings.kept_responses,
+        versioned_after=list_paths if postgres_watch is not None else (),
     )
     app.add_middleware(
         RequestLimits,
@@ -198,6 +203,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes_router.router,
     ):
         app.include_router(router)
+        list_paths.update(
+            route.path
+            for route in router.routes
+            if isinstance(route, APIRoute) and getattr(route, "answers_lists", False)
+        )
     # The pages people read (/, /browse/...), with their stylesheet and HTML error pages.
     web_router.install(app)
     return app

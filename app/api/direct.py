@@ -71,8 +71,9 @@ class CheapReads:
             self._cheap = {url}
 
 
-def direct_route(read: DirectRead) -> type[APIRoute]:
-    """An APIRoute class whose GETs `read` answers (see the module's docstring)."""
+def direct_route(read: DirectRead, *, lists: bool = False) -> type[APIRoute]:
+    """An APIRoute class whose GETs `read` answers (see the module's docstring); `lists`: a
+    list route's (app/api/listing.py), whose responses are never kept."""
 
     def answer(factory: sessionmaker[Session], request: Request) -> Response | None:
         with factory() as session:
@@ -104,6 +105,8 @@ def direct_route(read: DirectRead) -> type[APIRoute]:
             cheap.in_threads -= 1
 
     class DirectRoute(APIRoute):
+        answers_lists = lists
+
         async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
             if scope["type"] == "http" and scope["method"] == "GET":
                 request = Request(scope, receive, send)
