@@ -2,6 +2,7 @@
 URL already read in a request thread at the same data version in under CHEAP_READ_SECONDS,
 and the same bytes and headers either way."""
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -151,3 +152,29 @@ def test_no_read_on_the_loop_while_one_is_in_a_request_thread() -> None:
     cheap.measured(7, url, cpu=0.0005, wall=0.0)
     cheap.measured(8, ("/statements", b""), cpu=0.0005, wall=0.0)
     assert not cheap.known(7, url) and not cheap.known(8, url)
+
+
+def test_concurrent_requests_read_in_request_threads() -> None:
+    """Requests the loop has ready together (concurrent clients) all read in threads; a
+    request alone reads on the loop."""
+    cheap = direct.CheapReads()
+    where: list[str] = []
+
+    async def request() -> None:
+        if await cheap.alone():
+            where.append("loop")
+            return
+        cheap.in_threads += 1  # as DirectRoute's hop does before it waits for the thread
+        try:
+            where.append("thread")
+            await asyncio.sleep(0.01)
+        finally:
+            cheap.in_threads -= 1
+
+    async def clients() -> None:
+        await asyncio.gather(*(request() for _ in range(4)))
+        await request()
+        await asyncio.gather(request(), request())
+
+    asyncio.run(clients())
+    assert where == ["thread"] * 4 + ["loop"] + ["thread"] * 2
