@@ -68,7 +68,8 @@ class CheapReads:
         (concurrent clients' requests parsed in the same turn) first run up to here, and no
         read is under way in a request thread. With concurrent clients reads stay in request
         threads, which overlap SQLite's work with Python's on a second core: every cheap read
-        on the loop cost 5-10 % of the list's requests/s at 16 connections (measured)."""
+        on the loop cost `count=none` and `actor=Iran` 6-7 % of their requests/s at 16
+        connections in one measured pair (bench/README "twelfth pass")."""
         self._asking += 1
         try:
             await asyncio.sleep(0)
