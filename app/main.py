@@ -9,6 +9,7 @@ import anyio.to_thread
 import psycopg
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
 from sqlalchemy import text
@@ -20,6 +21,7 @@ from app import __version__
 from app.actors import router as actors_router
 from app.api import errors, openapi
 from app.api.caching import ConditionalRequests, HeadRequests
+from app.api.direct import CheapReads
 from app.api.limits import RequestLimits
 from app.changes import router as changes_router
 from app.db import versions
@@ -149,9 +151,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
     app.state.settings = settings
     app.state.read_router = read_router
+    # SQLite: reads measured cheap are answered on the event loop (app/api/direct.py).
+    app.state.cheap_reads = CheapReads() if engine.dialect.name == "sqlite" else None
     errors.install(app)
     openapi.install(app)
 
+    # PostgreSQL (one database): a list's ETag names the version its read saw, read after its
+    # route (app/api/caching.py `versioned_after`); filled in once the routes are in.
+    list_paths: set[str] = set()
     app.add_middleware(
         ConditionalRequests,
         data_version=_version_reader(
@@ -160,6 +167,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cache_control=settings.cache_control,
         app_version=__version__,
         kept_responses=settings.kept_responses,
+        versioned_after=list_paths if postgres_watch is not None else (),
     )
     app.add_middleware(
         RequestLimits,
@@ -195,6 +203,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         changes_router.router,
     ):
         app.include_router(router)
+        list_paths.update(
+            route.path
+            for route in router.routes
+            if isinstance(route, APIRoute) and getattr(route, "answers_lists", False)
+        )
     # The pages people read (/, /browse/...), with their stylesheet and HTML error pages.
     web_router.install(app)
     return app

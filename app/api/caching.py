@@ -9,7 +9,7 @@ thread-pool hop).
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from urllib.parse import parse_qs
 
 from fastapi import Request
@@ -27,6 +27,10 @@ _KEPT_BODY_BYTES = 64 * 1024
 # And all kept bodies together stay under this, whatever their number.
 _KEPT_TOTAL_BYTES = 16 * 1024 * 1024
 _KEEP = "keep_response"
+# The request state's key of the data version its ETag names.
+ETAG_VERSION = "etag_version"
+# The request state's key of the data version its route's read transaction saw, if it read it.
+READ_VERSION = "read_version"
 
 
 def keep_response(request: Request) -> None:
@@ -75,12 +79,16 @@ class ConditionalRequests:
         cache_control: str,
         app_version: str,
         kept_responses: int = 0,
+        versioned_after: Collection[str] = (),
     ) -> None:
         self.app = app
         self.data_version = data_version
         self.cache_control = cache_control
         self.app_version = app_version
         self.kept = KeptResponses(kept_responses) if kept_responses else None
+        # Paths (lists: never kept) whose ETag, when the request names none, is the version
+        # their read saw, known after the route (see _serve_versioned_after).
+        self.versioned_after = versioned_after
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -91,6 +99,15 @@ class ConditionalRequests:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
+        if scope["path"] in self.versioned_after and "if-none-match" not in headers:
+            await self._serve_versioned_after(scope, receive, send, headers)
+        else:
+            await self._serve_versioned(scope, receive, send, headers)
+
+    async def _serve_versioned(
+        self, scope: Scope, receive: Receive, send: Send, headers: Headers
+    ) -> None:
+        """The data version first (a 304 when the client has it), then the response."""
         seen = _newest(
             _newest_version(headers.get("if-none-match")), _cursor_version(scope["query_string"])
         )
@@ -105,6 +122,9 @@ class ConditionalRequests:
         if version is None:
             await self.app(scope, receive, send)
             return
+        # The version the ETag names, for what is known per data version of this request
+        # (app/api/direct.py: reads known to be cheap at it).
+        scope.setdefault("state", {})[ETAG_VERSION] = version
         etag = self._etag(scope, headers, version)
         if _matches(headers.get("if-none-match"), etag):
             await send(
@@ -150,6 +170,31 @@ class ConditionalRequests:
             await self.app(scope, receive, send)
         finally:
             served_version.reset(token)
+
+    async def _serve_versioned_after(
+        self, scope: Scope, receive: Receive, send: Send, headers: Headers
+    ) -> None:
+        """The route first, then its ETag from the data version its read transaction saw (the
+        version of what it answers), without reading the version before: on PostgreSQL that
+        read was a round trip of its own on the event loop, one at a time, for every list page
+        (of five). Read as before, after the route, when the route read none. Nothing to
+        compare (no If-None-Match) and nothing kept (a list), so the headers are the same."""
+
+        async def send_with_etag(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 200:
+                version = scope.get("state", {}).get(READ_VERSION)
+                if version is None:
+                    try:
+                        version = await self.data_version(scope, None)
+                    except Exception:
+                        logger.debug("no data version; serving without an ETag", exc_info=True)
+                if version is not None:
+                    response_headers = MutableHeaders(scope=message)
+                    response_headers["ETag"] = self._etag(scope, headers, version)
+                    response_headers.setdefault("Cache-Control", self.cache_control)
+            await send(message)
+
+        await self.app(scope, receive, send_with_etag)
 
     async def _send_kept(self, etag: str, send: Send) -> bool:
         """Send the response kept under `etag`, if there is one."""

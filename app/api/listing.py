@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import QueryParams
 
 from app.api import export
+from app.api.caching import READ_VERSION
 from app.api.direct import direct_route
 from app.api.pages import Page, PlainPage
+from app.db import versions
 from app.db.session import SessionDep, read_sessionmaker
 from app.kit.export import CsvShape
 from app.settings import Settings
@@ -109,7 +111,7 @@ def add_list_route(
         description=description,
         responses=export.EXPORT_CONTENT,
         response_model=page_model,
-        route_class_override=direct_route(direct),
+        route_class_override=direct_route(direct, lists=True),
     )
 
 
@@ -194,6 +196,8 @@ def list_or_export(
     fmt = export.negotiate(r.request, requested_format)
     if fmt == "json":
         built = page()
+        # The version the page was read at, for its ETag (app/api/caching.py versioned_after).
+        r.request.scope.setdefault("state", {})[READ_VERSION] = versions.read_version(r.session)
         # Done with the database: release the connection here, in the route's thread, so the
         # session dependency has nothing left to close on the event loop.
         r.session.close()

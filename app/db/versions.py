@@ -51,6 +51,21 @@ def data_version(session: Session) -> int | None:
     return version
 
 
+def read_version(session: Session) -> int | None:
+    """The data version this session's transaction saw, when known without a query: read by
+    `data_version`, or by the PostgreSQL ping that began the transaction; else None."""
+    if "data_version" in session.info:
+        version: int | None = session.info["data_version"]
+        return version
+    if not _BEGUN or not session.in_transaction():
+        return None
+    try:
+        begun = _BEGUN.get(session.connection().connection.driver_connection, _NOT_READ)
+    except TypeError:  # a SQLite connection (not weakly referenced): none kept
+        return None
+    return None if begun is _NOT_READ else cast(int | None, begun)
+
+
 # PostgreSQL readers (app/db/session.py): the version each connection's transaction saw when
 # the pool's ping began it, until the session reads it or another transaction begins there.
 _BEGUN: "weakref.WeakKeyDictionary[Any, object]" = weakref.WeakKeyDictionary()
