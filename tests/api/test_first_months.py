@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from app.kit import facets
 from app.main import create_app
 from app.settings import Settings
+from app.statements import columns as statement_columns
 from tests.conftest import Databases
 
 Case = tuple[str, list[tuple[str, str]]]
@@ -64,8 +65,10 @@ def test_month_facets_split_at_a_month_equal_the_facet_grouped_whole(
         calls.append(1)
         return run(*args)
 
-    # Grouped in SQL: the incident columns (app/incidents/columns.py) split nothing.
+    # Grouped in SQL: the incident columns (app/incidents/columns.py) split nothing, nor the
+    # statement columns (app/statements/columns.py), which count a window's months.
     settings = Settings(database_url=url, facet_budget_ms=60_000, incident_columns=False)
+    monkeypatch.setattr(statement_columns, "handles", lambda *args: False)
     with TestClient(create_app(settings)) as client:
         monkeypatch.setattr(facets, "first_months", recorded)
         monkeypatch.setattr(facets, "_run_with_budget", counted)

@@ -1,8 +1,9 @@
-"""Statement facets on SQLite not grouped by SQL statement per request: a search's facets
-counted from its listed matches with every statement's date, speaker and source kept in
-memory per data version (`app.statements.columns`), and the years and months of filters over
-the statement table alone counted per day first (`statements.service._by_day`). Each equals
-the facet grouped in one statement (the way PostgreSQL still counts them) and the listed
+"""Statement facets not grouped by SQL statement per request: a search's facets counted from
+its listed matches with every statement's date, speaker and source kept in memory per data
+version (`app.statements.columns`; on PostgreSQL a search whose one term has postings, here
+every word of the seeds), a window's years and months from the same columns, and on SQLite
+the years and months of filters over the statement table alone counted per day first
+(`statements.service._by_day`). Each equals the facet grouped in one statement and the listed
 statements' own tally, syndicated copies left out unless asked for, and stays so after a
 re-ingest that edits, adds and prunes statements and copies."""
 
@@ -20,6 +21,7 @@ from app.settings import Settings
 from app.statements import columns as statement_columns
 from app.statements import service as statements_service
 from tests.api.syndication import ingest, seeds_with_a_copy, syndicated
+from tests.api.test_postings import _postings_settings
 
 FACETS = ["year", "month", "speaker", "source"]
 # A window's facets without a search counted in memory when these alone are asked for.
@@ -106,10 +108,10 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
             asked = _answer(api, params, names)
         searched = any(name == "q" for name, _ in params) and asked["total"] > 0
         windowed = any(name.startswith("date_") for name, _ in params) and asked["total"] > 0
-        # Every search with matches on SQLite, and every window's years and months (none
-        # matched: nothing to count).
+        # Every search with matches (on PostgreSQL: each word has postings), and every
+        # window's years and months (none matched: nothing to count).
         by_columns = searched or (windowed and names == PERIODS)
-        assert len(in_memory) == (by_columns and backend == "sqlite"), (params, names)
+        assert len(in_memory) == by_columns, (params, names, backend)
         in_memory.clear()
         with monkeypatch.context() as grouped:
             grouped.setattr(statement_columns, "handles", lambda *args: False)
@@ -136,6 +138,8 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
 def test_statement_facets_equal_the_facets_grouped_in_one_statement(
     corpus: Path, api: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Every word of the seeds with postings: on PostgreSQL its matches are listed off them.
+    _postings_settings(monkeypatch, min_matches=1, depth=10)
     ingest(corpus)
     copy = api.get("/sources/zz-copy").json()
     assert copy["duplicate_of"] is not None and copy["statements"], "a copy with statements"
