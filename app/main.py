@@ -121,7 +121,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         if settings.incident_columns:
             incident_columns.prepare(engine)  # read in the background, ~3 s at 1M
-        statement_columns.prepare(engine)  # read in the background: ~0.2 s at 1M (SQLite), 0.3-0.9 s (PostgreSQL)
+        statement_columns.prepare(engine)  # in the background, 0.2-0.9 s at 1M
         yield
         gc.set_threshold(*collector_thresholds)
         if version_watch is not None:
