@@ -123,6 +123,19 @@ def mini_seeds(tmp_path: Path) -> Path:
     return write_mini_seeds(tmp_path / "mini")
 
 
+def retitle_and_ingest(mini_seeds: Path) -> None:
+    """An ingest that changes one incident of the mini dataset (its title): a new data
+    version."""
+    incidents = mini_seeds / "incidents.yaml"
+    incidents.write_text(
+        incidents.read_text(encoding="utf-8").replace(
+            "title: Spokesman accuses azerbaijan", "title: The spokesman accuses Baku"
+        ),
+        encoding="utf-8",
+    )
+    assert cli.main(["ingest", str(mini_seeds)]) == 0
+
+
 @pytest.fixture
 def mini(database_url: str, mini_seeds: Path) -> Iterator[TestClient]:
     """A client over a fresh database holding only the mini dataset."""
@@ -156,5 +169,21 @@ def generated_incidents(databases: Databases) -> Iterator[str]:
 
     url = databases.fresh("empty")
     generate(url, incidents=4000, seed=11, postings=False)
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture(scope="module")
+def generated_with_postings(databases: Databases) -> Iterator[str]:
+    """bench.generate's 3,000 incidents (and their statements and sources) with relevance
+    postings, and on PostgreSQL every row, for every word in 40 rows or more: one for each
+    test module that asks."""
+    from bench.generate import generate
+
+    url = databases.fresh("empty")
+    with pytest.MonkeyPatch.context() as patched:
+        patched.setenv("INCIDENTDB_SEARCH_POSTINGS_MIN_MATCHES", "40")
+        patched.setenv("INCIDENTDB_SEARCH_POSTINGS_DEPTH", "100")
+        generate(url, incidents=3000, seed=7)
     yield url
     databases.release(url)

@@ -17,6 +17,7 @@ from app import cli
 from app.api import direct
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import retitle_and_ingest
 
 LISTS = ["/incidents?limit=2", "/statements?speaker=Iran&limit=2", "/actors?limit=2"]
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
@@ -86,14 +87,7 @@ def test_a_new_data_version_is_measured_again(
     read_where(mini, path)
     before, threads = read_where(mini, path)
     assert threads == ({"loop"} if backend == "sqlite" else {"worker"})
-    incidents = mini_seeds / "incidents.yaml"
-    incidents.write_text(
-        incidents.read_text(encoding="utf-8").replace(
-            "title: Spokesman accuses azerbaijan", "title: The spokesman accuses Baku"
-        ),
-        encoding="utf-8",
-    )
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    retitle_and_ingest(mini_seeds)
     after, after_threads = read_where(mini, path)
     assert after_threads == {"worker"}
     assert after.headers["etag"] != before.headers["etag"]

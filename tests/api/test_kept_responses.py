@@ -9,6 +9,7 @@ from fastapi.testclient import TestClient
 from app import cli
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import retitle_and_ingest
 from tests.api.statements_seen import counted_statements
 
 DETAILS = ["/incidents/spokesman-accuses-azerbaijan", "/actors/nasser-kanani"]
@@ -40,14 +41,7 @@ def test_a_kept_detail_follows_the_next_ingest(mini: TestClient, mini_seeds: Pat
     assert (
         mini.get(path).json()["title"] == before.json()["title"] == "Spokesman accuses azerbaijan"
     )
-    incidents = mini_seeds / "incidents.yaml"
-    incidents.write_text(
-        incidents.read_text(encoding="utf-8").replace(
-            "title: Spokesman accuses azerbaijan", "title: The spokesman accuses Baku"
-        ),
-        encoding="utf-8",
-    )
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    retitle_and_ingest(mini_seeds)
     with counted_statements(mini) as after_run:
         after = mini.get(path)
     assert after_run, "a new data version is read from the database"

@@ -13,6 +13,7 @@ from app import cli
 from app.db.versions import PostgresVersionWatch
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import retitle_and_ingest
 
 LISTS = ["/incidents?limit=2", "/statements?limit=2", "/actors?limit=2", "/sources?limit=2"]
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
@@ -71,14 +72,7 @@ def test_a_lists_etag_follows_an_ingest(
 ) -> None:
     http, _ = watched
     before = http.get(LISTS[0])
-    incidents = mini_seeds / "incidents.yaml"
-    incidents.write_text(
-        incidents.read_text(encoding="utf-8").replace(
-            "title: Spokesman accuses azerbaijan", "title: The spokesman accuses Baku"
-        ),
-        encoding="utf-8",
-    )
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
+    retitle_and_ingest(mini_seeds)
     after = http.get(LISTS[0])
     assert _version(after.headers["etag"]) > _version(before.headers["etag"])
     assert http.get(LISTS[0], headers={"If-None-Match": after.headers["etag"]}).status_code == 304

@@ -6,7 +6,6 @@ the GIN index with the statement columns off (the way every statement search was
 before), first and second pages, windows, both orders, exact and estimated totals, copies
 in and out. On SQLite the same answers are compared (none of it applies there)."""
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,8 +16,7 @@ from app.kit import facets as facet_counts
 from app.main import create_app
 from app.settings import Settings
 from app.statements import columns as statement_columns
-from tests.api.test_postings import _forget, _postings_settings
-from tests.conftest import Databases
+from tests.api.test_postings import _forget
 
 WORDS = ("talks", "border", "corridor", "sanctions", "zzznowhere")
 WINDOWS = (
@@ -41,19 +39,6 @@ QUERIES = [
     for window in WINDOWS[:4]
     for facet in ("", "&facet=year&facet=speaker&facet=source&facet=month")
 ]
-
-
-@pytest.fixture(scope="module")
-def corpus(databases: Databases) -> Iterator[str]:
-    """bench.generate's statements with postings for every word in 40 rows or more."""
-    from bench.generate import generate
-
-    url = databases.fresh("empty")
-    with pytest.MonkeyPatch.context() as patched:
-        _postings_settings(patched, min_matches=40, depth=100)
-        generate(url, incidents=3000, seed=7)
-    yield url
-    databases.release(url)
 
 
 def _forget_all() -> None:
@@ -91,9 +76,9 @@ def _answers(url: str, *, listed: bool) -> list[Any]:
 
 
 def test_statement_searches_off_listed_matches_equal_those_through_the_index(
-    corpus: str, backend: str, monkeypatch: pytest.MonkeyPatch
+    generated_with_postings: str, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    through_the_index = _answers(corpus, listed=False)
+    through_the_index = _answers(generated_with_postings, listed=False)
     tested: list[int] = []
     counted: list[int] = []
     matching = search._Search.matching
@@ -110,7 +95,7 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
 
     monkeypatch.setattr(search._Search, "matching", tested_in_memory)
     monkeypatch.setattr(statement_columns, "counted", counting_from_columns)
-    off_listed = _answers(corpus, listed=True)
+    off_listed = _answers(generated_with_postings, listed=True)
     firsts = [first for first, _ in through_the_index]
     assert sum(first["total"] > 20 for first in firsts) > 20
     assert sum(first["total"] == 0 for first in firsts) > 10

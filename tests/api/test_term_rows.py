@@ -5,7 +5,6 @@ among the rows they list), a word's exact total on every searched table, and its
 On SQLite the table stays empty and the same answers are compared (FTS5 lists the matches)."""
 
 import urllib.parse
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,9 +17,8 @@ from app.incidents.models import Incident
 from app.kit import postings, search
 from app.main import create_app
 from app.settings import Settings
-from tests.api.test_postings import _forget, _postings_settings
+from tests.api.test_postings import _forget
 from tests.api.test_search_columns import _reading_done, _searches
-from tests.conftest import Databases
 
 WORDS = ("talks", "border", "embassy", "corridor", "sanctions", "pipeline")
 # Every search a word alone or with an exact total, on each searched table; and the
@@ -30,19 +28,6 @@ ALONE = [
     for path in ("incidents", "statements", "sources")
     for word in WORDS
 ]
-
-
-@pytest.fixture(scope="module")
-def corpus_with_term_rows(databases: Databases) -> Iterator[str]:
-    """bench.generate's incidents with postings for every word in 60 rows or more."""
-    from bench.generate import generate
-
-    url = databases.fresh("empty")
-    with pytest.MonkeyPatch.context() as patched:
-        _postings_settings(patched, min_matches=60, depth=150)
-        generate(url, incidents=3000, seed=12)
-    yield url
-    databases.release(url)
 
 
 def _queries() -> list[str]:
@@ -80,10 +65,10 @@ def _answers(url: str, queries: list[str], *, term_rows: bool, columns: bool) ->
 
 @pytest.mark.parametrize("columns", [True, False], ids=["columns", "no-columns"])
 def test_searches_off_term_rows_equal_those_through_the_index(
-    corpus_with_term_rows: str, backend: str, columns: bool, monkeypatch: pytest.MonkeyPatch
+    generated_with_postings: str, backend: str, columns: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queries = _queries()
-    through_the_index = _answers(corpus_with_term_rows, queries, term_rows=False, columns=False)
+    through_the_index = _answers(generated_with_postings, queries, term_rows=False, columns=False)
     read: list[int] = []
     term_rows = postings.term_rows
 
@@ -93,7 +78,7 @@ def test_searches_off_term_rows_equal_those_through_the_index(
         return found
 
     monkeypatch.setattr(postings, "term_rows", counted)
-    off_rows = _answers(corpus_with_term_rows, queries, term_rows=True, columns=columns)
+    off_rows = _answers(generated_with_postings, queries, term_rows=True, columns=columns)
     firsts = [first for first, _ in through_the_index]
     assert sum(first["total"] > 20 for first in firsts) > 10
     assert sum(first["total"] == 0 for first in firsts) > 10
@@ -106,12 +91,14 @@ def test_searches_off_term_rows_equal_those_through_the_index(
         assert not any(read), "SQLite keeps none"
 
 
-def test_a_word_is_ranked_off_its_rows_to_the_bit(corpus_with_term_rows: str, backend: str) -> None:
+def test_a_word_is_ranked_off_its_rows_to_the_bit(
+    generated_with_postings: str, backend: str
+) -> None:
     """Every match of each word, ranked off its streams, has the database's own ts_rank_cd
     score and place (score descending, then id)."""
     if backend != "postgresql":
         pytest.skip("the terms' rows are PostgreSQL's")
-    engine = create_db_engine(corpus_with_term_rows)
+    engine = create_db_engine(generated_with_postings)
     try:
         with Session(engine) as session:
             for word in WORDS:
