@@ -2,7 +2,7 @@
 migration 0025) equal the same searches answered through the GIN index: the incident lists of
 a search under every filter (counted, paged and faceted from the incident columns, ranked
 among the rows they list), a word's exact total on every searched table, and its ranking.
-On SQLite the table stays empty and the same answers are compared (FTS5 lists the matches)."""
+On SQLite the table stays empty (FTS5 lists the matches): nothing here to compare."""
 
 import urllib.parse
 from typing import Any
@@ -67,6 +67,10 @@ def _answers(url: str, queries: list[str], *, term_rows: bool, columns: bool) ->
 def test_searches_off_term_rows_equal_those_through_the_index(
     generated_with_postings: str, backend: str, columns: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if backend != "postgresql":
+        # SQLite keeps no term rows: its column listings against SQL are compared by
+        # tests/api/test_search_columns.py (43 s of CI's longest run spent again here).
+        pytest.skip("the terms' rows are PostgreSQL's")
     queries = _queries()
     through_the_index = _answers(generated_with_postings, queries, term_rows=False, columns=False)
     read: list[int] = []
@@ -85,10 +89,7 @@ def test_searches_off_term_rows_equal_those_through_the_index(
     assert sum(second is not None for _, second in through_the_index) > 20
     for query, expected, answered in zip(queries, through_the_index, off_rows, strict=True):
         assert answered == expected, query
-    if backend == "postgresql":
-        assert sum(read) >= len(WORDS), "the searches were read off their terms' rows"
-    else:
-        assert not any(read), "SQLite keeps none"
+    assert sum(read) >= len(WORDS), "the searches were read off their terms' rows"
 
 
 def test_a_word_is_ranked_off_its_rows_to_the_bit(
