@@ -785,30 +785,33 @@ def _term_rows(
     session: Session, table: str, q: str, version: int
 ) -> tuple[str, postings.TermRows] | None:
     """PostgreSQL: (term, every row of it) when `q` is one term with postings, else None;
-    kept per data version (`TERM_ROWS`)."""
+    kept per data version (`TERM_ROWS`), the None too: finding it out is a round trip or two
+    (the term of `q`, its rows) that every page of a search of two words would pay again."""
     searched = postings.SEARCHED.get(table)
     if searched is None:
         return None
     key = ("term rows", *_table_ranking_key(session, table, q, version))
     kept = TERM_ROWS.kept(key)
-    if kept is not None:
-        return kept.term, kept.rows
-    connection = session.connection()
-    term = postings.term_of(connection, None, q)
-    rows = None if term is None else postings.term_rows(connection, searched, term)
-    if term is None or rows is None:
+    if kept is None:
+        connection = session.connection()
+        term = postings.term_of(connection, None, q)
+        rows = None if term is None else postings.term_rows(connection, searched, term)
+        kept = TERM_ROWS.get(key, lambda: _KeptTermRows(term, rows))
+    if kept.term is None or kept.rows is None:
         return None
-    TERM_ROWS.get(key, lambda: _KeptTermRows(term, rows))
-    return term, rows
+    return kept.term, kept.rows
 
 
 @dataclass(frozen=True)
 class _KeptTermRows:
-    term: str
-    rows: postings.TermRows
+    """A search's term and its every row; None for either where `q` has none."""
+
+    term: str | None
+    rows: postings.TermRows | None
 
     def __len__(self) -> int:
-        return len(self.rows)
+        # What a kept None holds against the cache's bound: one entry's worth.
+        return 1 if self.rows is None else len(self.rows)
 
 
 # The terms' every row read for PostgreSQL's searches (`postings.term_rows`): 4-10 ms a read

@@ -114,3 +114,31 @@ def test_a_word_is_ranked_off_its_rows_to_the_bit(
                 assert list(ranked.scores) == [row[1] for row in rows], word
     finally:
         engine.dispose()
+
+
+def test_whether_a_search_has_term_rows_is_found_out_once_per_data_version(
+    generated_with_postings: str, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search of two words (no term of its own) and one of a word with postings: their
+    term is looked up on their first request only, the None as much as the word's rows
+    (once for the listing of its matches, once for its first page's postings prefix)."""
+    if backend != "postgresql":
+        pytest.skip("the terms' rows are PostgreSQL's")
+    looked_up: list[str] = []
+    term_of = postings.term_of
+
+    def counted(conn: Any, expression: str | None, q: str) -> str | None:
+        looked_up.append(q)
+        return term_of(conn, expression, q)
+
+    monkeypatch.setattr(postings, "term_of", counted)
+    _forget()
+    settings = Settings(database_url=generated_with_postings, kept_responses=0)
+    with TestClient(create_app(settings)) as client:
+        _reading_done()
+        for q in ("talks border", "talks"):
+            for page in range(4):
+                response = client.get(f"/incidents?q={q}&date_from=199{page}-01-01")
+                assert response.status_code == 200, response.text
+                assert response.json()["items"], q
+    assert looked_up == ["talks border"] * 2 + ["talks"] * 2, looked_up
