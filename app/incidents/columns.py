@@ -171,6 +171,14 @@ class IncidentColumns:
             in_window &= starts <= _days(last)
         return int(np.count_nonzero(in_window))
 
+    def holding(self, mask: NDArray[np.bool_], ids: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which of `ids` (any order) are matches: found by id, not by listing every match
+        (a window of decades lists most of a million)."""
+        if not self.size:
+            return np.zeros(len(ids), dtype=np.bool_)
+        at = np.minimum(np.searchsorted(self.ids, ids), self.size - 1)
+        return (self.ids[at] == ids) & mask[at]  # type: ignore[no-any-return]
+
     def listed(self, mask: NDArray[np.bool_]) -> list[int]:
         """The ids of the matches, ascending."""
         return self.ids[mask].tolist()  # type: ignore[no-any-return]

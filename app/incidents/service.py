@@ -128,9 +128,9 @@ class _ColumnMatches:
             return counted
         if f.q:
             counted = counting.counted_by(counted, lambda _: int(np.count_nonzero(self.mask)))
-            counted = counting.listed_by(counted, self.listed)
+            counted = counting.listed_by(counted, self.listed, self.size)
             return pagination.paged_by(counted, self.first)
-        counted = counting.listed_by(counted, self.listed)
+        counted = counting.listed_by(counted, self.listed, self.size)
         counted = pagination.listed_paged_by(counted, self.first)
         if len(actor_sets) > 1 or (
             actor_sets and (f.type or f.country or f.date_from or f.date_to)
@@ -140,6 +140,14 @@ class _ColumnMatches:
 
     def listed(self, _session: Session) -> list[int]:
         return self.columns.listed(self.mask)
+
+    def size(self) -> int:
+        """How many match (`counting.listed_by`)."""
+        return int(np.count_nonzero(self.mask))
+
+    def tested(self, _session: Session, ids: Any) -> Any:
+        """Which of `ids` match (`counting.tested_by`)."""
+        return self.columns.holding(self.mask, ids)
 
     def first(
         self, descending: bool, after: tuple[Any, int] | None, wanted: int
@@ -188,7 +196,8 @@ def _listed_from(session: Session, ids: AnySelect, others: _ColumnMatches | None
     ms."""
     if others is None:
         return ids
-    ids = counting.listed_by(ids, others.listed)
+    ids = counting.listed_by(ids, others.listed, others.size)
+    ids = counting.tested_by(ids, others.tested)
     return pagination.walked_by(ids, others.walk)
 
 
