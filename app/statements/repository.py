@@ -1,3 +1,4 @@
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
@@ -74,7 +75,7 @@ class StatementRepository:
     def filtered(
         self,
         f: StatementFilters,
-        speaker_ids: set[int] | None,
+        speaker_ids: AbstractSet[int] | None,
         source_ids: list[int] | None,
         incident_ids: list[int] | None,
         *,
@@ -104,7 +105,7 @@ class StatementRepository:
     def _filtered(
         self,
         f: StatementFilters,
-        speaker_ids: set[int] | None,
+        speaker_ids: AbstractSet[int] | None,
         source_ids: list[int] | None,
         incident_ids: list[int] | None,
         *,

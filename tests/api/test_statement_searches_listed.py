@@ -1,10 +1,11 @@
 """PostgreSQL: statement searches whose term has postings answered off its listed matches
 (`search.listed_matches`) with the statement columns (`app.statements.columns`): pages in
 date order tested in memory (`search.LISTED_FOR_ORDER`), exact totals counted from the
-columns (`columns.counted`), facets counted from them. Every answer equals the one through
-the GIN index with the statement columns off (the way every statement search was answered
-before), first and second pages, windows, both orders, exact and estimated totals, copies
-in and out. On SQLite the same answers are compared (none of it applies there)."""
+columns (`columns.counted`, under speakers too), facets counted from them. Every answer
+equals the one through the GIN index with the statement columns off (the way every statement
+search was answered before), first and second pages, windows, both orders, exact and
+estimated totals, copies in and out. On SQLite the same answers are compared (none of it
+applies there)."""
 
 from typing import Any
 
@@ -38,6 +39,15 @@ QUERIES = [
     for word in WORDS[:3]
     for window in WINDOWS[:4]
     for facet in ("", "&facet=year&facet=speaker&facet=source&facet=month")
+]
+# Under speakers (a state with its officials; two states, copies in): totals counted from the
+# columns' speakers.
+QUERIES += [
+    f"/statements?q={word}&speaker={speaker}{window}&sort={sort}&limit=5&count=exact"
+    for word in WORDS[:3]
+    for speaker in ("Iran", "Iran&speaker=France&include_duplicates=true")
+    for window in WINDOWS[:4]
+    for sort in ("-date", "relevance")
 ]
 
 
@@ -81,6 +91,7 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
     through_the_index = _answers(generated_with_postings, listed=False)
     tested: list[int] = []
     counted: list[int] = []
+    under_speakers: list[bool] = []
     matching = search._Search.matching
     counted_by = statement_columns.counted
 
@@ -91,6 +102,7 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
     def counting_from_columns(*args: Any) -> Any:
         stmt = counted_by(*args)
         counted.append(counting.counter_of(stmt) is not None)
+        under_speakers.append(bool(args[2].speaker) and counted[-1])
         return stmt
 
     monkeypatch.setattr(search._Search, "matching", tested_in_memory)
@@ -105,5 +117,6 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
     if backend == "postgresql":
         assert any(tested), "pages in date order tested against the listed matches"
         assert sum(counted) >= len(WORDS[:-1]) * len(WINDOWS), "totals from the columns"
+        assert sum(under_speakers) >= 12, "totals under speakers from the columns"
     else:
         assert not any(counted), "SQLite counts in SQL"
