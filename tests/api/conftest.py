@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,6 +143,18 @@ def mini(database_url: str, mini_seeds: Path) -> Iterator[TestClient]:
     assert cli.main(["ingest", str(mini_seeds)]) == 0
     with TestClient(create_app(Settings(database_url=database_url))) as client:
         yield client
+
+
+def first_two_pages(client: TestClient, queries: list[str]) -> list[tuple[Any, Any]]:
+    """Each query's first page and, where there is one, its second (after its cursor)."""
+    answers = []
+    for query in queries:
+        first = client.get(query)
+        assert first.status_code == 200, (query, first.text)
+        cursor = first.json()["next_cursor"]
+        second = client.get(query, params={"cursor": cursor}).json() if cursor else None
+        answers.append((first.json(), second))
+    return answers
 
 
 def slugs(response_json: dict[str, object]) -> list[str]:

@@ -16,6 +16,7 @@ from app.incidents import columns
 from app.kit import search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import first_two_pages
 from tests.api.statements_seen import counted_statements
 
 FACETS = ("type", "actor", "country", "year", "month")
@@ -59,16 +60,9 @@ def _answers(
         facet_budget_ms=60_000,
         sqlite_exact_count_threshold=sampled_above,
     )
-    answers = []
     with TestClient(create_app(settings)) as client:
         _reading_done()
-        for query in queries:
-            first = client.get(f"/incidents?{query}")
-            assert first.status_code == 200, (query, first.text)
-            cursor = first.json()["next_cursor"]
-            second = client.get(f"/incidents?{query}&cursor={cursor}").json() if cursor else None
-            answers.append((first.json(), second))
-    return answers
+        return first_two_pages(client, [f"/incidents?{query}" for query in queries])
 
 
 @pytest.mark.parametrize(

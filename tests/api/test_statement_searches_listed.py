@@ -17,6 +17,7 @@ from app.kit import facets as facet_counts
 from app.main import create_app
 from app.settings import Settings
 from app.statements import columns as statement_columns
+from tests.api.conftest import first_two_pages
 from tests.api.test_postings import _forget
 
 WORDS = ("talks", "border", "corridor", "sanctions", "zzznowhere")
@@ -66,7 +67,6 @@ def _answers(url: str, *, listed: bool) -> list[Any]:
         exact_count_threshold=50,
         sqlite_exact_count_threshold=50,
     )
-    answers = []
     with pytest.MonkeyPatch.context() as patched:
         # Every search broad enough to be walked in date order (as at 1M), not left to SQL.
         patched.setattr(search, "_BROAD_MATCHES", 10)
@@ -75,12 +75,7 @@ def _answers(url: str, *, listed: bool) -> list[Any]:
             patched.setattr(statement_columns, "ready", lambda *args, **kwargs: None)
         with TestClient(create_app(settings)) as client:
             background_reads.wait_for_all(30)
-            for query in QUERIES:
-                first = client.get(query)
-                assert first.status_code == 200, (query, first.text)
-                cursor = first.json()["next_cursor"]
-                second = client.get(query, params={"cursor": cursor}).json() if cursor else None
-                answers.append((first.json(), second))
+            answers = first_two_pages(client, QUERIES)
     _forget_all()
     return answers
 

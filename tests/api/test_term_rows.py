@@ -17,6 +17,7 @@ from app.incidents.models import Incident
 from app.kit import postings, search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.conftest import first_two_pages
 from tests.api.test_postings import _forget
 from tests.api.test_search_columns import _reading_done, _searches
 
@@ -48,18 +49,12 @@ def _answers(url: str, queries: list[str], *, term_rows: bool, columns: bool) ->
         exact_count_threshold=200,
         sqlite_exact_count_threshold=200,
     )
-    answers = []
     with pytest.MonkeyPatch.context() as patched:
         if not term_rows:
             patched.setattr(postings, "term_rows", lambda *args: None)
         with TestClient(create_app(settings)) as client:
             _reading_done()
-            for query in queries:
-                first = client.get(query)
-                assert first.status_code == 200, (query, first.text)
-                cursor = first.json()["next_cursor"]
-                second = client.get(f"{query}&cursor={cursor}").json() if cursor else None
-                answers.append((first.json(), second))
+            answers = first_two_pages(client, queries)
     return answers
 
 
