@@ -157,6 +157,24 @@ def first_two_pages(client: TestClient, queries: list[str]) -> list[tuple[Any, A
     return answers
 
 
+def assert_same_pages(
+    queries: list[str],
+    expected: list[tuple[Any, Any]],
+    answered: list[tuple[Any, Any]],
+    *,
+    broad: int,
+) -> None:
+    """Each query's pages (`first_two_pages`) as expected, and the expected ones varied enough
+    to tell two ways apart: more than `broad` with over 20 matches, more than 10 empty, more
+    than 20 with a second page."""
+    firsts = [first for first, _ in expected]
+    assert sum(first["total"] > 20 for first in firsts) > broad
+    assert sum(first["total"] == 0 for first in firsts) > 10
+    assert sum(second is not None for _, second in expected) > 20
+    for query, wanted, got in zip(queries, expected, answered, strict=True):
+        assert got == wanted, query
+
+
 def slugs(response_json: dict[str, object]) -> list[str]:
     return [item["slug"] for item in response_json["items"]]  # type: ignore[attr-defined, index]
 

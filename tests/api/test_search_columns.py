@@ -16,7 +16,7 @@ from app.incidents import columns
 from app.kit import search
 from app.main import create_app
 from app.settings import Settings
-from tests.api.conftest import first_two_pages
+from tests.api.conftest import assert_same_pages, first_two_pages
 from tests.api.statements_seen import counted_statements
 
 FACETS = ("type", "actor", "country", "year", "month")
@@ -107,13 +107,8 @@ def test_searches_from_the_columns_equal_those_answered_in_sql(
     from_columns = _answers(
         generated_incidents, queries, from_columns=True, sampled_above=sampled_above
     )
-    firsts = [first for first, _ in in_sql]
-    assert sum(first["total"] > 20 for first in firsts) > 10
-    assert sum(first["total"] == 0 for first in firsts) > 10
-    assert sum(second is not None for _, second in in_sql) > 20
-    assert any(first["facets"] for first in firsts)
-    for query, sql, counted in zip(queries, in_sql, from_columns, strict=True):
-        assert counted == sql, query
+    assert any(first["facets"] for first, _ in in_sql)
+    assert_same_pages(queries, in_sql, from_columns, broad=10)
 
 
 @pytest.mark.parametrize(
