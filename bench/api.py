@@ -110,6 +110,7 @@ class Result:
     notes: list[str] = field(default_factory=list)
     load: list[dict[str, Any]] = field(default_factory=list)  # --concurrent
     combinations: dict[str, Any] | None = None  # --combinations
+    workers: int = 1  # our server's worker processes (--workers); Datasette's is one
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -133,7 +134,17 @@ _PIDS: dict[str, int] = {}
 
 
 def _cpu_seconds(pid: int | None) -> float | None:
-    """User + system CPU seconds of a process so far (Linux), or None."""
+    """User + system CPU seconds so far (Linux) of a process and every process under it (a
+    server's workers), or None."""
+    if pid is None:
+        return None
+    seconds = [_own_cpu_seconds(p) for p in (pid, *_descendants(pid))]
+    if seconds[0] is None:
+        return None
+    return sum(s for s in seconds if s is not None)
+
+
+def _own_cpu_seconds(pid: int) -> float | None:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
@@ -141,9 +152,29 @@ def _cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _descendants(pid: int) -> list[int]:
+    """The processes under `pid` (Linux /proc: each one's parent is its stat's 4th field)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parents[int(stat.parent.name)] = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # gone meanwhile
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
+
+
 @contextmanager
-def _server(argv: list[str], env: dict[str, str], port: int, ready: str) -> Iterator[str]:
-    """A server process on loopback; yields its base URL once `ready` answers 200."""
+def _server(
+    argv: list[str], env: dict[str, str], port: int, ready: str, *, workers: int = 0
+) -> Iterator[str]:
+    """A server process on loopback; yields its base URL once `ready` answers 200 and, with
+    `workers`, that many uvicorn worker processes have started (the first one up answers
+    `ready` while the others may still be starting: a load would then meet fewer workers)."""
     log = tempfile.TemporaryFile()
     process = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -155,13 +186,14 @@ def _server(argv: list[str], env: dict[str, str], port: int, ready: str) -> Iter
             try:
                 conn = http.client.HTTPConnection(HOST, port, timeout=5)
                 conn.request("GET", ready)
-                if conn.getresponse().status == 200:
+                if conn.getresponse().status == 200 and _started(log) >= workers:
                     conn.close()
                     break
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                raise SystemExit(f"{' '.join(argv)} did not answer {ready} within 60 s")
+                started = f" with {workers} workers started" if workers else ""
+                raise SystemExit(f"{' '.join(argv)} did not answer {ready}{started} within 60 s")
             time.sleep(0.1)
         base = f"http://{HOST}:{port}"
         _PIDS[base] = process.pid
@@ -174,6 +206,18 @@ def _server(argv: list[str], env: dict[str, str], port: int, ready: str) -> Iter
             process.kill()
             process.wait()
         log.close()
+
+
+def _started(log: Any) -> int:
+    """How many uvicorn server processes have finished starting, by the log so far."""
+    log.seek(0)
+    return log.read().count(b"Application startup complete")
+
+
+def _serve_command(port: int, workers: int) -> list[str]:
+    """`incidentdb serve` on loopback, with `--workers` when more than one."""
+    command = [*_incidentdb_command(), "serve", "--host", HOST, "--port", str(port)]
+    return command + ["--workers", str(workers)] if workers > 1 else command
 
 
 def _incidentdb_command() -> list[str]:
@@ -653,7 +697,8 @@ def run(
     result = Result(url, backend, incidents, requests)
     env = {**os.environ, "DATABASE_URL": url}
     ours_port = _free_port()
-    ours_cmd = [*_incidentdb_command(), "serve", "--host", HOST, "--port", str(ours_port)]
+    result.workers = workers = modes.workers if modes else 1
+    ours_cmd = _serve_command(ours_port, workers)
     datasette_cmd: list[str] | None = None
     ds_name = ""
     if backend != "sqlite":
@@ -686,7 +731,7 @@ def run(
         ]
     ours_cmd, ours_env = _ours_source(ours_cmd, env, modes)
     with (
-        _server(ours_cmd, ours_env, ours_port, "/health") as ours_base,
+        _server(ours_cmd, ours_env, ours_port, "/health", workers=workers) as ours_base,
         _maybe_server(datasette_cmd, env, "/-/versions.json") as ds_base,
     ):
         ours = Client(ours_base)
@@ -745,6 +790,7 @@ class Modes:
     seed: int = 1
     only: bool = False  # skip the one-client table
     ours_source: str | None = None  # serve another checkout's app (a before/after run)
+    workers: int = 1  # `incidentdb serve --workers N`
     names: tuple[str, ...] = ()  # only these queries (list, actor, detail, ...) under load
 
 
@@ -796,7 +842,11 @@ def run_concurrent(
             if query.name == "walk" or (modes.names and query.name not in modes.names):
                 continue  # a cursor walk is one client's path, not a load
             ids = incidents if query.random_id else None
+            cpu_before = _cpu_seconds(_PIDS.get(ours_base))
             ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds, ids)
+            cpu_after = _cpu_seconds(_PIDS.get(ours_base))
+            if cpu_before is not None and cpu_after is not None and ours_r.requests:
+                ours_r.cpu_ms = 1000 * (cpu_after - cpu_before) / ours_r.requests
             ds_r = (
                 concurrent(ds_base + query.datasette[0], connections, modes.seconds, ids)
                 if ds_base and query.datasette
@@ -817,9 +867,10 @@ def _format_load(row: dict[str, Any]) -> str:
     o, d = row["ours"], row["datasette"]
     ds = f"{d['rps']:>7.0f} {d['p50_ms']:>7.1f} {d['p99_ms']:>8.1f}" if d else f"{'-':>24}"
     ratio = f"{o['rps'] / d['rps']:>6.2f}" if d and d["rps"] else f"{'-':>6}"
+    cpu = f"  cpu {o['cpu_ms']:.2f} ms/req" if o.get("cpu_ms") is not None else ""
     return (
         f"{row['query']:<38} c={row['connections']:<3} {o['rps']:>7.0f} {o['p50_ms']:>7.1f} "
-        f"{o['p99_ms']:>8.1f} | {ds} | {ratio}"
+        f"{o['p99_ms']:>8.1f} | {ds} | {ratio}{cpu}"
     )
 
 
@@ -966,6 +1017,13 @@ def summary(result: Result, prefix: str = "quick") -> str:
     return f"{prefix}: p99_ms={worst:.1f} vs_datasette={vs}"
 
 
+def _at_least_one(text: str) -> int:
+    number = int(text)
+    if number < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return number
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.api", description=__doc__)
     parser.add_argument("--db", help="Database URL (generated first in --quick mode if absent).")
@@ -1007,6 +1065,12 @@ def main(argv: list[str] | None = None) -> int:
         "--ours-source", help="Serve the app package of this checkout instead (before/after)."
     )
     parser.add_argument(
+        "--workers",
+        type=_at_least_one,
+        default=1,
+        help="Serve ours with `incidentdb serve --workers N` (Datasette stays one process).",
+    )
+    parser.add_argument(
         "--only",
         action="append",
         default=[],
@@ -1021,6 +1085,7 @@ def main(argv: list[str] | None = None) -> int:
         combinations=args.combinations,
         seed=args.seed,
         only=args.only_modes,
+        workers=args.workers,
     )
     requests = args.requests or (100 if args.quick else 300)
     warmup = args.warmup if args.warmup is not None else (5 if args.quick else 20)
@@ -1043,7 +1108,11 @@ def main(argv: list[str] | None = None) -> int:
     if result.rows:
         print(table(result))
     if result.load:
-        print("concurrent (wrk), ours req/s p50 p99 | Datasette req/s p50 p99 | ours/ds req/s")
+        ours = "ours" if result.workers == 1 else f"ours ({result.workers} worker processes)"
+        print(
+            f"concurrent (wrk), {ours} req/s p50 p99 | Datasette req/s p50 p99 | ours/ds req/s"
+            " | our CPU per request (every process)"
+        )
         print("\n".join(_format_load(row) for row in result.load))
     if result.combinations:
         print(format_combinations(result.combinations))

@@ -125,6 +125,9 @@ class LoadResult:
     p90_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0  # answered in the timed run (wrk's "N requests in")
+    # CPU of the server's processes (every worker's) per answered request, when measured.
+    cpu_ms: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -172,6 +175,7 @@ def concurrent(
     errors = sum(int(x) for x in re.findall(r"Non-2xx or 3xx responses: (\d+)", out))
     errors += sum(int(x) for x in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    answered = int(re.search(r"(\d+) requests in", out).group(1))  # type: ignore[union-attr]
     # wrk stops sending, but a server may still hold a queue of slow requests: wait until one
     # more request of the same URL is answered, so the next measurement starts on an idle
     # server instead of inheriting this one's backlog.
@@ -179,4 +183,4 @@ def concurrent(
         urllib.request.urlopen(url, timeout=300).read()
     # No distribution when no request completed (all timed out): NaN, and the errors say why.
     p50, p90, p99 = (_ms(latency[k]) if k in latency else math.nan for k in ("50", "90", "99"))
-    return LoadResult(connections, rps, p50, p90, p99, errors)
+    return LoadResult(connections, rps, p50, p90, p99, errors, answered)

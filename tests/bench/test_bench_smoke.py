@@ -162,6 +162,35 @@ def test_concurrent_mode_asks_for_a_different_incident_every_time(tmp_path: Path
         assert figures_of_one["rps"] > 0 and figures_of_one["errors"] == 0, load
 
 
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed (apt-get install wrk)")
+def test_concurrent_mode_serves_ours_with_the_workers_asked_and_counts_their_cpu(
+    tmp_path: Path,
+) -> None:
+    """`--workers 2`: the load starts once both worker processes are up (the run fails when
+    two never start), and the CPU per request is every process's."""
+    url = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+    generate(url, 300, seed=1)
+    figures = tmp_path / "workers.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.api", "--db", url, "--json", str(figures), "--only-modes"]
+        + ["--no-datasette", "--concurrent", "4", "--seconds", "1", "--workers", "2"]
+        + ["--load-queries", "list"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ours (2 worker processes)" in result.stdout
+    written = json.loads(figures.read_text())
+    assert written["workers"] == 2
+    [row] = written["load"]
+    assert row["ours"]["errors"] == 0 and row["ours"]["requests"] > 0, row
+    # A list page costs milliseconds of CPU in the worker that answers it; the supervisor
+    # process alone, which answers nothing, would show hundredths.
+    assert row["ours"]["cpu_ms"] > 0.5, row
+
+
 def test_ingest_benchmark_runs_end_to_end(tmp_path: Path) -> None:
     workdir = tmp_path / "named" / "by the user"  # not there yet: made, not a traceback
     result = subprocess.run(
