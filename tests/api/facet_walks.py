@@ -5,7 +5,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from fastapi.testclient import TestClient
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
@@ -20,7 +20,7 @@ _VALUES: dict[str, Callable[[dict[str, Any]], Iterable[str | None]]] = {
 
 
 def tally(
-    client: TestClient, params: Params, facets: Sequence[str]
+    client: AppClient, params: Params, facets: Sequence[str]
 ) -> dict[str, dict[str | None, int]]:
     """Each facet's counts from the items of a walk through the whole list."""
     counts: dict[str, Counter[str | None]] = {name: Counter() for name in facets}
@@ -41,7 +41,7 @@ def tally(
 
 
 def read_facets(
-    client: TestClient, params: Params, facets: Sequence[str]
+    client: AppClient, params: Params, facets: Sequence[str]
 ) -> dict[str, list[tuple[object, int]]]:
     """The facets the API answers for `params`, none of them cut short by its time budget."""
     asked = [*params, *(("facet", name) for name in facets)]

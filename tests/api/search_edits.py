@@ -1,25 +1,34 @@
 """What the search tests share: a client with low count thresholds, and the writes by hand
 (outside an ingest) that move a ranking."""
 
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 
-def client_with_count_threshold(
+def settings_with_count_threshold(
     url: str, threshold: int, *, incident_columns: bool | None = None
-) -> TestClient:
-    """A client whose exact-count thresholds are `threshold` on both backends: a low one makes
-    broad totals estimates, so both ways of totalling are compared. `incident_columns`: on or
-    off whatever the environment says."""
+) -> Settings:
+    """Exact-count thresholds of `threshold` on both backends: a low one makes broad totals
+    estimates, so both ways of totalling are compared. `incident_columns`: on or off whatever
+    the environment says."""
     settings = Settings(
         database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
     )
     if incident_columns is not None:
         settings = settings.model_copy(update={"incident_columns": incident_columns})
-    return TestClient(create_app(settings))
+    return settings
+
+
+def client_with_count_threshold(
+    url: str, threshold: int, *, incident_columns: bool | None = None
+) -> AppClient:
+    """A client of the settings above."""
+    return AppClient(
+        create_app(settings_with_count_threshold(url, threshold, incident_columns=incident_columns))
+    )
 
 
 def make_last_incident_the_best_match(url: str, word: str) -> int:

@@ -4,12 +4,13 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from fastapi.testclient import TestClient
 from sqlalchemy import event
+
+from tests.inprocess import AppClient
 
 
 @contextmanager
-def _listening(http: TestClient, record: Callable[..., None]) -> Iterator[None]:
+def _listening(http: AppClient, record: Callable[..., None]) -> Iterator[None]:
     """`record(connection, cursor, statement, parameters, ...)` before each statement the
     application runs inside the block."""
     engine = http.app.state.engine  # type: ignore[attr-defined]
@@ -21,7 +22,7 @@ def _listening(http: TestClient, record: Callable[..., None]) -> Iterator[None]:
 
 
 @contextmanager
-def counted_statements(http: TestClient) -> Iterator[list[str]]:
+def counted_statements(http: AppClient) -> Iterator[list[str]]:
     """The SQL statements the application runs inside the block."""
     seen: list[str] = []
     with _listening(http, lambda _c, _cur, statement, *_: seen.append(statement)):
@@ -29,7 +30,7 @@ def counted_statements(http: TestClient) -> Iterator[list[str]]:
 
 
 @contextmanager
-def issued_statements(http: TestClient) -> Iterator[list[tuple[str, Any]]]:
+def issued_statements(http: AppClient) -> Iterator[list[tuple[str, Any]]]:
     """The SQL statements the application runs inside the block, with their parameters."""
     seen: list[tuple[str, Any]] = []
     with _listening(

@@ -10,7 +10,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.incidents import service
@@ -18,6 +17,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
 from tests.api.facet_walks import Params, read_facets, tally
+from tests.inprocess import AppClient
 
 # Who takes part, in turn: Iran alone, its minister's spokesman alone, Iran with its ministry
 # and the spokesman (one incident, three of Iran's own: counted once), Russia alone, Russia
@@ -72,17 +72,17 @@ WINDOWS: list[Params] = [
 ]
 
 
-def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
+def _facets(client: AppClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     # count=none: a total of 0 would answer every facet empty without reading them.
     return read_facets(client, [*params, ("count", "none")], ("year", "month", "actor"))
 
 
-def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def _check(client: AppClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """`client` groups facets in SQL; each is compared with the walk, the grouping from the
     incidents, and the incident columns (`app/incidents/columns.py`), re-read after each
     write."""
     database_url = client.app.state.settings.database_url  # type: ignore[attr-defined]
-    with TestClient(create_app(Settings(database_url=database_url))) as from_columns:
+    with AppClient(create_app(Settings(database_url=database_url))) as from_columns:
         for actor in ACTORS:
             for window in WINDOWS:
                 params = [("actor", actor), *window]
@@ -107,7 +107,7 @@ def test_actor_period_facets_equal_the_walk_after_ingest_edits_and_prune(
     folder = _write(tmp_path / "seeds", incidents)
     assert cli.main(["ingest", str(folder)]) == 0
     settings = Settings(database_url=database_url, incident_columns=False)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         _check(client, monkeypatch)
 
         # Edits: incidents moved to other months and years, one of them shortened.

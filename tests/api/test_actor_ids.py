@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app import cli
@@ -19,6 +18,7 @@ from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
 from tests.api.search_edits import client_with_count_threshold
 from tests.conftest import Databases, Probe
+from tests.inprocess import AppClient
 
 ACTORS = ("iran", "russia", "azerbaijan", "nasser-kanani")
 
@@ -61,7 +61,7 @@ def _assert_kept(db: Probe) -> None:
     assert kept == [(i, truth.get(i, [])) for i, _ in kept]
 
 
-def _assert_searches_follow_the_participants(client: TestClient, db: Probe) -> None:
+def _assert_searches_follow_the_participants(client: AppClient, db: Probe) -> None:
     """Each actor's (and two actors') searches find the incidents their participants say,
     counted exactly, in date order and by relevance."""
     ids = dict(db.rows("SELECT slug, id FROM actor"))
@@ -108,7 +108,7 @@ def test_each_incidents_actor_ids_follow_its_participants_through_every_kind_of_
     folder = _write(tmp_path / "seeds", incidents)
     assert cli.main(["ingest", str(folder)]) == 0
     _assert_kept(db)
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         _assert_searches_follow_the_participants(client, db)
 
         # Edits: participants replaced, one added, one removed, an incident's only one swapped.

@@ -7,22 +7,22 @@ import io
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import JSON, bindparam, create_engine, text
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 
-def _all_statements(client: TestClient, **params: object) -> list[dict]:  # type: ignore[type-arg]
+def _all_statements(client: AppClient, **params: object) -> list[dict]:  # type: ignore[type-arg]
     response = client.get("/statements", params={"limit": 500, **params})
     assert response.status_code == 200, response.text
     return response.json()["items"]  # type: ignore[no-any-return]
 
 
 def test_every_statement_has_an_attribution_whose_evidence_is_in_its_source(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     statements = _all_statements(client)
     assert len(statements) == 23
@@ -44,14 +44,14 @@ def test_every_statement_has_an_attribution_whose_evidence_is_in_its_source(
         assert any(statement["speaker_text"] in span["text"] for span in attribution["evidence"])
 
 
-def test_a_pronoun_is_backed_by_the_name_it_stands_for(client: TestClient) -> None:
+def test_a_pronoun_is_backed_by_the_name_it_stands_for(client: AppClient) -> None:
     velayati = [s for s in _all_statements(client, speaker="Velayati") if s["speaker_text"] == "he"]
     assert len(velayati) == 1
     evidence = [span["text"] for span in velayati[0]["attribution"]["evidence"]]
     assert "he said" in evidence and "Ali Akbar Velayati" in evidence
 
 
-def test_min_confidence_keeps_exactly_the_statements_at_or_above_it(client: TestClient) -> None:
+def test_min_confidence_keeps_exactly_the_statements_at_or_above_it(client: AppClient) -> None:
     everything = _all_statements(client)
     confidences = sorted({s["attribution"]["confidence"] for s in everything})
     assert len(confidences) >= 2, "the seeds should exercise passes of different precision"
@@ -65,7 +65,7 @@ def test_min_confidence_keeps_exactly_the_statements_at_or_above_it(client: Test
     assert len(_all_statements(client, min_confidence=0)) == len(everything)
 
 
-def _walk(client: TestClient, **params: object) -> tuple[list[int], int | None]:
+def _walk(client: AppClient, **params: object) -> tuple[list[int], int | None]:
     """Every page's ids, two at a time through the cursors, and the first page's total."""
     ids: list[int] = []
     body = client.get("/statements", params={"limit": 2, **params}).json()
@@ -89,7 +89,7 @@ def test_min_confidence_with_the_other_filters_in_either_shape(
     from app.statements import repository
 
     monkeypatch.setattr(repository, "LISTED_CONFIDENT", listed)
-    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=shared_seeded_url))) as client:
         everything = _all_statements(client)
         confidence = {s["id"]: s["attribution"]["confidence"] for s in everything}
         speaker = next(s["speaker"]["slug"] for s in everything if s["speaker"])
@@ -121,14 +121,14 @@ def test_min_confidence_with_the_other_filters_in_either_shape(
 
 
 @pytest.mark.parametrize("bad", ["1.5", "-0.1", "high", "nan"])
-def test_min_confidence_outside_0_to_1_is_a_422_naming_it(client: TestClient, bad: str) -> None:
+def test_min_confidence_outside_0_to_1_is_a_422_naming_it(client: AppClient, bad: str) -> None:
     response = client.get("/statements", params={"min_confidence": bad})
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
     assert [p["name"] for p in response.json()["invalid_params"]] == ["min_confidence"]
 
 
-def test_csv_export_carries_the_attribution_method_and_confidence(client: TestClient) -> None:
+def test_csv_export_carries_the_attribution_method_and_confidence(client: AppClient) -> None:
     response = client.get("/statements", params={"format": "csv"})
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert len(rows) == 23
@@ -164,7 +164,7 @@ def test_verify_finds_evidence_that_no_longer_points_at_its_words(
     capsys.readouterr()
     assert cli.main(["verify"]) == 1
     assert f"statement {statement_id}" in capsys.readouterr().out
-    with TestClient(create_app(Settings(database_url=seeded_url))) as tampered:
+    with AppClient(create_app(Settings(database_url=seeded_url))) as tampered:
         report = tampered.get(f"/sources/{source_id}/verify").json()
     assert report["ok"] is False and report["content_hash_ok"] is True
     assert [(d["statement_id"], d["part"], d["stored"]) for d in report["drifted"]] == [

@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -24,11 +23,12 @@ from app.settings import Settings
 from app.statements import columns as statement_columns
 from tests.api.statements_seen import counted_statements
 from tests.api.syndication import ingest, seeds_with_a_copy
+from tests.inprocess import AppClient
 
 PAUSE = 2.0  # seconds after a failed read (30 s and a minute in service)
 
 
-def _incident_facets_in_memory(client: TestClient, n: int) -> bool:
+def _incident_facets_in_memory(client: AppClient, n: int) -> bool:
     """An incident list's facets (a window not asked before: facets grouped in SQL are kept
     for the next pages of their list): True when no statement grouped them."""
     query = f"actor=Iran&date_from=2001-01-{n:02d}&facet=type&facet=month"
@@ -40,7 +40,7 @@ def _incident_facets_in_memory(client: TestClient, n: int) -> bool:
 
 
 def _statement_facets_in_memory(
-    client: TestClient, n: int, monkeypatch: pytest.MonkeyPatch, searched: bool
+    client: AppClient, n: int, monkeypatch: pytest.MonkeyPatch, searched: bool
 ) -> bool:
     """A statement search's facets (a window's without `searched`): True when counted from
     the statement columns."""
@@ -63,7 +63,7 @@ def _statement_facets_in_memory(
 @pytest.fixture(params=["incidents", "statements"])
 def reader(
     request: pytest.FixtureRequest, backend: str, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[BackgroundRead[Any], Callable[[TestClient, int], bool], list[int]]]:
+) -> Iterator[tuple[BackgroundRead[Any], Callable[[AppClient, int], bool], list[int]]]:
     """A kind of value read in the background, whether a request used it, and its reads so
     far (one entry each, counted once its connection is open and has read the data version).
 
@@ -92,9 +92,9 @@ def reader(
     yield reads, probe, started
 
 
-def _client(url: str) -> TestClient:
+def _client(url: str) -> AppClient:
     # No kept responses: every request runs its route.
-    return TestClient(create_app(Settings(database_url=url, kept_responses=0)))
+    return AppClient(create_app(Settings(database_url=url, kept_responses=0)))
 
 
 def _data_version(url: str) -> int:
@@ -109,7 +109,7 @@ def _data_version(url: str) -> int:
 
 def test_a_failed_read_is_left_to_sql_and_tried_again_after_the_pause(
     seeded_url: str,
-    reader: tuple[BackgroundRead[Any], Callable[[TestClient, int], bool], list[int]],
+    reader: tuple[BackgroundRead[Any], Callable[[AppClient, int], bool], list[int]],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     reads, in_memory, started = reader
@@ -146,7 +146,7 @@ def test_a_failed_read_is_left_to_sql_and_tried_again_after_the_pause(
 def test_an_ingest_is_read_anew_by_the_next_request_and_the_older_version_dropped(
     database_url: str,
     tmp_path: Path,
-    reader: tuple[BackgroundRead[Any], Callable[[TestClient, int], bool], list[int]],
+    reader: tuple[BackgroundRead[Any], Callable[[AppClient, int], bool], list[int]],
 ) -> None:
     reads, in_memory, started = reader
     corpus = seeds_with_a_copy(tmp_path)

@@ -8,20 +8,20 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.changes.recording import IdRuns
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Probe
+from tests.inprocess import AppClient
 
 CORPUS = Path(__file__).parent.parent / "cli" / "prune_corpus"
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+def api(database_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         yield client
 
 
@@ -36,7 +36,7 @@ def ingest(*args: str | Path) -> None:
     assert cli.main(["ingest", *(str(a) for a in args)]) == 0
 
 
-def walk(api: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
+def walk(api: AppClient, path: str, **params: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     cursor = None
     while True:
@@ -50,7 +50,7 @@ def walk(api: TestClient, path: str, **params: Any) -> list[dict[str, Any]]:
 
 
 def test_every_changing_ingest_is_a_version_and_the_etag_follows_it(
-    corpus: Path, api: TestClient, db: Probe
+    corpus: Path, api: AppClient, db: Probe
 ) -> None:
     assert api.get("/versions").json()["items"] == []
     ingest(corpus)
@@ -75,7 +75,7 @@ def test_every_changing_ingest_is_a_version_and_the_etag_follows_it(
 
 
 def test_changes_since_a_version_are_oldest_first_with_tombstones(
-    corpus: Path, api: TestClient
+    corpus: Path, api: AppClient
 ) -> None:
     ingest(corpus)
     base = api.get("/versions").json()["items"][0]["number"]
@@ -105,7 +105,7 @@ def test_changes_since_a_version_are_oldest_first_with_tombstones(
     assert walk(api, "/changes", since=base + 2) == []
 
 
-def test_the_change_feed_walks_exactly_in_small_pages(corpus: Path, api: TestClient) -> None:
+def test_the_change_feed_walks_exactly_in_small_pages(corpus: Path, api: AppClient) -> None:
     ingest(corpus)
     everything = api.get("/changes", params={"limit": 500}).json()
     assert everything["next_cursor"] is None
@@ -126,7 +126,7 @@ def test_the_change_feed_walks_exactly_in_small_pages(corpus: Path, api: TestCli
     ],  # fmt: skip
 )
 def test_bad_feed_parameters_are_a_422_naming_them(
-    api: TestClient, params: dict[str, str], parameter: str
+    api: AppClient, params: dict[str, str], parameter: str
 ) -> None:
     response = api.get("/changes", params=params)
     assert response.status_code == 422
@@ -134,7 +134,7 @@ def test_bad_feed_parameters_are_a_422_naming_them(
     assert parameter in response.text
 
 
-def test_a_version_beyond_any_integer_is_a_422_not_a_database_error(api: TestClient) -> None:
+def test_a_version_beyond_any_integer_is_a_422_not_a_database_error(api: AppClient) -> None:
     response = api.get("/changes", params={"since": str(2**31)})
     assert response.status_code == 422
     assert "since" in response.text

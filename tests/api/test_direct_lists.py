@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 from fastapi import Request
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.api import listing
 from app.db.session import get_session
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 # Every list route, every kind of parameter: repeated, scalar given twice (the last wins),
 # dates, enums, facets, exports, and the ones FastAPI refuses (its 422s stay its own).
@@ -61,7 +61,7 @@ URLS = [
 ]
 
 
-def _answers(http: TestClient) -> list[tuple[str, int, dict[str, str], bytes]]:
+def _answers(http: AppClient) -> list[tuple[str, int, dict[str, str], bytes]]:
     answers = []
     for url in URLS:
         for headers in ({}, {"accept": "text/csv"}):
@@ -94,7 +94,7 @@ def test_lists_answer_directly_and_exactly_as_fastapi_does(
             yield session
 
     app.dependency_overrides[get_session] = counted_session
-    with TestClient(app) as http:
+    with AppClient(app) as http:
         direct = _answers(http)
         # Only what FastAPI answers itself solved the session: the parameters it refuses.
         refused = {url for url, status, _, _ in direct if status == 422}

@@ -8,16 +8,16 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 SNAPSHOT = Path(__file__).parent / "openapi.json"
 
 
 @pytest.fixture
-def schema(client: TestClient) -> dict[str, object]:
+def schema(client: AppClient) -> dict[str, object]:
     return client.get("/openapi.json").json()  # type: ignore[no-any-return]
 
 
@@ -106,7 +106,7 @@ class AssetLinks(HTMLParser):
 
 
 @pytest.mark.parametrize("page", ["/docs", "/redoc"])
-def test_docs_pages_load_their_assets_from_this_server(client: TestClient, page: str) -> None:
+def test_docs_pages_load_their_assets_from_this_server(client: AppClient, page: str) -> None:
     """The docs work offline: every asset URL is a path on this server, and it answers."""
     html = client.get(page).text
     parser = AssetLinks()
@@ -128,7 +128,7 @@ def test_docs_pages_load_their_assets_from_this_server(client: TestClient, page:
 
 def test_no_stack_trace_on_docs_when_database_is_unreachable(tmp_path: Path) -> None:
     app = create_app(Settings(database_url=f"sqlite:///{tmp_path}/missing/dir/x.sqlite3"))
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with AppClient(app, raise_server_exceptions=False) as client:
         assert client.get("/openapi.json").status_code == 200
         response = client.get("/health")
     # Unreachable is a 503 a load balancer acts on (issue 17), never a 500.

@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from datasketch import LeanMinHash, MinHashLSH  # type: ignore[import-untyped]
-from fastapi.testclient import TestClient
 
 from app.kit import near_duplicates
 from app.main import create_app
@@ -17,6 +16,7 @@ from app.settings import Settings
 from app.sources import writes as sources_writes
 from tests.api.syndication import ORIGINAL, ingest, seeds_with_a_copy, syndicated
 from tests.conftest import SEEDS, Probe
+from tests.inprocess import AppClient
 
 
 @pytest.fixture
@@ -25,18 +25,18 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+def api(database_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         yield client
 
 
-def get(api: TestClient, path: str, **params: Any) -> Any:
+def get(api: AppClient, path: str, **params: Any) -> Any:
     response = api.get(path, params=params)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def test_a_syndicated_copy_points_at_its_first_copy(corpus: Path, api: TestClient) -> None:
+def test_a_syndicated_copy_points_at_its_first_copy(corpus: Path, api: AppClient) -> None:
     ingest(corpus)
     original = get(api, f"/sources/{ORIGINAL}")
     copy = get(api, "/sources/zz-copy")
@@ -48,9 +48,7 @@ def test_a_syndicated_copy_points_at_its_first_copy(corpus: Path, api: TestClien
     assert sum(1 for d in listed.values() if d is not None) == 1
 
 
-def test_statements_of_duplicates_are_hidden_unless_asked_for(
-    corpus: Path, api: TestClient
-) -> None:
+def test_statements_of_duplicates_are_hidden_unless_asked_for(corpus: Path, api: AppClient) -> None:
     ingest(corpus)
     copy = get(api, "/sources/zz-copy")
     hidden = {s["id"] for s in copy["statements"]}
@@ -67,7 +65,7 @@ def test_statements_of_duplicates_are_hidden_unless_asked_for(
     assert {s["id"] for s in named["items"]} == hidden
 
 
-def test_marks_follow_edits_and_deletions(corpus: Path, api: TestClient, db: Probe) -> None:
+def test_marks_follow_edits_and_deletions(corpus: Path, api: AppClient, db: Probe) -> None:
     ingest(corpus)
     before = db.fingerprint()
     ingest(corpus)
@@ -98,7 +96,7 @@ def test_marks_follow_edits_and_deletions(corpus: Path, api: TestClient, db: Pro
 
 
 def test_marks_changed_in_slices_are_all_written_and_in_the_feed(
-    corpus: Path, api: TestClient, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, api: AppClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # One mark a statement: every slice must be written and reported to the change feed.
     monkeypatch.setattr(sources_writes, "_MARK_SLICE", 1)
@@ -238,7 +236,7 @@ def test_each_band_alone_finds_a_copy_at_the_threshold() -> None:
     ],
 )
 def test_statement_year_and_month_facets_count_the_listed_statements(
-    corpus: Path, api: TestClient, params: list[tuple[str, str]]
+    corpus: Path, api: AppClient, params: list[tuple[str, str]]
 ) -> None:
     """Grouped in place (the filters over the statement table alone, a duplicate's own
     statements left out unless asked for): each count is the listed statements'."""

@@ -1,10 +1,10 @@
 """One error shape everywhere (as Datasette's test_error_shape): RFC 9457 problem+json."""
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 BAD_REQUESTS = [
     ("GET", "/nowhere", 404),
@@ -31,9 +31,7 @@ BAD_REQUESTS = [
 
 
 @pytest.mark.parametrize(("method", "url", "status"), BAD_REQUESTS)
-def test_every_error_is_problem_json(
-    client: TestClient, method: str, url: str, status: int
-) -> None:
+def test_every_error_is_problem_json(client: AppClient, method: str, url: str, status: int) -> None:
     response = client.request(method, url)
     assert response.status_code == status
     assert response.headers["content-type"] == "application/problem+json"
@@ -53,7 +51,7 @@ def test_unexpected_errors_are_a_500_without_internals(shared_seeded_url: str) -
     def boom() -> None:
         raise RuntimeError("SELECT secret FROM /etc/passwd")
 
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with AppClient(app, raise_server_exceptions=False) as client:
         response = client.get("/boom")
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
@@ -61,6 +59,6 @@ def test_unexpected_errors_are_a_500_without_internals(shared_seeded_url: str) -
     assert response.json()["title"] == "Internal Server Error"
 
 
-def test_health_reports_the_database(client: TestClient, backend: str) -> None:
+def test_health_reports_the_database(client: AppClient, backend: str) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["database"] == backend

@@ -3,7 +3,7 @@
 import unicodedata
 from typing import Any
 
-from fastapi.testclient import TestClient
+from tests.inprocess import AppClient
 
 
 def fold(text: str) -> str:
@@ -12,13 +12,13 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
 
-def all_incidents(client: TestClient) -> list[dict[str, Any]]:
+def all_incidents(client: AppClient) -> list[dict[str, Any]]:
     body = client.get("/incidents", params={"limit": 500}).json()
     assert body["next_cursor"] is None
     return [client.get(f"/incidents/{item['id']}").json() for item in body["items"]]
 
 
-def names_of(client: TestClient, slug: str, seen: set[str] | None = None) -> set[str]:
+def names_of(client: AppClient, slug: str, seen: set[str] | None = None) -> set[str]:
     """An actor's names, and those of its members (a state is named through its officials)."""
     seen = seen if seen is not None else set()
     seen.add(slug)
@@ -33,7 +33,7 @@ def names_of(client: TestClient, slug: str, seen: set[str] | None = None) -> set
 
 
 def test_every_seed_incident_has_exact_evidence_from_each_of_its_sources(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     texts: dict[int, str] = {}
     incidents = all_incidents(client)
@@ -49,7 +49,7 @@ def test_every_seed_incident_has_exact_evidence_from_each_of_its_sources(
         assert {s["source_id"] for s in evidence} == set(incident["source_ids"]), incident["slug"]
 
 
-def test_no_seed_participant_is_outside_its_evidence(client: TestClient) -> None:
+def test_no_seed_participant_is_outside_its_evidence(client: AppClient) -> None:
     for incident in all_incidents(client):
         quoted = " ".join(fold(str(span["text"])) for span in incident["evidence"])
         for participant in incident["participants"]:
@@ -59,7 +59,7 @@ def test_no_seed_participant_is_outside_its_evidence(client: TestClient) -> None
 
 
 def test_the_embassy_attack_names_no_attacker_and_its_trial_is_recorded(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     attack = client.get("/incidents/tehran-embassy-attack-2023").json()
     roles = {p["actor"]["slug"]: p["role"] for p in attack["participants"]}
@@ -73,7 +73,7 @@ def test_the_embassy_attack_names_no_attacker_and_its_trial_is_recorded(
     )
 
 
-def test_the_corrected_types_follow_cameo_and_plover(client: TestClient) -> None:
+def test_the_corrected_types_follow_cameo_and_plover(client: AppClient) -> None:
     types = {t["name"]: t for t in client.get("/incidents/types").json()}
     expected = {
         "fight": ("19", "ASSAULT"),

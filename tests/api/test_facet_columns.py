@@ -11,7 +11,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.exc import OperationalError
 
@@ -21,6 +20,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.api.statements_seen import counted_statements
 from tests.conftest import Databases
+from tests.inprocess import AppClient
 
 FACETS = ("type", "actor", "country", "year", "month")
 
@@ -44,7 +44,7 @@ def _lists() -> list[str]:
     return paths[:120]
 
 
-def _facets(client: TestClient, query: str) -> Any:
+def _facets(client: AppClient, query: str) -> Any:
     response = client.get(f"/incidents?{query}")
     assert response.status_code == 200, response.text
     return response.json()["facets"]
@@ -92,7 +92,7 @@ def test_totals_and_pages_from_the_columns_equal_those_counted_in_sql(
     answers: list[list[Any]] = []
     for enabled in (False, True):
         settings = Settings(database_url=generated_incidents, incident_columns=enabled)
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             _reading_done()
             answers.append([])
             for query in lists:
@@ -114,14 +114,14 @@ def test_facets_from_the_columns_equal_the_facets_grouped_in_sql(generated_incid
     grouped = Settings(
         database_url=generated_incidents, incident_columns=False, facet_budget_ms=60_000
     )
-    with TestClient(create_app(grouped)) as client:
+    with AppClient(create_app(grouped)) as client:
         expected = [_facets(client, query) for query in lists]
     assert not any(facet["truncated"] for facets in expected for facet in facets.values())
     # Facets of large sets and small, empty ones, cut at 50 values, the unknown country.
     sizes = [len(facets["actor"]["values"]) for facets in expected]
     assert 0 in sizes and 50 in sizes and any(0 < size < 50 for size in sizes)
     assert any(value["value"] is None for f in expected for value in f["country"]["values"])
-    with TestClient(create_app(Settings(database_url=generated_incidents))) as client:
+    with AppClient(create_app(Settings(database_url=generated_incidents))) as client:
         _facets(client, lists[0])  # starts the read; `_reading_done` waits for it
         _reading_done()
         with counted_statements(client) as seen:
@@ -163,7 +163,7 @@ def test_facets_are_grouped_in_sql_while_the_columns_are_read(
 
     url = databases.fresh("empty")
     generate(url, incidents=600, seed=3, postings=False)
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    with AppClient(create_app(Settings(database_url=url))) as client:
         with counted_statements(client) as seen:
             while_read = [_facets(client, _query(day)) for day in ("2001-01-01", "2011-02-03")]
         assert _grouped_in_sql(seen)
@@ -193,7 +193,7 @@ def test_a_failed_read_leaves_the_facets_to_sql_and_is_tried_again(
         return read(connection)
 
     monkeypatch.setattr(columns._reads, "read", failing)
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    with AppClient(create_app(Settings(database_url=url))) as client:
         with counted_statements(client) as seen:
             grouped = _facets(client, _query("2001-01-01"))
         assert _grouped_in_sql(seen)

@@ -8,13 +8,13 @@ not, and the split is taken only where it should be."""
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.kit import facets
 from app.main import create_app
 from app.settings import Settings
 from app.statements import columns as statement_columns
 from tests.conftest import Databases
+from tests.inprocess import AppClient
 
 Case = tuple[str, list[tuple[str, str]]]
 
@@ -38,7 +38,7 @@ NOT_SPLIT: list[Case] = [
 ]
 
 
-def _months(client: TestClient, path: str, params: list[tuple[str, str]]) -> list[Any]:
+def _months(client: AppClient, path: str, params: list[tuple[str, str]]) -> list[Any]:
     body = client.get(path, params=[*params, ("facet", "month"), ("count", "none")]).json()
     facet = body["facets"]["month"]
     assert not facet["truncated"]
@@ -69,7 +69,7 @@ def test_month_facets_split_at_a_month_equal_the_facet_grouped_whole(
     # statement columns (app/statements/columns.py), which count a window's months.
     settings = Settings(database_url=url, facet_budget_ms=60_000, incident_columns=False)
     monkeypatch.setattr(statement_columns, "handles", lambda *args: False)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         monkeypatch.setattr(facets, "first_months", recorded)
         monkeypatch.setattr(facets, "_run_with_budget", counted)
         read, parts = [], []

@@ -2,20 +2,19 @@
 
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from app import cli
 from tests.api.conftest import MINI_INCIDENTS, incident, slugs
+from tests.inprocess import AppClient
 
 
-def test_default_order_is_newest_first_with_ties_broken_by_id(mini: TestClient) -> None:
+def test_default_order_is_newest_first_with_ties_broken_by_id(mini: AppClient) -> None:
     body = mini.get("/incidents").json()
     assert body["total"] == 8 and body["next_cursor"] is None
     dates = [(i["date_start"], i["id"]) for i in body["items"]]
     assert dates == sorted(dates, reverse=True)
 
 
-def test_sort_by_date_is_oldest_first(mini: TestClient) -> None:
+def test_sort_by_date_is_oldest_first(mini: AppClient) -> None:
     items = mini.get("/incidents", params={"sort": "date"}).json()["items"]
     assert [(i["date_start"], i["id"]) for i in items] == sorted(
         (i["date_start"], i["id"]) for i in items
@@ -24,7 +23,7 @@ def test_sort_by_date_is_oldest_first(mini: TestClient) -> None:
 
 
 def test_a_state_matches_an_incident_whose_only_participant_is_its_spokesman(
-    mini: TestClient,
+    mini: AppClient,
 ) -> None:
     found = slugs(mini.get("/incidents", params={"actor": "Iran"}).json())
     assert "spokesman-accuses-azerbaijan" in found
@@ -32,7 +31,7 @@ def test_a_state_matches_an_incident_whose_only_participant_is_its_spokesman(
     assert "old-visit" not in found and "talks-b" not in found
 
 
-def test_actor_accepts_name_alias_slug_and_id_in_any_case_and_accent(mini: TestClient) -> None:
+def test_actor_accepts_name_alias_slug_and_id_in_any_case_and_accent(mini: AppClient) -> None:
     expected = ["president-meets-envoy"]
     for name in (
         "Masoud Pezeshkian",
@@ -46,20 +45,20 @@ def test_actor_accepts_name_alias_slug_and_id_in_any_case_and_accent(mini: TestC
     assert slugs(mini.get("/incidents", params={"actor": str(actor_id)}).json()) == expected
 
 
-def test_transliteration_variants_name_the_same_actor(mini: TestClient) -> None:
+def test_transliteration_variants_name_the_same_actor(mini: AppClient) -> None:
     for name in ("Nasser Kanani", "Nasser Kanaani", "Nasir Kenani", "Naser Kanani"):
         assert slugs(mini.get("/incidents", params={"actor": name}).json()) == [
             "spokesman-accuses-azerbaijan"
         ], name
 
 
-def test_demonyms_and_capitals_name_the_state(mini: TestClient) -> None:
+def test_demonyms_and_capitals_name_the_state(mini: AppClient) -> None:
     by_name = slugs(mini.get("/incidents", params={"actor": "Iran"}).json())
     assert slugs(mini.get("/incidents", params={"actor": "Iranian"}).json()) == by_name
     assert slugs(mini.get("/incidents", params={"actor": "tehran"}).json()) == by_name
 
 
-def test_repeated_actor_means_every_named_actor_takes_part(mini: TestClient) -> None:
+def test_repeated_actor_means_every_named_actor_takes_part(mini: AppClient) -> None:
     both = slugs(mini.get("/incidents", params=[("actor", "iran"), ("actor", "russia")]).json())
     assert both == ["talks-a"]
     both = slugs(mini.get("/incidents", params=[("actor", "Iran"), ("actor", "Azerbaijan")]).json())
@@ -71,7 +70,7 @@ def test_repeated_actor_means_every_named_actor_takes_part(mini: TestClient) -> 
     }
 
 
-def test_unknown_actor_is_a_422_naming_the_parameter(mini: TestClient) -> None:
+def test_unknown_actor_is_a_422_naming_the_parameter(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"actor": "Atlantis"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -80,19 +79,19 @@ def test_unknown_actor_is_a_422_naming_the_parameter(mini: TestClient) -> None:
     assert "actor" in body["detail"]
 
 
-def test_type_is_repeatable(mini: TestClient) -> None:
+def test_type_is_repeatable(mini: AppClient) -> None:
     assert slugs(mini.get("/incidents", params={"type": "attack"}).json()) == ["embassy-attack"]
     found = slugs(mini.get("/incidents", params=[("type", "attack"), ("type", "exercise")]).json())
     assert set(found) == {"embassy-attack", "winter-drills"}
 
 
-def test_unknown_type_is_a_422(mini: TestClient) -> None:
+def test_unknown_type_is_a_422(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"type": "picnic"})
     assert response.status_code == 422
     assert response.json()["invalid_params"][0]["name"] == "type"
 
 
-def test_country_is_iso_alpha3_and_case_insensitive(mini: TestClient) -> None:
+def test_country_is_iso_alpha3_and_case_insensitive(mini: AppClient) -> None:
     assert set(slugs(mini.get("/incidents", params={"country": "irn"}).json())) == {
         "embassy-attack",
         "winter-drills",
@@ -102,7 +101,7 @@ def test_country_is_iso_alpha3_and_case_insensitive(mini: TestClient) -> None:
     assert response.json()["invalid_params"][0]["name"] == "country"
 
 
-def test_date_window_includes_incidents_spanning_its_boundary(mini: TestClient) -> None:
+def test_date_window_includes_incidents_spanning_its_boundary(mini: AppClient) -> None:
     found = slugs(
         mini.get("/incidents", params={"date_from": "2023-01-01", "date_to": "2023-01-31"}).json()
     )
@@ -111,7 +110,7 @@ def test_date_window_includes_incidents_spanning_its_boundary(mini: TestClient) 
     assert set(found) == {"winter-drills", "old-visit"}
 
 
-def test_bad_dates_are_422s_naming_the_parameter(mini: TestClient) -> None:
+def test_bad_dates_are_422s_naming_the_parameter(mini: AppClient) -> None:
     for params, name in (
         ({"date_from": "2023-02-30"}, "date_from"),
         ({"date_to": "yesterday"}, "date_to"),
@@ -123,13 +122,13 @@ def test_bad_dates_are_422s_naming_the_parameter(mini: TestClient) -> None:
     assert response.status_code == 422
 
 
-def test_unknown_parameter_is_a_422_rather_than_ignored(mini: TestClient) -> None:
+def test_unknown_parameter_is_a_422_rather_than_ignored(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"actr": "Iran"})
     assert response.status_code == 422
     assert response.json()["invalid_params"][0]["name"] == "actr"
 
 
-def test_incident_items_carry_the_contract_fields(mini: TestClient) -> None:
+def test_incident_items_carry_the_contract_fields(mini: AppClient) -> None:
     item = mini.get("/incidents", params={"type": "attack"}).json()["items"][0]
     assert {
         "id",
@@ -159,14 +158,14 @@ def test_incident_items_carry_the_contract_fields(mini: TestClient) -> None:
     }
 
 
-def test_detail_by_id_and_by_slug_is_the_same_incident(mini: TestClient) -> None:
+def test_detail_by_id_and_by_slug_is_the_same_incident(mini: AppClient) -> None:
     by_slug = mini.get("/incidents/embassy-attack").json()
     by_id = mini.get(f"/incidents/{by_slug['id']}").json()
     assert by_slug == by_id
     assert by_slug["sources"] == [] and by_slug["statements"] == []
 
 
-def test_unknown_incident_is_a_404_problem(mini: TestClient) -> None:
+def test_unknown_incident_is_a_404_problem(mini: AppClient) -> None:
     for key in ("no-such-incident", "999999"):
         response = mini.get(f"/incidents/{key}")
         assert response.status_code == 404
@@ -174,13 +173,13 @@ def test_unknown_incident_is_a_404_problem(mini: TestClient) -> None:
         assert response.json()["status"] == 404
 
 
-def test_incident_types_lists_the_vocabulary_with_cameo_and_plover(mini: TestClient) -> None:
+def test_incident_types_lists_the_vocabulary_with_cameo_and_plover(mini: AppClient) -> None:
     types = {t["name"]: t for t in mini.get("/incidents/types").json()}
     assert types["attack"]["cameo_root"] == "18" and types["attack"]["plover"] == "ASSAULT"
     assert types["accusation"]["plover"] == "ACCUSE"
 
 
-def test_iranian_incidents_in_the_seeds(client: TestClient) -> None:
+def test_iranian_incidents_in_the_seeds(client: AppClient) -> None:
     body = client.get("/incidents", params={"actor": "Iran"}).json()
     assert body["total"] >= 10
     for item in body["items"]:
@@ -191,7 +190,7 @@ def test_iranian_incidents_in_the_seeds(client: TestClient) -> None:
 
 
 def test_a_running_app_sees_the_next_ingest_in_totals_and_windows(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     # Totals and the longest incident are read once per data version: an ingest must show.
     before = mini.get("/incidents").json()["total"]
@@ -214,7 +213,7 @@ def test_a_running_app_sees_the_next_ingest_in_totals_and_windows(
 
 
 def test_list_items_carry_the_participants_and_sources_of_their_detail(
-    client: TestClient,
+    client: AppClient,
 ) -> None:
     items = client.get("/incidents", params={"limit": 100}).json()["items"]
     assert any(item["source_ids"] for item in items), "the seeds cite sources"

@@ -8,7 +8,6 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.incidents import service
@@ -18,6 +17,7 @@ from app.settings import Settings
 from tests.api.conftest import MINI_ACTORS, incident
 from tests.api.facet_walks import Params, read_facets, tally
 from tests.conftest import Probe
+from tests.inprocess import AppClient
 
 TYPES = ("attack", "protest", "consultation")
 FACETS = ("year", "month", "type", "country")
@@ -86,16 +86,16 @@ WINDOWS: list[Params] = [
 ]
 
 
-def _facets(client: TestClient, params: Params) -> dict[str, list[tuple[object, int]]]:
+def _facets(client: AppClient, params: Params) -> dict[str, list[tuple[object, int]]]:
     return read_facets(client, params, FACETS)
 
 
-def _check(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def _check(client: AppClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """`client` groups facets in SQL (kept months, or grouped); each is compared with the
     walk, the grouping, and the incident columns (`app/incidents/columns.py`), re-read after
     each write."""
     database_url = client.app.state.settings.database_url  # type: ignore[attr-defined]
-    with TestClient(create_app(Settings(database_url=database_url))) as from_columns:
+    with AppClient(create_app(Settings(database_url=database_url))) as from_columns:
         for params in WINDOWS:
             assert _facets(from_columns, params) == _facets(client, params), params
     for params in WINDOWS:
@@ -146,7 +146,7 @@ def test_kept_month_facets_equal_the_walk_after_every_kind_of_write(
     assert cli.main(["ingest", str(folder)]) == 0
     _kept_table_matches_the_incidents(db, backend)
     settings = Settings(database_url=database_url, incident_columns=False)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         _check(client, monkeypatch)
 
         # A later ingest: new incidents, one in a month and type nothing had yet.
@@ -204,7 +204,7 @@ def test_kept_month_facets_equal_the_walk_after_every_kind_of_write(
     ],
 )
 def test_an_empty_answer_has_every_facet_empty_without_grouping_again(
-    mini: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+    mini: AppClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
 ) -> None:
     """A total counted exactly as 0 answers every facet: nothing is grouped again (the
     grouping read as much as the count to find nothing). The same facets as grouped."""

@@ -5,13 +5,12 @@ new rows the next answer holds."""
 import shutil
 from pathlib import Path
 
-from fastapi.testclient import TestClient
-
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import incident
 from tests.api.test_kept_responses import counted_statements
+from tests.inprocess import AppClient
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -27,7 +26,7 @@ def _participation_counts(statements: list[str]) -> list[str]:
 
 
 def test_an_actors_participations_are_counted_once_per_data_version(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     path = "/incidents?actor=Iran"
     with counted_statements(mini) as first_run:
@@ -64,7 +63,7 @@ def test_a_kept_page_follows_the_next_ingest(database_url: str, tmp_path: Path) 
     shutil.copytree(SEEDS, seeds)
     assert cli.main(["ingest", str(seeds)]) == 0
     path = "/statements?min_confidence=0.5&limit=200"
-    with TestClient(create_app(Settings(database_url=database_url))) as http:
+    with AppClient(create_app(Settings(database_url=database_url))) as http:
         before = http.get(path).json()
         assert before["items"] and http.get(path).json() == before
         (seeds / "articles" / "zz-border.txt").write_text(ARTICLE, encoding="utf-8")

@@ -8,7 +8,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -18,6 +17,7 @@ from app.kit import search
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import libpq_dsn
+from tests.inprocess import AppClient
 
 WORDS = ["iran", "azerbaijan", "tehran", "baku", "said", "foreign", "iran baku", "nowhere"]
 WINDOWS = [
@@ -66,7 +66,7 @@ def built(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield reads
 
 
-def _total(client: TestClient, q: str, window: dict[str, str], sort: str) -> Any:
+def _total(client: AppClient, q: str, window: dict[str, str], sort: str) -> Any:
     response = client.get(
         "/incidents", params={"q": q, "count": "exact", "limit": 3, "sort": sort, **window}
     )
@@ -77,7 +77,7 @@ def _total(client: TestClient, q: str, window: dict[str, str], sort: str) -> Any
 
 
 def test_a_words_total_in_a_window_is_sqls(pg_seeded_url: str, built: list[str]) -> None:
-    with TestClient(create_app(Settings(database_url=pg_seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=pg_seeded_url))) as client:
         for q in WORDS:
             for window in WINDOWS:
                 for sort in ("relevance", "-date", "date"):

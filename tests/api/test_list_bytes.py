@@ -4,12 +4,12 @@ bytes must still be exactly what the documented models make of the same data."""
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.api.pages import Page
 from app.incidents.schemas import IncidentRead
 from app.sources.schemas import SourceRead
 from app.statements.schemas import StatementRead
+from tests.inprocess import AppClient
 
 INCIDENT_LISTS = [
     "/incidents",
@@ -39,7 +39,7 @@ SOURCE_LISTS = [
 ]
 
 
-def _pages(client: TestClient, path: str) -> list[bytes]:
+def _pages(client: AppClient, path: str) -> list[bytes]:
     """Every page of a list (up to five), following its cursors."""
     bodies = []
     url: str | None = path
@@ -62,7 +62,7 @@ def _as_the_model_makes_it(model: Any, body: bytes) -> bytes:
     [(IncidentRead, INCIDENT_LISTS), (StatementRead, STATEMENT_LISTS), (SourceRead, SOURCE_LISTS)],
 )
 def test_list_pages_are_the_bytes_their_models_make(
-    client: TestClient, model: Any, paths: list[str]
+    client: AppClient, model: Any, paths: list[str]
 ) -> None:
     items: list[dict[str, Any]] = []
     for path in paths:

@@ -8,13 +8,13 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.incidents.schemas import IncidentDetail
 from tests.conftest import Probe
+from tests.inprocess import AppClient
 
 
-def _every_incident(client: TestClient) -> list[dict[str, Any]]:
+def _every_incident(client: AppClient) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     url: str | None = "/incidents?limit=100&sort=date"
     while url is not None:
@@ -29,7 +29,7 @@ def _every_incident(client: TestClient) -> list[dict[str, Any]]:
 
 
 def test_participants_sources_and_evidence_in_the_tables_order(
-    client: TestClient, shared_seeded_url: str
+    client: AppClient, shared_seeded_url: str
 ) -> None:
     """Participants in curated order (position, then actor id), sources by id, evidence by
     position: on every list item and every detail, as the tables hold them."""
@@ -78,7 +78,7 @@ def test_participants_sources_and_evidence_in_the_tables_order(
         ] == evidence[item["id"]]
 
 
-def test_incident_details_are_the_bytes_their_model_makes(client: TestClient) -> None:
+def test_incident_details_are_the_bytes_their_model_makes(client: AppClient) -> None:
     """A detail is written from plain dicts (the detail query's JSON), not from its model:
     its bytes must be what IncidentDetail makes of the same data."""
     items = _every_incident(client)
@@ -107,7 +107,7 @@ FILTERED = [
 
 @pytest.mark.parametrize("sort", ["-date", "date"])
 def test_statements_built_once_answer_each_filter(
-    client: TestClient, shared_seeded_url: str, sort: str
+    client: AppClient, shared_seeded_url: str, sort: str
 ) -> None:
     """Lists without actors or a search reuse the statement built for the same filters: each
     filter value, asked in turn and again, gives its own matches, as the table counts them."""

@@ -3,13 +3,13 @@
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from tests.api.conftest import incident
+from tests.inprocess import AppClient
 
 
-def walk(client: TestClient, path: str, **params: object) -> list[dict[str, object]]:
+def walk(client: AppClient, path: str, **params: object) -> list[dict[str, object]]:
     items: list[dict[str, object]] = []
     cursor = None
     for _ in range(1000):
@@ -24,14 +24,14 @@ def walk(client: TestClient, path: str, **params: object) -> list[dict[str, obje
 
 
 @pytest.mark.parametrize("sort", ["date", "-date"])
-def test_walking_one_item_per_page_visits_every_row_once(mini: TestClient, sort: str) -> None:
+def test_walking_one_item_per_page_visits_every_row_once(mini: AppClient, sort: str) -> None:
     everything = mini.get("/incidents", params={"sort": sort, "limit": 500}).json()["items"]
     walked = walk(mini, "/incidents", sort=sort, limit=1)
     assert [i["id"] for i in walked] == [i["id"] for i in everything]
     assert len(walked) == 8
 
 
-def test_walk_is_exact_when_rows_are_inserted_meanwhile(mini: TestClient, mini_seeds: Path) -> None:
+def test_walk_is_exact_when_rows_are_inserted_meanwhile(mini: AppClient, mini_seeds: Path) -> None:
     before = [i["id"] for i in mini.get("/incidents", params={"limit": 500}).json()["items"]]
     first = mini.get("/incidents", params={"limit": 3}).json()
     with (mini_seeds / "incidents.yaml").open("a", encoding="utf-8") as fh:
@@ -45,14 +45,14 @@ def test_walk_is_exact_when_rows_are_inserted_meanwhile(mini: TestClient, mini_s
 
 
 @pytest.mark.parametrize("path", ["/incidents", "/actors", "/statements", "/sources"])
-def test_every_list_walks_exactly(client: TestClient, path: str) -> None:
+def test_every_list_walks_exactly(client: AppClient, path: str) -> None:
     total = client.get(path, params={"limit": 1}).json()["total"]
     walked = walk(client, path, limit=2)
     assert len(walked) == total
     assert len({i["id"] for i in walked}) == total
 
 
-def test_tampered_cursor_is_a_422(mini: TestClient) -> None:
+def test_tampered_cursor_is_a_422(mini: AppClient) -> None:
     cursor = mini.get("/incidents", params={"limit": 1}).json()["next_cursor"]
     for bad in (
         cursor[:-2] + ("AA" if not cursor.endswith("AA") else "BB"),
@@ -65,7 +65,7 @@ def test_tampered_cursor_is_a_422(mini: TestClient) -> None:
         assert response.json()["invalid_params"][0]["name"] == "cursor"
 
 
-def test_cursor_from_another_list_or_order_is_a_422(mini: TestClient) -> None:
+def test_cursor_from_another_list_or_order_is_a_422(mini: AppClient) -> None:
     actors_cursor = mini.get("/actors", params={"limit": 1}).json()["next_cursor"]
     assert mini.get("/incidents", params={"cursor": actors_cursor}).status_code == 422
     newest_cursor = mini.get("/incidents", params={"limit": 1}).json()["next_cursor"]
@@ -74,12 +74,12 @@ def test_cursor_from_another_list_or_order_is_a_422(mini: TestClient) -> None:
 
 
 @pytest.mark.parametrize("limit", ["0", "501", "-1", "ten"])
-def test_limit_outside_1_to_500_is_a_422(mini: TestClient, limit: str) -> None:
+def test_limit_outside_1_to_500_is_a_422(mini: AppClient, limit: str) -> None:
     response = mini.get("/incidents", params={"limit": limit})
     assert response.status_code == 422
     assert response.json()["invalid_params"][0]["name"] == "limit"
 
 
-def test_total_is_exact_and_says_so(mini: TestClient) -> None:
+def test_total_is_exact_and_says_so(mini: AppClient) -> None:
     body = mini.get("/incidents", params={"actor": "Azerbaijan", "limit": 1}).json()
     assert body["total"] == 6 and body["total_accuracy"] == "exact"

@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.orm import Session
 
@@ -21,6 +20,7 @@ from app.kit import postings, ranking, search
 from tests.api.search_edits import client_with_count_threshold as _client
 from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import SEEDS, Databases
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
@@ -64,7 +64,7 @@ def _forget() -> None:
     search.TERM_ROWS.clear()
 
 
-def _pages(client: TestClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
+def _pages(client: AppClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
     pages, cursor = [], None
     while len(pages) < 8:
         extra = [("limit", str(limit)), *([("cursor", cursor)] if cursor else [])]

@@ -15,9 +15,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.kit import ranking, search
+from app.main import create_app
 from tests.api.search_edits import client_with_count_threshold as _client
-from tests.api.search_edits import make_last_incident_the_best_match
+from tests.api.search_edits import make_last_incident_the_best_match, settings_with_count_threshold
 from tests.conftest import Databases
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
@@ -61,7 +63,7 @@ def _rank_every_match(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(params=[5_000, 40], ids=["exact-totals", "estimated-totals"])
-def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClient]:
+def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[AppClient]:
     search.RANKINGS.clear()
     search.MATCH_SETS.clear()
     search.DATE_ORDERS.clear()
@@ -69,7 +71,7 @@ def client(corpus_url: str, request: pytest.FixtureRequest) -> Iterator[TestClie
         yield test_client
 
 
-def _pages(client: TestClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
+def _pages(client: AppClient, path: str, params: Params, limit: int) -> list[dict[str, Any]]:
     pages, cursor = [], None
     while True:
         extra = [("limit", str(limit)), *([("cursor", cursor)] if cursor else [])]
@@ -89,7 +91,7 @@ def _by_the_database(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize(("path", "params"), CASES)
 @pytest.mark.parametrize("count", ["estimated", "exact", "none"])
 def test_pages_from_ranked_matches_equal_the_databases_ranking(
-    client: TestClient,
+    client: AppClient,
     monkeypatch: pytest.MonkeyPatch,
     path: str,
     params: Params,
@@ -142,7 +144,7 @@ ORDERED_CASES: list[tuple[str, Params]] = [
 @pytest.mark.parametrize(("path", "params"), ORDERED_CASES)
 @pytest.mark.parametrize("budget", ["walked", "given back to SQL", "listed"])
 def test_a_search_in_date_order_walked_in_memory_gives_the_same_pages(
-    client: TestClient,
+    client: AppClient,
     monkeypatch: pytest.MonkeyPatch,
     backend: str,
     path: str,
@@ -211,7 +213,10 @@ def test_a_request_meanwhile_walks_instead_of_waiting_for_the_date_order(
 
     monkeypatch.setattr(search, "_in_date_order", held_up)
     params = {"q": "talks", "sort": "-date", "limit": "7"}
-    with _client(corpus_url, 5_000) as client, ThreadPoolExecutor(1) as pool:
+    # Starlette's TestClient: its application runs on a loop of its own, which requests from
+    # two threads reach at once (AppClient's loop is the calling thread's).
+    app = create_app(settings_with_count_threshold(corpus_url, 5_000))
+    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
         first = pool.submit(client.get, "/incidents", params=params)
         assert listing.wait(10)
         meanwhile = client.get("/incidents", params=params)
@@ -270,7 +275,7 @@ def _filtered(cases: list[tuple[str, Params]]) -> list[tuple[str, Params]]:
 
 @pytest.mark.parametrize(("path", "params"), _filtered(CASES) + _filtered(ORDERED_CASES))
 def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str, path: str, params: Params
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, backend: str, path: str, params: Params
 ) -> None:
     """A cold search under filters of few rows ranks only those rows (PostgreSQL: by primary
     key; SQLite: FTS5's matches tested against the filters' rows): the same pages as the
@@ -300,7 +305,7 @@ def test_a_narrow_filters_candidates_ranked_alone_give_the_same_pages(
 @pytest.mark.parametrize(("path", "params"), _filtered(CASES))
 @pytest.mark.parametrize("share", [100.0, 0.0], ids=["broad-word", "no-share"])
 def test_filters_holding_a_share_of_a_broad_words_matches_are_ranked_alone(
-    client: TestClient,
+    client: AppClient,
     monkeypatch: pytest.MonkeyPatch,
     backend: str,
     path: str,
@@ -338,7 +343,7 @@ def test_filters_holding_a_share_of_a_broad_words_matches_are_ranked_alone(
 @pytest.mark.parametrize(("path", "params"), _filtered(ORDERED_CASES))
 @pytest.mark.parametrize("count", ["exact", "estimated", "none"])
 def test_a_date_ordered_search_whose_total_lists_its_matching_rows_reads_its_page_from_them(
-    client: TestClient,
+    client: AppClient,
     monkeypatch: pytest.MonkeyPatch,
     backend: str,
     path: str,

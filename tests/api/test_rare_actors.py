@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app import cli
@@ -18,9 +17,10 @@ from app.kit import counting
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import slugs
+from tests.inprocess import AppClient
 
 
-def _walk(client: TestClient, params: list[tuple[str, str]]) -> list[str]:
+def _walk(client: AppClient, params: list[tuple[str, str]]) -> list[str]:
     slugs: list[str] = []
     cursor = None
     while True:
@@ -49,7 +49,7 @@ def _walk(client: TestClient, params: list[tuple[str, str]]) -> list[str]:
     ],
 )
 def test_every_way_of_finding_an_actors_incidents_agrees(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: list[tuple[str, str]]
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: list[tuple[str, str]]
 ) -> None:
     ways = {
         # one actor alone: each of its actors' first rows after the cursor, merged (several
@@ -77,7 +77,7 @@ def test_every_way_of_finding_an_actors_incidents_agrees(
 
 
 def test_an_incident_given_another_date_moves_in_its_actors_lists(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     # Each participant row carries its incident's date (the actor index's order): an ingest
     # that moves an incident must move it in every one of its actors' lists.
@@ -99,9 +99,9 @@ def test_an_actors_estimated_total_counts_every_match_not_the_page(shared_seeded
     settings = Settings(
         database_url=shared_seeded_url, exact_count_threshold=0, sqlite_exact_count_threshold=0
     )
-    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=shared_seeded_url))) as client:
         walked = _walk(client, [("actor", "Iran")])
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         page = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
     assert page["total_accuracy"] == "estimated"
     assert len(walked) >= 3
@@ -128,7 +128,7 @@ def test_a_rare_actors_incidents_in_a_window_are_fetched_by_id_and_estimated_as_
     # Nor an estimate kept by one: the planner is asked here.
     monkeypatch.setattr(counting, "_ESTIMATES", KeptPerDataVersion(10_000))
     monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 10**9)
-    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=shared_seeded_url))) as client:
         statements: list[str] = []
 
         @event.listens_for(client.app.state.engine, "before_cursor_execute")  # type: ignore[attr-defined]
@@ -161,7 +161,7 @@ def test_several_rare_actors_in_a_window_are_not_fetched_by_id(
     # Nor an estimate kept by one: the planner is asked here.
     monkeypatch.setattr(counting, "_ESTIMATES", KeptPerDataVersion(10_000))
     monkeypatch.setattr(repository, "RARE_PARTICIPATIONS", 10**9)
-    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=shared_seeded_url))) as client:
         statements: list[str] = []
 
         @event.listens_for(client.app.state.engine, "before_cursor_execute")  # type: ignore[attr-defined]

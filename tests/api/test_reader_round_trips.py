@@ -11,7 +11,6 @@ from typing import Any
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 from psycopg import pq
 from sqlalchemy import Engine, event, text
 from sqlalchemy.orm import Session
@@ -22,6 +21,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import libpq_dsn
 from tests.conftest import Databases
+from tests.inprocess import AppClient
 
 
 @pytest.fixture
@@ -49,7 +49,7 @@ def test_a_list_page_reads_no_version_and_sends_no_begin_of_its_own(
     connections: list[Any] = []
     event.listen(app.state.engine, "connect", lambda dbapi, _record: connections.append(dbapi))
     trace = tmp_path / "libpq.trace"
-    with TestClient(app) as client:
+    with AppClient(app) as client:
         first = client.get("/incidents?limit=5&count=exact")  # the pool's connection made
         assert first.status_code == 200 and connections
         with trace.open("w") as out:

@@ -1,7 +1,8 @@
 """q= is full-text search that any string can be given to: results or a 422, never a 500."""
 
 import pytest
-from fastapi.testclient import TestClient
+
+from tests.inprocess import AppClient
 
 HOSTILE = [
     '"',
@@ -38,7 +39,7 @@ ENDPOINTS = ["/incidents", "/statements", "/sources", "/actors"]
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("q", HOSTILE)
 def test_hostile_search_strings_never_break_the_server(
-    client: TestClient, endpoint: str, q: str
+    client: AppClient, endpoint: str, q: str
 ) -> None:
     response = client.get(endpoint, params={"q": q})
     assert response.status_code == 200, response.text
@@ -48,14 +49,14 @@ def test_hostile_search_strings_never_break_the_server(
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 @pytest.mark.parametrize("q", ["a" * 5000, "iran\x00", ""])
 def test_overlong_empty_or_nul_search_is_a_422_naming_q(
-    client: TestClient, endpoint: str, q: str
+    client: AppClient, endpoint: str, q: str
 ) -> None:
     response = client.get(endpoint, params={"q": q})
     assert response.status_code == 422
     assert response.json()["invalid_params"][0]["name"] == "q"
 
 
-def test_search_finds_incidents_by_title_summary_and_participant_names(client: TestClient) -> None:
+def test_search_finds_incidents_by_title_summary_and_participant_names(client: AppClient) -> None:
     assert "tehran-embassy-attack-2023" in [
         i["slug"]
         for i in client.get("/incidents", params={"q": "embassy attack", "limit": 500}).json()[
@@ -74,7 +75,7 @@ def test_search_finds_incidents_by_title_summary_and_participant_names(client: T
         assert "kenani" not in f"{incident['title']} {incident['summary']}".lower()
 
 
-def test_search_stems_words(client: TestClient) -> None:
+def test_search_stems_words(client: AppClient) -> None:
     assert (
         client.get("/incidents", params={"q": "accused"}).json()["total"]
         == client.get("/incidents", params={"q": "accuses"}).json()["total"]

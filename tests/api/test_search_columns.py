@@ -10,7 +10,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.incidents import columns
 from app.kit import search
@@ -18,6 +17,7 @@ from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import assert_same_pages, first_two_pages
 from tests.api.statements_seen import counted_statements
+from tests.inprocess import AppClient
 
 FACETS = ("type", "actor", "country", "year", "month")
 
@@ -60,7 +60,7 @@ def _answers(
         facet_budget_ms=60_000,
         sqlite_exact_count_threshold=sampled_above,
     )
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         _reading_done()
         return first_two_pages(client, [f"/incidents?{query}" for query in queries])
 
@@ -127,7 +127,7 @@ def test_a_searchs_facets_and_page_are_not_grouped_or_searched_in_sql(
     settings = Settings(
         database_url=generated_incidents, facet_budget_ms=60_000, incident_columns=columns
     )
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         client.get("/incidents?facet=type")  # the columns are read for this data version
         _reading_done()
         with counted_statements(client) as statements:

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app import cli
@@ -19,6 +18,7 @@ from app.settings import Settings
 from tests.api.conftest import incident
 from tests.api.test_actor_facets import CASTS, _incidents, _write
 from tests.api.test_rare_actors import _walk
+from tests.inprocess import AppClient
 
 # Incidents start on the 1st, 14th (lasting 45 days) and 28th of each month; one lasts a
 # year from 2021-03-10.
@@ -31,7 +31,7 @@ LONG = [[("date_from", "2021-06-01")], [("date_from", "2019-01-01"), ("date_to",
 LASTING = "incident_1.date_end >= "
 
 
-def _pages(client: TestClient, statements: list[str], backend: str) -> list[list[str]]:
+def _pages(client: AppClient, statements: list[str], backend: str) -> list[list[str]]:
     found = []
     for actor in ("Iran", "Russia"):
         for window in WINDOWS + LONG:
@@ -55,7 +55,7 @@ def test_a_rare_actors_incidents_in_a_short_window_are_those_lasting_into_it(
     # Paged in SQL: from the incident columns (app/incidents/columns.py) a page is found in
     # memory.
     settings = Settings(database_url=database_url, incident_columns=False)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         statements: list[str] = []
 
         @event.listens_for(client.app.state.engine, "before_cursor_execute")  # type: ignore[attr-defined]

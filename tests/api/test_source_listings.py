@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.db.versions import KeptIds
 from app.kit import counting
@@ -16,16 +15,17 @@ from app.sources import repository as sources_repository
 from app.sources import service as sources_service
 from tests.api.statements_seen import counted_statements
 from tests.api.walks import exact_walk
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
 
-def _dates(client: TestClient) -> list[str]:
+def _dates(client: AppClient) -> list[str]:
     items = client.get("/sources", params={"limit": "100"}).json()["items"]
     return sorted(item["published_on"] for item in items if item["published_on"])
 
 
-def _windows(client: TestClient) -> list[Params]:
+def _windows(client: AppClient) -> list[Params]:
     dates = _dates(client)
     assert len(set(dates)) >= 3
     middle = dates[len(dates) // 2]
@@ -90,7 +90,7 @@ def listings(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 
 def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
-    client: TestClient, listings: list[Any], backend: str, monkeypatch: pytest.MonkeyPatch
+    client: AppClient, listings: list[Any], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repository = sources_repository.SourceRepository
     read_days = repository._published_days
@@ -131,7 +131,7 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
 
 
 def test_the_window_is_probed_when_the_actors_are_named_more_often_than_it_holds_sources(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, listings: list[Any], backend: str
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, listings: list[Any], backend: str
 ) -> None:
     """A window of few sources is probed (SQLite) when listing the actors' mentions would
     read more; else they are listed."""
@@ -150,7 +150,7 @@ def test_the_window_is_probed_when_the_actors_are_named_more_often_than_it_holds
 
 
 def test_a_later_page_of_a_kept_total_lists_the_ids_as_the_count_did(
-    client: TestClient, listings: list[Any], backend: str
+    client: AppClient, listings: list[Any], backend: str
 ) -> None:
     """With the total kept, page 2 (cut from the listed ids) lists them again the same way,
     not by the count's SQL statement (SQLite's INTERSECT)."""

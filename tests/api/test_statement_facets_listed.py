@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
@@ -22,6 +21,7 @@ from app.statements import columns as statement_columns
 from app.statements import service as statements_service
 from tests.api.syndication import ingest, seeds_with_a_copy, syndicated
 from tests.api.test_postings import _postings_settings
+from tests.inprocess import AppClient
 
 FACETS = ["year", "month", "speaker", "source"]
 # A window's facets without a search counted in memory when these alone are asked for.
@@ -34,14 +34,14 @@ def corpus(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[TestClient]:
+def api(database_url: str) -> Iterator[AppClient]:
     settings = Settings(database_url=database_url, facet_budget_ms=60_000)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         yield client
 
 
 def _answer(
-    api: TestClient, params: list[tuple[str, str]], facets: list[str] = FACETS
+    api: AppClient, params: list[tuple[str, str]], facets: list[str] = FACETS
 ) -> dict[str, Any]:
     asked = [*params, ("limit", "500"), *(("facet", name) for name in facets)]
     response = api.get("/statements", params=asked)
@@ -53,14 +53,14 @@ def _answer(
     return body
 
 
-def _words(api: TestClient) -> list[str]:
+def _words(api: AppClient) -> list[str]:
     """The most frequent longer words of the statements (the seeds' own, whatever they say)."""
     items = _answer(api, [("include_duplicates", "true")])["items"]
     counted = Counter(w for s in items for w in set(re.findall(r"[a-z]{6,}", s["text"].lower())))
     return [word for word, _ in counted.most_common(4)]
 
 
-def _cases(api: TestClient) -> list[list[tuple[str, str]]]:
+def _cases(api: AppClient) -> list[list[tuple[str, str]]]:
     days = sorted(s["said_on"] for s in _answer(api, [])["items"] if s["said_on"])
     middle = days[len(days) // 2]
     windows = [[], [("date_from", middle)], [("date_to", middle)], [("date_from", days[0])]]
@@ -81,7 +81,7 @@ def _tally(items: list[dict[str, Any]], name: str) -> Counter[Any]:
     return Counter(s["source_id"] for s in items)
 
 
-def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) -> int:
+def _compared(api: AppClient, monkeypatch: pytest.MonkeyPatch, backend: str) -> int:
     """Every case's facets against the same facets grouped in one statement and against the
     listed statements' tally; how many searches had matches. Without a search, each case
     is asked twice: every facet, and the years and months alone."""
@@ -136,7 +136,7 @@ def _compared(api: TestClient, monkeypatch: pytest.MonkeyPatch, backend: str) ->
 
 
 def test_statement_facets_equal_the_facets_grouped_in_one_statement(
-    corpus: Path, api: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch
+    corpus: Path, api: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Every word of the seeds with postings: on PostgreSQL its matches are listed off them.
     _postings_settings(monkeypatch, min_matches=1, depth=10)

@@ -7,11 +7,11 @@ still walks each speaker's entries from the newest (the id before the source in 
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from app.kit import counting
 from tests.api.statements_seen import issued_statements
+from tests.inprocess import AppClient
 
 SPEAKER_INDEX = "ix_statement_speaker_id_said_on_id_source_id"
 DATE_INDEX = "ix_statement_said_on_id_source_id"
@@ -48,7 +48,7 @@ def sqlite_only(backend: str) -> None:
     ],
 )
 def test_a_statement_count_reads_the_source_off_the_index(
-    client: TestClient, shared_seeded_url: str, path: str, index: str
+    client: AppClient, shared_seeded_url: str, path: str, index: str
 ) -> None:
     counting._counts.clear()  # counted afresh, not the kept total
     with issued_statements(client) as seen:
@@ -63,7 +63,7 @@ def test_a_statement_count_reads_the_source_off_the_index(
 
 @pytest.mark.usefixtures("sqlite_only")
 def test_a_speakers_newest_first_page_walks_from_each_speakers_newest(
-    client: TestClient, shared_seeded_url: str
+    client: AppClient, shared_seeded_url: str
 ) -> None:
     with issued_statements(client) as seen:
         body = client.get("/statements?speaker=Iran&limit=2").json()

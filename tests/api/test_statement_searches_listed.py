@@ -10,7 +10,6 @@ applies there)."""
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.kit import background_reads, counting, postings, search
 from app.kit import facets as facet_counts
@@ -19,6 +18,7 @@ from app.settings import Settings
 from app.statements import columns as statement_columns
 from tests.api.conftest import assert_same_pages, first_two_pages
 from tests.api.test_postings import _forget
+from tests.inprocess import AppClient
 
 WORDS = ("talks", "border", "corridor", "sanctions", "zzznowhere")
 WINDOWS = (
@@ -73,7 +73,7 @@ def _answers(url: str, *, listed: bool) -> list[Any]:
         if not listed:
             patched.setattr(postings, "term_rows", lambda *args: None)
             patched.setattr(statement_columns, "ready", lambda *args, **kwargs: None)
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             background_reads.wait_for_all(30)
             answers = first_two_pages(client, QUERIES)
     _forget_all()

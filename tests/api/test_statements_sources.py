@@ -4,12 +4,13 @@ import re
 from pathlib import Path
 
 import yaml
-from fastapi.testclient import TestClient
+
+from tests.inprocess import AppClient
 
 GOLD = Path(__file__).resolve().parents[1] / "extraction" / "gold.yaml"
 
 
-def test_every_statement_offset_points_at_its_text(client: TestClient) -> None:
+def test_every_statement_offset_points_at_its_text(client: AppClient) -> None:
     """After a round trip through the database, spans are the annotators' (gold.yaml)."""
     statements = client.get("/statements", params={"limit": 500}).json()["items"]
     assert statements
@@ -30,7 +31,7 @@ def test_every_statement_offset_points_at_its_text(client: TestClient) -> None:
     }
 
 
-def test_a_state_matches_its_officials_statements(client: TestClient) -> None:
+def test_a_state_matches_its_officials_statements(client: AppClient) -> None:
     speakers = {
         s["speaker"]["slug"]
         for s in client.get("/statements", params={"speaker": "Iran", "limit": 500}).json()["items"]
@@ -46,7 +47,7 @@ def test_a_state_matches_its_officials_statements(client: TestClient) -> None:
             chain = client.get(f"/actors/{chain['affiliation']['id']}").json()
 
 
-def test_speaker_spelling_variants_find_the_same_statements(client: TestClient) -> None:
+def test_speaker_spelling_variants_find_the_same_statements(client: AppClient) -> None:
     results = [
         client.get("/statements", params={"speaker": name}).json()["items"]
         for name in ("Nasser Kanani", "Kenani", "nasser kanaani")
@@ -54,7 +55,7 @@ def test_speaker_spelling_variants_find_the_same_statements(client: TestClient) 
     assert results[0] and results[0] == results[1] == results[2]
 
 
-def test_statement_detail_and_404(client: TestClient) -> None:
+def test_statement_detail_and_404(client: AppClient) -> None:
     first = client.get("/statements", params={"limit": 1}).json()["items"][0]
     detail = client.get(f"/statements/{first['id']}").json()
     assert {k: detail[k] for k in first if k != "snippet"} == {
@@ -64,7 +65,7 @@ def test_statement_detail_and_404(client: TestClient) -> None:
     assert client.get("/statements/abc").status_code == 422
 
 
-def test_statements_filter_by_source_and_dates(client: TestClient) -> None:
+def test_statements_filter_by_source_and_dates(client: AppClient) -> None:
     source = client.get("/sources/004_ff1c3840c6ee87fa").json()
     by_source = client.get("/statements", params={"source": source["slug"]}).json()
     assert by_source["total"] == len(source["statements"]) > 0
@@ -80,7 +81,7 @@ def test_statements_filter_by_source_and_dates(client: TestClient) -> None:
     assert client.get("/statements", params=between).json()["items"] == []
 
 
-def test_statements_filter_by_incident(client: TestClient) -> None:
+def test_statements_filter_by_incident(client: AppClient) -> None:
     statements = client.get("/statements", params={"limit": 500}).json()["items"]
     linked = {s["incident_id"] for s in statements if s["incident_id"]}
     assert len(linked) >= 5
@@ -99,13 +100,13 @@ def test_statements_filter_by_incident(client: TestClient) -> None:
     assert {s["source_id"] for s in by_incident} == {source["id"]}
 
 
-def test_statement_search_highlights_the_match(client: TestClient) -> None:
+def test_statement_search_highlights_the_match(client: AppClient) -> None:
     body = client.get("/statements", params={"q": "Zionist"}).json()
     assert body["total"] >= 1
     assert all("<mark>" in s["snippet"] for s in body["items"])
 
 
-def test_source_detail_has_text_statements_and_mention_counts(client: TestClient) -> None:
+def test_source_detail_has_text_statements_and_mention_counts(client: AppClient) -> None:
     source = client.get("/sources/000_71c336a4ce27892d").json()
     assert source["published_on"] == "2022-11-21"
     assert source["text"].startswith(" date 2022-11-21 BAKU")
@@ -129,7 +130,7 @@ def test_source_detail_has_text_statements_and_mention_counts(client: TestClient
     assert iran["count"] == len(iran["spans"]) == len(re.findall(r"\bIran(?:ian)?\b", text))
 
 
-def test_sources_filter_by_actor_publisher_and_q(client: TestClient) -> None:
+def test_sources_filter_by_actor_publisher_and_q(client: AppClient) -> None:
     everything = client.get("/sources").json()
     assert everything["total"] == 5
     mentioning = client.get("/sources", params={"actor": "Israel"}).json()

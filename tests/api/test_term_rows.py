@@ -8,7 +8,6 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,6 +19,7 @@ from app.settings import Settings
 from tests.api.conftest import assert_same_pages, first_two_pages
 from tests.api.test_postings import _forget
 from tests.api.test_search_columns import _reading_done, _searches
+from tests.inprocess import AppClient
 
 WORDS = ("talks", "border", "embassy", "corridor", "sanctions", "pipeline")
 # Every search a word alone or with an exact total, on each searched table; and the
@@ -52,7 +52,7 @@ def _answers(url: str, queries: list[str], *, term_rows: bool, columns: bool) ->
     with pytest.MonkeyPatch.context() as patched:
         if not term_rows:
             patched.setattr(postings, "term_rows", lambda *args: None)
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             _reading_done()
             answers = first_two_pages(client, queries)
     return answers
@@ -124,7 +124,7 @@ def test_whether_a_search_has_term_rows_is_found_out_once_per_data_version(
     monkeypatch.setattr(postings, "term_of", counted)
     _forget()
     settings = Settings(database_url=generated_with_postings, kept_responses=0)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         _reading_done()
         for q in ("talks border", "talks"):
             for page in range(4):

@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 
 from app.incidents import repository, service
 from app.kit import counting, facets, pagination, search
 from app.sources import service as sources_service
 from tests.api.search_edits import client_with_count_threshold
 from tests.api.walks import exact_walk
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
@@ -32,7 +32,7 @@ Params = list[tuple[str, str]]
     ],
 )
 def test_a_source_total_with_actors_is_the_walks_length(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
     # Counted off each actor's mentions, then (with a window) by probing the window's sources.
     monkeypatch.setattr(sources_service, "_SMALL_WINDOW", 0)
@@ -59,7 +59,7 @@ def test_a_source_total_with_actors_is_the_walks_length(
     ],
 )
 def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_counted(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
     # No actor is rare: a page walks the dates and probes each incident's participants.
     for name in ("RARE_PARTICIPATIONS", "FEW_PARTICIPATIONS", "SET_WALK_PARTICIPATIONS"):
@@ -98,7 +98,7 @@ def test_an_incident_total_in_a_window_is_the_walks_length_whichever_way_it_is_c
 )
 @pytest.mark.parametrize("sort", ["-date", "date"])
 def test_an_actors_incidents_read_within_the_window_are_those_it_overlaps(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params, sort: str
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: Params, sort: str
 ) -> None:
     """Each actor's incidents are read off its participants' start dates within a narrow
     window (down to the earliest start an incident overlapping date_from can have), and two
@@ -118,7 +118,7 @@ def test_an_actors_incidents_read_within_the_window_are_those_it_overlaps(
     assert total == len(slugs) >= 2
 
 
-def _walk_ids(client: TestClient, path: str, params: Params) -> tuple[int, list[dict[str, Any]]]:
+def _walk_ids(client: AppClient, path: str, params: Params) -> tuple[int, list[dict[str, Any]]]:
     """(the first page's total, every item over the whole walk, one item a page)."""
     items: list[dict[str, Any]] = []
     cursor, total = None, None
@@ -144,7 +144,7 @@ def _walk_ids(client: TestClient, path: str, params: Params) -> tuple[int, list[
     ],
 )
 def test_a_newest_first_walk_keeps_undated_rows_last_unless_a_window_leaves_them_out(
-    client: TestClient, path: str, date_field: str, params: Params
+    client: AppClient, path: str, date_field: str, params: Params
 ) -> None:
     """A window's cursor leaves out the `IS NULL` branch (SQLite then walks its index): the
     walk still finds every row the total counts, and without a window the undated ones last."""
@@ -182,7 +182,7 @@ def _tally(items: list[dict[str, Any]], facet: str) -> Counter[object]:
         [("country", "IRN")],
     ],
 )
-def test_a_facet_counts_what_the_walk_finds(mini: TestClient, params: Params, facet: str) -> None:
+def test_a_facet_counts_what_the_walk_finds(mini: AppClient, params: Params, facet: str) -> None:
     """Filters on the incident table alone are grouped in place, others by `id IN (...)`:
     either way each value counts the walk's items that have it."""
     body = mini.get("/incidents", params=[*params, ("facet", facet), ("count", "exact")]).json()
@@ -203,7 +203,7 @@ def test_a_facet_counts_what_the_walk_finds(mini: TestClient, params: Params, fa
     ],
 )
 def test_a_page_cut_from_the_counted_ids_is_the_page_the_walk_finds(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
 ) -> None:
     """A few exactly counted matches are paged from their ids; the walk finds the same."""
     listed = _walk_ids(client, path, params)
@@ -213,14 +213,14 @@ def test_a_page_cut_from_the_counted_ids_is_the_page_the_walk_finds(
     assert listed[0] == len(listed[1]) > 0
 
 
-def test_an_empty_answer_is_exact_and_has_no_cursor(client: TestClient) -> None:
+def test_an_empty_answer_is_exact_and_has_no_cursor(client: AppClient) -> None:
     for path in ("/incidents", "/sources"):
         body = client.get(path, params={"date_from": "2090-01-01"}).json()
         assert (body["items"], body["next_cursor"]) == ([], None)
         assert (body["total"], body["total_accuracy"]) == (0, "exact")
 
 
-def test_an_empty_answer_still_refuses_a_cursor_it_did_not_issue(client: TestClient) -> None:
+def test_an_empty_answer_still_refuses_a_cursor_it_did_not_issue(client: AppClient) -> None:
     cursor = client.get("/incidents", params={"limit": 1}).json()["next_cursor"]
     response = client.get("/sources", params={"date_from": "2090-01-01", "cursor": cursor})
     assert response.status_code == 422
@@ -229,7 +229,7 @@ def test_an_empty_answer_still_refuses_a_cursor_it_did_not_issue(client: TestCli
 
 @pytest.mark.parametrize("params", [[], [("date_from", "2022-06-01"), ("actor", "Iran")]])
 def test_actors_tied_at_the_facets_cut_are_chosen_by_id(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: Params
 ) -> None:
     """The actor facet keeps the most frequent actors; among those tied at its cut, the lowest
     ids, whatever the plan (by count alone it varied with the query's shape)."""
@@ -259,7 +259,7 @@ def test_actors_tied_at_the_facets_cut_are_chosen_by_id(
 )
 @pytest.mark.parametrize("probed", [1, 10**9])
 def test_a_large_actor_under_a_type_or_country_counts_what_the_walk_finds(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch, params: Params, probed: int
+    client: AppClient, monkeypatch: pytest.MonkeyPatch, params: Params, probed: int
 ) -> None:
     """Counting under a type or a country, a large actor's incidents are probed one by one
     rather than listed (SQLite, `PROBED_PARTICIPATIONS`; 1: every actor is large): the

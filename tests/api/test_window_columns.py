@@ -59,12 +59,11 @@ def test_a_listed_windows_pages_found_in_the_columns_equal_those_sorted_in_sql(
     a page's worth, has its pages found among them in date order from the columns
     (`pagination.listed_paged_by`), where each listed row's date was read by id to sort them:
     the same pages, cursors and second pages, both ways. SQLite walks such lists in SQL."""
-    from fastapi.testclient import TestClient
-
     from app.kit import pagination
     from app.main import create_app
     from app.settings import Settings
     from tests.api.test_search_columns import _reading_done
+    from tests.inprocess import AppClient
 
     monkeypatch.setattr(pagination, "_LISTED_PAGE", 20)
     queries = [
@@ -82,7 +81,7 @@ def test_a_listed_windows_pages_found_in_the_columns_equal_those_sorted_in_sql(
             exact_count_threshold=100_000,
         )
         found = []
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             _reading_done()
             for query in queries:
                 first = client.get(f"/incidents?{query}").json()

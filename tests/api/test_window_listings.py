@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from app.settings import Settings
 from tests.api.statements_seen import counted_statements
 from tests.api.test_kept_months import _incidents, _write
 from tests.api.walks import exact_walk
+from tests.inprocess import AppClient
 
 
 def _edges() -> list[date | None]:
@@ -101,7 +101,7 @@ def test_a_search_under_actors_and_types_totals_what_its_walk_finds(
 ) -> None:
     """Through the API: every order, the total equals the rows walked page by page."""
     assert cli.main(["ingest", str(_write(tmp_path / "seeds", _incidents()))]) == 0
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         for extra in ([], [("date_from", "2021-12-01")], [("date_to", "2020-03-31")]):
             for sort in ("relevance", "date", "-date"):
                 params = [("actor", "Iran"), ("type", "attack"), ("q", "test"), *extra]
@@ -156,7 +156,7 @@ def test_one_actor_is_counted_and_paged_off_its_listed_entries(
     listed = backend == "sqlite" or bool(window)
     # Counted in SQL: from the incident columns (app/incidents/columns.py) nothing is listed.
     settings = Settings(database_url=database_url, incident_columns=False)
-    with TestClient(create_app(settings)) as client:
+    with AppClient(create_app(settings)) as client:
         for actor in ("Iran", "Russia"):
             for sort in ("date", "-date"):
                 params = [("actor", actor), *window, ("sort", sort)]
@@ -176,7 +176,7 @@ def test_one_actor_is_counted_and_paged_off_its_listed_entries(
         assert _walked(client, [("actor", "Iran"), *window, ("count", "none")])
 
 
-def _walked(client: TestClient, params: list[tuple[str, str]]) -> list[str]:
+def _walked(client: AppClient, params: list[tuple[str, str]]) -> list[str]:
     """Every item's slug, walking the list two a page."""
     slugs: list[str] = []
     cursor = None

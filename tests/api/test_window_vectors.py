@@ -3,13 +3,13 @@ beside the dates (migration 0023, `_searched_in_window`): those with longer vect
 table. Either way, the total is what the walk finds."""
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app.incidents import columns as incident_columns
 from app.incidents import repository
 from app.kit import search
 from tests.api.statements_seen import counted_statements
+from tests.inprocess import AppClient
 
 # Words and windows of the seeded corpus; both sort orders' totals count the same rows.
 SEARCHES = [
@@ -19,7 +19,7 @@ SEARCHES = [
 ]
 
 
-def _walk(client: TestClient, path: str) -> list[int]:
+def _walk(client: AppClient, path: str) -> list[int]:
     ids, url = [], f"{path}&count=none&limit=2"
     while url:
         body = client.get(url).json()
@@ -33,7 +33,7 @@ def _walk(client: TestClient, path: str) -> list[int]:
 @pytest.mark.parametrize("indexed", [0, 40, repository._INDEXED_VECTOR_TEXT])
 @pytest.mark.parametrize("path", SEARCHES)
 def test_a_frequent_words_total_in_a_window_is_the_walks(
-    client: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str, indexed: int
+    client: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str, indexed: int
 ) -> None:
     """Every word counts as frequent here; the vectors the index keeps are cut at `indexed`
     (the SQL's bound, not the index's), so both parts count rows."""
@@ -59,7 +59,7 @@ def test_a_frequent_words_total_in_a_window_is_the_walks(
 
 
 def test_a_rare_words_total_in_a_window_is_counted_through_its_index(
-    client: TestClient, monkeypatch: pytest.MonkeyPatch
+    client: AppClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(repository, "_FREQUENT_WORD_SHARE", 0)
     monkeypatch.setattr(search, "_searched_few", lambda *_: False)
@@ -69,7 +69,7 @@ def test_a_rare_words_total_in_a_window_is_counted_through_its_index(
 
 
 def test_the_index_keeps_the_vectors_the_count_says_it_does(
-    client: TestClient, backend: str
+    client: AppClient, backend: str
 ) -> None:
     if backend != "postgresql":
         pytest.skip("PostgreSQL only: SQLite searches its FTS5 index")

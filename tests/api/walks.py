@@ -1,12 +1,13 @@
 """What several test modules check a list or a statement against."""
 
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
+
+from tests.inprocess import AppClient
 
 Params = list[tuple[str, str]]
 
 
-def exact_walk(client: TestClient, path: str, params: Params) -> tuple[int, list[str]]:
+def exact_walk(client: AppClient, path: str, params: Params) -> tuple[int, list[str]]:
     """(the first page's total, every item's slug over the whole walk), two items a page;
     every page's total is exact."""
     slugs: list[str] = []

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
 from bench.generate import generate
+from tests.inprocess import AppClient
 
 
 def test_generator_fills_an_empty_database_as_the_app_expects(database_url: str) -> None:
@@ -57,7 +57,7 @@ def test_generator_fills_an_empty_database_as_the_app_expects(database_url: str)
             assert conn.execute(text(kept)).all() == conn.execute(text(grouped)).all()
     finally:
         engine.dispose()
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         iran = client.get("/incidents", params={"actor": "Iran"}).json()
         assert iran["total"] > 0
         assert client.get("/incidents", params={"q": "pipeline"}).json()["total"] > 0
@@ -98,12 +98,12 @@ def test_sqlite_total_above_the_threshold_is_a_sampled_estimate(
 ) -> None:
     url = f"sqlite:///{tmp_path / 'estimate.sqlite3'}"
     generate(url, 4000, seed=1)
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    with AppClient(create_app(Settings(database_url=url))) as client:
         exact = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
         assert exact["total_accuracy"] == "exact"
     # Settings are read once, when the app is built: a second app sees the lower threshold.
     monkeypatch.setenv("INCIDENTDB_SQLITE_EXACT_COUNT_THRESHOLD", "100")
-    with TestClient(create_app(Settings(database_url=url))) as client:
+    with AppClient(create_app(Settings(database_url=url))) as client:
         estimated = client.get("/incidents", params={"actor": "Iran", "limit": 1}).json()
     assert estimated["total_accuracy"] == "estimated"
     assert abs(estimated["total"] - exact["total"]) < 0.2 * exact["total"]

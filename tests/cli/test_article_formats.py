@@ -13,12 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SEEDS, Probe
+from tests.inprocess import AppClient
 
 BODY = (
     "BAKU, March 31. The foreign ministers of Iran and Azerbaijan spoke by phone, Trend reports.\n"
@@ -29,8 +29,8 @@ BODY = (
 
 
 @pytest.fixture
-def api(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+def api(database_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         yield client
 
 
@@ -38,7 +38,7 @@ def ingest(*args: str | Path) -> None:
     assert cli.main(["ingest", *(str(a) for a in args)]) == 0
 
 
-def source(api: TestClient, slug: str) -> dict[str, Any]:
+def source(api: AppClient, slug: str) -> dict[str, Any]:
     response = api.get(f"/sources/{slug}")
     assert response.status_code == 200, response.text
     detail: dict[str, Any] = response.json()
@@ -49,7 +49,7 @@ def source(api: TestClient, slug: str) -> dict[str, Any]:
 
 
 def test_front_matter_is_metadata_and_offsets_index_the_body(
-    tmp_path: Path, api: TestClient
+    tmp_path: Path, api: AppClient
 ) -> None:
     article = tmp_path / "articles" / "call.txt"
     article.parent.mkdir()
@@ -76,7 +76,7 @@ def test_front_matter_is_metadata_and_offsets_index_the_body(
     assert detail["statements"], "the body's quotation was extracted"
 
 
-def test_cues_remain_the_fallback_for_what_is_not_given(tmp_path: Path, api: TestClient) -> None:
+def test_cues_remain_the_fallback_for_what_is_not_given(tmp_path: Path, api: AppClient) -> None:
     article = tmp_path / "call.txt"
     article.write_text("---\ntitle: Foreign ministers talk\n---\n" + BODY, encoding="utf-8")
     ingest(article)
@@ -86,7 +86,7 @@ def test_cues_remain_the_fallback_for_what_is_not_given(tmp_path: Path, api: Tes
     assert detail["url"] is None
 
 
-def test_seeds_get_their_known_metadata_from_sources_yaml(api: TestClient, db: Probe) -> None:
+def test_seeds_get_their_known_metadata_from_sources_yaml(api: AppClient, db: Probe) -> None:
     ingest(SEEDS)
     tass = source(api, "004_ff1c3840c6ee87fa")
     assert tass["title"] == "Iran accuses Israel of worsening its relations with Azerbaijan"
@@ -101,7 +101,7 @@ def test_seeds_get_their_known_metadata_from_sources_yaml(api: TestClient, db: P
 
 
 def test_editing_sources_yaml_updates_metadata_and_removing_it_restores_the_cue(
-    tmp_path: Path, api: TestClient
+    tmp_path: Path, api: AppClient
 ) -> None:
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS, seeds)
@@ -149,7 +149,7 @@ to keep talking in the weeks ahead.</p>
 
 
 def test_html_page_stores_its_main_text_and_its_own_metadata(
-    tmp_path: Path, api: TestClient, db: Probe, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, api: AppClient, db: Probe, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = tmp_path / "articles" / "talks.html"
     page.parent.mkdir()
@@ -224,7 +224,7 @@ RECORDS = [
 def test_bulk_file_brings_many_articles_with_their_metadata(
     suffix: str,
     tmp_path: Path,
-    api: TestClient,
+    api: AppClient,
     db: Probe,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -261,7 +261,7 @@ def test_bulk_file_brings_many_articles_with_their_metadata(
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-32", "utf-16-be", "utf-32-le"])
 def test_utf16_and_utf32_with_a_byte_order_mark_are_decoded(
-    encoding: str, tmp_path: Path, api: TestClient
+    encoding: str, tmp_path: Path, api: AppClient
 ) -> None:
     article = tmp_path / "wide.txt"
     text = "---\npublisher: Example\n---\n" + BODY.replace("neighbours", "neighbours — «ja»")
@@ -285,7 +285,7 @@ LEGACY = (
 
 
 def test_a_legacy_encoding_is_named_and_read_with_the_flag(
-    tmp_path: Path, api: TestClient, db: Probe, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, api: AppClient, db: Probe, capsys: pytest.CaptureFixture[str]
 ) -> None:
     article = tmp_path / "legacy.txt"
     article.write_bytes(LEGACY.encode("cp1252"))
@@ -307,7 +307,7 @@ def test_an_unknown_encoding_is_a_usage_error(
     assert "unknown encoding 'klingon'" in error
 
 
-def test_a_page_in_a_legacy_encoding_that_says_so_is_read(tmp_path: Path, api: TestClient) -> None:
+def test_a_page_in_a_legacy_encoding_that_says_so_is_read(tmp_path: Path, api: AppClient) -> None:
     page = tmp_path / "legacy.html"
     html = (
         '<html><head><meta charset="windows-1252"><title>Bakou</title></head><body><article>'

@@ -5,12 +5,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Probe
+from tests.inprocess import AppClient
 
 # Invented text: no state in it is curated.
 NORDIC = """\
@@ -58,19 +58,19 @@ def write_corpus(folder: Path, *, actors: str | None = None, incidents: bool = T
 
 
 @pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+def client(database_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=database_url))) as test_client:
         yield test_client
 
 
-def speakers(client: TestClient, speaker: str) -> set[str]:
+def speakers(client: AppClient, speaker: str) -> set[str]:
     r = client.get("/statements", params={"speaker": speaker})
     assert r.status_code == 200, r.text
     return {s["speaker"]["name"] for s in r.json()["items"]}
 
 
 def test_uncurated_states_answer_speaker_and_actor(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     assert cli.main(["ingest", str(write_corpus(tmp_path / "corpus"))]) == 0
     assert speakers(client, "Finland") == {"Aino Virtanen"}
@@ -91,7 +91,7 @@ def test_uncurated_states_answer_speaker_and_actor(
 
 
 def test_only_states_the_data_refers_to_are_listed_but_all_are_known(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     assert cli.main(["ingest", str(write_corpus(tmp_path / "corpus"))]) == 0
     listed = {a["slug"] for a in client.get("/actors", params={"kind": "state"}).json()["items"]}
@@ -104,7 +104,7 @@ def test_only_states_the_data_refers_to_are_listed_but_all_are_known(
 
 
 def test_a_curated_state_wins_over_the_builtin_one(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     curated = (
         "- slug: suomi\n  name: Suomi Curated\n  kind: state\n  country: FIN\n"
@@ -143,7 +143,7 @@ def test_a_state_curated_later_takes_over_and_reingest_changes_nothing(
 
 
 def test_a_builtin_state_no_longer_named_is_pruned_with_a_tombstone(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     corpus = write_corpus(tmp_path / "corpus")
     assert cli.main(["ingest", str(corpus)]) == 0

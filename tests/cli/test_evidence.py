@@ -6,12 +6,12 @@ Every refusal leaves the database byte-for-byte as it was (the fingerprint of ev
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SEEDS, Probe
+from tests.inprocess import AppClient
 
 ARTICLE_004 = "004_ff1c3840c6ee87fa"
 EXPULSION = (
@@ -92,7 +92,7 @@ def test_a_state_is_named_through_its_members_and_a_person_by_surname(
     path = tmp_path / "incidents.yaml"
     path.write_text(incident(evidence, participants), encoding="utf-8")
     assert cli.main(["ingest", str(path)]) == 0
-    with TestClient(create_app(Settings(database_url=seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=seeded_url))) as client:
         detail = client.get("/incidents/expulsion-under-test").json()
     roles = {p["actor"]["slug"]: p["role"] for p in detail["participants"]}
     assert roles == {
@@ -174,7 +174,7 @@ def test_occurrence_picks_the_passage_and_offsets_index_the_source(
         encoding="utf-8",
     )
     assert cli.main(["ingest", str(tmp_path)]) == 0
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         detail = client.get("/incidents/expulsion-under-test").json()
         source = client.get(f"/sources/{detail['source_ids'][0]}").json()
     spans = [(e["start"], e["end"], e["text"]) for e in detail["evidence"]]
@@ -184,7 +184,7 @@ def test_occurrence_picks_the_passage_and_offsets_index_the_source(
         assert source["text"][e["start"] : e["end"]] == e["text"]
     # Re-running changes nothing.
     assert cli.main(["ingest", str(tmp_path)]) == 0
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         assert (
             client.get("/incidents/expulsion-under-test").json()["evidence"] == detail["evidence"]
         )

@@ -143,10 +143,9 @@ def test_every_source_is_searchable_after_inserts_edits_and_prunes(
     # must be searchable, and the index must hold exactly the stored titles and texts.
     if not db.url.startswith("sqlite"):
         pytest.skip("source_fts is SQLite's; PostgreSQL computes its search column itself")
-    from fastapi.testclient import TestClient
-
     from app.main import create_app
     from app.settings import Settings
+    from tests.inprocess import AppClient
 
     seeds = copy_seeds(tmp_path)
     assert cli.main(["ingest", str(seeds)]) == 0
@@ -158,7 +157,7 @@ def test_every_source_is_searchable_after_inserts_edits_and_prunes(
     )
     assert cli.main(["ingest", str(seeds)]) == 0
     assert _search_index_problem(db.url) is None
-    with TestClient(create_app(Settings(database_url=db.url))) as client:
+    with AppClient(create_app(Settings(database_url=db.url))) as client:
         for word, slug in (("Zanzibarquux", article.stem), ("Quuxlandia", "zz-extra")):
             found = client.get("/sources", params={"q": word}).json()["items"]
             assert [s["slug"] for s in found] == [slug]
@@ -168,7 +167,7 @@ def test_every_source_is_searchable_after_inserts_edits_and_prunes(
     (seeds / "articles" / "zz-extra.txt").unlink()
     assert cli.main(["ingest", "--prune", "--yes", str(seeds)]) == 0
     assert _search_index_problem(db.url) is None
-    with TestClient(create_app(Settings(database_url=db.url))) as client:
+    with AppClient(create_app(Settings(database_url=db.url))) as client:
         assert client.get("/sources", params={"q": "Quuxlandia"}).json()["items"] == []
         for word in title_words:
             assert client.get("/sources", params={"q": word}).json()["items"], word

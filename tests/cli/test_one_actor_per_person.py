@@ -6,13 +6,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.kit.names import match_key
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SEEDS, Probe
+from tests.inprocess import AppClient
 
 HELDOUT = Path(__file__).resolve().parent.parent / "extraction" / "heldout"
 TITLE_WORDS = {"minister", "president", "foreign", "trade", "spokesman", "spokeswoman", "general"}
@@ -62,12 +62,12 @@ def write_articles(folder: Path, articles: dict[str, str]) -> Path:
 
 
 @pytest.fixture
-def client(database_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=database_url))) as test_client:
+def client(database_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=database_url))) as test_client:
         yield test_client
 
 
-def source_ids(client: TestClient, *slugs: str) -> set[int]:
+def source_ids(client: AppClient, *slugs: str) -> set[int]:
     return {client.get(f"/sources/{slug}").json()["id"] for slug in slugs}
 
 
@@ -103,7 +103,7 @@ def duplicates(persons: list[tuple[str, str, str | None]]) -> list[object]:
 
 
 def test_a_person_named_by_title_surname_accents_or_transliteration_is_one_actor(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     assert cli.main(["ingest", str(write_articles(tmp_path / "a", ARTICLES))]) == 0
     persons = people(db)
@@ -125,7 +125,7 @@ def test_a_person_named_by_title_surname_accents_or_transliteration_is_one_actor
     assert (renard["name"], renard["title"]) == ("Pául Rénard", "Trade Minister")
 
 
-def test_a_later_ingest_reuses_the_actor(tmp_path: Path, db: Probe, client: TestClient) -> None:
+def test_a_later_ingest_reuses_the_actor(tmp_path: Path, db: Probe, client: AppClient) -> None:
     assert cli.main(["ingest", str(write_articles(tmp_path / "a", ARTICLES))]) == 0
     before = people(db)
     assert cli.main(["ingest", str(write_articles(tmp_path / "b", {"later": LATER}))]) == 0
@@ -144,7 +144,7 @@ def test_no_two_actors_for_one_person_in_the_seeds_and_heldout_corpora(db: Probe
 
 
 def test_a_name_completed_later_in_the_run_is_searchable_in_earlier_quotes(
-    tmp_path: Path, db: Probe, client: TestClient
+    tmp_path: Path, db: Probe, client: AppClient
 ) -> None:
     # The first article names the speaker by title and surname; the second gives the full
     # name, which renames the actor after the first article's quote was written with its

@@ -2,21 +2,20 @@
 
 import gc
 
-from fastapi.testclient import TestClient
-
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 
 def test_a_served_app_sets_the_young_threshold_and_restores_it(shared_seeded_url: str) -> None:
     before = gc.get_threshold()
     try:
         settings = Settings(database_url=shared_seeded_url, gc_threshold=12_345)
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             assert client.get("/incidents").status_code == 200
             assert gc.get_threshold() == (12_345, *before[1:])
         assert gc.get_threshold() == before
-        with TestClient(create_app(Settings(database_url=shared_seeded_url, gc_threshold=0))) as c:
+        with AppClient(create_app(Settings(database_url=shared_seeded_url, gc_threshold=0))) as c:
             assert c.get("/incidents").status_code == 200
             assert gc.get_threshold() == before  # 0: Python's thresholds left alone
     finally:

@@ -7,12 +7,12 @@ stop a real server under a running app without touching the shared one.
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import write_mini_seeds
+from tests.inprocess import AppClient
 from tests.reliability.pg_cluster import Cluster, needs_clusters
 
 pytestmark = [needs_clusters, pytest.mark.postgresql_server]
@@ -23,7 +23,7 @@ def test_a_stopped_database_is_a_503_and_the_service_recovers_by_itself(
 ) -> None:
     monkeypatch.setenv("DATABASE_URL", cluster.url)
     assert cli.main(["ingest", str(write_mini_seeds(tmp_path / "mini"))]) == 0
-    with TestClient(create_app(Settings(database_url=cluster.url))) as client:
+    with AppClient(create_app(Settings(database_url=cluster.url))) as client:
         assert client.get("/incidents").status_code == 200
         assert client.get("/health").status_code == 200
 

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import SEEDS, Probe
+from tests.inprocess import AppClient
 
 DEFAULT_LIMIT = Settings().max_article_bytes
 ACTOR = "- slug: {slug}\n  name: {name}\n  kind: person\n"
@@ -299,7 +299,7 @@ def test_offsets_are_exact_with_a_bom_crlf_and_mixed_newlines(
     )
     assert cli.main(["ingest", str(seeds)]) == 0, capsys.readouterr().err
 
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=database_url))) as client:
         for path in (crlf, mixed):
             source = client.get(f"/sources/{path.stem}").json()
             # Stored as published (CR included); only the BOM, an encoding mark, is dropped.

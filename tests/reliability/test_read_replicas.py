@@ -12,12 +12,12 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import incident, write_mini_seeds
+from tests.inprocess import AppClient
 from tests.reliability.pg_cluster import Cluster, cluster_root, free_port, needs_clusters
 
 pytestmark = [needs_clusters, pytest.mark.postgresql_server]
@@ -67,7 +67,7 @@ def replicated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Repl
             primary.stop_quietly()
 
 
-def eventually(client: TestClient, path: str, status: int, seconds: float = 10) -> httpx.Response:
+def eventually(client: AppClient, path: str, status: int, seconds: float = 10) -> httpx.Response:
     """The response once it has `status`: a database back up is retried after a short skip."""
     deadline = time.monotonic() + seconds
     while (response := client.get(path)).status_code != status:
@@ -84,7 +84,7 @@ def assert_unavailable(response: httpx.Response) -> None:
 def test_reads_go_to_a_caught_up_replica_and_the_ingest_to_the_primary(
     replicated: Replicated,
 ) -> None:
-    with TestClient(create_app(replicated.settings)) as client:
+    with AppClient(create_app(replicated.settings)) as client:
         for path in ("/incidents", "/incidents/embassy-attack", "/statements", "/browse/incidents"):
             response = client.get(path)
             assert response.status_code == 200, path
@@ -110,7 +110,7 @@ def test_a_lagging_or_stopped_replica_is_skipped_and_nothing_goes_backwards(
     replicated: Replicated,
 ) -> None:
     primary, replica = replicated.primary, replicated.replica
-    with TestClient(create_app(replicated.settings)) as client:
+    with AppClient(create_app(replicated.settings)) as client:
         before = client.get("/incidents", params={"limit": 2})
         assert before.headers["x-served-by"] == "replica 2"
 
@@ -131,7 +131,7 @@ def test_a_lagging_or_stopped_replica_is_skipped_and_nothing_goes_backwards(
         # client (and this worker) has seen: unavailable, not older.
         primary.stop()
         assert_unavailable(client.get("/incidents", params={"limit": 2}))
-        with TestClient(create_app(replicated.settings)) as other_worker:
+        with AppClient(create_app(replicated.settings)) as other_worker:
             # A worker that has served nothing yet still reads the client's ETag.
             assert_unavailable(
                 other_worker.get(

@@ -6,12 +6,12 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, event, text
 
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Probe
+from tests.inprocess import AppClient
 from tests.reliability.conftest import (
     LARGE_INCIDENTS,
     finish,
@@ -123,7 +123,7 @@ def test_one_response_reads_one_snapshot(seeded_url: str) -> None:
                 conn.execute(text("UPDATE incident SET title = 'Retitled mid-request'"))
 
     try:
-        with TestClient(app) as client:
+        with AppClient(app) as client:
             body = client.get("/incidents", params={"limit": 500}).json()
     finally:
         writer.dispose()

@@ -12,10 +12,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 CONNECT_TIMEOUT = 1
 
@@ -43,7 +43,7 @@ def test_a_replica_that_never_answers_costs_at_most_the_connect_timeout(
     answers: list[httpx.Response] = []
 
     def ask() -> None:
-        with TestClient(create_app(settings)) as client:
+        with AppClient(create_app(settings)) as client:
             answers.append(client.get("/incidents?limit=1"))
 
     asking = threading.Thread(target=ask, daemon=True)

@@ -13,11 +13,11 @@ import psycopg
 import pytest
 import yaml
 from dockerfile_parse import DockerfileParser
-from fastapi.testclient import TestClient
 from sqlalchemy import URL, create_engine, event, make_url, text
 
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
+from tests.inprocess import AppClient
 from tests.serving import served
 
 # Each of these was a 500 (found by the schemathesis run): '¹' passes str.isdigit() but not
@@ -27,7 +27,7 @@ HOSTILE_IDS = ["%C2%B9", "99999999999999999999999", "2147483648", "4611686018427
 
 @pytest.mark.parametrize("key", HOSTILE_IDS)
 @pytest.mark.parametrize("kind", ["incidents", "actors", "sources", "statements"])
-def test_an_id_that_cannot_exist_is_a_404(client: TestClient, kind: str, key: str) -> None:
+def test_an_id_that_cannot_exist_is_a_404(client: AppClient, kind: str, key: str) -> None:
     response = client.get(f"/{kind}/{key}")
     # /statements/{id} is typed: the schema's own bound (2**62) answers 422 above it.
     typed_out_of_range = not key.isdigit() or int(key) > 2**62
@@ -48,7 +48,7 @@ def test_an_id_that_cannot_exist_is_a_404(client: TestClient, kind: str, key: st
     ],
 )
 def test_an_id_filter_that_cannot_exist_is_a_422_naming_it(
-    client: TestClient, path: str, parameter: str, key: str
+    client: AppClient, path: str, parameter: str, key: str
 ) -> None:
     response = client.get(f"{path}?{parameter}={key}")
     assert response.status_code == 422, response.text
@@ -59,13 +59,13 @@ def test_an_id_filter_that_cannot_exist_is_a_422_naming_it(
 # answered 200, and a reversed window was a 422 naming `query` instead of the parameter.
 @pytest.mark.parametrize("value", ["0", "1700000000", "2023-01-01T00:00", "20230101"])
 @pytest.mark.parametrize("path", ["/incidents", "/statements", "/sources"])
-def test_a_date_is_only_yyyy_mm_dd(client: TestClient, path: str, value: str) -> None:
+def test_a_date_is_only_yyyy_mm_dd(client: AppClient, path: str, value: str) -> None:
     response = client.get(path, params={"date_to": value})
     assert response.status_code == 422, response.text
     assert [p["name"] for p in response.json()["invalid_params"]] == ["date_to"]
 
 
-def test_a_reversed_date_window_names_date_to(client: TestClient) -> None:
+def test_a_reversed_date_window_names_date_to(client: AppClient) -> None:
     response = client.get("/incidents", params={"date_from": "2024-01-01", "date_to": "2023-01-01"})
     assert response.status_code == 422
     assert response.json()["invalid_params"] == [
@@ -78,14 +78,14 @@ def test_a_reversed_date_window_names_date_to(client: TestClient) -> None:
 WRITE_METHODS = ["POST", "PUT", "PATCH", "DELETE"]
 
 
-def test_the_api_documents_no_write_operation(client: TestClient) -> None:
+def test_the_api_documents_no_write_operation(client: AppClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     methods = {method for operations in paths.values() for method in operations}
     assert methods == {"get"}
 
 
 @pytest.mark.parametrize("method", WRITE_METHODS)
-def test_every_route_refuses_writes(client: TestClient, method: str) -> None:
+def test_every_route_refuses_writes(client: AppClient, method: str) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     for path in paths:
         url = path.replace("{key}", "1").replace("{statement_id}", "1")
@@ -161,7 +161,7 @@ def test_a_runaway_query_is_cancelled_by_the_statement_timeout(
             return "SELECT pg_sleep(5)", {}
         return statement, params
 
-    with TestClient(app, raise_server_exceptions=False) as http:
+    with AppClient(app, raise_server_exceptions=False) as http:
         started = time.monotonic()
         response = http.get("/incidents")
         assert time.monotonic() - started < 3
@@ -177,7 +177,7 @@ def test_a_runaway_query_is_cancelled_by_the_statement_timeout(
 # -- request limits ----------------------------------------------------------------------------
 
 
-def test_an_overlong_query_string_is_a_422_before_any_query(client: TestClient) -> None:
+def test_an_overlong_query_string_is_a_422_before_any_query(client: AppClient) -> None:
     response = client.get("/incidents?" + "&".join(["type=attack"] * 900))
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -188,7 +188,7 @@ def test_an_overlong_query_string_is_a_422_before_any_query(client: TestClient) 
 
 @pytest.mark.parametrize(("path", "name"), [("/incidents", "actor"), ("/statements", "speaker")])
 def test_a_parameter_repeated_too_often_is_a_422_naming_it(
-    client: TestClient, path: str, name: str
+    client: AppClient, path: str, name: str
 ) -> None:
     ok = client.get(f"{path}?" + "&".join([f"{name}=Iran"] * 20))
     assert ok.status_code == 200, ok.text
@@ -204,7 +204,7 @@ def test_a_parameter_repeated_too_often_is_a_422_naming_it(
     [({"limit": "501"}, "limit"), ({"limit": "0"}, "limit"), ({"q": "x" * 501}, "q")],
 )
 def test_limit_and_q_are_capped_with_a_422(
-    client: TestClient, params: dict[str, str], name: str
+    client: AppClient, params: dict[str, str], name: str
 ) -> None:
     response = client.get("/incidents", params=params)
     assert response.status_code == 422
@@ -224,7 +224,7 @@ def test_a_long_url_through_the_real_server_is_refused_cleanly(seeded_url: str) 
 # -- CORS --------------------------------------------------------------------------------------
 
 
-def test_cors_is_off_by_default(client: TestClient) -> None:
+def test_cors_is_off_by_default(client: AppClient) -> None:
     response = client.get("/incidents", headers={"Origin": "https://example.org"})
     assert response.status_code == 200
     assert "access-control-allow-origin" not in response.headers
@@ -237,7 +237,7 @@ def test_cors_is_off_by_default(client: TestClient) -> None:
 
 def test_cors_allows_only_the_configured_origins(shared_seeded_url: str) -> None:
     settings = Settings(database_url=shared_seeded_url, cors_origins=["https://app.example.org"])
-    with TestClient(create_app(settings)) as http:
+    with AppClient(create_app(settings)) as http:
         allowed = http.get("/incidents", headers={"Origin": "https://app.example.org"})
         assert allowed.headers["access-control-allow-origin"] == "https://app.example.org"
         error = http.get("/incidents?limit=0", headers={"Origin": "https://app.example.org"})
@@ -259,7 +259,7 @@ INTERNALS = ("Traceback", 'File "', "sqlalchemy", "psycopg", "sqlite3", "SELECT"
 
 def test_a_broken_database_answers_without_internals(seeded_url: str) -> None:
     app = create_app(Settings(database_url=seeded_url))
-    with TestClient(app, raise_server_exceptions=False) as http:
+    with AppClient(app, raise_server_exceptions=False) as http:
         assert http.get("/statements").status_code == 200
         admin = create_engine(seeded_url)  # the API's own connections are read-only
         with admin.begin() as conn:
@@ -278,7 +278,7 @@ def test_an_unreachable_database_answers_without_internals(tmp_path: Path) -> No
         f"sqlite:///{tmp_path}/no/such/folder/db.sqlite3",
         "postgresql+psycopg://nobody:s3cret@127.0.0.1:1/nowhere",
     ):
-        with TestClient(create_app(Settings(database_url=url)), raise_server_exceptions=False) as c:
+        with AppClient(create_app(Settings(database_url=url)), raise_server_exceptions=False) as c:
             for path in ("/health", "/incidents"):
                 response = c.get(path)
                 assert response.status_code >= 500, response.text

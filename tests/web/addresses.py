@@ -1,10 +1,11 @@
 """One address of each kind of page, shared by the HTTP and the browser tests."""
 
 import httpx
-from fastapi.testclient import TestClient
+
+from tests.inprocess import AppClient
 
 
-def every_page(api: httpx.Client | TestClient) -> list[str]:
+def every_page(api: httpx.Client | AppClient) -> list[str]:
     """One address of each kind of page (every source), found through the JSON API."""
     incident = api.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
     sources = [s["slug"] for s in api.get("/sources", params={"limit": 100}).json()["items"]]

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app import cli
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
 from tests.conftest import SEEDS, Databases
+from tests.inprocess import AppClient
 from tests.serving import served
 from tests.web.browser import Browser
 
@@ -63,8 +63,8 @@ def web_url(databases: Databases, tmp_path_factory: pytest.TempPathFactory) -> s
 
 
 @pytest.fixture
-def pages(web_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=web_url))) as client:
+def pages(web_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=web_url))) as client:
         yield client
 
 

@@ -5,12 +5,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
+from tests.inprocess import AppClient
 from tests.web.test_pages import Page
 
 
-def details(api: httpx.Client | TestClient) -> list[str]:
+def details(api: httpx.Client | AppClient) -> list[str]:
     """One API detail address of each kind, found through the lists."""
     incident = api.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
     source = api.get("/sources", params={"limit": 1}).json()["items"][0]["slug"]
@@ -38,7 +38,7 @@ def test_following_html_url_gives_the_page_of_the_same_object(live: str) -> None
             assert Page(page.text).json_twin() == f"/{kind}/{key}"
 
 
-def test_html_url_follows_the_host_and_prefix_of_the_request(pages: TestClient) -> None:
+def test_html_url_follows_the_host_and_prefix_of_the_request(pages: AppClient) -> None:
     path = "/incidents/" + pages.get("/incidents", params={"limit": 1}).json()["items"][0]["slug"]
     local = pages.get(path)
     assert urlsplit(local.json()["html_url"]).netloc == "testserver"
@@ -53,7 +53,7 @@ def test_html_url_follows_the_host_and_prefix_of_the_request(pages: TestClient) 
     assert crossed.status_code == 200
     again = pages.get(path, headers={"If-None-Match": local.headers["etag"]})
     assert again.status_code == 304
-    with TestClient(pages.app, root_path="/incidentdb") as prefixed:
+    with AppClient(pages.app, root_path="/incidentdb") as prefixed:
         assert (
             prefixed.get(path)
             .json()["html_url"]
@@ -62,6 +62,6 @@ def test_html_url_follows_the_host_and_prefix_of_the_request(pages: TestClient) 
 
 
 @pytest.mark.parametrize("path", ["/incidents", "/actors", "/sources", "/statements"])
-def test_list_items_do_not_carry_html_url(pages: TestClient, path: str) -> None:
+def test_list_items_do_not_carry_html_url(pages: AppClient, path: str) -> None:
     items = pages.get(path, params={"limit": 3}).json()["items"]
     assert items and all("html_url" not in item for item in items)

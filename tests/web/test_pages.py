@@ -6,9 +6,9 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 
 from app.web.timeline import month_label
+from tests.inprocess import AppClient
 from tests.web.addresses import every_page
 
 
@@ -44,7 +44,7 @@ class Page(HTMLParser):
         return link["href"]
 
 
-def test_every_page_is_html_and_links_its_json_twin(pages: TestClient) -> None:
+def test_every_page_is_html_and_links_its_json_twin(pages: AppClient) -> None:
     for path in every_page(pages):
         response = pages.get(path)
         assert response.status_code == 200, path
@@ -54,7 +54,7 @@ def test_every_page_is_html_and_links_its_json_twin(pages: TestClient) -> None:
         assert twin.headers["content-type"].startswith("application/json"), path
 
 
-def test_pages_run_no_script_and_carry_no_inline_handler(pages: TestClient) -> None:
+def test_pages_run_no_script_and_carry_no_inline_handler(pages: AppClient) -> None:
     for path in every_page(pages):
         response = pages.get(path)
         page = Page(response.text)
@@ -68,7 +68,7 @@ def test_pages_run_no_script_and_carry_no_inline_handler(pages: TestClient) -> N
         assert "script-src 'none'" in response.headers["content-security-policy"], path
 
 
-def test_an_article_made_of_markup_is_shown_as_text(pages: TestClient) -> None:
+def test_an_article_made_of_markup_is_shown_as_text(pages: AppClient) -> None:
     (hostile,) = [
         s
         for s in pages.get("/sources", params={"limit": 100}).json()["items"]
@@ -96,7 +96,7 @@ def test_an_article_made_of_markup_is_shown_as_text(pages: TestClient) -> None:
         "/browse/nothing-here",
     ],
 )
-def test_an_unknown_page_is_an_html_404(pages: TestClient, path: str) -> None:
+def test_an_unknown_page_is_an_html_404(pages: AppClient, path: str) -> None:
     response = pages.get(path)
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
@@ -118,7 +118,7 @@ def test_an_unknown_page_is_an_html_404(pages: TestClient, path: str) -> None:
     ],
 )
 def test_a_bad_parameter_is_an_html_422_naming_it(
-    pages: TestClient, path: str, parameter: str
+    pages: AppClient, path: str, parameter: str
 ) -> None:
     response = pages.get(path)
     assert response.status_code == 422, response.text
@@ -127,13 +127,13 @@ def test_a_bad_parameter_is_an_html_422_naming_it(
     assert parameter in codes
 
 
-def test_the_api_keeps_its_problem_json_errors(pages: TestClient) -> None:
+def test_the_api_keeps_its_problem_json_errors(pages: AppClient) -> None:
     for path in ("/incidents/no-such-incident", "/incidents?country=ZZZ", "/no-route"):
         response = pages.get(path)
         assert response.headers["content-type"] == "application/problem+json", path
 
 
-def _listed(client: TestClient, path: str) -> tuple[int, list[str]]:
+def _listed(client: AppClient, path: str) -> tuple[int, list[str]]:
     page = Page(client.get(path).text)
     heading = next(t for t in re.findall(r"([\d,]+)(?: \(about\))? incidents", page.text))
     slugs = [
@@ -144,7 +144,7 @@ def _listed(client: TestClient, path: str) -> tuple[int, list[str]]:
     return int(heading.replace(",", "")), slugs
 
 
-def test_a_facet_link_narrows_the_list_to_its_value(pages: TestClient) -> None:
+def test_a_facet_link_narrows_the_list_to_its_value(pages: AppClient) -> None:
     page = Page(pages.get("/browse/incidents").text)
     total, _ = _listed(pages, "/browse/incidents")
     facet_links = [a for a in page.all("a") if a.get("data-facet-value") == "attack"]
@@ -158,7 +158,7 @@ def test_a_facet_link_narrows_the_list_to_its_value(pages: TestClient) -> None:
     assert slugs == [i["slug"] for i in expected["items"]][: len(slugs)]
 
 
-def test_facet_counts_are_the_api_facet_counts(pages: TestClient) -> None:
+def test_facet_counts_are_the_api_facet_counts(pages: AppClient) -> None:
     html = pages.get("/browse/incidents?actor=Iran").text
     expected = pages.get("/incidents", params={"actor": "Iran", "facet": "type"}).json()
     (types,) = re.findall(r'<ul class="facet" data-facet="type">(.*?)</ul>', html, re.DOTALL)
@@ -171,7 +171,7 @@ def test_facet_counts_are_the_api_facet_counts(pages: TestClient) -> None:
     }
 
 
-def test_next_page_links_walk_every_incident_once(pages: TestClient) -> None:
+def test_next_page_links_walk_every_incident_once(pages: AppClient) -> None:
     expected = [i["slug"] for i in pages.get("/incidents", params={"limit": 500}).json()["items"]]
     seen: list[str] = []
     path: str | None = "/browse/incidents"
@@ -185,7 +185,7 @@ def test_next_page_links_walk_every_incident_once(pages: TestClient) -> None:
     assert seen == expected
 
 
-def test_export_links_give_the_same_filtered_set(pages: TestClient) -> None:
+def test_export_links_give_the_same_filtered_set(pages: AppClient) -> None:
     page = Page(pages.get("/browse/incidents?actor=Iran&type=attack").text)
     exports = {a["href"] for a in page.all("a") if "format=" in (a.get("href") or "")}
     csv = next(h for h in exports if h and "format=csv" in h)
@@ -196,7 +196,7 @@ def test_export_links_give_the_same_filtered_set(pages: TestClient) -> None:
     assert pages.get(events).headers["content-type"].startswith("text/csv")
 
 
-def test_the_timeline_draws_every_month_the_api_counts(pages: TestClient) -> None:
+def test_the_timeline_draws_every_month_the_api_counts(pages: AppClient) -> None:
     html = pages.get("/").text
     bars = dict(re.findall(r"<rect [^>]*><title>([A-Za-z]+ \d{4}): ([\d,]+)</title>", html))
     facet = pages.get("/incidents", params={"facet": "month", "limit": 1}).json()
@@ -206,7 +206,7 @@ def test_the_timeline_draws_every_month_the_api_counts(pages: TestClient) -> Non
 
 
 @pytest.mark.parametrize("actor", ["iran", "nasser-kanani", "azerbaijan"])
-def test_an_actor_timeline_draws_every_month_the_api_counts(pages: TestClient, actor: str) -> None:
+def test_an_actor_timeline_draws_every_month_the_api_counts(pages: AppClient, actor: str) -> None:
     html = pages.get(f"/browse/actors/{actor}").text
     bars = dict(re.findall(r"<rect [^>]*><title>([A-Za-z]+ \d{4}): ([\d,]+)</title>", html))
     facet = pages.get("/incidents", params={"actor": actor, "facet": "month", "limit": 1}).json()
@@ -216,7 +216,7 @@ def test_an_actor_timeline_draws_every_month_the_api_counts(pages: TestClient, a
 
 
 def test_an_actor_page_shows_the_chain_members_and_officials_statements(
-    pages: TestClient,
+    pages: AppClient,
 ) -> None:
     kanani_html = pages.get("/browse/actors/nasser-kanani").text
     (chain_html,) = re.findall(r'<ol class="chain">(.*?)</ol>', kanani_html)
@@ -236,7 +236,7 @@ def test_an_actor_page_shows_the_chain_members_and_officials_statements(
 
 
 def test_a_statement_page_shows_its_sentence_speaker_source_and_incident(
-    pages: TestClient,
+    pages: AppClient,
 ) -> None:
     items: list[dict[str, Any]] = pages.get("/statements", params={"limit": 100}).json()["items"]
     linked = next(s for s in items if s["incident_id"] and s["speaker"])
@@ -251,7 +251,7 @@ def test_a_statement_page_shows_its_sentence_speaker_source_and_incident(
     assert f"/browse/sources/{source['slug']}#statement-{linked['id']}" in hrefs
 
 
-def test_the_stylesheet_is_served_by_this_server(pages: TestClient) -> None:
+def test_the_stylesheet_is_served_by_this_server(pages: AppClient) -> None:
     response = pages.get("/static/style.css")
     assert response.status_code == 200 and "mark.quote" in response.text
 
@@ -281,7 +281,7 @@ class EvidenceMarks(HTMLParser):
             self.text[statement_id] = self.text.get(statement_id, "") + data
 
 
-def test_attribution_evidence_is_marked_at_its_offsets(pages: TestClient) -> None:
+def test_attribution_evidence_is_marked_at_its_offsets(pages: AppClient) -> None:
     checked = 0
     for source in pages.get("/sources", params={"limit": 100}).json()["items"]:
         detail = pages.get(f"/sources/{source['slug']}").json()
@@ -299,7 +299,7 @@ def test_attribution_evidence_is_marked_at_its_offsets(pages: TestClient) -> Non
     assert checked > 0
 
 
-def test_search_page_lists_the_apis_first_statements_and_sources(pages: TestClient) -> None:
+def test_search_page_lists_the_apis_first_statements_and_sources(pages: AppClient) -> None:
     q = "embassy"
     statements = pages.get("/statements", params={"q": q, "limit": 10}).json()
     sources = pages.get("/sources", params={"q": q, "limit": 10}).json()
