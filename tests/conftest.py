@@ -20,13 +20,13 @@ from typing import Any
 
 import psycopg
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, inspect, make_url, select, text
 
 from app import cli
 from app.db import migrate
 from app.main import create_app
 from app.settings import PROJECT_ROOT, Settings
+from tests.inprocess import AppClient
 
 SEEDS = PROJECT_ROOT / "seeds"
 BACKENDS = [
@@ -59,6 +59,8 @@ class Databases:
         self.prefix = f"incidentdb_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
         self.created: list[str] = []
         self.templates: dict[str, str] = {}
+        # The folder each template kind but "empty" is ingested from ("mini": tests/api).
+        self.seeds: dict[str, Path] = {"seeded": SEEDS}
         # Databases a finished test released, dropped by a background thread while the next
         # tests run: PostgreSQL checkpoints on every DROP DATABASE (0.15-0.25 s each), and a
         # session's hundreds of drops at its end took 20-85 s of a CI run.
@@ -83,15 +85,16 @@ class Databases:
         return self._new_url(name)
 
     def template(self, kind: str) -> str:
-        """Name of the 'empty' (migrated) or 'seeded' template, built on first use."""
+        """Name of the 'empty' (migrated) template, or of one holding `self.seeds[kind]`
+        ingested, built on first use."""
         if kind not in self.templates:
             name = f"{self.prefix}_{kind}"
             url = self._create(name)
             migrate.upgrade(url)
-            if kind == "seeded":
+            if kind != "empty":
                 os.environ["DATABASE_URL"] = url
                 try:
-                    assert cli.main(["ingest", str(SEEDS)]) == 0
+                    assert cli.main(["ingest", str(self.seeds[kind])]) == 0
                 finally:
                     del os.environ["DATABASE_URL"]
             self.templates[kind] = name
@@ -223,8 +226,8 @@ def shared_seeded_url(databases: Databases) -> str:
 
 
 @pytest.fixture
-def client(shared_seeded_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(Settings(database_url=shared_seeded_url))) as test_client:
+def client(shared_seeded_url: str) -> Iterator[AppClient]:
+    with AppClient(create_app(Settings(database_url=shared_seeded_url))) as test_client:
         yield test_client
 
 

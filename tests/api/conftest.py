@@ -5,13 +5,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.conftest import Databases
+from tests.inprocess import AppClient
 
 MINI_ACTORS = """\
 - slug: iran
@@ -138,14 +138,28 @@ def retitle_and_ingest(mini_seeds: Path) -> None:
 
 
 @pytest.fixture
-def mini(database_url: str, mini_seeds: Path) -> Iterator[TestClient]:
+def mini_url(
+    databases: Databases, monkeypatch: pytest.MonkeyPatch, mini_seeds: Path
+) -> Iterator[str]:
+    """A fresh database holding only the mini dataset, ingested from files equal to
+    `mini_seeds` (copied from a template: an ingest per test cost ~15 s of the suite a
+    backend); DATABASE_URL points at it."""
+    if "mini" not in databases.seeds:
+        databases.seeds["mini"] = write_mini_seeds(databases.workdir / "mini-seeds")
+    url = databases.fresh("mini")
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture
+def mini(mini_url: str) -> Iterator[AppClient]:
     """A client over a fresh database holding only the mini dataset."""
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    with TestClient(create_app(Settings(database_url=database_url))) as client:
+    with AppClient(create_app(Settings(database_url=mini_url))) as client:
         yield client
 
 
-def first_two_pages(client: TestClient, queries: list[str]) -> list[tuple[Any, Any]]:
+def first_two_pages(client: AppClient, queries: list[str]) -> list[tuple[Any, Any]]:
     """Each query's first page and, where there is one, its second (after its cursor)."""
     answers = []
     for query in queries:

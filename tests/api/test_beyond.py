@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app import cli
@@ -18,11 +17,12 @@ from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import incident, slugs
 from tests.api.statements_seen import counted_statements
+from tests.inprocess import AppClient
 
 # -- 1. facets ----------------------------------------------------------------------------
 
 
-def test_facets_count_over_the_whole_filtered_set(mini: TestClient) -> None:
+def test_facets_count_over_the_whole_filtered_set(mini: AppClient) -> None:
     body = mini.get(
         "/incidents",
         params=[("actor", "Azerbaijan"), ("facet", "type"), ("facet", "actor"), ("limit", "1")],
@@ -36,7 +36,7 @@ def test_facets_count_over_the_whole_filtered_set(mini: TestClient) -> None:
     assert body["facets"]["type"]["truncated"] is False
 
 
-def test_date_facets_are_a_histogram_in_order(mini: TestClient) -> None:
+def test_date_facets_are_a_histogram_in_order(mini: AppClient) -> None:
     facets = mini.get("/incidents", params=[("facet", "year"), ("facet", "month")]).json()["facets"]
     assert [(v["value"], v["count"]) for v in facets["year"]["values"]] == [
         ("2021", 1),
@@ -47,14 +47,14 @@ def test_date_facets_are_a_histogram_in_order(mini: TestClient) -> None:
     assert ("2023-03", 3) in [(v["value"], v["count"]) for v in facets["month"]["values"]]
 
 
-def test_country_facet_is_labelled_with_the_country_name(mini: TestClient) -> None:
+def test_country_facet_is_labelled_with_the_country_name(mini: AppClient) -> None:
     values = mini.get("/incidents", params={"facet": "country"}).json()["facets"]["country"][
         "values"
     ]
     assert {"value": "IRN", "label": "Iran, Islamic Republic of", "count": 2} in values
 
 
-def test_the_analysts_first_question_is_one_request(client: TestClient) -> None:
+def test_the_analysts_first_question_is_one_request(client: AppClient) -> None:
     """Which actors show up most in incidents involving Iran in 2023?"""
     body = client.get(
         "/incidents",
@@ -71,7 +71,7 @@ def test_the_analysts_first_question_is_one_request(client: TestClient) -> None:
     assert "azerbaijan" in [v["value"] for v in values[:3]]
 
 
-def test_statement_facets_by_speaker(client: TestClient) -> None:
+def test_statement_facets_by_speaker(client: AppClient) -> None:
     values = client.get("/statements", params={"facet": "speaker"}).json()["facets"]["speaker"][
         "values"
     ]
@@ -83,7 +83,7 @@ def test_statement_facets_by_speaker(client: TestClient) -> None:
     assert values == sorted(values, key=lambda v: (-v["count"], v["label"]))
 
 
-def test_unknown_facet_is_a_422(mini: TestClient) -> None:
+def test_unknown_facet_is_a_422(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"facet": "colour"})
     assert response.status_code == 422
     assert response.json()["invalid_params"][0]["name"] == "facet"
@@ -92,7 +92,7 @@ def test_unknown_facet_is_a_422(mini: TestClient) -> None:
 # -- 2. exports ---------------------------------------------------------------------------
 
 
-def test_csv_export_streams_the_whole_filtered_set(mini: TestClient) -> None:
+def test_csv_export_streams_the_whole_filtered_set(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"format": "csv", "actor": "Iran", "limit": 1})
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/csv")
@@ -105,14 +105,14 @@ def test_csv_export_streams_the_whole_filtered_set(mini: TestClient) -> None:
     assert embassy["cameo_code"] == "18"
 
 
-def test_accept_header_chooses_ndjson(mini: TestClient) -> None:
+def test_accept_header_chooses_ndjson(mini: AppClient) -> None:
     response = mini.get("/actors", headers={"Accept": "application/x-ndjson"})
     assert response.headers["content-type"] == "application/x-ndjson"
     lines = [json.loads(line) for line in response.text.splitlines()]
     assert [a["slug"] for a in lines] == slugs(mini.get("/actors").json())
 
 
-def test_events_export_lines_up_with_gdelt_columns(mini: TestClient) -> None:
+def test_events_export_lines_up_with_gdelt_columns(mini: AppClient) -> None:
     text = mini.get("/incidents", params={"format": "events", "type": "attack"}).text
     (row,) = list(csv.DictReader(io.StringIO(text)))
     assert row["actor1_code"] == "IRN" and row["actor1_role"] == "initiator"
@@ -121,13 +121,13 @@ def test_events_export_lines_up_with_gdelt_columns(mini: TestClient) -> None:
     assert row["event_date"] == "2023-01-27"
 
 
-def test_export_with_a_bad_filter_is_a_422_not_a_broken_stream(mini: TestClient) -> None:
+def test_export_with_a_bad_filter_is_a_422_not_a_broken_stream(mini: AppClient) -> None:
     response = mini.get("/incidents", params={"format": "csv", "actor": "Atlantis"})
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
 
 
-def test_every_list_exports_csv_and_ndjson(client: TestClient) -> None:
+def test_every_list_exports_csv_and_ndjson(client: AppClient) -> None:
     for path in ("/incidents", "/actors", "/statements", "/sources"):
         total = client.get(path, params={"count": "exact"}).json()["total"]
         ndjson = client.get(path, params={"format": "ndjson"}).text.splitlines()
@@ -194,7 +194,7 @@ def test_export_memory_stays_flat_as_the_set_grows(database_url: str, backend: s
 # -- 3. conditional requests --------------------------------------------------------------
 
 
-def test_etag_and_304_until_an_ingest_changes_the_data(mini: TestClient, mini_seeds: Path) -> None:
+def test_etag_and_304_until_an_ingest_changes_the_data(mini: AppClient, mini_seeds: Path) -> None:
     first = mini.get("/incidents", params={"actor": "Iran"})
     etag = first.headers["etag"]
     assert first.headers["cache-control"] == "no-cache"
@@ -216,7 +216,7 @@ def test_etag_and_304_until_an_ingest_changes_the_data(mini: TestClient, mini_se
     assert changed.status_code == 200 and changed.headers["etag"] != etag
 
 
-def test_head_answers_like_get_without_a_body(mini: TestClient) -> None:
+def test_head_answers_like_get_without_a_body(mini: AppClient) -> None:
     get = mini.get("/incidents", params={"actor": "Iran"})
     head = mini.head("/incidents", params={"actor": "Iran"})
     assert head.status_code == 200 and head.content == b""
@@ -224,15 +224,14 @@ def test_head_answers_like_get_without_a_body(mini: TestClient) -> None:
     assert mini.head("/incidents/nope").status_code == 404
 
 
-def test_errors_carry_no_etag(mini: TestClient) -> None:
+def test_errors_carry_no_etag(mini: AppClient) -> None:
     response = mini.get("/incidents/nope")
     assert response.status_code == 404 and "etag" not in response.headers
 
 
-def test_cache_control_is_configurable(database_url: str, mini_seeds: Path) -> None:
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    settings = Settings(database_url=database_url, cache_control="public, max-age=60")
-    with TestClient(create_app(settings)) as configured:
+def test_cache_control_is_configurable(mini_url: str) -> None:
+    settings = Settings(database_url=mini_url, cache_control="public, max-age=60")
+    with AppClient(create_app(settings)) as configured:
         assert configured.get("/actors").headers["cache-control"] == "public, max-age=60"
 
 
@@ -240,7 +239,7 @@ def test_cache_control_is_configurable(database_url: str, mini_seeds: Path) -> N
 
 
 @pytest.mark.parametrize("path", ["/incidents", "/statements", "/sources", "/actors"])
-def test_count_modes(client: TestClient, path: str) -> None:
+def test_count_modes(client: AppClient, path: str) -> None:
     exact = client.get(path, params={"count": "exact"}).json()
     assert exact["total_accuracy"] == "exact"
     estimated = client.get(path).json()
@@ -254,7 +253,7 @@ def test_count_modes(client: TestClient, path: str) -> None:
 # -- 5. ranked search with highlights -----------------------------------------------------
 
 
-def test_q_sorts_by_relevance_with_scores_and_highlight_offsets(client: TestClient) -> None:
+def test_q_sorts_by_relevance_with_scores_and_highlight_offsets(client: AppClient) -> None:
     body = client.get("/incidents", params={"q": "embassy", "limit": 500}).json()
     scores = [i["score"] for i in body["items"]]
     assert scores and scores == sorted(scores, reverse=True)
@@ -273,7 +272,7 @@ def test_q_sorts_by_relevance_with_scores_and_highlight_offsets(client: TestClie
     )
 
 
-def test_statement_highlights_point_into_the_source_too(client: TestClient) -> None:
+def test_statement_highlights_point_into_the_source_too(client: AppClient) -> None:
     items = client.get("/statements", params={"q": "Azerbaijan"}).json()["items"]
     assert items
     for item in items:
@@ -289,7 +288,7 @@ def test_statement_highlights_point_into_the_source_too(client: TestClient) -> N
     assert sum(len(item["highlights"]) for item in items) >= 10
 
 
-def test_relevance_walk_visits_every_match_once(client: TestClient) -> None:
+def test_relevance_walk_visits_every_match_once(client: AppClient) -> None:
     total = client.get("/incidents", params={"q": "Azerbaijan", "count": "exact"}).json()["total"]
     seen, cursor = [], None
     while True:
@@ -302,7 +301,7 @@ def test_relevance_walk_visits_every_match_once(client: TestClient) -> None:
     assert len(seen) == len(set(seen)) == total
 
 
-def test_relevance_without_q_is_a_422_naming_sort(client: TestClient) -> None:
+def test_relevance_without_q_is_a_422_naming_sort(client: AppClient) -> None:
     for path in ("/incidents", "/statements", "/sources"):
         response = client.get(path, params={"sort": "relevance"})
         assert response.status_code == 422
@@ -312,7 +311,7 @@ def test_relevance_without_q_is_a_422_naming_sort(client: TestClient) -> None:
 # -- 6. provenance ------------------------------------------------------------------------
 
 
-def test_statement_detail_carries_its_sentence_and_hashes(client: TestClient) -> None:
+def test_statement_detail_carries_its_sentence_and_hashes(client: AppClient) -> None:
     import hashlib
 
     first = client.get("/statements", params={"limit": 1}).json()["items"][0]
@@ -325,7 +324,7 @@ def test_statement_detail_carries_its_sentence_and_hashes(client: TestClient) ->
     assert detail["source_sha256"] == source["content_hash"]
 
 
-def test_verify_reports_a_source_in_order(client: TestClient) -> None:
+def test_verify_reports_a_source_in_order(client: AppClient) -> None:
     report = client.get("/sources/000_71c336a4ce27892d/verify").json()
     assert report["ok"] is True and report["content_hash_ok"] is True
     assert report["statements_checked"] >= 1 and report["drifted"] == []
@@ -348,7 +347,7 @@ def test_verify_finds_drift_after_the_text_is_tampered_with(
     assert cli.main(["verify"]) == 1
     out = capsys.readouterr().out
     assert "004_ff1c3840c6ee87fa" in out and "drifted" in out
-    with TestClient(create_app(Settings(database_url=seeded_url))) as tampered:
+    with AppClient(create_app(Settings(database_url=seeded_url))) as tampered:
         report = tampered.get("/sources/004_ff1c3840c6ee87fa/verify").json()
     assert report["ok"] is False and report["content_hash_ok"] is False and report["drifted"]
 
@@ -358,7 +357,7 @@ def test_verify_checks_incident_evidence_offsets_too(
 ) -> None:
     from sqlalchemy import create_engine, text
 
-    with TestClient(create_app(Settings(database_url=seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=seeded_url))) as client:
         report = client.get("/sources/004_ff1c3840c6ee87fa/verify").json()
     assert report["ok"] is True and report["evidence_checked"] >= 10
     assert report["evidence_drifted"] == []
@@ -377,7 +376,7 @@ def test_verify_checks_incident_evidence_offsets_too(
     assert cli.main(["verify"]) == 1
     out = capsys.readouterr().out
     assert "004_ff1c3840c6ee87fa: content hash ok, 0 drifted statements, 1 drifted" in out
-    with TestClient(create_app(Settings(database_url=seeded_url))) as client:
+    with AppClient(create_app(Settings(database_url=seeded_url))) as client:
         report = client.get("/sources/004_ff1c3840c6ee87fa/verify").json()
     assert report["ok"] is False and report["content_hash_ok"] is True and not report["drifted"]
     [drift] = report["evidence_drifted"]
@@ -385,7 +384,7 @@ def test_verify_checks_incident_evidence_offsets_too(
 
 
 def test_whole_dataset_facets_are_kept_until_an_ingest_changes_the_data(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     """Unfiltered facets are kept per data version: the next ingest's rows are counted."""
 
@@ -407,7 +406,7 @@ def test_whole_dataset_facets_are_kept_until_an_ingest_changes_the_data(
 
 
 def test_a_filtered_lists_facets_are_kept_for_its_next_pages_until_an_ingest(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     """A filtered list's facets are the same on each of its pages: counted on the first,
     read back on the next ones (no GROUP BY run again), the next ingest's rows counted."""
@@ -421,7 +420,7 @@ def test_a_filtered_lists_facets_are_kept_for_its_next_pages_until_an_ingest(
 
     # Grouped in SQL: from the incident columns (app/incidents/columns.py) nothing is grouped.
     url = mini.app.state.settings.database_url  # type: ignore[attr-defined]
-    grouping = TestClient(create_app(Settings(database_url=url, incident_columns=False)))
+    grouping = AppClient(create_app(Settings(database_url=url, incident_columns=False)))
     with grouping:
         first = grouping.get("/incidents", params=params).json()
         assert first["next_cursor"] and counts(first)["type"], first
@@ -441,7 +440,7 @@ def test_a_filtered_lists_facets_are_kept_for_its_next_pages_until_an_ingest(
 
 
 def test_a_state_matches_an_official_added_by_a_later_ingest(
-    mini: TestClient, mini_seeds: Path
+    mini: AppClient, mini_seeds: Path
 ) -> None:
     """What an actor's name resolves to is kept per data version: the next ingest's new
     official of a state is matched by the state's name at once."""
@@ -459,7 +458,7 @@ def test_a_state_matches_an_official_added_by_a_later_ingest(
     assert after == ["envoy-visit", *before]
 
 
-def test_a_filtered_total_counts_the_next_ingests_rows(mini: TestClient, mini_seeds: Path) -> None:
+def test_a_filtered_total_counts_the_next_ingests_rows(mini: AppClient, mini_seeds: Path) -> None:
     """Totals of the same filters are kept per data version: the next ingest's match counts."""
 
     def total() -> int:
@@ -488,7 +487,7 @@ def test_a_filtered_total_counts_the_next_ingests_rows(mini: TestClient, mini_se
     ],
 )
 def test_kept_totals_are_per_filter_value(
-    client: TestClient, path: str, name: str, values: list[str]
+    client: AppClient, path: str, name: str, values: list[str]
 ) -> None:
     """Totals kept per data version are kept per value too: the same filter with another
     value (the same statement, other parameters) is counted on its own."""

@@ -10,37 +10,33 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import event
 
-from app import cli
 from app.api import direct
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import retitle_and_ingest
+from tests.inprocess import AppClient
 
 LISTS = ["/incidents?limit=2", "/statements?speaker=Iran&limit=2", "/actors?limit=2"]
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
 
 
 @pytest.fixture
-def mini(
-    database_url: str, mini_seeds: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[TestClient]:
+def mini(mini_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppClient]:
     """The mini dataset, no response kept (a detail asked again reads the database); every
     read cheap enough, in CPU time and in wall time on the loop (a loaded machine's reads of
     the mini dataset can take milliseconds of CPU; under CI's three suites a read on the loop
     took over CHEAP_READ_WALL_SECONDS and went back to a thread)."""
     monkeypatch.setattr(direct, "CHEAP_READ_SECONDS", 10.0)
     monkeypatch.setattr(direct, "CHEAP_READ_WALL_SECONDS", 10.0)
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    settings = Settings(database_url=database_url, kept_responses=0)
-    with TestClient(create_app(settings)) as client:
+    settings = Settings(database_url=mini_url, kept_responses=0)
+    with AppClient(create_app(settings)) as client:
         yield client
 
 
 @contextmanager
-def reading_threads(http: TestClient) -> Iterator[list[str]]:
+def reading_threads(http: AppClient) -> Iterator[list[str]]:
     """The names of the threads the application's statements run in, inside the block."""
     names: list[str] = []
 
@@ -55,7 +51,7 @@ def reading_threads(http: TestClient) -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", record)
 
 
-def read_where(http: TestClient, path: str) -> tuple[Any, set[str]]:
+def read_where(http: AppClient, path: str) -> tuple[Any, set[str]]:
     """The response to `path`, and the kinds of thread its statements ran in."""
     with reading_threads(http) as names:
         response = http.get(path)
@@ -69,7 +65,7 @@ def same(a: Any, b: Any) -> bool:
 
 @pytest.mark.parametrize("path", [*LISTS, DETAIL])
 def test_a_cheap_read_moves_to_the_loop_with_the_same_answer(
-    mini: TestClient, backend: str, path: str
+    mini: AppClient, backend: str, path: str
 ) -> None:
     first, first_threads = read_where(mini, path)
     second, second_threads = read_where(mini, path)
@@ -84,7 +80,7 @@ def test_a_cheap_read_moves_to_the_loop_with_the_same_answer(
 
 
 def test_a_new_data_version_is_measured_again(
-    mini: TestClient, mini_seeds: Path, backend: str
+    mini: AppClient, mini_seeds: Path, backend: str
 ) -> None:
     path = LISTS[0]
     read_where(mini, path)
@@ -100,7 +96,7 @@ def test_a_new_data_version_is_measured_again(
 
 
 def test_a_read_measured_slow_stays_in_a_request_thread(
-    mini: TestClient, monkeypatch: pytest.MonkeyPatch
+    mini: AppClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(direct, "CHEAP_READ_SECONDS", 0.0)
     path = LISTS[0]
@@ -115,7 +111,7 @@ def test_a_read_measured_slow_stays_in_a_request_thread(
 
 
 def test_a_read_that_turns_slow_on_the_loop_goes_back_to_a_thread(
-    mini: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch
+    mini: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if backend != "sqlite":
         pytest.skip("PostgreSQL reads never run on the loop")

@@ -2,26 +2,21 @@
 dependency solving, everything else as FastAPI's route answers it."""
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 from fastapi import Request
-from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app import cli
 from app.db.session import get_session
 from app.main import create_app
 from app.settings import Settings
+from tests.inprocess import AppClient
 
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
 TOO_LONG = "/incidents/" + "x" * 201
 
 
-def test_the_detail_skips_fastapis_dependencies_and_answers_the_same(
-    database_url: str, mini_seeds: Path
-) -> None:
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    app = create_app(Settings(database_url=database_url, kept_responses=0))
+def test_the_detail_skips_fastapis_dependencies_and_answers_the_same(mini_url: str) -> None:
+    app = create_app(Settings(database_url=mini_url, kept_responses=0))
     solved: list[str] = []
 
     async def counted_session(request: Request) -> AsyncIterator[Session]:
@@ -29,7 +24,7 @@ def test_the_detail_skips_fastapis_dependencies_and_answers_the_same(
         async for session in get_session(request):
             yield session
 
-    with TestClient(app) as http:
+    with AppClient(app) as http:
         before = http.get(DETAIL)
         by_id = http.get(f"/incidents/{before.json()['id']}")
         app.dependency_overrides[get_session] = counted_session

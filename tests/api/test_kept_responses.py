@@ -4,13 +4,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from app import cli
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import retitle_and_ingest
 from tests.api.statements_seen import counted_statements
+from tests.inprocess import AppClient
 
 DETAILS = ["/incidents/spokesman-accuses-azerbaijan", "/actors/nasser-kanani"]
 
@@ -22,7 +21,7 @@ def _same_response(a: Any, b: Any) -> bool:
 
 
 @pytest.mark.parametrize("path", DETAILS)
-def test_a_detail_is_sent_again_without_a_query(mini: TestClient, path: str) -> None:
+def test_a_detail_is_sent_again_without_a_query(mini: AppClient, path: str) -> None:
     with counted_statements(mini) as first_run:
         first = mini.get(path)
     assert first.status_code == 200 and first_run, "the first request reads the database"
@@ -35,7 +34,7 @@ def test_a_detail_is_sent_again_without_a_query(mini: TestClient, path: str) -> 
     assert head.headers["etag"] == first.headers["etag"]
 
 
-def test_a_kept_detail_follows_the_next_ingest(mini: TestClient, mini_seeds: Path) -> None:
+def test_a_kept_detail_follows_the_next_ingest(mini: AppClient, mini_seeds: Path) -> None:
     path = DETAILS[0]
     before = mini.get(path)
     assert (
@@ -50,7 +49,7 @@ def test_a_kept_detail_follows_the_next_ingest(mini: TestClient, mini_seeds: Pat
     assert _same_response(mini.get(path), after)
 
 
-def test_a_kept_detail_links_to_the_host_it_was_asked_through(mini: TestClient) -> None:
+def test_a_kept_detail_links_to_the_host_it_was_asked_through(mini: AppClient) -> None:
     path = DETAILS[0]
     here = mini.get(path)
     there = mini.get(path, headers={"host": "mirror.example.org"})
@@ -59,7 +58,7 @@ def test_a_kept_detail_links_to_the_host_it_was_asked_through(mini: TestClient) 
     assert _same_response(mini.get(path), here)
 
 
-def test_lists_and_missing_items_are_never_kept(mini: TestClient) -> None:
+def test_lists_and_missing_items_are_never_kept(mini: AppClient) -> None:
     for path in ("/incidents?actor=Iran", "/incidents/no-such-incident"):
         first = mini.get(path)
         with counted_statements(mini) as again_run:
@@ -68,20 +67,18 @@ def test_lists_and_missing_items_are_never_kept(mini: TestClient) -> None:
         assert again.status_code == first.status_code
 
 
-def test_no_kept_responses_when_the_setting_is_zero(database_url: str, mini_seeds: Path) -> None:
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    settings = Settings(database_url=database_url, kept_responses=0)
-    with TestClient(create_app(settings)) as http:
+def test_no_kept_responses_when_the_setting_is_zero(mini_url: str) -> None:
+    settings = Settings(database_url=mini_url, kept_responses=0)
+    with AppClient(create_app(settings)) as http:
         first = http.get(DETAILS[0])
         with counted_statements(http) as again_run:
             again = http.get(DETAILS[0])
     assert again_run and _same_response(again, first)
 
 
-def test_the_least_recently_asked_detail_goes_first(database_url: str, mini_seeds: Path) -> None:
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
-    settings = Settings(database_url=database_url, kept_responses=1)
-    with TestClient(create_app(settings)) as http:
+def test_the_least_recently_asked_detail_goes_first(mini_url: str) -> None:
+    settings = Settings(database_url=mini_url, kept_responses=1)
+    with AppClient(create_app(settings)) as http:
         first, second = DETAILS
         http.get(first)
         with counted_statements(http) as kept_run:

@@ -7,13 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
-from app import cli
 from app.db.versions import PostgresVersionWatch
 from app.main import create_app
 from app.settings import Settings
 from tests.api.conftest import retitle_and_ingest
+from tests.inprocess import AppClient
 
 LISTS = ["/incidents?limit=2", "/statements?limit=2", "/actors?limit=2", "/sources?limit=2"]
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
@@ -21,10 +20,9 @@ DETAIL = "/incidents/spokesman-accuses-azerbaijan"
 
 @pytest.fixture
 def watched(
-    database_url: str, mini_seeds: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[tuple[TestClient, list[int]]]:
+    mini_url: str, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[AppClient, list[int]]]:
     """The mini dataset's client, and the versions the PostgreSQL watch read."""
-    assert cli.main(["ingest", str(mini_seeds)]) == 0
     read_by_watch: list[int] = []
     read = PostgresVersionWatch.read
 
@@ -34,8 +32,8 @@ def watched(
         return version
 
     monkeypatch.setattr(PostgresVersionWatch, "read", counted)
-    settings = Settings(database_url=database_url, kept_responses=0)
-    with TestClient(create_app(settings)) as client:
+    settings = Settings(database_url=mini_url, kept_responses=0)
+    with AppClient(create_app(settings)) as client:
         yield client, read_by_watch
 
 
@@ -45,7 +43,7 @@ def _version(etag: str) -> int:
 
 @pytest.mark.parametrize("path", LISTS)
 def test_a_lists_etag_is_the_ordinary_one_read_after_its_route(
-    watched: tuple[TestClient, list[int]], backend: str, path: str
+    watched: tuple[AppClient, list[int]], backend: str, path: str
 ) -> None:
     http, read_by_watch = watched
     first = http.get(path)
@@ -68,7 +66,7 @@ def test_a_lists_etag_is_the_ordinary_one_read_after_its_route(
 
 
 def test_a_lists_etag_follows_an_ingest(
-    watched: tuple[TestClient, list[int]], mini_seeds: Path
+    watched: tuple[AppClient, list[int]], mini_seeds: Path
 ) -> None:
     http, _ = watched
     before = http.get(LISTS[0])
@@ -80,7 +78,7 @@ def test_a_lists_etag_follows_an_ingest(
 
 
 def test_a_detail_and_an_error_are_as_before(
-    watched: tuple[TestClient, list[int]], backend: str
+    watched: tuple[AppClient, list[int]], backend: str
 ) -> None:
     http, read_by_watch = watched
     detail = http.get(DETAIL)
