@@ -15,6 +15,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    func,
     literal,
     or_,
     select,
@@ -24,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db.one_step import OneStepRows, one_step_rows
+from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter
 from app.kit import counting
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy, listing_of, total_and_ids
@@ -296,7 +298,7 @@ def _page_statement(
     if counted.accuracy is not TotalAccuracy.exact:
         return stmt
     listed = counted.listed
-    if counted.total <= _LISTED_PAGE:
+    if counted.total <= _LISTED_PAGE and not _most_rows_match(session, id_column, counted.total):
         # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
         # Walking `stmt` in order could pass every row the filters skip (0.5 s through
         # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
@@ -317,6 +319,29 @@ def _page_statement(
             first = _first_listed(session, listed, key, id_column, cursor, scope, wanted)
         return among(session, stmt, id_column, first)
     return stmt
+
+
+# How many rows of each table a walk in order may pass at most: its highest id (ids start
+# at 1), per data version.
+_HIGHEST_IDS: KeptPerDataVersion[int] = KeptPerDataVersion(1_000)
+
+
+def highest_id(session: Session, id_column: InstrumentedAttribute[int]) -> int:
+    """The highest id of `id_column`'s table: no more rows than that to walk."""
+    return _HIGHEST_IDS.get(
+        session,
+        ("highest id", id_column.class_.__tablename__),
+        lambda: int(session.connection().scalar(select(func.max(id_column))) or 0),
+    )
+
+
+def _most_rows_match(session: Session, id_column: InstrumentedAttribute[int], total: int) -> bool:
+    """Whether at least half of the table's rows match: walked in order, a page then passes
+    no more rows that fail the filters than there are matches, fewer than listing the matches
+    first reads. Listing them cost more than the walk it saved in a small database: the
+    unfiltered page of 2,000 incidents took 14 ms with its 2,000 ids listed and sent back as
+    `id IN (...)`, 2.2 ms walked (measured in process)."""
+    return highest_id(session, id_column) - total <= total
 
 
 def _listed(session: Session, count_stmt: Select[Any]) -> list[int]:

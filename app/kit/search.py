@@ -47,7 +47,7 @@ from sqlalchemy.sql.elements import (
 )
 from sqlalchemy.sql.functions import Function
 
-from app.db.versions import KeptPerDataVersion, database_key
+from app.db.versions import database_key
 from app.errors import InvalidParameter
 from app.kit import counting, postings, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
@@ -60,6 +60,7 @@ from app.kit.pagination import (
     among,
     cursor_at,
     cursor_position,
+    highest_id,
     order_by,
     paginate,
     paging_of,
@@ -1939,10 +1940,6 @@ def _index_of_id_and(model: type, column: Any) -> str | None:
     return None
 
 
-# How many rows of each table a list without filters walks: its highest id, per data version.
-_HIGHEST_IDS: KeptPerDataVersion[int] = KeptPerDataVersion(1_000)
-
-
 def _first_batch(
     session: Session, without_search: Select[Any], searched: "_Search", model: type, wanted: int
 ) -> int:
@@ -1960,12 +1957,7 @@ def _first_batch(
 
 def _highest_id(session: Session, model: type) -> int:
     """How many rows of `model` a walk without filters may pass: its highest id."""
-    id_column = model.id  # type: ignore[attr-defined]
-    return _HIGHEST_IDS.get(
-        session,
-        ("highest id", model.__tablename__),  # type: ignore[attr-defined]
-        lambda: int(session.connection().scalar(select(func.max(id_column))) or 0),
-    )
+    return highest_id(session, model.id)  # type: ignore[attr-defined]
 
 
 def _tested_in_order(

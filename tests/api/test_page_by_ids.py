@@ -2,22 +2,25 @@
 every listed id is a row of the list, so its filters are not tested again (with them the
 planner read pages from a filter's index, a range scan per row; bench/README.md, session 13)."""
 
+from typing import Any
+
 import pytest
-from fastapi.testclient import TestClient
 
 from app.kit import counting, pagination
 from app.main import create_app
 from app.settings import Settings
 from tests.api.statements_seen import counted_statements
+from tests.inprocess import AppClient
 
-# Two filters each (one actor alone reads its first rows instead: `PageStart`).
+# Two filters each (one actor alone reads its first rows instead: `PageStart`), matching few
+# of the seeds' incidents (most of them matching, a page walks instead: below).
 LISTS = [
-    "/incidents?actor=Iran&actor=Azerbaijan&count=exact&limit=2&sort=date",
+    "/incidents?actor=Iran&actor=Israel&count=exact&limit=2&sort=date",
     "/incidents?actor=Iran&type=accusation&count=exact&limit=1",
 ]
 
 
-def _pages(client: TestClient, path: str, *, counted_afresh: bool = False) -> list[list[int]]:
+def _pages(client: AppClient, path: str, *, counted_afresh: bool = False) -> list[list[int]]:
     """Every page's ids, following the cursors; `counted_afresh`: each page's total counted
     again (a kept total lists no ids to cut from)."""
     pages, url = [], path
@@ -32,7 +35,7 @@ def _pages(client: TestClient, path: str, *, counted_afresh: bool = False) -> li
 
 @pytest.mark.parametrize("path", LISTS)
 def test_pages_cut_from_listed_ids_are_the_lists_pages(
-    client: TestClient, backend: str, path: str
+    client: AppClient, backend: str, path: str
 ) -> None:
     with counted_statements(client) as seen:
         pages = _pages(client, path)
@@ -44,6 +47,34 @@ def test_pages_cut_from_listed_ids_are_the_lists_pages(
     if backend == "postgresql":
         for statement in page_reads:
             assert "= ANY" in statement and "incident_participant" not in statement, statement
+
+
+def test_a_list_most_rows_match_walks_its_pages_and_one_few_match_cuts_them_from_ids(
+    client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With at least half of the table's rows matching, a page walked in order passes no
+    more rows than listing the matches would read: nothing is listed to cut pages from (23
+    of the seeds' 33 incidents). Few matching, their ids are listed and each page cut from
+    them."""
+    cuts: list[int] = []
+    cut_from = pagination.among
+
+    def recorded(*args: Any) -> Any:
+        cuts.append(len(args[-1]))
+        return cut_from(*args)
+
+    monkeypatch.setattr(pagination, "among", recorded)
+    # Not from the incident columns, whose pages are found in memory and read by id.
+    url = client.app.state.settings.database_url  # type: ignore[attr-defined]
+    with AppClient(create_app(Settings(database_url=url, incident_columns=False))) as listed:
+        most = "/incidents?actor=Iran&actor=Azerbaijan&count=exact&limit=5&sort=date"
+        pages = _pages(listed, most, counted_afresh=True)
+        assert sum(map(len, pages)) == 23 and len(pages) == 5
+        assert cuts == [], "a page was cut from listed ids"
+        assert pages == _pages(listed, most.replace("count=exact", "count=none"))
+        few = "/incidents?actor=Iran&actor=Israel&count=exact&limit=2&sort=date"
+        assert sum(map(len, _pages(listed, few, counted_afresh=True))) == 3
+    assert cuts == [3, 3], "each page cut from the three listed ids"
 
 
 # Lists whose exact count lists more ids than a page is cut from whole (`_LISTED_PAGE`, made 1
@@ -60,19 +91,19 @@ LONGER_LISTS = [
 
 @pytest.mark.parametrize("path", LONGER_LISTS)
 def test_pages_found_among_more_listed_ids_are_the_lists_pages(
-    client: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
+    client: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     """PostgreSQL: past `_LISTED_PAGE` listed ids, a page's ids are the first listed ids in
     order (their keys read by id), then its rows are read by id; the pages are the walk's."""
     # Listed in SQL: from the incident columns (app/incidents/columns.py) a page is found in
     # memory.
     url = client.app.state.settings.database_url  # type: ignore[attr-defined]
-    with TestClient(create_app(Settings(database_url=url, incident_columns=False))) as grouped:
+    with AppClient(create_app(Settings(database_url=url, incident_columns=False))) as grouped:
         _pages_found_among_listed_ids(grouped, backend, monkeypatch, path)
 
 
 def _pages_found_among_listed_ids(
-    client: TestClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
+    client: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
 ) -> None:
     walked = _pages(client, f"{path}&count=none")
     monkeypatch.setattr(pagination, "_LISTED_PAGE", 1)
