@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.db.versions import KeptIds
-from app.kit import counting
+from app.kit import counting, pagination
 from app.sources import repository as sources_repository
 from app.sources import service as sources_service
 from tests.api.statements_seen import counted_statements
@@ -150,10 +150,13 @@ def test_the_window_is_probed_when_the_actors_are_named_more_often_than_it_holds
 
 
 def test_a_later_page_of_a_kept_total_lists_the_ids_as_the_count_did(
-    client: AppClient, listings: list[Any], backend: str
+    client: AppClient, listings: list[Any], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With the total kept, page 2 (cut from the listed ids) lists them again the same way,
     not by the count's SQL statement (SQLite's INTERSECT)."""
+    # Most of the seeds' five sources match, so their pages would be walked: cut them from
+    # the listed ids as a larger table's few matches are.
+    monkeypatch.setattr(pagination, "_most_rows_match", lambda *_: False)
     params = [("actor", "Iran"), ("actor", "Israel"), ("limit", "1")]
     first = client.get("/sources", params=params).json()
     assert first["next_cursor"] and first["total_accuracy"] == "exact"
