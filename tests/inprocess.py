@@ -1,25 +1,30 @@
-"""A synchronous HTTP client that calls the application in the test's own thread.
+"""A synchronous HTTP client that hands each request to the application in one step.
 
 Starlette's TestClient runs the application on an event loop in a second thread and hands
-every request, and every message of it, across threads through anyio's blocking portal:
-about 2 ms a request on this project's 2-core CI machine (`/health`: 4.2 ms through it,
-2.0 ms called on a loop in the same thread), with tens of thousands of requests in the suite.
-This client drives the same ASGI application with httpx's own `ASGITransport` on an event
-loop that runs only while a request is being answered, in the calling thread. The
-application's lifespan is a task on that loop, as under uvicorn; its synchronous routes still
-run in anyio's worker threads, as under uvicorn.
+every request across threads message by message through anyio's blocking portal: seven
+cross-thread calls a request, about 2 ms of CPU a request on this project's 2-core CI machine
+(`/health`: 4.2 ms through it, 2.1 ms called on a loop in the same thread), with tens of
+thousands of requests in the suite. This client runs the application on a loop in a thread
+of its own as well, with its lifespan as that loop's long-lived main task (as under uvicorn,
+so anyio's worker threads, which the synchronous routes run in, live as long as the client),
+and hands over each whole request once: httpx's own `ASGITransport` answers it on the loop.
 
-It stands in for TestClient wherever one thread makes the requests. A test that sends
-requests from several threads at once keeps TestClient (the loop here belongs to one thread).
+A loop driven from the test's own thread, one `run` per request, cost less per request alone
+but started a new worker thread for most requests (anyio stops a loop's workers when the task
+that started them ends): 161 threads for 200 requests, and a slower CI run.
 """
 
 import asyncio
 import threading
+from collections.abc import Coroutine
+from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from starlette.types import ASGIApp
+
+T = TypeVar("T")
 
 
 class _OnTheLoop(httpx.BaseTransport):
@@ -39,10 +44,10 @@ class _OnTheLoop(httpx.BaseTransport):
 
 
 class AppClient(httpx.Client):
-    """`with AppClient(app) as client:` as `with TestClient(app) as client:`: the
-    lifespan runs on entering, requests go to `http://testserver`, redirects are followed and
-    an exception the application raises is raised here (`raise_server_exceptions=False`: a
-    500 response instead)."""
+    """`with AppClient(app) as client:` as `with TestClient(app) as client:`: the lifespan
+    runs on entering, requests go to `http://testserver`, redirects are followed and an
+    exception the application raises is raised here (`raise_server_exceptions=False`: a 500
+    response instead). Requests may come from several threads at once."""
 
     def __init__(
         self,
@@ -54,10 +59,10 @@ class AppClient(httpx.Client):
         **kwargs: Any,
     ) -> None:
         self.app = app
-        self._runner = asyncio.Runner()
-        self._thread = threading.get_ident()
-        self._lifespan: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._stop: asyncio.Event | None = None
+        self._ended: Future[None] = Future()
         transport = httpx.ASGITransport(
             app=app,
             raise_app_exceptions=raise_server_exceptions,
@@ -71,26 +76,39 @@ class AppClient(httpx.Client):
             **kwargs,
         )
 
-    def run(self, coroutine: Any) -> Any:
-        if threading.get_ident() != self._thread:
-            raise RuntimeError("AppClient is used from one thread; use TestClient")
-        return self._runner.run(coroutine)
+    def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
+        """`coroutine`'s result, run on the application's loop."""
+        if self._loop is None:
+            coroutine.close()
+            raise RuntimeError("AppClient is used inside `with AppClient(app) as client:`")
+        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result()
 
     def __enter__(self) -> "AppClient":
-        started: asyncio.Future[None] = self._runner.get_loop().create_future()
+        started: Future[asyncio.AbstractEventLoop] = Future()
 
-        async def lifespan() -> None:
-            async with self.app.router.lifespan_context(self.app):  # type: ignore[attr-defined]
-                started.set_result(None)
-                await self._stop.wait()
+        async def serve() -> None:
+            self._stop = asyncio.Event()
+            try:
+                async with self.app.router.lifespan_context(self.app):  # type: ignore[attr-defined]
+                    started.set_result(asyncio.get_running_loop())
+                    await self._stop.wait()
+            except BaseException as error:
+                if not started.done():
+                    started.set_exception(error)  # start-up failed: raised in __enter__
+                    return
+                raise
 
-        async def start() -> None:
-            self._lifespan = asyncio.get_running_loop().create_task(lifespan())
-            await asyncio.wait([started, self._lifespan], return_when=asyncio.FIRST_COMPLETED)
-            if self._lifespan.done():
-                self._lifespan.result()  # start-up failed: raise its error
+        def loop() -> None:
+            self._ended = Future()
+            try:
+                asyncio.run(serve())
+                self._ended.set_result(None)
+            except BaseException as error:
+                self._ended.set_exception(error)  # shutdown failed: raised in __exit__
 
-        self.run(start())
+        self._thread = threading.Thread(target=loop, name="AppClient loop", daemon=True)
+        self._thread.start()
+        self._loop = started.result()
         super().__enter__()
         return self
 
@@ -101,13 +119,10 @@ class AppClient(httpx.Client):
         traceback: TracebackType | None = None,
     ) -> None:
         super().__exit__(exc_type, exc_value, traceback)
-
-        async def stop() -> None:
-            self._stop.set()
-            if self._lifespan is not None:
-                await self._lifespan
-
-        try:
-            self.run(stop())
-        finally:
-            self._runner.close()
+        loop, stop, thread = self._loop, self._stop, self._thread
+        self._loop = None
+        if loop is not None and stop is not None:
+            loop.call_soon_threadsafe(stop.set)
+        if thread is not None:
+            thread.join()
+            self._ended.result()

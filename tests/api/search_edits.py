@@ -8,27 +8,18 @@ from app.settings import Settings
 from tests.inprocess import AppClient
 
 
-def settings_with_count_threshold(
+def client_with_count_threshold(
     url: str, threshold: int, *, incident_columns: bool | None = None
-) -> Settings:
-    """Exact-count thresholds of `threshold` on both backends: a low one makes broad totals
-    estimates, so both ways of totalling are compared. `incident_columns`: on or off whatever
-    the environment says."""
+) -> AppClient:
+    """A client whose exact-count thresholds are `threshold` on both backends: a low one makes
+    broad totals estimates, so both ways of totalling are compared. `incident_columns`: on or
+    off whatever the environment says."""
     settings = Settings(
         database_url=url, sqlite_exact_count_threshold=threshold, exact_count_threshold=threshold
     )
     if incident_columns is not None:
         settings = settings.model_copy(update={"incident_columns": incident_columns})
-    return settings
-
-
-def client_with_count_threshold(
-    url: str, threshold: int, *, incident_columns: bool | None = None
-) -> AppClient:
-    """A client of the settings above."""
-    return AppClient(
-        create_app(settings_with_count_threshold(url, threshold, incident_columns=incident_columns))
-    )
+    return AppClient(create_app(settings))
 
 
 def make_last_incident_the_best_match(url: str, word: str) -> int:

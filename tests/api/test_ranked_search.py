@@ -11,13 +11,11 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from app.kit import ranking, search
-from app.main import create_app
 from tests.api.search_edits import client_with_count_threshold as _client
-from tests.api.search_edits import make_last_incident_the_best_match, settings_with_count_threshold
+from tests.api.search_edits import make_last_incident_the_best_match
 from tests.conftest import Databases
 from tests.inprocess import AppClient
 
@@ -213,10 +211,7 @@ def test_a_request_meanwhile_walks_instead_of_waiting_for_the_date_order(
 
     monkeypatch.setattr(search, "_in_date_order", held_up)
     params = {"q": "talks", "sort": "-date", "limit": "7"}
-    # Starlette's TestClient: its application runs on a loop of its own, which requests from
-    # two threads reach at once (AppClient's loop is the calling thread's).
-    app = create_app(settings_with_count_threshold(corpus_url, 5_000))
-    with TestClient(app) as client, ThreadPoolExecutor(1) as pool:
+    with _client(corpus_url, 5_000) as client, ThreadPoolExecutor(1) as pool:
         first = pool.submit(client.get, "/incidents", params=params)
         assert listing.wait(10)
         meanwhile = client.get("/incidents", params=params)
