@@ -9,6 +9,7 @@ import math
 import re
 import threading
 import typing
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
@@ -537,12 +538,46 @@ def _among_listed(session: Session, among: list[int] | Select[Any]) -> list[int]
     return _listed_ids(session, among)
 
 
+# Per statement object, while it lives: its ids-only form and its SQL as a key. The
+# statements of the other filters are built once per process or data version
+# (`IncidentRepository._where`), so these are too: compiled for a key on every request, they
+# were 6 % of a search page's GIL time (profiled at 1M, `q=pipeline`).
+_IDS_ONLY: "weakref.WeakKeyDictionary[Select[Any], Select[Any]]" = weakref.WeakKeyDictionary()
+_SQL_KEYS: "weakref.WeakKeyDictionary[Select[Any], dict[tuple[Any, bool], tuple[str, str]]]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def ids_only_of(stmt: Select[Any], id_column: Any) -> Select[Any]:
+    """`stmt` selecting only `id_column`, unordered; the same object for the same `stmt`."""
+    kept = _IDS_ONLY.get(stmt)
+    if kept is None:
+        kept = stmt.with_only_columns(id_column, maintain_column_froms=True).order_by(None)
+        _IDS_ONLY[stmt] = kept
+    return kept
+
+
+def _sql_key(session: Session, stmt: Select[Any], *, postcompile: bool = False) -> tuple[str, str]:
+    """`stmt`'s SQL and its bound values, as text: what it selects, as a key."""
+    dialect = session.get_bind().dialect
+    by_dialect = _SQL_KEYS.get(stmt)
+    if by_dialect is None:
+        by_dialect = _SQL_KEYS.setdefault(stmt, {})
+    kept = by_dialect.get((dialect, postcompile))
+    if kept is None:
+        compiled = stmt.compile(
+            dialect=dialect, compile_kwargs={"render_postcompile": True} if postcompile else {}
+        )
+        kept = by_dialect[(dialect, postcompile)] = (
+            str(compiled),
+            repr(sorted(compiled.params.items())),
+        )
+    return kept
+
+
 def _among_key(session: Session, key: tuple[Any, ...], every_id: Select[Any]) -> tuple[Any, ...]:
     """The key of a search's ranking among the rows `every_id` selects."""
-    compiled = every_id.compile(
-        dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}
-    )
-    return (*key, str(compiled), repr(sorted(compiled.params.items())))
+    return (*key, *_sql_key(session, every_id, postcompile=True))
 
 
 def _kept_among_filters(
@@ -555,9 +590,7 @@ def _kept_among_filters(
     if unsearched.rows.whereclause is None:
         return None
     id_column = model.id  # type: ignore[attr-defined]
-    ids_only = unsearched.rows.with_only_columns(id_column, maintain_column_froms=True).order_by(
-        None
-    )
+    ids_only = ids_only_of(unsearched.rows, id_column)
     key = _ranking_key(session, model, q, version)
     ranked = RANKINGS.kept(_among_key(session, key, _every_id(unsearched, ids_only)))
     if ranked is None:
@@ -899,9 +932,7 @@ def _page_of_ranked(
     """
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
-    ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
-        None
-    )
+    ids_only = ids_only_of(without_search, id_column)
     filtered = without_search.whereclause is not None
     every_id = _every_id(unsearched, ids_only)
     start = _start_after(matches, cursor, scope)
@@ -1301,14 +1332,7 @@ def _sample(
     version = ranking.data_version(session)
     if version is None:
         return counting.sample(session, ids_only, id_column, bound)
-    compiled = ids_only.compile(dialect=session.get_bind().dialect)
-    key = (
-        str(session.get_bind().engine.url),
-        version,
-        str(compiled),
-        repr(sorted(compiled.params.items())),
-        bound,
-    )
+    key = (str(session.get_bind().engine.url), version, *_sql_key(session, ids_only), bound)
     with _SAMPLES_LOCK:
         if key in _SAMPLES:
             _SAMPLES.move_to_end(key)
@@ -1407,9 +1431,8 @@ def _kept_estimate(session: Session, ids_only: Select[Any]) -> int | None:
     version = ranking.data_version(session)
     if version is None:
         return None
-    compiled = ids_only.compile(dialect=session.get_bind().dialect)
-    prefix = (str(session.get_bind().engine.url), version, str(compiled))
-    params = repr(sorted(compiled.params.items()))
+    sql, params = _sql_key(session, ids_only)
+    prefix = (str(session.get_bind().engine.url), version, sql)
     with _SAMPLES_LOCK:
         for key, probed in reversed(_SAMPLES.items()):
             if key[:3] == prefix and key[3] == params:
@@ -1586,9 +1609,7 @@ def _page_in_order(
         .order_by(*order_by(key, id_column, dialect))
     )
     after = after_cursor(key, id_column, cursor, scope) if cursor else None
-    ids_only = without_search.with_only_columns(id_column, maintain_column_froms=True).order_by(
-        None
-    )
+    ids_only = ids_only_of(without_search, id_column)
     # The search tested in SQL (PostgreSQL): an exact total visits every matching row of the
     # filters anyway; listing their ids instead of counting them costs the same, and they are
     # then the page's candidates (a walk in order probed the filters' rows one by one: 0.5-1 s

@@ -61,7 +61,7 @@ _FOR_INCIDENT = (
 # tried and left: SQLite then read `speaker=Iran` pages through it (same cost as its
 # (speaker_id, said_on) for the speaker, chosen over it) and sorted all 92,544 (4 -> 280 ms).
 LISTED_CONFIDENT = 2_000
-# Filters without a search -> a page's statement (see `StatementRepository.filtered`).
+# Filters and words -> a page's statement (see `StatementRepository.filtered`).
 _KEPT_PAGES: KeptPerDataVersion[Select[Any]] = KeptPerDataVersion(1_000)
 
 
@@ -82,12 +82,14 @@ class StatementRepository:
         rows: bool = False,
     ) -> Select[Any]:
         """`rows`: plain LIST_COLUMNS rows (a list page), else ORM objects with speakers."""
-        if not rows or f.q:
+        if not rows:
             return self._filtered(f, speaker_ids, source_ids, incident_ids, rows=rows)
         # A page's statement, kept: the same object again, whose SQLAlchemy cache key is kept
         # on it (building the select, its conditions and the key was ~0.2 ms of a
         # `speaker=Iran` page's CPU, profiled at 1M). Per data version: `confident` lists ids.
+        # A search's too, by its words (its condition differs per database: kept per database).
         key = (
+            f.q,
             frozenset(speaker_ids) if speaker_ids is not None else None,
             tuple(source_ids) if source_ids is not None else None,
             tuple(incident_ids) if incident_ids is not None else None,
