@@ -111,6 +111,15 @@ def _rows(
     return _executed(connection, kept.sql, parameters, fetch=True)
 
 
+def fetch_plain(connection: Connection, sql: str, parameters: Any) -> list[Any]:
+    """The rows of `sql`, a statement of our own text in the DBAPI's paramstyle with its
+    parameters as the DBAPI takes them, on the DBAPI cursor (`connection.exec_driver_sql`
+    without the execution context and result around it)."""
+    if connection._echo:
+        return list(connection.exec_driver_sql(sql, parameters).all())
+    return _executed(connection, sql, parameters, fetch=True)
+
+
 def execute_plain(connection: Connection, sql: str) -> None:
     """`connection.exec_driver_sql(sql)` for a statement without parameters or rows (a
     `BEGIN`), on the DBAPI cursor."""

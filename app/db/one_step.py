@@ -27,7 +27,7 @@ or names that are not plain columns or labels.
 """
 
 from collections import namedtuple
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,9 +74,10 @@ class OneStepRows:
     shape: _Shape
     statement: Select[Any]  # the rows themselves: read row by row when a float is not exact
 
-    def rows(self, connection: Connection) -> list[Any]:
+    def rows(self, connection: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
+        """The rows; `params`: values of the statement's parameters given at execution."""
         arrays: list[list[Any]] = pydantic_core.from_json(
-            kept_sql.scalar(connection, self.document)
+            kept_sql.scalar(connection, self.document, params)
         )
         for index in self.shape.floats:
             for values in arrays:
@@ -84,7 +85,7 @@ class OneStepRows:
                 if type(value) is int:
                     values[index] = value * _UNSCALE  # exact: see the module's docstring
                 elif type(value) is str:  # _INEXACT: a double 2**62 does not make whole
-                    return list(connection.execute(self.statement).all())
+                    return list(connection.execute(self.statement, params).all())
         processors = self.shape.processors
         if processors:
             for values in arrays:
