@@ -144,6 +144,21 @@ def _cpu_seconds(pid: int | None) -> float | None:
     return sum(s for s in seconds if s is not None)
 
 
+def _wait_idle(pid: int | None, log: Callable[[str], None], timeout: float = 120.0) -> None:
+    """Until the server (every process of it) uses under a tenth of a core for half a second."""
+    if pid is None:
+        return
+    started = time.monotonic()
+    before = _cpu_seconds(pid)
+    while before is not None and time.monotonic() - started < timeout:
+        time.sleep(0.5)
+        after = _cpu_seconds(pid)
+        if after is None or after - before < 0.05:
+            break
+        before = after
+    log(f"server idle after {time.monotonic() - started:.1f} s (its start-up reads done)")
+
+
 def _own_cpu_seconds(pid: int) -> float | None:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -792,6 +807,8 @@ class Modes:
     ours_source: str | None = None  # serve another checkout's app (a before/after run)
     workers: int = 1  # `incidentdb serve --workers N`
     names: tuple[str, ...] = ()  # only these queries (list, actor, detail, ...) under load
+    # Unmeasured wrk seconds before each measured run, same URL and connections, both servers
+    load_warmup: int = 1
 
 
 def _ours_source(
@@ -837,21 +854,28 @@ def run_concurrent(
         log("no wrk on PATH (apt-get install wrk): concurrent mode skipped")
         return []
     rows: list[dict[str, Any]] = []
+    # What the service reads in the background as it starts (the incident columns: ~3 s at
+    # 1M) is done before the first load, or that load measures the start-up (session 22).
+    _wait_idle(_PIDS.get(ours_base), log)
     for connections in modes.concurrent:
         for query in queries:
             if query.name == "walk" or (modes.names and query.name not in modes.names):
                 continue  # a cursor walk is one client's path, not a load
             ids = incidents if query.random_id else None
+            if modes.load_warmup:
+                # A steady state, for both servers: each one's first requests of a URL are
+                # its cold path (the one-client table times that: its "first" column).
+                concurrent(ours_base + query.ours[0], connections, modes.load_warmup, ids)
             cpu_before = _cpu_seconds(_PIDS.get(ours_base))
             ours_r = concurrent(ours_base + query.ours[0], connections, modes.seconds, ids)
             cpu_after = _cpu_seconds(_PIDS.get(ours_base))
             if cpu_before is not None and cpu_after is not None and ours_r.requests:
                 ours_r.cpu_ms = 1000 * (cpu_after - cpu_before) / ours_r.requests
-            ds_r = (
-                concurrent(ds_base + query.datasette[0], connections, modes.seconds, ids)
-                if ds_base and query.datasette
-                else None
-            )
+            ds_r = None
+            if ds_base and query.datasette:
+                if modes.load_warmup:
+                    concurrent(ds_base + query.datasette[0], connections, modes.load_warmup, ids)
+                ds_r = concurrent(ds_base + query.datasette[0], connections, modes.seconds, ids)
             row = {
                 "query": query.label,
                 "connections": connections,
@@ -1048,6 +1072,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--seconds", type=int, default=5, help="wrk duration per query.")
     parser.add_argument(
+        "--load-warmup",
+        type=int,
+        default=1,
+        help="Unmeasured wrk seconds before each measured load, per server (0: none).",
+    )
+    parser.add_argument(
         "--combinations", type=int, default=0, help="Random filter combinations to time."
     )
     parser.add_argument("--seed", type=int, default=1, help="Seed of the combinations.")
@@ -1082,6 +1112,7 @@ def main(argv: list[str] | None = None) -> int:
         names=tuple(n for n in args.load_queries.split(",") if n),
         concurrent=tuple(int(c) for c in args.concurrent.split(",") if c),
         seconds=args.seconds,
+        load_warmup=args.load_warmup,
         combinations=args.combinations,
         seed=args.seed,
         only=args.only_modes,
