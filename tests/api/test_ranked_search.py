@@ -123,6 +123,33 @@ def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
         assert _pages(client, path, params, limit=11) == expected
 
 
+@pytest.mark.parametrize(("path", "params"), [CASES[9], CASES[11]])
+def test_a_walk_probing_each_id_of_its_batches_gives_the_same_pages(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+) -> None:
+    """On SQLite, a walked batch whose filters hold many more rows than it is probed id by id
+    (`search._probe_of`, one statement kept per filters' statement): the same pages."""
+    search.RANKINGS.clear()
+    with _client(corpus_url, 40) as client:
+        with monkeypatch.context() as patched:
+            _by_the_database(patched)
+            expected = _pages(client, path, params, limit=11)
+        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+        monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", 0)  # walked, never listed
+        monkeypatch.setattr(search, "_PROBED_PER_BATCH_ID", 0)  # every batch probed
+        probes: list[int] = []
+        probe_of = search._probe_of
+
+        def counted(*args: Any) -> Any:
+            probes.append(1)
+            return probe_of(*args)
+
+        monkeypatch.setattr(search, "_probe_of", counted)
+        assert _pages(client, path, params, limit=11) == expected
+    if corpus_url.startswith("sqlite"):
+        assert probes, "the batches were probed"
+
+
 ORDERED_CASES: list[tuple[str, Params]] = [
     ("/incidents", [("q", "talks"), ("sort", "date")]),
     ("/incidents", [("q", "embassies"), ("sort", "-date")]),
