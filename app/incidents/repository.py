@@ -1064,35 +1064,6 @@ class IncidentRepository:
         start_floor: date | None = None,
         window_first: bool = False,
     ) -> AnySelect:
-        if f.q:
-            # The search's condition binds its words and differs per database: kept per
-            # database and data version, keyed by the words too. Built for each request, the
-            # two or three statements of a search's page were 12 % of its GIL time (the
-            # conditions, the select, their cache keys; profiled at 1M, `q=pipeline`).
-            searched_key = (
-                stmt,
-                for_count,
-                tuple(f.type),
-                f.country,
-                f.date_from,
-                start_floor,
-                f.date_to,
-                tuple(frozenset(ids) for ids in actor_sets),
-                window_first,
-                f.q,
-            )
-            return _KEPT_STATEMENTS.get(
-                self.session,
-                searched_key,
-                lambda: self._built_where(
-                    stmt,
-                    f,
-                    actor_sets,
-                    for_count=for_count,
-                    start_floor=start_floor,
-                    window_first=window_first,
-                ),
-            )
         # Built once per process: the same statement object again, whose SQLAlchemy cache
         # key (the compiled SQL's, and the kept total's) is kept on it. Building the select,
         # its conditions and the key again was ~15 % of a list page's CPU (profiled).
@@ -1105,11 +1076,13 @@ class IncidentRepository:
             start_floor,
             f.date_to,
         )
-        if actor_sets:
-            # The actors' shape depends on how often each takes part: kept per data version.
-            # Built for each request, the three statements of an `actor=Iran` page cost
-            # ~0.25 ms of its CPU (profiled at 1M).
-            key = (*key, tuple(frozenset(ids) for ids in actor_sets), window_first)
+        if actor_sets or f.q:
+            # Kept per database and data version: the actors' shape depends on how often each
+            # takes part (built for each request, the three statements of an `actor=Iran` page
+            # cost ~0.25 ms of its CPU, profiled at 1M), and a search's condition binds its
+            # words and differs per database (built for each request, a search page's two or
+            # three statements were 12 % of its GIL time, profiled at 1M, `q=pipeline`).
+            key = (*key, tuple(frozenset(ids) for ids in actor_sets), window_first, f.q)
             return _KEPT_STATEMENTS.get(
                 self.session,
                 key,

@@ -8,6 +8,7 @@ sources, so bm25 ties are common and filters cut the ranked list anywhere.
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -105,17 +106,27 @@ def test_pages_from_ranked_matches_equal_the_databases_ranking(
     assert sum(len(p["items"]) for p in fast_pages) > 0
 
 
-@pytest.mark.parametrize(("path", "params"), CASES[:1] + CASES[4:5] + CASES[7:8])
-@pytest.mark.parametrize("walk", ["walked", "listed", "walk-then-listed"])
-def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
-    corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, walk: str
-) -> None:
+@contextmanager
+def _expected_pages(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
+) -> Iterator[tuple[AppClient, list[dict[str, Any]]]]:
+    """A client and the pages the database ranks (11 a page); then a page takes several walked
+    batches."""
     search.RANKINGS.clear()
     with _client(corpus_url, 40) as client:
         with monkeypatch.context() as patched:
             _by_the_database(patched)
             expected = _pages(client, path, params, limit=11)
-        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))
+        yield client, expected
+
+
+@pytest.mark.parametrize(("path", "params"), CASES[:1] + CASES[4:5] + CASES[7:8])
+@pytest.mark.parametrize("walk", ["walked", "listed", "walk-then-listed"])
+def test_each_way_of_reading_a_filtered_page_gives_the_same_pages(
+    corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params, walk: str
+) -> None:
+    with _expected_pages(corpus_url, monkeypatch, path, params) as (client, expected):
         listed_rows = {"walked": 0, "listed": 10**9, "walk-then-listed": 0}[walk]
         monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", listed_rows)
         if walk == "walk-then-listed":
@@ -129,12 +140,7 @@ def test_a_walk_probing_each_id_of_its_batches_gives_the_same_pages(
 ) -> None:
     """On SQLite, a walked batch whose filters hold many more rows than it is probed id by id
     (`search._probe_of`, one statement kept per filters' statement): the same pages."""
-    search.RANKINGS.clear()
-    with _client(corpus_url, 40) as client:
-        with monkeypatch.context() as patched:
-            _by_the_database(patched)
-            expected = _pages(client, path, params, limit=11)
-        monkeypatch.setattr(search, "_WALK_BATCHES", (16, 32, 64))  # a page takes several batches
+    with _expected_pages(corpus_url, monkeypatch, path, params) as (client, expected):
         monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", 0)  # walked, never listed
         monkeypatch.setattr(search, "_PROBED_PER_BATCH_ID", 0)  # every batch probed
         probes: list[int] = []
