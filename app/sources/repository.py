@@ -60,6 +60,21 @@ _MARKED_IDS_LIMIT = 64_000_000
 # How many mentions actor sets have ([counted, exact], see `_mentions`): they choose a
 # count's shape.
 _KEPT_MENTIONS: KeptPerDataVersion[list[Any]] = KeptPerDataVersion(10_000)
+# Filters -> a list's statements (`SourceRepository.filtered` and `counted`).
+_KEPT_STATEMENTS: KeptPerDataVersion[Select[Any]] = KeptPerDataVersion(1_000)
+
+
+def _filters_key(f: SourceFilters, actor_sets: list[set[int]]) -> tuple[Any, ...]:
+    """What of a list's filters its statements are built from."""
+    return (
+        f.publisher,
+        f.date_from,
+        f.date_to,
+        f.q,
+        tuple(frozenset(ids) for ids in actor_sets),
+    )
+
+
 # From how many mentions an actor set's sources are kept (`_mentioned_by`), and up to how
 # many source ids are kept in all (8 bytes each: 32 MB).
 _KEPT_FROM_MENTIONS = 20_000
@@ -100,6 +115,19 @@ class SourceRepository:
         self, f: SourceFilters, actor_sets: list[set[int]], *, rows: bool = False
     ) -> Select[Any]:
         """`rows`: plain LIST_COLUMNS rows (a list page), else Source objects."""
+        if not rows:
+            return self._filtered(f, actor_sets, rows=False)
+        # A page's statement, kept per database and data version: the same object again,
+        # whose SQLAlchemy cache key and the pages' kept forms are kept on it (built for each
+        # request, with `counted`'s, they were a tenth of a search page's CPU, as the
+        # incidents' were: app/incidents/repository.py).
+        return _KEPT_STATEMENTS.get(
+            self.session,
+            ("filtered", *_filters_key(f, actor_sets)),
+            lambda: self._filtered(f, actor_sets, rows=True),
+        )
+
+    def _filtered(self, f: SourceFilters, actor_sets: list[set[int]], *, rows: bool) -> Select[Any]:
         selected: Select[Any] = select(*LIST_COLUMNS) if rows else select(Source)
         stmt = self._where(selected, f)
         actor_id: ColumnElement[int] = Mention.actor_id.expression
@@ -137,8 +165,17 @@ class SourceRepository:
         one's mentions are probed instead, where every source of a large state was read by
         id for its date (130 ms for Israel in a two-day window of 80 sources, profiled).
         """
+        return _KEPT_STATEMENTS.get(
+            self.session,
+            ("counted", window_first, *_filters_key(f, actor_sets)),
+            lambda: self._counted(f, actor_sets, window_first=window_first),
+        )
+
+    def _counted(
+        self, f: SourceFilters, actor_sets: list[set[int]], *, window_first: bool
+    ) -> Select[tuple[int]]:
         if window_first:
-            return self.filtered(f, actor_sets).with_only_columns(Source.id)
+            return self._filtered(f, actor_sets, rows=False).with_only_columns(Source.id)
         stmt = self._where(select(Source.id), f)
         if actor_sets:
             mentioning = [

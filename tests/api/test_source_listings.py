@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from app.db.versions import KeptIds
+from app.db.versions import KeptIds, KeptPerDataVersion
 from app.kit import counting, pagination
 from app.sources import repository as sources_repository
 from app.sources import service as sources_service
@@ -107,6 +107,8 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
             with pytest.MonkeyPatch.context() as patch:
                 # SQL's own count: each window's sources probed, then none (the INTERSECT).
                 patch.setattr(repository, "_sqlite", lambda _: False)
+                # Statements kept per database were built for SQLite's shape: not those.
+                patch.setattr(sources_repository, "_KEPT_STATEMENTS", KeptPerDataVersion(100))
                 patch.setattr(sources_service, "_SMALL_WINDOW", 10**9)
                 probed = exact_walk(client, "/sources", params)
                 patch.setattr(sources_service, "_SMALL_WINDOW", 0)
