@@ -12,6 +12,7 @@ from app import cli
 from app.incidents.repository import IncidentRepository
 from app.main import create_app
 from app.settings import Settings
+from app.sources.repository import SourceRepository
 from app.statements.repository import StatementRepository
 from tests.api.conftest import incident
 from tests.api.test_kept_responses import counted_statements
@@ -122,3 +123,30 @@ def test_a_searchs_statements_are_built_once_per_words_and_data_version(
     after = mini.get(path).json()
     assert "talks" in built, "a new data version builds the statements again"
     assert [i["slug"] for i in after["items"]] == ["talks-d", "talks-c", "talks-a"]
+
+
+def test_a_source_lists_statements_are_built_once_per_filters(
+    mini: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source list's statements (its page's and its count's) are kept per data version by
+    its filters: built for the first request, not for the same filters again."""
+    built: list[str] = []
+    build_page, build_count = SourceRepository._filtered, SourceRepository._counted
+
+    def counted_page(self: SourceRepository, *args: Any, **kwargs: Any) -> Any:
+        built.append("page")
+        return build_page(self, *args, **kwargs)
+
+    def counted_count(self: SourceRepository, *args: Any, **kwargs: Any) -> Any:
+        built.append("count")
+        return build_count(self, *args, **kwargs)
+
+    monkeypatch.setattr(SourceRepository, "_filtered", counted_page)
+    monkeypatch.setattr(SourceRepository, "_counted", counted_count)
+    first = mini.get("/sources?actor=Iran&date_from=2020-01-01")
+    assert first.status_code == 200 and "page" in built and "count" in built
+    built.clear()
+    assert mini.get("/sources?actor=Iran&date_from=2020-01-01").content == first.content
+    assert built == [], "kept"
+    assert mini.get("/sources?actor=Iran&date_from=2021-01-01").status_code == 200
+    assert "page" in built, "other filters: other statements"
