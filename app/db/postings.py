@@ -70,12 +70,13 @@ class SearchPostingDirty(Base):
 
 
 class SearchPostingRows(Base):
-    """PostgreSQL: every row of a term's stream (the rows where it occurs `occurrences` times),
+    """Every row of a term's stream (the rows where it occurs `occurrences` times),
     by block of 65,536 ids (`block` = id >> 16), as the ids' low 16 bits, ascending, two bytes
     each, big-endian. A GIN index lists a word's rows only by reading each one's heap page (a
     word in 25,000 of 1M incidents: 0.4 s warm, 2.6 s from a cold disk), where these are 50 KB;
-    and its streams rank any of them without reading one (`app.kit.postings.TermRows`). Empty
-    on SQLite: FTS5 lists them itself."""
+    and its streams rank any of them without reading one (`app.kit.postings.TermRows`). On
+    SQLite (migration 0026) they rank a search among other filters' rows, where FTS5 walked
+    every match of the word to find them."""
 
     __tablename__ = "search_posting_rows"
 

@@ -384,7 +384,10 @@ def _table_ranking_key(session: Session, table: str, q: str, version: int) -> tu
 def _ranked(
     session: Session, model: type, q: str, among: list[int] | Select[Any] | None
 ) -> RankedMatches:
-    if session.get_bind().dialect.name == "postgresql" and not isinstance(among, Select):
+    # Off the term's every row: on PostgreSQL for every match too, on SQLite among the
+    # filters' listed rows only (`postings.TermRows.ranked`).
+    postgresql = session.get_bind().dialect.name == "postgresql"
+    if isinstance(among, list) or (postgresql and among is None):
         off_rows = _ranked_off_term_rows(session, model, q, among)
         if off_rows is not None:
             return off_rows
@@ -807,9 +810,10 @@ def listed_matches(session: Session, model: type, q: str) -> Any | None:
 def _listed(session: Session, table: str, q: str) -> RankedMatches | MatchSet | None:
     """Every row of `table` matching `q`, kept per data version as the pages in date order
     keep them (`MATCH_SETS`), or the search's ranking when a page by relevance kept it.
-    SQLite lists them off FTS5; PostgreSQL off the postings' every row of its one term
-    (`postings.term_rows`), and None when `q` is not one such term or the table's postings
-    are out of date: its GIN index would list them only by reading each match's row."""
+    Both list them off the postings' every row of its one term (`postings.term_rows`: 10 ms
+    for `talks`' 348,513 incidents at 1M on SQLite, where FTS5 listed them in 40-45). Where
+    `q` is not one such term or the table's postings are out of date, SQLite lists them off
+    FTS5, and PostgreSQL not at all (None): its GIN index would read each match's row."""
     version = ranking.data_version(session)
     sqlite = session.get_bind().dialect.name == "sqlite"
     if version is None:
@@ -820,20 +824,20 @@ def _listed(session: Session, table: str, q: str) -> RankedMatches | MatchSet | 
     )
     if found is not None:
         return found
+    found_rows = _term_rows(session, table, q, version)
+    if found_rows is not None:
+        rows = found_rows[1]
+        return MATCH_SETS.get(("matches", *key), lambda: MatchSet.of_ids(rows.ids()))
     if sqlite:
         return MATCH_SETS.get(("matches", *key), lambda: _match_set(session, table, q))
-    found_rows = _term_rows(session, table, q, version)
-    if found_rows is None:
-        return None
-    rows = found_rows[1]
-    return MATCH_SETS.get(("matches", *key), lambda: MatchSet.of_ids(rows.ids()))
+    return None
 
 
 def _term_rows(
     session: Session, table: str, q: str, version: int
 ) -> tuple[str, postings.TermRows] | None:
-    """PostgreSQL: (term, every row of it) when `q` is one term with postings, else None;
-    kept per data version (`TERM_ROWS`), the None too: finding it out is a round trip or two
+    """(term, every row of it) when `q` is one term with postings, else None; kept per data
+    version (`TERM_ROWS`), the None too: finding it out is a round trip or two
     (the term of `q`, its rows) that every page of a search of two words would pay again."""
     searched = postings.SEARCHED.get(table)
     if searched is None:
@@ -842,7 +846,8 @@ def _term_rows(
     kept = TERM_ROWS.kept(key)
     if kept is None:
         connection = session.connection()
-        term = postings.term_of(connection, None, q)
+        sqlite = connection.dialect.name == "sqlite"
+        term = postings.term_of(connection, fts5_query(q) if sqlite else None, q)
         rows = None if term is None else postings.term_rows(connection, searched, term)
         kept = TERM_ROWS.get(key, lambda: _KeptTermRows(term, rows))
     if kept.term is None or kept.rows is None:
@@ -862,7 +867,7 @@ class _KeptTermRows:
         return 1 if self.rows is None else len(self.rows)
 
 
-# The terms' every row read for PostgreSQL's searches (`postings.term_rows`): 4-10 ms a read
+# The terms' every row read for searches (`postings.term_rows`): 4-10 ms a read on PostgreSQL
 # for a word in a third of 1M incidents.
 TERM_ROWS: RankingCache[_KeptTermRows] = RankingCache(8_000_000)
 
@@ -870,10 +875,13 @@ TERM_ROWS: RankingCache[_KeptTermRows] = RankingCache(8_000_000)
 def _ranked_off_term_rows(
     session: Session, model: type, q: str, among: list[int] | None
 ) -> RankedMatches | None:
-    """PostgreSQL: the matches of `q` (among the rows `among` lists, when given) ranked off
-    its term's every row, where ts_rank_cd read each one's stored vector (3,578 of `talks`
-    among Brazil's incidents since 1991: 100 ms warm, 0.75 s from a cold disk, at 1M); None
-    when `q` is not one term with postings."""
+    """The matches of `q` (among the rows `among` lists, when given) ranked off its term's
+    every row (`postings.TermRows.ranked`); None when `q` is not one term with postings.
+    PostgreSQL's ts_rank_cd read each one's stored vector (3,578 of `talks` among Brazil's
+    incidents since 1991: 100 ms warm, 0.75 s from a cold disk, at 1M); SQLite's FTS5 walked
+    every match of the word to find those among the filters' rows (604 of `talks`' 348,513
+    among France's attacks since 1991: 98 ms at 1M), where their ids and lengths are looked
+    up."""
     version = ranking.data_version(session)
     if version is None:
         return None
@@ -882,7 +890,8 @@ def _ranked_off_term_rows(
         return None
     term, rows = found
     within = None if among is None else np.unique(np.asarray(among, dtype=np.int64))
-    return rows.ranked(session.connection(), term, q, within)
+    searched = postings.SEARCHED[model.__tablename__]  # type: ignore[attr-defined]
+    return rows.ranked(session.connection(), searched, term, q, within)
 
 
 def _match_set(session: Session, table_name: str, q: str) -> MatchSet:
