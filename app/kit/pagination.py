@@ -23,6 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.sql import operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
+from sqlalchemy.sql.schema import Column
 
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import KeptPerDataVersion
@@ -437,7 +440,9 @@ def _page_rows(
     shape = _shape(stmt)
     entities, columns_only = shape.entities, shape.columns_only
 
-    id_first = _finds_ids_first(session, stmt, id_column)
+    id_first = _finds_ids_first(session, stmt, id_column) and not _walks_only_matches(
+        stmt, key, id_column
+    )
 
     def fetch(query: Select[Any], n: int) -> list[Any]:
         if id_first:
@@ -487,6 +492,7 @@ class _Kept:
     ordered: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)
     ids_first: dict[tuple[Any, ...], Select[Any]] = field(default_factory=dict)
     final_froms: tuple[Any, ...] | None = None
+    walks_only_matches: dict[tuple[Any, ...], bool] = field(default_factory=dict)
     one_step: dict[tuple[Any, ...], OneStepRows | None] = field(default_factory=dict)
 
 
@@ -605,6 +611,42 @@ def _finds_ids_first(
         kept.final_froms = tuple(stmt.get_final_froms())
     froms = kept.final_froms
     return len(froms) == 1 and froms[0] is id_column.table and not kept.shape.entity_plus_columns
+
+
+def _walks_only_matches(
+    stmt: Select[Any], key: SortKey, id_column: InstrumentedAttribute[int]
+) -> bool:
+    """Whether every row a walk of `key`'s order meets is one of `stmt`'s: its one filter is
+    one value of a column that an index leads with, the key and the id next (`type=arrest`:
+    (type, date_start, id)). Its page's ids found first then cost ten times the walk they
+    replace (`/incidents?type=arrest`: 0.58 against 0.07 ms, 245 buffers against 54, at 1M
+    on PostgreSQL), as nothing is passed over."""
+    if not isinstance(key.column, InstrumentedAttribute):
+        return False
+    kept = _kept_for(stmt).walks_only_matches
+    which = (id(key.column), id(id_column))
+    found = kept.get(which)
+    if found is None:
+        found = kept[which] = _one_value_leading(stmt.whereclause, key, id_column)
+    return found
+
+
+def _one_value_leading(criteria: Any, key: SortKey, id_column: InstrumentedAttribute[int]) -> bool:
+    if not isinstance(criteria, BinaryExpression) or not isinstance(criteria.left, Column):
+        return False
+    value = criteria.right
+    if not isinstance(value, BindParameter):
+        return False
+    if criteria.operator is operators.in_op:
+        if not (isinstance(value.value, list | tuple) and len(value.value) == 1):
+            return False
+    elif criteria.operator is not operators.eq:
+        return False
+    table = id_column.table
+    if criteria.left.table is not table:
+        return False
+    walked = [criteria.left.name, key.column.property.columns[0].name, id_column.name]
+    return any([column.name for column in index.columns][:3] == walked for index in table.indexes)
 
 
 def _dialect(session: Session) -> str:
