@@ -285,16 +285,23 @@ def _lengths_sqlite(
     """(ids ascending, token counts) of the indexed rows (of `row_ids`, when given), off
     FTS5's %_docsize: one varint per column, summed as bm25's xColumnSize(-1) sums them."""
     sql = f"SELECT id, sz FROM {searched.fts}_docsize"
-    rows: list[Any] = []
     if row_ids is None:
         rows = list(conn.exec_driver_sql(sql + " ORDER BY id"))
     else:
-        for chunk in _chunks(sorted(row_ids)):
-            marks = ",".join("?" * len(chunk))
-            rows += conn.exec_driver_sql(f"{sql} WHERE id IN ({marks})", tuple(chunk)).all()
-        rows.sort()
+        # The ids one JSON array: 30,000 rows in 34 ms at 1M.
+        rows = list(
+            conn.exec_driver_sql(
+                sql + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
+                (json.dumps([int(row_id) for row_id in row_ids]),),
+            )
+        )
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))
-    sizes = np.fromiter((sum(_varints(row[1])) for row in rows), dtype=np.int64, count=len(rows))
+    sizes = np.fromiter(
+        # One column of under 128 tokens is one byte: most rows, read without a loop.
+        (s[0] if len(s) == 1 and s[0] < 0x80 else sum(_varints(s)) for _, s in rows),
+        dtype=np.int64,
+        count=len(rows),
+    )
     return ids, sizes
 
 
@@ -812,27 +819,14 @@ def _members(stream: Any, among: Any) -> Any:
 
 
 def _lengths_by_id(conn: Connection, searched: Searched, row_ids: Any) -> Any | None:
-    """The token counts bm25 reads (FTS5's %_docsize, every column) of `row_ids`, in their
-    order; None when one of them is not indexed."""
+    """The token counts bm25 reads (`_lengths_sqlite`) of `row_ids`, in their order; None
+    when one of them is not indexed."""
     if not len(row_ids):
         return np.empty(0, dtype=np.int64)
-    raw = conn.connection.driver_connection
-    assert isinstance(raw, sqlite3.Connection)
-    listed = raw.execute(
-        f"SELECT id, sz FROM {searched.fts}_docsize WHERE id IN (SELECT value FROM json_each(?))",
-        (json.dumps(row_ids.tolist()),),
-    ).fetchall()
-    if len(listed) != len(row_ids):
+    ids, sizes = _lengths_sqlite(conn, searched, row_ids.tolist())
+    if len(ids) != len(row_ids):
         return None
-    found = np.fromiter((row[0] for row in listed), dtype=np.int64, count=len(listed))
-    sizes = np.fromiter(
-        # One column of under 128 tokens is one byte: most rows, read without a loop.
-        (s[0] if len(s) == 1 and s[0] < 0x80 else sum(_varints(s)) for _, s in listed),
-        dtype=np.int64,
-        count=len(listed),
-    )
-    order = np.argsort(found)
-    return sizes[order][np.searchsorted(found[order], row_ids)]
+    return sizes[np.searchsorted(ids, row_ids)]
 
 
 def term_rows(conn: Connection, searched: Searched, term: str) -> TermRows | None:
