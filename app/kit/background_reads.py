@@ -92,15 +92,15 @@ class BackgroundRead(Generic[T]):
         if latest is not None and latest.version >= version:
             # Newer than the session's (an ingest since its transaction began): not its data.
             return latest.value if latest.version == version else None
-        started = self._start(session.get_bind().engine, key)
+        started = self._start(session.get_bind().engine, key, version)
         if started is not None:
             session.info[self._started_here] = (started, time.monotonic() + self.wait_seconds)
         elif self._started_here in session.info:
             started = session.info[self._started_here][0]
-        if started is None:
-            return None
-        waited = max(0.0, session.info[self._started_here][1] - time.monotonic())
-        started.join(waited if wait is None else min(wait, waited))
+        if started is not None:
+            waited = max(0.0, session.info[self._started_here][1] - time.monotonic())
+            started.join(waited if wait is None else min(wait, waited))
+        # Read since the look above (by this session's read, or another's just done).
         latest = self._latest.get(key)
         return latest.value if latest is not None and latest.version == version else None
 
@@ -122,12 +122,20 @@ class BackgroundRead(Generic[T]):
         for thread in reading:
             thread.join(timeout)
 
-    def _start(self, engine: Engine, key: str) -> threading.Thread | None:
+    def _start(
+        self, engine: Engine, key: str, wanted: int | None = None
+    ) -> threading.Thread | None:
         """A read of the database, started now; None when one is under way, for a while after
-        one failed, or where it is not read in the background."""
+        one failed, where it is not read in the background, or when the `wanted` version (or
+        a newer one) is kept already."""
         if engine.dialect.name not in self._dialects or _in_memory(engine):
             return None
         with self._lock:
+            # Looked at again under the lock: a read can end between the caller's look at
+            # the kept version and here (it did under CI's load: the same version read twice).
+            latest = self._latest.get(key)
+            if wanted is not None and latest is not None and latest.version >= wanted:
+                return None
             reading = self._reading.get(key)
             if reading is not None and reading.is_alive():
                 return None

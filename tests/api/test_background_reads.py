@@ -5,6 +5,7 @@ search's are counted in memory only when its term has postings). A failed read l
 answers to SQL and is not tried again until its pause is over; an ingest's new data version
 is read anew by the next request that wants it, and only the newest version is kept."""
 
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -92,6 +93,25 @@ def reader(
     yield reads, probe, started
 
 
+class _LookedBeforeTheReadEnded(dict[str, Any]):
+    """The values kept per database, where a request's first look, once `armed`, sees what
+    was kept and then waits for the read under way to end before going on: the race of a read
+    ending between a request's look and its start of another, made certain."""
+
+    def __init__(self, reads: BackgroundRead[Any], kept: dict[str, Any]) -> None:
+        super().__init__(kept)
+        self.reads = reads
+        self.armed = False
+
+    def get(self, key: str, default: Any = None) -> Any:
+        seen = super().get(key, default)
+        reading = self.reads._reading.get(key)
+        if self.armed and reading is not None and threading.current_thread() is not reading:
+            self.armed = False
+            reading.join(10)
+        return seen
+
+
 def _client(url: str) -> AppClient:
     # No kept responses: every request runs its route.
     return AppClient(create_app(Settings(database_url=url, kept_responses=0)))
@@ -172,3 +192,27 @@ def test_an_ingest_is_read_anew_by_the_next_request_and_the_older_version_droppe
         assert started == [1, 1]
         # One value per database: the new version's, the older one dropped.
         assert reads.kept()[key] == _data_version(database_url)
+
+
+def test_a_request_that_looked_as_a_read_ended_uses_it_and_reads_nothing_again(
+    seeded_url: str,
+    reader: tuple[BackgroundRead[Any], Callable[[AppClient, int], bool], list[int]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    reads, in_memory, started = reader
+    read = reads.read  # counted
+
+    def slow(connection: Connection) -> Any:
+        time.sleep(0.3)  # longer than any request waits for a read
+        return read(connection)
+
+    monkeypatch.setattr(reads, "read", slow)
+    looks = _LookedBeforeTheReadEnded(reads, reads._latest)
+    monkeypatch.setattr(reads, "_latest", looks)
+    with _client(seeded_url) as client:  # the read at start, under way
+        looks.armed = True
+        # The request saw nothing kept; the read ended before it could start another.
+        assert in_memory(client, 1)
+        assert not looks.armed
+        background_reads.wait_for_all(10)
+        assert started == [1]
