@@ -177,6 +177,17 @@ class SourceRepository:
         if window_first:
             return self._filtered(f, actor_sets, rows=False).with_only_columns(Source.id)
         stmt = self._where(select(Source.id), f)
+        if self._window_alone_in_memory(f, actor_sets):
+            # A date window alone, told apart off every source's date kept in memory: a
+            # search under it listed the window's ids in SQL for its total and places
+            # (`/sources?q=ghana&date_from=2013-01-01` at 1M: 198,925 ids, ~20 ms of each
+            # request), or tested its matches there.
+            stmt = counting.tested_by(
+                stmt, lambda session, ids: SourceRepository(session).in_window(f, ids)
+            )
+            return counting.listed_by(
+                stmt, lambda session: SourceRepository(session).listed_in_window(f)
+            )
         if actor_sets:
             mentioning = [
                 select(Mention.source_id).where(Mention.actor_id.in_(ids)) for ids in actor_sets
@@ -302,6 +313,35 @@ class SourceRepository:
                 break
             cap *= 8
         return self._kept_by_id(common, lambda stmt: self._in_window(stmt, f))
+
+    def _window_alone_in_memory(self, f: SourceFilters, actor_sets: list[set[int]]) -> bool:
+        """SQLite: whether the filters are a date window alone, its sources listed and
+        tested off every source's date (`listed_in_window`, `in_window`)."""
+        dated = f.date_from is not None or f.date_to is not None
+        return dated and not (actor_sets or f.publisher or f.q) and self._sqlite()
+
+    def listed_in_window(self, f: SourceFilters) -> list[int]:
+        """SQLite: the ids of the sources the date window of `f` holds, ascending: off every
+        source's date (`_published_days`), or in SQL where a date is not YYYY-MM-DD."""
+        days = self._published_days()
+        if days is None:
+            window = self._in_window(select(Source.id), f)
+            listed = counting.distinct_ids(counting.listed_column(self.session, window))
+            return listed.tolist()  # type: ignore[no-any-return]
+        every = np.arange(len(days), dtype=np.int64)
+        return every[_in_window_days(days, every, f)].tolist()  # type: ignore[no-any-return]
+
+    def in_window(self, f: SourceFilters, ids: Any) -> Any:
+        """SQLite: which of the source `ids` (int64, any order) the date window of `f` holds,
+        as a boolean vector (`counting.tested_by`)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        days = self._published_days()
+        if days is None:
+            return np.isin(ids, self._kept_by_id(ids, lambda stmt: self._in_window(stmt, f)))
+        known = (ids > 0) & (ids < len(days))
+        within = np.zeros(len(ids), dtype=bool)
+        within[known] = _in_window_days(days, ids[known], f)
+        return within
 
     def _published_days(self) -> Any:
         """SQLite: every source's date as YYYYMMDD by id (int32; 0: none, or no source), kept
