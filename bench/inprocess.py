@@ -344,6 +344,68 @@ def _format(m: Measured) -> str:
     )
 
 
+def _postings_terms(url: str, n: int) -> list[str]:
+    """`n` of the search postings' terms (frequent words, each with kept postings), spread
+    evenly over them in alphabetical order: the same words on the same database."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            terms = list(
+                connection.scalars(
+                    text("SELECT DISTINCT term FROM search_posting_term ORDER BY term")
+                )
+            )
+    finally:
+        engine.dispose()
+    step = max(1, len(terms) // n)
+    return terms[::step][:n]
+
+
+def new_words(
+    url: str, template: str, n: int, source: str | None
+) -> list[tuple[str, float, float, int]]:
+    """The first search of each of `n` words (`_postings_terms`) in a process, under the
+    filters of `template` (`{word}` and `{year}` in it), then the same word under the next
+    year's filters: (word, first wall ms, second wall ms, status). What a word costs the
+    first time it is asked in a data version, and the next filters after it."""
+    if source:
+        sys.path.insert(0, source)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from app.main import create_app
+        from app.settings import Settings
+
+    words = _postings_terms(url, n)
+    driver = AsgiDriver(create_app(Settings(database_url=url)))
+    driver.start()
+    wait_for_background_reads()
+    timed: list[tuple[str, float, float, int]] = []
+    try:
+        driver.get("/incidents?limit=1")
+        for word in words:
+            walls = []
+            for year in (2013, 2014):
+                w0 = time.perf_counter()
+                status, _, _ = driver.get(template.format(word=word, year=year))
+                walls.append(1000 * (time.perf_counter() - w0))
+            timed.append((word, walls[0], walls[1], status))
+    finally:
+        driver.stop()
+    for name, walls in (("first", [t[1] for t in timed]), ("second", [t[2] for t in timed])):
+        walls.sort()
+        print(
+            f"{len(timed)} words, {name} request, wall ms: p50 {_at(walls, 0.5):.1f} / "
+            f"p90 {_at(walls, 0.9):.1f} / max {walls[-1]:.1f}  {template}"
+        )
+    return timed
+
+
+def _at(ordered: list[float], share: float) -> float:
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.inprocess", description=__doc__)
     parser.add_argument("--db", required=True, help="Database URL.")
@@ -362,7 +424,17 @@ def main(argv: list[str] | None = None) -> int:
         help="Time this many of bench.combos' random combinations instead (CPU per request).",
     )
     parser.add_argument("--seed", type=int, default=1, help="Seed of --combinations.")
+    parser.add_argument(
+        "--new-words",
+        metavar="TEMPLATE",
+        help="Time the first and second search of --words words instead: a URL with {word} "
+        "and {year} (e.g. '/sources?q={word}&date_from={year}-01-01').",
+    )
+    parser.add_argument("--words", type=int, default=40, help="How many words (--new-words).")
     args = parser.parse_args(argv)
+    if args.new_words:
+        words = new_words(args.db, args.new_words, args.words, args.ours_source)
+        return 0 if all(status == 200 for *_, status in words) else 1
     if args.combinations:
         timed = combinations_cpu(args.db, args.seed, args.combinations, args.ours_source)
         return 0 if all(status == 200 for _, _, status, _ in timed) else 1

@@ -258,3 +258,17 @@ def test_in_process_combinations_time_each_drawn_url_once(
     assert [t[0] for t in timed] == sorted((t[0] for t in timed), reverse=True)
     out = capsys.readouterr().out
     assert "30 random combinations (seed 2)" in out and len(out.splitlines()) == 4
+
+
+def test_new_words_time_each_words_first_and_second_search(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench.inprocess import new_words
+
+    url = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    monkeypatch.setenv("INCIDENTDB_SEARCH_POSTINGS_MIN_MATCHES", "20")
+    generate(url, 300, seed=1)
+    timed = new_words(url, "/sources?q={word}&date_from={year}-01-01", 4, None)
+    assert len(timed) == 4 and len({word for word, *_ in timed}) == 4
+    assert all(status == 200 and first > 0 and second > 0 for _, first, second, status in timed)
+    assert "4 words, second request" in capsys.readouterr().out
