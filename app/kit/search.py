@@ -1104,7 +1104,7 @@ def _ranked_total(
     if not filtered and matches is not None:
         return len(matches), TotalAccuracy.exact, None
     if matches is not None and filter_rows is not None and filter_rows <= _LISTED_FILTER_ROWS:
-        total, listed = _filters_matching(
+        total, listed = _filter_rows_matching(
             session, ids_only, every_id, id_column, matches, filter_rows, on_listed
         )
         return total, TotalAccuracy.exact, listed
@@ -1112,7 +1112,7 @@ def _ranked_total(
     return _counted_in_sql(session, exact, id_column, counted_ids), TotalAccuracy.exact, None
 
 
-def _filters_matching(
+def _filter_rows_matching(
     session: Session,
     ids_only: Select[Any],
     every_id: Select[Any],
@@ -1128,7 +1128,7 @@ def _filters_matching(
         # A rare word: each of its matches tested against the other filters costs less than
         # listing their rows (`/sources?q=ghana&date_from=2013-01-01` at 1M: 198,925 sources
         # listed for 1,058 matches).
-        listed = _matching_filters(session, ids_only, every_id, id_column, few, filter_rows)
+        listed = _matches_meeting_filters(session, ids_only, every_id, id_column, few, filter_rows)
         on_listed(listed)
         return len(listed), listed
     # Counted exactly by listing the other filters' rows and testing each in memory: SQL
@@ -1139,7 +1139,7 @@ def _filters_matching(
     return matches.count_in(listed), listed
 
 
-def _matching_filters(
+def _matches_meeting_filters(
     session: Session,
     ids_only: Select[Any],
     every_id: Select[Any],
@@ -1161,8 +1161,8 @@ def _few_matches(
     matches: "RankedMatches | MatchSet | _MatchCount", filter_rows: int, every_id: Select[Any]
 ) -> list[int] | None:
     """The id of every match of the search (ascending), when they are few enough that
-    testing each one against the other filters (`_matching_filters`) costs less than listing
-    the filters' `filter_rows` rows; else None. A search's matches not listed yet
+    testing each one against the other filters (`_matches_meeting_filters`) costs less than
+    listing the filters' `filter_rows` rows; else None. A search's matches not listed yet
     (`_MatchCount`) are listed only when their known number is that small."""
     if counting.tester_of(every_id) is not None:
         per_match = 1  # tested in memory
