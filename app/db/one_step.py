@@ -26,7 +26,6 @@ A statement with a column the JSON cannot carry exactly is read as usual: bytes 
 or names that are not plain columns or labels.
 """
 
-from collections import namedtuple
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -164,7 +163,7 @@ def _describe(columns: Sequence[Any], dialect: Dialect) -> _Shape | None:
     if len(set(names)) != len(names):
         return None
     try:
-        row_type = _row_type(names)
+        row_type = kept_sql.row_type(names)
     except ValueError:  # a name a named tuple cannot have (a keyword, a leading underscore)
         return None
     quote = dialect.identifier_preparer.quote_identifier
@@ -196,14 +195,3 @@ def _carried(column: Any) -> str | None:
     if isinstance(column.type, LargeBinary | Numeric | Float):
         return None
     return "as is"
-
-
-_ROW_TYPES: dict[tuple[str, ...], type[tuple[Any, ...]]] = {}
-
-
-def _row_type(names: Sequence[str]) -> type[tuple[Any, ...]]:
-    """A named tuple per column list: a row by name (`row.title`) or by position."""
-    key = tuple(names)
-    if key not in _ROW_TYPES:
-        _ROW_TYPES[key] = namedtuple("OneStepRow", key)
-    return _ROW_TYPES[key]

@@ -27,6 +27,7 @@ from sqlalchemy.sql import operators
 from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.schema import Column
 
+from app.db import kept_sql
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter
@@ -459,6 +460,9 @@ def _page_rows(
             one_step = _one_step(unordered, query, key, id_column, dialect, n, connection.dialect)
             if one_step is not None:
                 return one_step.rows(connection)
+            rows = kept_sql.named_rows(connection, query)
+            if rows is not None:
+                return rows
             return list(connection.execute(query).all())
         return list(session.execute(query).all())  # (Model, score): ORM objects first
 

@@ -3,12 +3,26 @@ parameters SQLAlchemy's own execution sends, give the same value, are seen by cu
 listeners, and report a DBAPI error as SQLAlchemy does."""
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import bindparam, event, exc, func, literal, select, text
+from sqlalchemy import (
+    Float,
+    Numeric,
+    bindparam,
+    cast,
+    event,
+    exc,
+    func,
+    literal,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.sql.base import Executable
 
+from app.actors.models import Actor
 from app.db import kept_sql
 from app.db.session import create_db_engine
 from app.db.versions import _VERSION_ROW
@@ -121,3 +135,53 @@ def test_a_read_transaction_begins_where_listeners_see_it(
     if backend == "sqlite":
         assert seen[0] == "BEGIN"  # issued by the reader's begin listener (app/db/session.py)
     assert seen[-1].startswith("SELECT dataset_meta.data_version")
+
+
+def _row_statements() -> list[Any]:
+    """Page-like statements: plain columns of several types, a value only a result processor
+    makes what SQLAlchemy gives (a decimal from SQLite's number, a float from PostgreSQL's
+    numeric), labels and repeated names."""
+    amount = cast(Incident.id, Numeric(10, 2)).label("amount")
+    ratio = type_coerce(cast(Incident.id, Numeric(10, 2)) / 3, Float).label("ratio")
+    return [
+        select(Incident.id, Incident.title, Incident.type, Incident.date_start, Incident.date_end)
+        .order_by(Incident.id.desc())
+        .limit(7),
+        select(Incident.id, amount, ratio).order_by(Incident.id).limit(5),
+        select(Incident.id).where(Incident.id < 0),  # no rows
+        # Two columns of one name: SQLAlchemy's rows name the second `id_1`, as ours do.
+        select(Incident.id, Actor.id).join(Actor, Actor.id == Incident.id).limit(3),
+    ]
+
+
+def _unnamed_statements() -> list[Any]:
+    """Rows a named tuple cannot name as SQLAlchemy does: SQLAlchemy's path reads them."""
+    return [
+        select(Incident.id.label("from")).limit(3),
+        select(Incident.id, Incident.title.label("_title")).limit(3),
+    ]
+
+
+def test_named_rows_are_sqlalchemys_rows(shared_seeded_url: str) -> None:
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    try:
+        with engine.connect() as connection, connection.begin():
+            for statement in _row_statements():
+                for _ in range(2):  # the shape found, then kept
+                    expected = connection.execute(statement).all()
+                    rows = kept_sql.named_rows(connection, statement)
+                    assert rows is not None, str(statement)
+                    assert [tuple(row) for row in rows] == [tuple(row) for row in expected]
+                    for row, theirs in zip(rows, expected, strict=True):
+                        assert [type(v) for v in row] == [type(v) for v in theirs], statement
+                        for name in theirs._fields:
+                            if name.isidentifier() and not name.startswith("_"):
+                                assert getattr(row, name) == getattr(theirs, name)
+            for statement in _unnamed_statements():
+                assert connection.execute(statement).all(), "rows to read"
+                assert kept_sql.named_rows(connection, statement) is None
+            decimals = kept_sql.named_rows(connection, _row_statements()[1])
+            assert decimals and isinstance(decimals[0].amount, Decimal)
+            assert isinstance(decimals[0].ratio, float)
+    finally:
+        engine.dispose()
