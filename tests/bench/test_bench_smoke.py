@@ -272,3 +272,24 @@ def test_new_words_time_each_words_first_and_second_search(
     assert len(timed) == 4 and len({word for word, *_ in timed}) == 4
     assert all(status == 200 and first > 0 and second > 0 for _, first, second, status in timed)
     assert "4 words, second request" in capsys.readouterr().out
+
+
+@pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk not installed (apt-get install wrk)")
+def test_served_floor_answers_our_bytes_and_loads_both_servers(tmp_path: Path) -> None:
+    """The floor serves exactly our response (the run refuses to compare otherwise) and both
+    servers answer their load without an error, with their CPU per request counted."""
+    url = f"sqlite:///{tmp_path / 'floor.sqlite3'}"
+    generate(url, 300, seed=1)
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.served_floor", "--db", url, "--seconds", "1", "--runs", "1"]
+        + ["--path", "/incidents?actor=Iran&limit=20"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[2:]}
+    assert set(rows) == {"floor", "ours"}, result.stdout
+    for name, (_, run, rps, _p50, _p99, cpu) in rows.items():
+        assert run == "1" and float(rps) > 0 and float(cpu) > 0, (name, result.stdout)
