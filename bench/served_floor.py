@@ -126,7 +126,7 @@ def __getattr__(name: str) -> Any:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from bench.api import _PIDS, SqlCapture, _cpu_seconds, _free_port, _serve_command, _server
+    from bench.api import _PIDS, SqlCapture, _cpu_seconds, _free_port, _server, _wait_idle
     from bench.combos import concurrent, has_wrk
 
     parser = argparse.ArgumentParser(prog="python -m bench.served_floor", description=__doc__)
@@ -135,6 +135,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4, help="wrk's connections.")
     parser.add_argument("--seconds", type=int, default=5, help="Seconds per load.")
     parser.add_argument("--runs", type=int, default=3, help="Loads of each, alternately.")
+    parser.add_argument("--ours-source", help="Serve this checkout's `app` (before/after).")
     args = parser.parse_args(argv)
     if not has_wrk():
         print("no wrk on PATH (apt-get install wrk)", file=sys.stderr)
@@ -164,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         ]  # fmt: skip
         with (
             _server(floor_cmd, env, floor_port, "/") as floor_base,
-            _server(_serve_command(ours_port, 1), env, ours_port, "/health") as ours_base,
+            _server(*_ours(ours_port, env, args.ours_source), ours_port, "/health") as ours_base,
         ):
             servers = {"floor": (floor_base, "/"), "ours": (ours_base, args.path)}
             served = {name: _body(base + path) for name, (base, path) in servers.items()}
@@ -172,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
                 print("the floor's response is not ours: no comparison", file=sys.stderr)
                 return 1
             for base, path in servers.values():
-                concurrent(base + path, args.connections, 1)  # warm: pools, kept statements
+                concurrent(base + path, args.connections, 3)  # warm: pools, kept statements
+            # Our start-up reads (the incident columns, ~3 s at 1M) end before the first
+            # load, or they take the floor's first run's CPU (p99 64-198 ms, measured).
+            _wait_idle(_PIDS[ours_base], lambda line: print(line, flush=True))
             failed = False
             print(f"{'server':<6} run   req/s  p50 ms  p99 ms  cpu ms/req")
             for run in range(1, args.runs + 1):
@@ -191,6 +195,14 @@ def main(argv: list[str] | None = None) -> int:
                     )
                     failed = failed or bool(load.errors) or not load.requests
     return 1 if failed else 0
+
+
+def _ours(port: int, env: dict[str, str], source: str | None) -> tuple[list[str], dict[str, str]]:
+    """`incidentdb serve` (one process), or the same from another checkout (as bench.api's
+    `--ours-source` serves it)."""
+    from bench.api import Modes, _ours_source, _serve_command
+
+    return _ours_source(_serve_command(port, 1), env, Modes(ours_source=source))
 
 
 def _body(url: str) -> bytes:
