@@ -63,23 +63,13 @@ def floor_reader(url: str) -> Callable[[list[tuple[str, Any]]], None]:
 
         return read_sqlite
 
-    import psycopg
-
-    def connect() -> Any:
-        return psycopg.connect(
-            host=parsed.host,
-            port=parsed.port or 5432,
-            user=parsed.username,
-            password=parsed.password,
-            dbname=parsed.database,
-            autocommit=True,
-        )
+    from bench.api import connect_psycopg
 
     def read_postgresql(statements: list[tuple[str, Any]]) -> None:
         try:
             conn = pool.get_nowait()
         except queue.Empty:
-            conn = connect()
+            conn = connect_psycopg(url, autocommit=True)
         try:
             with conn.cursor() as cursor:
                 cursor.execute(_PG_BEGIN_AND_VERSION)

@@ -289,7 +289,8 @@ def test_served_floor_answers_our_bytes_and_loads_both_servers(tmp_path: Path) -
         timeout=180,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[2:]}
+    lines = [line.split() for line in result.stdout.splitlines()]
+    rows = {line[0]: line for line in lines if line and line[0] in ("floor", "ours")}
     assert set(rows) == {"floor", "ours"}, result.stdout
     for name, (_, run, rps, _p50, _p99, cpu) in rows.items():
         assert run == "1" and float(rps) > 0 and float(cpu) > 0, (name, result.stdout)
