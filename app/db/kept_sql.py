@@ -18,7 +18,8 @@ its parameters are SQLAlchemy's own, so the statements are still written with SQ
 Core; what is left out is only the machinery around them:
 
 - `before_cursor_execute` / `after_cursor_execute` listeners are still called (the tests and
-  `bench.inprocess` see every statement through them);
+  `bench.inprocess` see every statement through them), and the statement a `retval=True`
+  listener returns is the one run;
 - a DBAPI error goes through the Connection's own handling (wrapped in SQLAlchemy's
   exception, a lost connection invalidated), so a database that is down is still a 503;
 - a statement whose SQL SQLAlchemy renders per execution (an expanding `IN`, a literal
@@ -232,13 +233,15 @@ def _executed_on(
     connection: Connection, cursor: Any, sql: str, parameters: Any, *, fetch: bool
 ) -> list[Any]:
     """`_executed` on a cursor the caller closes (after reading its description)."""
-    # The connection's and its engine's listeners (as Connection._execute_context calls them).
+    # The connection's and its engine's listeners (as Connection._execute_context calls them:
+    # each one returns the statement and parameters to run, which a listener registered with
+    # `retval=True` may have changed; SQLAlchemy wraps the others to return them as given).
     dispatch = connection.dispatch
     before, after = dispatch.before_cursor_execute, dispatch.after_cursor_execute
     rows: list[Any] = []
     try:
         for listener in before:
-            listener(connection, cursor, sql, parameters, None, False)
+            sql, parameters = listener(connection, cursor, sql, parameters, None, False)
         cursor.execute(sql, parameters)
         for listener in after:
             listener(connection, cursor, sql, parameters, None, False)

@@ -185,3 +185,22 @@ def test_named_rows_are_sqlalchemys_rows(shared_seeded_url: str) -> None:
             assert isinstance(decimals[0].ratio, float)
     finally:
         engine.dispose()
+
+
+def test_a_listener_that_rewrites_the_statement_is_obeyed(shared_seeded_url: str) -> None:
+    """As on SQLAlchemy's path: a `before_cursor_execute` listener registered with
+    `retval=True` returns the statement run (tests/reliability stand a slow query in so)."""
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+
+    @event.listens_for(engine, "before_cursor_execute", retval=True)
+    def rewrite(_c: Any, _cursor: Any, statement: str, params: Any, *_: Any) -> tuple[str, Any]:
+        return ("SELECT 42 AS id", {}) if "FROM incident" in statement else (statement, params)
+
+    try:
+        with engine.connect() as connection, connection.begin():
+            page = select(Incident.id).order_by(Incident.id).limit(3)
+            assert connection.execute(page).all() == [(42,)], "SQLAlchemy's path obeys it"
+            assert [tuple(row) for row in kept_sql.named_rows(connection, page) or []] == [(42,)]
+            assert kept_sql.scalar(connection, select(func.max(Incident.id))) == 42
+    finally:
+        engine.dispose()
