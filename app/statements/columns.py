@@ -257,6 +257,72 @@ def counted(
     return counting.counted_by(stmt, count)
 
 
+def other_filters(
+    session: Session, rows: Select[Any], f: StatementFilters, speakers: frozenset[int] | None
+) -> Select[Any] | None:
+    """SQLite: the ids of `rows` (a search's other filters' statements, `f` without `q`;
+    `speakers`: `f.speaker` resolved, with their members), listed
+    (`counting.listed_by`) and told apart by id (`counting.tested_by`) from the columns when
+    those filters are speakers or a window of dates (syndicated copies in or out) and the
+    columns are read; else None. In SQL a search under `speaker=Iran&date_from=2013-01-01` listed
+    Iran's 61,160 statements for a word in 19,282 others (`q=orlov`): 12-18 ms of a 36-41 ms
+    empty answer at 1M (profiled); its word's matches are tested here instead."""
+    if (
+        session.get_bind().dialect.name != "sqlite"
+        or f.source is not None
+        or f.incident is not None
+        or f.min_confidence is not None
+        or not (speakers or f.date_from is not None or f.date_to is not None)
+    ):
+        return None
+    kept = ready(session, wait=0)
+    if kept is None:
+        return None
+    meeting = _MeetingFilters(kept, f, speakers)
+    ids = counting.listed_by(search.ids_only_of(rows, Statement.id), meeting.listed, meeting.size)
+    return counting.tested_by(ids, meeting.tested)
+
+
+class _MeetingFilters:
+    """Which statements meet a speaker and date filter, from the columns (`other_filters`)."""
+
+    def __init__(
+        self, kept: StatementColumns, f: StatementFilters, speakers: frozenset[int] | None
+    ) -> None:
+        self._kept, self._f = kept, f
+        self._speakers = None if speakers is None else np.fromiter(speakers, dtype=np.int32)
+        self._mask: Any = None
+
+    def _meets(self, ids: Any) -> Any:
+        """Which of `ids` (int64, any order; ids of no statement meet nothing) meet them."""
+        kept, f = self._kept, self._f
+        known = (ids >= 0) & (ids < len(kept.day))
+        at = np.where(known, ids, 0)
+        meets = known
+        if self._speakers is not None:
+            meets &= np.isin(kept.speaker[at], self._speakers)
+        if f.date_from is not None or f.date_to is not None:
+            meets &= _in_window(kept.day[at], f)
+        if not f.include_duplicates and len(kept.copies):
+            meets &= ~np.isin(ids, kept.copies, assume_unique=False)
+        return meets
+
+    def mask(self) -> Any:
+        if self._mask is None:
+            self._mask = self._meets(np.arange(len(self._kept.day), dtype=np.int64))
+        return self._mask
+
+    def listed(self, _session: Session) -> list[int]:
+        listed: list[int] = np.flatnonzero(self.mask()).tolist()
+        return listed
+
+    def size(self) -> int:
+        return int(np.count_nonzero(self.mask()))
+
+    def tested(self, _session: Session, ids: Any) -> Any:
+        return self._meets(np.asarray(ids, dtype=np.int64))
+
+
 def _in_window(days: Any, f: StatementFilters) -> Any:
     """Which of these days (YYYYMMDD, 0 for none) the window of `f` holds."""
     within = days >= _yyyymmdd(f.date_from) if f.date_from is not None else days > 0

@@ -74,6 +74,16 @@ def list_statements(
         statement_columns.ready(session, wait=0)
         speakers = _speakers(session, f) if f.speaker else None
         stmt = statement_columns.counted(session, stmt, f, speakers)
+
+    def without_search() -> search.Unsearched[Any]:
+        """A search's other filters; on SQLite told apart by id from the columns where they
+        can be (the search's total tests its word's matches against them)."""
+        unsearched = f.model_copy(update={"q": None})
+        others = filtered_query(session, unsearched, rows=rows)
+        speakers = _speakers(session, f) if f.speaker else None
+        ids = statement_columns.other_filters(session, others, unsearched, speakers)
+        return search.Unsearched(others, ids)
+
     ranked = search.paginate_listing(
         session,
         stmt,
@@ -82,9 +92,7 @@ def list_statements(
         scope="statements",
         key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
-        without_search=lambda: search.Unsearched(
-            filtered_query(session, f.model_copy(update={"q": None}), rows=rows)
-        ),
+        without_search=without_search,
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}

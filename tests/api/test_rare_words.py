@@ -5,6 +5,7 @@ and tested off every source's date kept in memory. The pages and exact totals ar
 as those of the filters' rows listed in SQL."""
 
 import re
+import threading
 from collections import Counter
 from typing import Any
 
@@ -19,6 +20,7 @@ from app.main import create_app
 from app.settings import Settings
 from app.sources import repository as source_repository
 from app.sources.models import Source
+from app.statements import columns as statement_columns
 from tests.api.conftest import assert_same_pages, first_two_pages
 from tests.api.test_postings import _forget
 from tests.api.test_search_columns import _reading_done
@@ -58,6 +60,12 @@ def _queries(words: list[str]) -> list[str]:
                 queries.append(f"/incidents?q={word}&{window}{order}&count=exact&limit=3")
                 queries.append(f"/statements?q={word}&{window}&count=exact&limit=3")
             queries.append(f"/incidents?q={word}&actor=Iran&{window}&count=exact&limit=3")
+            queries.append(f"/statements?q={word}&speaker=Iran&{window}&count=exact&limit=3")
+            queries.append(
+                f"/statements?q={word}&speaker=Iran&speaker=Russia&{window}"
+                "&include_duplicates=true&count=exact&limit=3"
+            )
+        queries.append(f"/statements?q={word}&speaker=Iran&count=exact&limit=3")
     return queries
 
 
@@ -65,7 +73,8 @@ def _answers(
     url: str, queries: list[str], *, tested: bool, columns: bool
 ) -> tuple[list[Any], list[int]]:
     """Each query's first two pages, and each time the rows of a window alone were told
-    apart in memory (1) or matches tested against filters (2)."""
+    apart in memory (1), matches tested against filters (2), or a statement search's other
+    filters listed or tested from the statement columns (3)."""
     _forget()
     used: list[int] = []
     settings = Settings(
@@ -91,6 +100,17 @@ def _answers(
         used.append(1)
         return listed_in_window(self, *args)
 
+    meeting = statement_columns._MeetingFilters
+    meeting_listed, meeting_tested = meeting.listed, meeting.tested
+
+    def counted_meeting_listed(self: Any, *args: Any) -> Any:
+        used.append(3)
+        return meeting_listed(self, *args)
+
+    def counted_meeting_tested(self: Any, *args: Any) -> Any:
+        used.append(3)
+        return meeting_tested(self, *args)
+
     with pytest.MonkeyPatch.context() as patched:
         # A list's statements are kept per data version: built again for each way.
         patched.setattr(source_repository, "_KEPT_STATEMENTS", KeptPerDataVersion(1_000))
@@ -98,13 +118,26 @@ def _answers(
             patched.setattr(search, "_few_matches", counted_few)
             patched.setattr(sources, "in_window", counted_tests)
             patched.setattr(sources, "listed_in_window", counted_listings)
+            patched.setattr(meeting, "listed", counted_meeting_listed)
+            patched.setattr(meeting, "tested", counted_meeting_tested)
         else:
             patched.setattr(search, "_few_matches", lambda *args: None)
             patched.setattr(sources, "_window_alone_in_memory", lambda self, *args: False)
+            patched.setattr(statement_columns, "other_filters", lambda *args: None)
         with AppClient(create_app(settings)) as client:
             _reading_done()
+            _statement_columns_read(client)
             answers = first_two_pages(client, queries)
     return answers, used
+
+
+def _statement_columns_read(client: AppClient) -> None:
+    """The statement columns read (a search starts their read in the background): a search
+    under a speaker then tells its other filters apart from them."""
+    client.get("/statements?q=talks&limit=1")
+    for thread in threading.enumerate():
+        if thread.name == "statement-columns":
+            thread.join(10)
 
 
 # Without the incident columns, an incident search's matches are probed by primary key; with
@@ -123,3 +156,4 @@ def test_rare_words_tested_against_their_filters_page_as_the_filters_listed(
     if backend == "sqlite":  # PostgreSQL counts these in SQL, as before
         assert used.count(1) > 10, "no date window told apart in memory"
         assert used.count(2) > 10, "no rare word's matches tested against its filters"
+        assert used.count(3) > 10, "no statement search's filters told apart from the columns"
