@@ -342,21 +342,6 @@ class SqlCapture:
         self.app.state.engine.dispose()
 
 
-def connect_psycopg(url: str, *, autocommit: bool = False) -> Any:
-    """A bare psycopg connection to a database URL (SQLAlchemy's form)."""
-    import psycopg
-
-    parsed = make_url(url)
-    return psycopg.connect(
-        host=parsed.host,
-        port=parsed.port or 5432,
-        user=parsed.username,
-        password=parsed.password,
-        dbname=parsed.database,
-        autocommit=autocommit,
-    )
-
-
 def raw_runner(url: str) -> tuple[Callable[[Captured], None], Callable[[], None]]:
     """A function that runs captured statements on a bare DBAPI connection, and a closer."""
     parsed = make_url(url)
@@ -370,6 +355,8 @@ def raw_runner(url: str) -> tuple[Callable[[Captured], None], Callable[[], None]
             conn.execute("ROLLBACK")
 
         return run_sqlite, conn.close
+    from bench.generate import connect_psycopg
+
     pg = connect_psycopg(url)
 
     def run_pg(statements: Captured) -> None:

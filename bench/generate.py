@@ -196,19 +196,24 @@ class SqliteWriter:
         c.close()
 
 
+def connect_psycopg(url: str, *, autocommit: bool = False) -> Any:
+    """A bare psycopg connection to a database URL (SQLAlchemy's form)."""
+    parsed = make_url(url)
+    return psycopg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname=parsed.database,
+        autocommit=autocommit,
+    )
+
+
 class PostgresWriter:
     backend = "postgresql"
 
     def __init__(self, url: str) -> None:
-        u = make_url(url)
-        self.conn = psycopg.connect(
-            host=u.host,
-            port=u.port or 5432,
-            user=u.username,
-            password=u.password,
-            dbname=u.database,
-            autocommit=True,
-        )
+        self.conn = connect_psycopg(url, autocommit=True)
         self.saved: list[str] = []
 
     def is_empty(self) -> bool:

@@ -63,7 +63,7 @@ def floor_reader(url: str) -> Callable[[list[tuple[str, Any]]], None]:
 
         return read_sqlite
 
-    from bench.api import connect_psycopg
+    from bench.generate import connect_psycopg
 
     def read_postgresql(statements: list[tuple[str, Any]]) -> None:
         try:
