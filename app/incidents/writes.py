@@ -56,8 +56,10 @@ def set_participants(
     have = [(p.actor_id, p.role, p.position) for p in incident.participants]
     if have == [(a.id, role, i) for i, (a, role) in enumerate(wanted)]:
         return False
-    incident.participants.clear()
-    session.flush()
+    if have:
+        # The old rows go first: a new row may take an old one's key.
+        incident.participants.clear()
+        session.flush()
     incident.participants.extend(
         IncidentParticipant(actor=a, role=role, position=i, date_start=incident.date_start)
         for i, (a, role) in enumerate(wanted)
@@ -81,8 +83,10 @@ def set_evidence(
     # A source new in this run has no id yet, so its spans always count as changed.
     if have == [(source.id, start, end, text) for source, start, end, text in wanted]:
         return False
-    incident.evidence.clear()
-    session.flush()
+    if have:
+        # The old rows go first: a new row may take an old one's key.
+        incident.evidence.clear()
+        session.flush()
     incident.evidence.extend(
         IncidentEvidence(position=i, source=source, start=start, end=end, text=text)
         for i, (source, start, end, text) in enumerate(wanted)
