@@ -84,6 +84,8 @@ def write(folder: Path, name: str, content: str | bytes) -> Path:
             "an actor cannot be affiliated to itself",
         ),
         ("a: &x [1, 2]\nb: *x\n", 2, "YAML aliases"),
+        # PyYAML refuses it before parsing, and that once escaped as a traceback.
+        ("- slug: a\r\n  kind: person\r\n  name: A\x07B\r\n", 3, "character #x0007"),
         ("", 1, "file is empty"),
     ],
 )
