@@ -15,7 +15,7 @@ DOCUMENTS = {
     "flow-and-block": "- slug: a\n  aliases: [A, 'B', \"C\"]\n  kind: state\n- {slug: b, n: 1}\n",
     "crlf": "- slug: a\r\n  name: A\r\n\r\n- slug: b\r\n  name: B\r\n",
     "lone-cr": "- slug: a\r  name: A\r- slug: b\r",
-    "unicode-breaks": "- slug: a\n  name: \"x\u2028y\"\n  note: é\u0085\n- slug: b\n",
+    "unicode-breaks": '- slug: a\n  name: "x\u2028y"\n  note: é\u0085\n- slug: b\n',
     "bom": "\ufeff- slug: a\n  name: A\n",
     "comments-and-blank-lines": "# actors\n\n- slug: a # the first\n\n\n  name: A\n",
     "block-scalars": "- slug: a\n  summary: |\n    one\n    two\n  note: >\n    folded\n    text\n",
