@@ -5,6 +5,7 @@ import pty
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -81,6 +82,40 @@ def test_re_ingest_with_workers_changes_nothing(
     assert cli.main(["ingest", "--quiet", "--workers", "2", str(SEEDS), str(corpus)]) == 0
     assert db.fingerprint() == before
     assert "0 sources extracted, no changes" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("args", "auto_from", "pool"),
+    [
+        ([], 1_000, 1),  # 45 articles: a pool would cost more than it saves
+        ([], 40, os.cpu_count() or 1),  # as many articles as the threshold: one per CPU
+        (["--workers", "2"], 1_000, 2),  # asked for: used as soon as each has a task
+        (["--workers", "1"], 40, 1),
+    ],
+    ids=["auto-few", "auto-many", "asked-2", "asked-1"],
+)
+def test_workers_start_only_when_asked_or_when_the_articles_repay_them(
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    auto_from: int,
+    pool: int,
+) -> None:
+    from app.ingest import parallel, pipeline
+
+    corpus = write_corpus(tmp_path / "corpus")
+    started: list[int] = []
+    extract_in_order = parallel.extract_in_order
+
+    def recording(jobs: Any, known: Any, workers: int) -> Any:
+        started.append(workers)
+        return extract_in_order(jobs, known, workers)
+
+    monkeypatch.setattr(parallel, "extract_in_order", recording)
+    monkeypatch.setattr(pipeline, "AUTO_WORKERS_FROM", auto_from)
+    assert cli.main(["ingest", "--quiet", *args, str(SEEDS), str(corpus)]) == 0
+    assert started == [pool]
 
 
 def test_workers_must_be_a_positive_number(db: Probe, capsys: pytest.CaptureFixture[str]) -> None:
