@@ -24,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session, aliased
 
 from app.actors.models import Actor
+from app.actors.repository import actor_ref_items
 from app.db import kept_sql
 from app.db.base import AnyRow, AnySelect
 from app.db.versions import KeptPerDataVersion
@@ -133,7 +134,7 @@ _ACTOR_REF_COLUMNS = (Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.countr
 # (incident id, source id; by id), one JSON document `[participants, sources]` of flat
 # arrays, built by the database in one step (see app/db/one_step.py) and parsed by
 # pydantic-core. The actors' ActorRef items are kept per data version
-# (`IncidentRepository._actor_refs`): an actor takes part in many incidents. Built in SQL as
+# (`actors.repository.actor_ref_items`): an actor takes part in many incidents. Built in SQL as
 # nested objects per participant (json_object, an ordered subquery per incident), the same
 # page cost SQLite 0.49 ms against 0.12 (type=arrest at 1M, profiled); as a row per
 # participant, each fetched row waited to take the GIL back under concurrency. SQLite (no
@@ -165,14 +166,6 @@ _PAGE_LINKS_POSTGRESQL = text(
                        ORDER BY incident_id, source_id)
          FROM incident_source WHERE incident_id = ANY(:ids)))::text
     """
-).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
-# The ActorRef columns of some actors, raw (as the page's JSON carries them).
-_ACTOR_REFS_SQLITE = text(
-    "SELECT id, slug, name, kind, country FROM actor"
-    " WHERE id IN (SELECT value FROM json_each(:ids))"
-)
-_ACTOR_REFS_POSTGRESQL = text(
-    "SELECT id, slug, name, kind, country FROM actor WHERE id = ANY(:ids)"
 ).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
 
 
@@ -227,8 +220,6 @@ _KEPT_PARTICIPATIONS: KeptPerDataVersion[int] = KeptPerDataVersion(10_000)
 _FIRST_PAGES: dict[tuple[Any, ...], AnySelect] = {}
 # Filters with actors or a search -> their statement (see `IncidentRepository._where`).
 _KEPT_STATEMENTS: KeptPerDataVersion[AnySelect] = KeptPerDataVersion(1_000)
-# Actor id -> its ActorRef item, one dict per database and data version (`_actor_refs`).
-_KEPT_ACTOR_REFS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
 _KEPT_SPANS: KeptPerDataVersion[tuple[date | None, date | None]] = KeptPerDataVersion(64)
 
 # An incident's participants, sources and evidence, each one JSON array built by the database
@@ -762,7 +753,7 @@ class IncidentRepository:
             document = kept_sql.scalar(connection, _PAGE_LINKS_POSTGRESQL, {"ids": ids})
         taking_part, sourced = pydantic_core.from_json(document)
         taking_part, sourced = taking_part or [], sourced or []
-        refs = self._actor_refs({actor_id for _, actor_id, _ in taking_part})
+        refs = actor_ref_items(self.session, {actor_id for _, actor_id, _ in taking_part})
         participants: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
         source_ids: dict[int, list[int]] = {i: [] for i in ids}
         for incident_id, actor_id, role in taking_part:
@@ -770,29 +761,6 @@ class IncidentRepository:
         for incident_id, source_id in sourced:
             source_ids[incident_id].append(source_id)
         return participants, source_ids
-
-    def _actor_refs(self, actor_ids: set[int]) -> dict[int, dict[str, Any]]:
-        """The ActorRef items (`actors.schemas.actor_ref_item`'s shape) of these actors, by
-        id, kept per data version: those not kept yet are read in one statement. The items
-        are shared by every page that shows the actor, never changed."""
-        kept = _KEPT_ACTOR_REFS.get(self.session, "actor refs", dict)
-        missing = [i for i in actor_ids if i not in kept]
-        if missing:
-            connection = self.session.connection()
-            if connection.dialect.name == "sqlite":
-                listed = pydantic_core.to_json(sorted(missing)).decode()
-                found = connection.execute(_ACTOR_REFS_SQLITE, {"ids": listed})
-            else:
-                found = connection.execute(_ACTOR_REFS_POSTGRESQL, {"ids": sorted(missing)})
-            for actor_id, slug, name, kind, country in found:
-                kept[actor_id] = {
-                    "id": actor_id,
-                    "slug": slug,
-                    "name": name,
-                    "kind": kind,
-                    "country": country,
-                }
-        return kept
 
     def source_ids_of(self, ids: list[int]) -> dict[int, list[int]]:
         stmt = (

@@ -5,6 +5,7 @@ from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.actors.models import Actor
+from app.actors.repository import actor_ref_items
 from app.db.base import AnyRow
 from app.db.versions import KeptPerDataVersion
 from app.kit import search
@@ -28,12 +29,10 @@ STATEMENT_COLUMNS = (
     Statement.attribution_evidence,
 )
 # A list page's columns: its rows' speakers are read after, for the page alone
-# (`speakers_of`), not joined, so the filters' plans stay those of the statement table.
-# As ORM objects with a selectin of their speakers they were ~17 % of a page (profiled).
+# (`speakers_of`, kept per data version), not joined, so the filters' plans stay those of the
+# statement table. As ORM objects with a selectin of their speakers they were ~17 % of a page
+# (profiled).
 LIST_COLUMNS = (*STATEMENT_COLUMNS, Statement.speaker_id)
-_SPEAKERS = select(Actor.id, Actor.slug, Actor.name, Actor.kind, Actor.country).where(
-    Actor.id.in_(bindparam("ids", expanding=True))
-)
 # An incident's statements with their speakers, in the order `in_order` gives them.
 _FOR_INCIDENT = (
     select(
@@ -161,12 +160,11 @@ class StatementRepository:
             return column + 0 >= at
         return and_(column >= at, Statement.id.in_(ids))
 
-    def speakers_of(self, speaker_ids: set[int]) -> dict[int, AnyRow]:
-        """The actors of these ids as plain rows (id, slug, name, kind, country), by id."""
+    def speakers_of(self, speaker_ids: set[int]) -> dict[int, dict[str, Any]]:
+        """The ActorRef items of these speakers, by id (kept per data version)."""
         if not speaker_ids:
             return {}
-        found = self.session.connection().execute(_SPEAKERS, {"ids": sorted(speaker_ids)})
-        return {row.id: row for row in found}
+        return actor_ref_items(self.session, speaker_ids)
 
     def by_id(self, statement_id: int) -> Statement | None:
         if statement_id > MAX_ID:

@@ -3,7 +3,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.schemas import ActorRef, actor_ref, actor_ref_item
+from app.actors.schemas import ActorRef, actor_ref
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
 from app.kit.params import MAX_REPEATS, DateWindow, ListFilters, Name, SearchSort, SearchText
@@ -166,10 +166,12 @@ def statement_read(s: Statement, hit: Hit = NO_HIT) -> StatementRead:
     )
 
 
-def statement_list_item(row: Any, speakers: dict[int, Any], hit: Hit = NO_HIT) -> dict[str, Any]:
+def statement_list_item(
+    row: Any, speakers: dict[int, dict[str, Any]], hit: Hit = NO_HIT
+) -> dict[str, Any]:
     """A list item from a plain row (StatementRepository.LIST_COLUMNS) and its page's
-    speakers by id (StatementRepository.speakers_of)."""
-    speaker = None if row.speaker_id is None else actor_ref_item(speakers[row.speaker_id])
+    speakers' ActorRef items by id (StatementRepository.speakers_of), shared, not copied."""
+    speaker = None if row.speaker_id is None else speakers[row.speaker_id]
     return _statement_fields(row, speaker, hit)
 
 

@@ -103,8 +103,9 @@ def list_statements(
     return StatementListing(window, snippets, scores, facets)
 
 
-def speakers_of(session: Session, rows: Sequence[Any]) -> dict[int, AnyRow]:
-    """The speakers of a page of plain rows (`list_statements(rows=True)`), by id."""
+def speakers_of(session: Session, rows: Sequence[Any]) -> dict[int, dict[str, Any]]:
+    """The speakers of a page of plain rows (`list_statements(rows=True)`) as ActorRef items,
+    by id."""
     ids = {row.speaker_id for row in rows if row.speaker_id is not None}
     return StatementRepository(session).speakers_of(ids)
 
