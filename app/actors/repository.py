@@ -2,12 +2,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import Integer, Select, bindparam, func, literal, select, text
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Select, bindparam, func, literal, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.actors.models import Actor, ActorAlias, ActorKind
 from app.actors.schemas import ActorFilters
+from app.db.arrays import IntegerArray
 from app.db.versions import KeptPerDataVersion
 from app.kit import search
 from app.kit.names import as_id
@@ -25,7 +25,7 @@ _REFS_SQLITE = text(
 )
 _REFS_POSTGRESQL = text(
     "SELECT id, slug, name, kind, country FROM actor WHERE id = ANY(:ids)"
-).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+).bindparams(bindparam("ids", type_=IntegerArray()))
 # Actor id -> its ActorRef item, one dict per database and data version (`actor_ref_items`).
 _KEPT_REFS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
 

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, aliased
 from app.actors.models import Actor
 from app.actors.repository import actor_ref_items
 from app.db import kept_sql
+from app.db.arrays import IntegerArray
 from app.db.base import AnyRow, AnySelect
 from app.db.versions import KeptPerDataVersion
 from app.incidents.models import (
@@ -166,7 +167,7 @@ _PAGE_LINKS_POSTGRESQL = text(
                        ORDER BY incident_id, source_id)
          FROM incident_source WHERE incident_id = ANY(:ids)))::text
     """
-).bindparams(bindparam("ids", type_=postgresql.ARRAY(Integer)))
+).bindparams(bindparam("ids", type_=IntegerArray()))
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -1245,7 +1246,7 @@ def _mostly_before(window: ParticipationWindow, date_from: date | None) -> bool:
 
 
 def _actor_array(ids: set[int]) -> ColumnElement[Any]:
-    return bindparam("actor_ids", sorted(ids), type_=postgresql.ARRAY(Integer), unique=True)
+    return bindparam("actor_ids", sorted(ids), type_=IntegerArray(), unique=True)
 
 
 def one_actor_only(f: IncidentFilters, actor_sets: list[set[int]]) -> set[int] | None:

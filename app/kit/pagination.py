@@ -8,9 +8,7 @@ from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
-    Integer,
     Select,
     and_,
     any_,
@@ -28,6 +26,7 @@ from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 from sqlalchemy.sql.schema import Column
 
 from app.db import kept_sql
+from app.db.arrays import IntegerArray
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter
@@ -387,7 +386,7 @@ def _first_listed(
     the planner otherwise walked the key's index until it met enough listed ids, which for
     ids far down the walk (a window long ago, newest first) passes most of the table.
     """
-    among = id_column == any_(bindparam("listed_ids", listed, type_=ARRAY(Integer)))
+    among = id_column == any_(bindparam("listed_ids", listed, type_=IntegerArray()))
     keyed = select(id_column.label("id"), key.column.label("key")).where(among).offset(0)
     rows = keyed.subquery("listed")
     sorted_key = replace(key, column=rows.c.key)
@@ -423,7 +422,7 @@ def among(
         return stmt.where(id_column.in_(ids))
     if _dialect(session) != "postgresql":
         return by_id.where(id_column.in_(ids)).execution_options(read_by_id=True)
-    among = id_column == any_(bindparam("page_ids", ids, type_=ARRAY(Integer)))
+    among = id_column == any_(bindparam("page_ids", ids, type_=IntegerArray()))
     return by_id.where(among).execution_options(read_by_id=True)
 
 

@@ -19,7 +19,6 @@ from typing import Any, Generic, TypeVar
 
 import numpy as np
 from sqlalchemy import (
-    ARRAY,
     ColumnElement,
     Date,
     Double,
@@ -51,6 +50,7 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.sql.functions import Function
 
 from app.db import kept_sql
+from app.db.arrays import IntegerArray
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import database_key
 from app.errors import InvalidParameter
@@ -240,7 +240,7 @@ def _scores(
         )
         if isinstance(among, list):
             # One array parameter rather than thousands of bound values.
-            ids: ColumnElement[Any] = bindparam("among", among, type_=ARRAY(Integer))
+            ids: ColumnElement[Any] = bindparam("among", among, type_=IntegerArray())
             scored = scored.where(id_column == any_(ids))
         elif among is not None:
             # The searched rows' own statement (the filters and the search, `_among_searched`):
@@ -1561,7 +1561,7 @@ def _id_among(session: Session, id_column: Any, ids: list[int]) -> ColumnElement
     values cost more to compile and send than the query takes)."""
     if session.get_bind().dialect.name == "postgresql":
         among: ColumnElement[bool] = id_column == any_(
-            bindparam("among_ids", ids, type_=ARRAY(Integer))
+            bindparam("among_ids", ids, type_=IntegerArray())
         )
         return among
     # SQLite: one JSON array too (5,000 hits bound one by one cost more to compile and bind
@@ -2266,7 +2266,7 @@ class _MatchCount:
         if self.session.get_bind().dialect.name == "postgresql":
             id_column = self.model.id  # type: ignore[attr-defined]
             tested = select(id_column).where(
-                id_column == any_(bindparam("among", row_ids, type_=ARRAY(Integer))),
+                id_column == any_(bindparam("among", row_ids, type_=IntegerArray())),
                 matches(self.session, self.model, self.q),
             )
             return {int(row_id) for row_id in self.session.scalars(tested)}

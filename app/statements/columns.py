@@ -22,9 +22,10 @@ from datetime import date
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, Select, text
+from sqlalchemy import Connection, Engine, Select, bindparam, text
 from sqlalchemy.orm import Session
 
+from app.db.arrays import IntegerArray
 from app.db.versions import KeptPerDataVersion
 from app.kit import counting, search
 from app.kit.background_reads import BackgroundRead
@@ -61,10 +62,12 @@ _SOURCES = text(
     "WHERE id IN (SELECT value FROM json_each(:ids)) ORDER BY slug, id"
 )
 # PostgreSQL: the ids as an array; ordered by the database's collation, as its facets are.
-_ACTORS_POSTGRESQL = text("SELECT id, slug, name FROM actor WHERE id = ANY(:ids) ORDER BY name, id")
+_ACTORS_POSTGRESQL = text(
+    "SELECT id, slug, name FROM actor WHERE id = ANY(:ids) ORDER BY name, id"
+).bindparams(bindparam("ids", type_=IntegerArray()))
 _SOURCES_POSTGRESQL = text(
     "SELECT id, slug, coalesce(title, slug) FROM source WHERE id = ANY(:ids) ORDER BY slug, id"
-)
+).bindparams(bindparam("ids", type_=IntegerArray()))
 FACETS = frozenset({"year", "month", "speaker", "source"})
 # The facets of a window without a search counted here: its speakers and sources are not
 # (a window of decades holds most sources, each named for the ties of the fiftieth).
