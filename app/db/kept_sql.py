@@ -112,13 +112,15 @@ def scalar_or_none(
     return rows[0][0] if rows else None
 
 
-def named_rows(connection: Connection, statement: Executable) -> list[Any] | None:
-    """`connection.execute(statement).all()` on the DBAPI cursor: its rows as named tuples
-    (by column name, or by position), each value as SQLAlchemy's result would give it; None
-    where SQLAlchemy's path must (see the module's docstring; and columns whose names a row
-    cannot have: repeated, or not identifiers). Attribute access on a named tuple costs a
+def named_rows(
+    connection: Connection, statement: Executable, params: Mapping[str, Any] | None = None
+) -> list[Any] | None:
+    """`connection.execute(statement, params).all()` on the DBAPI cursor: its rows as named
+    tuples (by column name, or by position), each value as SQLAlchemy's result would give it;
+    None where SQLAlchemy's path must (see the module's docstring; and columns whose names a
+    row cannot have: repeated, or not identifiers). Attribute access on a named tuple costs a
     fraction of a SQLAlchemy `Row`'s, and a PostgreSQL list page reads ~700 of them."""
-    kept = _kept(connection, statement, ())
+    kept = _kept(connection, statement, tuple(sorted(params)) if params else ())
     if kept is None:
         return None
     shape = kept.rows_shape.get("shape", _UNKNOWN)
@@ -130,7 +132,8 @@ def named_rows(connection: Connection, statement: Executable) -> list[Any] | Non
     assert dbapi_connection is not None
     cursor = dbapi_connection.cursor()
     try:
-        rows = _executed_on(connection, cursor, kept.sql, kept.constant, fetch=True)
+        parameters = _parameters(kept, params) if params else kept.constant
+        rows = _executed_on(connection, cursor, kept.sql, parameters, fetch=True)
         processors = kept.rows_shape.get("processors")
         if processors is None:
             processors = kept.rows_shape["processors"] = _result_processors(kept, cursor)

@@ -50,7 +50,7 @@ from sqlalchemy.sql.elements import (
 from sqlalchemy.sql.functions import Function
 
 from app.db import kept_sql
-from app.db.arrays import IntegerArray
+from app.db.arrays import IntegerArray, array_text
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import database_key
 from app.errors import InvalidParameter
@@ -168,13 +168,13 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
     spec = _searchable(model)
     rows: Iterable[Any]
     if session.get_bind().dialect.name == "postgresql":
-        sql = text(
-            f"SELECT id, ts_headline('{PG_CONFIG}', {spec.pg_document}, "
-            f"websearch_to_tsquery('{PG_CONFIG}', :q), "
-            f"'{PG_HEADLINE}') "
-            f"FROM {model.__tablename__} WHERE id IN :ids"  # type: ignore[attr-defined]
-        ).bindparams(bindparam("ids", expanding=True))
-        rows = session.execute(sql, {"ids": ids, "q": q})
+        # Our own SQL on the DBAPI cursor, the ids one array parameter: through the Session
+        # it was compiled and rendered with an expanding `IN` for each page.
+        rows = kept_sql.fetch_plain(
+            session.connection(),
+            _pg_snippets_sql(spec, model.__tablename__),  # type: ignore[attr-defined]
+            {"q": q, "ids": array_text(ids)},
+        )
     else:
         expression = fts5_query(q)
         if expression is None:
@@ -186,6 +186,17 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
             session.connection(), _fts5_snippets_sql(spec), (expression, json.dumps(ids))
         )
     return {int(row[0]): str(row[1]) for row in rows}
+
+
+@functools.cache
+def _pg_snippets_sql(spec: Searchable, table: str) -> str:
+    """PostgreSQL: the headlines of the rows among an integer array of ids (`%(ids)s`, its
+    text form) for a web search (`%(q)s`), in psycopg's named paramstyle."""
+    return (
+        f"SELECT id, ts_headline('{PG_CONFIG}', {spec.pg_document}, "
+        f"websearch_to_tsquery('{PG_CONFIG}', %(q)s), '{PG_HEADLINE}') "
+        f"FROM {table} WHERE id = ANY(%(ids)s::integer[])"
+    )
 
 
 @functools.cache
@@ -1592,6 +1603,12 @@ def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[i
         rows_read = reader.rows(session.connection(), {"page_ids_json": json.dumps(ids)})
         read_by_id = {getattr(row, id_column.key): row for row in rows_read}
         return [read_by_id[row_id] for row_id in ids]
+    by_ids = None if entity else _by_ids_statement(session, stmt, id_column)
+    if by_ids is not None:
+        named = kept_sql.named_rows(session.connection(), by_ids, {"page_ids": ids})
+        if named is not None:
+            read_by_id = {getattr(row, id_column.key): row for row in named}
+            return [read_by_id[row_id] for row_id in ids]
     read = stmt.where(id_column.in_(ids)) if entity else among(session, stmt, id_column, ids)
     page_stmt = read.order_by(None)
     # Columns, not an entity: plain rows through the connection (the ORM's loading of a
@@ -1609,6 +1626,30 @@ def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[i
 _BY_ID_READERS: "weakref.WeakKeyDictionary[Select[Any], OneStepRows | None]" = (
     weakref.WeakKeyDictionary()
 )
+
+
+# PostgreSQL: per statement object, while it lives, its columns read by an array of ids.
+_BY_IDS: "weakref.WeakKeyDictionary[Select[Any], Select[Any] | None]" = weakref.WeakKeyDictionary()
+
+
+def _by_ids_statement(session: Session, stmt: Select[Any], id_column: Any) -> Select[Any] | None:
+    """PostgreSQL: `stmt`'s columns for the ids of one array given at execution (`page_ids`),
+    built once per statement object and read past SQLAlchemy's execution path
+    (`kept_sql.named_rows`): built per page (`pagination.among`), its cache key generated and
+    its rows made as SQLAlchemy rows, it went the whole way each time. None where the columns
+    are not all of `id_column`'s table (`pagination.among` then keeps the filters)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return None
+    try:
+        return _BY_IDS[stmt]
+    except KeyError:
+        pass
+    by_ids = None
+    if all(getattr(column, "table", None) is id_column.table for column in stmt.selected_columns):
+        among_ids = id_column == any_(bindparam("page_ids", type_=IntegerArray()))
+        by_ids = select(*stmt.selected_columns).where(among_ids)
+    _BY_IDS[stmt] = by_ids
+    return by_ids
 
 
 def _by_id_reader(session: Session, stmt: Select[Any], id_column: Any) -> OneStepRows | None:

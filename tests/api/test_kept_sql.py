@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import (
     Float,
     Numeric,
+    any_,
     bindparam,
     cast,
     event,
@@ -24,6 +25,7 @@ from sqlalchemy.sql.base import Executable
 
 from app.actors.models import Actor
 from app.db import kept_sql
+from app.db.arrays import IntegerArray
 from app.db.session import create_db_engine
 from app.db.versions import _VERSION_ROW
 from app.incidents import repository
@@ -202,5 +204,38 @@ def test_a_listener_that_rewrites_the_statement_is_obeyed(shared_seeded_url: str
             assert connection.execute(page).all() == [(42,)], "SQLAlchemy's path obeys it"
             assert [tuple(row) for row in kept_sql.named_rows(connection, page) or []] == [(42,)]
             assert kept_sql.scalar(connection, select(func.max(Incident.id))) == 42
+    finally:
+        engine.dispose()
+
+
+def test_named_rows_with_parameters_given_at_execution(
+    shared_seeded_url: str, backend: str
+) -> None:
+    """Parameters given at execution (a page's ids, on PostgreSQL one array: app/kit/search.py
+    `_by_ids_statement`) are each execution's own: the rows are SQLAlchemy's for each."""
+    engine = create_db_engine(shared_seeded_url, settings=Settings(database_url=shared_seeded_url))
+    statements: list[tuple[Executable, list[dict[str, Any]]]] = [
+        (
+            select(Incident.id, Incident.slug, Incident.date_start)
+            .where(Incident.id > bindparam("floor"), Incident.type != bindparam("kind"))
+            .order_by(Incident.id),
+            [{"floor": 3, "kind": "arrest"}, {"floor": 20, "kind": "threat"}],
+        )
+    ]
+    if backend == "postgresql":
+        by_ids = select(Incident.id, Incident.title).where(
+            Incident.id == any_(bindparam("page_ids", type_=IntegerArray()))
+        )
+        statements.append((by_ids, [{"page_ids": [1, 2, 5]}, {"page_ids": [7]}, {"page_ids": []}]))
+    try:
+        with engine.connect() as connection, connection.begin():
+            for statement, executions in statements:
+                for params in executions:
+                    expected = connection.execute(statement, params).all()
+                    rows = kept_sql.named_rows(connection, statement, params)
+                    assert rows is not None
+                    assert sorted(map(tuple, rows)) == sorted(map(tuple, expected)), params
+            first, executions = statements[0]
+            assert kept_sql.named_rows(connection, first, executions[0]), "rows to compare"
     finally:
         engine.dispose()
