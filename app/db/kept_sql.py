@@ -102,6 +102,18 @@ def scalar(
     return rows[0][0]
 
 
+def first_column(
+    connection: Connection, statement: Executable, params: Mapping[str, Any] | None = None
+) -> list[Any]:
+    """`connection.execute(statement, params).scalars().all()`: every row's first value, on
+    the DBAPI cursor (thousands of ids a search tests against its filters, each made a
+    SQLAlchemy row and taken apart again through its execution path)."""
+    rows = _rows(connection, statement, params)
+    if rows is None:
+        return list(connection.execute(statement, params).scalars().all())  # as it always did
+    return [row[0] for row in rows]
+
+
 def scalar_or_none(
     connection: Connection, statement: Executable, params: Mapping[str, Any] | None = None
 ) -> Any:

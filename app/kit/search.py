@@ -1505,6 +1505,10 @@ def _walk(
     return found[:wanted]
 
 
+# PostgreSQL: per filters' statement object, while it lives, its ids among a batch.
+_BATCH_TESTS: "weakref.WeakKeyDictionary[Select[Any], Select[Any]]" = weakref.WeakKeyDictionary()
+
+
 def _meeting_filters(
     session: Session,
     ids_only: Select[Any],
@@ -1520,7 +1524,17 @@ def _meeting_filters(
     measured). A probe reads the row (~2-9 us): a small window's index walk is cheaper
     (`actor=Turkey&type=protest` since 2025-12-02, 4,096 ids: 15 ms walked, 36 probed)."""
     probe = filter_rows is not None and filter_rows > _PROBED_PER_BATCH_ID * len(batch)
-    if session.get_bind().dialect.name != "sqlite" or not probe:
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement per filters' statement, the batch one array parameter, read on the
+        # DBAPI cursor: as `id IN (batch)` through the Session, each of up to thousands of
+        # ids was rendered, bound and read back as a row (1.3 ms of a 3.2 ms statements
+        # search, `q=corridor` at 1M, measured in process).
+        tested = _BATCH_TESTS.get(ids_only)
+        if tested is None:
+            among = id_column == any_(bindparam("batch", type_=IntegerArray()))
+            tested = _BATCH_TESTS[ids_only] = ids_only.where(among)
+        return set(kept_sql.first_column(session.connection(), tested, {"batch": batch}))
+    if not probe:
         return set(session.scalars(ids_only.where(id_column.in_(batch))))
     found = kept_sql.scalar(
         session.connection(), _probe_of(ids_only, id_column), {"batch_json": json.dumps(batch)}

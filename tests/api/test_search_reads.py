@@ -11,6 +11,9 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import base
 
+from app.kit import search
+from app.main import create_app
+from app.settings import Settings
 from tests.inprocess import AppClient
 
 
@@ -28,7 +31,10 @@ def full_path(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
     yield seen
 
 
-@pytest.mark.parametrize("path", ["/incidents?q=embassy&limit=2", "/sources?q=Azerbaijan&limit=2"])
+@pytest.mark.parametrize(
+    "path",
+    ["/incidents?q=embassy&limit=2", "/sources?q=Azerbaijan&limit=2", "/statements?q=Iran&limit=2"],
+)
 def test_a_relevance_page_reads_its_rows_and_snippets_on_the_cursor(
     client: AppClient, backend: str, full_path: list[str], path: str
 ) -> None:
@@ -39,3 +45,33 @@ def test_a_relevance_page_reads_its_rows_and_snippets_on_the_cursor(
     body = client.get(path).json()
     assert body["items"] and all(item["snippet"] for item in body["items"])
     assert full_path == []
+
+
+def test_a_statement_search_tests_its_batches_on_the_cursor(
+    generated_with_postings: str,
+    backend: str,
+    full_path: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A statements search tests its matches against the list's other filters in batches of
+    ids (`search._meeting_filters`): on PostgreSQL one array parameter on the DBAPI cursor,
+    where `id IN (batch)` rendered and bound each id (~1 ms of CPU a page at 1M)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite probes its batches with a JSON array already")
+    batches: list[int] = []
+    meeting = search._meeting_filters
+
+    def counted(session: Any, ids_only: Any, id_column: Any, batch: list[int], *rest: Any) -> Any:
+        batches.append(len(batch))
+        return meeting(session, ids_only, id_column, batch, *rest)
+
+    monkeypatch.setattr(search, "_meeting_filters", counted)
+    with AppClient(create_app(Settings(database_url=generated_with_postings))) as client:
+        path = "/statements?q=corridor&limit=5"
+        first = client.get(path).json()
+        full_path.clear()
+        again = client.get(path).json()
+    assert batches, "the search tested a batch against its filters"
+    assert again == first and again["items"]
+    # (Its ranking's statements go SQLAlchemy's way; they are not per page.)
+    assert not [s for s in full_path if "statement.id IN (__[POSTCOMPILE" in s], full_path
