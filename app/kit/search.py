@@ -52,7 +52,7 @@ from sqlalchemy.sql.functions import Function
 from app.db import kept_sql
 from app.db.arrays import IntegerArray, array_text
 from app.db.one_step import OneStepRows, one_step_rows
-from app.db.versions import database_key
+from app.db.versions import KeptPerDataVersion, database_key
 from app.errors import InvalidParameter
 from app.kit import counting, postings, ranking
 from app.kit.counting import CountLimits, CountMode, TotalAccuracy
@@ -389,7 +389,8 @@ def _table_ranking_key(session: Session, table: str, q: str, version: int) -> tu
     spec = SEARCHABLE[table]
     dialect = session.get_bind().dialect.name
     search = q if dialect == "postgresql" else (fts5_query(q) or '""')
-    return (str(session.get_bind().engine.url), version, spec.fts_table, search)
+    # The URL's text made once per engine (rendered for each key, ~10 us a search).
+    return (database_key(session), version, spec.fts_table, search)
 
 
 def _ranked(
@@ -797,12 +798,27 @@ def _search_for_order(session: Session, model: type, q: str, version: int) -> "_
         # Listing every match reads each row's stored vector (a second for a word in a third
         # of a million incidents at 1M): the rows a page walks are tested in SQL instead, by
         # primary key, and the planner estimates how broad the search is.
-        id_column = model.id  # type: ignore[attr-defined]
-        searched = select(id_column).where(matches(session, model, q))
-        return _Search(session, model, q, None, counting.planner_estimate(session, searched))
+        return _Search(session, model, q, None, _estimated_matches(session, model, q))
     table = model.__tablename__  # type: ignore[attr-defined]
     found = MATCH_SETS.get(("matches", *key), lambda: _match_set(session, table, q))
     return _Search(session, model, q, found, len(found))
+
+
+def _estimated_matches(session: Session, model: type, q: str) -> int:
+    """The planner's estimate of the rows matching `q`, kept per database, data version,
+    table and words: the statement built and its cache key generated for each request were
+    ~0.1 ms of `q=pipeline&sort=-date`'s CPU on PostgreSQL (profiled at 1M)."""
+    table = model.__tablename__  # type: ignore[attr-defined]
+
+    def estimated() -> int:
+        id_column = model.id  # type: ignore[attr-defined]
+        searched = select(id_column).where(matches(session, model, q))
+        return counting.planner_estimate(session, searched)
+
+    return _ESTIMATED_MATCHES.get(session, (table, q), estimated)
+
+
+_ESTIMATED_MATCHES: KeptPerDataVersion[int] = KeptPerDataVersion(10_000)
 
 
 # PostgreSQL: the tables whose searches in another order than relevance test rows against
@@ -1807,11 +1823,7 @@ def _page_in_order(
     id_column = model.id  # type: ignore[attr-defined]
     without_search = unsearched.rows
     dialect = session.get_bind().dialect.name
-    walk = (
-        without_search.with_only_columns(id_column, key.column, maintain_column_froms=True)
-        .order_by(None)
-        .order_by(*order_by(key, id_column, dialect))
-    )
+    walk = functools.partial(_walk_in_order, without_search, id_column, key, dialect)
     after = after_cursor(key, id_column, cursor, scope) if cursor else None
     ids_only = ids_only_of(without_search, id_column)
     # The search tested in SQL (PostgreSQL): an exact total visits every matching row of the
@@ -1868,8 +1880,7 @@ def _page_in_order(
         # The search alone: PostgreSQL walks the date index and tests each row. Under other
         # filters its plan for the bounded walk could sort every row they keep
         # (`actor=Iran&q=talks&sort=-date`: 42 -> 190 ms, measured): those keep the batches.
-        page = walk if after is None else walk.where(after)
-        tested = _tested_in_order(session, page, searched, wanted)
+        tested = _tested_in_order(session, walk, after, searched, wanted, (without_search, key))
         if tested is None:
             return None
         found = tested
@@ -1880,7 +1891,7 @@ def _page_in_order(
         )
     else:
         walked_rows = _walked(
-            session, walk, after, unsearched, searched, model, key, cursor, scope, wanted
+            session, walk(), after, unsearched, searched, model, key, cursor, scope, wanted
         )
         if walked_rows is None:
             return None
@@ -1898,6 +1909,15 @@ def _page_in_order(
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
     window: Window[M] = Window(items, next_cursor, total, accuracy, [value for _, value in found])
     return Ranked(window, {})
+
+
+def _walk_in_order(rows: Select[Any], id_column: Any, key: SortKey, dialect: str) -> Select[Any]:
+    """The (id, key) of `rows` in the order of `key`: what a page in that order walks."""
+    return (
+        rows.with_only_columns(id_column, key.column, maintain_column_froms=True)
+        .order_by(None)
+        .order_by(*order_by(key, id_column, dialect))
+    )
 
 
 def _walked(
@@ -2186,11 +2206,17 @@ def _highest_id(session: Session, model: type) -> int:
 
 
 def _tested_in_order(
-    session: Session, walk: Select[Any], searched: _Search, wanted: int
+    session: Session,
+    walk: Callable[[], Select[Any]],
+    after: ColumnElement[bool] | None,
+    searched: _Search,
+    wanted: int,
+    walked: tuple[Select[Any], SortKey],
 ) -> list[tuple[int, Any]] | None:
-    """The first `wanted` of `walk`'s (id, key) rows that match the search, PostgreSQL testing
-    each row as it walks them in order; None when they are not within its first
-    _SQL_TESTED_WALK_BUDGET rows.
+    """The first `wanted` of the walk's (id, key) rows (after `after`) that match the search,
+    PostgreSQL testing each row as it walks them in order; None when they are not within its
+    first _SQL_TESTED_WALK_BUDGET rows. `walked`: the filters' rows and the key the walk
+    orders them by, under which a first page's statement is kept.
 
     One statement: the walk's rows (bounded), each with its match, the first `wanted` matches
     taken as they come, so the walk stops there. Walked from Python in growing batches, each
@@ -2198,20 +2224,65 @@ def _tested_in_order(
     three round trips, the last with 2,448 bound ids, ~40 ms a page, where this reads ~1,900
     index entries and rows in 4 ms (EXPLAIN ANALYZE, warm).
     """
-    hit = matches(session, searched.model, searched.q).label("hit")
-    bounded = walk.add_columns(hit).limit(_SQL_TESTED_WALK_BUDGET).subquery()
+    if after is None:
+        first = _kept_first_tested(walk, searched, wanted, walked)
+    else:
+        first = _first_tested(walk().where(after), searched, wanted)
+    rows = kept_sql.named_rows(session.connection(), first)
+    if rows is None:
+        rows = list(session.execute(first).all())
+    found = [(int(r[0]), r[1]) for r in rows]
+    if len(found) < wanted:
+        page = walk() if after is None else walk().where(after)
+        walked_rows = session.scalar(
+            select(func.count()).select_from(page.limit(_SQL_TESTED_WALK_BUDGET).subquery())
+        )
+        if walked_rows == _SQL_TESTED_WALK_BUDGET:
+            return None  # the budget ran out before the page did: SQL cuts it (paginate)
+    return found
+
+
+def _first_tested(page: Select[Any], searched: _Search, wanted: int) -> Select[Any]:
+    """The first `wanted` (id, key) rows of the walk `page` that match the search."""
+    hit = matches(searched.session, searched.model, searched.q).label("hit")
+    bounded = page.add_columns(hit).limit(_SQL_TESTED_WALK_BUDGET).subquery()
     row_id, key_value = list(bounded.c)[:2]
     # No ORDER BY outside: the subquery's order is the walk's, and a sort here would read the
     # whole budget before the first row.
-    first = select(row_id, key_value).where(bounded.c.hit).limit(wanted)
-    found = [(int(r[0]), r[1]) for r in session.execute(first).all()]
-    if len(found) < wanted:
-        walked = session.scalar(
-            select(func.count()).select_from(walk.limit(_SQL_TESTED_WALK_BUDGET).subquery())
-        )
-        if walked == _SQL_TESTED_WALK_BUDGET:
-            return None  # the budget ran out before the page did: SQL cuts it (paginate)
-    return found
+    return select(row_id, key_value).where(bounded.c.hit).limit(wanted)
+
+
+def _kept_first_tested(
+    walk: Callable[[], Select[Any]],
+    searched: _Search,
+    wanted: int,
+    walked: tuple[Select[Any], SortKey],
+) -> Select[Any]:
+    """`_first_tested` of a first page, kept per filters' statement (kept per filters
+    themselves), key, words and page size: the same statement object again, executed on the
+    DBAPI cursor (`kept_sql`). Built and sent through SQLAlchemy's execution path for each
+    request it was ~0.5 ms of `q=pipeline&sort=-date`'s CPU (profiled at 1M)."""
+    rows, key = walked
+    shape = (key.name, key.descending, key.ties_ascending, key.nullable, key.nulls_filtered)
+    kept_key = (*shape, searched.model.__tablename__, searched.q, wanted)  # type: ignore[attr-defined]
+    try:
+        kept = _FIRST_TESTED.setdefault(rows, {})
+    except TypeError:  # not weakly referenced
+        return _first_tested(walk(), searched, wanted)
+    first = kept.get(kept_key)
+    if first is None:
+        first = _first_tested(walk(), searched, wanted)
+        if len(kept) >= _FIRST_TESTED_PER_FILTERS:
+            kept.clear()  # a flood of distinct words
+        kept[kept_key] = first
+    return first
+
+
+# Filters' statements -> their first pages' statements walked in order and tested in SQL.
+_FIRST_TESTED: "weakref.WeakKeyDictionary[Select[Any], dict[tuple[Any, ...], Select[Any]]]" = (
+    weakref.WeakKeyDictionary()
+)
+_FIRST_TESTED_PER_FILTERS = 256
 
 
 # -- postings ------------------------------------------------------------------------------
