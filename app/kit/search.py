@@ -682,10 +682,7 @@ def _postings_may_decide(
     if session.get_bind().dialect.name != "postgresql":
         return True
     places = len(prefix.ranked) - _start_after(prefix.ranked, cursor, scope)
-    id_column = model.id  # type: ignore[attr-defined]
-    every_match = counting.planner_estimate(
-        session, select(id_column).where(matches(session, model, q))
-    )
+    every_match = _estimated_matches(session, model, q)
     among = _searched_rows(session, searched)
     return among * places >= (limit + 1) * max(every_match, 1)
 
@@ -732,10 +729,7 @@ def _candidates_bound(session: Session, model: type, q: str) -> int:
     both give the same pages)."""
     if _CANDIDATES <= 0:
         return _CANDIDATES
-    id_column = model.id  # type: ignore[attr-defined]
-    estimated = counting.planner_estimate(
-        session, select(id_column).where(matches(session, model, q))
-    )
+    estimated = _estimated_matches(session, model, q)
     broad = min(int(estimated * _CANDIDATES_SHARE_OF_MATCHES), _MOST_CANDIDATES)
     return max(_CANDIDATES, broad)
 
