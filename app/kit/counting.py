@@ -518,20 +518,23 @@ _ESTIMATES: KeptPerDataVersion[int] = KeptPerDataVersion(10_000)
 
 
 def _planner_estimate(session: Session, stmt: Select[Any]) -> int:
-    try:
-        known = _ESTIMATED_AS.get(stmt)
-    except TypeError:  # not weakly referenced
-        known = None
-    if known is None:
-        known = _estimated_as(stmt)
-        try:
-            _ESTIMATED_AS[stmt] = known
-        except TypeError:
-            pass
-    key, planned = known
+    key, planned = _estimate_key(stmt)
     if key is None:
         return _explained_rows(session, planned)
     return _ESTIMATES.get(session, key, lambda: _explained_rows(session, planned))
+
+
+def _estimate_key(stmt: Select[Any]) -> tuple[Any, Select[Any]]:
+    """`_estimated_as(stmt)`, kept beside `stmt` (or the statement it is estimated as)."""
+    try:
+        known = _ESTIMATED_AS.get(stmt)
+    except TypeError:  # not weakly referenced
+        return _estimated_as(stmt)
+    if known is None:
+        alike = _ESTIMATED_ALIKE.get(stmt)
+        known = _estimate_key(alike) if alike is not None else _estimated_as(stmt)
+        _ESTIMATED_AS[stmt] = known
+    return known
 
 
 def _estimated_as(stmt: Select[Any]) -> tuple[Any, Select[Any]]:
@@ -553,12 +556,9 @@ def _estimated_alike(wrapped: S, stmt: Select[Any]) -> S:
     """`wrapped` (`stmt` with execution options that change no row of it), estimated as
     `stmt` is: under the estimate key kept beside `stmt`, which, kept per filters, lives
     longer than `wrapped`, made for each request (a statement search's counted total: ~90 us
-    of its CPU to generate the key again, profiled at 1M)."""
+    of its CPU to generate the key again, profiled at 1M). Worked out when first asked."""
     try:
-        known = _ESTIMATED_AS.get(stmt)
-        if known is None:
-            known = _ESTIMATED_AS[stmt] = _estimated_as(stmt)
-        _ESTIMATED_AS[wrapped] = known
+        _ESTIMATED_ALIKE[wrapped] = stmt
     except TypeError:  # not weakly referenced
         pass
     return wrapped
@@ -569,6 +569,10 @@ def _estimated_alike(wrapped: S, stmt: Select[Any]) -> S:
 # ~40 us of a PostgreSQL search page's CPU (profiled at 1M, `q=pipeline`). A statement does
 # not change once built, nor, then, its key.
 _ESTIMATED_AS: "weakref.WeakKeyDictionary[Select[Any], tuple[Any, Select[Any]]]" = (
+    weakref.WeakKeyDictionary()
+)
+# Statements made around another one (`_estimated_alike`) -> that one, alive as long as they are.
+_ESTIMATED_ALIKE: "weakref.WeakKeyDictionary[Select[Any], Select[Any]]" = (
     weakref.WeakKeyDictionary()
 )
 
