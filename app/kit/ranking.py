@@ -144,6 +144,11 @@ class MatchSet:
         return needles[_found(self.ids_ascending, needles)[1]].tolist()  # type: ignore[no-any-return]
 
 
+def found_among(matches: "RankedMatches | MatchSet", row_ids: list[int]) -> list[bool]:
+    """Whether each of `row_ids` is among `matches`, in their order."""
+    return _found(matches.ids_ascending, _ids(row_ids))[1].tolist()  # type: ignore[no-any-return]
+
+
 # Many ids looked up at once (a filter's rows against a search's matches: 100,000 and more) by
 # numpy's binary search, in C: one at a time in Python took 0.3 s for 100,000 (profiled at 1M).
 def _ids(row_ids: Iterable[int]) -> Any:

@@ -937,6 +937,13 @@ class _Search:
     listed: RankedMatches | MatchSet | None
     estimated: int  # how many rows match: exact when listed
 
+    def matched(self, row_ids: list[int]) -> list[bool]:
+        """Whether each of `row_ids` matches, in their order."""
+        if self.listed is not None:
+            return ranking.found_among(self.listed, row_ids)
+        found = self.matching(row_ids)
+        return [row_id in found for row_id in row_ids]
+
     def matching(self, row_ids: list[int]) -> set[int]:
         """Those of `row_ids` that match."""
         if self.listed is not None:
@@ -2007,13 +2014,14 @@ def _walked_in_batches(
         if walked >= budget:
             return None
         page = walk if after is None else walk.where(after)
+        # (id, key value) rows; the drivers give an INTEGER id as an int.
         batch = _driver_rows(session, page.limit(size))
-        kept = searched.matching([int(row[0]) for row in batch])
-        found += [(int(row[0]), row[1]) for row in batch if int(row[0]) in kept]
+        matched = searched.matched([row[0] for row in batch])
+        found += [(row[0], row[1]) for row, hit in zip(batch, matched, strict=True) if hit]
         if len(batch) < size or len(found) >= wanted:
             break
         walked += len(batch)
-        after = rows_after(key, id_column, as_key(batch[-1][1]), int(batch[-1][0]))
+        after = rows_after(key, id_column, as_key(batch[-1][1]), batch[-1][0])
         size = min(4 * size, _WALK_BATCHES[-1])
     return [(row_id, as_key(value)) for row_id, value in found]
 

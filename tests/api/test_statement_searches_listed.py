@@ -87,12 +87,16 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
     tested: list[int] = []
     counted: list[int] = []
     under_speakers: list[bool] = []
-    matching = search._Search.matching
+    matching, matched = search._Search.matching, search._Search.matched
     counted_by = statement_columns.counted
 
     def tested_in_memory(self: search._Search, row_ids: list[int]) -> set[int]:
         tested.append(self.listed is not None)
         return matching(self, row_ids)
+
+    def each_tested_in_memory(self: search._Search, row_ids: list[int]) -> list[bool]:
+        tested.append(self.listed is not None)
+        return matched(self, row_ids)
 
     def counting_from_columns(*args: Any) -> Any:
         stmt = counted_by(*args)
@@ -101,6 +105,7 @@ def test_statement_searches_off_listed_matches_equal_those_through_the_index(
         return stmt
 
     monkeypatch.setattr(search._Search, "matching", tested_in_memory)
+    monkeypatch.setattr(search._Search, "matched", each_tested_in_memory)
     monkeypatch.setattr(statement_columns, "counted", counting_from_columns)
     off_listed = _answers(generated_with_postings, listed=True)
     assert_same_pages(QUERIES, through_the_index, off_listed, broad=20)
