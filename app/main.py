@@ -33,6 +33,7 @@ from app.incidents import router as incidents_router
 from app.kit import search
 from app.settings import Settings, get_settings
 from app.sources import router as sources_router
+from app.sources import service as sources_service
 from app.statements import columns as statement_columns
 from app.statements import router as statements_router
 from app.web import router as web_router
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.incident_columns:
             incident_columns.prepare(engine)  # read in the background, ~3 s at 1M
         statement_columns.prepare(engine)  # in the background, 0.2-0.9 s at 1M
+        sources_service.prepare(engine)  # SQLite: the sources' dates, 35-65 ms at 1M
         yield
         gc.set_threshold(*collector_thresholds)
         if version_watch is not None:

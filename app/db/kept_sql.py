@@ -82,6 +82,7 @@ _EXECUTED_ALIKE = frozenset(
         "listed_by",
         "counted_by",
         "planned_as",
+        "narrowed_by",
     }
 )
 

@@ -131,6 +131,9 @@ class _ColumnMatches:
             counted = counting.listed_by(counted, self.listed, self.size)
             return pagination.paged_by(counted, self.first)
         counted = counting.listed_by(counted, self.listed, self.size)
+        # A sample for the estimate is taken in memory too (a thousand rows read by id were
+        # 320-350 ms of `date_from=1999-11-29&date_to=1999-12-30` read from disk at 1M).
+        counted = counting.tested_by(counted, self.tested)
         counted = pagination.listed_paged_by(counted, self.first)
         if len(actor_sets) > 1 or (
             actor_sets and (f.type or f.country or f.date_from or f.date_to)

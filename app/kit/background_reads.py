@@ -104,6 +104,15 @@ class BackgroundRead(Generic[T]):
         latest = self._latest.get(key)
         return latest.value if latest is not None and latest.version == version else None
 
+    def read_already(self, session: Session) -> T | None:
+        """The value at the data version the session's transaction sees, if read; never
+        starts a read (for a caller that reads it itself otherwise)."""
+        version = data_version(session)
+        latest = self._latest.get(database_key(session))
+        if version is None or latest is None or latest.version != version:
+            return None
+        return latest.value
+
     def prepare(self, engine: Engine) -> None:
         """Start reading `engine`'s database (as the service starts), unless read."""
         key = str(engine.url)

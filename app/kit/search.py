@@ -648,7 +648,7 @@ def _selective(
         else:
             candidates = list(session.scalars(every_id.limit(bound + 1)))
         return candidates if len(candidates) <= bound else None
-    probed = _sample(session, ids_only, id_column, limits.sqlite)
+    probed = _sample(session, ids_only, id_column, limits.sqlite, every_id)
     # No sample: the table spans at most `limits.sqlite` ids, and so do the filters' rows.
     estimated = limits.sqlite if probed is None else probed.span.estimate(len(probed.ids))
     if estimated > _INTERSECTED_FILTER_ROWS:
@@ -1121,7 +1121,7 @@ def _ranked_total(
             return decided[0], decided[1], None
     filter_rows = None
     if dialect == "sqlite" and matches is not None:
-        probed = _sample(session, ids_only, id_column, limits.sqlite)
+        probed = _sample(session, ids_only, id_column, limits.sqlite, every_id)
         if probed is not None:
             if mode is CountMode.estimated:
                 # The same probes `count` takes, the search tested on them in memory.
@@ -1452,17 +1452,19 @@ _SAMPLES_LOCK = threading.Lock()
 
 
 def _sample(
-    session: Session, ids_only: Select[Any], id_column: Any, bound: int
+    session: Session, ids_only: Select[Any], id_column: Any, bound: int, every_id: Select[Any]
 ) -> counting.Sample | None:
+    """`counting.sample` of `ids_only`, kept; `every_id` selects the same rows (and may say
+    how to test them in memory)."""
     version = ranking.data_version(session)
     if version is None:
-        return counting.sample(session, ids_only, id_column, bound)
+        return counting.sample(session, ids_only, id_column, bound, every_id)
     key = (str(session.get_bind().engine.url), version, *_sql_key(session, ids_only), bound)
     with _SAMPLES_LOCK:
         if key in _SAMPLES:
             _SAMPLES.move_to_end(key)
             return _SAMPLES[key]
-    probed = counting.sample(session, ids_only, id_column, bound)
+    probed = counting.sample(session, ids_only, id_column, bound, every_id)
     with _SAMPLES_LOCK:
         _SAMPLES[key] = probed
         while len(_SAMPLES) > _SAMPLES_KEPT:
@@ -1553,28 +1555,7 @@ def _meeting_filters(
         return set(kept_sql.first_column(session.connection(), tested, {"batch": batch}))
     if not probe:
         return set(session.scalars(ids_only.where(id_column.in_(batch))))
-    found = kept_sql.scalar(
-        session.connection(), _probe_of(ids_only, id_column), {"batch_json": json.dumps(batch)}
-    )
-    return set(json.loads(found))
-
-
-# Per statement object, while it lives: the statement probing a batch of ids against it.
-_PROBES: "weakref.WeakKeyDictionary[Select[Any], Select[Any]]" = weakref.WeakKeyDictionary()
-
-
-def _probe_of(ids_only: Select[Any], id_column: Any) -> Select[Any]:
-    """Those of a JSON array of ids (`batch_json`, given at execution) that `ids_only`
-    selects, as one JSON array: built once per statement, and read in one step (built for
-    each batch and read row by row through the Session, the probes of a statement search
-    under its default filter were a third of its GIL time, profiled at 1M)."""
-    kept = _PROBES.get(ids_only)
-    if kept is None:
-        each = func.json_each(bindparam("batch_json", type_=String)).table_valued("value")
-        meets = ids_only.where(id_column == each.c.value).exists()
-        probe = select(func.json_group_array(each.c.value)).where(meets)
-        kept = _PROBES.setdefault(ids_only, probe)
-    return kept
+    return set(counting.probed_in_sql(session, ids_only, id_column, batch))
 
 
 # SQLite: the filters' rows per batch id past which a walked batch's ids are probed one by one.

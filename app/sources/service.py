@@ -2,7 +2,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Select
+from sqlalchemy import Engine, Select
 from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
@@ -14,7 +14,7 @@ from app.kit.counting import CountLimits
 from app.kit.pagination import SortKey, Window, stream
 from app.settings import Settings
 from app.sources.models import Source
-from app.sources.repository import SourceRepository
+from app.sources.repository import SourceRepository, prepare_dates
 from app.sources.schemas import MentionCount, SourceFilters, SourceView, Verification
 from app.statements import provenance
 from app.statements import service as statements_service
@@ -39,6 +39,12 @@ def filtered_query(session: Session, f: SourceFilters) -> Select[Source]:
 # counting, rather than every source of each named actor read by id (a large state is named
 # in tens of thousands; a year holds about 7,500 sources at 1M incidents).
 _SMALL_WINDOW = 20_000
+
+
+def prepare(engine: Engine) -> None:
+    """SQLite: every source's date read in the background as the service starts
+    (`SourceRepository.published_days`)."""
+    prepare_dates(engine)
 
 
 def list_sources(session: Session, f: SourceFilters, settings: Settings) -> SourceListing:

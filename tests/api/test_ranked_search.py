@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from app.kit import ranking, search
+from app.kit import counting, ranking, search
 from app.statements import columns as statement_columns
 from tests.api.search_edits import client_with_count_threshold as _client
 from tests.api.search_edits import make_last_incident_the_best_match
@@ -140,7 +140,7 @@ def test_a_walk_probing_each_id_of_its_batches_gives_the_same_pages(
     corpus_url: str, monkeypatch: pytest.MonkeyPatch, path: str, params: Params
 ) -> None:
     """On SQLite, a walked batch whose filters hold many more rows than it is probed id by id
-    (`search._probe_of`, one statement kept per filters' statement): the same pages."""
+    (`counting.probe_statement`, one statement kept per filters' statement): the same pages."""
     with _expected_pages(corpus_url, monkeypatch, path, params) as (client, expected):
         monkeypatch.setattr(search, "_LISTED_FILTER_ROWS", 0)  # walked, never listed
         monkeypatch.setattr(search, "_PROBED_PER_BATCH_ID", 0)  # every batch probed
@@ -148,13 +148,13 @@ def test_a_walk_probing_each_id_of_its_batches_gives_the_same_pages(
         # filters.py): the probe is the way of filters without columns.
         monkeypatch.setattr(statement_columns, "other_filters", lambda *args: None)
         probes: list[int] = []
-        probe_of = search._probe_of
+        probe_of = counting.probe_statement
 
         def counted(*args: Any) -> Any:
             probes.append(1)
             return probe_of(*args)
 
-        monkeypatch.setattr(search, "_probe_of", counted)
+        monkeypatch.setattr(counting, "probe_statement", counted)
         assert _pages(client, path, params, limit=11) == expected
     if corpus_url.startswith("sqlite"):
         assert probes, "the batches were probed"

@@ -150,7 +150,7 @@ def test_rare_words_tested_against_their_filters_page_as_the_filters_listed(
     columns = way != "no-columns"
     listed, _ = _answers(generated_with_postings, queries, tested=False, columns=columns)
     if way == "no-kept-dates":
-        monkeypatch.setattr(source_repository.SourceRepository, "_published_days", lambda s: None)
+        monkeypatch.setattr(source_repository.SourceRepository, "published_days", lambda s: None)
     tested, used = _answers(generated_with_postings, queries, tested=True, columns=columns)
     assert_same_pages(queries, listed, tested, broad=10)
     if backend == "sqlite":  # PostgreSQL counts these in SQL, as before

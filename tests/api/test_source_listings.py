@@ -93,14 +93,14 @@ def test_sources_of_actors_total_the_same_whichever_way_they_are_listed(
     client: AppClient, listings: list[Any], backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repository = sources_repository.SourceRepository
-    read_days = repository._published_days
+    read_days = repository.published_days
     days_read: list[str] = []
 
     def reading_days(self: Any) -> Any:
         days_read.append("read")
         return read_days(self)
 
-    monkeypatch.setattr(repository, "_published_days", reading_days)
+    monkeypatch.setattr(repository, "published_days", reading_days)
     for actors in _ACTORS:
         for window in _windows(client):
             params = [*actors, *window]
