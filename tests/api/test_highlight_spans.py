@@ -2,10 +2,13 @@
 the spans the word-by-word path does, on every text it takes."""
 
 import random
+from typing import Any
 
 import pytest
 
+from app.kit import highlights
 from app.kit.highlights import highlight_spans, query_terms, spans_word_by_word
+from tests.inprocess import AppClient
 
 _ALPHABET = "abcdeABCDE019 .,;:-'\"()\t\n_"
 _QUERIES = ["ab", "a", "abc d", "AB", "b1", "e", "de ab", "a_b", "abcd", "0", "ab_", "cab ab"]
@@ -37,3 +40,25 @@ def test_examples() -> None:
     ]
     # Not ASCII: folded word by word (ş -> s).
     assert highlight_spans("Pezeşkian said", query_terms("pezeshkian")) == [(0, 9)]
+
+
+def test_a_search_page_asked_again_finds_its_spans_kept(
+    client: AppClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The spans of a page's texts under a search's terms are kept (a pure function of
+    them): the same page again finds none anew, and says the same."""
+    found: list[str] = []
+
+    def counted(text: str, terms: Any, limit: int = 50) -> list[tuple[int, int]]:
+        found.append(text)
+        return highlight_spans(text, terms, limit)
+
+    monkeypatch.setattr(highlights, "highlight_spans", counted)
+    highlights._kept_spans.cache_clear()
+    for path in ("/incidents?q=azerbaijan", "/statements?q=azerbaijan", "/sources?q=azerbaijan"):
+        first = client.get(path)
+        assert first.status_code == 200 and first.json()["items"], path
+        assert found and any(item["highlights"] for item in first.json()["items"]), path
+        found.clear()
+        again = client.get(path)
+        assert again.content == first.content and found == [], path
