@@ -53,6 +53,19 @@ def filtered_query(session: Session, f: StatementFilters, *, rows: bool = False)
     )
 
 
+def _window_from_columns(
+    session: Session, stmt: Select[Any], f: StatementFilters
+) -> Select[Any] | None:
+    """SQLite, a date window without a search: the ids of `stmt`'s rows, counted and sampled
+    from the statement columns (`statement_columns.other_filters`) where they can tell them
+    apart, else None. Every window asked was sampled anew, a row read in SQL per probe:
+    7-54 ms of `/statements?date_from=2002-11-26&date_to=2003-11-27` at 1M, most of it."""
+    if f.q or (f.date_from is None and f.date_to is None):
+        return None
+    speakers = _speakers(session, f) if f.speaker else None
+    return statement_columns.other_filters(session, stmt, f, speakers)
+
+
 def _speakers(session: Session, f: StatementFilters) -> frozenset[int]:
     """The speakers `f.speaker` names: the contract says a state matches its officials'
     statements, so "Iran" has to resolve to Iran plus everyone affiliated with it (each name
@@ -93,6 +106,7 @@ def list_statements(
         key=SORT_KEY.filtering_nulls(f.date_from is not None or f.date_to is not None),
         limits=CountLimits.of(settings),
         without_search=without_search,
+        every_match=_window_from_columns(session, stmt, f),
     )
     window, scores = ranked.window, ranked.scores
     snippets = search.snippets(session, Statement, f.q, [s.id for s in window.items]) if f.q else {}

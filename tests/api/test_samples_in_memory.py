@@ -4,21 +4,22 @@ A total on SQLite is first estimated from ~1,000 evenly spaced ids (`counting.sa
 probe read its row by primary key. With the file in the page cache that is a few
 milliseconds; read from disk it was most of a request (320-410 ms at 1M, an empty answer among
 them). Where the incident columns tell the filters' rows apart in memory, the probes are
-tested there (`counting.tested_by`); where a source list's date window can be tested off the
-sources' kept dates, only the probes inside it are tested in SQL (`counting.narrowed_by`).
+tested there (`counting.tested_by`), and so are a statement list's under a date window from
+the statement columns; where a source list's date window can be tested off the sources' kept
+dates, only the probes inside it are tested in SQL (`counting.narrowed_by`).
 The same probes are found either way, so the same totals, estimates and pages.
 """
 
-import threading
 import urllib.parse
 from datetime import date
 from typing import Any
 
 import pytest
 
-from app.kit import counting, search
+from app.kit import background_reads, counting, search
 from app.main import create_app
 from app.settings import Settings
+from app.statements import service as statements_service
 from tests.api.conftest import first_two_pages
 from tests.api.statements_seen import counted_statements
 from tests.inprocess import AppClient
@@ -28,8 +29,8 @@ SAMPLED_ABOVE = 40
 
 
 def _windowed_lists() -> list[str]:
-    """Incident and source lists with a date window, drawn from every filter (bench.combos),
-    without a search's relevance order; `limit=4` so that most have a second page."""
+    """Incident, statement and source lists with a date window, drawn from every filter
+    (bench.combos); `limit=4` so that most have a second page."""
     from bench.combos import combinations
 
     queries = []
@@ -38,7 +39,7 @@ def _windowed_lists() -> list[str]:
             path, _, query = combination.path.partition("?")
             params = urllib.parse.parse_qsl(query)
             names = {name for name, _ in params}
-            if path not in ("/incidents", "/sources") or not names & {"date_from", "date_to"}:
+            if path == "/actors" or not names & {"date_from", "date_to"}:
                 continue
             params = [(name, value) for name, value in params if name != "count"]
             queries.append(f"{path}?{urllib.parse.urlencode([*params, ('limit', '4')])}")
@@ -46,9 +47,9 @@ def _windowed_lists() -> list[str]:
 
 
 def _columns_read() -> None:
-    for thread in threading.enumerate():
-        if thread.name == "incident-columns":
-            thread.join(10)
+    """Until the columns read as the service starts are read (incidents', statements', the
+    sources' dates)."""
+    background_reads.wait_for_all(10)
 
 
 def _answers(url: str, queries: list[str]) -> list[tuple[Any, Any]]:
@@ -74,8 +75,9 @@ def test_samples_taken_in_memory_give_the_pages_probed_in_sql(
     queries = _windowed_lists()
     assert len(queries) > 300
     in_memory = _answers(sqlite_url, queries)
-    # Every probe read by id in SQL, as before.
+    # Every probe read by id in SQL, and statement windows counted in SQL, as before.
     monkeypatch.setattr(counting, "_hits_in_memory", lambda *args: None)
+    monkeypatch.setattr(statements_service, "_window_from_columns", lambda *args: None)
     in_sql = _answers(sqlite_url, queries)
 
     firsts = [first for first, _ in in_sql]
@@ -86,6 +88,7 @@ def test_samples_taken_in_memory_give_the_pages_probed_in_sql(
     ]
     assert sum(q.startswith("/incidents") for q in estimated) > 20
     assert sum(q.startswith("/sources") for q in estimated) > 5
+    assert sum(q.startswith("/statements") for q in estimated) > 5
     assert sum(first["total"] == 0 for first in firsts) > 20
     assert sum(second is not None for _, second in in_sql) > 100
     for query, wanted, got in zip(queries, in_sql, in_memory, strict=True):
@@ -111,13 +114,13 @@ def _probes(sql: str) -> bool:
         "/incidents?date_from=2003-01-01&date_to=2012-12-31",
         "/incidents?date_from=2027-06-10&country=IRN&sort=-date",  # beyond the data
         "/sources?date_from=2003-01-01&date_to=2012-12-31&q=talks",
+        "/statements?date_from=2003-01-01&date_to=2012-12-31&speaker=Iran",
     ],
 )
 def test_a_sample_tested_in_memory_reads_no_row_per_probe(sqlite_url: str, path: str) -> None:
     settings = Settings(database_url=sqlite_url, sqlite_exact_count_threshold=SAMPLED_ABOVE)
     with AppClient(create_app(settings)) as client:
         _columns_read()
-        client.get("/sources?date_from=2003-01-01&limit=1")  # the sources' dates, kept
         answer, probes = _probes_read(client, path)
     assert probes == []
     if "2027" not in path:
@@ -129,7 +132,7 @@ def test_a_sample_under_a_short_window_probes_only_the_ids_inside_it(sqlite_url:
     tested for the actor's mentions, in one statement; none where it holds none."""
     settings = Settings(database_url=sqlite_url, sqlite_exact_count_threshold=SAMPLED_ABOVE)
     with AppClient(create_app(settings)) as client:
-        client.get("/sources?date_from=2003-01-01&limit=1")  # the sources' dates, kept
+        _columns_read()
         with counted_statements(client) as seen:
             year = client.get("/sources?date_from=2010-01-01&date_to=2010-12-31&actor=Iran")
         beyond, beyond_probes = _probes_read(client, "/sources?date_from=2031-01-01&actor=Iran")
