@@ -189,7 +189,12 @@ def _statement_key(stmt: Select[Any] | None) -> _StatementKey | None:
         return _STATEMENT_KEYS[stmt]
     except KeyError:
         pass
-    key = _STATEMENT_KEYS[stmt] = _statement_key_of(stmt)
+    # A statement made around another with options only (`with_options`, `counted_by`) has
+    # that one's key: worked out once for both, and only when asked.
+    alike = _ESTIMATED_ALIKE.get(stmt)
+    key = _STATEMENT_KEYS[stmt] = (
+        _statement_key(alike) if alike is not None else _statement_key_of(stmt)
+    )
     return key
 
 
@@ -287,11 +292,7 @@ def with_options(stmt: S, **options: Any) -> S:
     """`stmt` with execution options, and the same key for what is kept of it: options are
     no part of SQLAlchemy's cache key, and the key of a statement made for each request was
     worked out again for each (~1 ms of an actor's list in a window at 1M, measured)."""
-    wrapped = stmt.execution_options(**options)
-    key = _statement_key(stmt)
-    if key is not None:
-        _STATEMENT_KEYS[wrapped] = key
-    return _estimated_alike(wrapped, stmt)
+    return _estimated_alike(stmt.execution_options(**options), stmt)
 
 
 # Which of some ids (int64, any order) a statement selects, as a boolean vector, found without

@@ -33,7 +33,14 @@ def keys_worked_out(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
 
 @pytest.mark.parametrize(
-    "path", ["/statements?q=corridor&limit=5", "/incidents?q=pipeline&sort=-date&limit=5"]
+    "path",
+    [
+        "/statements?q=corridor&limit=5",
+        "/incidents?q=pipeline&sort=-date&limit=5",
+        # Statements made around one built for each request, with options only
+        # (`counting.counted_by`, `with_options`): keyed as that one, once.
+        "/incidents?q=talks&actor=Iran&limit=5",
+    ],
 )
 def test_a_search_asked_again_works_out_no_statement_key(
     generated_with_postings: str,
