@@ -490,6 +490,13 @@ class IncidentRepository:
         """
         if not actor_sets or f.type or f.country or f.date_from or f.date_to or f.q:
             return None
+        # Kept per database and data version, as the lists' statements are: a search under
+        # actors compiled it for each request to key its ranking among them (~0.2 ms of
+        # `q=talks&actor=Iran`, profiled at 1M on PostgreSQL).
+        key = ("actors only", tuple(frozenset(ids) for ids in actor_sets))
+        return _KEPT_STATEMENTS.get(self.session, key, lambda: self._ids_of_actors_only(actor_sets))
+
+    def _ids_of_actors_only(self, actor_sets: list[set[int]]) -> Select[Any]:
         none = ParticipationWindow(None, None)
         members = [self._members(ids, none) for ids in actor_sets]
         if len(members) > 1:

@@ -703,6 +703,14 @@ _ESTIMATED_ALIKE: "weakref.WeakKeyDictionary[Select[Any], Select[Any]]" = (
 )
 
 
+def made_around(stmt: S) -> S:
+    """The statement `stmt` was made around with options only (`with_options`, `counted_by`:
+    the same SQL, the same rows), or `stmt` itself."""
+    while (alike := _ESTIMATED_ALIKE.get(stmt)) is not None:
+        stmt = alike  # type: ignore[assignment]
+    return stmt
+
+
 def _explained_rows(session: Session, stmt: Select[Any]) -> int:
     compiled = stmt.compile(
         dialect=session.get_bind().dialect, compile_kwargs={"render_postcompile": True}

@@ -594,6 +594,10 @@ def _sql_key(session: Session, stmt: Select[Any], *, postcompile: bool = False) 
     if by_dialect is None:
         by_dialect = _SQL_KEYS.setdefault(stmt, {})
     kept = by_dialect.get((dialect, postcompile))
+    if kept is None and (around := counting.made_around(stmt)) is not stmt:
+        # Made with options around another (the same SQL): that one's, compiled once.
+        kept = _sql_key(session, around, postcompile=postcompile)
+        by_dialect[(dialect, postcompile)] = kept
     if kept is None:
         compiled = stmt.compile(
             dialect=dialect, compile_kwargs={"render_postcompile": True} if postcompile else {}
@@ -1086,7 +1090,13 @@ _LISTED_FILTER_ROWS = 200_000
 
 def _every_id(unsearched: Unsearched[Any], ids_only: Select[Any]) -> Select[Any]:
     """The other filters' ids in the shape that visits every one cheapest."""
-    return unsearched.ids.order_by(None) if unsearched.ids is not None else ids_only
+    if unsearched.ids is None:
+        return ids_only
+    if not unsearched.ids._order_by_clauses:
+        # The statement itself, not a copy made for each request: what is kept of it (its
+        # SQL as a key, `_sql_key`) is found again.
+        return unsearched.ids
+    return unsearched.ids.order_by(None)
 
 
 def _ranked_total(

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy.sql import cache_key
+from sqlalchemy.sql import cache_key, compiler
 
-from app.kit import search
+from app.kit import background_reads, search
 from app.main import create_app
 from app.settings import Settings
 from tests.inprocess import AppClient
@@ -64,3 +64,30 @@ def test_a_search_asked_again_works_out_no_statement_key(
                 break
     assert again == first and first["items"]
     assert keys_worked_out == []
+
+
+@pytest.mark.parametrize(
+    "path", ["/incidents?q=talks&actor=Iran&limit=5", "/incidents?q=pipeline&actor=Iran&limit=5"]
+)
+def test_a_search_under_an_actor_asked_again_compiles_no_statement(
+    generated_with_postings: str, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """Its ranking among the actor's incidents is kept under the SQL of the statement that
+    lists them (`search._sql_key`): kept per filters, and the statements made around it for
+    each request keyed as it is, so that SQL is not compiled again (~0.2 ms, profiled)."""
+    compiled: list[str] = []
+    init = compiler.SQLCompiler.__init__
+
+    def spy(self: Any, *args: Any, **kwargs: Any) -> None:
+        compiled.append(type(self).__name__)
+        init(self, *args, **kwargs)
+
+    settings = Settings(database_url=generated_with_postings)
+    with AppClient(create_app(settings)) as client:
+        first = client.get(path).json()
+        background_reads.wait_for_all(10)
+        client.get(path)
+        monkeypatch.setattr(compiler.SQLCompiler, "__init__", spy)
+        again = client.get(path).json()
+    assert again == first and first["items"]
+    assert compiled == []
