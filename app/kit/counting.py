@@ -3,9 +3,9 @@
 import json
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 from sqlalchemy import (
@@ -472,12 +472,38 @@ class Span:
         return round(hits * self.ids / self.probes)
 
 
+class _CountsIn(Protocol):
+    def count_in(self, row_ids: list[int]) -> int: ...
+
+
+# How many match lists' counts one sample keeps (one per search word tested on it).
+_KEPT_HITS = 256
+
+
 @dataclass(frozen=True)
 class Sample:
     """The evenly spaced ids a statement selects (see `_sampled_estimate`)."""
 
     ids: list[int]
     span: Span
+    # id(listed) -> (a weak reference to it, how many of `ids` it holds): see `hits_in`.
+    _hits: dict[int, tuple["weakref.ref[Any]", int]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+
+    def hits_in(self, listed: _CountsIn) -> int:
+        """How many of the probes are in `listed` (a search's matches, kept per data version
+        as this sample is), counted once per list: a relevance page's total tested its ~1,000
+        probes against the word's matches on every request, ~0.1 ms of a search's 1.1 ms of
+        Python on SQLite at 1M (measured)."""
+        kept = self._hits.get(id(listed))
+        if kept is not None and kept[0]() is listed:
+            return kept[1]
+        count = listed.count_in(self.ids)
+        if len(self._hits) >= _KEPT_HITS:
+            self._hits.clear()
+        self._hits[id(listed)] = (weakref.ref(listed), count)
+        return count
 
 
 def sample(

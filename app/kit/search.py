@@ -1135,7 +1135,7 @@ def _ranked_total(
         if probed is not None:
             if mode is CountMode.estimated:
                 # The same probes `count` takes, the search tested on them in memory.
-                sampled = probed.span.estimate(matches.count_in(probed.ids))
+                sampled = probed.span.estimate(_hits_in_sample(probed, matches))
                 if sampled > limits.sqlite:
                     return sampled, TotalAccuracy.estimated, None
             filter_rows = probed.span.estimate(len(probed.ids))
@@ -1148,6 +1148,17 @@ def _ranked_total(
         return total, TotalAccuracy.exact, listed
     exact = count_stmt if count_stmt is not None else stmt
     return _counted_in_sql(session, exact, id_column, counted_ids), TotalAccuracy.exact, None
+
+
+def _hits_in_sample(
+    probed: counting.Sample, matches: "RankedMatches | MatchSet | _MatchCount"
+) -> int:
+    """How many of a sample's probes match: counted once per sample and match list where the
+    matches are listed (`Sample.hits_in`), else tested now."""
+    listed = (
+        matches.every_match_for(len(probed.ids)) if isinstance(matches, _MatchCount) else matches
+    )
+    return matches.count_in(probed.ids) if listed is None else probed.hits_in(listed)
 
 
 def _filter_rows_matching(
@@ -2349,7 +2360,7 @@ class _MatchCount:
         ids = row_ids if isinstance(row_ids, list) else list(row_ids)
         if not ids:
             return 0
-        every = self._every_match(len(ids))
+        every = self.every_match_for(len(ids))
         if every is not None:
             # Tested in numpy: a Python set of the ids and a test for each was a fifth of a
             # search's request under an actor since 2013 (100,000 ids, profiled at 1M).
@@ -2361,7 +2372,7 @@ class _MatchCount:
         """Every match, listed (`_listed`: kept, off its term's rows, or on SQLite FTS5)."""
         return _listed(self.session, self.model.__tablename__, self.q)  # type: ignore[attr-defined]
 
-    def _every_match(self, tested: int) -> RankedMatches | MatchSet | None:
+    def every_match_for(self, tested: int) -> RankedMatches | MatchSet | None:
         """Every match, listed, where `tested` rows are tested against them: on PostgreSQL
         where its term's postings list them; on SQLite where they are kept, or where listing
         them costs less than seeking each row in them."""

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from app.kit import background_reads, counting, search
+from app.kit import background_reads, counting, ranking, search
 from app.main import create_app
 from app.settings import Settings
 from app.statements import service as statements_service
@@ -140,3 +140,29 @@ def test_a_sample_under_a_short_window_probes_only_the_ids_inside_it(sqlite_url:
     assert not any("WITH RECURSIVE probes" in sql for sql in seen)  # not every probe
     assert sum(_probes(sql) for sql in seen) == 1
     assert beyond["total"] == 0 and beyond_probes == []
+
+
+def test_a_relevance_page_asked_again_counts_its_sample_once(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relevance page's estimated total tests the sample's probes against the word's
+    matches: once per sample and match list, the same total after."""
+    settings = Settings(database_url=sqlite_url, sqlite_exact_count_threshold=SAMPLED_ABOVE)
+    with AppClient(create_app(settings)) as client:
+        _columns_read()
+        first = client.get("/incidents?q=talks&limit=5").json()
+        assert first["total_accuracy"] == "estimated"
+        counted: list[int] = []
+        count_in = ranking.RankedMatches.count_in
+
+        def spy(self: ranking.RankedMatches, row_ids: Any) -> int:
+            counted.append(len(row_ids))
+            return count_in(self, row_ids)
+
+        monkeypatch.setattr(ranking.RankedMatches, "count_in", spy)
+        monkeypatch.setattr(ranking.MatchSet, "count_in", spy)
+        again = [client.get("/incidents?q=talks&limit=5").json() for _ in range(3)]
+        other = client.get("/incidents?q=pipeline&limit=5").json()
+    assert again == [first] * 3
+    assert len(counted) == 1  # pipeline's, the first time
+    assert other["total_accuracy"] == "estimated"
