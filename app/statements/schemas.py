@@ -190,10 +190,8 @@ def statement_item_from_row(row: Any) -> dict[str, Any]:
 
 
 def _statement_fields(s: Any, speaker: dict[str, Any] | None, hit: Hit) -> dict[str, Any]:
-    fields = hit_fields(hit, text=s.text)
-    for h in fields["highlights"] or []:
-        # The quote sits at s.start in its source: the same words, checkable there.
-        h["source_start"], h["source_end"] = s.start + h["start"], s.start + h["end"]
+    # The quote sits at s.start in its source: its highlights there too, checkable.
+    fields = hit_fields(hit, offset=s.start, text=s.text)
     return {
         "id": s.id,
         "text": s.text,
