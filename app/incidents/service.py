@@ -84,17 +84,31 @@ class _ColumnMatches:
 
     @property
     def mask(self) -> Any:
+        """Which incidents match: read-only, kept by the columns for the same filters."""
         if self._mask is None:
-            mask = self.columns.matching(
-                types=self._f.type,
-                country=self._f.country,
-                date_from=self._f.date_from,
-                date_to=self._f.date_to,
-                actor_sets=self._actor_sets,
+            f, searched = self._f, self._searched
+            key = (
+                tuple(sorted(f.type)),
+                f.country,
+                f.date_from,
+                f.date_to,
+                tuple(frozenset(ids) for ids in self._actor_sets),
+                None if searched is None else f.q,
             )
-            if self._searched is not None:
-                mask &= self.columns.among(("q", self._f.q), self._searched)
-            self._mask = mask
+
+            def matching() -> Any:
+                mask = self.columns.matching(
+                    types=f.type,
+                    country=f.country,
+                    date_from=f.date_from,
+                    date_to=f.date_to,
+                    actor_sets=self._actor_sets,
+                )
+                if searched is not None:
+                    mask &= self.columns.among(("q", f.q), searched)
+                return mask
+
+            self._mask = self.columns.kept_filters(key, matching)
         return self._mask
 
     @property
