@@ -14,6 +14,7 @@ from sqlalchemy.engine import base
 from app.kit import search
 from app.main import create_app
 from app.settings import Settings
+from tests.api.statements_seen import counted_statements
 from tests.inprocess import AppClient
 
 
@@ -144,3 +145,34 @@ def test_a_search_in_date_order_is_walked_in_memory_sooner_on_sqlite(
         in_sql = client.get(path + "&limit=5").json()
     assert page == in_sql and len(page["items"]) == 5
     assert walked == ([1] if backend == "sqlite" else [])
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/statements?q=drills&sort=-date&limit=5",
+        "/statements?q=talks&speaker=Iran&sort=-date&limit=3",
+        "/sources?q=drills&sort=-date&date_from=2001-01-01&limit=5",
+    ],
+)
+def test_a_walk_in_date_order_reads_each_batch_in_one_step_on_sqlite(
+    generated_with_postings: str, backend: str, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    """SQLite: each batch of a walk in date order comes back as one JSON document (row by
+    row, each row let other requests take the GIL). The same pages as read row by row."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's driver holds the GIL while it reads a result")
+    monkeypatch.setattr(search, "_BROAD_MATCHES", 0)  # walked, as at 1M
+    settings = Settings(database_url=generated_with_postings)
+    with AppClient(create_app(settings)) as client:
+        with counted_statements(client) as seen:
+            first = client.get(path).json()
+            second = client.get(path, params={"cursor": first["next_cursor"]}).json()
+        monkeypatch.setattr(
+            search, "_walked_batch", lambda s, batch, key: search._driver_rows(s, batch)
+        )
+        row_by_row = [client.get(path).json()]
+        row_by_row.append(client.get(path, params={"cursor": first["next_cursor"]}).json())
+    walks = [sql for sql in seen if "ORDER BY" in sql and "LIMIT" in sql and " MATCH " not in sql]
+    assert walks and all(sql.startswith("SELECT json_group_array(json_array(") for sql in walks)
+    assert [first, second] == row_by_row and first["items"] and second["items"]
