@@ -110,6 +110,22 @@ def _after(
     return condition
 
 
+def rows_after_in_two(
+    key: SortKey, id_column: InstrumentedAttribute[int], value: Any, last_id: int
+) -> tuple[ColumnElement[bool], ColumnElement[bool] | None]:
+    """`rows_after` as two conditions to walk one after the other: the rows whose key comes
+    after (value, last_id), then the rows without a key, which come last in either order
+    (None where none can follow). As one condition, an OR, SQLite could not walk the key's
+    index under a list of another column's values: the next batch of a speaker's statements
+    in date order sorted every one of them first (30 ms of a 35 ms search at 1M, measured)."""
+    col = key.column
+    ids_descending = key.descending and not key.ties_ascending
+    if value is None or not key.nullable or key.nulls_filtered or ids_descending != key.descending:
+        return _after(key, id_column, value, last_id), None
+    pair, bound = tuple_(col, id_column), tuple_(literal(value, col.type), literal(last_id))
+    return (pair < bound if key.descending else pair > bound), col.is_(None)
+
+
 def after_cursor(
     key: SortKey, id_column: InstrumentedAttribute[int], cursor: str, scope: str
 ) -> ColumnElement[bool]:

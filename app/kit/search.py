@@ -70,7 +70,7 @@ from app.kit.pagination import (
     order_by,
     paginate,
     paging_of,
-    rows_after,
+    rows_after_in_two,
     selects_entity,
     walking_of,
 )
@@ -1957,7 +1957,14 @@ def _walked(
             )
         except _NotWalked:
             pass
-    return _walked_in_batches(session, walk, after, unsearched.rows, searched, model, key, wanted)
+    then = None
+    if cursor:
+        # The rows after the cursor's, then those without a key (`rows_after_in_two`).
+        value, last_id = cursor_position(key, cursor, scope)
+        after, then = rows_after_in_two(key, model.id, value, last_id)  # type: ignore[attr-defined]
+    return _walked_in_batches(
+        session, walk, after, then, unsearched.rows, searched, model, key, wanted
+    )
 
 
 class _NotWalked(Exception):
@@ -2003,15 +2010,17 @@ def _walked_in_batches(
     session: Session,
     walk: Select[Any],
     after: ColumnElement[bool] | None,
+    then: ColumnElement[bool] | None,
     without_search: Select[Any],
     searched: "_Search",
     model: type,
     key: SortKey,
     wanted: int,
 ) -> list[tuple[int, Any]] | None:
-    """The first `wanted` rows of `walk` (after `after`) that match the search, as (id, key
-    value): batches of rows in order, each tested against the search. None: the walk went on
-    past its budget (the filters and the search rarely meet)."""
+    """The first `wanted` rows of `walk` (after `after`, then those `then` selects, when the
+    rows after `after` run out: `pagination.rows_after_in_two`) that match the search, as (id,
+    key value): batches of rows in order, each tested against the search. None: the walk went
+    on past its budget (the filters and the search rarely meet)."""
     id_column = model.id  # type: ignore[attr-defined]
     # Enough rows for a page when a third of them match (or as many as the search's share
     # of all rows says), then four times more each time.
@@ -2031,10 +2040,15 @@ def _walked_in_batches(
         batch = _walked_batch(session, page.limit(size), key)
         matched = searched.matched([row[0] for row in batch])
         found += [(row[0], row[1]) for row, hit in zip(batch, matched, strict=True) if hit]
-        if len(batch) < size or len(found) >= wanted:
+        if len(found) >= wanted:
             break
         walked += len(batch)
-        after = rows_after(key, id_column, as_key(batch[-1][1]), batch[-1][0])
+        if len(batch) < size:
+            if then is None:
+                break
+            after, then = then, None  # the rows without a key, which come last
+            continue
+        after, then = rows_after_in_two(key, id_column, as_key(batch[-1][1]), batch[-1][0])
         size = min(4 * size, _WALK_BATCHES[-1])
     return [(row_id, as_key(value)) for row_id, value in found]
 
