@@ -156,7 +156,17 @@ def concurrent(
     With `random_ids`, the URL's path holds `%d` and every request asks for a random id in
     1..random_ids (bench/random_id.lua), so a response kept by the server is almost never hit.
     """
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "30s", "--latency"]
+    # wrk refuses more threads than connections (one connection: one thread).
+    threads = min(2, connections)
+    command = [
+        "wrk",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "--latency",
+    ]
     if random_ids is None:
         command.append(url)
     else:
