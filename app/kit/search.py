@@ -183,9 +183,10 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
         # Our own SQL, the ids one JSON array: sent on the DBAPI cursor, where SQLAlchemy
         # compiled and rendered an expanding `IN` for each page (a third of the statement's
         # share of a search page's GIL time, profiled at 1M).
-        rows = kept_sql.fetch_plain(
+        (document,) = kept_sql.fetch_plain(
             session.connection(), _fts5_snippets_sql(spec), (expression, json.dumps(ids))
-        )
+        )[0]
+        rows = pydantic_core.from_json(document)
     return {int(row[0]): str(row[1]) for row in rows}
 
 
@@ -202,12 +203,16 @@ def _pg_snippets_sql(spec: Searchable, table: str) -> str:
 
 @functools.cache
 def _fts5_snippets_sql(spec: Searchable) -> str:
-    """SQLite: the snippets of the rows among a JSON array of ids that match an FTS5 query."""
+    """SQLite: the snippets of the rows among a JSON array of ids that match an FTS5 query, as
+    one JSON document of [id, snippet] pairs: read row by row, each row let another request
+    thread take the GIL (`app/db/one_step.py`). FTS5 runs `snippet()` only in the query that
+    matches, so that query is a subquery SQLite may not merge into the aggregate (`LIMIT -1`)."""
     return (
-        f"SELECT rowid, snippet({spec.fts_table}, {spec.snippet_column}, "
-        f"'{MARK_START}', '{MARK_END}', '…', 16) "
+        "SELECT json_group_array(json_array(id, snippet)) FROM ("
+        f"SELECT rowid AS id, snippet({spec.fts_table}, {spec.snippet_column}, "
+        f"'{MARK_START}', '{MARK_END}', '…', 16) AS snippet "
         f"FROM {spec.fts_table} WHERE {spec.fts_table} MATCH ? "
-        "AND rowid IN (SELECT value FROM json_each(?))"
+        "AND rowid IN (SELECT value FROM json_each(?)) LIMIT -1)"
     )
 
 

@@ -176,3 +176,23 @@ def test_a_walk_in_date_order_reads_each_batch_in_one_step_on_sqlite(
     walks = [sql for sql in seen if "ORDER BY" in sql and "LIMIT" in sql and " MATCH " not in sql]
     assert walks and all(sql.startswith("SELECT json_group_array(json_array(") for sql in walks)
     assert [first, second] == row_by_row and first["items"] and second["items"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/incidents?q=pipeline", "/statements?q=corridor", "/sources?q=talks&sort=-date"]
+)
+def test_a_search_pages_snippets_come_in_one_step_on_sqlite(
+    generated_with_postings: str, backend: str, path: str
+) -> None:
+    """SQLite: a page's snippets come back as one JSON document (row by row, each row let
+    other requests take the GIL), each item's snippet FTS5's own."""
+    if backend != "sqlite":
+        pytest.skip("PostgreSQL's driver holds the GIL while it reads a result")
+    settings = Settings(database_url=generated_with_postings)
+    with AppClient(create_app(settings)) as client:
+        with counted_statements(client) as seen:
+            page = client.get(path + "&limit=8").json()
+    snippets = [sql for sql in seen if "snippet(" in sql]
+    assert len(snippets) == 1 and snippets[0].startswith("SELECT json_group_array(json_array(")
+    assert len(page["items"]) == 8
+    assert all("<mark>" in item["snippet"] for item in page["items"])
