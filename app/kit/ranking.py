@@ -24,7 +24,7 @@ from array import array
 from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterable, Sequence, Sized
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import numpy as np
@@ -44,6 +44,9 @@ class RankedMatches:
     scores: array  # type: ignore[type-arg]  # 'd': their scores
     ids_ascending: array  # type: ignore[type-arg]  # 'q': the same ids, ascending
     rank_of_ascending: array  # type: ignore[type-arg]  # 'l': each one's place in `ids`
+    # Walks of this ranking under other filters, tested in SQL, kept with it: they hold for
+    # its data version as it does (`search._walk`).
+    walks: dict[Hashable, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
     def of(cls, rows: Sequence[tuple[int, float]]) -> "RankedMatches":

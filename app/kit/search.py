@@ -1523,7 +1523,45 @@ def _walk(
     start: int,
     wanted: int,
 ) -> list[int]:
-    """The first `wanted` places from `start` on whose rows meet the other filters."""
+    """The first `wanted` places from `start` on whose rows meet the other filters.
+
+    Tested in SQL, a walk is kept with the ranking it walked: a ranking is one data version's,
+    and so are the filters' rows, so the same places under the same filters (their SQL and
+    values) meet them the same way until an ingest. The first page of a statement search
+    tested its first 256 places against "not from a syndicated copy" on every request (0.28 ms
+    of a 1.5 ms `/statements?q=corridor` on SQLite, 0.16 of 1.2 on PostgreSQL, at 1M)."""
+    if counting.tester_of(every_id) is not None:
+        return _walked_places(session, ids_only, every_id, id_column, matches, start, wanted)
+    key = (
+        _sql_key(session, ids_only, postcompile=True),
+        _sql_key(session, every_id, postcompile=True),
+        start,
+        wanted,
+    )
+    walks = matches.walks
+    kept = walks.get(key)
+    if kept is None:
+        found = _walked_places(session, ids_only, every_id, id_column, matches, start, wanted)
+        if len(walks) >= _KEPT_WALKS_PER_RANKING:
+            walks.clear()
+        kept = walks[key] = tuple(found)
+    return list(kept)
+
+
+# Walks kept per ranking, by filters, start and length: past this many it starts again.
+_KEPT_WALKS_PER_RANKING = 256
+
+
+def _walked_places(
+    session: Session,
+    ids_only: Select[Any],
+    every_id: Select[Any],
+    id_column: Any,
+    matches: RankedMatches,
+    start: int,
+    wanted: int,
+) -> list[int]:
+    """`_walk`'s places, found by testing each batch of the ranking against the filters."""
     found: list[int] = []
     # The filters' rows told apart in memory (the incident columns): each batch tested there,
     # where it was a statement reading each row (`date_from=2013-10-12&date_to=2023-10-10&
