@@ -2,7 +2,7 @@
 
 import json
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
@@ -490,6 +490,8 @@ class Sample:
     _hits: dict[int, tuple["weakref.ref[Any]", int]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # A search's key -> how many of `ids` match it: see `hits_of_search`.
+    _search_hits: dict[Hashable, int] = field(default_factory=dict, compare=False, repr=False)
 
     def hits_in(self, listed: _CountsIn) -> int:
         """How many of the probes are in `listed` (a search's matches, kept per data version
@@ -503,6 +505,21 @@ class Sample:
         if len(self._hits) >= _KEPT_HITS:
             self._hits.clear()
         self._hits[id(listed)] = (weakref.ref(listed), count)
+        return count
+
+    def hits_of_search(self, key: Hashable, count_in: Callable[[list[int]], int]) -> int:
+        """How many of the probes match a search whose matches are not listed (`key`: its
+        table and words; `count_in` tests rows in SQL), counted once: a sample holds for one
+        data version, as a search's matches do. A broad word under an actor tested its
+        sample's probes in FTS5 on every request (`/incidents?q=talks&actor=Iran`: 3.6 ms of
+        a 6.4 ms page on SQLite at 1M, measured)."""
+        kept = self._search_hits.get(key)
+        if kept is not None:
+            return kept
+        count = count_in(self.ids)
+        if len(self._search_hits) >= _KEPT_HITS:
+            self._search_hits.clear()
+        self._search_hits[key] = count
         return count
 
 

@@ -1160,11 +1160,16 @@ def _hits_in_sample(
     probed: counting.Sample, matches: "RankedMatches | MatchSet | _MatchCount"
 ) -> int:
     """How many of a sample's probes match: counted once per sample and match list where the
-    matches are listed (`Sample.hits_in`), else tested now."""
+    matches are listed (`Sample.hits_in`), else once per sample and search, tested in SQL
+    (`Sample.hits_of_search`)."""
     listed = (
         matches.every_match_for(len(probed.ids)) if isinstance(matches, _MatchCount) else matches
     )
-    return matches.count_in(probed.ids) if listed is None else probed.hits_in(listed)
+    if listed is not None:
+        return probed.hits_in(listed)
+    assert isinstance(matches, _MatchCount)
+    table_name = matches.model.__tablename__  # type: ignore[attr-defined]
+    return probed.hits_of_search((table_name, matches.q), matches.count_in)
 
 
 def _filter_rows_matching(

@@ -166,3 +166,54 @@ def test_a_relevance_page_asked_again_counts_its_sample_once(
     assert again == [first] * 3
     assert len(counted) == 1  # pipeline's, the first time
     assert other["total_accuracy"] == "estimated"
+
+
+# Filtered searches whose totals are estimated from a sample (SAMPLED_ABOVE), second pages too.
+FILTERED_SEARCHES = [
+    "/incidents?q=talks&actor=Iran&limit=5",
+    "/incidents?q=border&actor=Iran&limit=5",  # the same filters (and sample), another word
+    "/incidents?q=talks&type=arrest&limit=5",
+    "/incidents?q=border&date_from=2005-01-01&limit=5",
+    "/incidents?q=talks&actor=Iran&sort=-date&limit=5",
+    "/sources?q=talks&date_from=2010-01-01&limit=5",
+    "/statements?q=talks&speaker=Iran&limit=5",
+]
+
+
+def test_a_broad_words_probes_sought_in_sql_are_sought_once_per_sample(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word whose matches are not listed (broad, FTS5 seeks each probe in them) is tested
+    on a sample's probes once per sample and word; the same totals and pages after, and as
+    when sought on every request."""
+    monkeypatch.setattr(search, "_SEEKS_PER_WALKED_MATCH", 0)  # seek, never list
+    sought: list[int] = []
+    tested = search._MatchCount._tested
+
+    def spy(self: Any, row_ids: list[int]) -> set[int]:
+        sought.append(len(row_ids))
+        return tested(self, row_ids)
+
+    monkeypatch.setattr(search._MatchCount, "_tested", spy)
+
+    def answers(*, again: bool) -> list[tuple[Any, Any]]:
+        search._SAMPLES.clear()
+        search.MATCH_SETS.clear()
+        settings = Settings(database_url=sqlite_url, sqlite_exact_count_threshold=SAMPLED_ABOVE)
+        with AppClient(create_app(settings)) as client:
+            _columns_read()
+            first = first_two_pages(client, FILTERED_SEARCHES)
+            sought_first = len(sought)
+            if again:
+                assert first_two_pages(client, FILTERED_SEARCHES) == first
+                assert len(sought) == sought_first, "asked again, no probe was sought"
+        return first
+
+    kept = answers(again=True)
+    assert sought, "the probes were sought in SQL"
+    assert sum(first["total_accuracy"] == "estimated" for first, _ in kept) >= 3
+    # Sought on every request, as before.
+    monkeypatch.setattr(
+        counting.Sample, "hits_of_search", lambda self, _key, count_in: count_in(self.ids)
+    )
+    assert answers(again=False) == kept
