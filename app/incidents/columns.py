@@ -16,6 +16,7 @@ still reading when that wait ends, and its facets are grouped in SQL until it is
 
 import functools
 import threading
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -76,6 +77,11 @@ class IncidentColumns:
         default_factory=OrderedDict, repr=False
     )
     _kept_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # How many incidents each kept mask holds, once counted, by the mask's id (its weak
+    # reference tells a mask from a later one at the same address).
+    _counts: "dict[int, tuple[weakref.ref[NDArray[np.bool_]], int]]" = field(
+        default_factory=dict, repr=False
+    )
 
     @property
     def size(self) -> int:
@@ -185,8 +191,30 @@ class IncidentColumns:
         with self._kept_lock:
             kept_in[key] = found
             while len(kept_in) > limit:
-                kept_in.popitem(last=False)
+                _, dropped = kept_in.popitem(last=False)
+                self._counts.pop(id(dropped), None)
         return found
+
+    def count_of(self, mask: NDArray[np.bool_]) -> int:
+        """How many incidents `mask` holds: counted once for a mask kept here (read-only, it
+        never changes). Counted each time over a million incidents, ~35 us, up to three
+        times a request (a filtered search's total, its places, a page in date order)."""
+        kept = self._counts.get(id(mask))
+        if kept is not None and kept[0]() is mask:
+            return kept[1]
+        count = int(np.count_nonzero(mask))
+        if not mask.flags.writeable and self._is_kept(mask):
+            with self._kept_lock:
+                self._counts[id(mask)] = (weakref.ref(mask), count)
+        return count
+
+    def _is_kept(self, mask: NDArray[np.bool_]) -> bool:
+        with self._kept_lock:
+            return any(
+                kept is mask
+                for kept_in in (self._kept_filters, self._kept_sets)
+                for kept in kept_in.values()
+            )
 
     def _marked(self, ids: set[int]) -> NDArray[np.bool_]:
         found = np.zeros(self.size, dtype=np.bool_)
@@ -269,7 +297,7 @@ class IncidentColumns:
         """The date keys of the first `wanted` matches (`first_in_date_order`)."""
         if self.date_keys is None:
             return None
-        if np.count_nonzero(mask) <= _FEW_MATCHES:
+        if self.count_of(mask) <= _FEW_MATCHES:
             return self._first_of_few(mask, descending, after, wanted, starts_by)
         # The incidents after the cursor, and up to `starts_by`, are a range of the order.
         low, high = 0, self.size

@@ -4,7 +4,6 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import ColumnElement, func, literal_column, select, true
 from sqlalchemy.orm import Session
 
@@ -141,7 +140,7 @@ class _ColumnMatches:
             # and keeps them in date order for its pages.
             return counted
         if f.q:
-            counted = counting.counted_by(counted, lambda _: int(np.count_nonzero(self.mask)))
+            counted = counting.counted_by(counted, lambda _: self.columns.count_of(self.mask))
             counted = counting.listed_by(counted, self.listed, self.size)
             return pagination.paged_by(counted, self.first)
         counted = counting.listed_by(counted, self.listed, self.size)
@@ -160,7 +159,7 @@ class _ColumnMatches:
 
     def size(self) -> int:
         """How many match (`counting.listed_by`)."""
-        return int(np.count_nonzero(self.mask))
+        return self.columns.count_of(self.mask)
 
     def tested(self, _session: Session, ids: Any) -> Any:
         """Which of `ids` match (`counting.tested_by`)."""
