@@ -76,6 +76,18 @@ class AppClient(httpx.Client):
             **kwargs,
         )
 
+    def build_request(
+        self, method: str, url: httpx.URL | str, *, params: Any = None, **kwargs: Any
+    ) -> httpx.Request:
+        """As httpx builds it, but `params` are added to a query the URL already has: httpx
+        (0.28) puts them in its place, so a next page asked as `get(path, params={"cursor":
+        ...})` was the page of the unfiltered list after that cursor, not the path's."""
+        if params is not None:
+            given = url if isinstance(url, httpx.URL) else httpx.URL(url)
+            if given.query:
+                url, params = given.copy_merge_params(params), None
+        return super().build_request(method, url, params=params, **kwargs)
+
     def run(self, coroutine: Coroutine[Any, Any, T]) -> T:
         """`coroutine`'s result, run on the application's loop."""
         if self._loop is None:

@@ -83,3 +83,17 @@ def test_limit_outside_1_to_500_is_a_422(mini: AppClient, limit: str) -> None:
 def test_total_is_exact_and_says_so(mini: AppClient) -> None:
     body = mini.get("/incidents", params={"actor": "Azerbaijan", "limit": 1}).json()
     assert body["total"] == 6 and body["total_accuracy"] == "exact"
+
+
+def test_a_next_page_asked_with_params_keeps_the_paths_filters(client: AppClient) -> None:
+    """The test client adds `params` to a path's own query (tests/inprocess.py): httpx 0.28
+    replaces it, and a test asking `get("/incidents?type=...", params={"cursor": ...})` was
+    given the next page of every incident, not of the type's."""
+    first = client.get("/incidents?actor=Iran&sort=date&limit=2").json()
+    assert first["next_cursor"] and first["total"] > 2
+    second = client.get(
+        "/incidents?actor=Iran&sort=date&limit=2", params={"cursor": first["next_cursor"]}
+    )
+    assert second.request.url.params.get("actor") == "Iran"
+    everything = client.get("/incidents?actor=Iran&sort=date&limit=4").json()["items"]
+    assert second.json()["items"] == everything[2:4]
