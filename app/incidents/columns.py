@@ -21,6 +21,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -28,6 +29,8 @@ from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from app.kit.background_reads import BackgroundRead
+
+T = TypeVar("T")
 
 _EPOCH = date(1970, 1, 1)
 # How many actor sets' and searches' masks are kept (one byte per incident each: 64 MB at 1M).
@@ -77,9 +80,9 @@ class IncidentColumns:
         default_factory=OrderedDict, repr=False
     )
     _kept_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-    # How many incidents each kept mask holds, once counted, by the mask's id (its weak
+    # What was derived from each kept mask (its count, its facets), by the mask's id (its weak
     # reference tells a mask from a later one at the same address).
-    _counts: "dict[int, tuple[weakref.ref[NDArray[np.bool_]], int]]" = field(
+    _derived: "dict[int, tuple[weakref.ref[NDArray[np.bool_]], dict[Hashable, Any]]]" = field(
         default_factory=dict, repr=False
     )
 
@@ -192,21 +195,29 @@ class IncidentColumns:
             kept_in[key] = found
             while len(kept_in) > limit:
                 _, dropped = kept_in.popitem(last=False)
-                self._counts.pop(id(dropped), None)
+                self._derived.pop(id(dropped), None)
         return found
 
-    def count_of(self, mask: NDArray[np.bool_]) -> int:
-        """How many incidents `mask` holds: counted once for a mask kept here (read-only, it
-        never changes). Counted each time over a million incidents, ~35 us, up to three
-        times a request (a filtered search's total, its places, a page in date order)."""
-        kept = self._counts.get(id(mask))
-        if kept is not None and kept[0]() is mask:
-            return kept[1]
-        count = int(np.count_nonzero(mask))
+    def _of_kept(self, mask: NDArray[np.bool_], what: Hashable, derive: Callable[[], T]) -> T:
+        """`derive()`, worked out once for a mask kept here (read-only, it never changes) and
+        read again after: shared, never to be changed."""
+        derived = self._derived.get(id(mask))
+        if derived is not None and derived[0]() is mask and what in derived[1]:
+            return cast(T, derived[1][what])
+        value = derive()
         if not mask.flags.writeable and self._is_kept(mask):
             with self._kept_lock:
-                self._counts[id(mask)] = (weakref.ref(mask), count)
-        return count
+                derived = self._derived.get(id(mask))
+                if derived is None or derived[0]() is not mask:
+                    derived = self._derived[id(mask)] = (weakref.ref(mask), {})
+                derived[1][what] = value
+        return value
+
+    def count_of(self, mask: NDArray[np.bool_]) -> int:
+        """How many incidents `mask` holds, counted once per kept mask: over a million
+        incidents ~35 us each time, up to three times a request (a filtered search's total,
+        its places, a page in date order)."""
+        return self._of_kept(mask, "count", lambda: int(np.count_nonzero(mask)))
 
     def _is_kept(self, mask: NDArray[np.bool_]) -> bool:
         with self._kept_lock:
@@ -350,7 +361,11 @@ class IncidentColumns:
         return keys[::-1][:wanted] if descending else keys[:wanted]
 
     def counted(self, name: str, mask: NDArray[np.bool_]) -> Counter[str | None]:
-        """The matches per value of the `year`, `month`, `type` or `country` facet."""
+        """The matches per value of the `year`, `month`, `type` or `country` facet (once per
+        kept mask: read, never changed)."""
+        return self._of_kept(mask, ("counted", name), lambda: self._counted(name, mask))
+
+    def _counted(self, name: str, mask: NDArray[np.bool_]) -> Counter[str | None]:
         if name in ("year", "month"):
             periods = self.month[mask] if name == "month" else self.month[mask] // 12
             if not len(periods):
@@ -371,7 +386,12 @@ class IncidentColumns:
 
     def top_actors(self, mask: NDArray[np.bool_], limit: int) -> list[tuple[int, int]]:
         """(actor id, matches it takes part in) of the `limit` actors taking part in most
-        matches, most first, ties by id (as the SQL facet cuts them)."""
+        matches, most first, ties by id (as the SQL facet cuts them). Once per kept mask
+        (read, never changed): every participation was tested against the mask, 8 ms of CPU
+        of each `facet=actor` at 1M (3.4 million participations, measured)."""
+        return self._of_kept(mask, ("top actors", limit), lambda: self._top_actors(mask, limit))
+
+    def _top_actors(self, mask: NDArray[np.bool_], limit: int) -> list[tuple[int, int]]:
         if not len(self.taking_part):
             return []
         per_actor = np.add.reduceat(mask[self.taking_part].astype(np.int64), self.actor_starts[:-1])
