@@ -327,6 +327,15 @@ def _page_statement(
         # Few matches, counted in `count_stmt`'s shape: the page is cut from their ids.
         # Walking `stmt` in order could pass every row the filters skip (0.5 s through
         # 140,000 agreements for the 33 of actor=Brazil&type=agreement&country=RUS at 1M).
+        # Where the page's own ids are found among them in memory (`listed_paged_by`), only
+        # those are read: every one of them bound and read to be sorted in SQL was ~3 ms of
+        # `date_from=2025-12-03&type=accusation` (679 incidents) at 1M, on every request.
+        listed_paging = _listed_paging_of(count_stmt)
+        if listed_paging is not None:
+            decoded = _decoded(key, cursor, scope) if cursor else None
+            first = listed_paging(key.descending, decoded, wanted)
+            if first is not None:
+                return among(session, stmt, id_column, first)
         ids = listed if listed is not None else _listed(session, count_stmt)
         return among(session, stmt, id_column, ids)
     if listed is not None and _sorts_listed(session, key, id_column, cursor):

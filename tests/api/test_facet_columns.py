@@ -18,7 +18,7 @@ from app.incidents import columns
 from app.kit import background_reads
 from app.main import create_app
 from app.settings import Settings
-from tests.api.statements_seen import counted_statements
+from tests.api.statements_seen import counted_statements, issued_statements
 from tests.conftest import Databases
 from tests.inprocess import AppClient
 
@@ -243,3 +243,24 @@ def test_facets_of_filters_asked_again_are_not_counted_again(
     assert counted == [], "asked again, the facets were not counted again"
     assert sum(bool(facets["actor"]["values"]) for facets in first) > 5
 
+
+def test_a_page_among_few_matches_reads_only_its_own_rows(generated_incidents: str) -> None:
+    """Few matches (at most 2,000) counted exactly: the page's ids are found among them in
+    date order in memory and only those rows read, where every match's id was bound and its row
+    read to be sorted in SQL (679 for `date_from=2025-12-03&type=accusation` at 1M)."""
+    settings = Settings(database_url=generated_incidents)
+    checked = 0
+    with AppClient(create_app(settings)) as client:
+        _reading_done()
+        for kind in ("accusation", "protest", "arrest", "agreement"):
+            for sort in ("date", "-date"):
+                path = f"/incidents?type={kind}&date_from=2005-01-01&sort={sort}&limit=5"
+                with issued_statements(client) as issued:
+                    first = client.get(path).json()
+                    second = client.get(f"{path}&cursor={first['next_cursor']}").json()
+                assert first["total_accuracy"] == "exact" and 5 < first["total"] <= 2_000, path
+                assert len(first["items"]) == len(second["items"]) == 5
+                most_bound = max(len(parameters or ()) for _, parameters in issued)
+                assert most_bound <= 10, (path, most_bound)
+                checked += 1
+    assert checked == 8
