@@ -260,6 +260,28 @@ def test_in_process_combinations_time_each_drawn_url_once(
     assert "30 random combinations (seed 2)" in out and len(out.splitlines()) == 4
 
 
+def test_in_process_combinations_asked_again_ask_each_url_twice(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bench import inprocess
+
+    url = f"sqlite:///{tmp_path / 'small.sqlite3'}"
+    generate(url, 200, seed=1)
+    asked: list[str] = []
+    get = inprocess.AsgiDriver.get
+
+    def counted(self: inprocess.AsgiDriver, path: str, *args: object, **kwargs: object) -> object:
+        asked.append(path)
+        return get(self, path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inprocess.AsgiDriver, "get", counted)
+    timed = inprocess.combinations_cpu(url, seed=2, n=30, source=None, worst=3, again=True)
+    assert all(status == 200 for _, _, status, _ in timed)
+    for _, _, _, path in timed:
+        assert asked.count(path) >= 2, path
+    assert "30 random combinations (seed 2), asked again" in capsys.readouterr().out
+
+
 def test_new_words_time_each_words_first_and_second_search(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
