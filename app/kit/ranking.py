@@ -44,8 +44,8 @@ class RankedMatches:
     scores: array  # type: ignore[type-arg]  # 'd': their scores
     ids_ascending: array  # type: ignore[type-arg]  # 'q': the same ids, ascending
     rank_of_ascending: array  # type: ignore[type-arg]  # 'l': each one's place in `ids`
-    # Walks of this ranking under other filters, tested in SQL, kept with it: they hold for
-    # its data version as it does (`search._walk`).
+    # Walks of this ranking under other filters (tested in SQL or in memory), kept with it:
+    # they hold for its data version as it does (`search._walk`).
     walks: dict[Hashable, tuple[int, ...]] = field(default_factory=dict, compare=False, repr=False)
 
     @classmethod
