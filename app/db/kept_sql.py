@@ -238,7 +238,13 @@ def _executed(connection: Connection, sql: str, parameters: Any, *, fetch: bool)
     DBAPI error handled as SQLAlchemy's execution handles it (re-raised, wrapped)."""
     dbapi_connection = connection.connection.driver_connection
     assert dbapi_connection is not None
-    cursor = dbapi_connection.cursor()
+    try:
+        cursor = dbapi_connection.cursor()
+    except BaseException as error:
+        # A connection that broke fails here already (SQLite: "Cannot operate on a closed
+        # database"): handled as any statement's error, so it is invalidated and reported as
+        # a database error, not raised as the driver's own.
+        connection._handle_dbapi_exception(error, sql, parameters, None, None)
     try:
         return _executed_on(connection, cursor, sql, parameters, fetch=fetch)
     finally:
