@@ -12,7 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.routing import APIRoute
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, Field
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 from starlette.types import Scope
@@ -26,7 +26,12 @@ from app.api.limits import RequestLimits
 from app.changes import router as changes_router
 from app.db import versions
 from app.db.replicas import ReadRouter
-from app.db.session import SessionDep, create_db_engine
+from app.db.session import (
+    KeptReadSessions,
+    SessionDep,
+    create_db_engine,
+    kept_read_sessions,
+)
 from app.db.versions import PostgresVersionWatch, SqliteVersionWatch
 from app.incidents import columns as incident_columns
 from app.incidents import router as incidents_router
@@ -88,6 +93,25 @@ def _version_reader(
     return data_version
 
 
+async def _close_readers(
+    engine: Engine,
+    version_watch: SqliteVersionWatch | None,
+    postgres_watch: PostgresVersionWatch | None,
+    read_sessions: KeptReadSessions | None,
+    read_router: ReadRouter | None,
+) -> None:
+    """Close every connection the service reads with, when it stops."""
+    if version_watch is not None:
+        version_watch.close()
+    if postgres_watch is not None:
+        await postgres_watch.close()
+    if read_sessions is not None:
+        read_sessions.close()
+    engine.dispose()
+    if read_router is not None:
+        read_router.dispose()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the application; uvicorn calls this (`--factory`)."""
     settings = settings or get_settings()
@@ -109,6 +133,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.database_replica_urls
         else None
     )
+    # SQLite: the direct routes' read sessions, kept between requests (app/db/session.py).
+    read_sessions = kept_read_sessions(engine) if read_router is None else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -126,13 +152,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sources_service.prepare(engine)  # SQLite: the sources' dates, 35-65 ms at 1M
         yield
         gc.set_threshold(*collector_thresholds)
-        if version_watch is not None:
-            version_watch.close()
-        if postgres_watch is not None:
-            await postgres_watch.close()
-        engine.dispose()
-        if read_router is not None:
-            read_router.dispose()
+        await _close_readers(engine, version_watch, postgres_watch, read_sessions, read_router)
 
     app = FastAPIOffline(
         lifespan=lifespan,
@@ -151,6 +171,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker(bind=engine, expire_on_commit=False)
+    app.state.read_sessions = read_sessions
     app.state.settings = settings
     app.state.read_router = read_router
     # SQLite: reads measured cheap are answered on the event loop (app/api/direct.py).

@@ -25,14 +25,14 @@ import time
 from collections.abc import Callable
 
 from fastapi.routing import APIRoute
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.api.caching import ETAG_VERSION
-from app.db.session import read_sessionmaker
+from app.db.session import ReadSessions, read_sessionmaker
 
 DirectRead = Callable[[Request, Session], Response | None]
 
@@ -92,12 +92,12 @@ def direct_route(read: DirectRead, *, lists: bool = False) -> type[APIRoute]:
     """An APIRoute class whose GETs `read` answers (see the module's docstring); `lists`: a
     list route's (app/api/listing.py), whose responses are never kept."""
 
-    def answer(factory: sessionmaker[Session], request: Request) -> Response | None:
+    def answer(factory: ReadSessions, request: Request) -> Response | None:
         with factory() as session:
             return read(request, session)
 
     def timed(
-        factory: sessionmaker[Session],
+        factory: ReadSessions,
         request: Request,
         cheap: CheapReads,
         version: int,
@@ -113,7 +113,7 @@ def direct_route(read: DirectRead, *, lists: bool = False) -> type[APIRoute]:
             cheap.measured(version, url, cpu, 0.0 if in_thread else wall)
 
     async def in_thread(
-        factory: sessionmaker[Session], request: Request, cheap: CheapReads, version: int
+        factory: ReadSessions, request: Request, cheap: CheapReads, version: int
     ) -> Response | None:
         cheap.in_threads += 1
         try:
@@ -147,10 +147,12 @@ def direct_route(read: DirectRead, *, lists: bool = False) -> type[APIRoute]:
     return DirectRoute
 
 
-def _sessions(request: Request) -> sessionmaker[Session] | None:
+def _sessions(request: Request) -> ReadSessions | None:
     """Sessions on the database this request reads; None when the read replica is not chosen
     yet (the ETag middleware could not): the session dependency chooses, and reports."""
     chosen = getattr(request.state, "read_target", None) is not None
     if request.app.state.read_router is not None and not chosen:
         return None
-    return read_sessionmaker(request)
+    # SQLite: sessions kept between requests (app/db/session.py KeptReadSessions).
+    kept: ReadSessions | None = request.app.state.read_sessions
+    return kept if kept is not None else read_sessionmaker(request)
