@@ -133,7 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         if settings.database_replica_urls
         else None
     )
-    # SQLite: the direct routes' read sessions, kept between requests (app/db/session.py).
+    # The direct routes' read sessions, kept between requests (app/db/session.py).
     read_sessions = kept_read_sessions(engine) if read_router is None else None
 
     @asynccontextmanager

@@ -153,6 +153,6 @@ def _sessions(request: Request) -> ReadSessions | None:
     chosen = getattr(request.state, "read_target", None) is not None
     if request.app.state.read_router is not None and not chosen:
         return None
-    # SQLite: sessions kept between requests (app/db/session.py KeptReadSessions).
+    # Sessions kept between requests (app/db/session.py KeptReadSessions).
     kept: ReadSessions | None = request.app.state.read_sessions
     return kept if kept is not None else read_sessionmaker(request)

@@ -6,10 +6,12 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import AbstractContextManager, contextmanager
 from typing import Annotated, Any
 
+import psycopg
 import pydantic_core
 from fastapi import Depends, Request
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
@@ -19,6 +21,9 @@ from app.settings import Settings, get_settings
 
 # anyio's default thread limit: no more requests can hold a connection at once.
 READER_POOL_SIZE = 40
+# PostgreSQL: at most this many read sessions kept between requests, each holding a server
+# connection (KeptReadSessions); past it a read checks a connection out of the pool as before.
+KEPT_POSTGRESQL_SESSIONS = 16
 SQLITE_MMAP_BYTES = 1 << 30
 # Closing a session returns its connection to the pool (a ROLLBACK): threads of their own,
 # which never wait for a connection, so a close can always run.
@@ -56,6 +61,9 @@ def create_db_engine(url: str, *, writer: bool = False, settings: Settings | Non
     engine = create_engine(
         url,
         pool_pre_ping=True,
+        # Room for the kept read sessions' connections besides SQLAlchemy's default 5 + 10,
+        # so that what keeps them never leaves the other reads fewer (KeptReadSessions).
+        max_overflow=10 + (0 if writer else KEPT_POSTGRESQL_SESSIONS),
         connect_args=connect_args,
         json_deserializer=loads_json,
     )
@@ -147,7 +155,16 @@ def _configure_postgresql_reader(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         dbapi_connection = conn.connection.driver_connection
-        if not versions.begun_by_ping(dbapi_connection):
+        if versions.begun_by_ping(dbapi_connection):
+            return
+        # Not begun by a checkout's ping: a kept read session's next transaction
+        # (KeptReadSessions), begun with its version in one round trip as the ping does.
+        try:
+            begun = versions.begins_with_version(dbapi_connection)
+        except psycopg.Error as error:
+            # A lost connection: invalidated and reported as any statement's error would be.
+            conn._handle_dbapi_exception(error, versions.BEGIN_AND_READ, (), None, None)
+        if not begun:
             kept_sql.execute_plain(conn, PG_READER_BEGIN)
 
     @event.listens_for(engine, "checkin")
@@ -156,19 +173,22 @@ def _configure_postgresql_reader(engine: Engine) -> None:
 
 
 class KeptReadSessions:
-    """SQLite: read sessions kept between requests, each on a connection of its own.
+    """Read sessions kept between requests, each on a connection of its own.
 
     A request's read session was made, given a connection out of the pool and its transaction,
-    then closed and its connection given back: ~85 us of a request's CPU (of a relevance
-    page's ~1 ms above its SQL, measured in process at 1M; bench/README "Session 33"). A kept
-    session does only what a read needs: its transaction (BEGIN ... ROLLBACK, one snapshot per
+    then closed and its connection given back: ~85 us of a request's CPU on SQLite (of a
+    relevance page's ~1 ms above its SQL, measured in process at 1M; bench/README "Session
+    33"). A kept session does only what a read needs: its transaction (one snapshot per
     response, as before). One session serves one request at a time, on whichever thread, and
     forgets what it held (`info`, its identity map) when given back. A connection that broke
     is not kept. Past `limit` sessions in use, a request has a session made as before.
 
-    Not on PostgreSQL: there the pool's ping on each checkout begins the transaction and finds
-    a connection that died (a restarted server), which a kept connection would have to do
-    itself, and each kept session would hold a server connection of its own.
+    On PostgreSQL a checkout's ping began the transaction with its data version and found a
+    connection that died (a restarted server). A kept session begins its transaction when it
+    is taken, with its version in the same one round trip (`_configure_postgresql_reader`); a
+    connection found lost then is dropped, and that read has a session made as before, whose
+    checkout pings. Each kept session holds a server connection: the reader pool has room for
+    them besides its own (`KEPT_POSTGRESQL_SESSIONS`).
     """
 
     def __init__(self, engine: Engine, limit: int) -> None:
@@ -191,6 +211,19 @@ class KeptReadSessions:
             self._give_back(session)
 
     def _take(self) -> Session:
+        session = self._idle_or_new()
+        if self._engine.dialect.name != "postgresql" or not isinstance(session.bind, Connection):
+            return session
+        try:
+            session.connection()  # BEGIN with the data version (see the class's docstring)
+        except DBAPIError as error:
+            self._give_back(session)  # an invalidated connection is dropped
+            if not error.connection_invalidated:
+                raise
+            return Session(bind=self._engine, expire_on_commit=False)
+        return session
+
+    def _idle_or_new(self) -> Session:
         with self._lock:
             if self._idle:
                 return self._idle.pop()
@@ -215,6 +248,10 @@ class KeptReadSessions:
         finally:
             session.info.clear()
             if isinstance(connection, Connection):
+                usable = not (connection.closed or connection.invalidated)
+                if connection.dialect.name == "postgresql" and usable:
+                    # What its transaction's begin kept of the version (as the pool's checkin).
+                    versions.forget_begun(connection.connection.driver_connection)
                 self._keep_or_drop(session, connection, ended=ended)
 
     def _keep_or_drop(self, session: Session, connection: Connection, *, ended: bool) -> None:
@@ -242,10 +279,12 @@ ReadSessions = Callable[[], AbstractContextManager[Session]]
 
 
 def kept_read_sessions(engine: Engine) -> KeptReadSessions | None:
-    """Kept read sessions for a SQLite file's readers (see KeptReadSessions); else None.
+    """Kept read sessions for a reader engine (see KeptReadSessions).
 
-    Not for an in-memory database, whose every thread has a database of its own."""
-    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+    None for an in-memory SQLite database, whose every thread has a database of its own."""
+    if engine.dialect.name == "postgresql":
+        return KeptReadSessions(engine, KEPT_POSTGRESQL_SESSIONS)
+    if engine.url.database in (None, "", ":memory:"):
         return None
     return KeptReadSessions(engine, READER_POOL_SIZE)
 

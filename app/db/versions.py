@@ -72,7 +72,7 @@ _BEGUN: "weakref.WeakKeyDictionary[Any, object]" = weakref.WeakKeyDictionary()
 _NOT_READ = object()
 # Connections whose database had no version row's table when they pinged: they ping plainly.
 _WITHOUT_META: "weakref.WeakSet[Any]" = weakref.WeakSet()
-_BEGIN_AND_READ = (
+BEGIN_AND_READ = (
     "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY; "
     "SELECT data_version FROM dataset_meta WHERE id = 1"
 )
@@ -89,7 +89,7 @@ def begins_with_version(dbapi_connection: Any) -> bool:
     cursor = dbapi_connection.cursor()
     try:
         # No parameters: the simple query protocol, both statements in one message.
-        cursor.execute(_BEGIN_AND_READ)
+        cursor.execute(BEGIN_AND_READ)
         cursor.nextset()
         row = cursor.fetchone()
     except psycopg.Error as error:

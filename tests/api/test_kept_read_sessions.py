@@ -1,23 +1,25 @@
-"""SQLite's direct reads keep their sessions between requests (app/db/session.py
-KeptReadSessions): no connection checked out of the pool per request, one snapshot per
-response (an ingest between two requests is seen by the second), nothing a session held
-carried into the next request, a connection that broke replaced, and every kept connection
-given back when the service stops. PostgreSQL reads as before."""
+"""The direct reads keep their sessions between requests (app/db/session.py KeptReadSessions):
+no connection checked out of the pool per request, one snapshot per response (an ingest between
+two requests is seen by the second), nothing a session held carried into the next request, a
+connection that broke replaced (on PostgreSQL without an error: the read that finds it takes a
+session whose checkout pings), and every kept connection closed when the service stops."""
 
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.orm import Session
 
 from app.api import direct
+from app.db import versions
 from app.kit.background_reads import wait_for_all
 from app.main import create_app
 from app.settings import Settings
-from tests.api.conftest import retitle_and_ingest
+from tests.api.conftest import libpq_dsn, retitle_and_ingest
 from tests.inprocess import AppClient
 
 READS = [
@@ -32,10 +34,8 @@ READS = [
 
 @pytest.fixture
 def mini(mini_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[AppClient]:
-    """The mini dataset on SQLite, no response kept (a detail asked again reads the
-    database), every read in a request thread (none measured cheap enough for the loop)."""
-    if not mini_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL's reads are not kept: each checks out a connection and pings it")
+    """The mini dataset, no response kept (a detail asked again reads the database), every
+    read in a request thread (none measured cheap enough for SQLite's event loop)."""
     monkeypatch.setattr(direct, "CHEAP_READ_SECONDS", 0.0)
     with AppClient(create_app(Settings(database_url=mini_url, kept_responses=0))) as client:
         yield client
@@ -94,22 +94,51 @@ def test_a_session_given_back_holds_nothing_of_its_request(mini: AppClient) -> N
         assert not session.bind.in_transaction()  # type: ignore[union-attr]
 
 
-def test_a_connection_that_broke_is_replaced(mini: AppClient) -> None:
+def test_a_connection_that_broke_is_replaced(mini: AppClient, backend: str) -> None:
     assert mini.get("/incidents?limit=2").status_code == 200
-    for session in _idle_sessions(mini):
-        session.bind.connection.dbapi_connection.close()  # type: ignore[union-attr]
+    idle = _idle_sessions(mini)
+    assert idle
+    if backend == "sqlite":
+        for session in idle:
+            session.bind.connection.dbapi_connection.close()  # type: ignore[union-attr]
+    else:
+        with psycopg.connect(libpq_dsn(mini.app.state.settings.database_url)) as admin:  # type: ignore[attr-defined]
+            for session in idle:
+                pid = session.bind.connection.dbapi_connection.info.backend_pid  # type: ignore[union-attr]
+                admin.execute("SELECT pg_terminate_backend(%s)", (pid,))
     statuses = [mini.get("/incidents?limit=2").status_code for _ in range(3)]
-    # The broken connection's read fails as a database error (503), never a 500, and is
-    # not kept: every read after it is answered.
-    assert statuses[-1] == 200 and statuses[-2] == 200
-    assert set(statuses) <= {200, 503}
+    if backend == "sqlite":
+        # The broken connection's read fails as a database error (503), never a 500, and
+        # is not kept: every read after it is answered.
+        assert statuses[-2:] == [200, 200] and set(statuses) <= {200, 503}
+    else:
+        # Found lost as the kept session begins, before the read: no read fails.
+        assert statuses == [200, 200, 200]
+    assert all(
+        not session.bind.invalidated  # type: ignore[union-attr]
+        for session in _idle_sessions(mini)
+    )
+
+
+def test_a_kept_sessions_transaction_is_a_read_only_snapshot_with_its_version(
+    mini: AppClient, backend: str
+) -> None:
+    if backend != "postgresql":
+        pytest.skip("PostgreSQL's transaction modes")
+    for _ in range(2):  # the second on a kept session, begun without a checkout's ping
+        assert mini.get("/incidents?limit=2").status_code == 200
+    kept = mini.app.state.read_sessions  # type: ignore[attr-defined]
+    with kept() as session:
+        assert session.scalar(text("SHOW transaction_isolation")) == "repeatable read"
+        assert session.scalar(text("SHOW transaction_read_only")) == "on"
+        assert versions.data_version(session) == session.scalar(
+            text("SELECT data_version FROM dataset_meta")
+        )
 
 
 def test_the_kept_connections_are_closed_when_the_service_stops(mini_url: str) -> None:
-    if not mini_url.startswith("sqlite"):
-        pytest.skip("PostgreSQL's reads are not kept")
     app = create_app(Settings(database_url=mini_url, kept_responses=0))
-    opened: list[sqlite3.Connection] = []
+    opened: list[Any] = []
     event.listen(app.state.engine, "connect", lambda dbapi, _record: opened.append(dbapi))
     with AppClient(app) as client:
         for path in READS:
@@ -117,5 +146,8 @@ def test_the_kept_connections_are_closed_when_the_service_stops(mini_url: str) -
         assert _idle_sessions(client)
     assert opened
     for connection in opened:
-        with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
-            connection.execute("SELECT 1")
+        if isinstance(connection, sqlite3.Connection):
+            with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+                connection.execute("SELECT 1")
+        else:
+            assert connection.closed
