@@ -267,26 +267,20 @@ class ConditionalRequests:
         # The same URL can answer JSON or CSV: the Accept header is part of the identity. A
         # detail object links to its HTML page on the host (and path prefix) it was asked
         # through (`html_url`): those are part of it too.
-        parts = (
-            version,
-            scope.get("scheme", ""),
-            headers.host,
-            scope.get("root_path", ""),
-            scope["path"],
-            scope.get("query_string", b""),
-            headers.accept,
-        )
+        scheme, root_path = scope.get("scheme", ""), scope.get("root_path", "")
+        query: bytes = scope.get("query_string", b"")
+        parts = (version, scheme, headers.host, root_path, scope["path"], query, headers.accept)
         etag = self._etags.get(parts)
         if etag is None:
             key = "\n".join(
                 [
                     self.app_version,
                     str(version),
-                    parts[1],
+                    scheme,
                     headers.host,
-                    parts[3],
+                    root_path,
                     scope["path"],
-                    parts[5].decode("latin-1"),
+                    query.decode("latin-1"),
                     headers.accept,
                 ]
             )
