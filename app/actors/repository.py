@@ -2,7 +2,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pydantic_core
-from sqlalchemy import Select, bindparam, func, literal, select, text
+from sqlalchemy import Result, Select, TextClause, bindparam, func, literal, select, text
 from sqlalchemy.orm import Session, selectinload
 
 from app.actors.models import Actor, ActorAlias, ActorKind
@@ -15,17 +15,37 @@ from app.kit.names import as_id
 # An affiliation chain is a spokesman, a ministry, a state: the bound only stops a cycle.
 MAX_AFFILIATION_DEPTH = 16
 
-# The ActorRef columns of some actors, raw (as a list page's JSON carries them). The ids are
-# one parameter (a JSON array on SQLite, an array on PostgreSQL), so the SQL is the same for
-# every page: an expanding IN is rendered and executed through SQLAlchemy's whole path each
-# time (a statements page under a speaker spent a sixth of its CPU on it, profiled at 1M).
-_REFS_SQLITE = text(
-    "SELECT id, slug, name, kind, country FROM actor"
-    " WHERE id IN (SELECT value FROM json_each(:ids))"
-)
-_REFS_POSTGRESQL = text(
-    "SELECT id, slug, name, kind, country FROM actor WHERE id = ANY(:ids)"
-).bindparams(bindparam("ids", type_=IntegerArray()))
+# Some actors' rows, raw, by id. The ids are one parameter (a JSON array on SQLite, an array
+# on PostgreSQL), so the SQL is the same for every page: an expanding IN is rendered and
+# executed through SQLAlchemy's whole path each time (a statements page under a speaker spent
+# a sixth of its CPU on it, profiled at 1M).
+_BY_IDS_SQLITE = " IN (SELECT value FROM json_each(:ids))"
+_BY_IDS_POSTGRESQL = " = ANY(:ids)"
+
+
+def _for_ids(sql: str) -> dict[str, TextClause]:
+    """`sql`, whose `{ids}` is `column IN :ids`, as each database writes it best."""
+    return {
+        "sqlite": text(sql.format(ids=_BY_IDS_SQLITE)),
+        "postgresql": text(sql.format(ids=_BY_IDS_POSTGRESQL)).bindparams(
+            bindparam("ids", type_=IntegerArray())
+        ),
+    }
+
+
+def _execute_for_ids(
+    session: Session, statements: dict[str, TextClause], ids: list[int]
+) -> Result[*tuple[Any, ...]]:
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        return connection.execute(
+            statements["sqlite"], {"ids": pydantic_core.to_json(ids).decode()}
+        )
+    return connection.execute(statements["postgresql"], {"ids": ids})
+
+
+_REFS = _for_ids("SELECT id, slug, name, kind, country FROM actor WHERE id{ids}")
+_ALIASES = _for_ids("SELECT actor_id, kind, alias FROM actor_alias WHERE actor_id{ids} ORDER BY id")
 # Actor id -> its ActorRef item, one dict per database and data version (`actor_ref_items`).
 _KEPT_REFS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
 
@@ -39,13 +59,7 @@ def actor_ref_items(session: Session, actor_ids: Iterable[int]) -> dict[int, dic
     kept = _KEPT_REFS.get(session, "actor refs", dict)
     missing = sorted({i for i in actor_ids if i not in kept})
     if missing:
-        connection = session.connection()
-        if connection.dialect.name == "sqlite":
-            listed = pydantic_core.to_json(missing).decode()
-            found = connection.execute(_REFS_SQLITE, {"ids": listed})
-        else:
-            found = connection.execute(_REFS_POSTGRESQL, {"ids": missing})
-        for actor_id, slug, name, kind, country in found:
+        for actor_id, slug, name, kind, country in _execute_for_ids(session, _REFS, missing):
             kept[actor_id] = {
                 "id": actor_id,
                 "slug": slug,
@@ -56,15 +70,35 @@ def actor_ref_items(session: Session, actor_ids: Iterable[int]) -> dict[int, dic
     return kept
 
 
+def aliases_of(session: Session, actor_ids: list[int]) -> Result[int, str, str]:
+    """(actor id, alias kind, alias) of these actors, each actor's in the order they were
+    added (as `Actor.aliases` lists them)."""
+    return _execute_for_ids(session, _ALIASES, actor_ids)
+
+
 class ActorRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
+    # A list page's columns when its items are plain rows (`filtered(rows=True)`).
+    LIST_COLUMNS = (
+        Actor.id,
+        Actor.slug,
+        Actor.name,
+        Actor.kind,
+        Actor.country,
+        Actor.title,
+        Actor.origin,
+        Actor.affiliation_id,
+    )
+
     def with_details(self) -> Select[Actor]:
         return select(Actor).options(selectinload(Actor.aliases), selectinload(Actor.affiliation))
 
-    def filtered(self, f: ActorFilters) -> Select[Actor]:
-        stmt = self.with_details()
+    def filtered(self, f: ActorFilters, *, rows: bool = False) -> Select[*tuple[Any, ...]]:
+        """The filters as one statement of Actor objects with their aliases and affiliation,
+        or (`rows`) of plain rows of LIST_COLUMNS."""
+        stmt = select(*self.LIST_COLUMNS) if rows else self.with_details()
         if f.kind:
             stmt = stmt.where(Actor.kind == f.kind)
         if f.country:

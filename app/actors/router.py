@@ -7,17 +7,17 @@ from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
-from app.api.pages import Page
+from app.api.pages import PlainPage
 from app.api.responses import json_response
 from app.db.session import SessionDep
 
 router = APIRouter(prefix="/actors", tags=["actors"])
 
 
-def _page(r: ListRequest, f: schemas.ActorFilters) -> Page[schemas.ActorRead]:
+def _page(r: ListRequest, f: schemas.ActorFilters) -> PlainPage[schemas.ActorRead]:
     """States, persons and organizations, by name; filter by kind, country or text."""
-    window = service.list_actors(r.session, f, r.settings)
-    return Page[schemas.ActorRead].of([schemas.actor_read(a) for a in window.items], window)
+    window = service.list_actors(r.session, f, r.settings, rows=True)
+    return PlainPage(service.list_items(r.session, window.items), window)
 
 
 _export = export_of(service.filtered_query, service.iter_actors, schemas.actor_read, schemas.CSV)

@@ -92,6 +92,28 @@ def actor_read(a: Actor) -> ActorRead:
     )
 
 
+def actor_item(
+    row: Any, aliases: dict[AliasKind, list[str]], affiliation: dict[str, Any] | None
+) -> dict[str, Any]:
+    """A list item in ActorRead's JSON shape (see app.api.pages.PlainPage) from a row of its
+    columns (ActorRepository.LIST_COLUMNS), its aliases by kind and its affiliation's
+    ActorRef item."""
+    return {
+        "id": row.id,
+        "slug": row.slug,
+        "name": row.name,
+        "kind": row.kind.value,
+        "country": row.country,
+        "title": row.title,
+        "aliases": aliases.get(AliasKind.alias, []),
+        "demonyms": aliases.get(AliasKind.demonym, []),
+        "metonyms": aliases.get(AliasKind.metonym, []),
+        "affiliation": affiliation
+        and {"id": affiliation["id"], "slug": affiliation["slug"], "name": affiliation["name"]},
+        "origin": row.origin.value,
+    }
+
+
 def actor_detail(a: Actor, *, html_url: str) -> ActorDetail:
     return ActorDetail(
         **actor_read(a).model_dump(),

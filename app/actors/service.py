@@ -1,13 +1,15 @@
-from collections.abc import Iterator
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.actors import builtin
-from app.actors.models import Actor
-from app.actors.repository import ActorRepository
-from app.actors.schemas import ActorFilters
+from app.actors.models import Actor, AliasKind
+from app.actors.repository import ActorRepository, actor_ref_items, aliases_of
+from app.actors.schemas import ActorFilters, actor_item
 from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter, NotFound
 from app.kit.counting import CountLimits
@@ -31,8 +33,11 @@ def iter_actors(session: Session, stmt: Select[Actor]) -> Iterator[Actor]:
     return stream(session, stmt, key=SORT_KEY, id_column=Actor.id)
 
 
-def list_actors(session: Session, f: ActorFilters, settings: Settings) -> Window[Actor]:
-    stmt = filtered_query(session, f)
+def list_actors(
+    session: Session, f: ActorFilters, settings: Settings, *, rows: bool = False
+) -> Window[Any]:
+    """A page of actors; `rows`: its items plain rows (see `list_items`), not ORM objects."""
+    stmt = ActorRepository(session).filtered(f, rows=rows)
     return paginate(
         session,
         stmt,
@@ -44,6 +49,32 @@ def list_actors(session: Session, f: ActorFilters, settings: Settings) -> Window
         limits=CountLimits.of(settings),
         count_mode=f.count,
     )
+
+
+# Actor id -> its list item (ActorRead's JSON shape), per database and data version. An
+# actor's item is the same on every page that lists it; building it took ORM objects for the
+# actor, its affiliation and each alias, and a model validated: 3.1 ms of CPU above the SQL
+# for a page of 50 at 1M (profiled).
+_KEPT_ITEMS: KeptPerDataVersion[dict[int, dict[str, Any]]] = KeptPerDataVersion(16)
+
+
+def list_items(session: Session, rows: Sequence[Any]) -> list[dict[str, Any]]:
+    """The list items of a page of plain rows (`list_actors(rows=True)`), in its order; those
+    not kept yet are built from one read of their aliases. The items are shared by every page
+    that shows them, never changed."""
+    kept = _KEPT_ITEMS.get(session, "actor items", dict)
+    missing = [row for row in rows if row.id not in kept]
+    if missing:
+        aliases: dict[int, dict[AliasKind, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for actor_id, kind, alias in aliases_of(session, sorted({row.id for row in missing})):
+            aliases[actor_id][AliasKind(kind)].append(alias)
+        affiliations = actor_ref_items(
+            session, {row.affiliation_id for row in missing if row.affiliation_id is not None}
+        )
+        for row in missing:
+            affiliation = affiliations[row.affiliation_id] if row.affiliation_id else None
+            kept[row.id] = actor_item(row, aliases.get(row.id, {}), affiliation)
+    return [kept[row.id] for row in rows]
 
 
 def get_actor(session: Session, key: str) -> Actor:

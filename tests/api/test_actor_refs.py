@@ -71,3 +71,37 @@ def test_an_actor_renamed_by_an_ingest_is_renamed_on_the_next_pages(seeded_url: 
     renamed = [actor for actor in after if actor["id"] == actor_id]
     assert renamed and all(actor["name"] == "Renamed By An Ingest" for actor in renamed)
     assert all(actor == _actors(probe)[actor["id"]] for actor in after)
+
+
+def test_an_actor_list_shows_an_ingests_changes_on_the_next_page(seeded_url: str) -> None:
+    """The actors list's items are kept per data version too (app/actors/service.py
+    `list_items`): a renamed affiliation and a new alias show on the next page."""
+    probe = Probe(seeded_url)
+    member_id, affiliation_id = probe.rows(
+        "SELECT id, affiliation_id FROM actor WHERE affiliation_id IS NOT NULL ORDER BY id LIMIT 1"
+    )[0]
+
+    def listed(client: AppClient) -> dict[str, Any]:
+        items = client.get("/actors?limit=500").json()["items"]
+        return next(item for item in items if item["id"] == member_id)
+
+    with AppClient(create_app(Settings(database_url=seeded_url))) as client:
+        before = listed(client)  # now kept by the server
+        _rename(seeded_url, affiliation_id, "Renamed By An Ingest")
+        engine = create_engine(seeded_url)
+        try:
+            with engine.begin() as conn:
+                conn.execute(
+                    text(
+                        "INSERT INTO actor_alias (actor_id, kind, alias, key)"
+                        " VALUES (:id, 'alias', 'Added By An Ingest', 'added by an ingest')"
+                    ),
+                    {"id": member_id},
+                )
+                conn.execute(text("UPDATE dataset_meta SET data_version = data_version + 1"))
+        finally:
+            engine.dispose()
+        after = listed(client)
+    assert before["affiliation"]["name"] != "Renamed By An Ingest"
+    assert after["affiliation"] == {**before["affiliation"], "name": "Renamed By An Ingest"}
+    assert after["aliases"] == [*before["aliases"], "Added By An Ingest"]

@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from app.actors.schemas import ActorRead
 from app.api.pages import Page
 from app.incidents.schemas import IncidentRead
 from app.sources.schemas import SourceRead
@@ -37,6 +38,13 @@ SOURCE_LISTS = [
     "/sources?q=relations",
     "/sources?q=relations&sort=-date",
 ]
+ACTOR_LISTS = [
+    "/actors",
+    "/actors?limit=3",
+    "/actors?kind=person",
+    "/actors?country=IRN",
+    "/actors?q=ministry",
+]
 
 
 def _pages(client: AppClient, path: str) -> list[bytes]:
@@ -59,7 +67,12 @@ def _as_the_model_makes_it(model: Any, body: bytes) -> bytes:
 
 @pytest.mark.parametrize(
     ("model", "paths"),
-    [(IncidentRead, INCIDENT_LISTS), (StatementRead, STATEMENT_LISTS), (SourceRead, SOURCE_LISTS)],
+    [
+        (IncidentRead, INCIDENT_LISTS),
+        (StatementRead, STATEMENT_LISTS),
+        (SourceRead, SOURCE_LISTS),
+        (ActorRead, ACTOR_LISTS),
+    ],
 )
 def test_list_pages_are_the_bytes_their_models_make(
     client: AppClient, model: Any, paths: list[str]
@@ -70,6 +83,12 @@ def test_list_pages_are_the_bytes_their_models_make(
             assert body == _as_the_model_makes_it(model, body), path
             items += Page[dict[str, Any]].model_validate_json(body).items
     # The pages above hold what each field can be, or the comparison proves little.
+    if model is ActorRead:
+        assert any(i["affiliation"] for i in items)
+        assert any(i["title"] for i in items)
+        for field in ("aliases", "demonyms", "metonyms"):
+            assert any(len(i[field]) > 1 for i in items), field
+        return
     assert any(i.get("score") is not None for i in items)
     assert any(i.get("highlights") for i in items)
     assert any(i.get("snippet") for i in items)
@@ -85,3 +104,13 @@ def test_list_pages_are_the_bytes_their_models_make(
         assert any(i["plover_type"] is None for i in items) or any(
             i["severity"] is None for i in items
         )
+
+
+def test_actor_list_items_are_the_actors_details(client: AppClient) -> None:
+    """A list item of an actor (built from plain rows, kept per data version) says what the
+    actor's own page (built from its ORM object) says."""
+    for body in _pages(client, "/actors?limit=40"):
+        for item in Page[dict[str, Any]].model_validate_json(body).items:
+            detail = client.get(f"/actors/{item['slug']}").json()
+            assert item == {k: v for k, v in detail.items() if k in item}, item["slug"]
+            assert list(item) == list(ActorRead.model_fields)
