@@ -1,7 +1,11 @@
 from typing import Annotated
 
+import pydantic_core
 from fastapi import APIRouter, Path, Request, Response
+from sqlalchemy.orm import Session
 
+from app.api.caching import keep_response
+from app.api.direct import direct_route
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
@@ -13,8 +17,15 @@ from app.sources import schemas, service
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
+_KEY_LENGTH = 200  # an id or a slug; a longer key is FastAPI's 422
+
 SourceKey = Annotated[
-    str, Path(description="Source id or slug.", examples=["000_71c336a4ce27892d"], max_length=200)
+    str,
+    Path(
+        description="Source id or slug.",
+        examples=["000_71c336a4ce27892d"],
+        max_length=_KEY_LENGTH,
+    ),
 ]
 
 
@@ -28,17 +39,39 @@ _export = export_of(service.filtered_query, service.iter_sources, schemas.source
 add_list_route(router, "list_sources", "List sources", _page, _export)
 
 
-@router.get(
+def get_source(request: Request, session: SessionDep, key: SourceKey) -> Response:
+    """The full text, every statement in it and every actor it mentions, with counts."""
+    return _detail(request, session, key)
+
+
+def _direct_detail(request: Request, session: Session) -> Response | None:
+    """get_source without FastAPI's dependency solving (app/api/direct.py)."""
+    key: str = request.path_params["key"]
+    if len(key) > _KEY_LENGTH:
+        return None  # FastAPI's 422
+    return _detail(request, session, key)
+
+
+def _detail(request: Request, session: Session, key: str) -> Response:
+    keep_response(request)
+    view = service.get_source(session, key)
+    link = html_url(request, "sources", view.source.slug)
+    session.close()  # done with the database before the bytes are made (see json_response)
+    return Response(
+        pydantic_core.to_json(schemas.source_detail_fields(view, html_url=link)),
+        media_type="application/json",
+    )
+
+
+router.add_api_route(
     "/{key}",
+    get_source,
+    methods=["GET"],
     responses=NOT_FOUND,
     summary="One source, with its text, statements and mentions",
     response_model=schemas.SourceDetail,
+    route_class_override=direct_route(_direct_detail),
 )
-def get_source(request: Request, session: SessionDep, key: SourceKey) -> Response:
-    """The full text, every statement in it and every actor it mentions, with counts."""
-    view = service.get_source(session, key)
-    detail = schemas.source_detail(view, html_url=html_url(request, "sources", view.source.slug))
-    return json_response(detail, session)
 
 
 @router.get(

@@ -4,8 +4,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.actors.models import Actor
-from app.actors.schemas import ActorRef, actor_ref
+from app.actors.schemas import ActorRef
+from app.db.base import AnyRow
 from app.incidents import evidence as incident_evidence
 from app.kit.export import CsvShape
 from app.kit.highlights import NO_HIT, SEARCH_FIELDS, Hit, hit_fields
@@ -18,8 +18,7 @@ from app.kit.schemas import (
 )
 from app.sources.models import Source
 from app.statements import provenance
-from app.statements.models import Statement
-from app.statements.schemas import StatementRead, statement_read
+from app.statements.schemas import StatementRead, statement_item_from_row
 
 
 class SourceRead(BaseModel):
@@ -147,20 +146,12 @@ class VerificationRead(BaseModel):
 
 
 @dataclass(frozen=True)
-class MentionCount:
-    actor: Actor
-    spans: list[tuple[int, int]]
-
-    @property
-    def count(self) -> int:
-        return len(self.spans)
-
-
-@dataclass(frozen=True)
 class SourceView:
-    source: Source
-    statements: list[Statement]
-    mentions: list[MentionCount]
+    """A source's detail as plain rows and items (see `source_detail_fields`)."""
+
+    source: AnyRow  # SourceRepository.DETAIL_COLUMNS
+    statements: list[AnyRow]  # StatementRepository.rows_for_source
+    mentions: list[dict[str, Any]]  # in MentionRead's shape, most frequent first
 
 
 @dataclass(frozen=True)
@@ -215,17 +206,18 @@ def source_item(s: Any, hit: Hit = NO_HIT) -> dict[str, Any]:
     }
 
 
-def source_detail(view: SourceView, *, html_url: str) -> SourceDetail:
-    return SourceDetail(
-        html_url=html_url,
-        **source_read(view.source).model_dump(exclude=SEARCH_FIELDS),
-        text=view.source.text,
-        statements=[statement_read(s) for s in view.statements],
-        mentions=[
-            MentionRead(actor=actor_ref(m.actor), count=m.count, spans=m.spans)
-            for m in view.mentions
-        ],
-    )
+def source_detail_fields(view: SourceView, *, html_url: str) -> dict[str, Any]:
+    """SourceDetail's fields in its order, as plain dicts with the values validation would
+    give them (as list pages are: app.api.pages.PlainPage): the JSON is their bytes, and a
+    page of the site validates them as a SourceDetail. tests/api/test_direct_detail.py
+    compares the two."""
+    return {
+        **source_item(view.source),
+        "html_url": html_url,
+        "text": view.source.text,
+        "statements": [statement_item_from_row(s) for s in view.statements],
+        "mentions": view.mentions,
+    }
 
 
 def verification_read(v: Verification) -> VerificationRead:

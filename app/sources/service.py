@@ -6,7 +6,7 @@ from sqlalchemy import Engine, Select
 from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
-from app.actors.models import Actor
+from app.actors.repository import actor_ref_items
 from app.errors import NotFound
 from app.incidents import evidence as incident_evidence
 from app.kit import search
@@ -15,7 +15,7 @@ from app.kit.pagination import SortKey, Window, stream
 from app.settings import Settings
 from app.sources.models import Source
 from app.sources.repository import SourceRepository, prepare_dates
-from app.sources.schemas import MentionCount, SourceFilters, SourceView, Verification
+from app.sources.schemas import SourceFilters, SourceView, Verification
 from app.statements import provenance
 from app.statements import service as statements_service
 
@@ -77,19 +77,22 @@ def iter_sources(session: Session, stmt: Select[Source]) -> Iterator[Source]:
 
 
 def get_source(session: Session, key: str) -> SourceView:
+    """A source by id or slug, with everything its detail shows, as plain rows and items:
+    through the ORM (the source, each statement and speaker, each mentioned actor an object)
+    a detail cost ~1.5 ms of CPU above its SQL (profiled at 1M)."""
     repo = SourceRepository(session)
-    source = repo.by_id_or_slug(key)
+    source = repo.detail_row(key)
     if source is None:
         raise NotFound("source", key)
     spans: dict[int, list[tuple[int, int]]] = {}
-    actors: dict[int, Actor] = {}
-    for actor, start, end in repo.mentions(source.id):
-        actors[actor.id] = actor
-        spans.setdefault(actor.id, []).append((start, end))
-    mentions = sorted(
-        (MentionCount(actors[i], s) for i, s in spans.items()),
-        key=lambda m: (-m.count, m.actor.name),
-    )
+    for actor_id, start, end in repo.mentions(source.id):
+        spans.setdefault(actor_id, []).append((start, end))
+    actors = actor_ref_items(session, spans)
+    by_frequency = sorted(spans.items(), key=lambda m: (-len(m[1]), actors[m[0]]["name"]))
+    mentions = [
+        {"actor": actors[actor_id], "count": len(found), "spans": found}
+        for actor_id, found in by_frequency
+    ]
     return SourceView(source, statements_service.for_source(session, source.id), mentions)
 
 

@@ -2,7 +2,7 @@ from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, bindparam, exists, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, selectinload
 
 from app.actors.models import Actor
 from app.actors.repository import actor_ref_items
@@ -33,20 +33,27 @@ STATEMENT_COLUMNS = (
 # statement table. As ORM objects with a selectin of their speakers they were ~17 % of a page
 # (profiled).
 LIST_COLUMNS = (*STATEMENT_COLUMNS, Statement.speaker_id)
-# An incident's statements with their speakers, in the order `in_order` gives them.
-_FOR_INCIDENT = (
-    select(
-        *STATEMENT_COLUMNS,
-        Statement.speaker_id,
-        Actor.slug.label("speaker_slug"),
-        Actor.name.label("speaker_name"),
-        Actor.kind.label("speaker_kind"),
-        Actor.country.label("speaker_country"),
+
+
+def _with_speakers(where: ColumnElement[bool]) -> Select[*tuple[Any, ...]]:
+    """Some statements with their speakers' columns, by source, then offset."""
+    return (
+        select(
+            *STATEMENT_COLUMNS,
+            Statement.speaker_id,
+            Actor.slug.label("speaker_slug"),
+            Actor.name.label("speaker_name"),
+            Actor.kind.label("speaker_kind"),
+            Actor.country.label("speaker_country"),
+        )
+        .outerjoin(Actor, Actor.id == Statement.speaker_id)
+        .where(where)
+        .order_by(Statement.source_id, Statement.start)
     )
-    .outerjoin(Actor, Actor.id == Statement.speaker_id)
-    .where(Statement.incident_id == bindparam("id"))
-    .order_by(Statement.source_id, Statement.start)
-)
+
+
+_FOR_INCIDENT = _with_speakers(Statement.incident_id == bindparam("id"))
+_FOR_SOURCE = _with_speakers(Statement.source_id == bindparam("id"))
 
 
 # SQLite: a `min_confidence` filter kept by at most this many statements is given as their
@@ -171,19 +178,13 @@ class StatementRepository:
             return None  # no such row, and PostgreSQL would refuse to cast it to integer
         return self.session.scalars(self.with_speaker().where(Statement.id == statement_id)).first()
 
-    def in_order(self, stmt: Select[Statement]) -> list[Statement]:
-        return list(self.session.scalars(stmt.order_by(Statement.source_id, Statement.start)))
-
     def rows_for_incident(self, incident_id: int) -> list[AnyRow]:
-        """An incident's statements as plain rows, in `in_order`'s order: STATEMENT_COLUMNS and
+        """An incident's statements as plain rows, by source, then offset: STATEMENT_COLUMNS and
         the speaker's (speaker_slug, ...; NULL without a speaker). Through the ORM (identity map,
         the joined speaker's loading) they cost a detail more than its four other queries
         (profiled at 1M)."""
         return list(self.session.connection().execute(_FOR_INCIDENT, {"id": incident_id}).all())
 
-    def for_source(self, source_id: int) -> list[Statement]:
-        return self.in_order(self._with_speaker_joined().where(Statement.source_id == source_id))
-
-    def _with_speaker_joined(self) -> Select[Statement]:
-        # A detail's few statements with their speakers in one round trip, not two.
-        return select(Statement).options(joinedload(Statement.speaker))
+    def rows_for_source(self, source_id: int) -> list[AnyRow]:
+        """A source's statements as plain rows, as `rows_for_incident` gives an incident's."""
+        return list(self.session.connection().execute(_FOR_SOURCE, {"id": source_id}).all())

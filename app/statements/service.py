@@ -229,5 +229,6 @@ def for_incident(session: Session, incident_id: int) -> list[AnyRow]:
     return StatementRepository(session).rows_for_incident(incident_id)
 
 
-def for_source(session: Session, source_id: int) -> list[Statement]:
-    return StatementRepository(session).for_source(source_id)
+def for_source(session: Session, source_id: int) -> list[AnyRow]:
+    """A source's statements as plain rows (see StatementRepository.rows_for_incident)."""
+    return StatementRepository(session).rows_for_source(source_id)

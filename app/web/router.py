@@ -231,8 +231,10 @@ def _source_text(text: str, statements: list[Any]) -> Any:
 @router.get("/browse/sources/{key}", response_class=HTMLResponse)
 def source(request: Request, session: SessionDep, key: Key) -> HTMLResponse:
     view = sources_service.get_source(session, key)
-    detail = sources_schemas.source_detail(
-        view, html_url=html_url(request, "sources", view.source.slug)
+    detail = sources_schemas.SourceDetail.model_validate(
+        sources_schemas.source_detail_fields(
+            view, html_url=html_url(request, "sources", view.source.slug)
+        )
     )
     return page(
         request,
@@ -336,7 +338,9 @@ def statement(
         f"/statements/{detail.id}",
         statement=detail,
         sentence=highlight.render(detail.sentence, in_sentence),
-        source=sources_schemas.source_read(source_view.source),
+        source=sources_schemas.SourceRead.model_validate(
+            sources_schemas.source_item(source_view.source)
+        ),
         incident=incident,
         attribution=attribution,
         evidence=evidence,
