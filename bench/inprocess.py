@@ -49,6 +49,8 @@ DEFAULT_URLS = [
     ("actor_detail", "/actors/iran"),
     ("statement_detail", "/statements/1000"),
     ("source_detail", "/sources/1000"),
+    # A different source per request, as detail_random: what an arbitrary source's detail costs.
+    ("source_detail_random", "/sources/{random_source}"),
     ("not_modified", "/incidents?limit=50 (If-None-Match)"),
 ]
 
@@ -207,9 +209,18 @@ def measure(
         # An incident from the middle of the table: its rows are not in the first pages read.
         largest = connection.exec_driver_sql("SELECT max(id) FROM incident").scalar()
         middle = 1 + int(largest or 0) // 2
-    # Random ids: a warm-up draw, then one of its own per round (seeded: repeatable).
-    draws = random.Random(1).sample(range(1, int(largest or 1) + 1), requests * (rounds + 1))
-    random_ids = [draws[r * requests : (r + 1) * requests] for r in range(rounds + 1)]
+        sources = connection.exec_driver_sql("SELECT max(id) FROM source").scalar()
+    # Random ids of each table: a warm-up draw, then one of its own per round, and one more
+    # whose SQL is captured for the floor, asked in no round (a response kept under its ETag
+    # would run none). Seeded: repeatable.
+    random_ids: dict[str, list[list[int]]] = {}
+    captured_id: dict[str, int] = {}
+    for placeholder, top in (("random", largest), ("random_source", sources)):
+        drawn = random.Random(1).sample(range(1, int(top or 1) + 1), requests * (rounds + 1) + 1)
+        captured_id[placeholder] = drawn.pop()
+        random_ids[placeholder] = [
+            drawn[r * requests : (r + 1) * requests] for r in range(rounds + 1)
+        ]
     driver = AsgiDriver(app)
     driver.start()
     wait_for_background_reads()
@@ -219,11 +230,12 @@ def measure(
         for name, spec in DEFAULT_URLS:
             if names and name not in names:
                 continue
-            path = spec.removesuffix(" (If-None-Match)").format(middle=middle, random=draws[0])
+            drawn = next((p for p in random_ids if "{" + p + "}" in spec), None)
+            path = spec.removesuffix(" (If-None-Match)").format(middle=middle, **captured_id)
             # The URLs of the warm-up and of each round: the one URL, or random ids' own.
             each_round = [
-                [spec.format(random=i) for i in ids] if "{random}" in spec else [path] * requests
-                for ids in random_ids
+                [spec.format(**{drawn: i}) for i in ids] if drawn else [path] * requests
+                for ids in random_ids[drawn or "random"]
             ]
             headers: dict[str, str] = {}
             if spec.endswith("(If-None-Match)"):
