@@ -52,7 +52,6 @@ from sqlalchemy.sql.functions import Function
 
 from app.db import kept_sql
 from app.db.arrays import IntegerArray, array_text
-from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import KeptPerDataVersion, database_key
 from app.errors import InvalidParameter
 from app.kit import counting, postings, ranking
@@ -63,7 +62,6 @@ from app.kit.pagination import (
     Walking,
     Window,
     after_cursor,
-    among,
     cursor_at,
     cursor_position,
     highest_id,
@@ -71,7 +69,7 @@ from app.kit.pagination import (
     paginate,
     paging_of,
     rows_after_in_two,
-    selects_entity,
+    rows_by_id,
     walking_of,
 )
 from app.kit.ranking import MatchSet, RankedMatches, RankingCache
@@ -1046,7 +1044,7 @@ def _page_of_ranked(
     ranks = ranks[:limit]
     page_ids = [matches.ids[r] for r in ranks]
     scores = [matches.scores[r] for r in ranks]
-    items = _rows_by_id(session, without_search, id_column, page_ids)
+    items = rows_by_id(session, without_search, id_column, page_ids)
     next_cursor = encode_cursor([scope, scores[-1], page_ids[-1]]) if more else None
     if count_mode is CountMode.none:
         total, accuracy = len(items) + (1 if next_cursor else 0), TotalAccuracy.at_least
@@ -1669,93 +1667,6 @@ def _json_ids(ids: list[int]) -> Select[Any]:
     return select(each.c.value)
 
 
-def _rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[int]) -> list[Any]:
-    """The rows of `stmt` with these ids, every one a row of it, in the order of `ids`.
-
-    Read by id alone (`pagination.among`): with the filters SQLite read the page's 51 rows
-    off the country's index instead (`date_from=1991-04-17&q=border&country=IRN&sort=date`:
-    26 ms of a 43 ms page at 1M, profiled)."""
-    if not ids:
-        return []
-    # An entity keeps its statement's loader options (the web pages' statements load their
-    # speakers with them): read with its filters as before.
-    entity = selects_entity(stmt)
-    reader = None if entity else _by_id_reader(session, stmt, id_column)
-    if reader is not None:
-        rows_read = reader.rows(session.connection(), {"page_ids_json": json.dumps(ids)})
-        read_by_id = {getattr(row, id_column.key): row for row in rows_read}
-        return [read_by_id[row_id] for row_id in ids]
-    by_ids = None if entity else _by_ids_statement(session, stmt, id_column)
-    if by_ids is not None:
-        named = kept_sql.named_rows(session.connection(), by_ids, {"page_ids": ids})
-        if named is not None:
-            read_by_id = {getattr(row, id_column.key): row for row in named}
-            return [read_by_id[row_id] for row_id in ids]
-    read = stmt.where(id_column.in_(ids)) if entity else among(session, stmt, id_column, ids)
-    page_stmt = read.order_by(None)
-    # Columns, not an entity: plain rows through the connection (the ORM's loading of a
-    # page of 50 took 1 ms of a search's CPU, profiled at 1M).
-    rows: list[Any] = (
-        list(session.scalars(page_stmt))
-        if entity
-        else list(session.connection().execute(page_stmt).all())
-    )
-    by_id = {getattr(row, id_column.key): row for row in rows}
-    return [by_id[row_id] for row_id in ids]
-
-
-# SQLite: per statement object, while it lives, how its rows are read by id (None: as usual).
-_BY_ID_READERS: "weakref.WeakKeyDictionary[Select[Any], OneStepRows | None]" = (
-    weakref.WeakKeyDictionary()
-)
-
-
-# PostgreSQL: per statement object, while it lives, its columns read by an array of ids.
-_BY_IDS: "weakref.WeakKeyDictionary[Select[Any], Select[Any] | None]" = weakref.WeakKeyDictionary()
-
-
-def _by_ids_statement(session: Session, stmt: Select[Any], id_column: Any) -> Select[Any] | None:
-    """PostgreSQL: `stmt`'s columns for the ids of one array given at execution (`page_ids`),
-    built once per statement object and read past SQLAlchemy's execution path
-    (`kept_sql.named_rows`): built per page (`pagination.among`), its cache key generated and
-    its rows made as SQLAlchemy rows, it went the whole way each time. None where the columns
-    are not all of `id_column`'s table (`pagination.among` then keeps the filters)."""
-    if session.get_bind().dialect.name != "postgresql":
-        return None
-    try:
-        return _BY_IDS[stmt]
-    except KeyError:
-        pass
-    by_ids = None
-    if all(getattr(column, "table", None) is id_column.table for column in stmt.selected_columns):
-        among_ids = id_column == any_(bindparam("page_ids", type_=IntegerArray()))
-        by_ids = select(*stmt.selected_columns).where(among_ids)
-    _BY_IDS[stmt] = by_ids
-    return by_ids
-
-
-def _by_id_reader(session: Session, stmt: Select[Any], id_column: Any) -> OneStepRows | None:
-    """SQLite: `stmt`'s columns for the ids of one JSON array given at execution
-    (`page_ids_json`), read in one step, built once per statement object: built, compiled
-    and rendered with an expanding `IN` for each page, the read was a fifth of a search
-    page's GIL time (profiled at 1M, `q=pipeline`). None where `pagination.among` would not
-    read the columns by id alone (another table's column), or not in one step."""
-    dialect = session.get_bind().dialect
-    if dialect.name != "sqlite":
-        return None
-    try:
-        return _BY_ID_READERS[stmt]
-    except KeyError:
-        pass
-    reader = None
-    if all(getattr(column, "table", None) is id_column.table for column in stmt.selected_columns):
-        listed = func.json_each(bindparam("page_ids_json", type_=String)).table_valued("value")
-        by_id = select(*stmt.selected_columns).where(id_column.in_(select(listed.c.value)))
-        reader = one_step_rows(by_id, dialect)
-    _BY_ID_READERS[stmt] = reader
-    return reader
-
-
 def paginate_listing(
     session: Session,
     stmt: Select[M],
@@ -1920,7 +1831,7 @@ def _page_in_order(
     if first is not None:
         # The page's ids found in memory among the filters' and the search's matches
         # (`pagination.paged_by`): their rows are read by id, each key from its row.
-        read = _rows_by_id(session, without_search, id_column, first)
+        read = rows_by_id(session, without_search, id_column, first)
         found = [(row_id, getattr(row, key.name)) for row_id, row in zip(first, read, strict=True)]
     elif hits is not None and len(hits) <= _LISTED_HITS:
         # Narrow filters, counted by listing their rows: the few that match are the list;
@@ -1963,7 +1874,7 @@ def _page_in_order(
     items = (
         read[:limit]
         if read is not None
-        else _rows_by_id(session, without_search, id_column, page_ids)
+        else rows_by_id(session, without_search, id_column, page_ids)
     )
     next_cursor = cursor_at(scope, found[-1][1], found[-1][0]) if more else None
     if count_mode is CountMode.none:
