@@ -88,6 +88,20 @@ class CheapReads:
             self._cheap = {url}
 
 
+def by_key(detail: Callable[[Request, Session, str], Response], max_length: int) -> DirectRead:
+    """The DirectRead of a detail route whose one path parameter is `key` (an id or a slug):
+    `detail(request, session, key)`, but a key longer than `max_length` is left to FastAPI,
+    whose 422 it is."""
+
+    def read(request: Request, session: Session) -> Response | None:
+        key: str = request.path_params["key"]
+        if len(key) > max_length:
+            return None
+        return detail(request, session, key)
+
+    return read
+
+
 def direct_route(read: DirectRead, *, lists: bool = False) -> type[APIRoute]:
     """An APIRoute class whose GETs `read` answers (see the module's docstring); `lists`: a
     list route's (app/api/listing.py), whose responses are never kept."""

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.caching import keep_response
-from app.api.direct import direct_route
+from app.api.direct import by_key, direct_route
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
@@ -89,14 +89,6 @@ def get_incident(
     return _detail(request, session, key)
 
 
-def _direct_detail(request: Request, session: Session) -> Response | None:
-    """get_incident without FastAPI's dependency solving (app/api/direct.py)."""
-    key: str = request.path_params["key"]
-    if len(key) > _KEY_LENGTH:
-        return None  # FastAPI's 422
-    return _detail(request, session, key)
-
-
 def _detail(request: Request, session: Session, key: str) -> Response:
     keep_response(request)
     view = service.get_incident(session, key)
@@ -113,5 +105,5 @@ router.add_api_route(
     responses=NOT_FOUND,
     summary="One incident, with its sources and statements",
     response_model=schemas.IncidentDetail,
-    route_class_override=direct_route(_direct_detail),
+    route_class_override=direct_route(by_key(_detail, _KEY_LENGTH)),
 )

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from sqlalchemy.orm import Session
 
 from app.api.caching import keep_response
-from app.api.direct import direct_route
+from app.api.direct import by_key, direct_route
 from app.api.errors import NOT_FOUND
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
@@ -44,14 +44,6 @@ def get_source(request: Request, session: SessionDep, key: SourceKey) -> Respons
     return _detail(request, session, key)
 
 
-def _direct_detail(request: Request, session: Session) -> Response | None:
-    """get_source without FastAPI's dependency solving (app/api/direct.py)."""
-    key: str = request.path_params["key"]
-    if len(key) > _KEY_LENGTH:
-        return None  # FastAPI's 422
-    return _detail(request, session, key)
-
-
 def _detail(request: Request, session: Session, key: str) -> Response:
     keep_response(request)
     view = service.get_source(session, key)
@@ -70,7 +62,7 @@ router.add_api_route(
     responses=NOT_FOUND,
     summary="One source, with its text, statements and mentions",
     response_model=schemas.SourceDetail,
-    route_class_override=direct_route(_direct_detail),
+    route_class_override=direct_route(by_key(_detail, _KEY_LENGTH)),
 )
 
 

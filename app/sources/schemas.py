@@ -209,7 +209,7 @@ def source_item(s: Any, hit: Hit = NO_HIT) -> dict[str, Any]:
 def source_detail_fields(view: SourceView, *, html_url: str) -> dict[str, Any]:
     """SourceDetail's fields in its order, as plain dicts with the values validation would
     give them (as list pages are: app.api.pages.PlainPage): the JSON is their bytes, and a
-    page of the site validates them as a SourceDetail. tests/api/test_direct_detail.py
+    page of the site validates them as a SourceDetail. tests/api/test_source_detail.py
     compares the two."""
     return {
         **source_item(view.source),

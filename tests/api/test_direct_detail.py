@@ -1,14 +1,9 @@
 """The incident detail's direct route (app/api/direct.py): answered without FastAPI's
 dependency solving, everything else as FastAPI's route answers it."""
 
-from collections.abc import AsyncIterator
-
-from fastapi import Request
-from sqlalchemy.orm import Session
-
-from app.db.session import get_session
 from app.main import create_app
 from app.settings import Settings
+from tests.api.solved_sessions import count_solved_sessions
 from tests.inprocess import AppClient
 
 DETAIL = "/incidents/spokesman-accuses-azerbaijan"
@@ -17,17 +12,10 @@ TOO_LONG = "/incidents/" + "x" * 201
 
 def test_the_detail_skips_fastapis_dependencies_and_answers_the_same(mini_url: str) -> None:
     app = create_app(Settings(database_url=mini_url, kept_responses=0))
-    solved: list[str] = []
-
-    async def counted_session(request: Request) -> AsyncIterator[Session]:
-        solved.append(request.url.path)
-        async for session in get_session(request):
-            yield session
-
     with AppClient(app) as http:
         before = http.get(DETAIL)
         by_id = http.get(f"/incidents/{before.json()['id']}")
-        app.dependency_overrides[get_session] = counted_session
+        solved = count_solved_sessions(app)
         detail = http.get(DETAIL)
         head = http.head(DETAIL)
         missing = http.get("/incidents/no-such-incident")

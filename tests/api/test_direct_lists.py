@@ -2,17 +2,14 @@
 parameters validate is answered without FastAPI's dependency solving; every answer, 422s and
 exports included, is byte for byte the one FastAPI's own path gives."""
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from fastapi import Request
-from sqlalchemy.orm import Session
 
 from app.api import listing
-from app.db.session import get_session
 from app.main import create_app
 from app.settings import Settings
+from tests.api.solved_sessions import count_solved_sessions
 from tests.inprocess import AppClient
 
 # Every list route, every kind of parameter: repeated, scalar given twice (the last wins),
@@ -86,19 +83,12 @@ def test_lists_answer_directly_and_exactly_as_fastapi_does(
     shared_seeded_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     app = create_app(Settings(database_url=shared_seeded_url, kept_responses=0))
-    solved: list[str] = []
-
-    async def counted_session(request: Request) -> AsyncIterator[Session]:
-        solved.append(str(request.url))
-        async for session in get_session(request):
-            yield session
-
-    app.dependency_overrides[get_session] = counted_session
+    solved = count_solved_sessions(app)
     with AppClient(app) as http:
         direct = _answers(http)
         # Only what FastAPI answers itself solved the session: the parameters it refuses.
         refused = {url for url, status, _, _ in direct if status == 422}
-        assert {u.removeprefix("http://testserver") for u in solved} <= refused
+        assert set(solved) <= refused
         assert "/incidents" not in refused and len(refused) >= 12
         solved.clear()
 

@@ -4,16 +4,12 @@ SourceDetail makes of the same data, its values what the tables hold, and everyt
 FastAPI's route answered."""
 
 from collections import Counter
-from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import Request
-from sqlalchemy.orm import Session
-
-from app.db.session import get_session
 from app.main import create_app
 from app.settings import Settings
 from app.sources.schemas import SourceDetail
+from tests.api.solved_sessions import count_solved_sessions
 from tests.conftest import Probe
 from tests.inprocess import AppClient
 
@@ -67,18 +63,11 @@ def test_the_detail_skips_fastapis_dependencies_and_answers_the_same(
     shared_seeded_url: str,
 ) -> None:
     app = create_app(Settings(database_url=shared_seeded_url, kept_responses=0))
-    solved: list[str] = []
-
-    async def counted_session(request: Request) -> AsyncIterator[Session]:
-        solved.append(request.url.path)
-        async for session in get_session(request):
-            yield session
-
     too_long = "/sources/" + "x" * 201
     with AppClient(app) as http:
         slug = http.get("/sources?limit=1").json()["items"][0]["slug"]
         before = http.get(f"/sources/{slug}")
-        app.dependency_overrides[get_session] = counted_session
+        solved = count_solved_sessions(app)
         detail = http.get(f"/sources/{slug}")
         head = http.head(f"/sources/{slug}")
         missing = http.get("/sources/no-such-source")
