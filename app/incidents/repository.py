@@ -27,7 +27,7 @@ from app.actors.models import Actor
 from app.actors.repository import actor_ref_items
 from app.db import kept_sql
 from app.db.arrays import IntegerArray
-from app.db.base import AnyRow, AnySelect
+from app.db.base import AnyRow, AnySelect, json_list
 from app.db.versions import KeptPerDataVersion
 from app.incidents.models import (
     Incident,
@@ -168,18 +168,6 @@ _PAGE_LINKS_POSTGRESQL = text(
          FROM incident_source WHERE incident_id = ANY(:ids)))::text
     """
 ).bindparams(bindparam("ids", type_=IntegerArray()))
-
-
-def _json_list(value: Any) -> list[Any]:
-    """A JSON array column: text on SQLite, already parsed by psycopg; NULL is empty."""
-    if value is None:
-        return []
-    if isinstance(value, str | bytes):
-        # pydantic-core's parser: a tenth of json.loads' cost on these short arrays, whose
-        # per-call overhead (~1.5 us each, two per incident) was most of it.
-        parsed: list[Any] = pydantic_core.from_json(value)
-        return parsed
-    return cast(list[Any], value)
 
 
 # The list statements' starts: a select is immutable (each `where` makes a new one), so one
@@ -1232,9 +1220,9 @@ class IncidentRepository:
         found = rows[0]
         return IncidentRows(
             found,
-            _json_list(found.participants_json),
-            _json_list(found.sources_json),
-            _json_list(found.evidence_json),
+            json_list(found.participants_json),
+            json_list(found.sources_json),
+            json_list(found.evidence_json),
         )
 
     def ids_by_id_or_slug(self, key: str) -> list[int]:

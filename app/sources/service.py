@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.actors import service as actors_service
 from app.actors.repository import actor_ref_items
+from app.db.base import json_list
 from app.errors import NotFound
 from app.incidents import evidence as incident_evidence
 from app.kit import search
@@ -85,7 +86,7 @@ def get_source(session: Session, key: str) -> SourceView:
     if source is None:
         raise NotFound("source", key)
     spans: dict[int, list[tuple[int, int]]] = {}
-    for actor_id, start, end in repo.mentions(source.id):
+    for actor_id, start, end in json_list(source.mentions_json):
         spans.setdefault(actor_id, []).append((start, end))
     actors = actor_ref_items(session, spans)
     by_frequency = sorted(spans.items(), key=lambda m: (-len(m[1]), actors[m[0]]["name"]))
@@ -93,7 +94,8 @@ def get_source(session: Session, key: str) -> SourceView:
         {"actor": actors[actor_id], "count": len(found), "spans": found}
         for actor_id, found in by_frequency
     ]
-    return SourceView(source, statements_service.for_source(session, source.id), mentions)
+    statements = statements_service.for_source(session, source.id) if source.has_statements else []
+    return SourceView(source, statements, mentions)
 
 
 def verify(session: Session, source: Source) -> Verification:
