@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path, Request, Response
 from app.actors import schemas, service
 from app.api.caching import keep_response
 from app.api.errors import NOT_FOUND
+from app.api.keys import KEY_LENGTH, NO_NUL
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import PlainPage
@@ -12,6 +13,12 @@ from app.api.responses import json_response
 from app.db.session import SessionDep
 
 router = APIRouter(prefix="/actors", tags=["actors"])
+
+ActorKey = Annotated[
+    str,
+    Path(description="Actor id or slug.", examples=["iran"], max_length=KEY_LENGTH),
+    NO_NUL,
+]
 
 
 def _page(r: ListRequest, f: schemas.ActorFilters) -> PlainPage[schemas.ActorRead]:
@@ -28,7 +35,7 @@ add_list_route(router, "list_actors", "List actors", _page, _export)
 def get_actor(
     request: Request,
     session: SessionDep,
-    key: Annotated[str, Path(description="Actor id or slug.", examples=["iran"], max_length=200)],
+    key: ActorKey,
 ) -> Response:
     """An actor with its aliases, affiliation and directly affiliated members."""
     keep_response(request)

@@ -32,6 +32,7 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from app.api.caching import ETAG_VERSION
+from app.api.keys import refused_key
 from app.db.session import ReadSessions, read_sessionmaker
 
 DirectRead = Callable[[Request, Session], Response | None]
@@ -88,14 +89,14 @@ class CheapReads:
             self._cheap = {url}
 
 
-def by_key(detail: Callable[[Request, Session, str], Response], max_length: int) -> DirectRead:
-    """The DirectRead of a detail route whose one path parameter is `key` (an id or a slug):
-    `detail(request, session, key)`, but a key longer than `max_length` is left to FastAPI,
-    whose 422 it is."""
+def by_key(detail: Callable[[Request, Session, str], Response]) -> DirectRead:
+    """The DirectRead of a detail route whose one path parameter is `key` (`keys.item_key`):
+    `detail(request, session, key)`, but a key FastAPI refuses is left to it, whose 422 it
+    is."""
 
     def read(request: Request, session: Session) -> Response | None:
         key: str = request.path_params["key"]
-        if len(key) > max_length:
+        if refused_key(key):
             return None
         return detail(request, session, key)
 

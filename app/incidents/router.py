@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.api.caching import keep_response
 from app.api.direct import by_key, direct_route
 from app.api.errors import NOT_FOUND
+from app.api.keys import KEY_LENGTH, NO_NUL
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import PlainPage
@@ -19,7 +20,15 @@ from app.kit.highlights import Hit, searched
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
-_KEY_LENGTH = 200  # an id or a slug; a longer key is FastAPI's 422
+IncidentKey = Annotated[
+    str,
+    Path(
+        description="Incident id or slug.",
+        examples=["tehran-embassy-attack-2023"],
+        max_length=KEY_LENGTH,
+    ),
+    NO_NUL,
+]
 
 # An exported incident travels with its batch: event rows add the batch's source URLs.
 Exported = tuple[schemas.IncidentRead, service.IncidentBatch]
@@ -76,14 +85,7 @@ def list_incident_types() -> list[schemas.IncidentType]:
 def get_incident(
     request: Request,
     session: SessionDep,
-    key: Annotated[
-        str,
-        Path(
-            description="Incident id or slug.",
-            examples=["tehran-embassy-attack-2023"],
-            max_length=_KEY_LENGTH,
-        ),
-    ],
+    key: IncidentKey,
 ) -> Response:
     """An incident with its participants, the sources that report it and its statements."""
     return _detail(request, session, key)
@@ -105,5 +107,5 @@ router.add_api_route(
     responses=NOT_FOUND,
     summary="One incident, with its sources and statements",
     response_model=schemas.IncidentDetail,
-    route_class_override=direct_route(by_key(_detail, _KEY_LENGTH)),
+    route_class_override=direct_route(by_key(_detail)),
 )

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from app.api.caching import keep_response
 from app.api.direct import by_key, direct_route
 from app.api.errors import NOT_FOUND
+from app.api.keys import KEY_LENGTH, NO_NUL
 from app.api.links import html_url
 from app.api.listing import ListRequest, add_list_route, export_of
 from app.api.pages import PlainPage
@@ -17,15 +18,12 @@ from app.sources import schemas, service
 
 router = APIRouter(prefix="/sources", tags=["sources"])
 
-_KEY_LENGTH = 200  # an id or a slug; a longer key is FastAPI's 422
-
 SourceKey = Annotated[
     str,
     Path(
-        description="Source id or slug.",
-        examples=["000_71c336a4ce27892d"],
-        max_length=_KEY_LENGTH,
+        description="Source id or slug.", examples=["000_71c336a4ce27892d"], max_length=KEY_LENGTH
     ),
+    NO_NUL,
 ]
 
 
@@ -62,7 +60,7 @@ router.add_api_route(
     responses=NOT_FOUND,
     summary="One source, with its text, statements and mentions",
     response_model=schemas.SourceDetail,
-    route_class_override=direct_route(by_key(_detail, _KEY_LENGTH)),
+    route_class_override=direct_route(by_key(_detail)),
 )
 
 

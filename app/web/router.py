@@ -13,6 +13,7 @@ from markupsafe import Markup
 from app.actors import schemas as actors_schemas
 from app.actors import service as actors_service
 from app.actors.schemas import ActorFilters
+from app.api.keys import KEY_LENGTH, NO_NUL
 from app.api.links import html_url
 from app.db.session import SessionDep
 from app.db.versions import data_version
@@ -164,7 +165,7 @@ def list_incidents(request: Request, session: SessionDep) -> HTMLResponse:
     )
 
 
-Key = Annotated[str, PathParam(max_length=200)]
+Key = Annotated[str, PathParam(max_length=KEY_LENGTH), NO_NUL]
 
 
 @router.get("/browse/incidents/{key}", response_class=HTMLResponse)

@@ -15,6 +15,12 @@ BAD_REQUESTS = [
     ("GET", "/statements/not-a-number", 422),
     # A key FastAPI refuses (over Path's max_length): the direct detail route hands it back.
     ("GET", "/incidents/" + "x" * 201, 422),
+    # A key with a NUL cannot be stored on PostgreSQL: refused as every parameter's NUL is
+    # (it answered 500 there), by the direct routes too.
+    ("GET", "/incidents/%00", 422),
+    ("GET", "/sources/a%00b", 422),
+    ("GET", "/sources/a%00b/verify", 422),
+    ("GET", "/actors/iran%00", 422),
     ("GET", "/incidents?limit=0", 422),
     ("GET", "/actors?limit=9999", 422),
     ("GET", "/statements?date_from=2023-13-01", 422),
@@ -62,3 +68,9 @@ def test_unexpected_errors_are_a_500_without_internals(shared_seeded_url: str) -
 def test_health_reports_the_database(client: AppClient, backend: str) -> None:
     body = client.get("/health").json()
     assert body["status"] == "ok" and body["database"] == backend
+
+
+@pytest.mark.parametrize("page", ["incidents", "sources", "actors"])
+def test_the_sites_pages_refuse_a_nul_in_their_key(client: AppClient, page: str) -> None:
+    response = client.get(f"/browse/{page}/a%00b")
+    assert response.status_code == 422
