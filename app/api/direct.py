@@ -90,7 +90,7 @@ class CheapReads:
 
 
 def by_key(detail: Callable[[Request, Session, str], Response]) -> DirectRead:
-    """The DirectRead of a detail route whose one path parameter is `key` (`keys.item_key`):
+    """The DirectRead of a detail route whose one path parameter is `key` (app/api/keys.py):
     `detail(request, session, key)`, but a key FastAPI refuses is left to it, whose 422 it
     is."""
 

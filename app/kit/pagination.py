@@ -767,7 +767,7 @@ def stream(
 def rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[int]) -> list[Any]:
     """The rows of `stmt` with these ids, every one a row of it, in the order of `ids`.
 
-    Read by id alone (`pagination.among`): with the filters SQLite read the page's 51 rows
+    Read by id alone (`among`): with the filters SQLite read the page's 51 rows
     off the country's index instead (`date_from=1991-04-17&q=border&country=IRN&sort=date`:
     26 ms of a 43 ms page at 1M, profiled)."""
     if not ids:
