@@ -33,7 +33,10 @@ SEMANTIC_PARAMETERS = {"actor", "speaker", "source", "incident", "cursor", "coun
 SEMANTIC_REASONS = {
     ("date_to", "date_to is before date_from"),
     ("sort", "relevance needs q (there is nothing to rank by)"),
-} | {(name, "must not contain NUL characters") for name in ("q", "actor", "speaker", "publisher")}
+} | {
+    (name, "must not contain NUL characters")
+    for name in ("q", "actor", "speaker", "publisher", "key")  # key: a detail's id or slug
+}
 INTERNALS = (
     "Traceback",
     'File "',
