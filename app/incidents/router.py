@@ -11,12 +11,11 @@ from app.api.keys import KEY_LENGTH, NO_NUL
 from app.api.links import html_url
 from app.api.listing import Export, ListRequest, add_list_route
 from app.api.pages import PlainPage
-from app.db.base import AnyRow
 from app.db.session import SessionDep
 from app.incidents import schemas, service
 from app.incidents.vocabulary import INCIDENT_TYPES
 from app.kit.export import CsvShape
-from app.kit.highlights import Hit, searched
+from app.kit.highlights import found
 
 router = APIRouter(prefix="/incidents", tags=["incidents"])
 
@@ -41,12 +40,10 @@ def _page(r: ListRequest, f: schemas.IncidentFilters) -> PlainPage[schemas.Incid
     streamed instead of one page.
     """
     listing = service.list_incidents(r.session, f, r.settings)
-
-    def item(row: AnyRow, hit: Hit) -> dict[str, Any]:
-        participants, source_ids = listing.participants[row.id], listing.source_ids[row.id]
-        return schemas.incident_item(row, participants, source_ids, hit)
-
-    return PlainPage(searched(listing, f.q, item), listing.window, listing.facets)
+    items = schemas.incident_items(
+        listing.window.items, listing.participants, listing.source_ids, found(listing, f.q)
+    )
+    return PlainPage(items, listing.window, listing.facets)
 
 
 def _export(r: ListRequest, f: schemas.IncidentFilters) -> Export[Exported]:

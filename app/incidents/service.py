@@ -28,7 +28,7 @@ from app.statements import service as statements_service
 @dataclass(frozen=True)
 class IncidentListing:
     window: Window[AnyRow]  # plain rows of LIST_COLUMNS
-    # Each incident's participants as list items (see `schemas.incident_item`).
+    # Each incident's participants as list items (see `schemas.incident_items`).
     participants: dict[int, list[dict[str, Any]]]
     source_ids: dict[int, list[int]]
     snippets: dict[int, str] = field(default_factory=dict)

@@ -159,6 +159,38 @@ def _kept_items(name: str, text: str, terms: tuple[str, ...]) -> tuple[dict[str,
 SEARCH_FIELDS = {"snippet", "score", "highlights"}
 
 
+class Found(NamedTuple):
+    """What a search found in a page's rows, by row id, for items built in one pass
+    (`hits` builds a Hit per item instead): a row in neither `snippets` nor `scores` is
+    one the search did not find, as NO_HIT says."""
+
+    snippets: dict[int, str]
+    scores: dict[int, float]
+    terms: tuple[str, ...]
+
+    def highlights(self, *fields: tuple[str, str | None]) -> list[dict[str, Any]] | None:
+        """`highlight_items` over (name, text) pairs, for a row the search found."""
+        if not self.terms:
+            return None
+        items: list[dict[str, Any]] = []
+        for name, value in fields:
+            if value:
+                items += _kept_items(name, value, self.terms)
+        return items
+
+
+def found(listing: "Searched", q: str | None) -> Found:
+    """What the search `q` found in the listing's page (nothing without q)."""
+    if not q:
+        return Found({}, {}, ())
+    return Found(listing.snippets, listing.scores, _kept_terms(q))
+
+
+@functools.lru_cache(maxsize=1024)
+def _kept_terms(q: str) -> tuple[str, ...]:
+    return tuple(query_terms(q))
+
+
 def hits(q: str | None, snippets: dict[int, str], scores: dict[int, float]) -> dict[int, Hit]:
     """One Hit per item id of a searched page (empty without q)."""
     if not q:

@@ -63,3 +63,34 @@ def test_a_search_page_asked_again_finds_its_spans_kept(
         found.clear()
         again = client.get(path)
         assert again.content == first.content and found == [], path
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/incidents?q=azerbaijan", "/incidents?q=embassy&sort=-date", "/incidents?q=iran+azerbaijan"],
+)
+def test_incident_items_highlight_the_title_then_the_summary(client: AppClient, path: str) -> None:
+    """Each item of a searched page lights up the words its search matches: the title's
+    spans, then the summary's, as `Hit.spans` (the HTML pages' models) finds them; each
+    item the search found has a snippet and, ranked by relevance, a score."""
+    body = client.get(path).json()
+    assert body["items"], path
+    terms = tuple(query_terms(path.partition("q=")[2].partition("&")[0].replace("+", " ")))
+    relevance = "sort=" not in path
+    for item in body["items"]:
+        expected = [
+            {"field": field, "start": start, "end": end, "source_start": None, "source_end": None}
+            for field in ("title", "summary")
+            if item[field]
+            for start, end in highlight_spans(item[field], terms)
+        ]
+        assert item["highlights"] == expected, item["id"]
+        assert item["snippet"], item["id"]
+        assert (item["score"] is not None) == relevance, item["id"]
+    assert any(h["field"] == "title" for i in body["items"] for h in i["highlights"]), path
+    assert any(h["field"] == "summary" for i in body["items"] for h in i["highlights"]), path
+
+
+def test_incident_items_without_a_search_have_no_search_fields(client: AppClient) -> None:
+    for item in client.get("/incidents?actor=Iran").json()["items"]:
+        assert (item["snippet"], item["score"], item["highlights"]) == (None, None, None)
