@@ -6,7 +6,7 @@ waits to take it back: at 4 connections a list page of 50 incidents cost 170-190
 switches and 5.3 ms of CPU, against 3.6 switches and 3.0 ms one request at a time (measured on
 the served process: bench/README, "Request path, ninth pass"). Read as
 `json_group_array(json_array(...))` over the page's statement, the page is one step: SQLite
-builds it without the GIL, and the rows come back as one document that pydantic-core parses.
+builds it without the GIL, and the rows come back as one document that orjson parses (`built_json`).
 
 The rows are what the connection would have returned: each column's value through its type's
 own result processor (a day's text becomes a `date`, 0/1 a bool), in the statement's order
@@ -30,7 +30,6 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import pydantic_core
 from sqlalchemy import (
     Column,
     ColumnElement,
@@ -51,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 
 from app.db import kept_sql
+from app.db.base import built_json
 
 Processor = Callable[[Any], Any] | None
 
@@ -75,9 +75,7 @@ class OneStepRows:
 
     def rows(self, connection: Connection, params: Mapping[str, Any] | None = None) -> list[Any]:
         """The rows; `params`: values of the statement's parameters given at execution."""
-        arrays: list[list[Any]] = pydantic_core.from_json(
-            kept_sql.scalar(connection, self.document, params)
-        )
+        arrays: list[list[Any]] = built_json(kept_sql.scalar(connection, self.document, params))
         for index in self.shape.floats:
             for values in arrays:
                 value = values[index]
