@@ -1,6 +1,5 @@
 """Keyset pagination: one page after a cursor, or every row in batches, in a stable order."""
 
-import json
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from sqlalchemy.sql.schema import Column
 
 from app.db import kept_sql
 from app.db.arrays import IntegerArray
+from app.db.base import json_ids
 from app.db.one_step import OneStepRows, one_step_rows
 from app.db.versions import KeptPerDataVersion
 from app.errors import InvalidParameter
@@ -777,7 +777,7 @@ def rows_by_id(session: Session, stmt: Select[Any], id_column: Any, ids: list[in
     entity = selects_entity(stmt)
     reader = None if entity else _by_id_reader(session, stmt, id_column)
     if reader is not None:
-        rows_read = reader.rows(session.connection(), {"page_ids_json": json.dumps(ids)})
+        rows_read = reader.rows(session.connection(), {"page_ids_json": json_ids(ids)})
         read_by_id = {getattr(row, id_column.key): row for row in rows_read}
         return [read_by_id[row_id] for row_id in ids]
     by_ids = None if entity else _by_ids_statement(session, stmt, id_column)

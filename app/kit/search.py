@@ -52,7 +52,7 @@ from sqlalchemy.sql.functions import Function
 
 from app.db import kept_sql
 from app.db.arrays import IntegerArray, array_text
-from app.db.base import built_json
+from app.db.base import built_json, json_ids
 from app.db.versions import KeptPerDataVersion, database_key
 from app.errors import InvalidParameter
 from app.kit import counting, postings, ranking
@@ -183,7 +183,7 @@ def snippets(session: Session, model: type, q: str, ids: list[int]) -> dict[int,
         # compiled and rendered an expanding `IN` for each page (a third of the statement's
         # share of a search page's GIL time, profiled at 1M).
         (document,) = kept_sql.fetch_plain(
-            session.connection(), _fts5_snippets_sql(spec), (expression, json.dumps(ids))
+            session.connection(), _fts5_snippets_sql(spec), (expression, json_ids(ids))
         )[0]
         rows = built_json(document)
     return {int(row[0]): str(row[1]) for row in rows}
