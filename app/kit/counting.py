@@ -411,7 +411,7 @@ def _whole_table_count(session: Session, counter: Select[Any]) -> int:
     tables = [f.name for f in froms if isinstance(f, Table)]
     simple = not counter._setup_joins and tables and len(tables) == len(froms)
     what = ",".join(tables) if simple else str(counter)
-    key = (str(session.get_bind().engine.url), what)
+    key = (database_key(session), what)
     cached = _whole_table_counts.get(key)
     if version is not None and cached is not None and cached[0] == version:
         return cached[1]

@@ -18,7 +18,7 @@ from sqlalchemy import ColumnElement, Select, func, literal_column, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from app.db.versions import data_version
+from app.db.versions import data_version, database_key
 from app.kit.counting import TotalAccuracy
 
 MAX_VALUES = 50
@@ -162,7 +162,7 @@ def compute(
         query = spec.query.limit(MAX_VALUES)
         compiled = query.compile(session.get_bind())
         # The parameters too: `year` and `month` differ only in strftime's bound format.
-        key = (str(session.get_bind().engine.url), f"{compiled} {sorted(compiled.params.items())}")
+        key = (database_key(session), f"{compiled} {sorted(compiled.params.items())}")
         if version is not None:
             if whole_dataset:
                 whole = _whole_dataset.get(key)

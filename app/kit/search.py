@@ -1491,7 +1491,7 @@ def _sample(
     version = ranking.data_version(session)
     if version is None:
         return counting.sample(session, ids_only, id_column, bound, every_id)
-    key = (str(session.get_bind().engine.url), version, *_sql_key(session, ids_only), bound)
+    key = (database_key(session), version, *_sql_key(session, ids_only), bound)
     with _SAMPLES_LOCK:
         if key in _SAMPLES:
             _SAMPLES.move_to_end(key)
@@ -1640,7 +1640,7 @@ def _kept_estimate(session: Session, ids_only: Select[Any]) -> int | None:
     if version is None:
         return None
     sql, params = _sql_key(session, ids_only)
-    prefix = (str(session.get_bind().engine.url), version, sql)
+    prefix = (database_key(session), version, sql)
     with _SAMPLES_LOCK:
         for key, probed in reversed(_SAMPLES.items()):
             if key[:3] == prefix and key[3] == params:
