@@ -241,6 +241,16 @@ def test_in_process_benchmark_measures_each_request_beside_its_sql(tmp_path: Pat
     assert all(m.cpu_ms > 0 for m in rows.values())
 
 
+def test_kept_sessions_benchmark_times_the_cycle_beside_its_bare_round_trips(
+    database_url: str,
+) -> None:
+    from bench.kept_sessions import measure
+
+    generate(database_url, 50, seed=1)
+    kept_cycle, bare_cycle = measure(database_url, 40)
+    assert kept_cycle > 0 and bare_cycle > 0
+
+
 def test_in_process_combinations_time_each_drawn_url_once(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
