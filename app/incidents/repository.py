@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any, cast
 
 import numpy as np
-import pydantic_core
 from sqlalchemy import (
     ColumnElement,
     Integer,
@@ -27,7 +26,7 @@ from app.actors.models import Actor
 from app.actors.repository import actor_ref_items
 from app.db import kept_sql
 from app.db.arrays import IntegerArray
-from app.db.base import AnyRow, AnySelect, built_json, json_list
+from app.db.base import AnyRow, AnySelect, built_json, json_ids, json_list
 from app.db.versions import KeptPerDataVersion
 from app.incidents.models import (
     Incident,
@@ -743,7 +742,7 @@ class IncidentRepository:
         writes, in curated order) and its source ids (see _PAGE_LINKS_SQLITE)."""
         connection = self.session.connection()
         if connection.dialect.name == "sqlite":
-            listed = pydantic_core.to_json(ids).decode()
+            listed = json_ids(ids)
             document = kept_sql.scalar(connection, _PAGE_LINKS_SQLITE, {"ids": listed})
         else:
             document = kept_sql.scalar(connection, _PAGE_LINKS_POSTGRESQL, {"ids": ids})

@@ -24,6 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from app.db import kept_sql
+from app.db.base import json_ids
 from app.db.versions import KeptPerDataVersion, data_version, database_key
 from app.settings import Settings
 
@@ -621,7 +622,7 @@ def probed_in_sql(
     if not batch:
         return []
     found = kept_sql.scalar(
-        session.connection(), probe_statement(ids, id_column), {"batch_json": json.dumps(batch)}
+        session.connection(), probe_statement(ids, id_column), {"batch_json": json_ids(batch)}
     )
     return [int(row_id) for row_id in json.loads(found)]
 

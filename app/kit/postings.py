@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, text
 
+from app.db.base import json_ids
 from app.kit.ranking import RankedMatches
 
 # FTS5's bm25 constants (fts5_aux.c).
@@ -292,7 +293,7 @@ def _lengths_sqlite(
         rows = list(
             conn.exec_driver_sql(
                 sql + " WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id",
-                (json.dumps([int(row_id) for row_id in row_ids]),),
+                (json_ids([int(row_id) for row_id in row_ids]),),
             )
         )
     ids = np.fromiter((row[0] for row in rows), dtype=np.int64, count=len(rows))

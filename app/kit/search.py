@@ -5,7 +5,6 @@ into SQL or into FTS5 query syntax.
 """
 
 import functools
-import json
 import math
 import re
 import threading
@@ -1664,7 +1663,7 @@ def _id_among(session: Session, id_column: Any, ids: list[int]) -> ColumnElement
 
 def _json_ids(ids: list[int]) -> Select[Any]:
     """SQLite: the values of `ids` as one bound JSON array (`json_each`)."""
-    each = func.json_each(bindparam("among_json", json.dumps(ids))).table_valued("value")
+    each = func.json_each(bindparam("among_json", json_ids(ids))).table_valued("value")
     return select(each.c.value)
 
 
@@ -2172,7 +2171,7 @@ def _matches_with_dates(
     both = text(
         f"SELECT group_concat(t.id), group_concat(t.{key.column.key}) FROM json_each(:ids) AS j "
         f"JOIN {table_name} AS t INDEXED BY {index} ON t.id = j.value"
-    ).bindparams(ids=json.dumps(searched.listed.ids_ascending.tolist()))
+    ).bindparams(ids=json_ids(searched.listed.ids_ascending.tolist()))
     listed_ids, listed_dates = session.connection().execute(both).one()
     if not listed_ids:
         return np.empty(0, dtype=np.int64), []
@@ -2410,7 +2409,7 @@ class _MatchCount:
                 f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH :q "
                 "AND rowid IN (SELECT value FROM json_each(:ids))"
             ),
-            {"q": fts5_query(self.q) or '""', "ids": json.dumps(row_ids)},
+            {"q": fts5_query(self.q) or '""', "ids": json_ids(row_ids)},
         )
         return {int(row[0]) for row in found}
 

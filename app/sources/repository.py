@@ -1,4 +1,3 @@
-import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -18,7 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from app.db import kept_sql
-from app.db.base import AnyRow, AnySelect
+from app.db.base import AnyRow, AnySelect, json_ids
 from app.db.versions import KeptIds, KeptPerDataVersion
 from app.kit import counting, search
 from app.kit.background_reads import BackgroundRead
@@ -328,7 +327,7 @@ class SourceRepository:
             if listed_cost >= probed_cost:
                 rare = counting.distinct_ids(self._mentioned_by(actor_sets[rarest]))
                 for ids in others:
-                    each = func.json_each(bindparam("rare_json", json.dumps(rare.tolist())))
+                    each = func.json_each(bindparam("rare_json", json_ids(rare.tolist())))
                     among = select(each.table_valued("value").c.value)
                     found = select(Mention.source_id).where(
                         Mention.source_id.in_(among), (Mention.actor_id + 0).in_(ids)
@@ -358,7 +357,7 @@ class SourceRepository:
     def _kept_by_id(self, common: Any, where: Callable[[Select[Any]], Select[Any]]) -> Any:
         """Those of the sources `common` (int64) that `where`'s conditions keep, each read by
         id, ascending."""
-        each = func.json_each(bindparam("listed_json", json.dumps(common.tolist())))
+        each = func.json_each(bindparam("listed_json", json_ids(common.tolist())))
         listed = select(each.table_valued("value").c.value)
         kept = where(select(Source.id).where(Source.id.in_(listed)))
         return np.sort(counting.listed_column(self.session, kept))
