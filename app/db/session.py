@@ -201,7 +201,9 @@ class KeptSession(Session):
         (a connection that broke) is raised as the driver's own."""
         if not self._postgresql:
             self._driver.execute("BEGIN")
-        elif not versions.begins_with_version(self._driver):
+        elif not versions.begins_with_version(
+            self._driver, kept_sql.kept_cursor(self._driver, self._connection.connection.info)
+        ):
             self._driver.execute(PG_READER_BEGIN)  # no version row's table (not migrated)
 
     def close(self) -> None:

@@ -78,15 +78,16 @@ BEGIN_AND_READ = (
 )
 
 
-def begins_with_version(dbapi_connection: Any) -> bool:
+def begins_with_version(dbapi_connection: Any, kept_cursor: Any = None) -> bool:
     """Begin a PostgreSQL reader's transaction on this idle (autocommit) psycopg connection and
     read the version it sees, in one round trip; False where the version's table is missing
     (the transaction then ended: the caller pings plainly). A lost connection raises, as the
-    pool's ping does, so the pool replaces it."""
+    pool's ping does, so the pool replaces it. `kept_cursor`: a cursor of this connection to
+    use and leave open (kept_sql.kept_cursor), else one is made and closed."""
     _BEGUN.pop(dbapi_connection, None)
     if dbapi_connection in _WITHOUT_META:
         return False
-    cursor = dbapi_connection.cursor()
+    cursor = kept_cursor or dbapi_connection.cursor()
     try:
         # No parameters: the simple query protocol, both statements in one message.
         cursor.execute(BEGIN_AND_READ)
@@ -102,7 +103,8 @@ def begins_with_version(dbapi_connection: Any) -> bool:
             _WITHOUT_META.add(dbapi_connection)
         return False
     finally:
-        cursor.close()
+        if kept_cursor is None:
+            cursor.close()
     _BEGUN[dbapi_connection] = None if row is None else int(row[0])
     return True
 

@@ -61,6 +61,29 @@ def test_reads_asked_again_check_out_no_connection(mini: AppClient) -> None:
     assert _idle_sessions(mini)
 
 
+def test_reads_asked_again_make_no_cursor_on_postgresql(
+    mini: AppClient, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A PostgreSQL connection's statements, its kept session's begin among them, run on the
+    connection's one kept cursor (kept_sql.kept_cursor)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite makes a cursor per statement")
+    for path in READS:
+        assert mini.get(path).status_code == 200, path
+    wait_for_all()
+    made: list[psycopg.Connection[Any]] = []
+    make_cursor = psycopg.Connection.cursor
+
+    def counted(self: psycopg.Connection[Any], *args: Any, **kwargs: Any) -> Any:
+        made.append(self)
+        return make_cursor(self, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "cursor", counted)
+    for path in READS:
+        assert mini.get(path).status_code == 200, path
+    assert made == []
+
+
 def test_a_kept_session_reads_the_data_an_ingest_committed(
     mini: AppClient, mini_seeds: Path
 ) -> None:
