@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pytest
 from sqlalchemy import event
 
 from app.db.arrays import array_text
@@ -24,6 +25,12 @@ def test_the_text_form_of_an_integer_array() -> None:
     # numpy's integers (kept id vectors) are written as the integers they stand for.
     assert array_text(np.array([7, 9], dtype=np.int64)) == "{7,9}"
     assert array_text(range(-1, 2)) == "{-1,0,1}"
+    # Whatever orjson writes other than integers is written as the integers they stand for.
+    assert array_text([np.int32(4), True, 5.0, -6]) == "{4,1,5,-6}"
+    assert array_text((1, 2**70)) == "{1,1180591620717411303424}"
+    assert array_text(np.array([[1, 2]])[0]) == "{1,2}"
+    with pytest.raises(TypeError):  # not a flat list of integers
+        array_text([[1, 2]])
 
 
 def _array_parameters(app: Any) -> list[tuple[str, Any]]:
