@@ -156,6 +156,17 @@ def _kept_items(name: str, text: str, terms: tuple[str, ...]) -> tuple[dict[str,
     )
 
 
+@functools.lru_cache(maxsize=_KEPT_SPANS)
+def _kept_fields_items(
+    fields: tuple[tuple[str, str | None], ...], terms: tuple[str, ...]
+) -> tuple[dict[str, Any], ...]:
+    # An item's fields kept together: joining each field's kept items into a list of the
+    # item's own cost a page of 50 ~24 us, against ~7 us (measured, texts read anew).
+    return tuple(
+        item for name, value in fields if value for item in _kept_items(name, value, terms)
+    )
+
+
 SEARCH_FIELDS = {"snippet", "score", "highlights"}
 
 
@@ -168,15 +179,12 @@ class Found(NamedTuple):
     scores: dict[int, float]
     terms: tuple[str, ...]
 
-    def highlights(self, *fields: tuple[str, str | None]) -> list[dict[str, Any]] | None:
-        """`highlight_items` over (name, text) pairs, for a row the search found."""
+    def highlights(self, *fields: tuple[str, str | None]) -> tuple[dict[str, Any], ...] | None:
+        """`highlight_items` over (name, text) pairs, for a row the search found (written as
+        the same JSON array; shared between pages, as its dicts are)."""
         if not self.terms:
             return None
-        items: list[dict[str, Any]] = []
-        for name, value in fields:
-            if value:
-                items += _kept_items(name, value, self.terms)
-        return items
+        return _kept_fields_items(fields, self.terms)
 
 
 def found(listing: "Searched", q: str | None) -> Found:

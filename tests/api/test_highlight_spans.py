@@ -56,6 +56,7 @@ def test_a_search_page_asked_again_finds_its_spans_kept(
     monkeypatch.setattr(highlights, "highlight_spans", counted)
     highlights._kept_spans.cache_clear()
     highlights._kept_items.cache_clear()
+    highlights._kept_fields_items.cache_clear()
     for path in ("/incidents?q=azerbaijan", "/statements?q=azerbaijan", "/sources?q=azerbaijan"):
         first = client.get(path)
         assert first.status_code == 200 and first.json()["items"], path
