@@ -87,7 +87,7 @@ def begins_with_version(dbapi_connection: Any, kept_cursor: Any = None) -> bool:
     _BEGUN.pop(dbapi_connection, None)
     if dbapi_connection in _WITHOUT_META:
         return False
-    cursor = kept_cursor or dbapi_connection.cursor()
+    cursor = kept_cursor if kept_cursor is not None else dbapi_connection.cursor()
     try:
         # No parameters: the simple query protocol, both statements in one message.
         cursor.execute(BEGIN_AND_READ)
